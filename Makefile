@@ -1,0 +1,67 @@
+# k2connect developer commands. `make test` and `make demo` build their own virtual environment.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed
+SPEC := openapi/k2connect.yaml
+GEN_PKG := generated/k2connect_client
+REDOCLY := @redocly/cli@2.77.0
+# ruff runs as a post-hook of the generator: it must be on PATH, and --fail-on-warning turns
+# "ruff not found" into an error instead of silently unformatted output.
+GENERATE = PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
+	--config generator-config.yml --meta none --fail-on-warning
+
+.PHONY: help setup generate check-generated lint lint-spec typecheck test test-fast bench demo sandbox contract
+
+help:
+	@echo "make test            the whole test suite (lint, types, drift, spec lint, unit, sandbox, contract)"
+	@echo "make setup           create .venv with the package and the pinned dev tools"
+	@echo "make generate        regenerate generated/k2connect_client from $(SPEC)"
+	@echo "make check-generated fail if generated/ differs from what the spec generates"
+	@echo "make lint-spec       openapi-spec-validator + Redocly lint"
+	@echo "make lint / typecheck"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -e '.[sandbox,fastapi,flask,django,cli]'
+	touch $(STAMP)
+
+# The output folder is wiped first: --overwrite only replaces api/ and models/, so stale files would survive.
+generate: $(STAMP)
+	rm -rf $(GEN_PKG)
+	$(GENERATE) --output-path $(GEN_PKG)
+	rm -rf $(GEN_PKG)/.ruff_cache
+	touch $(GEN_PKG)/py.typed
+
+check-generated: $(STAMP)
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GENERATE) --output-path "$$tmp/k2connect_client" >/dev/null; \
+	rm -rf "$$tmp/k2connect_client/.ruff_cache"; touch "$$tmp/k2connect_client/py.typed"; \
+	if diff -r -x __pycache__ "$$tmp/k2connect_client" $(GEN_PKG); then echo "generated/ matches $(SPEC)"; \
+	else echo "generated/ has drifted from $(SPEC): run 'make generate' and commit"; exit 1; fi
+
+lint-spec: $(STAMP)
+	$(BIN)/openapi-spec-validator --validation-errors all $(SPEC)
+	npx --yes $(REDOCLY) lint --config redocly.yaml --format=stylish $(SPEC)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict k2connect_ext
+	cd generated && $(BIN)/mypy --strict k2connect_client
+
+test: $(STAMP) lint typecheck
+	$(BIN)/pytest -q -p no:cacheprovider --cov=k2connect_ext --cov-report=term-missing:skip-covered
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -x -m "not slow"

@@ -1,0 +1,193 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.api_error import ApiError
+from ...models.o_auth_error import OAuthError
+from ...models.revoke_response import RevokeResponse
+from ...models.token_action_request import TokenActionRequest
+from ...types import UNSET, Response
+
+
+def _get_kwargs(
+    *,
+    body: TokenActionRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/oauth/revoke",
+    }
+
+    if isinstance(body, TokenActionRequest):
+        _kwargs["data"] = body.to_dict()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if isinstance(body, TokenActionRequest):
+        _kwargs["json"] = body.to_dict()
+
+        headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ApiError | OAuthError | RevokeResponse | None:
+    if response.status_code == 200:
+        response_200 = RevokeResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = OAuthError.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = OAuthError.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 500:
+        response_500 = ApiError.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ApiError | OAuthError | RevokeResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenActionRequest | Unset = UNSET,
+) -> Response[ApiError | OAuthError | RevokeResponse]:
+    """Revoke an access token
+
+    Args:
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiError | OAuthError | RevokeResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenActionRequest | Unset = UNSET,
+) -> ApiError | OAuthError | RevokeResponse | None:
+    """Revoke an access token
+
+    Args:
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiError | OAuthError | RevokeResponse
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenActionRequest | Unset = UNSET,
+) -> Response[ApiError | OAuthError | RevokeResponse]:
+    """Revoke an access token
+
+    Args:
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ApiError | OAuthError | RevokeResponse]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenActionRequest | Unset = UNSET,
+) -> ApiError | OAuthError | RevokeResponse | None:
+    """Revoke an access token
+
+    Args:
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
+            its credentials, not a bearer token.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ApiError | OAuthError | RevokeResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.amount import Amount
+    from ..models.callback_links import CallbackLinks
+    from ..models.metadata import Metadata
+    from ..models.subscriber import Subscriber
+
+
+T = TypeVar("T", bound="IncomingPaymentRequest")
+
+
+@_attrs_define
+class IncomingPaymentRequest:
+    payment_channel: str
+    """ e.g. "M-PESA STK Push". """
+    till_number: str
+    """ Online payments account, K-prefixed ("K000000"). """
+    subscriber: Subscriber
+    amount: Amount
+    """ A sum of money in a request. value is sent as a number or a numeric string. """
+    field_links: CallbackLinks
+    metadata: Metadata | Unset = UNSET
+    """ Up to 5 key/value pairs echoed back in results. Values are strings in every K2 sample. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        payment_channel = self.payment_channel
+
+        till_number = self.till_number
+
+        subscriber = self.subscriber.to_dict()
+
+        amount = self.amount.to_dict()
+
+        field_links = self.field_links.to_dict()
+
+        metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metadata, Unset):
+            metadata = self.metadata.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "payment_channel": payment_channel,
+                "till_number": till_number,
+                "subscriber": subscriber,
+                "amount": amount,
+                "_links": field_links,
+            }
+        )
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.amount import Amount
+        from ..models.callback_links import CallbackLinks
+        from ..models.metadata import Metadata
+        from ..models.subscriber import Subscriber
+
+        d = dict(src_dict)
+        payment_channel = d.pop("payment_channel")
+
+        till_number = d.pop("till_number")
+
+        subscriber = Subscriber.from_dict(d.pop("subscriber"))
+
+        amount = Amount.from_dict(d.pop("amount"))
+
+        field_links = CallbackLinks.from_dict(d.pop("_links"))
+
+        _metadata = d.pop("metadata", UNSET)
+        metadata: Metadata | Unset
+        if isinstance(_metadata, Unset):
+            metadata = UNSET
+        else:
+            metadata = Metadata.from_dict(_metadata)
+
+        incoming_payment_request = cls(
+            payment_channel=payment_channel,
+            till_number=till_number,
+            subscriber=subscriber,
+            amount=amount,
+            field_links=field_links,
+            metadata=metadata,
+        )
+
+        incoming_payment_request.additional_properties = d
+        return incoming_payment_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

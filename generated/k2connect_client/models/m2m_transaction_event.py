@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.m2m_transaction_resource import M2MTransactionResource
+
+
+T = TypeVar("T", bound="M2MTransactionEvent")
+
+
+@_attrs_define
+class M2MTransactionEvent:
+    type_: str
+    """ "Merchant to Merchant Transaction". """
+    resource: M2MTransactionResource
+    """ A payment from another Kopo Kopo merchant. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        resource = self.resource.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+                "resource": resource,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.m2m_transaction_resource import M2MTransactionResource
+
+        d = dict(src_dict)
+        type_ = d.pop("type")
+
+        resource = M2MTransactionResource.from_dict(d.pop("resource"))
+
+        m2m_transaction_event = cls(
+            type_=type_,
+            resource=resource,
+        )
+
+        m2m_transaction_event.additional_properties = d
+        return m2m_transaction_event
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.mobile_wallet_recipient import MobileWalletRecipient
+
+
+T = TypeVar("T", bound="MobileWalletExternalRecipientRequest")
+
+
+@_attrs_define
+class MobileWalletExternalRecipientRequest:
+    type_: Literal["mobile_wallet"]
+    external_recipient: MobileWalletRecipient
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        external_recipient = self.external_recipient.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+                "external_recipient": external_recipient,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.mobile_wallet_recipient import MobileWalletRecipient
+
+        d = dict(src_dict)
+        type_ = cast(Literal["mobile_wallet"], d.pop("type"))
+        if type_ != "mobile_wallet":
+            raise ValueError(f"type must match const 'mobile_wallet', got '{type_}'")
+
+        external_recipient = MobileWalletRecipient.from_dict(d.pop("external_recipient"))
+
+        mobile_wallet_external_recipient_request = cls(
+            type_=type_,
+            external_recipient=external_recipient,
+        )
+
+        mobile_wallet_external_recipient_request.additional_properties = d
+        return mobile_wallet_external_recipient_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PaybillRecipient")
+
+
+@_attrs_define
+class PaybillRecipient:
+    paybill_number: str
+    paybill_account_number: str
+    paybill_name: None | str | Unset = UNSET
+    nickname: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        paybill_number = self.paybill_number
+
+        paybill_account_number = self.paybill_account_number
+
+        paybill_name: None | str | Unset
+        if isinstance(self.paybill_name, Unset):
+            paybill_name = UNSET
+        else:
+            paybill_name = self.paybill_name
+
+        nickname: None | str | Unset
+        if isinstance(self.nickname, Unset):
+            nickname = UNSET
+        else:
+            nickname = self.nickname
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "paybill_number": paybill_number,
+                "paybill_account_number": paybill_account_number,
+            }
+        )
+        if paybill_name is not UNSET:
+            field_dict["paybill_name"] = paybill_name
+        if nickname is not UNSET:
+            field_dict["nickname"] = nickname
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        paybill_number = d.pop("paybill_number")
+
+        paybill_account_number = d.pop("paybill_account_number")
+
+        def _parse_paybill_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        paybill_name = _parse_paybill_name(d.pop("paybill_name", UNSET))
+
+        def _parse_nickname(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        nickname = _parse_nickname(d.pop("nickname", UNSET))
+
+        paybill_recipient = cls(
+            paybill_number=paybill_number,
+            paybill_account_number=paybill_account_number,
+            paybill_name=paybill_name,
+            nickname=nickname,
+        )
+
+        paybill_recipient.additional_properties = d
+        return paybill_recipient
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.webhook_event_type import WebhookEventType, check_webhook_event_type
+from ..models.webhook_subscription_request_scope import (
+    WebhookSubscriptionRequestScope,
+    check_webhook_subscription_request_scope,
+)
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="WebhookSubscriptionRequest")
+
+
+@_attrs_define
+class WebhookSubscriptionRequest:
+    """Subscribe a URL to an event type. scope_reference (a till number) is required when scope is till."""
+
+    event_type: WebhookEventType
+    url: str
+    scope: WebhookSubscriptionRequestScope
+    scope_reference: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        event_type: str = self.event_type
+
+        url = self.url
+
+        scope: str = self.scope
+
+        scope_reference: None | str | Unset
+        if isinstance(self.scope_reference, Unset):
+            scope_reference = UNSET
+        else:
+            scope_reference = self.scope_reference
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "event_type": event_type,
+                "url": url,
+                "scope": scope,
+            }
+        )
+        if scope_reference is not UNSET:
+            field_dict["scope_reference"] = scope_reference
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        event_type = check_webhook_event_type(d.pop("event_type"))
+
+        url = d.pop("url")
+
+        scope = check_webhook_subscription_request_scope(d.pop("scope"))
+
+        def _parse_scope_reference(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        scope_reference = _parse_scope_reference(d.pop("scope_reference", UNSET))
+
+        webhook_subscription_request = cls(
+            event_type=event_type,
+            url=url,
+            scope=scope,
+            scope_reference=scope_reference,
+        )
+
+        webhook_subscription_request.additional_properties = d
+        return webhook_subscription_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,87 @@
+"""Where the shared K2 sample payloads live, and which spec schema each one belongs to.
+
+The fixtures are Kopo Kopo's own SDK test data. They sit beside the repository (``../shared/k2-fixtures``)
+and are never copied into it; on a user's clone they are absent and the tests that need them skip.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SPEC_PATH = REPO_ROOT / "openapi" / "k2connect.yaml"
+FIXTURES_DIR = REPO_ROOT.parent / "shared" / "k2-fixtures"
+SKIP_REASON = f"K2 sample payloads not present at {FIXTURES_DIR} (normal on a user's clone)"
+
+# File name prefix -> the components/schemas entry the payload must satisfy.
+_PREFIX_SCHEMA = [
+    ("error_api_", "ApiError"),
+    ("get_incoming_payment_", "IncomingPaymentResult"),
+    ("result_incoming_payment_", "IncomingPaymentResult"),
+    ("get_payment_link_", "PaymentLinkResult"),
+    ("result_payment_link_", "PaymentLinkResult"),
+    ("response_payment_link_cancel", "PaymentLinkCancelResponse"),
+    ("get_polling_", "PollingResult"),
+    ("result_polling_", "PollingResult"),
+    ("get_reversal_", "ReversalResult"),
+    ("result_reversal_", "ReversalResult"),
+    ("get_send_money_", "SendMoneyResult"),
+    ("result_send_money_", "SendMoneyResult"),
+    ("get_transaction_sms_notification_", "TransactionSmsNotificationResult"),
+    ("result_payment_processed", "PaymentResult"),
+    ("result_settlement_transfer_", "SettlementTransferResult"),
+    ("token_info_", "TokenInfoResponse"),
+    ("token_introspect_", "IntrospectResponse"),
+    ("token_response", "TokenResponse"),
+    ("webhook_daraja_", "DarajaTransactionWebhook"),
+    ("webhook_buygoods_transaction_received", "BuygoodsTransactionReceivedWebhook"),
+    ("webhook_buygoods_transaction_reversed", "BuygoodsTransactionReversedWebhook"),
+    ("webhook_b2b_transaction_received", "B2BTransactionReceivedWebhook"),
+    ("webhook_b2b_transaction_reversed", "B2BTransactionReversedWebhook"),
+    ("webhook_m2m_transaction_received", "M2MTransactionReceivedWebhook"),
+    ("webhook_settlement_transfer_completed", "SettlementTransferCompletedWebhook"),
+    ("webhook_customer_created", "CustomerCreatedWebhook"),
+]
+
+
+def fixtures_present() -> bool:
+    return FIXTURES_DIR.is_dir()
+
+
+def payload_files() -> list[Path]:
+    """Every non-legacy payload (signature vectors and legacy 2019 shapes excluded)."""
+    if not fixtures_present():
+        return []
+    return sorted(
+        p
+        for p in FIXTURES_DIR.glob("*.json")
+        if not p.name.startswith("legacy2019_") and not p.name.endswith(".signature.json")
+    )
+
+
+def signature_files() -> list[Path]:
+    if not fixtures_present():
+        return []
+    return sorted(FIXTURES_DIR.glob("*.signature.json"))
+
+
+def schema_for(path: Path) -> str:
+    for prefix, schema in _PREFIX_SCHEMA:
+        if path.name.startswith(prefix):
+            return schema
+    raise LookupError(f"no schema known for fixture {path.name}: add it to tests/fixtures.py")
+
+
+def load(path: Path) -> Any:
+    return json.loads(path.read_bytes())
+
+
+def fixture_params(files: list[Path]) -> list[Any]:
+    """Parametrize over files, or one skipped param saying why when the folder is absent."""
+    if not files:
+        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON), id="no-fixtures")]
+    return [pytest.param(p, id=p.name) for p in files]

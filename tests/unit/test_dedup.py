@@ -1,0 +1,424 @@
+"""Tests for k2connect_ext.dedup: claiming webhook event ids exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import random
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator, MemoryDeduplicator, SQLiteDeduplicator
+
+Store = MemoryDeduplicator | SQLiteDeduplicator
+
+
+class FakeClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, now: float = 1_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Api:
+    """The claim/release/contains calls of one store, through its sync or its async methods."""
+
+    claim: Callable[[str], Awaitable[bool]]
+    release: Callable[[str], Awaitable[None]]
+    contains: Callable[[str], Awaitable[bool]]
+
+
+def _api(store: Store, mode: str) -> Api:
+    """Wrap ``store`` so one async test body exercises either its sync or its async twin methods."""
+    if mode == "async":
+        return Api(store.aclaim, store.arelease, store.acontains)
+
+    async def claim(event_id: str) -> bool:
+        return store.claim(event_id)
+
+    async def release(event_id: str) -> None:
+        store.release(event_id)
+
+    async def contains(event_id: str) -> bool:
+        return store.contains(event_id)
+
+    return Api(claim, release, contains)
+
+
+StoreFactory = Callable[..., Store]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """A factory for either store kind, taking ttl_seconds/clock; SQLite stores are closed afterwards."""
+    opened: list[SQLiteDeduplicator] = []
+
+    def factory(**kwargs: Any) -> Store:
+        if request.param == "memory":
+            return MemoryDeduplicator(**kwargs)
+        store = SQLiteDeduplicator(tmp_path / "events.db", **kwargs)
+        opened.append(store)
+        return store
+
+    yield factory
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """Whether a test drives the sync methods or their async twins."""
+    return str(request.param)
+
+
+# --- behaviour shared by both stores, through both the sync and the async API ---------------------
+
+
+async def test_first_claim_true_then_duplicate_false(make_store: StoreFactory, mode: str) -> None:
+    """The first claim of an id wins; every later claim of it is a duplicate."""
+    api = _api(make_store(), mode)
+    assert await api.claim("evt-1") is True
+    assert await api.claim("evt-1") is False
+    assert await api.claim("evt-1") is False
+
+
+async def test_ids_are_independent(make_store: StoreFactory, mode: str) -> None:
+    """Claiming one id does not affect another."""
+    api = _api(make_store(), mode)
+    assert await api.claim("evt-1") is True
+    assert await api.claim("evt-2") is True
+    assert await api.contains("evt-3") is False
+
+
+async def test_release_then_claim_again(make_store: StoreFactory, mode: str) -> None:
+    """After release (the handler failed) the redelivered event can be claimed again."""
+    api = _api(make_store(), mode)
+    assert await api.claim("evt-1") is True
+    await api.release("evt-1")
+    assert await api.contains("evt-1") is False
+    assert await api.claim("evt-1") is True
+    assert await api.claim("evt-1") is False
+
+
+async def test_release_unknown_id_is_noop(make_store: StoreFactory, mode: str) -> None:
+    """Releasing an id that was never claimed does nothing."""
+    api = _api(make_store(), mode)
+    await api.release("never-seen")
+    assert await api.claim("never-seen") is True
+
+
+async def test_contains_tracks_claims(make_store: StoreFactory, mode: str) -> None:
+    """contains is False before a claim and True after, without claiming anything itself."""
+    api = _api(make_store(), mode)
+    assert await api.contains("evt-1") is False
+    assert await api.contains("evt-1") is False
+    assert await api.claim("evt-1") is True
+    assert await api.contains("evt-1") is True
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 42])
+async def test_empty_or_non_str_event_id_rejected(make_store: StoreFactory, mode: str, bad: Any) -> None:
+    """Empty, blank or non-str ids raise ValueError from claim, release and contains."""
+    api = _api(make_store(), mode)
+    for call in (api.claim, api.release, api.contains):
+        with pytest.raises(ValueError, match="non-empty"):
+            await call(bad)
+
+
+async def test_ttl_expiry_with_fake_clock(make_store: StoreFactory, mode: str) -> None:
+    """A claim expires exactly ttl_seconds after it was made, then the id can be claimed again."""
+    clock = FakeClock()
+    api = _api(make_store(ttl_seconds=10, clock=clock), mode)
+    assert await api.claim("evt-1") is True
+    clock.now += 5
+    assert await api.claim("evt-2") is True
+    clock.now += 4.9
+    assert await api.claim("evt-1") is False
+    assert await api.contains("evt-1") is True
+    clock.now += 0.1  # evt-1 is now exactly 10 s old; evt-2 only 5 s
+    assert await api.contains("evt-1") is False
+    assert await api.contains("evt-2") is True
+    assert await api.claim("evt-1") is True
+    assert await api.claim("evt-1") is False
+
+
+async def test_concurrent_claims_of_same_ids_win_once(make_store: StoreFactory, mode: str) -> None:
+    """Many concurrent tasks claiming the same ids: each id is won exactly once."""
+    api = _api(make_store(), mode)
+    ids = [f"evt-{i}" for i in range(50)]
+
+    async def claimer(seed: int) -> list[str]:
+        order = random.Random(seed).sample(ids, len(ids))
+        return [event_id for event_id in order if await api.claim(event_id)]
+
+    results = await asyncio.gather(*(claimer(seed) for seed in range(4)))
+    assert Counter(event_id for won in results for event_id in won) == Counter(ids)
+
+
+def test_stores_implement_both_protocols(make_store: StoreFactory) -> None:
+    """Both stores satisfy the Deduplicator and AsyncDeduplicator protocols."""
+    store = make_store()
+    assert isinstance(store, Deduplicator)
+    assert isinstance(store, AsyncDeduplicator)
+
+
+@pytest.mark.parametrize("ttl", [0, -1])
+def test_non_positive_ttl_rejected(make_store: StoreFactory, ttl: float) -> None:
+    """A zero or negative TTL is a configuration error."""
+    with pytest.raises(ValueError, match="ttl_seconds"):
+        make_store(ttl_seconds=ttl)
+
+
+# --- MemoryDeduplicator ---------------------------------------------------------------------------
+
+
+def test_memory_bounded_evicts_oldest() -> None:
+    """Beyond max_entries the oldest claim is forgotten first."""
+    store = MemoryDeduplicator(max_entries=3)
+    for event_id in ("a", "b", "c", "d"):
+        assert store.claim(event_id) is True
+    assert len(store) == 3
+    assert not store.contains("a")
+    assert all(store.contains(event_id) for event_id in ("b", "c", "d"))
+    assert store.claim("a") is True  # evicted, so claimable again; this evicts "b"
+    assert not store.contains("b")
+    assert store.claim("c") is False
+
+
+def test_memory_reclaim_after_release_counts_as_newest() -> None:
+    """An id claimed again after release moves to the back of the eviction queue."""
+    store = MemoryDeduplicator(max_entries=2)
+    store.claim("a")
+    store.claim("b")
+    store.release("a")
+    store.claim("a")
+    store.claim("c")  # evicts "b", the oldest live claim
+    assert store.contains("a")
+    assert not store.contains("b")
+
+
+def test_memory_ttl_expiry_frees_space() -> None:
+    """Expired claims are dropped from the store, not only hidden."""
+    clock = FakeClock()
+    store = MemoryDeduplicator(ttl_seconds=1, clock=clock)
+    store.claim("a")
+    store.claim("b")
+    clock.now += 1
+    assert len(store) == 0
+
+
+def test_memory_rejects_non_positive_max_entries() -> None:
+    """max_entries below 1 is a configuration error."""
+    with pytest.raises(ValueError, match="max_entries"):
+        MemoryDeduplicator(max_entries=0)
+
+
+def test_memory_thread_safe() -> None:
+    """Eight threads claiming the same 300 ids in different orders: each id won exactly once."""
+    store = MemoryDeduplicator()
+    ids = [f"evt-{i}" for i in range(300)]
+    barrier = threading.Barrier(8)
+
+    def claimer(seed: int) -> list[str]:
+        order = random.Random(seed).sample(ids, len(ids))
+        barrier.wait(timeout=10)
+        return [event_id for event_id in order if store.claim(event_id)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(claimer, range(8)))
+    assert Counter(event_id for won in results for event_id in won) == Counter(ids)
+
+
+def test_memory_repr_is_informative() -> None:
+    """The repr shows the configuration."""
+    assert repr(MemoryDeduplicator(max_entries=5, ttl_seconds=2)) == (
+        "MemoryDeduplicator(max_entries=5, ttl_seconds=2)"
+    )
+
+
+# --- SQLiteDeduplicator ---------------------------------------------------------------------------
+
+
+def test_sqlite_schema_and_wal(tmp_path: Path) -> None:
+    """The table k2_webhook_events(event_id TEXT PRIMARY KEY, claimed_at REAL) exists in WAL mode."""
+    path = tmp_path / "events.db"
+    with SQLiteDeduplicator(path, clock=lambda: 123.5) as store:
+        store.claim("evt-1")
+    conn = sqlite3.connect(path)
+    try:
+        columns = {row[1]: (row[2], row[5]) for row in conn.execute("PRAGMA table_info(k2_webhook_events)")}
+        assert columns == {"event_id": ("TEXT", 1), "claimed_at": ("REAL", 0)}
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("SELECT event_id, claimed_at FROM k2_webhook_events").fetchall() == [
+            ("evt-1", 123.5)
+        ]
+    finally:
+        conn.close()
+
+
+def test_sqlite_claims_survive_reopen(tmp_path: Path) -> None:
+    """Claims persist in the file: a new instance (a restarted worker) sees them."""
+    path = tmp_path / "events.db"
+    with SQLiteDeduplicator(str(path)) as first:
+        assert first.claim("evt-1") is True
+    with SQLiteDeduplicator(path) as second:
+        assert second.claim("evt-1") is False
+        assert second.contains("evt-1")
+
+
+def test_sqlite_close_then_reuse_reopens(tmp_path: Path) -> None:
+    """close() is idempotent and a later call transparently reopens the connection."""
+    store = SQLiteDeduplicator(tmp_path / "events.db")
+    store.claim("evt-1")
+    store.close()
+    store.close()
+    assert store.claim("evt-1") is False
+    store.close()
+
+
+def test_sqlite_connection_inherited_through_fork_is_replaced(tmp_path: Path) -> None:
+    """A connection opened by another process id (as after fork) is not reused, nor closed."""
+    store = SQLiteDeduplicator(tmp_path / "events.db")
+    inherited = store._conn
+    assert inherited is not None
+    store._conn_pid = -1  # pretend this connection belongs to the parent of a fork
+    assert store.claim("evt-1") is True
+    assert store._conn is not inherited
+    inherited.execute("SELECT 1")  # untouched: still open
+    store._conn_pid = -1
+    store.close()  # leaves the "parent's" connection alone
+    inherited.execute("SELECT 1")
+    inherited.close()
+
+
+async def test_sqlite_purge_older_than(tmp_path: Path, mode: str) -> None:
+    """purge_older_than deletes only claims older than the cutoff and says how many."""
+    clock = FakeClock()
+    with SQLiteDeduplicator(tmp_path / "events.db", clock=clock) as store:
+        purge = store.apurge_older_than if mode == "async" else _awaitable(store.purge_older_than)
+        store.claim("old-1")
+        store.claim("old-2")
+        clock.now += 100
+        store.claim("new")
+        clock.now += 10
+        assert await purge(50) == 2
+        assert not store.contains("old-1")
+        assert store.contains("new")
+        assert await purge(50) == 0
+
+
+def _awaitable(func: Callable[[float], int]) -> Callable[[float], Awaitable[int]]:
+    """Wrap a sync function so it can be awaited like its async twin."""
+
+    async def call(arg: float) -> int:
+        return func(arg)
+
+    return call
+
+
+def test_sqlite_purge_rejects_negative(tmp_path: Path) -> None:
+    """A negative purge age is refused."""
+    with SQLiteDeduplicator(tmp_path / "events.db") as store, pytest.raises(ValueError, match="negative"):
+        store.purge_older_than(-1)
+
+
+@pytest.mark.parametrize("path", ["", ":memory:"])
+def test_sqlite_rejects_in_memory_paths(path: str) -> None:
+    """In-memory SQLite would not be shared between connections, so it is refused."""
+    with pytest.raises(ValueError, match="file path"):
+        SQLiteDeduplicator(path)
+
+
+def test_sqlite_bad_path_fails_fast(tmp_path: Path) -> None:
+    """An unusable path fails in the constructor, not on the first webhook."""
+    with pytest.raises(sqlite3.OperationalError):
+        SQLiteDeduplicator(tmp_path / "missing-dir" / "events.db")
+
+
+def test_sqlite_schema_failure_closes_connection(tmp_path: Path) -> None:
+    """A file that is not a database fails in the constructor (and leaks no connection)."""
+    path = tmp_path / "not-a-db"
+    path.write_bytes(b"this is not an sqlite database" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        SQLiteDeduplicator(path)
+
+
+def test_sqlite_repr_shows_path_only(tmp_path: Path) -> None:
+    """The repr names the file and TTL."""
+    with SQLiteDeduplicator(tmp_path / "e.db", ttl_seconds=60) as store:
+        assert repr(store) == f"SQLiteDeduplicator(path={str(tmp_path / 'e.db')!r}, ttl_seconds=60)"
+
+
+@pytest.mark.parametrize("shared", [True, False], ids=["one-instance", "instance-per-thread"])
+def test_sqlite_concurrent_threads(tmp_path: Path, shared: bool) -> None:
+    """Eight threads (sharing one instance, or one connection each) win each of 200 ids exactly once."""
+    path = tmp_path / "events.db"
+    ids = [f"evt-{i}" for i in range(200)]
+    common = SQLiteDeduplicator(path)
+    stores = [common if shared else SQLiteDeduplicator(path) for _ in range(8)]
+    barrier = threading.Barrier(8)
+
+    def claimer(index: int) -> list[str]:
+        order = random.Random(index).sample(ids, len(ids))
+        barrier.wait(timeout=10)
+        return [event_id for event_id in order if stores[index].claim(event_id)]
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(claimer, range(8)))
+    finally:
+        for store in {id(s): s for s in [common, *stores]}.values():
+            store.close()
+    assert Counter(event_id for won in results for event_id in won) == Counter(ids)
+
+
+def _claim_in_process(path: str, ids: list[str], barrier: Any, results: Any) -> None:
+    """Child-process body: claim ``ids`` in order and report the ones this process won."""
+    with SQLiteDeduplicator(path) as store:
+        barrier.wait(timeout=30)
+        results.put([event_id for event_id in ids if store.claim(event_id)])
+
+
+def test_sqlite_two_processes_claim_each_id_once(tmp_path: Path) -> None:
+    """Two spawned processes x 200 claims over overlapping ids: each id is won exactly once overall."""
+    path = str(tmp_path / "events.db")
+    ids = [f"evt-{i}" for i in range(300)]
+    # Both processes start on the shared ids 100..199 at the same moment, to maximise the race.
+    orders = [ids[100:200] + ids[:100], ids[100:200] + ids[200:]]
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    results = ctx.Queue()
+    processes = [
+        ctx.Process(target=_claim_in_process, args=(path, order, barrier, results)) for order in orders
+    ]
+    started = time.monotonic()
+    for process in processes:
+        process.start()
+    try:
+        won = [results.get(timeout=30) for _ in processes]
+        for process in processes:
+            process.join(timeout=10)
+            assert process.exitcode == 0
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+                process.join()
+        results.close()
+        results.join_thread()
+    assert time.monotonic() - started < 30
+    assert [len(order) for order in orders] == [200, 200]
+    assert Counter(event_id for batch in won for event_id in batch) == Counter(ids)
