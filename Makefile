@@ -13,7 +13,7 @@ REDOCLY := @redocly/cli@2.77.0
 # ruff runs as a post-hook of the generator: it must be on PATH, and --fail-on-warning turns
 # "ruff not found" into an error instead of silently unformatted output.
 GENERATE = PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
-	--config generator-config.yml --meta none --fail-on-warning
+	--config generator-config.yml --meta none --fail-on-warning --custom-template-path templates
 
 .PHONY: help setup generate check-generated lint lint-spec typecheck test test-fast bench demo sandbox contract
 

@@ -24,12 +24,16 @@ from k2connect_ext.errors import WebhookSignatureError
 __all__ = [
     "SIGNATURE_HEADER",
     "HeaderItems",
+    "RawBody",
     "compute_signature",
     "verify_request_headers",
     "verify_signature",
 ]
 
 SIGNATURE_HEADER = "X-KopoKopo-Signature"
+
+# What frameworks hand over as a raw body; all of them hash identically.
+RawBody = bytes | bytearray | memoryview
 
 # Header names compared after lower-casing and mapping "_" to "-", so that WSGI/Django META keys
 # ("HTTP_X_KOPOKOPO_SIGNATURE") and every capitalisation of the real header match.
@@ -54,17 +58,18 @@ class HeaderItems(Protocol):
     def items(self) -> Iterable[tuple[str, str]]: ...
 
 
-def compute_signature(body: bytes, api_key: str) -> str:
+def compute_signature(body: RawBody, api_key: str) -> str:
     """Return the lowercase hex HMAC-SHA256 of ``body`` keyed with ``api_key`` (UTF-8), as K2 sends it."""
-    if not isinstance(body, bytes | bytearray | memoryview):
+    if not isinstance(body, RawBody):
         raise TypeError(f"body must be bytes, got {type(body).__name__}: {_RAW_BYTES_HINT}")
-    if not isinstance(api_key, str) or not api_key:
-        raise ValueError("api_key must be a non-empty str")
-    return hmac.new(api_key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    key = _utf8_or_none(api_key) if isinstance(api_key, str) else None
+    if not key:  # raised outside any except block, so no chained error quotes the key
+        raise ValueError("api_key must be a non-empty str that is valid UTF-8")
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def verify_signature(
-    body: bytes,
+    body: RawBody,
     signature: str | bytes | None,
     api_key: str | Collection[str],
 ) -> None:
@@ -74,7 +79,7 @@ def verify_signature(
     and the body passes if it was signed with any of them. Upper-case hex and surrounding
     whitespace in the header are tolerated. ``signature`` may be bytes, as in raw ASGI headers.
     """
-    if not isinstance(body, bytes | bytearray | memoryview):
+    if not isinstance(body, RawBody):
         raise WebhookSignatureError(
             f"webhook body must be the raw request bytes, not {type(body).__name__}: {_RAW_BYTES_HINT}"
         )
@@ -94,7 +99,7 @@ def verify_signature(
         )
 
 
-def verify_request_headers(body: bytes, headers: HeaderItems, api_key: str | Collection[str]) -> None:
+def verify_request_headers(body: RawBody, headers: HeaderItems, api_key: str | Collection[str]) -> None:
     """Find the signature header in ``headers`` (any capitalisation, or Django's META key) and verify it.
 
     Works with a plain dict, ``httpx.Headers``, Starlette's ``request.headers``, Flask's

@@ -112,9 +112,7 @@ class AccessToken:
         """
         value = body.get("access_token") if isinstance(body, Mapping) else None
         if not isinstance(value, str) or not value or any(c.isspace() for c in value):
-            raise K2UnexpectedResponseError(
-                "K2's token response has no usable access_token", status_code=200
-            )
+            raise K2UnexpectedResponseError("K2's token response has no usable access_token", status_code=200)
         lifetime = _number(body.get("expires_in"))
         token_type = body.get("token_type")
         return cls(
@@ -131,7 +129,7 @@ class AccessToken:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> AccessToken | None:
-        """Read what :meth:`to_json` wrote; ``None`` for anything else, so a corrupt entry means "no token"."""
+        """Read what :meth:`to_json` wrote; ``None`` for anything else: a corrupt entry means "no token"."""
         try:
             record = json.loads(text)
         except (ValueError, UnicodeDecodeError):
@@ -225,7 +223,7 @@ class FileTokenStore:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         if sys.platform == "win32":  # pragma: no cover - fcntl does not exist there
-            raise K2ConfigError("FileTokenStore needs POSIX file locks; use MemoryTokenStore or your own store")
+            raise K2ConfigError("FileTokenStore needs POSIX file locks; use another TokenStore on Windows")
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
 

@@ -111,10 +111,13 @@ from .till_external_recipient_request import TillExternalRecipientRequest
 from .till_pay_recipient_request import TillPayRecipientRequest
 from .till_recipient import TillRecipient
 from .token_action_request import TokenActionRequest
+from .token_action_request_json import TokenActionRequestJson
 from .token_info_application import TokenInfoApplication
 from .token_info_response import TokenInfoResponse
 from .token_request import TokenRequest
 from .token_request_grant_type import TokenRequestGrantType
+from .token_request_json import TokenRequestJson
+from .token_request_json_grant_type import TokenRequestJsonGrantType
 from .token_response import TokenResponse
 from .transaction_sms_notification_attributes import TransactionSmsNotificationAttributes
 from .transaction_sms_notification_data import TransactionSmsNotificationData
@@ -244,10 +247,13 @@ __all__ = (
     "TillPayRecipientRequest",
     "TillRecipient",
     "TokenActionRequest",
+    "TokenActionRequestJson",
     "TokenInfoApplication",
     "TokenInfoResponse",
     "TokenRequest",
     "TokenRequestGrantType",
+    "TokenRequestJson",
+    "TokenRequestJsonGrantType",
     "TokenResponse",
     "TransactionSmsNotificationAttributes",
     "TransactionSmsNotificationData",

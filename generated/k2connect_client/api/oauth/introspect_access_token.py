@@ -9,12 +9,13 @@ from ...models.api_error import ApiError
 from ...models.introspect_response import IntrospectResponse
 from ...models.o_auth_error import OAuthError
 from ...models.token_action_request import TokenActionRequest
-from ...types import UNSET, Response
+from ...models.token_action_request_json import TokenActionRequestJson
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: TokenActionRequest | Unset = UNSET,
+    body: TokenActionRequest | TokenActionRequestJson | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +27,7 @@ def _get_kwargs(
     if isinstance(body, TokenActionRequest):
         _kwargs["data"] = body.to_dict()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    if isinstance(body, TokenActionRequest):
+    if isinstance(body, TokenActionRequestJson):
         _kwargs["json"] = body.to_dict()
 
         headers["Content-Type"] = "application/json"
@@ -78,15 +79,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenActionRequest | Unset = UNSET,
+    body: TokenActionRequest | TokenActionRequestJson | Unset = UNSET,
 ) -> Response[ApiError | IntrospectResponse | OAuthError]:
     """Ask whether an access token is active
 
     Args:
         body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
             its credentials, not a bearer token.
-        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
-            its credentials, not a bearer token.
+        body (TokenActionRequestJson): The same body sent as JSON (Python 2.x introspects this
+            way); a schema of its own, as above.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -110,15 +111,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenActionRequest | Unset = UNSET,
+    body: TokenActionRequest | TokenActionRequestJson | Unset = UNSET,
 ) -> ApiError | IntrospectResponse | OAuthError | None:
     """Ask whether an access token is active
 
     Args:
         body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
             its credentials, not a bearer token.
-        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
-            its credentials, not a bearer token.
+        body (TokenActionRequestJson): The same body sent as JSON (Python 2.x introspects this
+            way); a schema of its own, as above.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,15 +138,15 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenActionRequest | Unset = UNSET,
+    body: TokenActionRequest | TokenActionRequestJson | Unset = UNSET,
 ) -> Response[ApiError | IntrospectResponse | OAuthError]:
     """Ask whether an access token is active
 
     Args:
         body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
             its credentials, not a bearer token.
-        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
-            its credentials, not a bearer token.
+        body (TokenActionRequestJson): The same body sent as JSON (Python 2.x introspects this
+            way); a schema of its own, as above.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -167,15 +168,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenActionRequest | Unset = UNSET,
+    body: TokenActionRequest | TokenActionRequestJson | Unset = UNSET,
 ) -> ApiError | IntrospectResponse | OAuthError | None:
     """Ask whether an access token is active
 
     Args:
         body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
             its credentials, not a bearer token.
-        body (TokenActionRequest): Body of revoke and introspect; the client authenticates with
-            its credentials, not a bearer token.
+        body (TokenActionRequestJson): The same body sent as JSON (Python 2.x introspects this
+            way); a schema of its own, as above.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

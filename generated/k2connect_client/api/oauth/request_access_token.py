@@ -8,13 +8,14 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.o_auth_error import OAuthError
 from ...models.token_request import TokenRequest
+from ...models.token_request_json import TokenRequestJson
 from ...models.token_response import TokenResponse
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: TokenRequest | Unset = UNSET,
+    body: TokenRequest | TokenRequestJson | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -26,7 +27,7 @@ def _get_kwargs(
     if isinstance(body, TokenRequest):
         _kwargs["data"] = body.to_dict()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-    if isinstance(body, TokenRequest):
+    if isinstance(body, TokenRequestJson):
         _kwargs["json"] = body.to_dict()
 
         headers["Content-Type"] = "application/json"
@@ -88,13 +89,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenRequest | Unset = UNSET,
+    body: TokenRequest | TokenRequestJson | Unset = UNSET,
 ) -> Response[ApiError | OAuthError | TokenResponse]:
     """Get an access token with the client credentials
 
     Args:
         body (TokenRequest):
-        body (TokenRequest):
+        body (TokenRequestJson): The same credentials sent as JSON (the Ruby SDK does). A schema
+            of its own so the generated client can tell the two encodings apart.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -118,13 +120,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenRequest | Unset = UNSET,
+    body: TokenRequest | TokenRequestJson | Unset = UNSET,
 ) -> ApiError | OAuthError | TokenResponse | None:
     """Get an access token with the client credentials
 
     Args:
         body (TokenRequest):
-        body (TokenRequest):
+        body (TokenRequestJson): The same credentials sent as JSON (the Ruby SDK does). A schema
+            of its own so the generated client can tell the two encodings apart.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,13 +146,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenRequest | Unset = UNSET,
+    body: TokenRequest | TokenRequestJson | Unset = UNSET,
 ) -> Response[ApiError | OAuthError | TokenResponse]:
     """Get an access token with the client credentials
 
     Args:
         body (TokenRequest):
-        body (TokenRequest):
+        body (TokenRequestJson): The same credentials sent as JSON (the Ruby SDK does). A schema
+            of its own so the generated client can tell the two encodings apart.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,13 +175,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: TokenRequest | Unset = UNSET,
+    body: TokenRequest | TokenRequestJson | Unset = UNSET,
 ) -> ApiError | OAuthError | TokenResponse | None:
     """Get an access token with the client credentials
 
     Args:
         body (TokenRequest):
-        body (TokenRequest):
+        body (TokenRequestJson): The same credentials sent as JSON (the Ruby SDK does). A schema
+            of its own so the generated client can tell the two encodings apart.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,0 +1,211 @@
+"""Keep one valid access token and renew it with a single fetch, however many callers need it at once.
+
+When the token is missing or about to expire, every concurrent caller would otherwise call
+``/oauth/token`` at the same moment (a stampede). The managers give *single flight* on three levels:
+
+1. a fresh token cached in the manager is returned without any lock or I/O (the hot path);
+2. otherwise callers queue on the manager's lock (a ``threading.Lock``, or an ``asyncio.Lock`` per event
+   loop) and re-check after getting it, because the caller before them may just have renewed it;
+3. with a shared :class:`~k2connect_ext.tokens.TokenStore`, the winner reads the store, then takes the
+   store's ``lock()`` and reads it again before fetching, so other processes or machines share one fetch.
+
+``invalidate(token)`` is for a 401: it forgets that exact token, and only that one, so a request that
+failed with an old token does not throw away the new token another caller has just fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager
+
+from k2connect_ext._constants import TOKEN_SKEW_SECONDS
+from k2connect_ext.tokens import AccessToken, TokenStore
+
+__all__ = ["AsyncTokenManager", "TokenManager"]
+
+logger = logging.getLogger("k2connect.tokens")
+
+
+class _ManagerBase:
+    """The freshness rule and the in-process cache, shared by the sync and async managers."""
+
+    def __init__(self, *, store: TokenStore | None, clock: Callable[[], float], skew: float) -> None:
+        self._store = store
+        self._clock = clock
+        self._skew = skew
+        self._cached: AccessToken | None = None
+
+    def _usable(self, token: AccessToken | None) -> AccessToken | None:
+        return token if token is not None and token.is_fresh(self._clock(), self._skew) else None
+
+    def _forget(self, token: AccessToken) -> None:
+        if self._cached is not None and self._cached.value == token.value:
+            self._cached = None
+
+    def _log_fetched(self, token: AccessToken) -> None:
+        logger.debug("Fetched a new K2 access token; it expires in %.0f s", token.expires_at - self._clock())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(store={self._store!r}, skew={self._skew!r})"
+
+
+class TokenManager(_ManagerBase):
+    """Hands out a valid token to any number of threads, fetching at most once at a time.
+
+    Args:
+        fetch: gets a new token from K2 (see :func:`k2connect_ext.auth.request_token`).
+        store: share the token beyond this manager; by default it lives in the manager only.
+        clock: wall-clock epoch seconds; injectable for tests.
+        skew: renew this many seconds before expiry.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], AccessToken],
+        *,
+        store: TokenStore | None = None,
+        clock: Callable[[], float] = time.time,
+        skew: float = TOKEN_SKEW_SECONDS,
+    ) -> None:
+        super().__init__(store=store, clock=clock, skew=skew)
+        self._fetch = fetch
+        self._lock = threading.Lock()
+
+    def get(self) -> AccessToken:
+        """Return a fresh token, fetching one if needed. Errors from ``fetch`` propagate."""
+        token = self._usable(self._cached)
+        if token is not None:
+            return token
+        with self._lock:
+            token = self._usable(self._cached)  # renewed by the thread that held the lock before us?
+            if token is None:
+                token = self._from_store_or_fetch()
+                self._cached = token
+            return token
+
+    def invalidate(self, token: AccessToken) -> None:
+        """Forget ``token`` (here and in the store) if it is still the current one."""
+        with self._lock:
+            self._forget(token)
+        if self._store is not None:
+            self._store.clear(expected=token)
+
+    def _from_store_or_fetch(self) -> AccessToken:
+        store = self._store
+        if store is None:
+            return self._fetch_logged()
+        token = self._usable(store.load())
+        if token is not None:
+            return token
+        with store.lock():
+            token = self._usable(store.load())  # another process may have fetched while we waited
+            if token is None:
+                token = self._fetch_logged()
+                store.save(token)
+            return token
+
+    def _fetch_logged(self) -> AccessToken:
+        token = self._fetch()
+        self._log_fetched(token)
+        return token
+
+
+class AsyncTokenManager(_ManagerBase):
+    """The asyncio twin of :class:`TokenManager`.
+
+    Store calls run in a worker thread (``asyncio.to_thread``) because a store may block on a file lock
+    or the network; without a store the token lives in the manager and nothing leaves the event loop.
+    The lock is per event loop (an ``asyncio.Lock`` cannot be shared between loops), so two loops in two
+    threads may each fetch once; give them a shared store to make that one fetch.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[AccessToken]],
+        *,
+        store: TokenStore | None = None,
+        clock: Callable[[], float] = time.time,
+        skew: float = TOKEN_SKEW_SECONDS,
+    ) -> None:
+        super().__init__(store=store, clock=clock, skew=skew)
+        self._fetch = fetch
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._locks_guard = threading.Lock()
+
+    async def get(self) -> AccessToken:
+        """Return a fresh token, fetching one if needed. Errors from ``fetch`` propagate."""
+        token = self._usable(self._cached)
+        if token is not None:
+            return token
+        async with self._loop_lock():
+            token = self._usable(self._cached)  # renewed by the task that held the lock before us?
+            if token is None:
+                token = await self._from_store_or_fetch()
+                self._cached = token
+            return token
+
+    async def invalidate(self, token: AccessToken) -> None:
+        """Forget ``token`` (here and in the store) if it is still the current one."""
+        # No lock needed for the cache: nothing awaits between the check and the write.
+        self._forget(token)
+        if self._store is not None:
+            await asyncio.to_thread(self._store.clear, token)
+
+    def _loop_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        with self._locks_guard:  # loops in other threads may ask at the same time
+            lock = self._locks.get(loop)
+            if lock is None:
+                lock = self._locks[loop] = asyncio.Lock()
+            return lock
+
+    async def _from_store_or_fetch(self) -> AccessToken:
+        store = self._store
+        if store is None:
+            return await self._fetch_logged()
+        token = self._usable(await asyncio.to_thread(store.load))
+        if token is not None:
+            return token
+        async with _locked_in_thread(store.lock()):
+            token = self._usable(await asyncio.to_thread(store.load))
+            if token is None:
+                token = await self._fetch_logged()
+                await asyncio.to_thread(store.save, token)
+            return token
+
+    async def _fetch_logged(self) -> AccessToken:
+        token = await self._fetch()
+        self._log_fetched(token)
+        return token
+
+
+@contextlib.asynccontextmanager
+async def _locked_in_thread(lock: AbstractContextManager[None]) -> AsyncIterator[None]:
+    """Hold a blocking lock from async code, waiting for it in a worker thread.
+
+    Both the waiting thread and the releasing call are shielded: a worker thread cannot be interrupted, so a
+    cancelled task could otherwise leave the lock held for ever, blocking every other process.
+    """
+    entering = asyncio.ensure_future(asyncio.to_thread(lock.__enter__))
+    try:
+        await asyncio.shield(entering)
+    except asyncio.CancelledError:
+        entering.add_done_callback(lambda done: _release_if_acquired(lock, done))
+        raise
+    try:
+        yield
+    finally:
+        await asyncio.shield(asyncio.to_thread(lock.__exit__, None, None, None))
+
+
+def _release_if_acquired(lock: AbstractContextManager[None], entering: asyncio.Future[None]) -> None:
+    if not entering.cancelled() and entering.exception() is None:
+        lock.__exit__(None, None, None)
