@@ -1,0 +1,421 @@
+"""``K2`` and ``AsyncK2``: one method per thing a merchant does with K2 Connect.
+
+Each create method validates its inputs before anything is sent (``operations``), calls the generated
+operation through the configured client (``client``), reads the ``Location`` of the 201 and returns a handle
+with the location, the resource id and ``wait()`` (``polling``). The sync and async facades are generated
+from the same builders, so they take the same arguments and reject the same inputs.
+
+    with K2() as k2:                                   # credentials from K2_CLIENT_ID / K2_CLIENT_SECRET
+        payment = k2.stk_push(phone_number="0712345678", amount=100, till_number="K000000",
+                              callback_url="https://example.com/k2/result")
+        result = payment.wait()                         # IncomingPaymentResult, or K2PaymentFailed
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
+
+import attrs
+import httpx
+from k2connect_client import AuthenticatedClient, Client
+from k2connect_client.api.oauth import get_token_info, introspect_access_token, revoke_access_token
+from k2connect_client.api.v2 import v2_cancel_payment_link
+from k2connect_client.models import IntrospectResponse, TokenActionRequest, TokenInfoResponse
+
+from . import operations as ops
+from .client import K2Settings, async_connect, connect
+from .errors import K2ConfigError, K2UnexpectedResponseError, K2ValidationInputError
+from .invoke import ainvoke, invoke
+from .locations import location_from_headers, parse_location
+from .polling import PollSettings, async_wait_for, wait_for
+from .retry import RetryPolicy
+from .tokens import AccessToken, TokenStore
+
+__all__ = ["K2", "AsyncCreated", "AsyncK2", "Created"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+@attrs.frozen
+class Created(Generic[T]):
+    """What a create returns: where the resource lives, its id, and a way to wait for its outcome."""
+
+    location: str
+    id: str
+    kind: str
+    _k2: K2 = attrs.field(repr=False, alias="k2")
+
+    def fetch(self) -> T:
+        """Read the resource once, whatever its state."""
+        return self._k2.get(self.location)  # type: ignore[no-any-return]
+
+    def wait(self, *, timeout: float | None = None, raise_on_failure: bool = True) -> T:
+        """Poll until the resource is terminal (see ``K2.wait_for``)."""
+        return self._k2.wait_for(  # type: ignore[no-any-return]
+            self.location, timeout=timeout, raise_on_failure=raise_on_failure
+        )
+
+
+@attrs.frozen
+class AsyncCreated(Generic[T]):
+    """The asyncio twin of ``Created``."""
+
+    location: str
+    id: str
+    kind: str
+    _k2: AsyncK2 = attrs.field(repr=False, alias="k2")
+
+    async def fetch(self) -> T:
+        """Read the resource once, whatever its state."""
+        return await self._k2.get(self.location)  # type: ignore[no-any-return]
+
+    async def wait(self, *, timeout: float | None = None, raise_on_failure: bool = True) -> T:
+        """Poll until the resource is terminal (see ``AsyncK2.wait_for``)."""
+        return await self._k2.wait_for(  # type: ignore[no-any-return]
+            self.location, timeout=timeout, raise_on_failure=raise_on_failure
+        )
+
+
+def _handle_parts(prepared: ops.Prepared[Any], response: Any) -> tuple[str, str, str]:
+    location = location_from_headers(response.headers, operation=prepared.name)
+    try:
+        ref = parse_location(location)
+    except ValueError as exc:
+        raise K2UnexpectedResponseError(
+            f"K2 answered {prepared.name} with a Location that names no known resource: {location}",
+            status_code=int(response.status_code),
+        ) from exc
+    return location, ref.id, ref.kind
+
+
+def _sync_create(
+    builder: Callable[P, ops.Prepared[T]],
+) -> Callable[Concatenate[K2, P], Created[T]]:
+    def method(self: K2, /, *args: P.args, **kwargs: P.kwargs) -> Created[T]:
+        return self._create(builder(*args, **kwargs))
+
+    method.__doc__ = builder.__doc__
+    method.__name__ = builder.__name__
+    return method
+
+
+def _async_create(
+    builder: Callable[P, ops.Prepared[T]],
+) -> Callable[Concatenate[AsyncK2, P], Awaitable[AsyncCreated[T]]]:
+    async def method(self: AsyncK2, /, *args: P.args, **kwargs: P.kwargs) -> AsyncCreated[T]:
+        return await self._create(builder(*args, **kwargs))
+
+    method.__doc__ = builder.__doc__
+    method.__name__ = builder.__name__
+    return method
+
+
+def _id_of(location_or_id: str) -> str:
+    try:
+        return parse_location(location_or_id).id
+    except ValueError:
+        if not location_or_id or "/" in location_or_id:
+            raise K2ValidationInputError("expected a payment link Location or id", field="id") from None
+        return location_or_id
+
+
+class _Base:
+    settings: K2Settings
+    client: AuthenticatedClient
+
+    def _token_action(self, token: str) -> TokenActionRequest:
+        return TokenActionRequest(
+            client_id=self.settings.client_id, client_secret=self.settings.client_secret, token=token
+        )
+
+    def _plain_client(self) -> Client:
+        # Revoke and introspect authenticate with the credentials in their body; they still go through the
+        # same connection pool, error mapping and retries (K2OAuth leaves /oauth/ paths alone).
+        plain = Client(base_url=self.settings.base_url, raise_on_unexpected_status=True)
+        if self.client._client is not None:
+            plain.set_httpx_client(self.client.get_httpx_client())
+        if self.client._async_client is not None:
+            plain.set_async_httpx_client(self.client.get_async_httpx_client())
+        return plain
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.settings.base_url!r})"
+
+
+class K2(_Base):
+    """The synchronous facade. Thread-safe: share one instance (one pool, one token) across threads."""
+
+    def __init__(
+        self,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        token_store: TokenStore | None = None,
+        transport: httpx.BaseTransport | None = None,
+        poll: PollSettings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = K2Settings.resolve(
+            client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
+        )
+        self.client = connect(
+            self.settings.client_id,
+            self.settings.client_secret,
+            base_url=self.settings.base_url,
+            timeout=timeout,
+            retry=retry,
+            token_store=token_store,
+            transport=transport,
+        )
+        self.poll = poll or PollSettings()
+        self._sleep = sleep
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self.client.get_httpx_client().close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+    def _create(self, prepared: ops.Prepared[T]) -> Created[T]:
+        response = invoke(
+            prepared.name, prepared.module().sync_detailed, client=self.client, **prepared.kwargs
+        )
+        location, resource_id, kind = _handle_parts(prepared, response)
+        return Created(location, resource_id, kind, k2=self)
+
+    def get(self, location: str) -> Any:
+        """Read the resource at a Location once (its status, or its final outcome)."""
+        ref = parse_location(location)
+        response = invoke(ref.getter_module, ref.getter().sync_detailed, ref.id, client=self.client)
+        return response.parsed
+
+    def wait_for(self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True) -> Any:
+        """Poll until the resource is terminal; raises ``K2PaymentFailed`` or ``K2PollTimeout``."""
+        settings = self.poll if timeout is None else attrs.evolve(self.poll, timeout=timeout)
+        return wait_for(
+            self.client, location, settings=settings, sleep=self._sleep, raise_on_failure=raise_on_failure
+        )
+
+    # ------------------------------------------------------------------ tokens
+    def token(self) -> AccessToken:
+        """The current access token (fetched once and cached; renewed before it expires)."""
+        auth = self.client.get_httpx_client().auth
+        manager = getattr(auth, "token_manager", None)
+        if manager is None:
+            raise K2ConfigError("this client has no token manager")
+        token: AccessToken = manager.get()
+        return token
+
+    def revoke_token(self, token: str | None = None) -> None:
+        """Revoke ``token`` (by default the current one); the next call fetches a new one."""
+        current = self.token()
+        value = token or current.value
+        invoke(
+            "revoke_access_token",
+            revoke_access_token.sync_detailed,
+            client=self._plain_client(),
+            body=self._token_action(value),
+        )
+        if value == current.value:
+            self.client.get_httpx_client().auth.token_manager.invalidate(current)  # type: ignore[union-attr]
+
+    def introspect_token(self, token: str | None = None) -> IntrospectResponse:
+        """Ask K2 whether ``token`` (by default the current one) is active."""
+        value = token or self.token().value
+        response = invoke(
+            "introspect_access_token",
+            introspect_access_token.sync_detailed,
+            client=self._plain_client(),
+            body=self._token_action(value),
+        )
+        if not isinstance(response.parsed, IntrospectResponse):
+            raise K2UnexpectedResponseError("K2 answered introspect without a token state", status_code=200)
+        return response.parsed
+
+    def token_info(self) -> TokenInfoResponse:
+        """What K2 knows of the current token (application, seconds left)."""
+        response = invoke("get_token_info", get_token_info.sync_detailed, client=self.client)
+        if not isinstance(response.parsed, TokenInfoResponse):
+            raise K2UnexpectedResponseError("K2 answered token info without a token", status_code=200)
+        return response.parsed
+
+    # ------------------------------------------------------------------ operations
+    subscribe_webhook = _sync_create(ops.subscribe_webhook)
+    send_sms_notification = _sync_create(ops.send_sms_notification)
+    stk_push = _sync_create(ops.stk_push)
+    add_recipient = _sync_create(ops.add_recipient)
+    create_payment = _sync_create(ops.create_payment)
+    add_merchant_wallet = _sync_create(ops.add_merchant_wallet)
+    add_merchant_bank_account = _sync_create(ops.add_merchant_bank_account)
+    settle_funds = _sync_create(ops.settle_funds)
+    poll_transactions = _sync_create(ops.poll_transactions)
+    send_money = _sync_create(ops.send_money)
+    reverse_transaction = _sync_create(ops.reverse_transaction)
+    create_payment_link = _sync_create(ops.create_payment_link)
+
+    def payment_status(self, location: str) -> Any:
+        """Read any resource by its Location (STK push, payment, transfer, link...); alias of ``get``."""
+        return self.get(location)
+
+    def cancel_payment_link(self, location_or_id: str) -> str:
+        """Cancel a payment link; returns K2's message ("Payment link cancelled.")."""
+        response = invoke(
+            "v2_cancel_payment_link",
+            v2_cancel_payment_link.sync_detailed,
+            _id_of(location_or_id),
+            client=self.client,
+        )
+        return str(getattr(response.parsed, "message", ""))
+
+
+class AsyncK2(_Base):
+    """The asyncio facade; the same methods as ``K2``, awaited."""
+
+    def __init__(
+        self,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: httpx.Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        token_store: TokenStore | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        poll: PollSettings | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = K2Settings.resolve(
+            client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
+        )
+        self.client = async_connect(
+            self.settings.client_id,
+            self.settings.client_secret,
+            base_url=self.settings.base_url,
+            timeout=timeout,
+            retry=retry,
+            token_store=token_store,
+            transport=transport,
+        )
+        self.poll = poll or PollSettings()
+        self._sleep = sleep
+
+    async def aclose(self) -> None:
+        await self.client.get_async_httpx_client().aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def _create(self, prepared: ops.Prepared[T]) -> AsyncCreated[T]:
+        response = await ainvoke(
+            prepared.name, prepared.module().asyncio_detailed, client=self.client, **prepared.kwargs
+        )
+        location, resource_id, kind = _handle_parts(prepared, response)
+        return AsyncCreated(location, resource_id, kind, k2=self)
+
+    async def get(self, location: str) -> Any:
+        """Read the resource at a Location once."""
+        ref = parse_location(location)
+        response = await ainvoke(ref.getter_module, ref.getter().asyncio_detailed, ref.id, client=self.client)
+        return response.parsed
+
+    async def wait_for(
+        self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True
+    ) -> Any:
+        """Poll a Location until the resource is terminal."""
+        settings = self.poll if timeout is None else attrs.evolve(self.poll, timeout=timeout)
+        return await async_wait_for(
+            self.client, location, settings=settings, sleep=self._sleep, raise_on_failure=raise_on_failure
+        )
+
+    async def token(self) -> AccessToken:
+        """The current access token (fetched once and cached)."""
+        auth = self.client.get_async_httpx_client().auth
+        manager = getattr(auth, "async_token_manager", None)
+        if manager is None:
+            raise K2ConfigError("this client has no token manager")
+        token: AccessToken = await manager.get()
+        return token
+
+    async def revoke_token(self, token: str | None = None) -> None:
+        """Revoke ``token`` (by default the current one)."""
+        current = await self.token()
+        value = token or current.value
+        await ainvoke(
+            "revoke_access_token",
+            revoke_access_token.asyncio_detailed,
+            client=self._plain_client(),
+            body=self._token_action(value),
+        )
+        if value == current.value:
+            await self.client.get_async_httpx_client().auth.async_token_manager.invalidate(current)  # type: ignore[union-attr]
+
+    async def introspect_token(self, token: str | None = None) -> IntrospectResponse:
+        """Ask K2 whether ``token`` (by default the current one) is active."""
+        value = token or (await self.token()).value
+        response = await ainvoke(
+            "introspect_access_token",
+            introspect_access_token.asyncio_detailed,
+            client=self._plain_client(),
+            body=self._token_action(value),
+        )
+        if not isinstance(response.parsed, IntrospectResponse):
+            raise K2UnexpectedResponseError("K2 answered introspect without a token state", status_code=200)
+        return response.parsed
+
+    async def token_info(self) -> TokenInfoResponse:
+        """What K2 knows of the current token."""
+        response = await ainvoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
+        if not isinstance(response.parsed, TokenInfoResponse):
+            raise K2UnexpectedResponseError("K2 answered token info without a token", status_code=200)
+        return response.parsed
+
+    subscribe_webhook = _async_create(ops.subscribe_webhook)
+    send_sms_notification = _async_create(ops.send_sms_notification)
+    stk_push = _async_create(ops.stk_push)
+    add_recipient = _async_create(ops.add_recipient)
+    create_payment = _async_create(ops.create_payment)
+    add_merchant_wallet = _async_create(ops.add_merchant_wallet)
+    add_merchant_bank_account = _async_create(ops.add_merchant_bank_account)
+    settle_funds = _async_create(ops.settle_funds)
+    poll_transactions = _async_create(ops.poll_transactions)
+    send_money = _async_create(ops.send_money)
+    reverse_transaction = _async_create(ops.reverse_transaction)
+    create_payment_link = _async_create(ops.create_payment_link)
+
+    async def payment_status(self, location: str) -> Any:
+        """Read any resource by its Location; alias of ``get``."""
+        return await self.get(location)
+
+    async def cancel_payment_link(self, location_or_id: str) -> str:
+        """Cancel a payment link; returns K2's message."""
+        response = await ainvoke(
+            "v2_cancel_payment_link",
+            v2_cancel_payment_link.asyncio_detailed,
+            _id_of(location_or_id),
+            client=self.client,
+        )
+        return str(getattr(response.parsed, "message", ""))

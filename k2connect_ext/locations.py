@@ -1,0 +1,93 @@
+"""From a create's ``Location`` header to the generated GET operation that reads it.
+
+K2 answers every create with ``201`` and an absolute ``Location`` such as
+``https://sandbox.kopokopo.com/api/v1/incoming_payments/<id>``. The id and API version are read from its path
+and the resource is fetched through the configured base URL, never by following the absolute URL: the bearer
+token must only ever be sent to the host the user configured.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from types import ModuleType
+from typing import Final
+from urllib.parse import unquote, urlsplit
+
+import attrs
+
+from .errors import K2UnexpectedResponseError
+
+__all__ = ["LocationRef", "location_from_headers", "parse_location"]
+
+_PATH = re.compile(r"/api/(v[12])/([a-z_]+)/([^/]+?)/?$")
+
+# (version, collection) -> (outcome kind, generated GET operation module)
+_GETTERS: Final[dict[tuple[str, str], tuple[str, str]]] = {
+    ("v1", "webhook_subscriptions"): ("webhook_subscription", "v1.v1_get_webhook_subscription"),
+    ("v1", "incoming_payments"): ("incoming_payment", "v1.v1_get_incoming_payment"),
+    ("v1", "pay_recipients"): ("recipient", "v1.v1_get_pay_recipient"),
+    ("v1", "payments"): ("payment", "v1.v1_get_payment"),
+    ("v1", "merchant_wallets"): ("merchant_account", "v1.v1_get_merchant_wallet"),
+    ("v1", "merchant_bank_accounts"): ("merchant_account", "v1.v1_get_merchant_bank_account"),
+    ("v1", "settlement_transfers"): ("settlement_transfer", "v1.v1_get_settlement_transfer"),
+    ("v1", "polling"): ("polling", "v1.v1_get_polling"),
+    ("v1", "transaction_sms_notifications"): (
+        "transaction_sms_notification",
+        "v1.v1_get_transaction_sms_notification",
+    ),
+    ("v2", "webhook_subscriptions"): ("webhook_subscription", "v2.v2_get_webhook_subscription"),
+    ("v2", "incoming_payments"): ("incoming_payment", "v2.v2_get_incoming_payment"),
+    ("v2", "external_recipients"): ("recipient", "v2.v2_get_external_recipient"),
+    # The pre-2026 name of external_recipients; K2 serves the same resources under the new path.
+    ("v2", "pay_recipients"): ("recipient", "v2.v2_get_external_recipient"),
+    ("v2", "send_money"): ("send_money", "v2.v2_get_send_money"),
+    ("v2", "merchant_wallets"): ("merchant_account", "v2.v2_get_merchant_wallet"),
+    ("v2", "merchant_bank_accounts"): ("merchant_account", "v2.v2_get_merchant_bank_account"),
+    ("v2", "polling"): ("polling", "v2.v2_get_polling"),
+    ("v2", "reversals"): ("reversal", "v2.v2_get_reversal"),
+    ("v2", "payment_links"): ("payment_link", "v2.v2_get_payment_link"),
+}
+
+
+@attrs.frozen
+class LocationRef:
+    """A parsed Location: which resource, of which kind, read by which generated operation."""
+
+    location: str
+    version: str
+    collection: str
+    id: str
+    kind: str
+    getter_module: str
+
+    def getter(self) -> ModuleType:
+        """The generated operation module (with ``sync_detailed`` / ``asyncio_detailed``) that reads it."""
+        return importlib.import_module(f"k2connect_client.api.{self.getter_module}")
+
+
+def parse_location(location: str) -> LocationRef:
+    """Parse an absolute or relative K2 Location; ``ValueError`` if it names no known resource."""
+    if not isinstance(location, str) or not location.strip():
+        raise ValueError("location is empty")
+    match = _PATH.search(urlsplit(location.strip()).path)
+    if match is None:
+        raise ValueError(f"not a K2 resource location: {location!r}")
+    version, collection, raw_id = match.groups()
+    entry = _GETTERS.get((version, collection))
+    if entry is None:
+        raise ValueError(f"no K2 resource is read at /api/{version}/{collection}/")
+    kind, module = entry
+    return LocationRef(location.strip(), version, collection, unquote(raw_id), kind, module)
+
+
+def location_from_headers(headers: object, *, operation: str) -> str:
+    """The Location of a 201, or ``K2UnexpectedResponseError``: without it the outcome cannot be followed."""
+    value = headers.get("location") if hasattr(headers, "get") else None
+    if not isinstance(value, str) or not value.strip():
+        raise K2UnexpectedResponseError(
+            f"K2 answered {operation} with 201 but no Location header; the resource was probably created. "
+            "Reconcile through its callback before retrying.",
+            status_code=201,
+        )
+    return value.strip()

@@ -1,0 +1,638 @@
+"""Validated requests for every K2 operation, built from the generated models; no I/O here.
+
+Each builder checks its inputs (``validation``), builds the generated request model, and returns a
+``Prepared`` naming the generated operation to call. ``K2`` and ``AsyncK2`` only add the sending, so the two
+facades cannot disagree on what a valid request is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from types import ModuleType
+from typing import Any, Generic, Literal, TypeVar, cast
+
+import attrs
+from k2connect_client.models import (
+    Amount,
+    BankAccountDestination,
+    BankAccountExternalRecipientRequest,
+    BankAccountPayRecipientRequest,
+    BankAccountRecipient,
+    CallbackLinks,
+    IncomingPaymentRequest,
+    IncomingPaymentResult,
+    MerchantAccount,
+    MerchantBankAccountDestination,
+    MerchantBankAccountRequest,
+    MerchantWalletDestination,
+    MerchantWalletRequest,
+    Metadata,
+    MobileWalletDestination,
+    MobileWalletExternalRecipientRequest,
+    MobileWalletPayRecipientRequest,
+    MobileWalletRecipient,
+    PaybillDestination,
+    PaybillExternalRecipientRequest,
+    PaybillPayRecipientRequest,
+    PaybillRecipient,
+    PaymentLinkRequest,
+    PaymentLinkResult,
+    PaymentRequest,
+    PaymentResult,
+    PollingRequest,
+    PollingResult,
+    Recipient,
+    ReversalRequest,
+    ReversalResult,
+    SendMoneyRequest,
+    SendMoneyResult,
+    SettlementTransferRequest,
+    SettlementTransferResult,
+    Subscriber,
+    TillDestination,
+    TillExternalRecipientRequest,
+    TillPayRecipientRequest,
+    TillRecipient,
+    TransactionSmsNotificationRequest,
+    TransactionSmsNotificationResult,
+    TransferAmount,
+    WebhookSubscription,
+    WebhookSubscriptionRequest,
+    WebhookSubscriptionV2Request,
+)
+from k2connect_client.types import UNSET
+
+from .errors import K2ValidationInputError
+from .validation import (
+    validate_amount,
+    validate_currency,
+    validate_metadata,
+    validate_network,
+    validate_phone,
+    validate_required,
+    validate_settlement_method,
+    validate_subscription,
+    validate_url,
+)
+
+__all__ = [
+    "Destination",
+    "Prepared",
+    "Version",
+    "bank_account_destination",
+    "merchant_bank_account_destination",
+    "merchant_wallet_destination",
+    "mobile_wallet_destination",
+    "paybill_destination",
+    "till_destination",
+]
+
+T = TypeVar("T")
+Version = Literal["v1", "v2"]
+Destination = (
+    MobileWalletDestination
+    | BankAccountDestination
+    | TillDestination
+    | PaybillDestination
+    | MerchantWalletDestination
+    | MerchantBankAccountDestination
+)
+RecipientType = Literal["mobile_wallet", "bank_account", "till", "paybill"]
+
+
+@attrs.frozen
+class Prepared(Generic[T]):
+    """A validated request: which generated operation to call, with what, and what its Location reads."""
+
+    operation: str  # e.g. "v2.v2_create_incoming_payment"
+    kwargs: dict[str, Any]
+    result_type: type[T]
+
+    @property
+    def name(self) -> str:
+        return self.operation.rsplit(".", 1)[1]
+
+    def module(self) -> ModuleType:
+        return importlib.import_module(f"k2connect_client.api.{self.operation}")
+
+
+def _money(value: Decimal | int | str | float, field: str) -> str:
+    # Sent as a string: K2 accepts "100.50" as well as 100.5, and a string never picks up float noise.
+    return format(validate_amount(value, field), "f")
+
+
+def _amount(value: Decimal | int | str | float, currency: str, field: str = "amount") -> Amount:
+    return Amount(currency=cast(Any, validate_currency(currency)), value=_money(value, field))
+
+
+def _links(callback_url: str) -> CallbackLinks:
+    return CallbackLinks(callback_url=validate_url(callback_url))
+
+
+def _metadata(value: Mapping[str, Any] | None) -> Metadata | Any:
+    checked = validate_metadata(value)
+    return UNSET if checked is None else Metadata.from_dict(checked)
+
+
+def _optional(value: str | None) -> str | Any:
+    return UNSET if value is None else value
+
+
+def _version(version: str) -> Version:
+    if version not in ("v1", "v2"):
+        raise K2ValidationInputError("version must be v1 or v2", field="version")
+    return cast(Version, version)
+
+
+# ----------------------------------------------------------------------------------- webhooks and SMS
+def subscribe_webhook(
+    event_type: str,
+    url: str,
+    *,
+    scope: str = "company",
+    scope_reference: str | None = None,
+    enable_daraja_payload: bool = False,
+    version: str = "v2",
+) -> Prepared[WebhookSubscription]:
+    """Subscribe ``url`` to ``event_type``; till-scoped events need the till in ``scope_reference``."""
+    version = _version(version)
+    scope, reference = validate_subscription(
+        event_type, scope, scope_reference, enable_daraja_payload=enable_daraja_payload
+    )
+    fields: dict[str, Any] = {
+        "event_type": event_type,
+        "url": validate_url(url, "url"),
+        "scope": scope,
+        "scope_reference": reference,
+    }
+    if version == "v1":
+        if enable_daraja_payload:
+            raise K2ValidationInputError(
+                "enable_daraja_payload needs the v2 API", field="enable_daraja_payload"
+            )
+        body: Any = WebhookSubscriptionRequest(**fields)
+    else:
+        body = WebhookSubscriptionV2Request(**fields, enable_daraja_payload=enable_daraja_payload)
+    return Prepared(f"{version}.{version}_create_webhook_subscription", {"body": body}, WebhookSubscription)
+
+
+def send_sms_notification(
+    webhook_event_reference: str, message: str, callback_url: str
+) -> Prepared[TransactionSmsNotificationResult]:
+    """Send ``message`` to the payer of a received buy-goods transaction (its webhook event id). v1 only."""
+    body = TransactionSmsNotificationRequest(
+        webhook_event_reference=validate_required(webhook_event_reference, "webhook_event_reference"),
+        message=validate_required(message, "message"),
+        field_links=_links(callback_url),
+    )
+    return Prepared(
+        "v1.v1_create_transaction_sms_notification", {"body": body}, TransactionSmsNotificationResult
+    )
+
+
+# ----------------------------------------------------------------------------------- receive money
+def stk_push(
+    *,
+    phone_number: str,
+    amount: Decimal | int | str | float,
+    till_number: str,
+    callback_url: str,
+    currency: str = "KES",
+    first_name: str | None = None,
+    middle_name: str | None = None,
+    last_name: str | None = None,
+    email: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    payment_channel: str = "M-PESA STK Push",
+    version: str = "v2",
+) -> Prepared[IncomingPaymentResult]:
+    """Ask the customer's phone to approve a payment to ``till_number`` (the K-prefixed online till)."""
+    version = _version(version)
+    body = IncomingPaymentRequest(
+        payment_channel=validate_required(payment_channel, "payment_channel"),
+        till_number=validate_required(till_number, "till_number"),
+        subscriber=Subscriber(
+            phone_number=validate_phone(phone_number),
+            first_name=_optional(first_name),
+            middle_name=_optional(middle_name),
+            last_name=_optional(last_name),
+            email=_optional(email),
+        ),
+        amount=_amount(amount, currency),
+        field_links=_links(callback_url),
+        metadata=_metadata(metadata),
+    )
+    return Prepared(f"{version}.{version}_create_incoming_payment", {"body": body}, IncomingPaymentResult)
+
+
+# ----------------------------------------------------------------------------------- recipients
+def add_recipient(
+    recipient_type: RecipientType | str,
+    *,
+    version: str = "v1",
+    first_name: str | None = None,
+    last_name: str | None = None,
+    phone_number: str | None = None,
+    email: str | None = None,
+    network: str = "Safaricom",
+    account_name: str | None = None,
+    account_number: str | None = None,
+    bank_branch_ref: str | None = None,
+    settlement_method: str | None = None,
+    till_name: str | None = None,
+    till_number: str | None = None,
+    paybill_name: str | None = None,
+    paybill_number: str | None = None,
+    paybill_account_number: str | None = None,
+    nickname: str | None = None,
+) -> Prepared[Recipient]:
+    """Add a PAY recipient (v1 ``pay_recipients``) or an external recipient (v2 ``external_recipients``)."""
+    version = _version(version)
+    details: Any
+    if recipient_type == "mobile_wallet":
+        details = MobileWalletRecipient(
+            phone_number=validate_phone(phone_number or "", "phone_number"),
+            network=validate_network(network),
+            first_name=validate_required(first_name, "first_name"),
+            last_name=validate_required(last_name, "last_name"),
+            email=_optional(email),
+            nickname=_optional(nickname),
+        )
+    elif recipient_type == "bank_account":
+        details = BankAccountRecipient(
+            account_name=validate_required(account_name, "account_name"),
+            account_number=validate_required(account_number, "account_number"),
+            bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
+            settlement_method=cast(Any, validate_settlement_method(settlement_method or "EFT")),
+            nickname=_optional(nickname),
+        )
+    elif recipient_type == "till":
+        details = TillRecipient(
+            till_number=validate_required(till_number, "till_number"),
+            till_name=_optional(till_name),
+            nickname=_optional(nickname),
+        )
+    elif recipient_type == "paybill":
+        details = PaybillRecipient(
+            paybill_number=validate_required(paybill_number, "paybill_number"),
+            paybill_account_number=validate_required(paybill_account_number, "paybill_account_number"),
+            paybill_name=_optional(paybill_name),
+            nickname=_optional(nickname),
+        )
+    else:
+        raise K2ValidationInputError(
+            "recipient type must be mobile_wallet, bank_account, till or paybill", field="type"
+        )
+    wrappers_v1: dict[str, Any] = {
+        "mobile_wallet": MobileWalletPayRecipientRequest,
+        "bank_account": BankAccountPayRecipientRequest,
+        "till": TillPayRecipientRequest,
+        "paybill": PaybillPayRecipientRequest,
+    }
+    wrappers_v2: dict[str, Any] = {
+        "mobile_wallet": MobileWalletExternalRecipientRequest,
+        "bank_account": BankAccountExternalRecipientRequest,
+        "till": TillExternalRecipientRequest,
+        "paybill": PaybillExternalRecipientRequest,
+    }
+    if version == "v1":
+        body = wrappers_v1[recipient_type](type_=recipient_type, pay_recipient=details)
+        return Prepared("v1.v1_create_pay_recipient", {"body": body}, Recipient)
+    body = wrappers_v2[recipient_type](type_=recipient_type, external_recipient=details)
+    return Prepared("v2.v2_create_external_recipient", {"body": body}, Recipient)
+
+
+# ----------------------------------------------------------------------------------- PAY (v1)
+def create_payment(
+    *,
+    destination_type: str,
+    destination_reference: str,
+    amount: Decimal | int | str | float,
+    description: str,
+    callback_url: str,
+    currency: str = "KES",
+    category: str | None = None,
+    tags: Sequence[str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Prepared[PaymentResult]:
+    """Pay a PAY recipient (v1). ``destination_reference`` is the recipient's id from its Location."""
+    if destination_type not in ("mobile_wallet", "bank_account", "till", "paybill"):
+        raise K2ValidationInputError(
+            "destination_type must be mobile_wallet, bank_account, till or paybill", field="destination_type"
+        )
+    if tags is not None and (isinstance(tags, str) or not all(isinstance(t, str) for t in tags)):
+        raise K2ValidationInputError("tags must be a list of strings", field="tags")
+    body = PaymentRequest(
+        destination_type=cast(Any, destination_type),
+        destination_reference=validate_required(destination_reference, "destination_reference"),
+        amount=_amount(amount, currency),
+        description=validate_required(description, "description"),
+        field_links=_links(callback_url),
+        category=_optional(category),
+        tags=UNSET if tags is None else list(tags),
+        metadata=_metadata(metadata),
+    )
+    return Prepared("v1.v1_create_payment", {"body": body}, PaymentResult)
+
+
+# ----------------------------------------------------------------------------------- own accounts
+def add_merchant_wallet(
+    *,
+    first_name: str,
+    last_name: str,
+    phone_number: str,
+    network: str = "Safaricom",
+    nickname: str | None = None,
+    version: str = "v1",
+) -> Prepared[MerchantAccount]:
+    """Add an own M-PESA settlement (v1) / transfer (v2) account."""
+    version = _version(version)
+    body = MerchantWalletRequest(
+        first_name=validate_required(first_name, "first_name"),
+        last_name=validate_required(last_name, "last_name"),
+        phone_number=validate_phone(phone_number),
+        network=validate_network(network),
+        nickname=_optional(nickname),
+    )
+    return Prepared(f"{version}.{version}_create_merchant_wallet", {"body": body}, MerchantAccount)
+
+
+def add_merchant_bank_account(
+    *,
+    account_name: str,
+    account_number: str,
+    bank_branch_ref: str,
+    settlement_method: str = "EFT",
+    nickname: str | None = None,
+    version: str = "v1",
+) -> Prepared[MerchantAccount]:
+    """Add an own bank settlement (v1) / transfer (v2) account; EFT or RTS."""
+    version = _version(version)
+    body = MerchantBankAccountRequest(
+        account_name=validate_required(account_name, "account_name"),
+        account_number=validate_required(account_number, "account_number"),
+        bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
+        settlement_method=cast(Any, validate_settlement_method(settlement_method)),
+        nickname=_optional(nickname),
+    )
+    return Prepared(f"{version}.{version}_create_merchant_bank_account", {"body": body}, MerchantAccount)
+
+
+def settle_funds(
+    *,
+    callback_url: str,
+    amount: Decimal | int | str | float | None = None,
+    currency: str = "KES",
+    destination_type: str | None = None,
+    destination_reference: str | None = None,
+) -> Prepared[SettlementTransferResult]:
+    """Settlement transfer (v1): blind (no destination) to the default accounts, or targeted to one account.
+
+    Without ``amount`` the whole available balance is settled.
+    """
+    if (destination_type is None) != (destination_reference is None):
+        raise K2ValidationInputError(
+            "a targeted transfer needs both destination_type and destination_reference; a blind one neither",
+            field="destination_reference" if destination_reference is None else "destination_type",
+        )
+    if destination_type is not None and destination_type not in ("merchant_wallet", "merchant_bank_account"):
+        raise K2ValidationInputError(
+            "destination_type must be merchant_wallet or merchant_bank_account", field="destination_type"
+        )
+    body = SettlementTransferRequest(
+        field_links=_links(callback_url),
+        amount=UNSET
+        if amount is None
+        else TransferAmount(currency=validate_currency(currency), value=_money(amount, "amount")),
+        destination_type=UNSET if destination_type is None else cast(Any, destination_type),
+        destination_reference=UNSET
+        if destination_reference is None
+        else validate_required(destination_reference, "destination_reference"),
+    )
+    return Prepared("v1.v1_create_settlement_transfer", {"body": body}, SettlementTransferResult)
+
+
+# ----------------------------------------------------------------------------------- polling
+def poll_transactions(
+    *,
+    from_time: dt.datetime,
+    to_time: dt.datetime,
+    callback_url: str,
+    scope: str = "company",
+    scope_reference: str | None = None,
+    version: str = "v2",
+) -> Prepared[PollingResult]:
+    """Ask for the transactions received between two aware datetimes (results arrive by callback)."""
+    version = _version(version)
+    for name, value in (("from_time", from_time), ("to_time", to_time)):
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise K2ValidationInputError(f"{name} must be a timezone-aware datetime", field=name)
+    if from_time > to_time:
+        raise K2ValidationInputError("from_time is after to_time", field="from_time")
+    scope = scope.strip().lower() if isinstance(scope, str) else ""
+    if scope not in ("till", "company"):
+        raise K2ValidationInputError("scope must be till or company", field="scope")
+    if scope == "till" and not scope_reference:
+        raise K2ValidationInputError(
+            "scope_reference (the till) is required for scope till", field="scope_reference"
+        )
+    body = PollingRequest(
+        scope=cast(Any, scope),
+        from_time=from_time,
+        to_time=to_time,
+        field_links=_links(callback_url),
+        scope_reference=scope_reference if scope == "till" else None,
+    )
+    return Prepared(f"{version}.{version}_create_polling", {"body": body}, PollingResult)
+
+
+# ----------------------------------------------------------------------------------- send money (v2)
+def _destination_extras(nickname: str | None, favourite: bool | None) -> dict[str, Any]:
+    if favourite is not None and not isinstance(favourite, bool):
+        raise K2ValidationInputError("favourite must be true or false", field="favourite")
+    return {"nickname": _optional(nickname), "favourite": UNSET if favourite is None else favourite}
+
+
+def mobile_wallet_destination(
+    phone_number: str,
+    amount: Decimal | int | str | float,
+    description: str,
+    *,
+    network: str = "Safaricom",
+    nickname: str | None = None,
+    favourite: bool | None = None,
+) -> MobileWalletDestination:
+    """An external M-PESA number (sent as 2547XXXXXXXX, the form K2 matches)."""
+    return MobileWalletDestination(
+        type_="mobile_wallet",
+        phone_number=validate_phone(phone_number, plus=False),
+        network=validate_network(network),
+        amount=_money(amount, "amount"),
+        description=validate_required(description, "description"),
+        **_destination_extras(nickname, favourite),
+    )
+
+
+def bank_account_destination(
+    account_name: str,
+    account_number: str,
+    bank_branch_ref: str,
+    amount: Decimal | int | str | float,
+    description: str,
+    *,
+    settlement_method: str | None = None,
+    nickname: str | None = None,
+    favourite: bool | None = None,
+) -> BankAccountDestination:
+    """An external bank account."""
+    return BankAccountDestination(
+        type_="bank_account",
+        account_name=validate_required(account_name, "account_name"),
+        account_number=validate_required(account_number, "account_number"),
+        bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
+        amount=_money(amount, "amount"),
+        description=validate_required(description, "description"),
+        settlement_method=UNSET
+        if settlement_method is None
+        else validate_settlement_method(settlement_method),
+        **_destination_extras(nickname, favourite),
+    )
+
+
+def till_destination(
+    till_number: str,
+    amount: Decimal | int | str | float,
+    description: str,
+    *,
+    nickname: str | None = None,
+    favourite: bool | None = None,
+) -> TillDestination:
+    """An external till (buy goods)."""
+    return TillDestination(
+        type_="till",
+        till_number=validate_required(till_number, "till_number"),
+        amount=_money(amount, "amount"),
+        description=validate_required(description, "description"),
+        **_destination_extras(nickname, favourite),
+    )
+
+
+def paybill_destination(
+    paybill_number: str,
+    paybill_account_number: str,
+    amount: Decimal | int | str | float,
+    description: str,
+    *,
+    nickname: str | None = None,
+    favourite: bool | None = None,
+) -> PaybillDestination:
+    """An external paybill and account."""
+    return PaybillDestination(
+        type_="paybill",
+        paybill_number=validate_required(paybill_number, "paybill_number"),
+        paybill_account_number=validate_required(paybill_account_number, "paybill_account_number"),
+        amount=_money(amount, "amount"),
+        description=validate_required(description, "description"),
+        **_destination_extras(nickname, favourite),
+    )
+
+
+def merchant_wallet_destination(
+    reference: str, amount: Decimal | int | str | float, *, description: str | None = None
+) -> MerchantWalletDestination:
+    """One of the merchant's own M-PESA transfer accounts (its id)."""
+    return MerchantWalletDestination(
+        type_="merchant_wallet",
+        reference=validate_required(reference, "reference"),
+        amount=_money(amount, "amount"),
+        description=_optional(description),
+    )
+
+
+def merchant_bank_account_destination(
+    reference: str, amount: Decimal | int | str | float, *, description: str | None = None
+) -> MerchantBankAccountDestination:
+    """One of the merchant's own bank transfer accounts (its id)."""
+    return MerchantBankAccountDestination(
+        type_="merchant_bank_account",
+        reference=validate_required(reference, "reference"),
+        amount=_money(amount, "amount"),
+        description=_optional(description),
+    )
+
+
+def send_money(
+    *,
+    callback_url: str,
+    destinations: Sequence[Destination] = (),
+    source_identifier: str | None = None,
+    currency: str = "KES",
+    metadata: Mapping[str, Any] | None = None,
+) -> Prepared[SendMoneyResult]:
+    """Pay destinations (build them with the ``*_destination`` helpers); none = sweep to own accounts."""
+    allowed = (
+        MobileWalletDestination,
+        BankAccountDestination,
+        TillDestination,
+        PaybillDestination,
+        MerchantWalletDestination,
+        MerchantBankAccountDestination,
+    )
+    for index, destination in enumerate(destinations):
+        if not isinstance(destination, allowed):
+            raise K2ValidationInputError(
+                f"destinations[{index}] is not a destination: build it with mobile_wallet_destination() etc.",
+                field=f"destinations[{index}]",
+            )
+    body = SendMoneyRequest(
+        currency=cast(Any, validate_currency(currency)),
+        field_links=_links(callback_url),
+        source_identifier=_optional(source_identifier),
+        destinations=list(destinations),
+        metadata=_metadata(metadata),
+    )
+    return Prepared("v2.v2_create_send_money", {"body": body}, SendMoneyResult)
+
+
+# ----------------------------------------------------------------------------------- reversals and links
+def reverse_transaction(
+    *,
+    transaction_reference: str,
+    reason: str,
+    callback_url: str,
+    metadata: Mapping[str, Any] | None = None,
+) -> Prepared[ReversalResult]:
+    """Reverse a C2B/B2B transaction received in the last 30 days (v2)."""
+    body = ReversalRequest(
+        transaction_reference=validate_required(transaction_reference, "transaction_reference"),
+        reason=validate_required(reason, "reason"),
+        field_links=_links(callback_url),
+        metadata=_metadata(metadata),
+    )
+    return Prepared("v2.v2_create_reversal", {"body": body}, ReversalResult)
+
+
+def create_payment_link(
+    *,
+    till_number: str,
+    amount: Decimal | int | str | float,
+    callback_url: str,
+    currency: str = "KES",
+    payment_reference: str | None = None,
+    note: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+) -> Prepared[PaymentLinkResult]:
+    """A shareable link the customer pays through (v2); the result arrives when it is paid."""
+    body = PaymentLinkRequest(
+        till_number=validate_required(till_number, "till_number"),
+        currency=cast(Any, validate_currency(currency)),
+        amount=_money(amount, "amount"),
+        field_links=_links(callback_url),
+        payment_reference=_optional(payment_reference),
+        note=_optional(note),
+        metadata=_metadata(metadata),
+    )
+    return Prepared("v2.v2_create_payment_link", {"body": body}, PaymentLinkResult)

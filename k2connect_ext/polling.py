@@ -1,0 +1,165 @@
+"""Follow a ``Location`` until the resource reaches a terminal state: ``wait_for`` and ``async_wait_for``.
+
+The loop GETs the resource with capped exponential backoff until it succeeds, fails, or an overall deadline
+passes. Reads are safe to repeat, so transient trouble (connection errors, 429, 5xx) only delays the next
+read; a 4xx (bad token, unknown id) ends the wait at once. The clock and the sleep are injectable, so tests
+never sleep. Both twins share ``_Waiter`` so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import attrs
+
+from .errors import (
+    K2AmbiguousOutcomeError,
+    K2ConnectionError,
+    K2PaymentFailed,
+    K2PollTimeout,
+    K2RateLimitError,
+    K2ServerError,
+    K2UnexpectedResponseError,
+)
+from .invoke import ainvoke, invoke
+from .locations import LocationRef, parse_location
+from .outcomes import Outcome, State, classify
+
+__all__ = ["PollSettings", "async_wait_for", "wait_for"]
+
+
+@attrs.frozen
+class PollSettings:
+    """How to wait: first interval, growth, cap, and the overall deadline (seconds)."""
+
+    timeout: float = 120.0
+    interval: float = 1.0
+    max_interval: float = 10.0
+    backoff: float = 1.5
+    clock: Callable[[], float] = time.monotonic
+
+
+@attrs.define
+class _Waiter:
+    """The decisions of one wait, free of I/O."""
+
+    ref: LocationRef
+    settings: PollSettings
+    raise_on_failure: bool
+    deadline: float = 0.0
+    delay: float = 0.0
+    last: Any = None
+    last_status: str | None = None
+    last_error: Exception | None = None
+
+    def start(self) -> None:
+        self.deadline = self.settings.clock() + self.settings.timeout
+        self.delay = self.settings.interval
+
+    def on_resource(self, model: Any) -> bool:
+        """Record a read; True when the wait is over (success returns, failure raises)."""
+        self.last, self.last_error = model, None
+        outcome: Outcome = classify(self.ref.kind, model.to_dict())
+        self.last_status = outcome.status
+        if outcome.state is State.FAILED and self.raise_on_failure:
+            raise K2PaymentFailed(
+                f"{self.ref.kind} {self.ref.id} ended {outcome.status}: {outcome.reason}",
+                location=self.ref.location,
+                resource=model,
+                status=outcome.status,
+                reason=outcome.reason,
+            )
+        return outcome.terminal
+
+    def on_error(self, error: Exception) -> None:
+        """Transient read errors delay the next read (honouring Retry-After); others end the wait."""
+        if isinstance(error, K2AmbiguousOutcomeError) or not isinstance(
+            error, K2ConnectionError | K2ServerError | K2RateLimitError
+        ):
+            raise error
+        self.last_error = error
+        hint = getattr(error, "retry_after", None)
+        if isinstance(hint, int | float) and hint > self.delay:
+            self.delay = float(hint)
+
+    def next_sleep(self) -> float:
+        """Seconds to sleep before the next read, or raise ``K2PollTimeout`` if the deadline would pass."""
+        remaining = self.deadline - self.settings.clock()
+        if remaining <= 0:
+            raise K2PollTimeout(
+                f"{self.ref.kind} {self.ref.id} still {self.last_status or 'unread'} after "
+                f"{self.settings.timeout:g} s",
+                location=self.ref.location,
+                resource=self.last,
+                last_status=self.last_status,
+            ) from self.last_error
+        sleep = min(self.delay, remaining)
+        self.delay = min(self.delay * self.settings.backoff, self.settings.max_interval)
+        return sleep
+
+
+def _parsed(response: Any, ref: LocationRef) -> Any:
+    model = response.parsed
+    if model is None or not hasattr(model, "to_dict"):
+        raise K2UnexpectedResponseError(
+            f"K2 answered the read of {ref.location} with a body that is not a {ref.kind}",
+            status_code=int(response.status_code),
+        )
+    return model
+
+
+def _read_errors() -> tuple[type[Exception], ...]:
+    return (K2ConnectionError, K2ServerError, K2RateLimitError)
+
+
+def wait_for(
+    client: Any,
+    location: str,
+    *,
+    settings: PollSettings | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    raise_on_failure: bool = True,
+) -> Any:
+    """GET ``location`` through ``client`` (a generated ``AuthenticatedClient``) until it is terminal.
+
+    Returns the parsed resource (e.g. ``IncomingPaymentResult``). Raises ``K2PaymentFailed`` when it
+    failed (unless ``raise_on_failure=False``), ``K2PollTimeout`` at the deadline.
+    """
+    ref = parse_location(location)
+    waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
+    waiter.start()
+    getter = ref.getter()
+    while True:
+        try:
+            response = invoke(ref.getter_module, getter.sync_detailed, ref.id, client=client)
+            if waiter.on_resource(_parsed(response, ref)):
+                return waiter.last
+        except _read_errors() as error:
+            waiter.on_error(error)
+        sleep(waiter.next_sleep())
+
+
+async def async_wait_for(
+    client: Any,
+    location: str,
+    *,
+    settings: PollSettings | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    raise_on_failure: bool = True,
+) -> Any:
+    """The async twin of ``wait_for``."""
+    ref = parse_location(location)
+    waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
+    waiter.start()
+    getter = ref.getter()
+    while True:
+        try:
+            response = await ainvoke(ref.getter_module, getter.asyncio_detailed, ref.id, client=client)
+            if waiter.on_resource(_parsed(response, ref)):
+                return waiter.last
+        except _read_errors() as error:
+            waiter.on_error(error)
+        await sleep(waiter.next_sleep())

@@ -1,0 +1,408 @@
+"""Single-flight token renewal: threads, tasks, processes, freshness on a fake clock, invalidation."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import multiprocessing
+import os
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from k2connect_ext.token_manager import AsyncTokenManager, TokenManager
+from k2connect_ext.tokens import AccessToken, FileTokenStore, MemoryTokenStore, TokenStore
+
+START = 1_700_000_000.0
+WAIT = 10.0  # upper bound for any cross-thread wait; never reached when the code is right
+
+
+class FakeClock:
+    """Wall-clock seconds that only move when the test says so."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Fetcher:
+    """Issues numbered tokens of a given lifetime, counting the calls (sync and async)."""
+
+    def __init__(self, clock: Callable[[], float], lifetime: float = 3600.0) -> None:
+        self.clock = clock
+        self.lifetime = lifetime
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def issue(self) -> AccessToken:
+        with self._lock:
+            self.calls += 1
+            number = self.calls
+        now = self.clock()
+        return AccessToken(value=f"token-{number}", expires_at=now + self.lifetime, obtained_at=now)
+
+    async def aissue(self) -> AccessToken:
+        await asyncio.sleep(0)
+        return self.issue()
+
+
+Getter = Callable[[], Awaitable[AccessToken]]
+Invalidator = Callable[[AccessToken], Awaitable[None]]
+
+
+def build(mode: str, fetcher: Fetcher, clock: FakeClock, store: TokenStore | None = None) -> tuple[Getter, Invalidator]:
+    """A manager of the given mode, with get() and invalidate() both awaitable so tests read the same."""
+    if mode == "sync":
+        sync = TokenManager(fetcher.issue, store=store, clock=clock, skew=60)
+
+        async def get() -> AccessToken:
+            return sync.get()
+
+        async def invalidate(token: AccessToken) -> None:
+            sync.invalidate(token)
+
+        return get, invalidate
+    manager = AsyncTokenManager(fetcher.aissue, store=store, clock=clock, skew=60)
+    return manager.get, manager.invalidate
+
+
+modes = pytest.mark.parametrize("mode", ["sync", "async"])
+
+
+# --- Single flight --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("with_store", [False, True])
+def test_100_threads_make_one_fetch(with_store: bool) -> None:
+    """100 threads asking at once, with nothing cached, cause exactly one fetch and share its token."""
+    entered: set[int] = set()
+    everyone_in = threading.Condition()
+
+    def clock() -> float:
+        # Every caller reads the clock before queueing on the lock: this is how the fetch knows
+        # that all 100 threads are inside get() while it runs.
+        with everyone_in:
+            entered.add(threading.get_ident())
+            everyone_in.notify_all()
+        return START
+
+    fetcher = Fetcher(clock)
+
+    def slow_fetch() -> AccessToken:
+        with everyone_in:
+            assert everyone_in.wait_for(lambda: len(entered) >= 100, timeout=WAIT)
+        return fetcher.issue()
+
+    manager = TokenManager(slow_fetch, store=MemoryTokenStore() if with_store else None, clock=clock)
+    barrier = threading.Barrier(100)
+    results: list[AccessToken] = []
+
+    def worker() -> None:
+        barrier.wait(WAIT)
+        results.append(manager.get())
+
+    threads = [threading.Thread(target=worker) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert fetcher.calls == 1
+    assert len(results) == 100
+    assert {t.value for t in results} == {"token-1"}
+
+
+async def test_1000_tasks_make_one_fetch() -> None:
+    """1,000 tasks asking at once, with nothing cached, cause exactly one fetch and share its token."""
+    entered: set[asyncio.Task[AccessToken]] = set()
+
+    def clock() -> float:
+        task = asyncio.current_task()
+        assert task is not None
+        entered.add(task)  # type: ignore[arg-type]
+        return START
+
+    fetcher = Fetcher(clock)
+
+    async def slow_fetch() -> AccessToken:
+        while len(entered) < 1000:  # hold the fetch until every task is inside get()
+            await asyncio.sleep(0)
+        return fetcher.issue()
+
+    manager = AsyncTokenManager(slow_fetch, clock=clock)
+    results = await asyncio.wait_for(asyncio.gather(*(manager.get() for _ in range(1000))), WAIT)
+    assert fetcher.calls == 1
+    assert {t.value for t in results} == {"token-1"}
+
+
+async def test_async_store_shared_by_two_managers_on_one_loop(tmp_path: Path) -> None:
+    """Two async managers on one loop, sharing a FileTokenStore, make one fetch between them."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    store = FileTokenStore(tmp_path / "token.json")
+    first = AsyncTokenManager(fetcher.aissue, store=store, clock=clock)
+    second = AsyncTokenManager(fetcher.aissue, store=FileTokenStore(store.path), clock=clock)
+    results = await asyncio.wait_for(asyncio.gather(*(m.get() for m in [first, second] * 20)), WAIT)
+    assert fetcher.calls == 1
+    assert {t.value for t in results} == {"token-1"}
+
+
+def test_file_store_shared_by_two_managers_in_threads(tmp_path: Path) -> None:
+    """Two sync managers in one process, sharing a token file, make one fetch between them."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    managers = [
+        TokenManager(fetcher.issue, store=FileTokenStore(tmp_path / "token.json"), clock=clock) for _ in range(2)
+    ]
+    barrier = threading.Barrier(20)
+    results: list[AccessToken] = []
+
+    def worker(manager: TokenManager) -> None:
+        barrier.wait(WAIT)
+        results.append(manager.get())
+
+    threads = [threading.Thread(target=worker, args=(m,)) for m in managers * 10]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert fetcher.calls == 1
+    assert {t.value for t in results} == {"token-1"}
+
+
+def _process_worker(store_path: str, fetch_log: str, arrivals: multiprocessing.Value, result_path: str) -> None:  # type: ignore[valid-type]
+    """Runs in a spawned process: one TokenManager on the shared file, fetching only if it must."""
+
+    def clock() -> float:
+        return START
+
+    def fetch() -> AccessToken:
+        # Hold the fetch (and so the file lock) until the other process has arrived in get().
+        for _ in range(int(WAIT * 100)):
+            if arrivals.value >= 2:  # type: ignore[attr-defined]
+                break
+            threading.Event().wait(0.01)
+        with open(fetch_log, "a") as log:
+            log.write(f"{os.getpid()}\n")
+        return AccessToken(value=f"token-{os.getpid()}", expires_at=START + 3600, obtained_at=START)
+
+    manager = TokenManager(fetch, store=FileTokenStore(store_path), clock=clock)
+    with arrivals.get_lock():  # type: ignore[attr-defined]
+        arrivals.value += 1  # type: ignore[attr-defined]
+    Path(result_path).write_text(manager.get().value)
+
+
+def test_file_store_shared_by_two_processes(tmp_path: Path) -> None:
+    """Two spawned processes sharing a FileTokenStore make one fetch and use the same token."""
+    context = multiprocessing.get_context("spawn")
+    arrivals = context.Value("i", 0)
+    fetch_log = tmp_path / "fetches.log"
+    processes = [
+        context.Process(
+            target=_process_worker,
+            args=(str(tmp_path / "token.json"), str(fetch_log), arrivals, str(tmp_path / f"result-{i}")),
+        )
+        for i in range(2)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(30)
+    for process in processes:
+        if process.is_alive():  # pragma: no cover - only on failure
+            process.kill()
+    assert [p.exitcode for p in processes] == [0, 0]
+    assert len(fetch_log.read_text().splitlines()) == 1
+    assert (tmp_path / "result-0").read_text() == (tmp_path / "result-1").read_text()
+
+
+# --- Freshness on a fake clock --------------------------------------------------------------------------
+
+
+@modes
+async def test_renews_within_skew_of_expiry_not_before(mode: str) -> None:
+    """The token is reused until 60 s before expiry, and renewed from then on."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    get, _ = build(mode, fetcher, clock)
+    first = await get()
+    clock.now = START + 3600 - 60 - 0.5
+    assert await get() == first
+    assert fetcher.calls == 1
+    clock.now = START + 3600 - 60
+    second = await get()
+    assert second != first
+    assert fetcher.calls == 2
+    assert await get() == second
+
+
+@modes
+async def test_uses_a_fresh_token_from_the_store_without_fetching(mode: str) -> None:
+    """A fresh token already in the store is used; a stale one is replaced."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    store = MemoryTokenStore()
+    stored = AccessToken(value="from-store", expires_at=START + 100, obtained_at=START - 3500)
+    store.save(stored)
+    get, _ = build(mode, fetcher, clock, store)
+    assert await get() == stored
+    clock.now = START + 50
+    assert (await get()).value == "token-1"
+    assert store.load() is not None
+    assert store.load().value == "token-1"  # type: ignore[union-attr]
+
+
+@modes
+async def test_fetch_errors_propagate_and_the_next_call_tries_again(mode: str) -> None:
+    """A failed fetch caches nothing: the error reaches the caller and the next get() fetches."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    failures = iter([True, False])
+
+    def flaky() -> AccessToken:
+        if next(failures):
+            raise RuntimeError("token endpoint down")
+        return fetcher.issue()
+
+    async def aflaky() -> AccessToken:
+        return flaky()
+
+    if mode == "sync":
+        sync = TokenManager(flaky, clock=clock)
+
+        async def get() -> AccessToken:
+            return sync.get()
+
+    else:
+        get = AsyncTokenManager(aflaky, clock=clock).get
+    with pytest.raises(RuntimeError):
+        await get()
+    assert (await get()).value == "token-1"
+
+
+# --- Invalidation ---------------------------------------------------------------------------------------
+
+
+@modes
+async def test_invalidate_forgets_the_current_token(mode: str) -> None:
+    """After invalidate(current), get() fetches a new token."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    get, invalidate = build(mode, fetcher, clock, MemoryTokenStore())
+    first = await get()
+    await invalidate(first)
+    assert (await get()).value == "token-2"
+
+
+@modes
+async def test_invalidate_of_a_stale_token_keeps_the_fresh_one(mode: str) -> None:
+    """A late 401 for an old token does not wipe the token another worker has just renewed."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    store = MemoryTokenStore()
+    get_a, invalidate_a = build(mode, fetcher, clock, store)
+    get_b, invalidate_b = build(mode, fetcher, clock, store)
+    old = await get_a()
+    assert await get_b() == old  # B reads A's token from the store
+    await invalidate_a(old)
+    new = await get_a()
+    await invalidate_b(old)  # B's stale 401 arrives after A renewed
+    assert store.load() == new
+    assert await get_b() == new
+    assert fetcher.calls == 2
+
+
+# --- Async details --------------------------------------------------------------------------------------
+
+
+def test_async_manager_works_on_successive_event_loops() -> None:
+    """Each event loop gets its own asyncio.Lock, so a manager survives asyncio.run() being called twice."""
+    clock = FakeClock()
+    fetcher = Fetcher(clock, lifetime=10)
+    manager = AsyncTokenManager(fetcher.aissue, clock=clock)
+    assert asyncio.run(manager.get()).value == "token-1"
+    clock.now += 20
+    assert asyncio.run(manager.get()).value == "token-2"
+
+
+async def test_cancelled_wait_for_store_lock_releases_it_later() -> None:
+    """A task cancelled while its thread waits for the store lock gives the lock back once it gets it."""
+    store = MemoryTokenStore()
+    clock = FakeClock()
+    manager = AsyncTokenManager(Fetcher(clock).aissue, store=store, clock=clock)
+    held = store.lock()
+    held.__enter__()
+    task = asyncio.create_task(manager.get())
+    for _ in range(1000):  # let the task reach the thread that waits for the lock
+        await asyncio.sleep(0)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    held.__exit__(None, None, None)
+    # The worker thread now gets the lock, and the done-callback hands it straight back.
+    acquired = await asyncio.to_thread(store._fetch_lock.acquire, True, WAIT)
+    assert acquired
+    store._fetch_lock.release()
+
+
+async def test_failed_wait_for_store_lock_is_not_released() -> None:
+    """If taking the store lock fails, the task sees the error and nothing is released."""
+
+    class BrokenLockStore(MemoryTokenStore):
+        def lock(self) -> BrokenLock:
+            return BrokenLock()
+
+    class BrokenLock:
+        exits = 0
+
+        def __enter__(self) -> None:
+            raise OSError("lock file unwritable")
+
+        def __exit__(self, *args: object) -> None:  # pragma: no cover - must not run
+            BrokenLock.exits += 1
+
+    clock = FakeClock()
+    manager = AsyncTokenManager(Fetcher(clock).aissue, store=BrokenLockStore(), clock=clock)
+    with pytest.raises(OSError, match="unwritable"):
+        await manager.get()
+    assert BrokenLock.exits == 0
+
+
+def test_release_callback_skips_failed_or_cancelled_waits() -> None:
+    """The release callback only releases a lock its thread actually took."""
+    from k2connect_ext.token_manager import _release_if_acquired
+
+    released = itertools.count()
+
+    class Lock:
+        def __enter__(self) -> None:  # pragma: no cover - not called here
+            return None
+
+        def __exit__(self, *args: object) -> None:
+            next(released)
+
+    loop = asyncio.new_event_loop()
+    try:
+        cancelled: asyncio.Future[None] = loop.create_future()
+        cancelled.cancel()
+        failed: asyncio.Future[None] = loop.create_future()
+        failed.set_exception(OSError())
+        done: asyncio.Future[None] = loop.create_future()
+        done.set_result(None)
+        for future in (cancelled, failed, done):
+            _release_if_acquired(Lock(), future)
+    finally:
+        loop.close()
+    assert next(released) == 1
+
+
+def test_manager_reprs_show_no_token() -> None:
+    """Manager reprs name the store and skew only."""
+    clock = FakeClock()
+    sync = TokenManager(Fetcher(clock).issue, clock=clock)
+    sync.get()
+    assert repr(sync) == "TokenManager(store=None, skew=60.0)"
+    assert "token-1" not in repr(AsyncTokenManager(Fetcher(clock).aissue, store=MemoryTokenStore()))
