@@ -1,1 +1,104 @@
-"""k2connect_ext: the hand-written layer over the generated K2 Connect client (exports are filled in below)."""
+"""k2connect_ext: the hand-written layer that makes the generated K2 Connect client a payments SDK.
+
+Start with ``K2`` (or ``AsyncK2``); receive webhooks and callbacks with ``construct_event`` or a framework
+adapter from ``k2connect_ext.adapters``. Frameworks are never imported here.
+"""
+
+from .client import K2Settings, async_connect, connect
+from .dedup import AsyncDeduplicator, Deduplicator, MemoryDeduplicator, SQLiteDeduplicator
+from .errors import (
+    K2AmbiguousOutcomeError,
+    K2APIError,
+    K2AuthError,
+    K2ConfigError,
+    K2ConnectionError,
+    K2Error,
+    K2NotFoundError,
+    K2PaymentFailed,
+    K2PollError,
+    K2PollTimeout,
+    K2RateLimitError,
+    K2ServerError,
+    K2TimeoutError,
+    K2UnexpectedResponseError,
+    K2ValidationError,
+    K2ValidationInputError,
+    K2WebhookError,
+    WebhookPayloadError,
+    WebhookSignatureError,
+)
+from .events import EventKind, K2Event, ResultType, UnknownEvent, WebhookTopic, construct_event, parse_event
+from .facade import K2, AsyncCreated, AsyncK2, Created
+from .operations import (
+    bank_account_destination,
+    merchant_bank_account_destination,
+    merchant_wallet_destination,
+    mobile_wallet_destination,
+    paybill_destination,
+    till_destination,
+)
+from .polling import PollSettings, async_wait_for, wait_for
+from .receivers import AsyncWebhookReceiver, ReceiverResponse, WebhookReceiver
+from .retry import RetryPolicy
+from .signatures import SIGNATURE_HEADER, compute_signature, verify_signature
+from .tokens import AccessToken, FileTokenStore, MemoryTokenStore, TokenStore
+
+__all__ = [
+    "K2",
+    "SIGNATURE_HEADER",
+    "AccessToken",
+    "AsyncCreated",
+    "AsyncDeduplicator",
+    "AsyncK2",
+    "AsyncWebhookReceiver",
+    "Created",
+    "Deduplicator",
+    "EventKind",
+    "FileTokenStore",
+    "K2APIError",
+    "K2AmbiguousOutcomeError",
+    "K2AuthError",
+    "K2ConfigError",
+    "K2ConnectionError",
+    "K2Error",
+    "K2Event",
+    "K2NotFoundError",
+    "K2PaymentFailed",
+    "K2PollError",
+    "K2PollTimeout",
+    "K2RateLimitError",
+    "K2ServerError",
+    "K2Settings",
+    "K2TimeoutError",
+    "K2UnexpectedResponseError",
+    "K2ValidationError",
+    "K2ValidationInputError",
+    "K2WebhookError",
+    "MemoryDeduplicator",
+    "MemoryTokenStore",
+    "PollSettings",
+    "ReceiverResponse",
+    "ResultType",
+    "RetryPolicy",
+    "SQLiteDeduplicator",
+    "TokenStore",
+    "UnknownEvent",
+    "WebhookPayloadError",
+    "WebhookReceiver",
+    "WebhookSignatureError",
+    "WebhookTopic",
+    "async_connect",
+    "async_wait_for",
+    "bank_account_destination",
+    "compute_signature",
+    "connect",
+    "construct_event",
+    "merchant_bank_account_destination",
+    "merchant_wallet_destination",
+    "mobile_wallet_destination",
+    "parse_event",
+    "paybill_destination",
+    "till_destination",
+    "verify_signature",
+    "wait_for",
+]

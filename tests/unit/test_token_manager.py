@@ -8,7 +8,9 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,30 +81,27 @@ modes = pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("with_store", [False, True])
 def test_100_threads_make_one_fetch(with_store: bool) -> None:
     """100 threads asking at once, with nothing cached, cause exactly one fetch and share its token."""
-    entered: set[int] = set()
+    fetcher = Fetcher(FakeClock())
+    arrived = 0
     everyone_in = threading.Condition()
 
-    def clock() -> float:
-        # Every caller reads the clock before queueing on the lock: this is how the fetch knows
-        # that all 100 threads are inside get() while it runs.
-        with everyone_in:
-            entered.add(threading.get_ident())
-            everyone_in.notify_all()
-        return START
-
-    fetcher = Fetcher(clock)
-
     def slow_fetch() -> AccessToken:
+        # Hold the fetch until every thread has called get(), so they all queue behind it.
         with everyone_in:
-            assert everyone_in.wait_for(lambda: len(entered) >= 100, timeout=WAIT)
+            assert everyone_in.wait_for(lambda: arrived == 100, timeout=WAIT)
         return fetcher.issue()
 
-    manager = TokenManager(slow_fetch, store=MemoryTokenStore() if with_store else None, clock=clock)
+    store = MemoryTokenStore() if with_store else None
+    manager = TokenManager(slow_fetch, store=store, clock=fetcher.clock)
     barrier = threading.Barrier(100)
     results: list[AccessToken] = []
 
     def worker() -> None:
+        nonlocal arrived
         barrier.wait(WAIT)
+        with everyone_in:
+            arrived += 1
+            everyone_in.notify_all()
         results.append(manager.get())
 
     threads = [threading.Thread(target=worker) for _ in range(100)]
@@ -117,45 +116,86 @@ def test_100_threads_make_one_fetch(with_store: bool) -> None:
 
 async def test_1000_tasks_make_one_fetch() -> None:
     """1,000 tasks asking at once, with nothing cached, cause exactly one fetch and share its token."""
-    entered: set[asyncio.Task[AccessToken]] = set()
-
-    def clock() -> float:
-        task = asyncio.current_task()
-        assert task is not None
-        entered.add(task)  # type: ignore[arg-type]
-        return START
-
-    fetcher = Fetcher(clock)
+    fetcher = Fetcher(FakeClock())
+    arrived = 0
 
     async def slow_fetch() -> AccessToken:
-        while len(entered) < 1000:  # hold the fetch until every task is inside get()
+        # Yield until every task has called get() and queued on the lock (bounded, in case of a bug).
+        for _ in range(100_000):
+            if arrived == 1000:
+                break
             await asyncio.sleep(0)
         return fetcher.issue()
 
-    manager = AsyncTokenManager(slow_fetch, clock=clock)
-    results = await asyncio.wait_for(asyncio.gather(*(manager.get() for _ in range(1000))), WAIT)
+    manager = AsyncTokenManager(slow_fetch, clock=fetcher.clock)
+
+    async def caller() -> AccessToken:
+        nonlocal arrived
+        arrived += 1
+        return await manager.get()
+
+    results = await asyncio.wait_for(asyncio.gather(*(caller() for _ in range(1000))), WAIT)
+    assert arrived == 1000
     assert fetcher.calls == 1
     assert {t.value for t in results} == {"token-1"}
 
 
+class CountingFileStore(FileTokenStore):
+    """A FileTokenStore that counts the callers reaching lock(), across threads and processes.
+
+    A fetch that waits for a second arrival proves the second caller found no token before the lock, so
+    it can only avoid a second fetch by reading the store again once it holds the lock.
+    """
+
+    def __init__(self, path: str | Path, arrivals: Any) -> None:
+        super().__init__(path)
+        self.arrivals = arrivals
+
+    def lock(self) -> AbstractContextManager[None]:
+        with self.arrivals.get_lock():
+            self.arrivals.value += 1
+        return super().lock()
+
+
+def wait_for_arrivals(arrivals: Any, count: int) -> None:
+    """Block (briefly, boundedly) until ``count`` callers have reached the store lock."""
+    for _ in range(int(WAIT * 1000)):
+        if arrivals.value >= count:
+            return
+        threading.Event().wait(0.001)
+
+
 async def test_async_store_shared_by_two_managers_on_one_loop(tmp_path: Path) -> None:
-    """Two async managers on one loop, sharing a FileTokenStore, make one fetch between them."""
-    clock = FakeClock()
-    fetcher = Fetcher(clock)
-    store = FileTokenStore(tmp_path / "token.json")
-    first = AsyncTokenManager(fetcher.aissue, store=store, clock=clock)
-    second = AsyncTokenManager(fetcher.aissue, store=FileTokenStore(store.path), clock=clock)
-    results = await asyncio.wait_for(asyncio.gather(*(m.get() for m in [first, second] * 20)), WAIT)
+    """Two async managers on one loop, sharing a token file, make one fetch between them."""
+    arrivals = multiprocessing.Value("i", 0)
+    fetcher = Fetcher(FakeClock())
+
+    async def slow_fetch() -> AccessToken:
+        await asyncio.to_thread(wait_for_arrivals, arrivals, 2)
+        return fetcher.issue()
+
+    managers = [
+        AsyncTokenManager(slow_fetch, store=CountingFileStore(tmp_path / "t.json", arrivals), clock=fetcher.clock)
+        for _ in range(2)
+    ]
+    results = await asyncio.wait_for(asyncio.gather(*(m.get() for m in managers * 20)), WAIT)
+    assert arrivals.value == 2
     assert fetcher.calls == 1
     assert {t.value for t in results} == {"token-1"}
 
 
 def test_file_store_shared_by_two_managers_in_threads(tmp_path: Path) -> None:
     """Two sync managers in one process, sharing a token file, make one fetch between them."""
-    clock = FakeClock()
-    fetcher = Fetcher(clock)
+    arrivals = multiprocessing.Value("i", 0)
+    fetcher = Fetcher(FakeClock())
+
+    def slow_fetch() -> AccessToken:
+        wait_for_arrivals(arrivals, 2)
+        return fetcher.issue()
+
     managers = [
-        TokenManager(fetcher.issue, store=FileTokenStore(tmp_path / "token.json"), clock=clock) for _ in range(2)
+        TokenManager(slow_fetch, store=CountingFileStore(tmp_path / "t.json", arrivals), clock=fetcher.clock)
+        for _ in range(2)
     ]
     barrier = threading.Barrier(20)
     results: list[AccessToken] = []
@@ -169,29 +209,21 @@ def test_file_store_shared_by_two_managers_in_threads(tmp_path: Path) -> None:
         thread.start()
     for thread in threads:
         thread.join(WAIT)
+    assert arrivals.value == 2
     assert fetcher.calls == 1
     assert {t.value for t in results} == {"token-1"}
 
 
-def _process_worker(store_path: str, fetch_log: str, arrivals: multiprocessing.Value, result_path: str) -> None:  # type: ignore[valid-type]
+def _process_worker(store_path: str, fetch_log: str, arrivals: Any, result_path: str) -> None:
     """Runs in a spawned process: one TokenManager on the shared file, fetching only if it must."""
 
-    def clock() -> float:
-        return START
-
     def fetch() -> AccessToken:
-        # Hold the fetch (and so the file lock) until the other process has arrived in get().
-        for _ in range(int(WAIT * 100)):
-            if arrivals.value >= 2:  # type: ignore[attr-defined]
-                break
-            threading.Event().wait(0.01)
+        wait_for_arrivals(arrivals, 2)  # hold the file lock until the other process waits for it
         with open(fetch_log, "a") as log:
             log.write(f"{os.getpid()}\n")
         return AccessToken(value=f"token-{os.getpid()}", expires_at=START + 3600, obtained_at=START)
 
-    manager = TokenManager(fetch, store=FileTokenStore(store_path), clock=clock)
-    with arrivals.get_lock():  # type: ignore[attr-defined]
-        arrivals.value += 1  # type: ignore[attr-defined]
+    manager = TokenManager(fetch, store=CountingFileStore(store_path, arrivals), clock=FakeClock())
     Path(result_path).write_text(manager.get().value)
 
 
@@ -215,6 +247,7 @@ def test_file_store_shared_by_two_processes(tmp_path: Path) -> None:
         if process.is_alive():  # pragma: no cover - only on failure
             process.kill()
     assert [p.exitcode for p in processes] == [0, 0]
+    assert arrivals.value == 2
     assert len(fetch_log.read_text().splitlines()) == 1
     assert (tmp_path / "result-0").read_text() == (tmp_path / "result-1").read_text()
 

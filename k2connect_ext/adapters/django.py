@@ -1,0 +1,74 @@
+"""Django: a CSRF-exempt webhook view function.
+
+Requires the ``django`` extra. The view reads the RAW body (``request.body``): the signature covers the
+exact bytes K2 sent. CSRF protection is switched off for this view only: K2 sends no CSRF token, and the
+signature already proves the request came from K2.
+
+::
+
+    urlpatterns = [path("k2/webhooks", webhook_view(settings.K2_API_KEY, handle, deduplicator=dedup))]
+
+An ``async def`` handler gets an async view (run it under ASGI); a plain function gets a sync view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+
+# Django ships no type information (django-stubs is not a dependency), so its names are Any to mypy.
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed  # type: ignore[import-untyped]
+from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
+
+from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
+from k2connect_ext.receivers import (
+    AsyncHandler,
+    AsyncWebhookReceiver,
+    ReceiverResponse,
+    WebhookReceiver,
+    _is_async_callable,
+)
+
+__all__ = ["webhook_view"]
+
+SyncView = Callable[[HttpRequest], HttpResponse]
+AsyncView = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+def webhook_view(
+    api_key: str | Collection[str],
+    handler: AsyncHandler,
+    *,
+    deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+) -> SyncView | AsyncView:
+    """A view that verifies, parses, deduplicates and hands each event to ``handler``; POST only.
+
+    The answers are those of :class:`~k2connect_ext.receivers.WebhookReceiver`, plus 405 for other methods.
+    An async handler needs Django 5.0 or later, whose ``csrf_exempt`` keeps async views async.
+    """
+    if _is_async_callable(handler):
+        receiver = AsyncWebhookReceiver(api_key, handler, deduplicator=deduplicator)
+
+        async def k2_webhook_async(request: HttpRequest) -> HttpResponse:
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return _to_django(await receiver.handle(request.body, request.headers))
+
+        async_view: AsyncView = csrf_exempt(k2_webhook_async)
+        return async_view
+
+    if deduplicator is not None and not isinstance(deduplicator, Deduplicator):
+        raise TypeError("a sync handler needs a blocking deduplicator (claim/release), not an async-only one")
+    sync_receiver = WebhookReceiver(api_key, handler, deduplicator=deduplicator)
+
+    def k2_webhook(request: HttpRequest) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return _to_django(sync_receiver.handle(request.body, request.headers))
+
+    sync_view: SyncView = csrf_exempt(k2_webhook)
+    return sync_view
+
+
+def _to_django(answer: ReceiverResponse) -> HttpResponse:
+    response: HttpResponse = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+    return response

@@ -1,0 +1,87 @@
+"""Starlette and FastAPI: a ready-made webhook endpoint, and a FastAPI dependency that yields the event.
+
+Requires the ``starlette`` (or ``fastapi``) extra. Both read the RAW body (``await request.body()``): the
+signature covers the exact bytes K2 sent, which a re-serialised ``await request.json()`` would not match.
+
+Starlette::
+
+    app = Starlette(routes=[Route("/k2/webhooks", webhook_endpoint(API_KEY, handle), methods=["POST"])])
+
+FastAPI, the whole flow (dedup, 200/400/401/500 answers)::
+
+    app.add_api_route("/k2/webhooks", webhook_endpoint(API_KEY, handle, dedup), methods=["POST"])
+
+FastAPI, verification only, inside your own endpoint::
+
+    @app.post("/k2/webhooks")
+    async def k2_webhook(event: K2Event = Depends(verified_event(API_KEY))) -> dict[str, str]: ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
+from k2connect_ext.errors import WebhookPayloadError, WebhookSignatureError
+from k2connect_ext.events import K2Event, parse_event
+from k2connect_ext.receivers import AsyncHandler, AsyncWebhookReceiver, _checked_api_key, _is_async_callable
+from k2connect_ext.signatures import verify_request_headers
+
+__all__ = ["verified_event", "webhook_endpoint"]
+
+
+def webhook_endpoint(
+    api_key: str | Collection[str],
+    handler: AsyncHandler,
+    deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint that verifies, parses, deduplicates and hands each event to ``handler``.
+
+    ``handler`` may be async, or a plain function, which then runs in Starlette's thread pool so a slow
+    handler never blocks the event loop. The answers are those of :class:`AsyncWebhookReceiver`.
+    """
+    receiver = AsyncWebhookReceiver(api_key, _off_the_loop(handler), deduplicator=deduplicator)
+
+    # `request: Request` is what Starlette passes and what FastAPI injects when this is an api route.
+    async def k2_webhook(request: Request) -> Response:
+        answer = await receiver.handle(await request.body(), request.headers)
+        return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
+
+    return k2_webhook
+
+
+def verified_event(api_key: str | Collection[str]) -> Callable[[Request], Awaitable[K2Event]]:
+    """A FastAPI dependency: the verified, parsed event, or HTTP 401 / 400 before your endpoint runs.
+
+    It does not deduplicate (a dependency cannot acknowledge a duplicate without running the endpoint):
+    call your deduplicator in the endpoint with ``event.dedup_key``, or use :func:`webhook_endpoint`.
+    """
+    keys = _checked_api_key(api_key)
+
+    async def k2_event(request: Request) -> K2Event:
+        body = await request.body()
+        try:
+            verify_request_headers(body, request.headers, keys)
+        except WebhookSignatureError:
+            raise HTTPException(status_code=401, detail="invalid signature") from None
+        try:
+            return parse_event(body)
+        except WebhookPayloadError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+
+    return k2_event
+
+
+def _off_the_loop(handler: AsyncHandler) -> AsyncHandler:
+    if _is_async_callable(handler):
+        return handler
+
+    async def in_thread(event: K2Event) -> object:
+        return await run_in_threadpool(handler, event)
+
+    return in_thread

@@ -1,0 +1,767 @@
+"""Turn a K2 webhook or callback body into a typed event.
+
+K2 POSTs three kinds of JSON body to a receiver:
+
+* **webhooks** in K2's envelope ``{"topic", "id", "created_at", "event": {"type", "resource"}, "_links"}``,
+  one generated model per ``topic``;
+* **Daraja webhooks**: the flat Safaricom C2B body (``TransactionType``, ``TransID``, ``MSISDN``, ...) sent
+  instead to buy-goods/B2B subscriptions that set ``enable_daraja_payload``. They carry no topic, so they are
+  recognised by the presence of ``TransactionType``, as the official SDKs do;
+* **results** ``{"data": {"id", "type", "attributes"}}`` POSTed to a request's ``callback_url`` (also the
+  body of ``GET <Location>``), one generated model per ``data.type``.
+
+The generated client has the models but no dispatcher: openapi-python-client ignores top-level ``webhooks``
+and discriminators. Its ``from_dict`` also checks almost nothing (a wrong scalar type is stored as-is; a list
+of pairs passes for an object), so :func:`parse_event` first checks the envelope, every nested object the
+model walks into, and every field the convenience properties read, and names the offending field. A body of a
+kind this module does not know (a new topic, a new ``data.type``, any other JSON object) becomes an
+``EventKind.UNKNOWN`` event that keeps the data: K2 adds topics over time, and a receiver that crashed on them
+would make K2 redeliver forever.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any, Final, NoReturn, Protocol, Self, TypeVar
+
+import attrs
+from k2connect_client.models import (
+    B2BTransactionReceivedWebhook,
+    B2BTransactionReversedWebhook,
+    BuygoodsTransactionReceivedWebhook,
+    BuygoodsTransactionReversedWebhook,
+    CardTransactionReceivedWebhook,
+    CardTransactionReversedWebhook,
+    CardTransactionVoidedWebhook,
+    CustomerCreatedWebhook,
+    DarajaTransactionWebhook,
+    IncomingPaymentResult,
+    M2MTransactionReceivedWebhook,
+    PaymentLinkResult,
+    PaymentResult,
+    PollingResult,
+    ReversalResult,
+    SendMoneyResult,
+    SettlementBankAccountDestination,
+    SettlementMobileWalletDestination,
+    SettlementTransferCompletedWebhook,
+    SettlementTransferResult,
+    TransactionSmsNotificationResult,
+)
+
+from k2connect_ext.errors import WebhookPayloadError
+from k2connect_ext.signatures import RawBody, verify_signature
+
+__all__ = [
+    "EventKind",
+    "K2Event",
+    "K2Model",
+    "ResultModel",
+    "ResultType",
+    "UnknownEvent",
+    "WebhookModel",
+    "WebhookTopic",
+    "construct_event",
+    "parse_event",
+]
+
+
+class EventKind(StrEnum):
+    """Which family a body belongs to."""
+
+    WEBHOOK = "webhook"
+    RESULT = "result"
+    DARAJA = "daraja"
+    UNKNOWN = "unknown"
+
+
+class WebhookTopic(StrEnum):
+    """The ``topic`` of every K2-format webhook the spec describes."""
+
+    BUYGOODS_TRANSACTION_RECEIVED = "buygoods_transaction_received"
+    BUYGOODS_TRANSACTION_REVERSED = "buygoods_transaction_reversed"
+    B2B_TRANSACTION_RECEIVED = "b2b_transaction_received"
+    B2B_TRANSACTION_REVERSED = "b2b_transaction_reversed"
+    M2M_TRANSACTION_RECEIVED = "m2m_transaction_received"
+    SETTLEMENT_TRANSFER_COMPLETED = "settlement_transfer_completed"
+    CUSTOMER_CREATED = "customer_created"
+    CARD_TRANSACTION_RECEIVED = "card_transaction_received"
+    CARD_TRANSACTION_VOIDED = "card_transaction_voided"
+    CARD_TRANSACTION_REVERSED = "card_transaction_reversed"
+
+
+class ResultType(StrEnum):
+    """The ``data.type`` of every callback result; an event's ``topic`` for results."""
+
+    INCOMING_PAYMENT = "incoming_payment"
+    PAYMENT = "payment"
+    SETTLEMENT_TRANSFER = "settlement_transfer"
+    POLLING = "polling"
+    TRANSACTION_SMS_NOTIFICATION = "transaction_sms_notification"
+    SEND_MONEY = "send_money"
+    REVERSAL = "reversal"
+    PAYMENT_LINK = "payment_link"
+
+
+@attrs.frozen
+class UnknownEvent:
+    """The model of a body of no known kind: the decoded JSON object, kept whole."""
+
+    data: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        """The same constructor as the generated models have, so every ``K2Model`` round-trips alike."""
+        return cls(_copy_object(dict(src_dict)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A copy of the data."""
+        return _copy_object(self.data)
+
+
+WebhookModel = (
+    BuygoodsTransactionReceivedWebhook
+    | BuygoodsTransactionReversedWebhook
+    | B2BTransactionReceivedWebhook
+    | B2BTransactionReversedWebhook
+    | M2MTransactionReceivedWebhook
+    | SettlementTransferCompletedWebhook
+    | CustomerCreatedWebhook
+    | CardTransactionReceivedWebhook
+    | CardTransactionVoidedWebhook
+    | CardTransactionReversedWebhook
+)
+ResultModel = (
+    IncomingPaymentResult
+    | PaymentResult
+    | SettlementTransferResult
+    | PollingResult
+    | TransactionSmsNotificationResult
+    | SendMoneyResult
+    | ReversalResult
+    | PaymentLinkResult
+)
+K2Model = WebhookModel | ResultModel | DarajaTransactionWebhook | UnknownEvent
+
+_WEBHOOK_MODELS: Final[Mapping[str, type[WebhookModel]]] = {
+    WebhookTopic.BUYGOODS_TRANSACTION_RECEIVED: BuygoodsTransactionReceivedWebhook,
+    WebhookTopic.BUYGOODS_TRANSACTION_REVERSED: BuygoodsTransactionReversedWebhook,
+    WebhookTopic.B2B_TRANSACTION_RECEIVED: B2BTransactionReceivedWebhook,
+    WebhookTopic.B2B_TRANSACTION_REVERSED: B2BTransactionReversedWebhook,
+    WebhookTopic.M2M_TRANSACTION_RECEIVED: M2MTransactionReceivedWebhook,
+    WebhookTopic.SETTLEMENT_TRANSFER_COMPLETED: SettlementTransferCompletedWebhook,
+    WebhookTopic.CUSTOMER_CREATED: CustomerCreatedWebhook,
+    WebhookTopic.CARD_TRANSACTION_RECEIVED: CardTransactionReceivedWebhook,
+    WebhookTopic.CARD_TRANSACTION_VOIDED: CardTransactionVoidedWebhook,
+    WebhookTopic.CARD_TRANSACTION_REVERSED: CardTransactionReversedWebhook,
+}
+_RESULT_MODELS: Final[Mapping[str, type[ResultModel]]] = {
+    ResultType.INCOMING_PAYMENT: IncomingPaymentResult,
+    ResultType.PAYMENT: PaymentResult,
+    ResultType.SETTLEMENT_TRANSFER: SettlementTransferResult,
+    ResultType.POLLING: PollingResult,
+    ResultType.TRANSACTION_SMS_NOTIFICATION: TransactionSmsNotificationResult,
+    ResultType.SEND_MONEY: SendMoneyResult,
+    ResultType.REVERSAL: ReversalResult,
+    ResultType.PAYMENT_LINK: PaymentLinkResult,
+}
+# K2 says "reversal" in callbacks but "reversals" in some GET bodies (k2-api.md §h.10): one topic for both.
+_RESULT_TYPE_ALIASES: Final[Mapping[str, ResultType]] = {
+    **{member.value: member for member in ResultType},
+    "reversals": ResultType.REVERSAL,
+}
+
+# Result statuses the spec documents; anything else (Pending, Scheduled, Received, a new value) is neither.
+_SUCCESS_STATUSES: Final = frozenset({"success", "processed"})
+_FAILURE_STATUSES: Final = frozenset({"failed"})
+
+# K2 is in Kenya and its timestamps carry +03:00; Daraja's TransTime and any naive timestamp are Nairobi time
+# (East Africa Time has no daylight saving, so a fixed offset is exact).
+_NAIROBI: Final = timezone(timedelta(hours=3), "EAT")
+
+
+@attrs.frozen(repr=False)
+class K2Event:
+    """A verified or parsed K2 body: the typed model plus the facts every receiver needs.
+
+    ``model`` is the generated model (``isinstance``/``match`` on it, or on ``topic``); ``raw`` is the decoded
+    JSON object. The convenience fields are ``None`` when the body has no such fact:
+
+    * ``id``: the webhook event id, ``data.id`` for results, ``TransID`` for Daraja bodies.
+    * ``topic``: a :class:`WebhookTopic`, a :class:`ResultType` (``reversals`` is folded into ``reversal``),
+      ``"daraja:<TransactionType>"``, or for unknown bodies their ``topic``/``data.type`` if any.
+    * ``created_at``: aware datetime (``created_at``, ``initiation_time`` or ``TransTime``).
+    * ``resource_id``: what the body reports on: the transaction (``event.resource.id``; for
+      ``customer_created``, the last segment of ``_links.resource``), ``data.id`` for results (the last
+      segment of the ``Location`` you got when creating it), ``TransID`` for Daraja.
+    * ``amount`` (exact ``Decimal``), ``currency``, ``phone`` (sender / subscriber / MSISDN), ``status``,
+      ``reference`` (the M-PESA code of the money movement reported).
+    """
+
+    kind: EventKind
+    model: K2Model
+    raw: dict[str, Any]
+    id: str | None = attrs.field(default=None, kw_only=True)
+    topic: str | None = attrs.field(default=None, kw_only=True)
+    created_at: datetime | None = attrs.field(default=None, kw_only=True)
+    resource_id: str | None = attrs.field(default=None, kw_only=True)
+    amount: Decimal | None = attrs.field(default=None, kw_only=True)
+    currency: str | None = attrs.field(default=None, kw_only=True)
+    phone: str | None = attrs.field(default=None, kw_only=True)
+    status: str | None = attrs.field(default=None, kw_only=True)
+    reference: str | None = attrs.field(default=None, kw_only=True)
+
+    def __repr__(self) -> str:
+        # Bodies hold names and phone numbers: keep them out of logs that print events.
+        return f"K2Event(kind={self.kind.value!r}, topic={self.topic!r}, id={self.id!r})"
+
+    @property
+    def is_success(self) -> bool:
+        """A result whose status is Success or Processed. Always False for webhooks, which report facts."""
+        return self.kind is EventKind.RESULT and _status_in(self.status, _SUCCESS_STATUSES)
+
+    @property
+    def is_failure(self) -> bool:
+        """A result whose status is Failed. When neither hint holds, the outcome is pending or unknown."""
+        return self.kind is EventKind.RESULT and _status_in(self.status, _FAILURE_STATUSES)
+
+    @property
+    def dedup_key(self) -> str | None:
+        """A key that is the same for redeliveries of this body and different for anything else.
+
+        Webhooks use the event id, Daraja bodies the M-PESA code. Results add their status to ``data.id``,
+        so a later status of the same request is never mistaken for a redelivery. Unknown bodies (and blank
+        ids) have no key: nothing safe to deduplicate on.
+        """
+        if self.id is None or not self.id.strip() or self.kind is EventKind.UNKNOWN:
+            return None
+        if self.kind is EventKind.RESULT:
+            return f"result:{self.topic}:{self.id}:{self.status}"
+        return f"{self.kind.value}:{self.id}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A copy of the body as decoded (the hash view of the Ruby SDK's K2ProcessResult)."""
+        return _copy_object(self.raw)
+
+
+def parse_event(body: RawBody | str | Mapping[str, Any]) -> K2Event:
+    """Parse a webhook or callback body into a :class:`K2Event`. Does NOT check the signature.
+
+    Args:
+        body: the raw request bytes (preferred), the text, or an already decoded JSON object.
+
+    Raises:
+        WebhookPayloadError: the bytes are not UTF-8 JSON, the top level is not an object, or a body of a
+            known kind breaks its schema; ``field`` names the culprit (``"event.resource"``,
+            ``"data.attributes.status"``...) when there is one.
+        TypeError: ``body`` is none of the accepted Python types (a programming error).
+    """
+    raw = _decode(body)
+    topic = raw.get("topic")
+    if isinstance(topic, str) and topic in _WEBHOOK_MODELS:
+        return _parse_webhook(raw, WebhookTopic(topic))
+    if "TransactionType" in raw:
+        return _parse_daraja(raw)
+    data = raw.get("data")
+    result_type = data.get("type") if isinstance(data, dict) else None
+    if isinstance(result_type, str) and result_type in _RESULT_TYPE_ALIASES:
+        return _parse_result(raw, _RESULT_TYPE_ALIASES[result_type])
+    return _unknown(raw)
+
+
+def construct_event(body: RawBody, signature: str | bytes | None, api_key: str | Collection[str]) -> K2Event:
+    """Verify ``signature`` over the raw ``body``, then parse it (stripe's ``construct_event``).
+
+    Raises:
+        WebhookSignatureError: missing, malformed or wrong signature, or no key (checked first, so an
+            unsigned body is never parsed).
+        WebhookPayloadError: a correctly signed body that is malformed.
+    """
+    verify_signature(body, signature, api_key)
+    return parse_event(body)
+
+
+# --------------------------------------------------------------------------------------------- decoding
+
+
+def _decode(body: object) -> dict[str, Any]:
+    if isinstance(body, Mapping):
+        value: object = _copy_json(body)
+    else:
+        if isinstance(body, bytes | bytearray | memoryview):
+            try:
+                text = bytes(body).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise WebhookPayloadError(f"body is not valid UTF-8 (bad byte at {exc.start})") from None
+        elif isinstance(body, str):
+            text = body
+        else:
+            raise TypeError(f"body must be bytes, str or a mapping, not {type(body).__name__}")
+        try:
+            value = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise WebhookPayloadError(
+                f"body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+        except RecursionError:
+            raise WebhookPayloadError("body is not valid JSON: nested too deeply") from None
+        except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
+            raise WebhookPayloadError(f"body is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise WebhookPayloadError(f"body must be a JSON object, got {_json_type(value)}")
+    return value
+
+
+def _reject_constant(name: str) -> NoReturn:
+    # Python's json accepts NaN and Infinity, which are not JSON and would make amounts meaningless.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+_MAX_DEPTH: Final = 10_000
+
+
+def _copy_object(value: dict[str, Any]) -> dict[str, Any]:
+    copied: dict[str, Any] = _copy_json(value)
+    return copied
+
+
+def _copy_json(value: object) -> Any:
+    """Deep-copy JSON-like data into dicts and lists, without recursion.
+
+    ``copy.deepcopy`` recurses two or three frames per level, so it overflows the stack on bodies that
+    ``json.loads`` accepted; an explicit stack does not. The depth cap also stops a cyclic Mapping.
+    """
+    holder: list[Any] = [None]
+    stack: list[tuple[object, Any, Any, int]] = [(value, holder, 0, 0)]
+    while stack:
+        source, target, slot, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise WebhookPayloadError("body is nested too deeply")
+        if isinstance(source, Mapping):
+            copied: dict[str, Any] = {}
+            target[slot] = copied
+            for key, item in source.items():
+                if not isinstance(key, str):
+                    raise WebhookPayloadError(f"object keys must be strings, got {type(key).__name__}")
+                copied[key] = None  # placeholder now, so the copy keeps the key order
+                stack.append((item, copied, key, depth + 1))
+        elif isinstance(source, list | tuple):
+            items: list[Any] = [None] * len(source)
+            target[slot] = items
+            stack.extend((item, items, index, depth + 1) for index, item in enumerate(source))
+        else:
+            target[slot] = source
+    return holder[0]
+
+
+# ------------------------------------------------------------------------------------------- validation
+
+# JSON type names, as in the schema and in error messages.
+_OBJ, _ARR, _STR, _NUM, _BOOL, _NULL = "object", "array", "string", "number", "boolean", "null"
+_Rule = tuple[str, frozenset[str], bool]
+
+
+def _rule(path: str, *types: str, required: bool = False) -> _Rule:
+    return path, frozenset(types), required
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):  # before int: bool is an int subclass, but never a JSON number
+        return _BOOL
+    if isinstance(value, int | float):
+        return _NUM
+    if isinstance(value, str):
+        return _STR
+    if isinstance(value, dict):
+        return _OBJ
+    if isinstance(value, list):
+        return _ARR
+    return type(value).__name__
+
+
+def _locate(root: dict[str, Any], path: str) -> Iterator[tuple[str, bool, object]]:
+    """Yield ``(concrete path, present, value)`` for every place ``path`` names in ``root``.
+
+    ``a.b[]`` means each item of the array ``a.b``. Places under a parent that is absent, null or of the
+    wrong type are skipped: the parent's own rule reports that, and rules are checked parents first.
+    """
+    nodes: list[tuple[str, object]] = [("", root)]
+    segments = path.split(".")
+    for position, segment in enumerate(segments):
+        last = position == len(segments) - 1
+        each = segment.endswith("[]")
+        key = segment.removesuffix("[]")
+        found: list[tuple[str, object]] = []
+        for where, node in nodes:
+            if not isinstance(node, dict):
+                continue
+            here = f"{where}.{key}" if where else key
+            if key not in node:
+                if last and not each:
+                    yield here, False, None
+                continue
+            value = node[key]
+            if each:
+                if isinstance(value, list):
+                    found.extend((f"{here}[{index}]", item) for index, item in enumerate(value))
+            else:
+                found.append((here, value))
+        if last:
+            for where, value in found:
+                yield where, True, value
+        nodes = found
+
+
+def _check(raw: dict[str, Any], rules: tuple[_Rule, ...]) -> None:
+    for path, allowed, required in rules:
+        for where, present, value in _locate(raw, path):
+            if not present:
+                if required:
+                    raise WebhookPayloadError(f"{where} is required", field=where)
+                continue
+            actual = _json_type(value)
+            if actual not in allowed:
+                expected = " or ".join(sorted(allowed))
+                raise WebhookPayloadError(f"{where} must be {expected}, got {actual}", field=where)
+
+
+# The rules cover the envelope, every nested object or array the generated model walks into (its from_dict
+# would otherwise fail with an anonymous TypeError, or silently turn a list of pairs into an object), and
+# every field a convenience property reads. They mirror openapi/k2connect.yaml and must never be stricter:
+# the property test feeds them schema-valid bodies drawn from the spec.
+_AMOUNT = (_STR, _NUM)
+
+_WEBHOOK_ENVELOPE = (
+    _rule("id", _STR, required=True),
+    _rule("created_at", _STR, required=True),
+    _rule("event", _OBJ, required=True),
+    _rule("event.type", _STR, required=True),
+    _rule("event.resource", _OBJ, required=True),
+    _rule("_links", _OBJ),
+    _rule("_links.resource", _STR),
+)
+# Resource fields by schema: M2M and settlement resources have no "reference", customers no id or amount,
+# so a rule there would refuse an extra property the schema allows to be anything.
+_RESOURCE_COMMON = (
+    _rule("event.resource.id", _STR),
+    _rule("event.resource.amount", *_AMOUNT),
+    _rule("event.resource.currency", _STR),
+    _rule("event.resource.status", _STR),
+)
+_TILL_RESOURCE = (*_RESOURCE_COMMON, _rule("event.resource.reference", _STR))
+_BUYGOODS_RESOURCE = (*_TILL_RESOURCE, _rule("event.resource.sender_phone_number", _STR, _NULL))
+_WEBHOOK_RULES: Final[Mapping[WebhookTopic, tuple[_Rule, ...]]] = {
+    WebhookTopic.BUYGOODS_TRANSACTION_RECEIVED: _BUYGOODS_RESOURCE,
+    WebhookTopic.BUYGOODS_TRANSACTION_REVERSED: _BUYGOODS_RESOURCE,
+    WebhookTopic.B2B_TRANSACTION_RECEIVED: _TILL_RESOURCE,
+    WebhookTopic.B2B_TRANSACTION_REVERSED: _TILL_RESOURCE,
+    WebhookTopic.M2M_TRANSACTION_RECEIVED: _RESOURCE_COMMON,
+    WebhookTopic.SETTLEMENT_TRANSFER_COMPLETED: (
+        *_RESOURCE_COMMON,
+        _rule("event.resource.destination", _OBJ),
+        _rule("event.resource.destination.type", _STR, required=True),
+        _rule("event.resource.disbursements", _ARR),
+        _rule("event.resource.disbursements[]", _OBJ),
+    ),
+    WebhookTopic.CUSTOMER_CREATED: (_rule("event.resource.phone_number", _STR),),
+    WebhookTopic.CARD_TRANSACTION_RECEIVED: _TILL_RESOURCE,
+    WebhookTopic.CARD_TRANSACTION_VOIDED: _TILL_RESOURCE,
+    WebhookTopic.CARD_TRANSACTION_REVERSED: _TILL_RESOURCE,
+}
+
+_A = "data.attributes"
+_RESULT_ENVELOPE = (
+    _rule("data", _OBJ, required=True),
+    _rule("data.id", _STR, required=True),
+    _rule("data.type", _STR, required=True),
+    _rule(_A, _OBJ, required=True),
+    _rule(f"{_A}.status", _STR, required=True),
+    _rule(f"{_A}._links", _OBJ),
+)
+_CREATED_AT = (_rule(f"{_A}.created_at", _STR),)  # not on incoming payments, polling, SMS notifications
+_METADATA = (_rule(f"{_A}.metadata", _OBJ, _NULL),)
+_TRANSFER_BATCHES = (
+    _rule(f"{_A}.transfer_batches", _ARR, _NULL),
+    _rule(f"{_A}.transfer_batches[]", _OBJ),
+    _rule(f"{_A}.transfer_batches[].disbursements", _ARR),
+    _rule(f"{_A}.transfer_batches[].disbursements[]", _OBJ),
+    _rule(f"{_A}.transfer_batches[].disbursements[].transaction_reference", _STR, _NULL),
+    _rule(f"{_A}.transfer_batches[].disbursements[].phone_number", _STR, _NULL),
+)
+_RESULT_AMOUNT = (
+    _rule(f"{_A}.amount", _OBJ),
+    _rule(f"{_A}.amount.value", _NULL, *_AMOUNT),
+    _rule(f"{_A}.amount.currency", _STR, _NULL),
+)
+_RESULT_RULES: Final[Mapping[ResultType, tuple[_Rule, ...]]] = {
+    ResultType.INCOMING_PAYMENT: (
+        _rule(f"{_A}.initiation_time", _STR),
+        _rule(f"{_A}.event", _OBJ),
+        _rule(f"{_A}.event.resource", _OBJ, _NULL),
+        _rule(f"{_A}.event.resource.amount", *_AMOUNT),
+        _rule(f"{_A}.event.resource.currency", _STR),
+        _rule(f"{_A}.event.resource.sender_phone_number", _STR),
+        _rule(f"{_A}.event.resource.reference", _STR),
+        *_METADATA,
+    ),
+    ResultType.PAYMENT: (*_CREATED_AT, *_RESULT_AMOUNT, *_TRANSFER_BATCHES, *_METADATA),
+    ResultType.SETTLEMENT_TRANSFER: (*_CREATED_AT, *_RESULT_AMOUNT, *_TRANSFER_BATCHES),
+    ResultType.POLLING: (
+        _rule(f"{_A}.transactions", _ARR, _NULL),
+        _rule(f"{_A}.transactions[]", _OBJ),
+        _rule(f"{_A}.transactions[].resource", _OBJ),
+    ),
+    ResultType.TRANSACTION_SMS_NOTIFICATION: (),
+    ResultType.SEND_MONEY: (
+        *_CREATED_AT,
+        _rule(f"{_A}.currency", _STR),
+        _rule(f"{_A}.destinations", _ARR, _NULL),
+        _rule(f"{_A}.destinations[]", _OBJ),
+        *_TRANSFER_BATCHES,
+        *_METADATA,
+    ),
+    ResultType.REVERSAL: (
+        *_CREATED_AT,
+        _rule(f"{_A}.reversal_bulk_payment", _OBJ, _NULL),
+        _rule(f"{_A}.reversal_bulk_payment.amount", _NULL, *_AMOUNT),
+        _rule(f"{_A}.reversal_bulk_payment.transaction_reference", _STR, _NULL),
+        *_METADATA,
+    ),
+    ResultType.PAYMENT_LINK: (
+        *_CREATED_AT,
+        _rule(f"{_A}.currency", _STR),
+        _rule(f"{_A}.amount", *_AMOUNT),
+        _rule(f"{_A}.payment_link", _OBJ),
+        _rule(f"{_A}.payment_link.transaction_reference", _STR, _NULL),
+        _rule(f"{_A}.payment_link.sender_phone_number", _STR, _NUM, _NULL),
+        *_METADATA,
+    ),
+}
+
+_DARAJA_RULES: Final = (
+    _rule("TransactionType", _STR, required=True),
+    _rule("TransID", _STR, required=True),
+    _rule("TransTime", _STR, required=True),
+    _rule("TransAmount", *_AMOUNT, required=True),
+    _rule("BusinessShortCode", _STR, required=True),
+    _rule("MSISDN", _STR, _NULL),
+    # Safaricom spells it ThirdPartyTransID, some SDK samples ThirdPartyTransId; the model keeps both.
+    _rule("ThirdPartyTransID", _STR, _NULL),
+    _rule("ThirdPartyTransId", _STR, _NULL),
+)
+
+
+class _FromDict(Protocol):
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+
+
+_M = TypeVar("_M", bound=_FromDict)
+
+
+def _build(model: type[_M], raw: dict[str, Any], what: str) -> _M:
+    try:
+        return model.from_dict(raw)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # What the rules above do not cover. The message names the model, not the value: values are
+        # customer data, and this text goes into logs and the 400 answer.
+        detail = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else type(exc).__name__
+        raise WebhookPayloadError(f"{what} does not match {model.__name__}: {detail}") from None
+
+
+# ----------------------------------------------------------------------------------------------- kinds
+
+
+def _parse_webhook(raw: dict[str, Any], topic: WebhookTopic) -> K2Event:
+    _check(raw, _WEBHOOK_ENVELOPE)
+    _check(raw, _WEBHOOK_RULES[topic])
+    model = _build(_WEBHOOK_MODELS[topic], raw, f"{topic.value} webhook")
+    if isinstance(model, SettlementTransferCompletedWebhook):
+        _check_settlement_destination(raw)
+    resource: dict[str, Any] = raw["event"]["resource"]
+    return K2Event(
+        EventKind.WEBHOOK,
+        model,
+        raw,
+        id=raw["id"],
+        topic=topic,
+        created_at=_iso_time(raw["created_at"]),
+        resource_id=_str_or_none(resource.get("id")) or _last_segment(_dig(raw, "_links", "resource")),
+        amount=_decimal(resource.get("amount")),
+        currency=_str_or_none(resource.get("currency")),
+        phone=_phone(resource.get("sender_phone_number", resource.get("phone_number"))),
+        status=_str_or_none(resource.get("status")),
+        reference=_str_or_none(resource.get("reference")),
+    )
+
+
+def _check_settlement_destination(raw: dict[str, Any]) -> None:
+    # The generated oneOf falls back to SettlementOtherDestination when a "Bank Account" or "Mobile Wallet"
+    # destination fails to parse, so a broken known destination would pass silently as an unknown one.
+    destination = _dig(raw, "event", "resource", "destination")
+    known = {
+        "Bank Account": SettlementBankAccountDestination,
+        "Mobile Wallet": SettlementMobileWalletDestination,
+    }
+    if isinstance(destination, dict) and destination.get("type") in known:
+        field = "event.resource.destination.resource"
+        _check(raw, (_rule(field, _OBJ, required=True),))
+        _build(known[destination["type"]], destination, "event.resource.destination")
+
+
+def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
+    _check(raw, _RESULT_ENVELOPE)
+    _check(raw, _RESULT_RULES[result_type])
+    model = _build(_RESULT_MODELS[result_type], raw, f"{result_type.value} result")
+    data: dict[str, Any] = raw["data"]
+    attributes: dict[str, Any] = data["attributes"]
+    created_at: object = attributes.get("created_at")
+    amount: object = None
+    currency: object = None
+    phone: object = None
+    reference: object = None
+    match result_type:
+        case ResultType.INCOMING_PAYMENT:
+            created_at = attributes.get("initiation_time")
+            paid = _dig(attributes, "event", "resource")  # null until the customer pays
+            amount, currency, phone, reference = (
+                _dig(paid, key) for key in ("amount", "currency", "sender_phone_number", "reference")
+            )
+        case ResultType.PAYMENT | ResultType.SETTLEMENT_TRANSFER:
+            amount, currency = _dig(attributes, "amount", "value"), _dig(attributes, "amount", "currency")
+            reference = _dig(_single_disbursement(attributes), "transaction_reference")
+        case ResultType.SEND_MONEY:
+            currency = attributes.get("currency")
+            disbursement = _single_disbursement(attributes)
+            phone, reference = _dig(disbursement, "phone_number"), _dig(disbursement, "transaction_reference")
+        case ResultType.REVERSAL:
+            # The reversal's own payment; the reversed transaction is attributes.transaction_reference.
+            amount = _dig(attributes, "reversal_bulk_payment", "amount")
+            reference = _dig(attributes, "reversal_bulk_payment", "transaction_reference")
+        case ResultType.PAYMENT_LINK:
+            amount, currency = attributes.get("amount"), attributes.get("currency")
+            phone = _dig(attributes, "payment_link", "sender_phone_number")
+            reference = _dig(attributes, "payment_link", "transaction_reference")
+        case _:  # polling, SMS notification: no money movement, and no timestamp of their own
+            created_at = None  # (a created_at there is an extra property of any type: not trusted)
+    return K2Event(
+        EventKind.RESULT,
+        model,
+        raw,
+        id=data["id"],
+        topic=result_type,
+        created_at=_iso_time(created_at) if isinstance(created_at, str) else None,
+        resource_id=data["id"],
+        amount=_decimal(amount),
+        currency=_str_or_none(currency),
+        phone=_phone(phone),
+        status=attributes["status"],
+        reference=_str_or_none(reference),
+    )
+
+
+def _single_disbursement(attributes: dict[str, Any]) -> object:
+    # One recipient is the common case; with several there is no single reference or phone to report.
+    batches = attributes.get("transfer_batches")
+    if not isinstance(batches, list):
+        return None
+    disbursements = [item for batch in batches for item in batch.get("disbursements", ())]
+    return disbursements[0] if len(disbursements) == 1 else None
+
+
+def _parse_daraja(raw: dict[str, Any]) -> K2Event:
+    _check(raw, _DARAJA_RULES)
+    model = _build(DarajaTransactionWebhook, raw, "Daraja webhook")
+    return K2Event(
+        EventKind.DARAJA,
+        model,
+        raw,
+        id=raw["TransID"],
+        topic=f"daraja:{raw['TransactionType']}",
+        created_at=_daraja_time(raw["TransTime"]),
+        resource_id=raw["TransID"],
+        amount=_decimal(raw["TransAmount"]),
+        # Daraja bodies name no currency; M-PESA is KES, but the SDK reports only what K2 sent.
+        currency=None,
+        phone=_phone(raw.get("MSISDN")),
+        reference=raw["TransID"],  # TransID is the M-PESA transaction code
+    )
+
+
+def _unknown(raw: dict[str, Any]) -> K2Event:
+    data = raw.get("data")
+    inner = data if isinstance(data, dict) else {}
+    return K2Event(
+        EventKind.UNKNOWN,
+        UnknownEvent(raw),
+        raw,
+        id=_str_or_none(raw.get("id")) or _str_or_none(inner.get("id")),
+        topic=_str_or_none(raw.get("topic")) or _str_or_none(inner.get("type")),
+    )
+
+
+# ------------------------------------------------------------------------------------------- extraction
+
+
+def _dig(node: object, *keys: str) -> object:
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _last_segment(url: object) -> str | None:
+    if not isinstance(url, str):
+        return None
+    return url.rstrip("/").rsplit("/", 1)[-1] or None
+
+
+def _decimal(value: object) -> Decimal | None:
+    """An exact Decimal from K2's string or JSON-number amounts; None when there is no usable amount."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    try:
+        # str() first: Decimal(0.1) would carry the float's binary error, Decimal("0.1") does not.
+        amount = Decimal(value.strip() if isinstance(value, str) else str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _phone(value: object) -> str | None:
+    # One payment-link sample sends the phone as a JSON number (254716230902).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _str_or_none(value)
+
+
+def _iso_time(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None  # the schema only says "string": an odd timestamp is not worth refusing the event
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_NAIROBI)
+
+
+def _daraja_time(text: str) -> datetime | None:
+    if len(text) != 14 or not text.isascii() or not text.isdigit():
+        return None
+    try:
+        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=_NAIROBI)
+    except ValueError:
+        return None
+
+
+def _status_in(status: str | None, statuses: frozenset[str]) -> bool:
+    return status is not None and status.strip().casefold() in statuses

@@ -1,0 +1,274 @@
+"""A framework-neutral webhook receiver: raw bytes and headers in, a status and body out.
+
+One place decides what K2 is answered, so every framework adapter behaves the same:
+
+===========================  ======  =======================================================================
+outcome                      status  why
+===========================  ======  =======================================================================
+bad or missing signature     401     not from K2 (or the wrong API key): never parsed, never handled
+malformed body               400     signed by K2 but unusable; logged so it can be looked into
+accepted                     200     the handler returned
+duplicate                    200     already claimed: acknowledged so K2 stops redelivering, not handled
+handler failed               500     the claim is released first, so K2's redelivery is processed
+===========================  ======  =======================================================================
+
+The deduplicator is claimed *before* the handler runs (see :mod:`k2connect_ext.dedup`): a second copy that
+arrives while the first is still being handled is acknowledged and dropped; if the first then fails, its 500
+makes K2 redeliver, so nothing is lost. Events of an unknown kind carry no safe id, so they always reach the
+handler (which may ignore them) and are acknowledged.
+
+Nothing here logs the signature, the API key or the body: logs get the event kind, topic and id only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any, Final
+
+import attrs
+
+from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
+from k2connect_ext.errors import K2ConfigError, WebhookPayloadError, WebhookSignatureError
+from k2connect_ext.events import K2Event, parse_event
+from k2connect_ext.signatures import HeaderItems, RawBody, verify_request_headers
+
+__all__ = [
+    "AsyncHandler",
+    "AsyncWebhookReceiver",
+    "Handler",
+    "ReceiverResponse",
+    "WebhookReceiver",
+]
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[K2Event], object]
+AsyncHandler = Callable[[K2Event], Awaitable[object] | object]
+
+
+@attrs.frozen
+class ReceiverResponse:
+    """What to answer K2: an HTTP status and a small JSON body."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+
+def _answer(http_status: int, outcome: str, error: str | None = None) -> ReceiverResponse:
+    fields = {"status": outcome} if error is None else {"status": outcome, "error": error}
+    return ReceiverResponse(http_status, json.dumps(fields, separators=(",", ":")).encode())
+
+
+ACCEPTED: Final = _answer(200, "accepted")
+DUPLICATE: Final = _answer(200, "duplicate")
+# The 401 body does not say which check failed: whoever sent it is not K2 and gets no help probing.
+UNAUTHORIZED: Final = _answer(401, "rejected", "invalid signature")
+# No exception text in a 500: it may quote internals of the user's handler.
+FAILED: Final = _answer(500, "error", "the event could not be processed; it will be retried")
+
+
+def _checked_api_key(api_key: object) -> str | tuple[str, ...]:
+    """The key(s) to verify with, checked once at start-up rather than failing every request.
+
+    An unset environment variable shows up here as "" or None, and would otherwise only surface as a
+    stream of 401s.
+    """
+    if isinstance(api_key, str):
+        keys: tuple[object, ...] = (api_key,)
+    elif isinstance(api_key, Collection) and not isinstance(api_key, bytes | bytearray):
+        keys = tuple(api_key)
+    else:
+        raise K2ConfigError(
+            f"the webhook API key must be a str or a collection of str, not {type(api_key).__name__}"
+        )
+    if not keys or not all(isinstance(key, str) and key for key in keys):
+        raise K2ConfigError("the webhook API key is empty: set the API key of your K2 application")
+    # A tuple copy, so a list the caller mutates later cannot change the keys behind our back.
+    return api_key if isinstance(api_key, str) else tuple(str(key) for key in keys)
+
+
+class _ReceiverBase:
+    def __init__(self, api_key: str | Collection[str]) -> None:
+        self._api_key = _checked_api_key(api_key)
+
+    def _authenticate(self, body: RawBody, headers: HeaderItems) -> K2Event | ReceiverResponse:
+        """Verify, then parse; an answer instead of an event when either fails."""
+        try:
+            verify_request_headers(body, headers, self._api_key)
+        except WebhookSignatureError as exc:
+            # The message names the failure only; it never contains the signature or the key.
+            logger.warning("K2 webhook refused (401): %s", exc)
+            return UNAUTHORIZED
+        try:
+            event = parse_event(body)
+        except WebhookPayloadError as exc:
+            logger.warning("K2 webhook refused (400): %s", exc)
+            return _answer(400, "rejected", str(exc))
+        logger.debug("K2 %s received: topic=%s id=%s", event.kind.value, event.topic, event.id)
+        return event
+
+
+class WebhookReceiver(_ReceiverBase):
+    """Verify, parse, deduplicate and hand each K2 webhook or callback to ``handler`` (blocking).
+
+    Args:
+        api_key: the K2 application's API key, or several during a key rotation.
+        handler: called with each new :class:`K2Event`. Return normally to acknowledge; raise to have K2
+            redeliver. Must be a plain function: an async handler needs :class:`AsyncWebhookReceiver`.
+        deduplicator: remembers claimed event ids (:class:`~k2connect_ext.dedup.MemoryDeduplicator`, or
+            :class:`~k2connect_ext.dedup.SQLiteDeduplicator` when several workers receive). Without one,
+            every delivery reaches the handler, which must then be idempotent itself.
+
+    Raises:
+        K2ConfigError: empty API key.
+        TypeError: an async handler, or a deduplicator without ``claim``/``release``.
+    """
+
+    def __init__(
+        self,
+        api_key: str | Collection[str],
+        handler: Handler,
+        *,
+        deduplicator: Deduplicator | None = None,
+    ) -> None:
+        super().__init__(api_key)
+        if _is_async_callable(handler):
+            # Called without an await, it would return a coroutine that never runs: the event would be
+            # acknowledged and lost.
+            raise TypeError("handler is async: use AsyncWebhookReceiver (or a sync handler)")
+        if deduplicator is not None and not isinstance(deduplicator, Deduplicator):
+            raise TypeError(
+                f"deduplicator must have claim/release/contains, got {type(deduplicator).__name__}"
+            )
+        self._handler = handler
+        self._dedup = deduplicator
+
+    def handle(self, body: RawBody, headers: HeaderItems) -> ReceiverResponse:
+        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers."""
+        outcome = self._authenticate(body, headers)
+        if isinstance(outcome, ReceiverResponse):
+            return outcome
+        event = outcome
+        key = event.dedup_key if self._dedup is not None else None
+        if self._dedup is not None and key is not None:
+            try:
+                fresh = self._dedup.claim(key)
+            except Exception:
+                logger.exception("K2 %s %s: deduplicator failed; answering 500", event.topic, event.id)
+                return FAILED
+            if not fresh:
+                logger.info("K2 %s %s: duplicate, acknowledged", event.topic, event.id)
+                return DUPLICATE
+        try:
+            result = self._handler(event)
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()  # no "never awaited" warning on top of the real error
+                raise TypeError("handler returned an awaitable: use AsyncWebhookReceiver")
+        except Exception:
+            logger.exception(
+                "K2 %s %s: handler failed; answering 500 so K2 redelivers", event.topic, event.id
+            )
+            self._release(key)
+            return FAILED
+        except BaseException:  # KeyboardInterrupt, SystemExit: still give the event back before leaving
+            self._release(key)
+            raise
+        return ACCEPTED
+
+    def _release(self, key: str | None) -> None:
+        if self._dedup is None or key is None:
+            return
+        try:
+            self._dedup.release(key)
+        except Exception:
+            # The claim stays, so K2's redelivery will be acknowledged as a duplicate: say so loudly.
+            logger.exception("K2 event %s: could not release its claim; a redelivery will be DROPPED", key)
+
+
+class AsyncWebhookReceiver(_ReceiverBase):
+    """The async twin of :class:`WebhookReceiver`, for ASGI frameworks.
+
+    ``handler`` may be async (awaited) or sync (called on the event loop, so keep it quick; the Starlette
+    adapter moves sync handlers to a worker thread). ``deduplicator`` may be an
+    :class:`~k2connect_ext.dedup.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
+    """
+
+    def __init__(
+        self,
+        api_key: str | Collection[str],
+        handler: AsyncHandler,
+        *,
+        deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+    ) -> None:
+        super().__init__(api_key)
+        if deduplicator is not None and not isinstance(deduplicator, AsyncDeduplicator | Deduplicator):
+            raise TypeError(
+                f"deduplicator needs aclaim/arelease or claim/release, got {type(deduplicator).__name__}"
+            )
+        self._handler = handler
+        self._dedup = deduplicator
+
+    async def handle(self, body: RawBody, headers: HeaderItems) -> ReceiverResponse:
+        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers."""
+        outcome = self._authenticate(body, headers)
+        if isinstance(outcome, ReceiverResponse):
+            return outcome
+        event = outcome
+        key = event.dedup_key if self._dedup is not None else None
+        if key is not None:
+            try:
+                fresh = await self._claim(key)
+            except Exception:
+                logger.exception("K2 %s %s: deduplicator failed; answering 500", event.topic, event.id)
+                return FAILED
+            if not fresh:
+                logger.info("K2 %s %s: duplicate, acknowledged", event.topic, event.id)
+                return DUPLICATE
+        try:
+            result = self._handler(event)
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            logger.exception(
+                "K2 %s %s: handler failed; answering 500 so K2 redelivers", event.topic, event.id
+            )
+            await self._release(key)
+            return FAILED
+        except BaseException:  # cancelled (client gone, shutdown): give the event back before leaving
+            await asyncio.shield(self._release(key))
+            raise
+        return ACCEPTED
+
+    async def _claim(self, key: str) -> bool:
+        dedup = self._dedup
+        if isinstance(dedup, AsyncDeduplicator):
+            return await dedup.aclaim(key)
+        assert dedup is not None  # only called with a deduplicator
+        return await asyncio.to_thread(dedup.claim, key)
+
+    async def _release(self, key: str | None) -> None:
+        dedup = self._dedup
+        if dedup is None or key is None:
+            return
+        try:
+            if isinstance(dedup, AsyncDeduplicator):
+                await dedup.arelease(key)
+            else:
+                await asyncio.to_thread(dedup.release, key)
+        except Exception:
+            logger.exception("K2 event %s: could not release its claim; a redelivery will be DROPPED", key)
+
+
+def _is_async_callable(obj: Any) -> bool:
+    """Whether calling ``obj`` returns a coroutine: async functions, partials of them, async ``__call__``."""
+    while isinstance(obj, functools.partial):
+        obj = obj.func
+    # type(obj).__call__ covers instances of a class with ``async def __call__``.
+    return inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(type(obj).__call__)

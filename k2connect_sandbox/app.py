@@ -1,0 +1,75 @@
+"""The ASGI application: ``create_app(config)`` builds a sandbox and the Starlette app that serves it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from k2connect_sandbox.config import SandboxConfig
+from k2connect_sandbox.control import control_routes
+from k2connect_sandbox.dispatch import DROP_SCOPE_KEY, DropFlag, SpecDispatcher
+from k2connect_sandbox.runtime import Sandbox
+
+__all__ = ["SandboxApp", "create_app"]
+
+log = logging.getLogger("k2connect_sandbox")
+
+# uvicorn closes the connection without writing a response when an ASGI app returns something other
+# than None (every uvicorn HTTP protocol does, and logs this string as the reason). That is the only
+# portable way for an app to make a client see a dropped connection rather than a 500.
+_DROP_RESULT = "connection dropped on purpose by a k2connect sandbox 'drop' fault"
+
+
+def _served_by_uvicorn(send: Send) -> bool:
+    owner = getattr(send, "__self__", None)
+    return owner is not None and type(owner).__module__.startswith("uvicorn.")
+
+
+class SandboxApp(Starlette):
+    """A Starlette app that can also drop a connection (see the ``drop`` fault)."""
+
+    sandbox: Sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> Any:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return None
+        # Without a lifespan (in-process ASGI transports do not run one) the first request is the first
+        # moment there is an event loop to resume work a previous run left pending.
+        self.sandbox.ensure_resumed()
+        flag = DropFlag()
+        scope[DROP_SCOPE_KEY] = flag
+        await super().__call__(scope, receive, send)
+        if not flag.dropped:
+            return None
+        if _served_by_uvicorn(send):
+            return _DROP_RESULT
+        # In-process (httpx.ASGITransport, Starlette's TestClient) there is no connection to close:
+        # raise what httpx raises when a server hangs up without answering.
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+
+def create_app(config: SandboxConfig | None = None) -> SandboxApp:
+    """Build a sandbox (state, background work) and the ASGI app serving the K2 API and /sandbox/."""
+    sandbox = Sandbox(config or SandboxConfig())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sandbox.ensure_resumed()
+        try:
+            yield
+        finally:
+            await sandbox.scheduler.aclose()
+
+    routes = [*control_routes(sandbox), Route("/{path:path}", SpecDispatcher(sandbox))]
+    app = SandboxApp(routes=routes, lifespan=lifespan)
+    app.sandbox = sandbox
+    app.state.sandbox = sandbox
+    return app

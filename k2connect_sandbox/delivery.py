@@ -1,0 +1,194 @@
+"""Signed, at-least-once delivery of callbacks and webhooks, with a log of every attempt.
+
+Each notification is encoded once (compact UTF-8 JSON) and those exact bytes are both signed
+(``X-KopoKopo-Signature`` = hex HMAC-SHA256 keyed with the API key) and sent, on every attempt. The
+receiver must answer 2xx; anything else, or no answer, is retried with exponential backoff within
+the configured bounds. HTTPS receivers are always verified: against the public CAs (certifi) plus
+the CA file the user configured, never with verification off. Plain HTTP goes to loopback receivers
+only unless explicitly allowed, because the real K2 only calls HTTPS URLs and a sandbox should not
+leak signed payloads over the network in clear text by accident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import ssl
+import threading
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import certifi
+import httpx
+
+from k2connect_ext.signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_sandbox.clock import Clock, iso_ms
+from k2connect_sandbox.config import SandboxConfig
+from k2connect_sandbox.scheduler import Scheduler
+from k2connect_sandbox.wire import JsonDict, dumps, new_id
+
+__all__ = ["DeliveryService", "Notification"]
+
+_LOG_LIMIT = 10_000
+_USER_AGENT = "k2connect-sandbox"
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One thing to POST: a callback result or a webhook event, for one receiver."""
+
+    kind: str  # "callback" | "webhook"
+    url: str
+    body: Any
+    topic: str  # resource type for callbacks, event topic for webhooks
+    resource_id: str | None = None
+    event_id: str | None = None
+    subscription_id: str | None = None
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class DeliveryService:
+    def __init__(self, config: SandboxConfig, clock: Clock, scheduler: Scheduler) -> None:
+        self._config = config
+        self._clock = clock
+        self._scheduler = scheduler
+        self._log: deque[JsonDict] = deque(maxlen=_LOG_LIMIT)
+        self._lock = threading.Lock()
+        self._ssl: ssl.SSLContext | None = None
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        if self._ssl is None:
+            context = ssl.create_default_context(cafile=certifi.where())
+            if self._config.delivery_ca_file:
+                context.load_verify_locations(cafile=self._config.delivery_ca_file)
+            self._ssl = context
+        return self._ssl
+
+    def send(self, notification: Notification) -> None:
+        """Deliver in the background (requires a running event loop)."""
+        payload = dumps(notification.body)
+        signature = compute_signature(payload, self._config.api_key)
+        self._scheduler.spawn(
+            self._deliver(notification, payload, signature, self._scheduler.generation),
+            name=f"deliver:{notification.topic}",
+        )
+
+    def log(self) -> list[JsonDict]:
+        with self._lock:
+            return [dict(entry) for entry in self._log]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    def _record(
+        self,
+        notification: Notification,
+        payload: bytes,
+        signature: str,
+        attempt: int,
+        status: int | None,
+        error: str | None,
+    ) -> None:
+        entry: JsonDict = {
+            "id": new_id(),
+            "kind": notification.kind,
+            "topic": notification.topic,
+            "url": notification.url,
+            "resource_id": notification.resource_id,
+            "event_id": notification.event_id,
+            "subscription_id": notification.subscription_id,
+            "attempt": attempt,
+            "status_code": status,
+            "error": error,
+            "delivered": status is not None and 200 <= status < 300,
+            "timestamp": iso_ms(self._clock.now()),
+            "signature": signature,
+            "body": payload.decode("utf-8"),
+        }
+        with self._lock:
+            self._log.append(entry)
+
+    def _refusal(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"not an http(s) URL: {url!r}"
+        if (
+            parts.scheme == "http"
+            and not self._config.allow_plain_http
+            and not is_loopback_host(parts.hostname)
+        ):
+            return (
+                "refused: plain http to a non-loopback host (use https, or allow_plain_http / --allow-http)"
+            )
+        return None
+
+    async def _deliver(
+        self, notification: Notification, payload: bytes, signature: str, generation: int
+    ) -> None:
+        config = self._config
+        if not config.deliver:
+            self._record(
+                notification, payload, signature, 1, None, "not sent: delivery disabled (deliver=False)"
+            )
+            return
+        refusal = self._refusal(notification.url)
+        if refusal is not None:
+            self._record(notification, payload, signature, 1, None, refusal)
+            return
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: signature,
+            "User-Agent": _USER_AGENT,
+        }
+        host = urlsplit(notification.url).hostname
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        backoff = config.delivery_initial_backoff
+        for attempt in range(1, config.delivery_max_attempts + 1):
+            if self._scheduler.generation != generation:
+                return  # the sandbox was reset: this notification belongs to discarded state
+            status, error = await self._attempt(
+                notification.url, payload, headers, trust_env=not is_loopback_host(host)
+            )
+            if self._scheduler.generation != generation:
+                return
+            self._record(notification, payload, signature, attempt, status, error)
+            if status is not None and 200 <= status < 300:
+                return
+            elapsed = loop.time() - started
+            if attempt == config.delivery_max_attempts or elapsed + backoff > config.delivery_max_elapsed:
+                return
+            await asyncio.sleep(backoff)
+            backoff *= 2
+
+    async def _attempt(
+        self, url: str, payload: bytes, headers: dict[str, str], trust_env: bool
+    ) -> tuple[int | None, str | None]:
+        # A fresh client per attempt: deliveries are rare, and a pooled client would be tied to the
+        # event loop it was created on, while the app may be driven from several loops (tests).
+        try:
+            async with httpx.AsyncClient(
+                verify=self._ssl_context(),
+                timeout=self._config.delivery_timeout,
+                follow_redirects=False,
+                trust_env=trust_env,
+            ) as client:
+                response = await client.post(url, content=payload, headers=headers)
+            return response.status_code, None
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        except (OSError, ssl.SSLError) as exc:
+            return None, f"{type(exc).__name__}: {exc}"

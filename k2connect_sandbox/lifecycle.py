@@ -1,0 +1,330 @@
+"""Pending resources and how they end: scheduling, resolution, and the callback it triggers.
+
+A pending resource resolves exactly once, whichever comes first: the background task that waits
+``callback_delay`` seconds, or a GET that finds it past its due time (by the configured clock). The
+store lock makes the transition atomic; the one caller that performs it also sends the callback, so
+the callback is POSTed even if nobody ever reads the resource, and never twice for one transition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from k2connect_sandbox import resources
+from k2connect_sandbox.clock import Clock, parse_time
+from k2connect_sandbox.config import SandboxConfig
+from k2connect_sandbox.delivery import DeliveryService, Notification
+from k2connect_sandbox.ledger import Ledger
+from k2connect_sandbox.outcomes import stk_failure
+from k2connect_sandbox.scheduler import Scheduler
+from k2connect_sandbox.simulations import Simulator
+from k2connect_sandbox.store import Store
+from k2connect_sandbox.tables import (
+    ASYNC_TABLES,
+    INCOMING_PAYMENTS,
+    MERCHANT_BANK_ACCOUNTS,
+    MERCHANT_WALLETS,
+    PAYMENT_LINKS,
+    PAYMENTS,
+    POLLING,
+    RECIPIENTS,
+    REVERSALS,
+    SEND_MONEY,
+    SETTLEMENT_TRANSFERS,
+    SMS_NOTIFICATIONS,
+)
+from k2connect_sandbox.wire import JsonDict, decimal_of, new_id
+
+__all__ = ["Lifecycle"]
+
+Effect = Callable[[], None]
+Resolution = tuple[JsonDict, list[Effect]]
+
+
+class Lifecycle:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        clock: Clock,
+        store: Store,
+        ledger: Ledger,
+        simulator: Simulator,
+        deliveries: DeliveryService,
+        scheduler: Scheduler,
+    ) -> None:
+        self._config = config
+        self._clock = clock
+        self._store = store
+        self._ledger = ledger
+        self._simulator = simulator
+        self._deliveries = deliveries
+        self._scheduler = scheduler
+        self._resolvers: dict[str, Callable[[JsonDict], Resolution]] = {
+            INCOMING_PAYMENTS: self._incoming_payment,
+            PAYMENTS: self._payment,
+            SETTLEMENT_TRANSFERS: self._settlement_transfer,
+            POLLING: self._polling,
+            SMS_NOTIFICATIONS: self._sms,
+            SEND_MONEY: self._send_money,
+            REVERSALS: self._reversal,
+        }
+
+    # ------------------------------------------------------------ creation and scheduling
+
+    def create_pending(self, table: str, record: JsonDict) -> None:
+        """Store a pending resource and schedule its resolution.
+
+        ``record`` holds id, body, request, base, self and created.
+        """
+        due = self._clock.now() + timedelta(seconds=self._config.callback_delay)
+        self._store.put(table, record["id"], {**record, "final": False, "due_at": due.timestamp()})
+        self.schedule(table, record["id"])
+
+    def schedule(self, table: str, resource_id: str) -> None:
+        self._scheduler.spawn(
+            self._later(table, resource_id, self._scheduler.generation), name=f"resolve:{table}"
+        )
+
+    async def _later(self, table: str, resource_id: str, generation: int) -> None:
+        await asyncio.sleep(self._config.callback_delay)
+        if self._scheduler.generation == generation:
+            self.resolve(table, resource_id)
+
+    def resume(self) -> None:
+        """Reschedule resources left pending by a previous run (SQLite persistence)."""
+        for table in ASYNC_TABLES:
+            for record in self._store.values(table):
+                if not record.get("final"):
+                    self.schedule(table, str(record["id"]))
+
+    # ------------------------------------------------------------ reads
+
+    def refresh(self, table: str, resource_id: str) -> None:
+        """Bring a resource up to date before it is read: resolve it if due, expire a stale link."""
+        if table == PAYMENT_LINKS:
+            self._expire_link(resource_id)
+            return
+        record = self._store.get(table, resource_id)
+        if (
+            record is not None
+            and not record.get("final")
+            and self._clock.now().timestamp() >= record["due_at"]
+        ):
+            self.resolve(table, resource_id)
+
+    def _expire_link(self, resource_id: str) -> None:
+        now = self._clock.now()
+
+        def expire(record: JsonDict) -> JsonDict | None:
+            link = record["body"]["data"]["attributes"]["payment_link"]
+            expires = parse_time(str(link.get("expires_at", "")))
+            if str(link.get("payment_link_status")).lower() != "active" or expires is None or now <= expires:
+                return None
+            return {**record, "body": resources.payment_link_with_status(record["body"], "Expired")}
+
+        self._store.update(PAYMENT_LINKS, resource_id, expire)
+
+    # ------------------------------------------------------------ resolution
+
+    def resolve(self, table: str, resource_id: str) -> None:
+        """Move a pending resource to its final state and POST its callback (once)."""
+        with self._store.transaction():
+            record = self._store.get(table, resource_id)
+            if record is None or record.get("final"):
+                return
+            body, effects = self._resolvers[table](record)
+            self._store.put(table, resource_id, {**record, "body": body, "final": True})
+        self.notify(record, body)
+        for effect in effects:
+            effect()
+
+    def notify(self, record: JsonDict, body: JsonDict) -> None:
+        """POST ``body`` (the resource's GET body) to the resource's callback URL."""
+        self._deliveries.send(
+            Notification(
+                kind="callback",
+                url=str(record["request"]["_links"]["callback_url"]),
+                body=body,
+                topic=str(body["data"]["type"]),
+                resource_id=str(record["id"]),
+            )
+        )
+
+    @staticmethod
+    def _created(record: JsonDict) -> datetime:
+        return datetime.fromisoformat(str(record["created"]))
+
+    def _incoming_payment(self, record: JsonDict) -> Resolution:
+        request = record["request"]
+        subscriber = request["subscriber"]
+        failure = stk_failure(str(subscriber["phone_number"]), request["amount"]["value"])
+        args = (record["id"], record["self"], request, self._created(record))
+        if failure is not None:
+            return resources.incoming_payment(*args, status="Failed", errors=failure), []
+        tx = self._ledger.record_buygoods(
+            till_number=str(request["till_number"]),
+            amount=request["amount"]["value"],
+            phone=str(subscriber["phone_number"]),
+            first_name=subscriber.get("first_name"),
+            middle_name=subscriber.get("middle_name"),
+            last_name=subscriber.get("last_name"),
+            when=self._clock.now(),
+            source="stk",
+        )
+        body = resources.incoming_payment(*args, status="Success", resource=resources.stk_transaction(tx))
+        return body, []
+
+    def _payment(self, record: JsonDict) -> Resolution:
+        request = record["request"]
+        args = (record["id"], record["self"], request, self._created(record))
+        found = self._store.get(RECIPIENTS, str(request["destination_reference"]))
+        actual = found["body"]["data"]["attributes"]["recipient_type"] if found else None
+        wanted, reference = request["destination_type"], request["destination_reference"]
+        if actual != wanted:
+            reason = (
+                f"No {wanted} recipient with reference {reference}"
+                if found is None
+                else f"Recipient {reference} is a {actual}, not a {wanted}"
+            )
+            return resources.payment(*args, status="Failed", errors=reason), []
+        self._ledger.record_outflow(request["amount"]["value"], record["id"])
+        return resources.payment(*args, status="Processed", processed_at=self._clock.now()), []
+
+    def merchant_accounts(self) -> list[JsonDict]:
+        """Own settlement accounts, wallets first, each as ``{"id", "kind", **fields}``."""
+        accounts = []
+        for table, kind in (
+            (MERCHANT_WALLETS, "merchant_wallet"),
+            (MERCHANT_BANK_ACCOUNTS, "merchant_bank_account"),
+        ):
+            for record in self._store.values(table):
+                attributes = record["body"]["data"]["attributes"]
+                accounts.append({**attributes, "id": record["id"], "kind": kind})
+        return accounts
+
+    def merchant_account(self, kind: str, reference: str) -> JsonDict | None:
+        table = MERCHANT_WALLETS if kind == "merchant_wallet" else MERCHANT_BANK_ACCOUNTS
+        record = self._store.get(table, reference)
+        if record is None:
+            return None
+        return {**record["body"]["data"]["attributes"], "id": record["id"], "kind": kind}
+
+    def default_account(self) -> JsonDict:
+        """Where blind transfers go: the first own account, else the sandbox's built-in bank account."""
+        accounts = self.merchant_accounts()
+        if accounts:
+            return accounts[0]
+        return {
+            "id": str(
+                uuid.uuid5(uuid.NAMESPACE_URL, f"k2connect-sandbox:{self._config.client_id}:settlement")
+            ),
+            "kind": "merchant_bank_account",
+            "account_name": "Sandbox Merchant Ltd",
+            "account_number": "0000000000",
+            "bank_branch_ref": "00000000-0000-4000-8000-000000000000",
+            "settlement_method": "EFT",
+        }
+
+    def _blind_amount(self, value: Any) -> Decimal:
+        amount = decimal_of(value)
+        return amount if amount is not None else self._ledger.balance()
+
+    def _settlement_transfer(self, record: JsonDict) -> Resolution:
+        request = record["request"]
+        kind, reference = request.get("destination_type"), request.get("destination_reference")
+        destination = (
+            self.merchant_account(str(kind), str(reference)) if kind else None
+        ) or self.default_account()
+        amount = request.get("amount") if isinstance(request.get("amount"), dict) else None
+        settled = self._blind_amount((amount or {}).get("value"))
+        self._ledger.record_outflow(settled, record["id"])
+        body = resources.settlement_transfer(
+            record["id"],
+            record["self"],
+            request,
+            self._created(record),
+            status="Processed",
+            destination=destination,
+            settled=settled,
+            processed_at=self._clock.now(),
+        )
+        base = str(record["base"])
+
+        def announce() -> None:
+            self._simulator.settlement_completed(amount=settled, destination=destination, base_url=base)
+
+        return body, [announce]
+
+    def _polling(self, record: JsonDict) -> Resolution:
+        request = record["request"]
+        start, end = parse_time(str(request["from_time"])), parse_time(str(request["to_time"]))
+        till = request.get("scope_reference") if request["scope"] == "till" else None
+        found = [] if start is None or end is None else self._ledger.buygoods_between(start, end, till)
+        transactions = [resources.polled_transaction(tx) for tx in found]
+        return resources.polling(
+            record["id"], record["self"], request, status="Success", transactions=transactions
+        ), []
+
+    def _sms(self, record: JsonDict) -> Resolution:
+        return resources.sms_notification(
+            record["id"], record["self"], record["request"], status="Success"
+        ), []
+
+    def _send_money(self, record: JsonDict) -> Resolution:
+        request = record["request"]
+        now = self._clock.now()
+        destinations = [d for d in request.get("destinations") or [] if isinstance(d, dict)]
+        batches = []
+        if destinations:
+            for destination in destinations:
+                own = str(destination.get("type")).startswith("merchant_")
+                reference = str(destination["reference"]) if own else new_id()
+                batches.append(
+                    resources.batch([resources.send_money_disbursement(destination, reference, now)])
+                )
+        else:
+            # Blind sweep: the whole balance to the default own account.
+            account = self.default_account()
+            sweep = {
+                "type": account["kind"],
+                "amount": self._ledger.balance(),
+                "phone_number": account.get("phone_number"),
+                "account_number": account.get("account_number"),
+                "nickname": account.get("nickname"),
+            }
+            batches.append(
+                resources.batch([resources.send_money_disbursement(sweep, str(account["id"]), now)])
+            )
+        total = sum((decimal_of(found["amount"]) or Decimal(0) for found in batches), Decimal(0))
+        self._ledger.record_outflow(total, record["id"])
+        body = resources.send_money(
+            record["id"], record["self"], request, self._created(record), status="Processed", batches=batches
+        )
+        return body, []
+
+    def _reversal(self, record: JsonDict) -> Resolution:
+        request = record["request"]
+        args = (record["id"], record["self"], request, self._created(record))
+        reference = str(request["transaction_reference"])
+        tx = self._ledger.by_reference(reference)
+        if tx is None or tx.get("kind") not in ("buygoods", "b2b"):
+            return resources.reversal(
+                *args, status="Failed", errors=f"No reversible transaction with reference {reference}"
+            ), []
+        reversed_tx = self._ledger.mark_reversed(str(tx["id"]))
+        if reversed_tx is None:
+            return resources.reversal(
+                *args, status="Failed", errors=f"Transaction {reference} is already reversed"
+            ), []
+        bulk = resources.reversal_bulk_payment(tx, self._clock.now())
+        base = str(record["base"])
+
+        def announce() -> None:
+            self._simulator.reversed(reversed_tx, base)
+
+        return resources.reversal(*args, status="Processed", bulk_payment=bulk), [announce]

@@ -1,0 +1,375 @@
+"""Tests for the framework adapters, each driven through its own test client with real raw bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Annotated, Any
+
+import django  # type: ignore[import-untyped]
+import pytest
+from django.conf import settings  # type: ignore[import-untyped]
+from django.test import Client as DjangoClient  # type: ignore[import-untyped]
+from django.test.utils import override_settings  # type: ignore[import-untyped]
+from django.urls import path as django_path  # type: ignore[import-untyped]
+from fastapi import Depends, FastAPI
+from flask import Flask
+from k2connect_client.models import CustomerCreatedWebhook
+from starlette.applications import Starlette
+from starlette.exceptions import StarletteDeprecationWarning
+from starlette.routing import Route
+
+from k2connect_ext.adapters import django as django_adapter
+from k2connect_ext.adapters import flask as flask_adapter
+from k2connect_ext.adapters.starlette import verified_event, webhook_endpoint
+from k2connect_ext.dedup import MemoryDeduplicator
+from k2connect_ext.events import EventKind, K2Event
+from k2connect_ext.signatures import SIGNATURE_HEADER, compute_signature
+from tests.fixtures import FIXTURES_DIR, SKIP_REASON
+
+with warnings.catch_warnings():
+    # Starlette 1.10 warns (a UserWarning subclass) when its TestClient runs on httpx rather than httpx2;
+    # with filterwarnings = error that would fail collection. The client works the same either way.
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+# Each Django test installs its own URLconf with override_settings, so none is configured here.
+if not settings.configured:  # another test module may have configured Django already
+    settings.configure(
+        SECRET_KEY="k2connect-adapter-tests",
+        ALLOWED_HOSTS=["testserver"],
+        INSTALLED_APPS=[],
+        MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"],
+    )
+    django.setup()
+
+KEY = "adapter-test-api-key"
+EVENT_ID = "adap7e00-0000-4000-8000-000000000001"
+BODY = json.dumps(
+    {
+        "topic": "customer_created",
+        "id": EVENT_ID,
+        "created_at": "2026-03-01T12:00:00+03:00",
+        "event": {
+            "type": "Customer Created",
+            "resource": {"first_name": "Wanjikũ", "phone_number": "+254700000010"},
+        },
+    },
+    ensure_ascii=False,
+    indent="\t",  # pretty-printed, tab-indented, non-ASCII: any re-serialisation would break the signature
+).encode()
+
+
+def urlconf(view: Any) -> ModuleType:
+    """A URLconf (any hashable object with urlpatterns) routing /k2 to ``view``."""
+    module = ModuleType("k2connect_test_urls")
+    module.urlpatterns = [django_path("k2", view)]  # type: ignore[attr-defined]
+    return module
+
+
+def signed(body: bytes = BODY, key: str = KEY) -> dict[str, str]:
+    """Headers with a valid signature of ``body``."""
+    return {SIGNATURE_HEADER: compute_signature(body, key), "Content-Type": "application/json"}
+
+
+class Recorder:
+    """A sync handler that records events and fails the first ``failures`` calls."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.events: list[K2Event] = []
+        self.failures = failures
+
+    def __call__(self, event: K2Event) -> None:
+        self.events.append(event)
+        if len(self.events) <= self.failures:
+            raise RuntimeError("handler failed")
+
+
+class AsyncRecorder(Recorder):
+    """An async handler that records events and fails the first ``failures`` calls."""
+
+    async def __call__(self, event: K2Event) -> None:  # type: ignore[override]
+        await asyncio.sleep(0)
+        super().__call__(event)
+
+
+Post = Callable[[bytes, dict[str, str]], tuple[int, bytes]]
+
+
+@pytest.fixture
+def closers() -> Iterator[list[Callable[[], Any]]]:
+    """Things to close or undo after the test (test clients, settings overrides)."""
+    pending: list[Callable[[], Any]] = []
+    yield pending
+    for close in reversed(pending):
+        close()
+
+
+def _starlette(
+    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+) -> Post:
+    """A Starlette app routing POST /k2 to webhook_endpoint."""
+    app = Starlette(routes=[Route("/k2", webhook_endpoint(key, handler, dedup), methods=["POST"])])
+    return _asgi_post(closers, app, "/k2")
+
+
+def _fastapi(
+    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+) -> Post:
+    """A FastAPI app with webhook_endpoint added as an api route."""
+    app = FastAPI()
+    app.add_api_route("/k2", webhook_endpoint(key, handler, dedup), methods=["POST"])
+    return _asgi_post(closers, app, "/k2")
+
+
+def _asgi_post(closers: list[Callable[[], Any]], app: Any, url: str) -> Post:
+    """POST raw bytes through Starlette's TestClient."""
+    client = TestClient(app, raise_server_exceptions=True)
+    closers.append(client.close)
+
+    def post(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        response = client.post(url, content=body, headers=headers)
+        return response.status_code, response.content
+
+    return post
+
+
+def _flask(
+    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+) -> Post:
+    """A Flask app with webhook_view at /k2."""
+    app = Flask(__name__)
+    app.add_url_rule(
+        "/k2", view_func=flask_adapter.webhook_view(key, handler, deduplicator=dedup), methods=["POST"]
+    )
+    return _flask_post(app, "/k2")
+
+
+def _flask_blueprint(
+    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+) -> Post:
+    """A Flask app with the webhook blueprint mounted under /k2."""
+    app = Flask(__name__)
+    app.register_blueprint(
+        flask_adapter.webhook_blueprint(key, handler, deduplicator=dedup), url_prefix="/k2"
+    )
+    assert "k2connect_webhooks.webhook" in app.view_functions
+    return _flask_post(app, "/k2/webhooks")
+
+
+def _flask_post(app: Flask, url: str) -> Post:
+    """POST raw bytes through Flask's test client."""
+    client = app.test_client()
+
+    def post(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        response = client.post(url, data=body, headers=headers)
+        return response.status_code, response.data
+
+    return post
+
+
+def _django(
+    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+) -> Post:
+    """A Django URLconf routing /k2 to webhook_view, called through the test Client with CSRF enforced."""
+    override = override_settings(
+        ROOT_URLCONF=urlconf(django_adapter.webhook_view(key, handler, deduplicator=dedup)),
+        MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"],
+    )
+    override.enable()
+    closers.append(override.disable)
+    # enforce_csrf_checks: prove the view is exempt, as it must be for K2, which sends no CSRF token.
+    client = DjangoClient(enforce_csrf_checks=True)
+
+    def post(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        response = client.post("/k2", data=body, content_type="application/json", headers=headers)
+        return response.status_code, response.content
+
+    return post
+
+
+# (name, app builder, handler class): sync handlers run in Starlette's thread pool, async ones on the loop;
+# Django builds a sync or an async view to match.
+FRAMEWORKS = [
+    pytest.param(_starlette, Recorder, id="starlette-sync-handler"),
+    pytest.param(_starlette, AsyncRecorder, id="starlette-async-handler"),
+    pytest.param(_fastapi, AsyncRecorder, id="fastapi"),
+    pytest.param(_flask, Recorder, id="flask-view"),
+    pytest.param(_flask_blueprint, Recorder, id="flask-blueprint"),
+    pytest.param(_django, Recorder, id="django-sync"),
+    pytest.param(_django, AsyncRecorder, id="django-async"),
+]
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_accepted_event_reaches_handler_typed(
+    closers: list[Any], build: Any, recorder: type[Recorder]
+) -> None:
+    """A correctly signed raw body is 200 accepted and the handler gets a typed K2Event."""
+    handler = recorder()
+    status, body = build(closers, handler, None)(BODY, signed())
+    assert (status, json.loads(body)) == (200, {"status": "accepted"})
+    [event] = handler.events
+    assert isinstance(event, K2Event) and isinstance(event.model, CustomerCreatedWebhook)
+    assert event.id == EVENT_ID and event.model.event.resource.first_name == "Wanjikũ"
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+@pytest.mark.parametrize(
+    "headers",
+    [{"Content-Type": "application/json"}, {SIGNATURE_HEADER: compute_signature(BODY, "not-the-key")}],
+    ids=["missing-header", "bad-signature"],
+)
+def test_unsigned_is_401(
+    closers: list[Any], build: Any, recorder: type[Recorder], headers: dict[str, str]
+) -> None:
+    """A missing header or a wrong signature is 401 and never reaches the handler."""
+    handler = recorder()
+    status, body = build(closers, handler, None)(BODY, headers)
+    assert status == 401 and json.loads(body)["status"] == "rejected"
+    assert handler.events == []
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_malformed_is_400(closers: list[Any], build: Any, recorder: type[Recorder]) -> None:
+    """A correctly signed body that is not a valid event is 400."""
+    handler = recorder()
+    bad = b'{"topic": "customer_created", "id": 5}'
+    status, body = build(closers, handler, None)(bad, signed(bad))
+    assert status == 400 and "id" in json.loads(body)["error"]
+    assert handler.events == []
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_duplicate_is_acknowledged_once(closers: list[Any], build: Any, recorder: type[Recorder]) -> None:
+    """The same event delivered twice is 200 both times and handled once."""
+    handler = recorder()
+    post = build(closers, handler, MemoryDeduplicator())
+    assert post(BODY, signed())[0] == 200
+    status, body = post(BODY, signed())
+    assert (status, json.loads(body)) == (200, {"status": "duplicate"})
+    assert len(handler.events) == 1
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_handler_failure_is_500_then_redelivery_processed(
+    closers: list[Any], build: Any, recorder: type[Recorder]
+) -> None:
+    """A failing handler gives 500 with its claim released, so K2's redelivery is processed."""
+    handler, dedup = recorder(failures=1), MemoryDeduplicator()
+    post = build(closers, handler, dedup)
+    assert post(BODY, signed())[0] == 500
+    assert not dedup.contains(f"webhook:{EVENT_ID}")
+    assert post(BODY, signed())[0] == 200
+    assert post(BODY, signed())[0] == 200  # the third copy is the duplicate
+    assert len(handler.events) == 2 and dedup.contains(f"webhook:{EVENT_ID}")
+
+
+def _php_vector() -> tuple[bytes, str, str]:
+    """The PHP SDK vector: raw tab-indented bytes, signed as they are."""
+    path = FIXTURES_DIR / "webhook_customer_created_raw_php.signature.json"
+    if not path.is_file():
+        pytest.skip(SKIP_REASON)
+    vector = json.loads(path.read_text(encoding="utf-8"))
+    known = vector["known_signatures"][0]
+    return base64.b64decode(vector["body_base64"]), known["key"], known["signature"]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [_starlette, _fastapi, _flask, _django],
+    ids=["starlette", "fastapi", "flask", "django"],
+)
+def test_real_raw_vector(closers: list[Any], build: Any) -> None:
+    """The PHP SDK's raw pretty-printed signed body verifies through each framework."""
+    body, key, signature = _php_vector()
+    handler = Recorder()
+    post = build(closers, handler, None, key)
+    assert post(body, {SIGNATURE_HEADER: signature, "Content-Type": "application/json"})[0] == 200
+    assert handler.events[0].kind is EventKind.WEBHOOK
+
+
+# ------------------------------------------------------------------------------- framework specifics
+
+
+def test_fastapi_verified_event_dependency(closers: list[Any]) -> None:
+    """Depends(verified_event(key)) yields the typed event, or answers 401 / 400 before the endpoint runs."""
+    app = FastAPI()
+    seen: list[K2Event] = []
+
+    @app.post("/k2")
+    async def receive(event: Annotated[K2Event, Depends(verified_event(KEY))]) -> dict[str, str]:
+        seen.append(event)
+        return {"topic": str(event.topic)}
+
+    client = TestClient(app)
+    closers.append(client.close)
+    accepted = client.post("/k2", content=BODY, headers=signed())
+    assert (accepted.status_code, accepted.json()) == (200, {"topic": "customer_created"})
+    assert isinstance(seen[0].model, CustomerCreatedWebhook)
+    unsigned = client.post("/k2", content=BODY)
+    assert (unsigned.status_code, unsigned.json()) == (401, {"detail": "invalid signature"})
+    malformed = client.post("/k2", content=b"[]", headers=signed(b"[]"))
+    assert malformed.status_code == 400 and "JSON object" in malformed.json()["detail"]
+    assert len(seen) == 1
+
+
+def test_django_other_methods_are_405(closers: list[Any]) -> None:
+    """GET on the Django view is 405 with Allow: POST, for sync and async views."""
+    for handler in (Recorder(), AsyncRecorder()):
+        with override_settings(ROOT_URLCONF=urlconf(django_adapter.webhook_view(KEY, handler))):
+            response = DjangoClient().get("/k2")
+        assert response.status_code == 405 and response["Allow"] == "POST"
+
+
+def test_django_sync_handler_refuses_async_only_deduplicator() -> None:
+    """A sync Django view cannot use a deduplicator that only has async methods."""
+
+    class AsyncOnly:
+        async def aclaim(self, event_id: str) -> bool:
+            return True
+
+        async def arelease(self, event_id: str) -> None:
+            return None
+
+        async def acontains(self, event_id: str) -> bool:
+            return False
+
+    with pytest.raises(TypeError, match="blocking deduplicator"):
+        django_adapter.webhook_view(KEY, Recorder(), deduplicator=AsyncOnly())
+
+
+def test_flask_refuses_async_handler() -> None:
+    """Flask views here are sync: an async handler is refused at construction, not silently dropped."""
+    with pytest.raises(TypeError, match="async"):
+        flask_adapter.webhook_view(KEY, AsyncRecorder())
+
+
+def test_importing_the_core_imports_no_framework() -> None:
+    """k2connect_ext, its events, receivers and the adapters package import no web framework."""
+    code = (
+        "import sys, k2connect_ext, k2connect_ext.events, k2connect_ext.receivers, k2connect_ext.adapters\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'starlette', 'fastapi', 'flask', 'werkzeug', 'django'})\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_django_client_enforces_csrf() -> None:
+    """The harness's Django client does enforce CSRF, so the 200s above prove the view is exempt."""
+
+    def plain_view(request: Any) -> Any:
+        raise AssertionError("CSRF should have refused this request")
+
+    with override_settings(ROOT_URLCONF=urlconf(plain_view)):
+        response = DjangoClient(enforce_csrf_checks=True).post(
+            "/k2", data=BODY, content_type="application/json"
+        )
+    assert response.status_code == 403

@@ -1,0 +1,458 @@
+"""K2OAuth through httpx.MockTransport (sync and async alike), the token request, and secret hygiene."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from k2connect_ext.auth import K2OAuth, async_request_token, request_token
+from k2connect_ext.error_mapping import raise_for_status
+from k2connect_ext.errors import (
+    K2AmbiguousOutcomeError,
+    K2AuthError,
+    K2ConfigError,
+    K2ConnectionError,
+    K2Error,
+    K2TimeoutError,
+    K2UnexpectedResponseError,
+)
+from k2connect_ext.retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
+from k2connect_ext.token_manager import AsyncTokenManager, TokenManager
+from k2connect_ext.tokens import AccessToken, MemoryTokenStore
+
+BASE = "https://sandbox.kopokopo.com"
+CLIENT_ID = "lN19fbMMiWlJM0ekQMD4jGbO1jv2LzDXBi4wkGxHypg"
+CLIENT_SECRET = "client-secret-6f1d0c9e-must-never-leak"
+TOKEN_PREFIX = "access-token-7c1e2b-must-never-leak-"
+NOW = 1_700_000_000.0
+
+
+def clock() -> float:
+    """A clock frozen at NOW: no test here depends on time passing."""
+    return NOW
+
+
+class FakeK2:
+    """A tiny K2: issues numbered tokens at /oauth/token and answers API calls from a script of statuses.
+
+    The API accepts only the latest token, like K2 after a renewal; ``api_statuses`` overrides that.
+    """
+
+    def __init__(self, api_statuses: list[int] | None = None, token_status: int = 200) -> None:
+        self.api_statuses = list(api_statuses or [])
+        self.token_status = token_status
+        self.requests: list[httpx.Request] = []
+        self.issued = 0
+
+    @property
+    def current_token(self) -> str:
+        return f"{TOKEN_PREFIX}{self.issued}"
+
+    def api_requests(self) -> list[httpx.Request]:
+        return [r for r in self.requests if not r.url.path.startswith("/oauth/")]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        # A copy: the auth flow replays the same Request object with a new header.
+        self.requests.append(
+            httpx.Request(request.method, request.url, headers=request.headers.copy(), content=request.content)
+        )
+        if request.url.path == "/oauth/token":
+            if self.token_status != 200:
+                body = {"error": "invalid_client", "error_description": "Client authentication failed"}
+                return httpx.Response(self.token_status, json=body)
+            self.issued += 1
+            return httpx.Response(
+                200,
+                json={"access_token": self.current_token, "token_type": "Bearer", "expires_in": 3600},
+            )
+        if self.api_statuses:
+            return httpx.Response(self.api_statuses.pop(0), json={"error_code": 401, "error_message": "x"})
+        if request.headers.get("Authorization") != f"Bearer {self.current_token}":
+            return httpx.Response(401, json={"error_code": 401, "error_message": "InvalidAccessToken"})
+        return httpx.Response(200, json={"ok": True})
+
+
+def managers(k2: FakeK2) -> tuple[TokenManager, AsyncTokenManager]:
+    """Sync and async managers whose fetch goes straight to the fake's token handler."""
+
+    def fetch() -> AccessToken:
+        response = k2(httpx.Request("POST", f"{BASE}/oauth/token"))
+        return AccessToken.from_token_response(response.json(), clock())
+
+    async def afetch() -> AccessToken:
+        return fetch()
+
+    return TokenManager(fetch, clock=clock), AsyncTokenManager(afetch, clock=clock)
+
+
+async def send(mode: str, auth: httpx.Auth | None, k2: FakeK2, method: str, url: str, **kw: Any) -> httpx.Response:
+    """Send one request through a sync or async client on a MockTransport, so both flows share tests."""
+    transport = httpx.MockTransport(k2)
+    if mode == "sync":
+        with httpx.Client(transport=transport, base_url=BASE, auth=auth, headers=kw.pop("headers", None)) as c:
+            return c.request(method, url, **kw)
+    async with httpx.AsyncClient(
+        transport=transport, base_url=BASE, auth=auth, headers=kw.pop("headers", None)
+    ) as ac:
+        return await ac.request(method, url, **kw)
+
+
+modes = pytest.mark.parametrize("mode", ["sync", "async"])
+
+
+# --- The flow -------------------------------------------------------------------------------------------
+
+
+@modes
+async def test_sets_bearer_header_over_a_placeholder(mode: str) -> None:
+    """The real token replaces the placeholder Authorization that the generated client sets."""
+    k2 = FakeK2()
+    response = await send(
+        mode, K2OAuth(*managers(k2)), k2, "GET", "/api/v1/payments/1", headers={"Authorization": "Bearer x"}
+    )
+    assert response.status_code == 200
+    [request] = k2.api_requests()
+    assert request.headers.get_list("Authorization") == [f"Bearer {TOKEN_PREFIX}1"]
+
+
+@modes
+async def test_reuses_the_token_across_requests(mode: str) -> None:
+    """Two requests through one auth make one token fetch."""
+    k2 = FakeK2()
+    auth = K2OAuth(*managers(k2))
+    for _ in range(2):
+        assert (await send(mode, auth, k2, "GET", "/api/v1/payments/1")).status_code == 200
+    assert k2.issued == 1
+
+
+@modes
+async def test_401_renews_the_token_and_replays_once(mode: str) -> None:
+    """A 401 invalidates that token, fetches a new one, and replays the POST with the same body once."""
+    k2 = FakeK2()
+    sync_manager, async_manager = managers(k2)
+    auth = K2OAuth(sync_manager, async_manager)
+    await send(mode, auth, k2, "GET", "/api/v1/payments/1")  # caches token 1
+    k2.issued += 1  # K2 revokes token 1 behind our back: only token 2 is valid now
+    body = {"amount": {"currency": "KES", "value": "10"}}
+    response = await send(mode, auth, k2, "POST", "/api/v1/payments", json=body)
+    assert response.status_code == 200
+    first, second = k2.api_requests()[1:]
+    assert first.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+    assert second.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}3"
+    assert json.loads(first.content) == json.loads(second.content) == body
+
+
+@modes
+async def test_second_401_is_returned_as_is(mode: str) -> None:
+    """If the replay also gets 401, the response comes back (for the caller to raise K2AuthError)."""
+    k2 = FakeK2(api_statuses=[401, 401])
+    response = await send(mode, K2OAuth(*managers(k2)), k2, "POST", "/api/v1/payments", json={})
+    assert response.status_code == 401
+    assert len(k2.api_requests()) == 2
+    assert k2.issued == 2
+    with pytest.raises(K2AuthError):
+        raise_for_status(response)
+
+
+@modes
+async def test_non_401_errors_are_not_replayed(mode: str) -> None:
+    """A 403 or 500 is returned after a single request and keeps the token."""
+    k2 = FakeK2(api_statuses=[403, 500])
+    auth = K2OAuth(*managers(k2))
+    assert (await send(mode, auth, k2, "GET", "/api/v1/payments/1")).status_code == 403
+    assert (await send(mode, auth, k2, "GET", "/api/v1/payments/1")).status_code == 500
+    assert len(k2.api_requests()) == 2
+    assert k2.issued == 1
+
+
+@modes
+@pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/token/"])
+async def test_oauth_endpoints_pass_through_without_bearer(mode: str, path: str) -> None:
+    """Token, revoke and introspect requests carry no bearer header, even a placeholder, and fetch nothing."""
+    k2 = FakeK2()
+    await send(mode, K2OAuth(*managers(k2)), k2, "POST", path, headers={"Authorization": "Bearer x"}, data={})
+    [request] = k2.requests
+    assert "Authorization" not in request.headers
+
+
+@modes
+async def test_token_info_is_authenticated(mode: str) -> None:
+    """GET /oauth/token/info is not a credentials endpoint: it needs the bearer token."""
+    k2 = FakeK2()
+    await send(mode, K2OAuth(*managers(k2)), k2, "GET", "/oauth/token/info")
+    assert k2.requests[-1].headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+
+
+def test_sync_flow_stepped_by_hand() -> None:
+    """Driving sync_auth_flow directly: one request, a 401, one replay with the new token, then the end."""
+    k2 = FakeK2()
+    auth = K2OAuth(managers(k2)[0])
+    flow = auth.sync_auth_flow(httpx.Request("GET", f"{BASE}/api/v1/payments/1"))
+    first = next(flow)
+    assert first.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+    replay = flow.send(httpx.Response(401, request=first))
+    assert replay.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}2"
+    with pytest.raises(StopIteration):
+        flow.send(httpx.Response(401, request=replay))
+
+
+async def test_async_flow_stepped_by_hand() -> None:
+    """Driving async_auth_flow directly: a 200 ends the flow after one request."""
+    k2 = FakeK2()
+    auth = K2OAuth(None, managers(k2)[1])
+    flow = auth.async_auth_flow(httpx.Request("GET", f"{BASE}/api/v1/payments/1"))
+    first = await flow.__anext__()
+    assert first.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+    with pytest.raises(StopAsyncIteration):
+        await flow.asend(httpx.Response(200, request=first))
+
+
+# --- Construction ---------------------------------------------------------------------------------------
+
+
+def test_needs_at_least_one_manager() -> None:
+    """K2OAuth() without any manager is a configuration error."""
+    with pytest.raises(K2ConfigError):
+        K2OAuth()
+
+
+@modes
+async def test_flow_without_its_manager_is_a_config_error(mode: str) -> None:
+    """A sync-only auth used by an AsyncClient (or the reverse) says so clearly."""
+    k2 = FakeK2()
+    sync_manager, async_manager = managers(k2)
+    auth = K2OAuth(None, async_manager) if mode == "sync" else K2OAuth(sync_manager, None)
+    with pytest.raises(K2ConfigError, match="no (Async)?TokenManager"):
+        await send(mode, auth, k2, "GET", "/api/v1/payments/1")
+
+
+@pytest.mark.parametrize(("client_id", "secret"), [("", CLIENT_SECRET), (CLIENT_ID, "")])
+def test_from_credentials_needs_both_credentials(client_id: str, secret: str) -> None:
+    """Missing client_id or client_secret is a configuration error that does not echo the secret."""
+    with pytest.raises(K2ConfigError) as info:
+        K2OAuth.from_credentials(client_id=client_id, client_secret=secret, token_client=httpx.Client())
+    assert CLIENT_SECRET not in str(info.value)
+
+
+@modes
+async def test_from_credentials_fetches_through_the_same_client(mode: str) -> None:
+    """One client serves both the token request (form-encoded credentials) and the API call."""
+    k2 = FakeK2()
+    transport = httpx.MockTransport(k2)
+    if mode == "sync":
+        with httpx.Client(transport=transport, base_url=BASE) as client:
+            client.auth = K2OAuth.from_credentials(
+                client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_client=client, clock=clock
+            )
+            response = client.get("/api/v1/payments/1")
+    else:
+        async with httpx.AsyncClient(transport=transport, base_url=BASE) as aclient:
+            aclient.auth = K2OAuth.from_credentials(
+                client_id=CLIENT_ID, client_secret=CLIENT_SECRET, async_token_client=aclient, clock=clock
+            )
+            response = await aclient.get("/api/v1/payments/1")
+    assert response.status_code == 200
+    token_request, api_request = k2.requests
+    assert parse_qs(token_request.content.decode()) == {
+        "grant_type": ["client_credentials"],
+        "client_id": [CLIENT_ID],
+        "client_secret": [CLIENT_SECRET],
+    }
+    assert token_request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert "Authorization" not in token_request.headers
+    assert api_request.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+
+
+def test_from_credentials_shares_a_store_between_sync_and_async() -> None:
+    """With one store, the async manager reuses the token the sync one fetched."""
+    k2 = FakeK2()
+    store = MemoryTokenStore()
+    transport = httpx.MockTransport(k2)
+    with httpx.Client(transport=transport, base_url=BASE) as client:
+        aclient = httpx.AsyncClient(transport=transport, base_url=BASE)
+        auth = K2OAuth.from_credentials(
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            token_client=client,
+            async_token_client=aclient,
+            store=store,
+            clock=clock,
+        )
+        assert auth.token_manager is not None
+        assert auth.async_token_manager is not None
+        sync_token = auth.token_manager.get()
+        assert asyncio.run(auth.async_token_manager.get()) == sync_token
+        asyncio.run(aclient.aclose())
+    assert k2.issued == 1
+
+
+# --- request_token errors -------------------------------------------------------------------------------
+
+
+async def request(mode: str, handler: Callable[[httpx.Request], httpx.Response]) -> AccessToken:
+    """Call request_token or async_request_token against ``handler``."""
+    transport = httpx.MockTransport(handler)
+    creds: dict[str, Any] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "clock": clock}
+    if mode == "sync":
+        with httpx.Client(transport=transport, base_url=BASE) as client:
+            return request_token(client, **creds)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as aclient:
+        return await async_request_token(aclient, **creds)
+
+
+@modes
+async def test_request_token_parses_the_response(mode: str) -> None:
+    """A 200 token body becomes an AccessToken that expires expires_in after our clock."""
+    token = await request(mode, FakeK2())
+    assert (token.value, token.expires_at) == (f"{TOKEN_PREFIX}1", NOW + 3600)
+
+
+@modes
+async def test_request_token_refused_credentials_raise_auth_error(mode: str) -> None:
+    """A 401 from the token endpoint is K2AuthError with OAuth's error text, and no secret."""
+    with pytest.raises(K2AuthError) as info:
+        await request(mode, FakeK2(token_status=401))
+    assert str(info.value) == (
+        "K2 answered 401 Unauthorized: Client authentication failed (POST https://sandbox.kopokopo.com/oauth/token)"
+    )
+    assert info.value.error_code == "invalid_client"
+
+
+@modes
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"text": "<html>maintenance</html>"},
+        {"json": ["not", "an", "object"]},
+        {"json": {"token_type": "Bearer"}},
+        {"status_code": 302, "headers": {"Location": "https://example.com/"}},
+    ],
+)
+async def test_request_token_unusable_answers_are_unexpected(mode: str, answer: dict[str, Any]) -> None:
+    """A success without a JSON token, or a redirect, raises K2UnexpectedResponseError without the body."""
+    with pytest.raises(K2UnexpectedResponseError) as info:
+        await request(mode, lambda _: httpx.Response(**{"status_code": 200, **answer}))
+    assert info.value.body is None
+
+
+@modes
+@pytest.mark.parametrize(
+    ("exc", "expected"), [(httpx.ConnectError("refused"), K2ConnectionError), (httpx.ReadTimeout("slow"), K2TimeoutError)]
+)
+async def test_request_token_transport_errors_are_translated(
+    mode: str, exc: httpx.TransportError, expected: type[K2Error]
+) -> None:
+    """No answer from the token endpoint raises K2ConnectionError / K2TimeoutError naming the endpoint."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    with pytest.raises(expected, match="POST https://sandbox.kopokopo.com/oauth/token") as info:
+        await request(mode, handler)
+    assert isinstance(info.value.__cause__, httpx.TransportError)
+
+
+# --- Secrets --------------------------------------------------------------------------------------------
+
+
+def test_repr_shows_no_token() -> None:
+    """K2OAuth's repr says which flows it serves, nothing more."""
+    k2 = FakeK2()
+    auth = K2OAuth(*managers(k2))
+    assert auth.token_manager is not None
+    auth.token_manager.get()
+    assert repr(auth) == "K2OAuth(sync=True, async=True)"
+
+
+@modes
+async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Across renewals, refusals, retries and ambiguous outcomes, neither secret nor token is logged or raised."""
+    caplog.set_level(logging.DEBUG)
+    k2 = FakeK2()
+    seen: list[object] = []
+    lock = threading.Lock()
+    attempts = {"count": 0}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        # Token requests and GETs fail once on the wire (retried); a payment POST times out (ambiguous).
+        with lock:
+            attempts["count"] += 1
+            first = attempts["count"] == 1
+        if request.url.path == "/api/v1/payments" and request.method == "POST":
+            raise httpx.ReadTimeout("timed out")
+        if first:
+            raise httpx.ConnectError("refused")
+        return k2(request)
+
+    def fake_sleep(_: float) -> None:
+        return None
+
+    async def fake_async_sleep(_: float) -> None:
+        return None
+
+    policy = RetryPolicy(sleep=fake_sleep, async_sleep=fake_async_sleep)
+    creds: dict[str, Any] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "clock": clock}
+    payment = {"amount": {"value": "10"}, "client_secret": CLIENT_SECRET, "_links": {"callback_url": "https://cb"}}
+
+    async def scenario(client: Any, is_async: bool) -> None:
+        async def call(method: str, url: str, **kw: Any) -> httpx.Response:
+            result = client.request(method, url, **kw)
+            return await result if is_async else result  # type: ignore[no-any-return]
+
+        seen.append(client.auth)
+        seen.append(client.auth.token_manager if not is_async else client.auth.async_token_manager)
+        ok = await call("GET", "/api/v1/payments/1")
+        seen.append(ok.request.headers.get("Authorization") == f"Bearer {TOKEN_PREFIX}1")
+        k2.issued += 1  # force a 401 and a renewal
+        await call("GET", "/api/v1/payments/1")
+        with pytest.raises(K2AmbiguousOutcomeError) as ambiguous:
+            await call("POST", "/api/v1/payments", json=payment)
+        seen.append(ambiguous.value)
+        k2.api_statuses = [401, 401]
+        with pytest.raises(K2AuthError) as refused:
+            raise_for_status(await call("GET", "/api/v1/payments/1"))
+        seen.append(refused.value)
+        k2.token_status = 401
+        with pytest.raises(K2AuthError) as bad_creds:
+            if is_async:
+                await async_request_token(client, **creds)
+            else:
+                request_token(client, **creds)
+        seen.append(bad_creds.value)
+
+    if mode == "sync":
+        with httpx.Client(
+            transport=RetryingTransport(httpx.MockTransport(flaky), policy),
+            base_url=BASE,
+            headers={"Authorization": "Bearer placeholder"},
+        ) as client:
+            client.auth = K2OAuth.from_credentials(**creds, token_client=client)
+            await scenario(client, False)
+    else:
+        async with httpx.AsyncClient(
+            transport=AsyncRetryingTransport(httpx.MockTransport(flaky), policy),
+            base_url=BASE,
+            headers={"Authorization": "Bearer placeholder"},
+        ) as aclient:
+            aclient.auth = K2OAuth.from_credentials(**creds, async_token_client=aclient)
+            await scenario(aclient, True)
+
+    assert seen[2] is True  # the token really was sent, so the checks below are meaningful
+    assert k2.issued >= 2
+    texts = [record.getMessage() for record in caplog.records] + [caplog.text]
+    for obj in seen:
+        texts += [repr(obj), str(obj)]
+        if isinstance(obj, BaseException):
+            texts += [repr(obj.args), repr(vars(obj)), repr(obj.__cause__)]
+    assert any("Retrying" in t for t in texts)  # the retry transport did log
+    blob = "\n".join(texts)
+    assert CLIENT_SECRET not in blob
+    assert TOKEN_PREFIX not in blob

@@ -1,0 +1,514 @@
+"""Retry rules, sync and async alike: what is retried, how long we wait, and that no payment is sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from email.utils import format_datetime
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from k2connect_ext.error_mapping import raise_for_status
+from k2connect_ext.errors import K2AmbiguousOutcomeError, K2RateLimitError
+from k2connect_ext.retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy, parse_retry_after
+
+BASE = "https://sandbox.kopokopo.com"
+PAYMENT = "/api/v1/payments"
+
+
+class FakeTime:
+    """A monotonic clock that moves only when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+    def policy(self, **overrides: Any) -> RetryPolicy:
+        """A default policy on this fake time, with jitter fixed at half the backoff."""
+        defaults: dict[str, Any] = {
+            "sleep": self.sleep,
+            "async_sleep": self.async_sleep,
+            "clock": self.clock,
+            "random": lambda: 0.5,
+        }
+        return RetryPolicy(**{**defaults, **overrides})
+
+
+class TrackedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body that remembers being closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"{}"
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b"{}"
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+Outcome = int | BaseException | tuple[int, dict[str, str]]
+
+
+class Script:
+    """A handler that plays outcomes in order (a status, a (status, headers) pair, or an exception to raise)
+    and counts the requests that reached it."""
+
+    def __init__(self, *outcomes: Outcome) -> None:
+        self.outcomes = list(outcomes)
+        self.calls = 0
+        self.streams: list[TrackedStream] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        outcome = self.outcomes.pop(0) if self.outcomes else 200
+        if isinstance(outcome, BaseException):
+            raise outcome
+        status, headers = outcome if isinstance(outcome, tuple) else (outcome, {})
+        stream = TrackedStream()
+        self.streams.append(stream)
+        return httpx.Response(status, headers=headers, stream=stream)
+
+
+async def send(mode: str, script: Script, policy: RetryPolicy, method: str, url: str, **kw: Any) -> httpx.Response:
+    """Send one request through RetryingTransport or AsyncRetryingTransport over ``script``."""
+    if mode == "sync":
+        with httpx.Client(transport=RetryingTransport(httpx.MockTransport(script), policy), base_url=BASE) as c:
+            return c.request(method, url, **kw)
+    transport = AsyncRetryingTransport(httpx.MockTransport(script), policy)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE) as ac:
+        return await ac.request(method, url, **kw)
+
+
+modes = pytest.mark.parametrize("mode", ["sync", "async"])
+NEVER_SENT = [httpx.ConnectError("refused"), httpx.ConnectTimeout("connect"), httpx.PoolTimeout("pool")]
+MAYBE_SENT = [
+    httpx.ReadError("reset"),
+    httpx.ReadTimeout("read"),
+    httpx.WriteError("broken pipe"),
+    httpx.WriteTimeout("write"),
+    httpx.RemoteProtocolError("server hung up"),
+    httpx.ProxyError("proxy"),
+    httpx.CloseError("close"),
+]
+
+
+def names(excs: list[httpx.TransportError]) -> list[str]:
+    """Test ids named after the exception classes."""
+    return [type(e).__name__ for e in excs]
+
+
+# --- parse_retry_after ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("120", 120.0),
+        (" 3 ", 3.0),
+        ("1.5", 1.5),
+        ("0", 0.0),
+        (None, None),
+        ("", None),
+        ("-1", None),
+        ("soon", None),
+        ("inf", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 30.0),
+        ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),  # in the past: now
+        ("Wed, 21 Oct 2015 07:28:00 -0000", None),  # no usable zone
+    ],
+)
+def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+    """Delta-seconds and HTTP dates are read; anything else is None."""
+    now = 1445412450.0  # 2015-10-21 07:27:30 UTC
+    assert parse_retry_after(value, now=now) == expected
+
+
+def test_parse_retry_after_defaults_to_the_wall_clock() -> None:
+    """Without ``now``, an HTTP date is measured against time.time()."""
+    from datetime import UTC, datetime, timedelta
+
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=100), usegmt=True)
+    delay = parse_retry_after(later)
+    assert delay is not None
+    assert 90 < delay <= 100
+
+
+# --- RetryPolicy ----------------------------------------------------------------------------------------
+
+
+def test_backoff_doubles_and_caps_with_full_jitter() -> None:
+    """Full jitter: random x min(max_delay, base x 2^(n-1))."""
+    policy = RetryPolicy(random=lambda: 0.5)
+    assert [policy.backoff(n) for n in range(1, 7)] == [0.25, 0.5, 1.0, 2.0, 4.0, 4.0]
+
+
+def test_backoff_with_equal_jitter_waits_at_least_half() -> None:
+    """Equal jitter: half the backoff plus random x half."""
+    low, high = RetryPolicy(jitter="equal", random=lambda: 0.0), RetryPolicy(jitter="equal", random=lambda: 0.999)
+    assert [low.backoff(n) for n in (1, 2, 5, 9)] == [0.25, 0.5, 4.0, 4.0]
+    assert all(low.backoff(n) <= high.backoff(n) < 2 * low.backoff(n) for n in range(1, 9))
+
+
+@pytest.mark.parametrize(
+    "bad", [{"max_attempts": 0}, {"base_delay": -1}, {"max_elapsed": -1}, {"jitter": "none"}, {"max_retry_after": -1}]
+)
+def test_policy_rejects_nonsense(bad: dict[str, Any]) -> None:
+    """Impossible settings fail at construction, not in the middle of a payment."""
+    with pytest.raises(ValueError):
+        RetryPolicy(**bad)
+
+
+def test_policy_defaults_and_repr() -> None:
+    """The documented defaults; the repr leaves out the injected callables."""
+    policy = RetryPolicy(retry_statuses=[503])
+    assert (policy.max_attempts, policy.base_delay, policy.max_delay, policy.max_elapsed) == (4, 0.5, 8.0, 30.0)
+    assert policy.retry_statuses == frozenset({503})
+    assert RetryPolicy().retry_statuses == frozenset({429, 502, 503, 504})
+    assert RetryPolicy().max_retry_after == 60.0
+    assert "sleep" not in repr(policy)
+
+
+# --- Repeatable requests --------------------------------------------------------------------------------
+
+
+@modes
+@pytest.mark.parametrize("exc", NEVER_SENT + MAYBE_SENT, ids=names(NEVER_SENT + MAYBE_SENT))
+async def test_get_is_retried_after_any_transient_error(mode: str, exc: httpx.TransportError) -> None:
+    """A GET that failed on the wire, in any way, is sent again after a backoff."""
+    time, script = FakeTime(), Script(exc)
+    response = await send(mode, script, time.policy(), "GET", "/api/v1/payments/1")
+    assert response.status_code == 200
+    assert script.calls == 2
+    assert time.sleeps == [0.25]
+
+
+@modes
+@pytest.mark.parametrize("exc", MAYBE_SENT[:3], ids=names(MAYBE_SENT[:3]))
+async def test_token_post_is_retried_like_a_get(mode: str, exc: httpx.TransportError) -> None:
+    """POST /oauth/token may be repeated: the worst case is a second token."""
+    time, script = FakeTime(), Script(exc, 503)
+    response = await send(mode, script, time.policy(), "POST", "/oauth/token", data={"grant_type": "x"})
+    assert response.status_code == 200
+    assert script.calls == 3
+
+
+@modes
+@pytest.mark.parametrize("status", [429, 502, 503, 504])
+async def test_get_is_retried_on_retry_statuses_and_discarded_responses_closed(mode: str, status: int) -> None:
+    """429/502/503/504 are retried for a GET; every discarded response is closed."""
+    time, script = FakeTime(), Script(status, status)
+    response = await send(mode, script, time.policy(), "GET", "/api/v1/payments/1")
+    assert response.status_code == 200
+    assert script.calls == 3
+    assert [s.closed for s in script.streams[:2]] == [True, True]
+    assert time.sleeps == [0.25, 0.5]
+
+
+@modes
+@pytest.mark.parametrize("status", [400, 401, 404, 500])
+async def test_other_statuses_are_not_retried(mode: str, status: int) -> None:
+    """Errors a retry cannot fix (including a plain 500) come back at once."""
+    time, script = FakeTime(), Script(status)
+    assert (await send(mode, script, time.policy(), "GET", "/x")).status_code == status
+    assert script.calls == 1
+    assert time.sleeps == []
+
+
+@modes
+@pytest.mark.parametrize(
+    "exc", [httpx.LocalProtocolError("bad header"), httpx.UnsupportedProtocol("ftp")], ids=["local", "protocol"]
+)
+async def test_errors_a_retry_cannot_fix_are_raised_at_once(mode: str, exc: httpx.TransportError) -> None:
+    """A request we built wrongly or a bad URL scheme fails the same way every time: re-raised, not retried."""
+    time, script = FakeTime(), Script(exc)
+    with pytest.raises(type(exc)):
+        await send(mode, script, time.policy(), "GET", "/x")
+    assert script.calls == 1
+
+
+@modes
+async def test_retry_after_seconds_is_honoured(mode: str) -> None:
+    """A 429 with Retry-After: 7 waits exactly 7 s instead of the backoff."""
+    time, script = FakeTime(), Script((429, {"Retry-After": "7"}))
+    assert (await send(mode, script, time.policy(), "GET", "/x")).status_code == 200
+    assert time.sleeps == [7.0]
+
+
+@modes
+async def test_retry_after_date_is_honoured(mode: str) -> None:
+    """A 503 with an HTTP-date Retry-After waits until that date (by the wall clock)."""
+    from datetime import UTC, datetime, timedelta
+
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
+    time, script = FakeTime(), Script((503, {"Retry-After": when}))
+    assert (await send(mode, script, time.policy(), "GET", "/x")).status_code == 200
+    assert len(time.sleeps) == 1
+    assert 10 < time.sleeps[0] <= 20
+
+
+@modes
+async def test_retry_after_beyond_the_cap_is_not_waited_for(mode: str) -> None:
+    """Retry-After over max_retry_after: no sleep, the 429 is returned and maps to K2RateLimitError."""
+    time, script = FakeTime(), Script((429, {"Retry-After": "61"}))
+    response = await send(mode, script, time.policy(), "GET", "/x")
+    assert response.status_code == 429
+    assert script.calls == 1
+    assert time.sleeps == []
+    with pytest.raises(K2RateLimitError) as info:
+        raise_for_status(response)
+    assert info.value.retry_after == 61.0
+
+
+@modes
+async def test_max_attempts_bounds_the_tries(mode: str) -> None:
+    """An endless 503 is tried max_attempts times; the last response is returned open, the others closed."""
+    time, script = FakeTime(), Script(*[503] * 10)
+    response = await send(mode, script, time.policy(max_delay=1.0), "GET", "/x")
+    assert response.status_code == 503
+    assert script.calls == 4
+    assert time.sleeps == [0.25, 0.5, 0.5]
+    assert [s.closed for s in script.streams[:3]] == [True, True, True]
+
+
+@modes
+async def test_exhausted_retries_reraise_the_last_error(mode: str) -> None:
+    """When every try fails, the last httpx error is re-raised for the caller to translate."""
+    time, script = FakeTime(), Script(*[httpx.ReadTimeout(f"try {i}") for i in range(4)])
+    with pytest.raises(httpx.ReadTimeout, match="try 3"):
+        await send(mode, script, time.policy(), "GET", "/x")
+    assert script.calls == 4
+
+
+@modes
+async def test_max_elapsed_bounds_the_total_wait(mode: str) -> None:
+    """A wait that would end past max_elapsed is not started: with Retry-After 20 and a 30 s budget, one retry."""
+    time, script = FakeTime(), Script(*[(503, {"Retry-After": "20"})] * 4)
+    response = await send(mode, script, time.policy(), "GET", "/x")
+    assert response.status_code == 503
+    assert script.calls == 2
+    assert time.sleeps == [20.0]
+
+
+@modes
+async def test_slow_attempts_count_against_max_elapsed(mode: str) -> None:
+    """Time spent inside attempts (a 25 s timeout) counts too: no retry that would end past 30 s."""
+    time = FakeTime()
+
+    class SlowScript(Script):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            time.now += 25  # the read timeout took 25 s
+            return super().__call__(request)
+
+    script = SlowScript(httpx.ReadTimeout("slow"))
+    with pytest.raises(httpx.ReadTimeout):
+        await send(mode, script, time.policy(base_delay=20, random=lambda: 0.999), "GET", "/x")
+    assert script.calls == 1
+
+
+# --- Money-moving requests ------------------------------------------------------------------------------
+
+
+@modes
+@pytest.mark.parametrize("exc", NEVER_SENT, ids=names(NEVER_SENT))
+async def test_payment_post_is_retried_when_it_never_left(mode: str, exc: httpx.TransportError) -> None:
+    """ConnectError, ConnectTimeout and PoolTimeout prove nothing was sent, so even a payment is retried."""
+    time, script = FakeTime(), Script(exc, exc)
+    response = await send(mode, script, time.policy(), "POST", PAYMENT, json={"amount": 1})
+    assert response.status_code == 200
+    assert script.calls == 3  # two failures that never reached K2, one success
+
+
+@modes
+async def test_payment_post_never_sent_gives_up_with_the_connection_error(mode: str) -> None:
+    """If the connection never works, the ConnectError itself is raised: nothing was sent, nothing ambiguous."""
+    time, script = FakeTime(), Script(*[httpx.ConnectError("refused")] * 4)
+    with pytest.raises(httpx.ConnectError):
+        await send(mode, script, time.policy(), "POST", PAYMENT, json={})
+    assert script.calls == 4
+
+
+@modes
+@pytest.mark.parametrize("exc", MAYBE_SENT + [httpx.LocalProtocolError("x")], ids=[*names(MAYBE_SENT), "Local"])
+async def test_payment_post_that_may_have_been_sent_is_ambiguous(mode: str, exc: httpx.TransportError) -> None:
+    """After a failure that may follow sending, a payment POST is never resent: K2AmbiguousOutcomeError."""
+    time, script = FakeTime(), Script(exc)
+    body = {
+        "amount": {"currency": "KES", "value": "100"},
+        "client_secret": "s3cret",
+        "token": "t0ken",
+        "_links": {"callback_url": "https://shop.example/cb"},
+    }
+    with pytest.raises(K2AmbiguousOutcomeError) as info:
+        await send(mode, script, time.policy(), "POST", f"{PAYMENT}?ref=secret", json=body)
+    assert script.calls == 1
+    assert time.sleeps == []
+    error = info.value
+    assert (error.method, error.url) == ("POST", f"{BASE}{PAYMENT}")
+    assert error.request_body == {
+        "amount": {"currency": "KES", "value": "100"},
+        "_links": {"callback_url": "https://shop.example/cb"},
+    }
+    assert error.callback_url == "https://shop.example/cb"
+    assert error.__cause__ is exc
+    assert "may have moved money" in str(error)
+    assert "ref=secret" not in str(error)
+
+
+@modes
+@pytest.mark.parametrize(
+    ("kwargs", "expected_body"),
+    [
+        ({"content": b"not json"}, None),
+        ({"json": [1, 2]}, None),
+        ({"json": {"_links": "nope"}}, {"_links": "nope"}),
+        ({"json": {"_links": {"callback_url": 7}}}, {"_links": {"callback_url": 7}}),
+        ({}, None),
+    ],
+)
+async def test_ambiguous_error_tolerates_odd_bodies(mode: str, kwargs: dict[str, Any], expected_body: Any) -> None:
+    """A body that is not a JSON object, or odd _links, still gives a clean ambiguous error."""
+    time, script = FakeTime(), Script(httpx.ReadTimeout("read"))
+    with pytest.raises(K2AmbiguousOutcomeError) as info:
+        await send(mode, script, time.policy(), "POST", PAYMENT, **kwargs)
+    assert info.value.request_body == expected_body
+    assert info.value.callback_url is None
+
+
+@modes
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+async def test_payment_post_error_status_is_returned_not_retried(mode: str, status: int) -> None:
+    """A payment POST that got an answer, even 429 or 503, is never resent: the answer is returned."""
+    time, script = FakeTime(), Script((status, {"Retry-After": "1"}))
+    response = await send(mode, script, time.policy(), "POST", PAYMENT, json={})
+    assert response.status_code == status
+    assert script.calls == 1
+    assert time.sleeps == []
+
+
+@modes
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+async def test_other_methods_are_treated_like_payments(mode: str, method: str) -> None:
+    """Anything not GET/HEAD/OPTIONS (or the token POST) is strict: a read timeout is ambiguous."""
+    time, script = FakeTime(), Script(httpx.ReadTimeout("read"))
+    with pytest.raises(K2AmbiguousOutcomeError):
+        await send(mode, script, time.policy(), method, "/api/v1/thing", json={})
+    assert script.calls == 1
+
+
+# --- Properties -----------------------------------------------------------------------------------------
+
+outcomes = st.lists(
+    st.sampled_from([200, 201, 400, 429, 500, 502, 503, 504, "retry-after", "connect", "read", "protocol"]),
+    min_size=1,
+    max_size=8,
+)
+
+
+def make_outcome(kind: int | str) -> Outcome:
+    """Turn a drawn outcome name into something a Script can play."""
+    return {
+        "retry-after": (503, {"Retry-After": "9"}),
+        "connect": httpx.ConnectError("x"),
+        "read": httpx.ReadError("x"),
+        "protocol": httpx.RemoteProtocolError("x"),
+    }.get(kind, kind)  # type: ignore[return-value]
+
+
+@settings(max_examples=150, deadline=None)
+@given(kinds=outcomes, method=st.sampled_from(["GET", "POST"]), mode=st.sampled_from(["sync", "async"]))
+def test_bounds_hold_for_any_sequence_of_failures(kinds: list[int | str], method: str, mode: str) -> None:
+    """Whatever happens: at most max_attempts tries, total sleep within max_elapsed, each wait within its cap,
+    and a payment POST reaches K2 (gets past connecting) at most once."""
+    time = FakeTime()
+    script = Script(*[make_outcome(k) for k in kinds])
+    policy = time.policy(random=lambda: 0.999)
+    try:
+        asyncio.run(send(mode, script, policy, method, PAYMENT, json={} if method == "POST" else None))
+    except (httpx.TransportError, K2AmbiguousOutcomeError):
+        pass
+    assert script.calls <= policy.max_attempts
+    assert sum(time.sleeps) <= policy.max_elapsed
+    assert all(0 <= s <= max(policy.max_delay, 9.0) for s in time.sleeps)
+    if method == "POST":
+        reached = [k for k in kinds[: script.calls] if k != "connect"]
+        assert len(reached) <= 1
+
+
+# --- Plumbing -------------------------------------------------------------------------------------------
+
+
+def test_sync_transport_closes_its_inner_transport() -> None:
+    """Closing the retrying transport closes the one it wraps."""
+    inner = httpx.HTTPTransport()
+    with RetryingTransport(inner) as transport:
+        assert transport.policy == RetryPolicy()
+    assert inner._pool.connections == []
+    closed = []
+    inner.close = lambda: closed.append(True)  # type: ignore[method-assign]
+    RetryingTransport(inner).close()
+    assert closed == [True]
+
+
+async def test_async_transport_closes_its_inner_transport() -> None:
+    """Closing the async retrying transport closes the one it wraps."""
+    closed = []
+
+    class Inner(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:  # pragma: no cover
+            raise NotImplementedError
+
+        async def aclose(self) -> None:
+            closed.append(True)
+
+    transport = AsyncRetryingTransport(Inner())
+    assert transport.policy == RetryPolicy()
+    await transport.aclose()
+    assert closed == [True]
+
+
+@modes
+async def test_retries_are_logged_without_query_strings(mode: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Each retry logs one DEBUG line naming method, URL without query, wait and reason."""
+    caplog.set_level(logging.DEBUG, logger="k2connect.retry")
+    time, script = FakeTime(), Script(503)
+    await send(mode, script, time.policy(), "GET", "/x?phone=254700000000")
+    [record] = [r for r in caplog.records if r.name == "k2connect.retry"]
+    assert record.getMessage() == f"Retrying GET {BASE}/x in 0.25 s after status 503 (try 2 of 4)"
+
+
+@modes
+async def test_request_body_is_resent_intact(mode: str) -> None:
+    """A token POST retried after a connection failure sends the same body again."""
+    bodies: list[bytes] = []
+    time = FakeTime()
+
+    class Recording(Script):
+        def __call__(self, request: httpx.Request) -> httpx.Response:
+            bodies.append(request.content)
+            return super().__call__(request)
+
+    await send(mode, Recording(httpx.ReadError("x")), time.policy(), "POST", "/oauth/token", json={"a": 1})
+    assert [json.loads(b) for b in bodies] == [{"a": 1}, {"a": 1}]
