@@ -18,6 +18,7 @@ GENERATE = PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(S
 .PHONY: help setup generate check-generated lint lint-spec typecheck test test-fast bench demo sandbox contract
 
 help:
+	@echo "make demo            every K2 flow end to end against the embedded sandbox"
 	@echo "make test            the whole test suite (lint, types, drift, spec lint, unit, sandbox, contract)"
 	@echo "make setup           create .venv with the package and the pinned dev tools"
 	@echo "make generate        regenerate generated/k2connect_client from $(SPEC)"
@@ -62,6 +63,13 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest -q -p no:cacheprovider --cov=k2connect_ext --cov-report=term-missing:skip-covered
+
+demo: $(STAMP)
+	$(BIN)/python examples/demo.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_webhooks.py
+	@if [ -f bench/bench_sandbox.py ]; then $(BIN)/python bench/bench_sandbox.py; fi
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -x -m "not slow"

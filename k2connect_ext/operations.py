@@ -428,14 +428,15 @@ def poll_transactions(
     """Ask for the transactions received between two aware datetimes (results arrive by callback)."""
     version = _version(version)
     for name, value in (("from_time", from_time), ("to_time", to_time)):
-        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        # utcoffset(), not tzinfo: a tzinfo whose offset is None still makes a naive datetime.
+        if not isinstance(value, dt.datetime) or value.utcoffset() is None:
             raise K2ValidationInputError(f"{name} must be a timezone-aware datetime", field=name)
     if from_time > to_time:
         raise K2ValidationInputError("from_time is after to_time", field="from_time")
     scope = scope.strip().lower() if isinstance(scope, str) else ""
     if scope not in ("till", "company"):
         raise K2ValidationInputError("scope must be till or company", field="scope")
-    if scope == "till" and not scope_reference:
+    if scope == "till" and not (isinstance(scope_reference, str) and scope_reference.strip()):
         raise K2ValidationInputError(
             "scope_reference (the till) is required for scope till", field="scope_reference"
         )
@@ -444,7 +445,7 @@ def poll_transactions(
         from_time=from_time,
         to_time=to_time,
         field_links=_links(callback_url),
-        scope_reference=scope_reference if scope == "till" else None,
+        scope_reference=validate_required(scope_reference, "scope_reference") if scope == "till" else None,
     )
     return Prepared(f"{version}.{version}_create_polling", {"body": body}, PollingResult)
 
@@ -581,6 +582,12 @@ def send_money(
         MerchantWalletDestination,
         MerchantBankAccountDestination,
     )
+    # A single destination or a mapping would otherwise fail inside enumerate() with KeyError/TypeError.
+    if isinstance(destinations, str | bytes | Mapping) or not isinstance(destinations, Sequence):
+        raise K2ValidationInputError(
+            "destinations must be a list of destinations (mobile_wallet_destination() etc.)",
+            field="destinations",
+        )
     for index, destination in enumerate(destinations):
         if not isinstance(destination, allowed):
             raise K2ValidationInputError(

@@ -260,9 +260,12 @@ class FileTokenStore:
             if expected is None or (current is not None and current.value == expected.value):
                 self.path.unlink(missing_ok=True)
 
-    @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self) -> AbstractContextManager[None]:
         """Hold an exclusive ``flock`` on ``<path>.lock``, waiting for other holders."""
+        return self._flock()
+
+    @contextlib.contextmanager
+    def _flock(self) -> Iterator[None]:
         import fcntl  # POSIX only; imported here so this module still imports on Windows
 
         self._make_directory()

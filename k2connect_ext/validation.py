@@ -8,6 +8,7 @@ till vs company webhook scopes, at most 5 metadata pairs, http(s) callback URLs.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -33,8 +34,13 @@ __all__ = [
 ]
 
 # Safaricom's 07xx and the newer 01xx series (K2's Python SDK dropped a check that rejected 01xx).
-_LOCAL_MOBILE = re.compile(r"^0([17]\d{8})$")
-_INTERNATIONAL_MOBILE = re.compile(r"^(?:\+|00)?254([17]\d{8})$")
+# [0-9], not \d: \d also matches other scripts' digits, which K2 refuses.
+_LOCAL_MOBILE = re.compile(r"^0([17][0-9]{8})$")
+_INTERNATIONAL_MOBILE = re.compile(r"^(?:\+|00)?254([17][0-9]{8})$")
+# The characters RFC 3986 allows in a URI (K2's callback URLs are `format: uri`): no spaces, controls,
+# non-ASCII or <>"{}|\^` characters.
+_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_CENTS = Decimal("0.01")
 
 TILL_SCOPE_EVENTS: Final = frozenset(
     {
@@ -99,9 +105,15 @@ def validate_amount(value: Decimal | int | str | float, field: str = "amount") -
         raise K2ValidationInputError(f"{field} is not a number", field=field) from None
     if not amount.is_finite() or amount <= 0:
         raise K2ValidationInputError(f"{field} must be greater than zero", field=field)
-    if amount != amount.quantize(Decimal("0.01")):
+    try:
+        cents = amount.quantize(_CENTS)
+    except InvalidOperation:  # more digits than Decimal's precision: no real amount of shillings
+        raise K2ValidationInputError(f"{field} is too large", field=field) from None
+    if amount != cents:
         raise K2ValidationInputError(f"{field} has more than 2 decimal places", field=field)
-    return amount
+    # 1.100 is 1.10: never written with more than 2 decimals (K2's pattern is ^[0-9]+(\.[0-9]{1,2})?$).
+    exponent = amount.as_tuple().exponent
+    return cents if isinstance(exponent, int) and exponent < -2 else amount
 
 
 def validate_settlement_method(value: str, field: str = "settlement_method") -> str:
@@ -134,17 +146,21 @@ def validate_metadata(value: Mapping[str, Any] | None, field: str = "metadata") 
             raise K2ValidationInputError(f"{field} keys must be non-empty strings", field=field)
         if item is not None and not isinstance(item, str | int | float | bool):
             raise K2ValidationInputError(f"{field}[{key!r}] must be a string, number or boolean", field=field)
+        if isinstance(item, float) and not math.isfinite(item):  # NaN/Infinity cannot be sent as JSON
+            raise K2ValidationInputError(f"{field}[{key!r}] must be a finite number", field=field)
     return dict(value)
 
 
 def validate_url(value: str, field: str = "callback_url") -> str:
     """An absolute http(s) URL: where K2 POSTs the result (K2 itself requires https in production)."""
-    if not isinstance(value, str):
+    url = value.strip() if isinstance(value, str) else ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. a malformed [IPv6] host
+        parts = urlsplit("")
+    if parts.scheme not in {"http", "https"} or not parts.netloc or not _URI_CHARS.fullmatch(url):
         raise K2ValidationInputError(f"{field} must be an absolute http(s) URL", field=field)
-    parts = urlsplit(value.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise K2ValidationInputError(f"{field} must be an absolute http(s) URL", field=field)
-    return value.strip()
+    return url
 
 
 def validate_subscription(

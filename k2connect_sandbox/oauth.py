@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -39,7 +40,10 @@ async def _params(request: Request) -> dict[str, Any]:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     raw = await request.body()
     if media == "multipart/form-data":
-        form = await request.form()
+        try:
+            form = await request.form()
+        except HTTPException as exc:  # Starlette's parser rejects malformed multipart (no boundary...)
+            raise OAuthError(400, "invalid_request", f"The request body is not a valid form: {exc.detail}") from None
         return {key: value for key, value in form.items() if isinstance(value, str)}
     is_json = media == "application/json" or media.endswith("+json")
     if not is_json and media != "application/x-www-form-urlencoded":

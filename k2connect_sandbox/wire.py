@@ -60,7 +60,8 @@ def loads(raw: bytes) -> Any:
         return json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except InvalidJson:
         raise
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    # ValueError also covers integers past Python's 4300-digit conversion limit.
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise InvalidJson("request body is not valid JSON") from exc
 
 

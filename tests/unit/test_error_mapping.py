@@ -1,4 +1,4 @@
-"""Mapping K2's error answers and httpx's transport failures to the SDK's exceptions, without leaking secrets."""
+"""K2's error answers and httpx's transport failures become the SDK's exceptions, without secrets."""
 
 from __future__ import annotations
 
@@ -99,7 +99,10 @@ def test_oauth_error_body() -> None:
     body = {"error": "invalid_client", "error_description": "Client authentication failed"}
     with pytest.raises(K2AuthError) as info:
         raise_for_status(answer(401, url="https://sandbox.kopokopo.com/oauth/token", json=body))
-    assert (info.value.error_code, info.value.error_message) == ("invalid_client", "Client authentication failed")
+    assert (info.value.error_code, info.value.error_message) == (
+        "invalid_client",
+        "Client authentication failed",
+    )
 
 
 def test_oauth_error_without_description_uses_the_code() -> None:
@@ -140,9 +143,11 @@ def test_retry_after_is_carried(status: int, error_class: type[K2RateLimitError 
     """429 and 5xx carry Retry-After in seconds; absent means None."""
     with pytest.raises(error_class) as info:
         raise_for_status(answer(status, headers={"Retry-After": "42"}))
+    assert isinstance(info.value, K2RateLimitError | K2ServerError)
     assert info.value.retry_after == 42.0
     with pytest.raises(error_class) as info:
         raise_for_status(answer(status))
+    assert isinstance(info.value, K2RateLimitError | K2ServerError)
     assert info.value.retry_after is None
 
 

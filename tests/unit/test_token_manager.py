@@ -56,7 +56,9 @@ Getter = Callable[[], Awaitable[AccessToken]]
 Invalidator = Callable[[AccessToken], Awaitable[None]]
 
 
-def build(mode: str, fetcher: Fetcher, clock: FakeClock, store: TokenStore | None = None) -> tuple[Getter, Invalidator]:
+def build(
+    mode: str, fetcher: Fetcher, clock: FakeClock, store: TokenStore | None = None
+) -> tuple[Getter, Invalidator]:
     """A manager of the given mode, with get() and invalidate() both awaitable so tests read the same."""
     if mode == "sync":
         sync = TokenManager(fetcher.issue, store=store, clock=clock, skew=60)
@@ -175,7 +177,9 @@ async def test_async_store_shared_by_two_managers_on_one_loop(tmp_path: Path) ->
         return fetcher.issue()
 
     managers = [
-        AsyncTokenManager(slow_fetch, store=CountingFileStore(tmp_path / "t.json", arrivals), clock=fetcher.clock)
+        AsyncTokenManager(
+            slow_fetch, store=CountingFileStore(tmp_path / "t.json", arrivals), clock=fetcher.clock
+        )
         for _ in range(2)
     ]
     results = await asyncio.wait_for(asyncio.gather(*(m.get() for m in managers * 20)), WAIT)
@@ -343,7 +347,9 @@ async def test_invalidate_of_a_stale_token_keeps_the_fresh_one(mode: str) -> Non
     await invalidate_a(old)
     new = await get_a()
     await invalidate_b(old)  # B's stale 401 arrives after A renewed
+    await invalidate_a(old)  # a duplicate late 401 in A, whose cache already holds the new token
     assert store.load() == new
+    assert await get_a() == new
     assert await get_b() == new
     assert fetcher.calls == 2
 

@@ -18,7 +18,9 @@ SECRET_TOKEN = "0Sn0W6kzNicvoWhDbQcVSKLRUpGjIdlPSEYyrHqrDDoRnQwE7Q"
 NOW = 1_700_000_000.0
 
 
-def token(value: str = SECRET_TOKEN, *, expires_at: float = NOW + 3600, obtained_at: float = NOW) -> AccessToken:
+def token(
+    value: str = SECRET_TOKEN, *, expires_at: float = NOW + 3600, obtained_at: float = NOW
+) -> AccessToken:
     """Build a token with sensible defaults."""
     return AccessToken(value=value, expires_at=expires_at, obtained_at=obtained_at)
 

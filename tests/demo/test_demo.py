@@ -1,0 +1,46 @@
+"""`make demo` walks every flow against the embedded sandbox and exits 0."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+
+
+def test_demo_succeeds_in_process(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every step ends as expected and the table lists all of them."""
+    monkeypatch.delenv("K2_BASE_URL", raising=False)
+    spec = importlib.util.spec_from_file_location("k2_demo", ROOT / "examples" / "demo.py")
+    assert spec is not None and spec.loader is not None
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    assert demo.main(["--callback-delay", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "All steps ended as expected." in out
+    assert "FAILED" not in out
+    for step in ("STK push that fails", "payment link cancelled", "reversal", "send money (v2)"):
+        assert step in out
+
+
+def test_make_demo_command_exits_zero() -> None:
+    """The README's first command, exactly as written, exits 0."""
+    env_free = {k: v for k, v in __import__("os").environ.items() if not k.startswith("K2_")}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "demo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env_free,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "All steps ended as expected." in result.stdout
+    assert sys.executable  # the demo ran under the project's own .venv

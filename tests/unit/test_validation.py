@@ -1,0 +1,418 @@
+"""Tests for k2connect_ext.validation: every rule, and the field each rejection names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from k2connect_ext.errors import K2Error, K2ValidationInputError
+from k2connect_ext.validation import (
+    COMPANY_SCOPE_EVENTS,
+    DARAJA_EVENTS,
+    TILL_SCOPE_EVENTS,
+    WEBHOOK_EVENT_TYPES,
+    validate_amount,
+    validate_currency,
+    validate_metadata,
+    validate_network,
+    validate_phone,
+    validate_required,
+    validate_settlement_method,
+    validate_subscription,
+    validate_url,
+)
+
+
+def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2ValidationInputError:
+    """Call ``fn`` expecting a K2ValidationInputError, and return it for field checks."""
+    with pytest.raises(K2ValidationInputError) as info:
+        fn(*args, **kwargs)
+    return info.value
+
+
+# ------------------------------------------------------------------------------------------------ phone
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0712345678",
+        "254712345678",
+        "+254712345678",
+        "00254712345678",
+        "0712 345 678",
+        "0712-345-678",
+        "+254 712-345-678",
+        "(0712) 345678",
+        " 0712345678 ",
+    ],
+)
+def test_phone_forms_normalise_to_plus_254(raw: str) -> None:
+    """Every written form of a Safaricom 07xx number becomes +2547XXXXXXXX."""
+    assert validate_phone(raw) == "+254712345678"
+
+
+@pytest.mark.parametrize("raw", ["0112345678", "254112345678", "+254112345678", "00254112345678"])
+def test_phone_new_01_series_is_accepted(raw: str) -> None:
+    """The newer 01xx series is a valid Kenyan mobile number in every form."""
+    assert validate_phone(raw) == "+254112345678"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("0712345678", "254712345678"), ("+254112345678", "254112345678"), ("00254712345678", "254712345678")],
+)
+def test_phone_without_plus_is_the_send_money_form(raw: str, expected: str) -> None:
+    """plus=False gives 2547XXXXXXXX, the form send-money destinations are matched against."""
+    assert validate_phone(raw, plus=False) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0812345678",  # not a mobile prefix
+        "071234567",  # one digit short
+        "07123456789",  # one digit long
+        "07l2345678",  # a letter l for a one
+        "07123456ab",
+        "+255712345678",  # Tanzania
+        "254812345678",
+        "712345678",  # no leading 0 or country code
+        "07١٢٣٤٥٦٧٨",  # Arabic-Indic digits: \d would match them but K2 would not
+        "+",
+        "phone",
+    ],
+)
+def test_phone_rejects_non_kenyan_mobile_numbers(raw: str) -> None:
+    """Anything but a Kenyan 07xx/01xx mobile number is refused, naming the field."""
+    assert rejected(validate_phone, raw).field == "phone_number"
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", 712345678])
+def test_phone_missing_or_not_a_string_is_required(raw: Any) -> None:
+    """None, blank or a non-string phone is reported as required."""
+    error = rejected(validate_phone, raw)
+    assert error.field == "phone_number"
+    assert "required" in str(error)
+
+
+def test_phone_error_names_the_callers_field() -> None:
+    """A custom field name is carried on the error, for forms that name the input differently."""
+    assert rejected(validate_phone, "123", "subscriber.phone").field == "subscriber.phone"
+
+
+@given(st.from_regex(r"\A0[17][0-9]{8}\Z"))
+def test_phone_every_local_number_round_trips(local: str) -> None:
+    """Any 07/01 local number normalises to +254 plus its last nine digits, both ways round."""
+    normalised = validate_phone(local)
+    assert normalised == "+254" + local[1:]
+    assert validate_phone(normalised) == normalised
+    assert validate_phone(normalised, plus=False) == normalised[1:]
+
+
+# ------------------------------------------------------------------------------------------------ currency
+@pytest.mark.parametrize("raw", ["KES", "kes", " Kes "])
+def test_currency_kes_in_any_case(raw: str) -> None:
+    """KES is accepted in any case and always returned upper-case."""
+    assert validate_currency(raw) == "KES"
+
+
+@pytest.mark.parametrize("raw", ["USD", "", "KSH", None, 404])
+def test_currency_other_than_kes_is_refused(raw: Any) -> None:
+    """K2 moves shillings only: every other value is refused on the currency field."""
+    assert rejected(validate_currency, raw).field == "currency"
+
+
+# ------------------------------------------------------------------------------------------------ amount
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (100, Decimal("100")),
+        ("100", Decimal("100")),
+        (" 10.5 ", Decimal("10.5")),
+        ("10.50", Decimal("10.50")),
+        (Decimal("0.01"), Decimal("0.01")),
+        (0.1, Decimal("0.1")),  # floats go through str(), so 0.1 is exactly one tenth
+        (2.25, Decimal("2.25")),
+        ("1e3", Decimal("1000")),
+    ],
+)
+def test_amount_accepts_positive_numbers_with_cents(raw: Any, expected: Decimal) -> None:
+    """Ints, numeric strings, Decimals and clean floats become exact Decimals."""
+    amount = validate_amount(raw)
+    assert isinstance(amount, Decimal)
+    assert amount == expected
+
+
+def test_amount_float_noise_is_refused_not_rounded() -> None:
+    """0.1 + 0.2 is 0.30000000000000004: refused rather than silently rounded, since it is money."""
+    error = rejected(validate_amount, 0.1 + 0.2)
+    assert error.field == "amount"
+    assert "decimal places" in str(error)
+
+
+@pytest.mark.parametrize("raw", [0, -1, "-0.01", "0.00", Decimal("-5"), -0.0])
+def test_amount_zero_or_negative_is_refused(raw: Any) -> None:
+    """An amount must be greater than zero."""
+    error = rejected(validate_amount, raw)
+    assert error.field == "amount"
+    assert "greater than zero" in str(error)
+
+
+@pytest.mark.parametrize("raw", ["1.005", Decimal("0.001"), 1.234, "1e-7"])
+def test_amount_more_than_two_decimals_is_refused(raw: Any) -> None:
+    """Shillings have cents only: a third decimal place is refused."""
+    assert "decimal places" in str(rejected(validate_amount, raw))
+
+
+@pytest.mark.parametrize(
+    "raw", [float("nan"), "NaN", Decimal("NaN"), Decimal("sNaN"), float("inf"), "-Infinity", Decimal("Inf")]
+)
+def test_amount_nan_and_infinity_are_refused(raw: Any) -> None:
+    """Non-finite values are never amounts."""
+    assert rejected(validate_amount, raw).field == "amount"
+
+
+@pytest.mark.parametrize("raw", ["ten", "", "1,000", None, [100], b"100"])
+def test_amount_that_is_not_a_number_is_refused(raw: Any) -> None:
+    """Text that does not parse as a number is refused with a clear message."""
+    error = rejected(validate_amount, raw)
+    assert error.field == "amount"
+    assert "not a number" in str(error)
+
+
+@pytest.mark.parametrize("raw", [True, False])
+def test_amount_booleans_are_refused(raw: bool) -> None:
+    """True is an int in Python but never an amount of money."""
+    assert "boolean" in str(rejected(validate_amount, raw))
+
+
+@pytest.mark.parametrize("raw", ["1e30", 10**30, Decimal("9" * 40)])
+def test_amount_too_large_is_a_validation_error_not_a_decimal_crash(raw: Any) -> None:
+    """Amounts beyond Decimal's precision are refused as K2ValidationInputError, not decimal.InvalidOperation."""
+    assert rejected(validate_amount, raw).field == "amount"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(Decimal("1.100"), "1.10"), ("5.000", "5.00"), ("7.0", "7.0")])
+def test_amount_trailing_zeros_fit_the_two_decimal_wire_pattern(raw: Any, expected: str) -> None:
+    """1.100 is 1.10: it is accepted and never written with more than 2 decimals (K2's amount pattern)."""
+    assert format(validate_amount(raw), "f") == expected
+
+
+def test_amount_error_names_the_callers_field() -> None:
+    """validate_amount reports the field it was given."""
+    assert rejected(validate_amount, -1, "destinations[0].amount").field == "destinations[0].amount"
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("1000000000"), places=2))
+def test_amount_any_two_decimal_value_is_kept_exactly(value: Decimal) -> None:
+    """Every positive 2-decimal amount is returned unchanged, whatever form it is given in."""
+    assert validate_amount(value) == value
+    assert validate_amount(str(value)) == value
+
+
+# ------------------------------------------------------------------------------------------------ settlement, network
+@pytest.mark.parametrize(("raw", "expected"), [("EFT", "EFT"), ("rts", "RTS"), (" eft ", "EFT")])
+def test_settlement_method_eft_or_rts_in_any_case(raw: str, expected: str) -> None:
+    """EFT and RTS are the two settlement methods, any case."""
+    assert validate_settlement_method(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["ACH", "", None, 1])
+def test_settlement_method_other_values_are_refused(raw: Any) -> None:
+    """Anything else is refused on the settlement_method field."""
+    assert rejected(validate_settlement_method, raw).field == "settlement_method"
+
+
+@pytest.mark.parametrize("raw", ["Safaricom", "SAFARICOM", " safaricom "])
+def test_network_safaricom_is_spelled_as_k2_spells_it(raw: str) -> None:
+    """Safaricom in any case is sent as 'Safaricom'."""
+    assert validate_network(raw) == "Safaricom"
+
+
+@pytest.mark.parametrize("raw", ["Airtel", "", None])
+def test_network_other_than_safaricom_is_refused(raw: Any) -> None:
+    """K2 pays to Safaricom only."""
+    assert rejected(validate_network, raw).field == "network"
+
+
+# ------------------------------------------------------------------------------------------------ metadata
+def test_metadata_none_means_absent() -> None:
+    """No metadata is returned as None (the field is then left out of the request)."""
+    assert validate_metadata(None) is None
+
+
+def test_metadata_up_to_five_scalar_pairs_is_copied() -> None:
+    """Five pairs of string keys and scalar values are accepted, as a new dict."""
+    given_ = {"a": "x", "b": 1, "c": 2.5, "d": True, "e": None}
+    checked = validate_metadata(given_)
+    assert checked == given_
+    assert checked is not given_
+
+
+def test_metadata_six_pairs_is_refused() -> None:
+    """K2 accepts at most 5 pairs; 6 is refused, naming the count."""
+    error = rejected(validate_metadata, {f"k{i}": i for i in range(6)})
+    assert error.field == "metadata"
+    assert "6 pairs" in str(error)
+
+
+@pytest.mark.parametrize("bad", [{"": "x"}, {1: "x"}, {None: "x"}])
+def test_metadata_keys_must_be_non_empty_strings(bad: dict[Any, Any]) -> None:
+    """Empty or non-string keys are refused."""
+    assert "keys" in str(rejected(validate_metadata, bad))
+
+
+@pytest.mark.parametrize("value", [{"nested": 1}, [1, 2], ("t",), {1}, b"bytes"])
+def test_metadata_nested_values_are_refused(value: Any) -> None:
+    """Values must be scalars: K2 echoes flat pairs only."""
+    error = rejected(validate_metadata, {"key": value})
+    assert error.field == "metadata"
+    assert "'key'" in str(error)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_metadata_non_finite_numbers_are_refused(value: float) -> None:
+    """NaN and infinities cannot be written as JSON, so they are refused before sending."""
+    assert rejected(validate_metadata, {"score": value}).field == "metadata"
+
+
+@pytest.mark.parametrize("bad", [[("a", 1)], "a=1", 5])
+def test_metadata_must_be_a_mapping(bad: Any) -> None:
+    """A list of pairs or a string is not metadata."""
+    assert "mapping" in str(rejected(validate_metadata, bad))
+
+
+# ------------------------------------------------------------------------------------------------ URL
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/k2/result",
+        "http://localhost:8000/cb",
+        "https://example.com/cb?order=1&x=%20y",
+        "https://[::1]:8443/cb",
+        "https://example.com/~user/a-b_c.d;p=1",
+    ],
+)
+def test_url_absolute_http_or_https_is_accepted(url: str) -> None:
+    """Absolute http(s) URLs are accepted unchanged."""
+    assert validate_url(url) == url
+
+
+def test_url_is_stripped() -> None:
+    """Surrounding whitespace is removed."""
+    assert validate_url("  https://example.com/cb \n") == "https://example.com/cb"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/cb",
+        "/relative/cb",
+        "example.com/cb",
+        "https://",
+        "javascript:alert(1)",
+        "",
+        None,
+        42,
+        "https://example.com/a b",  # a space is not allowed in a URI
+        "https://example.com/cb\nX-Injected: 1",
+        "https://example.com/<script>",
+        "https://exämple.com/cb",  # an IRI, not a URI: K2's format: uri refuses it
+        "https://[::1/cb",  # urlsplit raises ValueError on a malformed IPv6 host
+    ],
+)
+def test_url_not_absolute_http_uri_is_refused(url: Any) -> None:
+    """Relative URLs, other schemes and strings that are not URIs are refused on the given field."""
+    assert rejected(validate_url, url).field == "callback_url"
+    assert rejected(validate_url, url, "url").field == "url"
+
+
+# ------------------------------------------------------------------------------------------------ required
+def test_required_strips_and_refuses_blank() -> None:
+    """validate_required strips text and refuses None, blanks and non-strings."""
+    assert validate_required("  K000000 ", "till_number") == "K000000"
+    for bad in (None, "", "  ", 5):
+        assert rejected(validate_required, bad, "till_number").field == "till_number"
+
+
+# ------------------------------------------------------------------------------------------------ subscriptions
+def test_event_type_sets_are_consistent() -> None:
+    """Till and company events partition the known events, and Daraja events are till events."""
+    assert TILL_SCOPE_EVENTS.isdisjoint(COMPANY_SCOPE_EVENTS)
+    assert TILL_SCOPE_EVENTS | COMPANY_SCOPE_EVENTS == WEBHOOK_EVENT_TYPES
+    assert DARAJA_EVENTS <= TILL_SCOPE_EVENTS
+
+
+@pytest.mark.parametrize("event", sorted(TILL_SCOPE_EVENTS))
+def test_till_event_with_till_scope_needs_the_till(event: str) -> None:
+    """A till-scoped event with scope till and a till number is accepted, the reference stripped."""
+    assert validate_subscription(event, "till", " 514459 ") == ("till", "514459")
+
+
+@pytest.mark.parametrize("reference", [None, "", "   "])
+def test_till_event_with_till_scope_without_reference_is_refused(reference: str | None) -> None:
+    """Scope till without a till number is refused on scope_reference."""
+    error = rejected(validate_subscription, "buygoods_transaction_received", "till", reference)
+    assert error.field == "scope_reference"
+
+
+def test_till_event_with_company_scope_is_accepted_without_reference() -> None:
+    """A till event may also be subscribed company-wide (all tills), with no reference."""
+    assert validate_subscription("buygoods_transaction_received", "Company", "") == ("company", None)
+
+
+@pytest.mark.parametrize("event", sorted(COMPANY_SCOPE_EVENTS))
+def test_company_event_with_till_scope_is_refused(event: str) -> None:
+    """Company events cannot be till-scoped."""
+    assert rejected(validate_subscription, event, "till", "514459").field == "scope"
+
+
+@pytest.mark.parametrize("event", sorted(COMPANY_SCOPE_EVENTS))
+def test_company_event_with_company_scope_and_no_reference(event: str) -> None:
+    """Company events with scope company and no reference are accepted."""
+    assert validate_subscription(event, "company", None) == ("company", None)
+
+
+def test_company_scope_with_a_reference_is_refused() -> None:
+    """A reference with scope company is refused (K2 would ignore or reject it)."""
+    error = rejected(validate_subscription, "customer_created", "company", "514459")
+    assert error.field == "scope_reference"
+
+
+@pytest.mark.parametrize("event", ["transaction_received", "", "BUYGOODS_TRANSACTION_RECEIVED", None])
+def test_unknown_event_type_is_refused(event: Any) -> None:
+    """Only the known event types can be subscribed, and the message lists them."""
+    error = rejected(validate_subscription, event, "company", None)
+    assert error.field == "event_type"
+    assert "customer_created" in str(error)
+
+
+@pytest.mark.parametrize("scope", ["planet", "", None, "tills"])
+def test_unknown_scope_is_refused(scope: Any) -> None:
+    """Scope is till or company."""
+    assert rejected(validate_subscription, "customer_created", scope, None).field == "scope"
+
+
+@pytest.mark.parametrize("event", sorted(DARAJA_EVENTS))
+def test_daraja_payload_for_buygoods_and_b2b_received(event: str) -> None:
+    """The Daraja format is allowed for buy-goods and B2B received events."""
+    assert validate_subscription(event, "till", "1", enable_daraja_payload=True) == ("till", "1")
+
+
+@pytest.mark.parametrize("event", sorted(WEBHOOK_EVENT_TYPES - DARAJA_EVENTS))
+def test_daraja_payload_for_any_other_event_is_refused(event: str) -> None:
+    """Any other event with enable_daraja_payload is refused on that field."""
+    scope, reference = ("till", "1") if event in TILL_SCOPE_EVENTS else ("company", None)
+    error = rejected(validate_subscription, event, scope, reference, enable_daraja_payload=True)
+    assert error.field == "enable_daraja_payload"
+
+
+def test_validation_errors_are_k2_errors_and_value_errors() -> None:
+    """Callers may catch K2Error or ValueError."""
+    error = rejected(validate_currency, "USD")
+    assert isinstance(error, K2Error)
+    assert isinstance(error, ValueError)
