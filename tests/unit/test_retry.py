@@ -473,8 +473,7 @@ def make_outcome(kind: int | str) -> Outcome:
 @settings(max_examples=150, deadline=None)
 @given(kinds=outcomes, method=st.sampled_from(["GET", "POST"]), mode=st.sampled_from(["sync", "async"]))
 def test_bounds_hold_for_any_sequence_of_failures(kinds: list[int | str], method: str, mode: str) -> None:
-    """Whatever happens: at most max_attempts tries, total sleep within max_elapsed, each wait within its cap,
-    and a payment POST reaches K2 (gets past connecting) at most once."""
+    """For any failures: tries and waits stay bounded, and a payment POST reaches K2 at most once."""
     time = FakeTime()
     script = Script(*[make_outcome(k) for k in kinds])
     policy = time.policy(random=lambda: 0.999)
