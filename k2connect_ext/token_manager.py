@@ -44,9 +44,17 @@ class _ManagerBase:
     def _usable(self, token: AccessToken | None) -> AccessToken | None:
         return token if token is not None and token.is_fresh(self._clock(), self._skew) else None
 
-    def _forget(self, token: AccessToken) -> None:
-        if self._cached is not None and self._cached.value == token.value:
-            self._cached = None
+    def _forget(self, token: AccessToken) -> bool:
+        """Drop ``token`` from the cache; ``False`` if the cache had already moved on from it.
+
+        Every token handed out was cached, so when the cache holds something else (or nothing), an earlier
+        invalidation of this token already cleared the store, or the store holds a newer token: there is
+        nothing left to clear. This keeps a burst of 401s for one token to a single store call.
+        """
+        if self._cached is None or self._cached.value != token.value:
+            return False
+        self._cached = None
+        return True
 
     def _log_fetched(self, token: AccessToken) -> None:
         logger.debug("Fetched a new K2 access token; it expires in %.0f s", token.expires_at - self._clock())
@@ -90,10 +98,10 @@ class TokenManager(_ManagerBase):
             return token
 
     def invalidate(self, token: AccessToken) -> None:
-        """Forget ``token`` (here and in the store) if it is still the current one."""
+        """Forget ``token``, a token this manager handed out, here and in the store, if it is still current."""
         with self._lock:
-            self._forget(token)
-        if self._store is not None:
+            forgotten = self._forget(token)
+        if forgotten and self._store is not None:
             self._store.clear(expected=token)
 
     def _from_store_or_fetch(self) -> AccessToken:
@@ -121,6 +129,9 @@ class AsyncTokenManager(_ManagerBase):
 
     Store calls run in a worker thread (``asyncio.to_thread``) because a store may block on a file lock
     or the network; without a store the token lives in the manager and nothing leaves the event loop.
+    Only the task holding the manager's lock (plus at most one invalidation per token) uses a thread, so
+    a crowd of waiting tasks cannot fill the default executor and starve the thread that must release the
+    store's lock.
     The lock is per event loop (an ``asyncio.Lock`` cannot be shared between loops), so two loops in two
     threads may each fetch once; give them a shared store to make that one fetch.
     """
@@ -153,10 +164,9 @@ class AsyncTokenManager(_ManagerBase):
             return token
 
     async def invalidate(self, token: AccessToken) -> None:
-        """Forget ``token`` (here and in the store) if it is still the current one."""
+        """Forget ``token``, a token this manager handed out, here and in the store, if it is still current."""
         # No lock needed for the cache: nothing awaits between the check and the write.
-        self._forget(token)
-        if self._store is not None:
+        if self._forget(token) and self._store is not None:
             await asyncio.to_thread(self._store.clear, token)
 
     def _loop_lock(self) -> asyncio.Lock:
