@@ -15,10 +15,11 @@ What the factory wires together, once, so that every generated operation gets it
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,13 +27,14 @@ from urllib.parse import urlsplit
 import attrs
 import httpx
 from k2connect_client import AuthenticatedClient, Client
+from k2connect_client import errors as generated_errors
 from k2connect_client.api.oauth import request_access_token
 from k2connect_client.models import TokenRequest, TokenResponse
 
 from ._constants import DEFAULT_TIMEOUT, SANDBOX_BASE_URL, TOKEN_SKEW_SECONDS, USER_AGENT_PREFIX
 from .auth import K2OAuth
 from .error_mapping import raise_for_status, translate_transport_error
-from .errors import K2ConfigError, K2UnexpectedResponseError
+from .errors import K2ConfigError, K2Error, K2UnexpectedResponseError
 from .retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
 from .token_manager import AsyncTokenManager, TokenManager
 from .tokens import AccessToken, TokenStore
@@ -145,6 +147,29 @@ class _AsyncErrorRaisingClient(httpx.AsyncClient):
         return response
 
 
+@contextlib.contextmanager
+def _token_answer_errors() -> Iterator[None]:
+    """What the generated token operation raises on an answer outside the spec, as K2 errors.
+
+    Without this, ``K2.token()`` leaked ``UnexpectedStatus`` (whose text quotes the body: the token), and an
+    API call reported the token endpoint's odd answer as its own. Neither the generated exception's text
+    nor the exception itself is kept (``from None``): a token response body holds the token.
+    """
+    try:
+        yield
+    except K2Error:
+        raise
+    except generated_errors.UnexpectedStatus as exc:
+        raise K2UnexpectedResponseError(
+            f"K2 answered the token request with status {exc.status_code}, which the spec does not describe",
+            status_code=exc.status_code,
+        ) from None
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise K2UnexpectedResponseError(
+            "K2 answered the token request with a body that is not a token response", status_code=200
+        ) from None
+
+
 def _token_from(parsed: object, clock: Callable[[], float]) -> AccessToken:
     if not isinstance(parsed, TokenResponse):
         raise K2UnexpectedResponseError("K2 answered the token request without a token", status_code=200)
@@ -194,7 +219,8 @@ def connect(
     token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_httpx_client(http)
 
     def fetch() -> AccessToken:
-        response = request_access_token.sync_detailed(client=token_client, body=_token_body(settings))
+        with _token_answer_errors():
+            response = request_access_token.sync_detailed(client=token_client, body=_token_body(settings))
         return _token_from(response.parsed, clock)
 
     http.auth = K2OAuth(TokenManager(fetch, store=token_store, clock=clock, skew=token_skew))
@@ -231,9 +257,10 @@ def async_connect(
     )
 
     async def fetch() -> AccessToken:
-        response = await request_access_token.asyncio_detailed(
-            client=token_client, body=_token_body(settings)
-        )
+        with _token_answer_errors():
+            response = await request_access_token.asyncio_detailed(
+                client=token_client, body=_token_body(settings)
+            )
         return _token_from(response.parsed, clock)
 
     http.auth = K2OAuth(

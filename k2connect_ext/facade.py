@@ -117,11 +117,17 @@ def _async_create(
 
 def _id_of(location_or_id: str) -> str:
     try:
-        return parse_location(location_or_id).id
+        ref = parse_location(location_or_id)
     except ValueError:
         if not location_or_id or "/" in location_or_id:
             raise K2ValidationInputError("expected a payment link Location or id", field="id") from None
         return location_or_id
+    # The Location of another resource (an STK push, a reversal) must not cancel a link with that id.
+    if ref.kind != "payment_link":
+        raise K2ValidationInputError(
+            f"expected a payment link Location or id, got the Location of a {ref.kind}", field="id"
+        )
+    return ref.id
 
 
 class _Base:

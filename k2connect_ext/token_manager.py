@@ -98,7 +98,7 @@ class TokenManager(_ManagerBase):
             return token
 
     def invalidate(self, token: AccessToken) -> None:
-        """Forget ``token``, a token this manager handed out, here and in the store, if it is still current."""
+        """Forget ``token`` (one this manager handed out) here and in the store, if it is still current."""
         with self._lock:
             forgotten = self._forget(token)
         if forgotten and self._store is not None:
@@ -164,7 +164,7 @@ class AsyncTokenManager(_ManagerBase):
             return token
 
     async def invalidate(self, token: AccessToken) -> None:
-        """Forget ``token``, a token this manager handed out, here and in the store, if it is still current."""
+        """Forget ``token`` (one this manager handed out) here and in the store, if it is still current."""
         # No lock needed for the cache: nothing awaits between the check and the write.
         if self._forget(token) and self._store is not None:
             await asyncio.to_thread(self._store.clear, token)

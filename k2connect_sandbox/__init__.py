@@ -1,1 +1,52 @@
-"""k2connect_sandbox: a local, stateful K2 Connect server built from openapi/k2connect.yaml."""
+"""k2connect_sandbox: a local, stateful K2 Connect server built from openapi/k2connect.yaml.
+
+It serves every operation of the K2 spec (OAuth, ``/api/v1``, ``/api/v2``) the way Kopo Kopo's
+sandbox does: requests are validated against the spec, creates answer 201 with an absolute
+``Location``, pending resources resolve after ``callback_delay`` seconds and POST their final body,
+signed with ``X-KopoKopo-Signature``, to their ``_links.callback_url``, and webhook subscriptions
+receive the events that the sandbox-only control API simulates.
+
+Run it::
+
+    python -m k2connect_sandbox                 # http://127.0.0.1:8765
+    python -m k2connect_sandbox --port 0 --tls  # free port, HTTPS; prints the CA file to trust
+
+or in-process / in tests::
+
+    from k2connect_sandbox import SandboxConfig, create_app
+    app = create_app(SandboxConfig(callback_delay=0))   # an ASGI app (Starlette)
+
+    # conftest.py (top level)
+    pytest_plugins = ["k2connect_sandbox.testing"]      # fixtures k2_sandbox, k2_sandbox_app
+
+Default credentials (``SandboxConfig``/CLI flags override them): client id ``sandbox-client-id``,
+client secret ``sandbox-client-secret``, API key (signature key) ``sandbox-api-key``.
+
+Test values (see :mod:`k2connect_sandbox.outcomes`): an STK push whose phone number ends in
+``0001``/``0002``/``0003``/``0004`` fails with "The initiator information is invalid." / "Request
+cancelled by user" / "DS timeout user cannot be reached" / "The balance is insufficient for the
+transaction."; an amount of 999999 or more fails as insufficient balance; anything else succeeds.
+Reversals of references not in the ledger and payments to unknown recipients end Failed.
+
+Control API (no token needed; documented in ``control-api.yaml`` and :mod:`k2connect_sandbox.control`):
+``GET /sandbox/health``, ``POST /sandbox/reset``, ``GET /sandbox/deliveries``, ``GET /sandbox/events``,
+``GET /sandbox/ledger``, ``POST /sandbox/simulate/{buygoods_transaction_received,
+buygoods_transaction_reversed, b2b_transaction_received, b2b_transaction_reversed,
+m2m_transaction_received, settlement_transfer_completed}``, ``POST /sandbox/payment_links/{id}/pay``,
+``GET|POST|DELETE /sandbox/faults`` (kinds ``status_500``, ``status_503``, ``status_429``, ``slow``,
+``drop``, ``malformed_json``, ``no_location``), ``GET /sandbox/openapi.json``.
+
+Modules, one job each: ``app`` (ASGI app and ``create_app``), ``config``, ``clock``, ``spec`` (loading
+the documents), ``operations`` (routing by the spec), ``validation`` (JSON Schema with readable
+messages), ``dispatch`` (the per-request pipeline), ``oauth``, ``api``, ``control``, ``resources``
+(response bodies), ``lifecycle`` (pending → final), ``ledger``, ``simulations``, ``webhooks``,
+``delivery`` (signed at-least-once POSTs), ``accounts``, ``scheduler``, ``faults``, ``tokens``, ``store``
+(thread-safe state, optional SQLite), ``outcomes`` (test values), ``server``/``tls``/``__main__``
+(serving), ``testing`` (pytest fixtures).
+"""
+
+from k2connect_sandbox.app import SandboxApp, create_app
+from k2connect_sandbox.clock import ManualClock, SystemClock
+from k2connect_sandbox.config import SandboxConfig
+
+__all__ = ["ManualClock", "SandboxApp", "SandboxConfig", "SystemClock", "create_app"]

@@ -225,7 +225,7 @@ async def create_settlement_transfer(ctx: RequestContext) -> Response:
         raise ApiError(400, f"destination_reference is required when destination_type is {kind}")
     if kind is None and not _blank(reference):
         raise ApiError(400, "destination_type is required when destination_reference is given")
-    if kind is not None and ctx.sandbox.lifecycle.merchant_account(str(kind), str(reference)) is None:
+    if kind is not None and ctx.sandbox.accounts.find(str(kind), str(reference)) is None:
         raise ApiError(400, f"destination_reference {str(reference)[:80]!r} is not a {kind} of this merchant")
     return await _pending(ctx, SETTLEMENT_TRANSFERS, "settlement_transfers")
 
@@ -253,7 +253,7 @@ async def create_send_money(ctx: RequestContext) -> Response:
         kind = destination.get("type")
         if kind in ("merchant_wallet", "merchant_bank_account"):
             reference = str(destination["reference"])
-            if ctx.sandbox.lifecycle.merchant_account(kind, reference) is None:
+            if ctx.sandbox.accounts.find(kind, reference) is None:
                 raise ApiError(
                     400,
                     f"destinations[{index}].reference {reference[:80]!r} is not a {kind} of this merchant",

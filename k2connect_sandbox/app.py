@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from k2connect_sandbox.config import SandboxConfig
@@ -68,8 +67,13 @@ def create_app(config: SandboxConfig | None = None) -> SandboxApp:
         finally:
             await sandbox.scheduler.aclose()
 
-    routes = [*control_routes(sandbox), Route("/{path:path}", SpecDispatcher(sandbox))]
-    app = SandboxApp(routes=routes, lifespan=lifespan)
+    app = SandboxApp(routes=control_routes(sandbox), lifespan=lifespan)
+    # Everything that is not a control route goes to the spec dispatcher, as the router's fallback
+    # rather than a "/{path:path}" route: that pattern does not match paths containing a newline,
+    # which Starlette would then answer with a plain-text 404 the spec does not allow. Slash
+    # redirects are off because the dispatcher accepts both spellings itself.
+    app.router.default = SpecDispatcher(sandbox)
+    app.router.redirect_slashes = False
     app.sandbox = sandbox
     app.state.sandbox = sandbox
     return app

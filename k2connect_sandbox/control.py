@@ -165,17 +165,17 @@ class ControlApi:
         kind = (
             "merchant_wallet" if body.get("destination_type") == "mobile_wallet" else "merchant_bank_account"
         )
-        lifecycle = self.sandbox.lifecycle
+        accounts = self.sandbox.accounts
         reference = body.get("destination_reference")
         if reference:
-            destination = lifecycle.merchant_account(kind, str(reference))
+            destination = accounts.find(kind, str(reference))
             if destination is None:
                 raise ApiError(
                     400, f"destination_reference {str(reference)[:80]!r} is not a {kind} of this merchant"
                 )
         else:
-            destination = next((a for a in lifecycle.merchant_accounts() if a["kind"] == kind), None)
-            destination = destination or _builtin_account(kind, lifecycle.default_account())
+            destination = next((a for a in accounts.all() if a["kind"] == kind), None)
+            destination = destination or _builtin_account(kind, accounts.default())
         event = self.sandbox.simulator.settlement_completed(
             amount=body["amount"], destination=destination, base_url=self.sandbox.base_url(request)
         )

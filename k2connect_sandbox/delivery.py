@@ -122,7 +122,11 @@ class DeliveryService:
             self._log.append(entry)
 
     def _refusal(self, url: str) -> str | None:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a malformed port
+        except ValueError:
+            return f"not a valid URL: {url!r}"
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return f"not an http(s) URL: {url!r}"
         if (
@@ -190,5 +194,5 @@ class DeliveryService:
             return response.status_code, None
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-        except (OSError, ssl.SSLError) as exc:
+        except Exception as exc:  # InvalidURL and the like: record it, a delivery must never crash
             return None, f"{type(exc).__name__}: {exc}"

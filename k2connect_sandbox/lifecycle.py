@@ -9,13 +9,13 @@ the callback is POSTed even if nobody ever reads the resource, and never twice f
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from k2connect_sandbox import resources
+from k2connect_sandbox.accounts import MerchantAccounts
 from k2connect_sandbox.clock import Clock, parse_time
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.delivery import DeliveryService, Notification
@@ -27,8 +27,6 @@ from k2connect_sandbox.store import Store
 from k2connect_sandbox.tables import (
     ASYNC_TABLES,
     INCOMING_PAYMENTS,
-    MERCHANT_BANK_ACCOUNTS,
-    MERCHANT_WALLETS,
     PAYMENT_LINKS,
     PAYMENTS,
     POLLING,
@@ -56,7 +54,9 @@ class Lifecycle:
         simulator: Simulator,
         deliveries: DeliveryService,
         scheduler: Scheduler,
+        accounts: MerchantAccounts,
     ) -> None:
+        self._accounts = accounts
         self._config = config
         self._clock = clock
         self._store = store
@@ -195,41 +195,6 @@ class Lifecycle:
         self._ledger.record_outflow(request["amount"]["value"], record["id"])
         return resources.payment(*args, status="Processed", processed_at=self._clock.now()), []
 
-    def merchant_accounts(self) -> list[JsonDict]:
-        """Own settlement accounts, wallets first, each as ``{"id", "kind", **fields}``."""
-        accounts = []
-        for table, kind in (
-            (MERCHANT_WALLETS, "merchant_wallet"),
-            (MERCHANT_BANK_ACCOUNTS, "merchant_bank_account"),
-        ):
-            for record in self._store.values(table):
-                attributes = record["body"]["data"]["attributes"]
-                accounts.append({**attributes, "id": record["id"], "kind": kind})
-        return accounts
-
-    def merchant_account(self, kind: str, reference: str) -> JsonDict | None:
-        table = MERCHANT_WALLETS if kind == "merchant_wallet" else MERCHANT_BANK_ACCOUNTS
-        record = self._store.get(table, reference)
-        if record is None:
-            return None
-        return {**record["body"]["data"]["attributes"], "id": record["id"], "kind": kind}
-
-    def default_account(self) -> JsonDict:
-        """Where blind transfers go: the first own account, else the sandbox's built-in bank account."""
-        accounts = self.merchant_accounts()
-        if accounts:
-            return accounts[0]
-        return {
-            "id": str(
-                uuid.uuid5(uuid.NAMESPACE_URL, f"k2connect-sandbox:{self._config.client_id}:settlement")
-            ),
-            "kind": "merchant_bank_account",
-            "account_name": "Sandbox Merchant Ltd",
-            "account_number": "0000000000",
-            "bank_branch_ref": "00000000-0000-4000-8000-000000000000",
-            "settlement_method": "EFT",
-        }
-
     def _blind_amount(self, value: Any) -> Decimal:
         amount = decimal_of(value)
         return amount if amount is not None else self._ledger.balance()
@@ -238,8 +203,8 @@ class Lifecycle:
         request = record["request"]
         kind, reference = request.get("destination_type"), request.get("destination_reference")
         destination = (
-            self.merchant_account(str(kind), str(reference)) if kind else None
-        ) or self.default_account()
+            self._accounts.find(str(kind), str(reference)) if kind else None
+        ) or self._accounts.default()
         amount = request.get("amount") if isinstance(request.get("amount"), dict) else None
         settled = self._blind_amount((amount or {}).get("value"))
         self._ledger.record_outflow(settled, record["id"])
@@ -289,7 +254,7 @@ class Lifecycle:
                 )
         else:
             # Blind sweep: the whole balance to the default own account.
-            account = self.default_account()
+            account = self._accounts.default()
             sweep = {
                 "type": account["kind"],
                 "amount": self._ledger.balance(),

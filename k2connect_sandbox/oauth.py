@@ -43,7 +43,8 @@ async def _params(request: Request) -> dict[str, Any]:
         try:
             form = await request.form()
         except HTTPException as exc:  # Starlette's parser rejects malformed multipart (no boundary...)
-            raise OAuthError(400, "invalid_request", f"The request body is not a valid form: {exc.detail}") from None
+            detail = f"The request body is not a valid form: {exc.detail}"
+            raise OAuthError(400, "invalid_request", detail) from None
         return {key: value for key, value in form.items() if isinstance(value, str)}
     is_json = media == "application/json" or media.endswith("+json")
     if not is_json and media != "application/x-www-form-urlencoded":

@@ -62,7 +62,7 @@ def _compile(path: str) -> re.Pattern[str]:
         regex += re.escape(path[last : found.start()]) + f"(?P<{found.group(1)}>[^/]+)"
         last = found.end()
     regex += re.escape(path[last:].rstrip("/"))
-    return re.compile(f"^{regex}/?$")
+    return re.compile(f"{regex}/?")  # used with fullmatch: "$" would also accept a trailing newline
 
 
 def _deref(document: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
@@ -134,7 +134,7 @@ class OperationIndex:
         """The operation for ``method path``; MethodNotAllowed if only the method is wrong; else None."""
         allowed: list[str] = []
         for op in self._operations:
-            found = op.pattern.match(path)
+            found = op.pattern.fullmatch(path)
             if found is None:
                 continue
             if op.method == method.upper():

@@ -6,6 +6,7 @@ import threading
 
 from starlette.requests import Request
 
+from k2connect_sandbox.accounts import MerchantAccounts
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.delivery import DeliveryService
 from k2connect_sandbox.faults import FaultRegistry
@@ -42,8 +43,16 @@ class Sandbox:
         self.ledger = Ledger(self.store, config.opening_balance)
         self.webhooks = WebhookPublisher(self.store, self.clock, self.deliveries)
         self.simulator = Simulator(self.ledger, self.webhooks, self.clock)
+        self.accounts = MerchantAccounts(self.store, config.client_id)
         self.lifecycle = Lifecycle(
-            config, self.clock, self.store, self.ledger, self.simulator, self.deliveries, self.scheduler
+            config,
+            self.clock,
+            self.store,
+            self.ledger,
+            self.simulator,
+            self.deliveries,
+            self.scheduler,
+            self.accounts,
         )
         self.faults = FaultRegistry()
         self._resumed = False

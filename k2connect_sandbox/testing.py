@@ -31,7 +31,7 @@ from k2connect_sandbox.app import SandboxApp, create_app
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.server import RunningSandbox, serve_in_thread
 
-__all__ = ["RunningSandbox", "k2_sandbox", "k2_sandbox_app", "k2_sandbox_config"]
+__all__ = ["RunningSandbox", "k2_sandbox", "k2_sandbox_app", "k2_sandbox_config", "k2_sandbox_server"]
 
 
 @pytest.fixture(scope="session")

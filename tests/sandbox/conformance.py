@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from rfc3986_validator import validate_rfc3986
+from rfc3986_validator import validate_rfc3986  # type: ignore[import-untyped]
 
 from k2connect_sandbox.operations import MethodNotAllowed, OperationIndex
 from k2connect_sandbox.spec import control_spec, k2_spec
@@ -64,7 +64,13 @@ def problems(method: str, url: str, status: int, headers: httpx.Headers, body: b
 
 
 def check(response: httpx.Response) -> None:
-    issues = problems(response.request.method, str(response.request.url), response.status_code, response.headers, response.content)
+    issues = problems(
+        response.request.method,
+        str(response.request.url),
+        response.status_code,
+        response.headers,
+        response.content,
+    )
     if issues:
         raise Nonconforming("; ".join(issues))
 

@@ -41,7 +41,9 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def live(k2_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
     """A client of the loopback sandbox whose every response is checked against the spec."""
-    with httpx.Client(base_url=k2_sandbox.base_url, event_hooks={"response": [sync_hook]}, trust_env=False) as client:
+    with httpx.Client(
+        base_url=k2_sandbox.base_url, event_hooks={"response": [sync_hook]}, trust_env=False
+    ) as client:
         yield client
 
 
@@ -49,7 +51,9 @@ def live(k2_sandbox: RunningSandbox) -> Iterator[httpx.Client]:
 async def asgi(k2_sandbox_app: SandboxApp) -> AsyncIterator[httpx.AsyncClient]:
     """An in-process client of a fresh sandbox app, every response checked against the spec."""
     transport = httpx.ASGITransport(app=k2_sandbox_app)
-    async with httpx.AsyncClient(transport=transport, base_url=ASGI_BASE, event_hooks={"response": [async_hook]}) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=ASGI_BASE, event_hooks={"response": [async_hook]}
+    ) as client:
         yield client
     await k2_sandbox_app.sandbox.scheduler.aclose()
 
@@ -66,7 +70,11 @@ async def atoken_of(client: httpx.AsyncClient) -> str:
     return str(response.json()["access_token"])
 
 
-CREDENTIALS = {"grant_type": "client_credentials", "client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"}
+CREDENTIALS = {
+    "grant_type": "client_credentials",
+    "client_id": "sandbox-client-id",
+    "client_secret": "sandbox-client-secret",
+}
 
 
 @pytest.fixture(params=["loopback", "asgi"])
@@ -78,11 +86,15 @@ async def client(
     hooks = {"response": [async_hook]}
     if request.param == "loopback":
         k2_sandbox_server.reset()
-        async with httpx.AsyncClient(base_url=k2_sandbox_server.base_url, event_hooks=hooks, trust_env=False) as c:
+        async with httpx.AsyncClient(
+            base_url=k2_sandbox_server.base_url, event_hooks=hooks, trust_env=False
+        ) as c:
             yield c
         return
     app = create_app(k2_sandbox_config)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ASGI_BASE, event_hooks=hooks) as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=ASGI_BASE, event_hooks=hooks
+    ) as c:
         yield c
     await app.sandbox.scheduler.aclose()
 

@@ -49,7 +49,9 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-async def final(client: httpx.AsyncClient, headers: dict[str, str], location: str, pending: str) -> dict[str, Any]:
+async def final(
+    client: httpx.AsyncClient, headers: dict[str, str], location: str, pending: str
+) -> dict[str, Any]:
     """GET ``location`` until its status is no longer ``pending``."""
     return await eventually(
         lambda: read(client, headers, location), lambda b: b["data"]["attributes"]["status"] != pending
@@ -63,9 +65,14 @@ async def control(client: httpx.AsyncClient, method: str, path: str, body: Any =
     return found
 
 
-async def pay_till(client: httpx.AsyncClient, till: str = "514459", amount: Any = "100", **extra: Any) -> dict[str, Any]:
+async def pay_till(
+    client: httpx.AsyncClient, till: str = "514459", amount: Any = "100", **extra: Any
+) -> dict[str, Any]:
     return await control(
-        client, "POST", "/sandbox/simulate/buygoods_transaction_received", {"till_number": till, "amount": amount, **extra}
+        client,
+        "POST",
+        "/sandbox/simulate/buygoods_transaction_received",
+        {"till_number": till, "amount": amount, **extra},
     )
 
 
@@ -75,7 +82,9 @@ async def deliveries(client: httpx.AsyncClient, **filters: str) -> list[dict[str
     return found
 
 
-async def create_for(client: httpx.AsyncClient, headers: dict[str, str], operation_id: str, callback: str) -> str:
+async def create_for(
+    client: httpx.AsyncClient, headers: dict[str, str], operation_id: str, callback: str
+) -> str:
     """Create one resource through ``operation_id`` (with whatever it needs first); return its Location."""
     path = OPERATIONS.by_id[operation_id].path
     version = path.split("/")[2]
@@ -118,4 +127,6 @@ CREATE_OPERATIONS = sorted(
     for op in OPERATIONS
     if op.method == "POST" and op.path.startswith("/api/") and "201" in op.responses
 )
-GET_BY_ID_OPERATIONS = sorted(op.operation_id for op in OPERATIONS if op.method == "GET" and "{id}" in op.path)
+GET_BY_ID_OPERATIONS = sorted(
+    op.operation_id for op in OPERATIONS if op.method == "GET" and "{id}" in op.path
+)

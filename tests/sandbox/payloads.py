@@ -11,15 +11,24 @@ def stk(callback: str, phone: str = STK_PHONE, value: Any = "100", till: str = "
     return {
         "payment_channel": "M-PESA STK Push",
         "till_number": till,
-        "subscriber": {"first_name": "Joe", "last_name": "Buyer", "phone_number": phone, "email": "joe@example.com"},
+        "subscriber": {
+            "first_name": "Joe",
+            "last_name": "Buyer",
+            "phone_number": phone,
+            "email": "joe@example.com",
+        },
         "amount": {"currency": "KES", "value": value},
         "metadata": {"customer_id": "123456789", "notes": "Payment for invoice 12345"},
         "_links": {"callback_url": callback},
     }
 
 
-def subscription(url: str, event_type: str = "buygoods_transaction_received", till: str | None = "514459",
-                 daraja: bool = False) -> dict[str, Any]:
+def subscription(
+    url: str,
+    event_type: str = "buygoods_transaction_received",
+    till: str | None = "514459",
+    daraja: bool = False,
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "event_type": event_type,
         "url": url,
@@ -70,8 +79,9 @@ def payment(callback: str, recipient_id: str) -> dict[str, Any]:
     }
 
 
-def settlement(callback: str, kind: str | None = None, reference: str | None = None,
-               value: Any = None) -> dict[str, Any]:
+def settlement(
+    callback: str, kind: str | None = None, reference: str | None = None, value: Any = None
+) -> dict[str, Any]:
     return {
         "amount": {"currency": "KES", "value": value} if value is not None else None,
         "destination_type": kind,
@@ -91,7 +101,11 @@ def polling(callback: str, from_time: str, to_time: str, till: str | None = None
 
 
 def sms(callback: str, event_id: str) -> dict[str, Any]:
-    return {"webhook_event_reference": event_id, "message": "Thanks for your payment", "_links": {"callback_url": callback}}
+    return {
+        "webhook_event_reference": event_id,
+        "message": "Thanks for your payment",
+        "_links": {"callback_url": callback},
+    }
 
 
 def send_money(callback: str, destinations: list[dict[str, Any]] | None = None) -> dict[str, Any]:

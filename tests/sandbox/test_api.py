@@ -34,7 +34,9 @@ async def test_every_create_answers_201_location_then_get(
 
 
 @pytest.mark.parametrize("operation_id", GET_BY_ID_OPERATIONS)
-async def test_unknown_id_is_404(client: httpx.AsyncClient, headers: dict[str, str], operation_id: str) -> None:
+async def test_unknown_id_is_404(
+    client: httpx.AsyncClient, headers: dict[str, str], operation_id: str
+) -> None:
     """GET of an id the sandbox never issued answers 404 ApiError."""
     path = OPERATIONS.by_id[operation_id].path.replace("{id}", "00000000-0000-4000-8000-000000000000")
     response = await client.get(path, headers=headers)
@@ -96,12 +98,23 @@ BAD_BODIES = [
         "/api/v2/send_money",
         payloads.send_money(
             "https://example.com/cb",
-            [{"type": "mobile_wallet", "phone_number": "254900000000", "network": "Safaricom", "amount": 0,
-              "description": "x"}],
+            [
+                {
+                    "type": "mobile_wallet",
+                    "phone_number": "254900000000",
+                    "network": "Safaricom",
+                    "amount": 0,
+                    "description": "x",
+                }
+            ],
         ),
         "destinations[0].amount must be greater than 0",
     ),
-    ("/api/v1/webhook_subscriptions", payloads.subscription("https://e.com/h", "nope"), "event_type must be one of"),
+    (
+        "/api/v1/webhook_subscriptions",
+        payloads.subscription("https://e.com/h", "nope"),
+        "event_type must be one of",
+    ),
     ("/api/v2/webhook_subscriptions", payloads.subscription("ftp://e.com/h"), "url has an invalid format"),
     (
         "/api/v2/webhook_subscriptions",
@@ -110,7 +123,10 @@ BAD_BODIES = [
     ),
     (
         "/api/v2/polling",
-        {**payloads.polling("https://e.com/cb", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"), "scope": "till"},
+        {
+            **payloads.polling("https://e.com/cb", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"),
+            "scope": "till",
+        },
         "scope_reference is required when scope is till",
     ),
     (
@@ -130,7 +146,9 @@ BAD_BODIES = [
     ),
     (
         "/api/v2/send_money",
-        payloads.send_money("https://e.com/cb", [{"type": "merchant_wallet", "reference": "nope", "amount": 5}]),
+        payloads.send_money(
+            "https://e.com/cb", [{"type": "merchant_wallet", "reference": "nope", "amount": 5}]
+        ),
         "destinations[0].reference 'nope' is not a merchant_wallet",
     ),
     (
@@ -154,14 +172,21 @@ async def test_bad_body_is_400_naming_the_field(
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(b"", "request body is required"), (b"{nope", "not valid JSON"), (b"[]", "must be of type object"),
-     (b'{"amount": NaN}', "not valid JSON"), (b"\xff\xfe", "not valid JSON")],
+    [
+        (b"", "request body is required"),
+        (b"{nope", "not valid JSON"),
+        (b"[]", "must be of type object"),
+        (b'{"amount": NaN}', "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+    ],
 )
 async def test_unparsable_bodies_are_400(
     client: httpx.AsyncClient, headers: dict[str, str], content: bytes, expected: str
 ) -> None:
     """Empty, malformed, non-object or non-UTF-8 bodies answer 400, never 500."""
-    response = await client.post(STK_PATH, content=content, headers={**headers, "Content-Type": "application/json"})
+    response = await client.post(
+        STK_PATH, content=content, headers={**headers, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert expected in response.json()["error_message"]
 
@@ -174,10 +199,14 @@ async def test_sms_needs_a_real_buygoods_event_id(
     received_id, customer_id = simulated["event_ids"]
     assert [e["topic"] for e in simulated["events"]] == ["buygoods_transaction_received", "customer_created"]
     refused = await client.post(
-        "/api/v1/transaction_sms_notifications", json=payloads.sms(receiver.url(), customer_id), headers=headers
+        "/api/v1/transaction_sms_notifications",
+        json=payloads.sms(receiver.url(), customer_id),
+        headers=headers,
     )
     assert refused.status_code == 400
-    location = await created(client, headers, "/api/v1/transaction_sms_notifications", payloads.sms(receiver.url(), received_id))
+    location = await created(
+        client, headers, "/api/v1/transaction_sms_notifications", payloads.sms(receiver.url(), received_id)
+    )
     body = await read(client, headers, location)
     assert body["data"]["attributes"]["webhook_event_reference"] == received_id
 
@@ -187,8 +216,16 @@ async def test_trailing_slash_and_no_slash(client: httpx.AsyncClient, headers: d
     location = await created(client, headers, STK_PATH + "/", payloads.stk("https://example.com/cb"))
     assert not location.endswith("/")
     assert (await client.get(location + "/", headers=headers)).status_code == 200
-    token = (await client.post("/oauth/token/", data={"grant_type": "client_credentials",
-             "client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"})).json()["access_token"]
+    token = (
+        await client.post(
+            "/oauth/token/",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "sandbox-client-id",
+                "client_secret": "sandbox-client-secret",
+            },
+        )
+    ).json()["access_token"]
     assert token
     assert (await client.get("/sandbox/health/")).json() == {"status": "ok"}
 
@@ -196,18 +233,28 @@ async def test_trailing_slash_and_no_slash(client: httpx.AsyncClient, headers: d
 @pytest.mark.parametrize(
     "accept", ["application/json", "application/vnd.kopokopo.v4.hal+json", "*/*", "application/xml", None]
 )
-async def test_accept_variants_never_406(client: httpx.AsyncClient, headers: dict[str, str], accept: str | None) -> None:
+async def test_accept_variants_never_406(
+    client: httpx.AsyncClient, headers: dict[str, str], accept: str | None
+) -> None:
     """Any Accept header (the SDKs send JSON, the HAL vendor type or */*) gets JSON, never 406."""
     extra = {"Accept": accept} if accept else {}
     token = await client.post(
         "/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+        },
         headers=extra,
     )
     assert token.status_code == 200
-    response = await client.post(STK_PATH, json=payloads.stk("https://example.com/cb"), headers={**headers, **extra})
+    response = await client.post(
+        STK_PATH, json=payloads.stk("https://example.com/cb"), headers={**headers, **extra}
+    )
     assert response.status_code == 201
-    got = await client.get(response.headers["location"], headers={**headers, **extra, "Content-Type": "application/json"})
+    got = await client.get(
+        response.headers["location"], headers={**headers, **extra, "Content-Type": "application/json"}
+    )
     assert got.status_code == 200 and got.headers["content-type"] == "application/json"
 
 
@@ -218,7 +265,9 @@ async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient, headers
     assert (await client.get("/api/v3/nothing", headers=headers)).status_code == 404
 
 
-async def test_v1_and_v2_stk_locations_use_their_version(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+async def test_v1_and_v2_stk_locations_use_their_version(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     """The Location of a create names the API version it was called on."""
     v1 = await created(client, headers, "/api/v1/incoming_payments", payloads.stk("https://e.com/cb"))
     v2 = await created(client, headers, "/api/v2/incoming_payments", payloads.stk("https://e.com/cb"))

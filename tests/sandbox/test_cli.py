@@ -36,7 +36,9 @@ def _sandbox_process(*args: str) -> Iterator[dict[str, str]]:
         while "api_key" not in printed or ("--tls" in args and "ca_file" not in printed):
             line = process.stdout.readline()
             if not line or time.monotonic() > deadline:
-                raise AssertionError(f"CLI printed no credentials; stderr: {process.stderr.read() if process.stderr else ''}")
+                raise AssertionError(
+                    f"CLI printed no credentials; stderr: {process.stderr.read() if process.stderr else ''}"
+                )
             key, _, value = line.partition(": ")
             if value:
                 printed[key.strip()] = value.strip()
@@ -63,7 +65,9 @@ def _wait_healthy(url: str, verify: ssl.SSLContext | bool = True) -> httpx.Respo
 
 def test_cli_serves_http_with_printed_credentials() -> None:
     """--port 0 picks a free port; the printed URL and credentials work."""
-    with _sandbox_process("--client-id", "cli-id", "--client-secret", "cli-secret", "--callback-delay", "0") as printed:
+    with _sandbox_process(
+        "--client-id", "cli-id", "--client-secret", "cli-secret", "--callback-delay", "0"
+    ) as printed:
         assert printed["client_id"] == "cli-id" and printed["api_key"] == "sandbox-api-key"
         assert _wait_healthy(printed["url"]).json() == {"status": "ok"}
         token = httpx.post(

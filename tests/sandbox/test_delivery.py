@@ -42,7 +42,9 @@ def _webhook_schema_errors(topic: str, body: Any) -> list[str]:
     return SCHEMAS.errors(pointer, body)
 
 
-async def test_callback_is_the_get_body_signed(client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver) -> None:
+async def test_callback_is_the_get_body_signed(
+    client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver
+) -> None:
     """The callback carries exactly the GET body's bytes, compact UTF-8, signed with the API key."""
     url = receiver.url()
     body = payloads.stk(url)
@@ -62,17 +64,28 @@ async def test_every_async_resource_posts_its_callback(
 ) -> None:
     """Payments, transfers, polling, SMS, send money and reversals all POST their final body."""
     urls = {name: receiver.url(name) for name in ("pay", "settle", "poll", "sms", "send", "reverse")}
-    recipient = (await created(client, headers, "/api/v1/pay_recipients", payloads.recipient())).rsplit("/", 1)[1]
+    recipient = (await created(client, headers, "/api/v1/pay_recipients", payloads.recipient())).rsplit(
+        "/", 1
+    )[1]
     event_id = (await pay_till(client))["event_ids"][0]
     locations = {
         "pay": await created(client, headers, "/api/v1/payments", payloads.payment(urls["pay"], recipient)),
-        "settle": await created(client, headers, "/api/v1/settlement_transfers", payloads.settlement(urls["settle"])),
-        "poll": await created(
-            client, headers, "/api/v1/polling", payloads.polling(urls["poll"], "2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z")
+        "settle": await created(
+            client, headers, "/api/v1/settlement_transfers", payloads.settlement(urls["settle"])
         ),
-        "sms": await created(client, headers, "/api/v1/transaction_sms_notifications", payloads.sms(urls["sms"], event_id)),
+        "poll": await created(
+            client,
+            headers,
+            "/api/v1/polling",
+            payloads.polling(urls["poll"], "2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z"),
+        ),
+        "sms": await created(
+            client, headers, "/api/v1/transaction_sms_notifications", payloads.sms(urls["sms"], event_id)
+        ),
         "send": await created(client, headers, "/api/v2/send_money", payloads.send_money(urls["send"])),
-        "reverse": await created(client, headers, "/api/v2/reversals", payloads.reversal(urls["reverse"], "NOPE000002")),
+        "reverse": await created(
+            client, headers, "/api/v2/reversals", payloads.reversal(urls["reverse"], "NOPE000002")
+        ),
     }
     for name, url in urls.items():
         (callback,) = await receiver.await_for(url)
@@ -88,10 +101,17 @@ async def test_failing_receiver_gets_retries_until_2xx(
     location = await created(client, headers, "/api/v1/incoming_payments", payloads.stk(url))
     attempts = await receiver.await_for(url, 3)
     assert [a.answered for a in attempts] == [500, 500, 200]
-    assert len({a.body for a in attempts}) == 1 and len({a.headers["x-kopokopo-signature"] for a in attempts}) == 1
+    assert (
+        len({a.body for a in attempts}) == 1
+        and len({a.headers["x-kopokopo-signature"] for a in attempts}) == 1
+    )
     resource_id = location.rsplit("/", 1)[1]
     log = await eventually(lambda: deliveries(client, resource_id=resource_id), lambda d: len(d) == 3)
-    assert [(d["attempt"], d["status_code"], d["delivered"]) for d in log] == [(1, 500, False), (2, 500, False), (3, 200, True)]
+    assert [(d["attempt"], d["status_code"], d["delivered"]) for d in log] == [
+        (1, 500, False),
+        (2, 500, False),
+        (3, 200, True),
+    ]
     assert all(d["kind"] == "callback" and d["topic"] == "incoming_payment" and d["url"] == url for d in log)
 
 
@@ -108,7 +128,9 @@ async def test_unreachable_receiver_is_retried_within_bounds() -> None:
         assert all(d["status_code"] is None and d["error"] and not d["delivered"] for d in log)
 
 
-async def test_plain_http_to_a_remote_host_is_refused(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+async def test_plain_http_to_a_remote_host_is_refused(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     """Callbacks are never sent in clear text off the machine (the real K2 only calls HTTPS)."""
     await created(client, headers, "/api/v1/incoming_payments", payloads.stk("http://example.com/cb"))
     (entry,) = await eventually(lambda: deliveries(client), lambda d: len(d) == 1)
@@ -124,11 +146,16 @@ async def test_webhooks_fan_out_by_topic_and_till(
         ("/api/v1/webhook_subscriptions", payloads.subscription(mine, till="514459")),
         ("/api/v2/webhook_subscriptions", payloads.subscription(company, till=None)),
         ("/api/v1/webhook_subscriptions", payloads.subscription(other, till="999999")),
-        ("/api/v1/webhook_subscriptions", payloads.subscription(wrong_topic, "b2b_transaction_received", "514459")),
+        (
+            "/api/v1/webhook_subscriptions",
+            payloads.subscription(wrong_topic, "b2b_transaction_received", "514459"),
+        ),
     ]
     for path, body in subscriptions:
         await created(client, headers, path, body)
-    result = await pay_till(client, till="514459", amount=250, phone="+254722000111", first_name="Jane", last_name="Doe")
+    result = await pay_till(
+        client, till="514459", amount=250, phone="+254722000111", first_name="Jane", last_name="Doe"
+    )
     assert len(result["events"][0]["subscription_ids"]) == 2
     event_id = result["event_ids"][0]
     for url in (mine, company):
@@ -136,7 +163,10 @@ async def test_webhooks_fan_out_by_topic_and_till(
         _assert_signed(webhook)
         body = json.loads(webhook.body)
         assert body["topic"] == "buygoods_transaction_received" and body["id"] == event_id
-        assert body["event"]["resource"]["amount"] == "250.0" and body["event"]["resource"]["till_number"] == "514459"
+        assert (
+            body["event"]["resource"]["amount"] == "250.0"
+            and body["event"]["resource"]["till_number"] == "514459"
+        )
         assert body["_links"]["self"].endswith(f"/webhook_events/{event_id}")
         assert _webhook_schema_errors("buygoods_transaction_received", body) == []
     assert receiver.received(other) == [] and receiver.received(wrong_topic) == []
@@ -147,7 +177,9 @@ async def test_customer_created_only_for_a_new_phone(
 ) -> None:
     """customer_created fires the first time a phone pays, not the second."""
     url = receiver.url("customers")
-    await created(client, headers, "/api/v1/webhook_subscriptions", payloads.subscription(url, "customer_created", None))
+    await created(
+        client, headers, "/api/v1/webhook_subscriptions", payloads.subscription(url, "customer_created", None)
+    )
     first = await pay_till(client, phone="+254733000222", first_name="Amina")
     second = await pay_till(client, phone="+254733000222")
     assert [e["topic"] for e in first["events"]] == ["buygoods_transaction_received", "customer_created"]
@@ -158,16 +190,24 @@ async def test_customer_created_only_for_a_new_phone(
     assert _webhook_schema_errors("customer_created", body) == []
 
 
-async def test_daraja_payload_subscription(client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver) -> None:
+async def test_daraja_payload_subscription(
+    client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver
+) -> None:
     """A v2 subscription with enable_daraja_payload receives the flat Daraja body, signed."""
     url = receiver.url("daraja")
     await created(client, headers, "/api/v2/webhook_subscriptions", payloads.subscription(url, daraja=True))
-    tx = (await pay_till(client, till="514459", amount="100", phone="+254744000333", first_name="Jane"))["transaction"]
+    tx = (await pay_till(client, till="514459", amount="100", phone="+254744000333", first_name="Jane"))[
+        "transaction"
+    ]
     (webhook,) = await receiver.await_for(url)
     _assert_signed(webhook)
     body = json.loads(webhook.body)
     assert body["TransactionType"] == "Buygoods" and body["TransID"] == tx["reference"]
-    assert body["BusinessShortCode"] == "514459" and body["TransAmount"] == "100.0" and len(body["TransTime"]) == 14
+    assert (
+        body["BusinessShortCode"] == "514459"
+        and body["TransAmount"] == "100.0"
+        and len(body["TransTime"]) == 14
+    )
     assert _webhook_schema_errors("buygoods_transaction_received", body) == []
 
 
@@ -181,9 +221,15 @@ SIMULATIONS = [
 ]
 
 
-@pytest.mark.parametrize(("topic", "body"), SIMULATIONS, ids=[f"{t}-{i}" for i, (t, _) in enumerate(SIMULATIONS)])
+@pytest.mark.parametrize(
+    ("topic", "body"), SIMULATIONS, ids=[f"{t}-{i}" for i, (t, _) in enumerate(SIMULATIONS)]
+)
 async def test_simulations_send_webhooks(
-    client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver, topic: str, body: dict[str, Any] | None
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    receiver: Receiver,
+    topic: str,
+    body: dict[str, Any] | None,
 ) -> None:
     """Each control-API simulation delivers a schema-valid, signed webhook of its topic."""
     url = receiver.url(topic)
@@ -191,7 +237,12 @@ async def test_simulations_send_webhooks(
     await created(client, headers, "/api/v1/webhook_subscriptions", payloads.subscription(url, topic, till))
     if body is None:  # a reversal needs a transaction to reverse
         if topic.startswith("b2b"):
-            received = await control(client, "POST", "/sandbox/simulate/b2b_transaction_received", {"till_number": "514459", "amount": 5})
+            received = await control(
+                client,
+                "POST",
+                "/sandbox/simulate/b2b_transaction_received",
+                {"till_number": "514459", "amount": 5},
+            )
         else:
             received = await pay_till(client)
         body = {"reference": received["transaction"]["reference"]}
@@ -218,7 +269,9 @@ async def test_reversing_twice_through_the_control_api_conflicts(client: httpx.A
 
 async def test_reset_forgets_everything(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     """POST /sandbox/reset drops tokens, resources, the ledger and the delivery log."""
-    location = await created(client, headers, "/api/v1/incoming_payments", payloads.stk("http://127.0.0.1:9/cb"))
+    location = await created(
+        client, headers, "/api/v1/incoming_payments", payloads.stk("http://127.0.0.1:9/cb")
+    )
     await final(client, headers, location, "Pending")
     await control(client, "POST", "/sandbox/reset")
     assert (await client.get(location, headers=headers)).status_code == 401

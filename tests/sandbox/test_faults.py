@@ -41,12 +41,22 @@ async def raw(
     await app.sandbox.scheduler.aclose()
 
 
-async def _arm(client: httpx.AsyncClient, kind: str, operation_id: str = CREATE, **extra: Any) -> dict[str, Any]:
-    return await control(client, "POST", "/sandbox/faults", {"operation_id": operation_id, "kind": kind, **extra})
+async def _arm(
+    client: httpx.AsyncClient, kind: str, operation_id: str = CREATE, **extra: Any
+) -> dict[str, Any]:
+    return await control(
+        client, "POST", "/sandbox/faults", {"operation_id": operation_id, "kind": kind, **extra}
+    )
 
 
 def _conforms(response: httpx.Response) -> list[str]:
-    return problems(response.request.method, str(response.request.url), response.status_code, response.headers, response.content)
+    return problems(
+        response.request.method,
+        str(response.request.url),
+        response.status_code,
+        response.headers,
+        response.content,
+    )
 
 
 @pytest.mark.parametrize(("kind", "status"), [("status_500", 500), ("status_503", 503), ("status_429", 429)])
@@ -75,7 +85,11 @@ async def test_slow_fault(raw: httpx.AsyncClient) -> None:
     started = time.monotonic()
     response = await raw.post(
         "/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+        },
     )
     assert time.monotonic() - started >= 0.3
     assert response.status_code == 200 and response.json()["access_token"]
@@ -108,7 +122,11 @@ async def test_malformed_json_fault(raw: httpx.AsyncClient) -> None:
     await _arm(raw, "malformed_json", "request_access_token")
     response = await raw.post(
         "/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"},
+        data={
+            "grant_type": "client_credentials",
+            "client_id": "sandbox-client-id",
+            "client_secret": "sandbox-client-secret",
+        },
     )
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
     with pytest.raises(ValueError):

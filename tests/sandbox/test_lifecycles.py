@@ -36,7 +36,9 @@ async def test_stk_push_succeeds_like_the_fixture(
     client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver
 ) -> None:
     """An ordinary STK push ends Success with an M-PESA transaction in event.resource."""
-    location = await created(client, headers, "/api/v2/incoming_payments", payloads.stk(receiver.url(), value=100))
+    location = await created(
+        client, headers, "/api/v2/incoming_payments", payloads.stk(receiver.url(), value=100)
+    )
     attributes = _attributes(await final(client, headers, location, "Pending"))
     assert attributes["status"] == "Success" and attributes["event"]["errors"] is None
     resource = attributes["event"]["resource"]
@@ -64,7 +66,9 @@ async def test_stk_push_failure_test_values(
     client: httpx.AsyncClient, headers: dict[str, str], phone: str, value: str, message: str
 ) -> None:
     """The documented test values end Failed with K2's error string and no resource."""
-    location = await created(client, headers, "/api/v1/incoming_payments", payloads.stk("https://e.com/cb", phone, value))
+    location = await created(
+        client, headers, "/api/v1/incoming_payments", payloads.stk("https://e.com/cb", phone, value)
+    )
     attributes = _attributes(await final(client, headers, location, "Pending"))
     assert attributes["status"] == "Failed"
     assert attributes["event"] == {"type": "Incoming Payment Request", "resource": None, "errors": message}
@@ -75,16 +79,26 @@ def test_outcome_rules_and_money_format() -> None:
     """Phone suffixes win over amounts; amounts render like K2's ("100.0", "10.5")."""
     assert stk_failure("+254 700 000 002", "999999") == "Request cancelled by user"
     assert stk_failure("0712000005", "999998.99") is None
-    assert [money(v) for v in (100, "1", 10.5, "10.25", "1000.00")] == ["100.0", "1.0", "10.5", "10.25", "1000.0"]
+    assert [money(v) for v in (100, "1", 10.5, "10.25", "1000.00")] == [
+        "100.0",
+        "1.0",
+        "10.5",
+        "10.25",
+        "1000.0",
+    ]
 
 
 async def test_pending_is_visible_until_callback_delay() -> None:
     """With a callback delay, GET shows Pending and a null resource first, then the outcome."""
     app = create_app(SandboxConfig(callback_delay=0.3, delivery_max_attempts=1))
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=ASGI_BASE, event_hooks={"response": [async_hook]}) as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=ASGI_BASE, event_hooks={"response": [async_hook]}
+    ) as c:
         headers = {"Authorization": f"Bearer {await atoken_of(c)}"}
-        location = await created(c, headers, "/api/v1/incoming_payments", payloads.stk("http://127.0.0.1:9/cb"))
+        location = await created(
+            c, headers, "/api/v1/incoming_payments", payloads.stk("http://127.0.0.1:9/cb")
+        )
         pending = _attributes(await read(c, headers, location))
         assert pending["status"] == "Pending" and pending["event"]["resource"] is None
         assert _attributes(await final(c, headers, location, "Pending"))["status"] == "Success"
@@ -93,19 +107,29 @@ async def test_pending_is_visible_until_callback_delay() -> None:
 
 def test_pending_over_loopback_resolves_without_reads(receiver: Receiver) -> None:
     """Over real HTTP the callback fires after the delay even though nobody GETs the resource."""
-    with serve_in_thread(SandboxConfig(callback_delay=0.2)) as sandbox, httpx.Client(base_url=sandbox.base_url) as c:
+    with (
+        serve_in_thread(SandboxConfig(callback_delay=0.2)) as sandbox,
+        httpx.Client(base_url=sandbox.base_url) as c,
+    ):
         headers = {"Authorization": f"Bearer {sandbox.token()}"}
         url = receiver.url()
         response = c.post("/api/v1/incoming_payments", json=payloads.stk(url), headers=headers)
-        assert c.get(response.headers["location"], headers=headers).json()["data"]["attributes"]["status"] == "Pending"
+        assert (
+            c.get(response.headers["location"], headers=headers).json()["data"]["attributes"]["status"]
+            == "Pending"
+        )
         (delivery,) = receiver.wait_for(url)
         assert b'"status":"Success"' in delivery.body
 
 
 async def test_pay_payment_processed(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     """A PAY payment to a known recipient ends Processed with one transferred disbursement."""
-    recipient = (await created(client, headers, "/api/v1/pay_recipients", payloads.recipient())).rsplit("/", 1)[1]
-    location = await created(client, headers, "/api/v1/payments", payloads.payment("https://e.com/cb", recipient))
+    recipient = (await created(client, headers, "/api/v1/pay_recipients", payloads.recipient())).rsplit(
+        "/", 1
+    )[1]
+    location = await created(
+        client, headers, "/api/v1/payments", payloads.payment("https://e.com/cb", recipient)
+    )
     scheduled_or_done = _attributes(await read(client, headers, location))["status"]
     assert scheduled_or_done in ("Scheduled", "Processed")
     attributes = _attributes(await final(client, headers, location, "Scheduled"))
@@ -117,9 +141,13 @@ async def test_pay_payment_processed(client: httpx.AsyncClient, headers: dict[st
     assert disbursement["destination_reference"] == recipient
 
 
-async def test_pay_payment_to_unknown_recipient_fails(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+async def test_pay_payment_to_unknown_recipient_fails(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     """A payment to a reference that is no recipient ends Failed with an explanation."""
-    location = await created(client, headers, "/api/v1/payments", payloads.payment("https://e.com/cb", "nobody"))
+    location = await created(
+        client, headers, "/api/v1/payments", payloads.payment("https://e.com/cb", "nobody")
+    )
     attributes = _attributes(await final(client, headers, location, "Scheduled"))
     assert attributes["status"] == "Failed" and "nobody" in attributes["errors"]
     assert attributes["transfer_batches"] is None
@@ -130,8 +158,15 @@ async def test_settlement_transfers_blind_and_targeted(
 ) -> None:
     """Blind transfers settle to the default account; targeted ones to the given wallet (and notify)."""
     hook = receiver.url("settled")
-    await created(client, headers, "/api/v1/webhook_subscriptions", payloads.subscription(hook, "settlement_transfer_completed", None))
-    blind = await created(client, headers, "/api/v1/settlement_transfers", payloads.settlement("https://e.com/cb"))
+    await created(
+        client,
+        headers,
+        "/api/v1/webhook_subscriptions",
+        payloads.subscription(hook, "settlement_transfer_completed", None),
+    )
+    blind = await created(
+        client, headers, "/api/v1/settlement_transfers", payloads.settlement("https://e.com/cb")
+    )
     attributes = _attributes(await final(client, headers, blind, "Scheduled"))
     assert attributes["status"] == "Processed" and attributes["amount"] == {"currency": "KES", "value": None}
     assert attributes["transfer_batches"][0]["disbursements"][0]["destination_type"] == "Bank Account"
@@ -149,15 +184,23 @@ async def test_settlement_transfers_blind_and_targeted(
 
 async def test_send_money_processed(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     """Send money echoes the destinations and transfers one batch per destination."""
-    account = (await created(client, headers, "/api/v2/merchant_bank_accounts", payloads.bank_account())).rsplit("/", 1)[1]
+    account = (
+        await created(client, headers, "/api/v2/merchant_bank_accounts", payloads.bank_account())
+    ).rsplit("/", 1)[1]
     destinations = [
         *payloads.send_money("x")["destinations"],
         {"type": "merchant_bank_account", "reference": account, "amount": 10},
     ]
-    location = await created(client, headers, "/api/v2/send_money", payloads.send_money("https://e.com/cb", destinations))
+    location = await created(
+        client, headers, "/api/v2/send_money", payloads.send_money("https://e.com/cb", destinations)
+    )
     attributes = _attributes(await final(client, headers, location, "Scheduled"))
     assert attributes["status"] == "Processed" and attributes["source_identifier"] == "4321"
-    assert [d["type"] for d in attributes["destinations"]] == ["mobile_wallet", "till", "merchant_bank_account"]
+    assert [d["type"] for d in attributes["destinations"]] == [
+        "mobile_wallet",
+        "till",
+        "merchant_bank_account",
+    ]
     batches = attributes["transfer_batches"]
     assert [b["amount"] for b in batches] == ["1000.0", "55.5", "10.0"]
     mobile = batches[0]["disbursements"][0]
@@ -170,31 +213,48 @@ async def test_reversal_processed_then_already_reversed(
 ) -> None:
     """Reversing a ledger transaction ends Processed (and fires the reversed webhook); twice fails."""
     hook = receiver.url("reversed")
-    await created(client, headers, "/api/v2/webhook_subscriptions", payloads.subscription(hook, "buygoods_transaction_reversed"))
+    await created(
+        client,
+        headers,
+        "/api/v2/webhook_subscriptions",
+        payloads.subscription(hook, "buygoods_transaction_reversed"),
+    )
     reference = (await pay_till(client, amount="201"))["transaction"]["reference"]
-    location = await created(client, headers, "/api/v2/reversals", payloads.reversal("https://e.com/cb", reference))
+    location = await created(
+        client, headers, "/api/v2/reversals", payloads.reversal("https://e.com/cb", reference)
+    )
     attributes = _attributes(await final(client, headers, location, "Received"))
     assert attributes["status"] == "Processed" and attributes["errors"] is None
     assert attributes["reversal_bulk_payment"]["amount"] == "201.0"
     assert attributes["reversal_bulk_payment"]["status"] == "Transferred"
     (webhook,) = await receiver.await_for(hook)
     assert b'"status":"Reversed"' in webhook.body
-    again = await created(client, headers, "/api/v2/reversals", payloads.reversal("https://e.com/cb", reference))
+    again = await created(
+        client, headers, "/api/v2/reversals", payloads.reversal("https://e.com/cb", reference)
+    )
     assert "already reversed" in _attributes(await final(client, headers, again, "Received"))["errors"]
 
 
-async def test_reversal_of_unknown_transaction_fails(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+async def test_reversal_of_unknown_transaction_fails(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     """A reversal of a reference not in the ledger ends Failed with errors and no bulk payment."""
-    location = await created(client, headers, "/api/v2/reversals", payloads.reversal("https://e.com/cb", "NOPE000001"))
+    location = await created(
+        client, headers, "/api/v2/reversals", payloads.reversal("https://e.com/cb", "NOPE000001")
+    )
     attributes = _attributes(await final(client, headers, location, "Received"))
     assert attributes["status"] == "Failed" and attributes["reversal_bulk_payment"] is None
     assert "NOPE000001" in attributes["errors"]
 
 
-async def test_polling_returns_ledger_transactions_in_window(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+async def test_polling_returns_ledger_transactions_in_window(
+    client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     """Polling returns the buy-goods transactions of the window, filtered by till for till scope."""
     till_tx = (await pay_till(client, till="514459", amount="10"))["transaction"]
-    stk = await created(client, headers, "/api/v1/incoming_payments", payloads.stk("https://e.com/cb", till="K123456"))
+    stk = await created(
+        client, headers, "/api/v1/incoming_payments", payloads.stk("https://e.com/cb", till="K123456")
+    )
     stk_tx = _attributes(await final(client, headers, stk, "Pending"))["event"]["resource"]
     now = datetime.now(EAT)
     window = ((now - timedelta(hours=1)).isoformat(), (now + timedelta(hours=1)).isoformat())
@@ -215,12 +275,16 @@ async def test_polling_returns_ledger_transactions_in_window(client: httpx.Async
 async def test_sms_notification_succeeds(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     """An SMS notification for a real buygoods event ends Success."""
     event_id = (await pay_till(client))["event_ids"][0]
-    location = await created(client, headers, "/api/v1/transaction_sms_notifications", payloads.sms("https://e.com/cb", event_id))
+    location = await created(
+        client, headers, "/api/v1/transaction_sms_notifications", payloads.sms("https://e.com/cb", event_id)
+    )
     attributes = _attributes(await final(client, headers, location, "Pending"))
     assert attributes["status"] == "Success" and attributes["message"] == "Thanks for your payment"
 
 
-async def test_payment_link_pay_and_callback(client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver) -> None:
+async def test_payment_link_pay_and_callback(
+    client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver
+) -> None:
     """A link is Active for 7 days; paying it (control API) makes it Paid and POSTs the callback."""
     url = receiver.url("link")
     location = await created(client, headers, "/api/v2/payment_links", payloads.payment_link(url))
@@ -243,13 +307,20 @@ async def test_payment_link_pay_and_callback(client: httpx.AsyncClient, headers:
 
 
 @pytest.mark.parametrize("body", [None, b"{}", b"null"], ids=["empty", "object", "null"])
-async def test_payment_link_cancel_bodies(client: httpx.AsyncClient, headers: dict[str, str], body: bytes | None) -> None:
+async def test_payment_link_cancel_bodies(
+    client: httpx.AsyncClient, headers: dict[str, str], body: bytes | None
+) -> None:
     """Cancel accepts no body, {} or null; a second cancel is a 400."""
-    location = await created(client, headers, "/api/v2/payment_links", payloads.payment_link("https://e.com/cb"))
+    location = await created(
+        client, headers, "/api/v2/payment_links", payloads.payment_link("https://e.com/cb")
+    )
     cancel_headers = {**headers, "Content-Type": "application/json"}
     response = await client.post(f"{location}/cancel", content=body or b"", headers=cancel_headers)
     assert response.status_code == 200 and response.json() == {"message": "Payment link cancelled."}
-    assert _attributes(await read(client, headers, location))["payment_link"]["payment_link_status"] == "Cancelled"
+    assert (
+        _attributes(await read(client, headers, location))["payment_link"]["payment_link_status"]
+        == "Cancelled"
+    )
     assert (await client.post(f"{location}/cancel/", headers=headers)).status_code == 400
 
 
@@ -259,10 +330,16 @@ async def test_payment_link_expires_after_seven_days() -> None:
     app = create_app(SandboxConfig(clock=clock, token_ttl=30 * 86400, callback_delay=0))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ASGI_BASE) as c:
         headers = {"Authorization": f"Bearer {await atoken_of(c)}"}
-        location = await created(c, headers, "/api/v2/payment_links", payloads.payment_link("https://e.com/cb"))
+        location = await created(
+            c, headers, "/api/v2/payment_links", payloads.payment_link("https://e.com/cb")
+        )
         clock.advance(7 * 86400 + 1)
-        assert _attributes(await read(c, headers, location))["payment_link"]["payment_link_status"] == "Expired"
+        assert (
+            _attributes(await read(c, headers, location))["payment_link"]["payment_link_status"] == "Expired"
+        )
         assert (await c.post(f"{location}/cancel", headers=headers)).status_code == 400
         link_id = location.rsplit("/", 1)[1]
-        assert (await c.post(f"/sandbox/payment_links/{link_id}/pay", json={"phone": "+254700000000"})).status_code == 409
+        assert (
+            await c.post(f"/sandbox/payment_links/{link_id}/pay", json={"phone": "+254700000000"})
+        ).status_code == 409
     await app.sandbox.scheduler.aclose()

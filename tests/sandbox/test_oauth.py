@@ -74,7 +74,11 @@ def test_oauth_endpoints_ignore_bearer_null(live: httpx.Client) -> None:
     """Node sends Authorization: Bearer null to the OAuth endpoints; it is ignored."""
     headers = {"Authorization": "Bearer null"}
     token = live.post("/oauth/token", data=CREDENTIALS, headers=headers).json()["access_token"]
-    action = {"client_id": CREDENTIALS["client_id"], "client_secret": CREDENTIALS["client_secret"], "token": token}
+    action = {
+        "client_id": CREDENTIALS["client_id"],
+        "client_secret": CREDENTIALS["client_secret"],
+        "token": token,
+    }
     introspected = live.post("/oauth/introspect", json=action, headers=headers)
     assert introspected.status_code == 200 and introspected.json()["active"] is True
     assert live.post("/oauth/revoke", json=action, headers=headers).status_code == 200
@@ -133,7 +137,9 @@ async def test_token_expires_after_ttl() -> None:
     clock = ManualClock()
     app = create_app(SandboxConfig(token_ttl=60, clock=clock, callback_delay=0))
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=ASGI_BASE, event_hooks={"response": [async_hook]}) as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url=ASGI_BASE, event_hooks={"response": [async_hook]}
+    ) as c:
         token = await atoken_of(c)
         headers = {"Authorization": f"Bearer {token}"}
         assert (await c.get("/api/v2/payment_links/unknown", headers=headers)).status_code == 404
@@ -145,4 +151,8 @@ async def test_token_expires_after_ttl() -> None:
 
 
 def _action(token: str) -> dict[str, str]:
-    return {"client_id": CREDENTIALS["client_id"], "client_secret": CREDENTIALS["client_secret"], "token": token}
+    return {
+        "client_id": CREDENTIALS["client_id"],
+        "client_secret": CREDENTIALS["client_secret"],
+        "token": token,
+    }

@@ -28,8 +28,14 @@ async def test_state_survives_a_restart(tmp_path: Path) -> None:
     async with _client(first) as c:
         headers = {"Authorization": f"Bearer {await atoken_of(c)}"}
         location = await created(c, headers, "/api/v1/merchant_wallets", payloads.wallet())
-        event_id = (await control(c, "POST", "/sandbox/simulate/buygoods_transaction_received",
-                                  {"till_number": "514459", "amount": 5}))["event_ids"][0]
+        event_id = (
+            await control(
+                c,
+                "POST",
+                "/sandbox/simulate/buygoods_transaction_received",
+                {"till_number": "514459", "amount": 5},
+            )
+        )["event_ids"][0]
         before = await read(c, headers, location)
     await first.sandbox.scheduler.aclose()
     first.sandbox.store.close()
@@ -39,7 +45,9 @@ async def test_state_survives_a_restart(tmp_path: Path) -> None:
         assert await read(c, headers, location) == before
         assert len((await control(c, "GET", "/sandbox/ledger"))["transactions"]) == 1
         sms = payloads.sms("https://e.com/cb", event_id)
-        assert (await c.post("/api/v1/transaction_sms_notifications", json=sms, headers=headers)).status_code == 201
+        assert (
+            await c.post("/api/v1/transaction_sms_notifications", json=sms, headers=headers)
+        ).status_code == 201
     await second.sandbox.scheduler.aclose()
     second.sandbox.store.close()
 
@@ -58,8 +66,10 @@ async def test_pending_work_resumes_after_a_restart(tmp_path: Path) -> None:
     async with _client(second) as c:
         await c.get("/sandbox/health")  # any request starts the sandbox's background work
         resource_id = location.rsplit("/", 1)[1]
-        log = await eventually(lambda: control(c, "GET", f"/sandbox/deliveries?resource_id={resource_id}"),
-                               lambda body: len(body["deliveries"]) == 1)
+        log = await eventually(
+            lambda: control(c, "GET", f"/sandbox/deliveries?resource_id={resource_id}"),
+            lambda body: len(body["deliveries"]) == 1,
+        )
         assert '"status":"Success"' in log["deliveries"][0]["body"]
     await second.sandbox.scheduler.aclose()
     second.sandbox.store.close()

@@ -25,7 +25,9 @@ def test_k2_sandbox_fixture(k2_sandbox: RunningSandbox, receiver: Receiver) -> N
     assert isinstance(k2_sandbox.app, SandboxApp)
     url = receiver.url("plugin")
     headers = {"Authorization": f"Bearer {k2_sandbox.token()}"}
-    response = httpx.post(f"{k2_sandbox.base_url}/api/v1/incoming_payments", json=payloads.stk(url), headers=headers)
+    response = httpx.post(
+        f"{k2_sandbox.base_url}/api/v1/incoming_payments", json=payloads.stk(url), headers=headers
+    )
     assert response.status_code == 201
     (delivery,) = k2_sandbox.wait_for_deliveries(lambda found: len(found) == 1, kind="callback")
     assert delivery["url"] == url and delivery["delivered"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -43,7 +43,7 @@ def assert_operation(prepared: ops.Prepared[Any], operation: str, result_type: s
     assert callable(module.asyncio_detailed)
 
 
-# ------------------------------------------------------------------------------------------------ webhooks, SMS
+# ---------------------------------------------------------------------------------- webhooks, SMS
 def test_subscribe_webhook_v2_till_scope_with_daraja() -> None:
     """v2 subscriptions carry enable_daraja_payload; till events carry the till."""
     prepared = ops.subscribe_webhook(
@@ -77,7 +77,9 @@ def test_subscribe_webhook_v1_company_scope() -> None:
 
 def test_subscribe_webhook_v2_default_sends_daraja_false() -> None:
     """Without the flag, v2 sends enable_daraja_payload false explicitly."""
-    assert body(ops.subscribe_webhook("customer_created", "https://e.com/h"))["enable_daraja_payload"] is False
+    assert (
+        body(ops.subscribe_webhook("customer_created", "https://e.com/h"))["enable_daraja_payload"] is False
+    )
 
 
 def test_subscribe_webhook_rejections() -> None:
@@ -93,7 +95,9 @@ def test_subscribe_webhook_rejections() -> None:
 def test_send_sms_notification_body() -> None:
     """The SMS notification is a v1 operation with the event reference, message and callback."""
     prepared = ops.send_sms_notification(" evt-1 ", "Thank you", CB)
-    assert_operation(prepared, "v1.v1_create_transaction_sms_notification", "TransactionSmsNotificationResult")
+    assert_operation(
+        prepared, "v1.v1_create_transaction_sms_notification", "TransactionSmsNotificationResult"
+    )
     assert body(prepared) == {"webhook_event_reference": "evt-1", "message": "Thank you", **LINKS}
 
 
@@ -102,7 +106,7 @@ def test_send_sms_notification_needs_a_message() -> None:
     assert rejected(ops.send_sms_notification, "evt-1", "  ", CB).field == "message"
 
 
-# ------------------------------------------------------------------------------------------------ STK push
+# ---------------------------------------------------------------------------------- STK push
 def test_stk_push_minimal_body() -> None:
     """STK push sends the +254 phone, the amount as a string, the channel and the callback."""
     prepared = ops.stk_push(phone_number="0712345678", amount=100, till_number="K000000", callback_url=CB)
@@ -183,7 +187,7 @@ def test_stk_push_rejections(change: dict[str, Any], field: str) -> None:
     assert rejected(ops.stk_push, **args).field == field
 
 
-# ------------------------------------------------------------------------------------------------ recipients
+# ---------------------------------------------------------------------------------- recipients
 RECIPIENTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
         "mobile_wallet",
@@ -206,8 +210,18 @@ RECIPIENTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     (
         "bank_account",
-        {"account_name": "Jane", "account_number": "123", "bank_branch_ref": "br-1", "settlement_method": "rts"},
-        {"account_name": "Jane", "account_number": "123", "bank_branch_ref": "br-1", "settlement_method": "RTS"},
+        {
+            "account_name": "Jane",
+            "account_number": "123",
+            "bank_branch_ref": "br-1",
+            "settlement_method": "rts",
+        },
+        {
+            "account_name": "Jane",
+            "account_number": "123",
+            "bank_branch_ref": "br-1",
+            "settlement_method": "RTS",
+        },
     ),
     ("till", {"till_number": "514459", "till_name": "Shop"}, {"till_number": "514459", "till_name": "Shop"}),
     (
@@ -249,21 +263,28 @@ def test_add_recipient_bank_account_defaults_to_eft() -> None:
     [
         ("mobile_wallet", {"first_name": "J", "last_name": "D"}, "phone_number"),
         ("mobile_wallet", {"first_name": "J", "phone_number": "0712345678"}, "last_name"),
-        ("mobile_wallet", {"first_name": "J", "last_name": "D", "phone_number": "0712345678", "network": "x"}, "network"),
+        (
+            "mobile_wallet",
+            {"first_name": "J", "last_name": "D", "phone_number": "0712345678", "network": "x"},
+            "network",
+        ),
         ("bank_account", {"account_name": "A", "account_number": "1"}, "bank_branch_ref"),
-        ("bank_account", {"account_name": "A", "account_number": "1", "bank_branch_ref": "b", "settlement_method": "x"},
-         "settlement_method"),
+        (
+            "bank_account",
+            {"account_name": "A", "account_number": "1", "bank_branch_ref": "b", "settlement_method": "x"},
+            "settlement_method",
+        ),
         ("till", {}, "till_number"),
         ("paybill", {"paybill_number": "1"}, "paybill_account_number"),
         ("kopo_kopo_merchant", {}, "type"),
     ],
-)  # fmt: skip
+)
 def test_add_recipient_rejections(kind: str, kwargs: dict[str, Any], field: str) -> None:
     """A missing or bad recipient field, or an unknown type, is refused on that field."""
     assert rejected(ops.add_recipient, kind, **kwargs).field == field
 
 
-# ------------------------------------------------------------------------------------------------ PAY
+# ---------------------------------------------------------------------------------- PAY
 def test_create_payment_full_body() -> None:
     """A PAY payment carries destination, amount, description, category, tags and metadata."""
     prepared = ops.create_payment(
@@ -294,7 +315,13 @@ def test_create_payment_minimal_body_leaves_optionals_out() -> None:
     prepared = ops.create_payment(
         destination_type="till", destination_reference="r", amount=5, description="d", callback_url=CB
     )
-    assert set(body(prepared)) == {"destination_type", "destination_reference", "amount", "description", "_links"}
+    assert set(body(prepared)) == {
+        "destination_type",
+        "destination_reference",
+        "amount",
+        "description",
+        "_links",
+    }
 
 
 @pytest.mark.parametrize(
@@ -320,7 +347,7 @@ def test_create_payment_rejections(change: dict[str, Any], field: str) -> None:
     assert rejected(ops.create_payment, **args).field == field
 
 
-# ------------------------------------------------------------------------------------------------ own accounts
+# ---------------------------------------------------------------------------------- own accounts
 @pytest.mark.parametrize("version", ["v1", "v2"])
 def test_add_merchant_wallet(version: str) -> None:
     """Own M-PESA accounts: +254 phone and Safaricom, for either version."""
@@ -341,7 +368,11 @@ def test_add_merchant_wallet(version: str) -> None:
 def test_add_merchant_bank_account(version: str) -> None:
     """Own bank accounts: the settlement method upper-cased, nickname left out when absent."""
     prepared = ops.add_merchant_bank_account(
-        account_name="Shop", account_number="0011", bank_branch_ref="br", settlement_method="rts", version=version
+        account_name="Shop",
+        account_number="0011",
+        bank_branch_ref="br",
+        settlement_method="rts",
+        version=version,
     )
     assert_operation(prepared, f"{version}.{version}_create_merchant_bank_account", "MerchantAccount")
     assert body(prepared) == {
@@ -354,12 +385,17 @@ def test_add_merchant_bank_account(version: str) -> None:
 
 def test_merchant_account_rejections() -> None:
     """A bad phone or settlement method is refused on its field."""
-    assert rejected(ops.add_merchant_wallet, first_name="J", last_name="D", phone_number="1").field == "phone_number"
+    assert (
+        rejected(ops.add_merchant_wallet, first_name="J", last_name="D", phone_number="1").field
+        == "phone_number"
+    )
     bank = {"account_name": "A", "account_number": "1", "bank_branch_ref": "b"}
-    assert rejected(ops.add_merchant_bank_account, settlement_method="ACH", **bank).field == "settlement_method"
+    assert (
+        rejected(ops.add_merchant_bank_account, settlement_method="ACH", **bank).field == "settlement_method"
+    )
 
 
-# ------------------------------------------------------------------------------------------------ settlement transfer
+# ---------------------------------------------------------------------------------- settlement transfer
 def test_settle_funds_blind_whole_balance() -> None:
     """A blind transfer with no amount sends only the callback: everything to the default accounts."""
     prepared = ops.settle_funds(callback_url=CB)
@@ -407,7 +443,7 @@ def test_settle_funds_other_rejections() -> None:
     assert rejected(ops.settle_funds, callback_url=CB, amount=-1).field == "amount"
 
 
-# ------------------------------------------------------------------------------------------------ polling
+# ---------------------------------------------------------------------------------- polling
 def test_poll_transactions_company_v2() -> None:
     """Polling sends ISO-8601 times with their offsets and a null reference for company scope."""
     prepared = ops.poll_transactions(from_time=FROM, to_time=TO, callback_url=CB)
@@ -439,7 +475,10 @@ def test_poll_transactions_company_drops_a_reference() -> None:
 
 def test_poll_transactions_equal_times_are_allowed() -> None:
     """An empty window (from == to) is not an error."""
-    assert body(ops.poll_transactions(from_time=FROM, to_time=FROM, callback_url=CB))["to_time"] == FROM.isoformat()
+    assert (
+        body(ops.poll_transactions(from_time=FROM, to_time=FROM, callback_url=CB))["to_time"]
+        == FROM.isoformat()
+    )
 
 
 class _NoOffset(dt.tzinfo):
@@ -447,6 +486,14 @@ class _NoOffset(dt.tzinfo):
 
     def utcoffset(self, when: dt.datetime | None) -> dt.timedelta | None:
         """No offset."""
+        return None
+
+    def tzname(self, when: dt.datetime | None) -> str | None:
+        """No name."""
+        return None
+
+    def dst(self, when: dt.datetime | None) -> dt.timedelta | None:
+        """No DST."""
         return None
 
 
@@ -471,7 +518,7 @@ def test_poll_transactions_rejections(change: dict[str, Any], field: str) -> Non
     assert rejected(ops.poll_transactions, **args).field == field
 
 
-# ------------------------------------------------------------------------------------------------ send money
+# ---------------------------------------------------------------------------------- send money
 def test_send_money_every_destination_kind() -> None:
     """Each destination builder produces its member of the union, in order, amounts as strings."""
     prepared = ops.send_money(
@@ -511,7 +558,13 @@ def test_send_money_every_destination_kind() -> None:
                 "description": "Fees",
                 "settlement_method": "EFT",
             },
-            {"type": "till", "till_number": "514459", "amount": "3", "description": "Stock", "favourite": False},
+            {
+                "type": "till",
+                "till_number": "514459",
+                "amount": "3",
+                "description": "Stock",
+                "favourite": False,
+            },
             {
                 "type": "paybill",
                 "paybill_number": "888",
@@ -535,7 +588,9 @@ def test_send_money_without_destinations_is_a_sweep() -> None:
 def test_send_money_destination_as_dict_is_refused() -> None:
     """A plain dict in destinations is refused, naming its index: build it with a *_destination helper."""
     good = ops.till_destination("1", 1, "d")
-    error = rejected(ops.send_money, callback_url=CB, destinations=[good, {"type": "till", "till_number": "1"}])
+    error = rejected(
+        ops.send_money, callback_url=CB, destinations=[good, {"type": "till", "till_number": "1"}]
+    )
     assert error.field == "destinations[1]"
     assert "mobile_wallet_destination" in str(error)
 
@@ -556,8 +611,14 @@ def test_send_money_rejects_other_currencies() -> None:
     [
         (lambda: ops.mobile_wallet_destination("0812345678", 1, "d"), "phone_number"),
         (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", network="Airtel"), "network"),
-        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", favourite="yes"), "favourite"),
-        (lambda: ops.bank_account_destination("a", "1", "b", 1, "d", settlement_method="x"), "settlement_method"),
+        (
+            lambda: ops.mobile_wallet_destination("0712345678", 1, "d", favourite=cast(Any, "yes")),
+            "favourite",
+        ),
+        (
+            lambda: ops.bank_account_destination("a", "1", "b", 1, "d", settlement_method="x"),
+            "settlement_method",
+        ),
         (lambda: ops.till_destination("", 1, "d"), "till_number"),
         (lambda: ops.paybill_destination("1", "", 1, "d"), "paybill_account_number"),
         (lambda: ops.merchant_wallet_destination("r", 0), "amount"),
@@ -570,7 +631,7 @@ def test_destination_builder_rejections(build: Callable[[], Any], field: str) ->
     assert rejected(build).field == field
 
 
-# ------------------------------------------------------------------------------------------------ reversal, links
+# ---------------------------------------------------------------------------------- reversal, links
 def test_reverse_transaction_body() -> None:
     """A reversal carries the M-PESA reference, the reason, the callback and metadata."""
     prepared = ops.reverse_transaction(
@@ -587,7 +648,10 @@ def test_reverse_transaction_body() -> None:
 
 def test_reverse_transaction_needs_a_reason() -> None:
     """A blank reason is refused."""
-    assert rejected(ops.reverse_transaction, transaction_reference="Q", reason="", callback_url=CB).field == "reason"
+    assert (
+        rejected(ops.reverse_transaction, transaction_reference="Q", reason="", callback_url=CB).field
+        == "reason"
+    )
 
 
 def test_create_payment_link_body() -> None:
@@ -608,7 +672,9 @@ def test_create_payment_link_body() -> None:
 
 def test_create_payment_link_rejections() -> None:
     """A bad currency or amount is refused on its field."""
-    assert rejected(ops.create_payment_link, till_number="1", amount=1, callback_url=CB, currency="X").field == (
-        "currency"
+    assert rejected(
+        ops.create_payment_link, till_number="1", amount=1, callback_url=CB, currency="X"
+    ).field == ("currency")
+    assert (
+        rejected(ops.create_payment_link, till_number="1", amount="1.999", callback_url=CB).field == "amount"
     )
-    assert rejected(ops.create_payment_link, till_number="1", amount="1.999", callback_url=CB).field == "amount"

@@ -354,6 +354,26 @@ async def test_invalidate_of_a_stale_token_keeps_the_fresh_one(mode: str) -> Non
     assert fetcher.calls == 2
 
 
+@modes
+async def test_a_burst_of_401s_clears_the_store_once(mode: str) -> None:
+    """Fifty invalidations of one token make one store.clear call, not fifty (no thread pile-up)."""
+
+    class CountingStore(MemoryTokenStore):
+        clears = 0
+
+        def clear(self, expected: AccessToken | None = None) -> None:
+            CountingStore.clears += 1
+            super().clear(expected)
+
+    clock = FakeClock()
+    fetcher = Fetcher(clock)
+    get, invalidate = build(mode, fetcher, clock, CountingStore())
+    old = await get()
+    await asyncio.gather(*(invalidate(old) for _ in range(50)))
+    assert CountingStore.clears == 1
+    assert (await get()).value == "token-2"
+
+
 # --- Async details --------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,1 @@
+"""FastAPI example app for k2connect: STK push form, callback and webhook receiver (see app.py)."""

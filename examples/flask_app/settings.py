@@ -1,0 +1,69 @@
+"""Configuration of the example app, from arguments or from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from k2connect_ext import K2ConfigError
+
+__all__ = ["Settings"]
+
+# Where K2 POSTs, below PUBLIC_URL: STK push results (the callback_url of each request) and webhooks.
+CALLBACK_PATH = "/k2/callbacks"
+WEBHOOK_PATH = "/k2/webhooks"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything the app needs. Secrets stay out of ``repr`` (and so out of logs and tracebacks).
+
+    ``public_url`` is where Kopo Kopo reaches this app (an https tunnel or your domain; the local sandbox
+    also delivers to http://127.0.0.1). ``till_number`` is the online (K-prefixed) till STK pushes pay.
+    A payment that has had no callback for ``status_check_after`` seconds is looked up at K2 instead.
+    """
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    api_key: str = field(repr=False)
+    public_url: str
+    base_url: str = "https://sandbox.kopokopo.com"
+    database: str = "k2_example.sqlite3"
+    till_number: str = "K000000"
+    status_check_after: float = 10.0
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise K2ConfigError(f"PUBLIC_URL must be an absolute http(s) URL, got {self.public_url!r}")
+
+    @property
+    def callback_url(self) -> str:
+        """The callback_url given to every STK push."""
+        return self.public_url.rstrip("/") + CALLBACK_PATH
+
+    @property
+    def webhook_url(self) -> str:
+        """The URL webhook subscriptions point at."""
+        return self.public_url.rstrip("/") + WEBHOOK_PATH
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read K2_CLIENT_ID, K2_CLIENT_SECRET, K2_API_KEY, PUBLIC_URL (required), K2_BASE_URL, DATABASE
+        and K2_TILL_NUMBER (optional)."""
+        env = os.environ if environ is None else environ
+        required = ("K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_API_KEY", "PUBLIC_URL")
+        missing = [name for name in required if not env.get(name)]
+        if missing:
+            raise K2ConfigError("set these environment variables: " + ", ".join(missing))
+        return cls(
+            client_id=env["K2_CLIENT_ID"],
+            client_secret=env["K2_CLIENT_SECRET"],
+            api_key=env["K2_API_KEY"],
+            public_url=env["PUBLIC_URL"],
+            base_url=env.get("K2_BASE_URL") or cls.base_url,
+            database=env.get("DATABASE") or cls.database,
+            till_number=env.get("K2_TILL_NUMBER") or cls.till_number,
+        )

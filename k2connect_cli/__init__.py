@@ -1,0 +1,47 @@
+"""k2connect_cli: the ``k2connect`` command line, built with click on the ``k2connect_ext`` SDK.
+
+Commands::
+
+    k2connect token [--show-token]
+    k2connect stk-push --phone P --amount A --till T --callback-url U [--metadata K=V]... [--wait]
+    k2connect send-money --callback-url U [--to-phone P --amount A --description D]
+                         [--destinations-json FILE|-] [--sweep] [--wait]
+    k2connect status LOCATION
+    k2connect wait LOCATION [--timeout S]
+    k2connect subscribe --event-type E --url U [--scope till --scope-reference T] [--daraja]
+    k2connect webhook verify --signature S [--api-key K] < body
+    k2connect sandbox serve [--host H --port P --callback-delay S ...]
+    k2connect sandbox simulate buygoods|reversal|b2b|m2m|settlement|pay-link ...
+
+Global options (before the command): ``--base-url``, ``--client-id``, ``--client-secret``, ``--api-key``
+(default from ``K2_BASE_URL``, ``K2_CLIENT_ID``, ``K2_CLIENT_SECRET``, ``K2_API_KEY``), ``--json``,
+``--retries``, ``--http-timeout``. ``--json`` is also accepted after any command.
+
+Output: aligned ``key: value`` lines (and a small table where there is a list) for people; with ``--json``,
+exactly one JSON object on stdout. Progress of a wait goes to stderr (a spinner on a terminal, one plain line
+otherwise). Errors are one ``error: ...`` line on stderr, never a traceback, never a secret, token or
+signature; with ``--json`` stdout also gets ``{"error": {"code", "message", ...}}``.
+
+Exit codes:
+
+====  =====================================================================================
+0     ok
+1     payment failed (the resource ended Failed), or the webhook is invalid
+2     usage error (click's), or an input the SDK refused before sending anything
+3     configuration error: missing credentials, insecure base URL, port in use
+4     K2 refused the request (4xx: bad credentials, validation, not found, rate limited)
+5     could not reach K2, timed out, or K2 failed (5xx, or an answer the spec does not describe)
+6     ambiguous outcome: a POST was sent but no answer came; it may have moved money (the
+      message says how to reconcile: the callback URL, the metadata sent)
+7     the wait deadline passed before the resource was final (``k2connect wait`` resumes)
+70    internal error, a bug (``K2CONNECT_DEBUG=1`` shows the traceback)
+130   interrupted (Ctrl-C)
+====  =====================================================================================
+"""
+
+from __future__ import annotations
+
+from .app import cli
+from .exit_codes import ExitCode
+
+__all__ = ["ExitCode", "cli"]

@@ -1,0 +1,141 @@
+"""The FastAPI example (examples/fastapi_app) served by uvicorn, against the sandbox over loopback HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from examples.fastapi_app import app as app_module
+from examples.fastapi_app.__main__ import main as cli_main
+from examples.fastapi_app.app import Settings, create_app
+from k2connect_ext import K2ConfigError
+from k2connect_sandbox.server import RunningSandbox
+
+from . import scenarios
+from .harness import Shop, serve_asgi, shop
+
+pytestmark = pytest.mark.sandbox
+
+ShopFactory = Callable[..., AbstractContextManager[Shop]]
+
+
+def settings_for(sandbox: RunningSandbox, url: str, database: Path, **overrides: Any) -> Settings:
+    fields: dict[str, Any] = {
+        "client_id": sandbox.client_id,
+        "client_secret": sandbox.client_secret,
+        "api_key": sandbox.api_key,
+        "base_url": sandbox.base_url,
+        "public_url": url,
+        "database": str(database),
+        **overrides,
+    }
+    return Settings(**fields)
+
+
+@pytest.fixture
+def open_shop(k2_sandbox: RunningSandbox, tmp_path: Path) -> ShopFactory:
+    """Serve a fresh app (its own SQLite file) under uvicorn; settings can be overridden."""
+
+    @contextmanager
+    def opened(**overrides: Any) -> Iterator[Shop]:
+        def build(url: str) -> FastAPI:
+            return create_app(settings_for(k2_sandbox, url, tmp_path / "shop.sqlite3", **overrides))
+
+        with serve_asgi(build) as url, shop(url, k2_sandbox) as served:
+            yield served
+
+    return opened
+
+
+@pytest.fixture
+def served(open_shop: ShopFactory) -> Iterator[Shop]:
+    """The app as configured for production, except that it talks to the sandbox."""
+    with open_shop() as opened:
+        yield opened
+
+
+def test_form_payment_succeeds(served: Shop) -> None:
+    """The form starts an STK push; the sandbox's signed callback is stored and the payment shows Success."""
+    scenarios.form_payment_succeeds(served)
+
+
+def test_failing_phone_shows_failed_with_reason(served: Shop) -> None:
+    """A phone ending 0001 ends Failed, and the JSON and the page both give K2's reason."""
+    scenarios.failing_phone_shows_reason(served)
+
+
+def test_duplicate_delivery_is_stored_once(served: Shop) -> None:
+    """Replaying the exact signed callback is acknowledged as a duplicate and not stored again."""
+    scenarios.duplicate_delivery_stored_once(served)
+
+
+def test_bad_signature_gets_401(served: Shop) -> None:
+    """Tampered, wrongly signed and unsigned callbacks get 401 and change nothing."""
+    scenarios.bad_signature_rejected(served)
+
+
+def test_buygoods_webhook_appears_in_events(
+    served: Shop, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m examples.fastapi_app subscribe` subscribes /k2/webhooks; a till payment lands in /events."""
+    env = {
+        "K2_CLIENT_ID": served.sandbox.client_id,
+        "K2_CLIENT_SECRET": served.sandbox.client_secret,
+        "K2_API_KEY": served.sandbox.api_key,
+        "K2_BASE_URL": served.sandbox.base_url,
+        "PUBLIC_URL": served.url,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def subscribe() -> list[str]:
+        assert cli_main(["subscribe"]) == 0
+        return [line.removeprefix("subscribed: ") for line in capsys.readouterr().out.splitlines()]
+
+    scenarios.buygoods_webhook_listed(served, subscribe)
+
+
+def test_invalid_input_rerenders_the_form(served: Shop) -> None:
+    """A bad phone or amount re-renders the form with the SDK's message, and nothing is sent to K2."""
+    scenarios.invalid_input_rerenders_form(served)
+
+
+def test_status_check_when_callback_is_lost(open_shop: ShopFactory) -> None:
+    """With no callback (dead PUBLIC_URL), /payments/<id> falls back to k2.get(location) and shows Success."""
+    with open_shop(public_url="http://127.0.0.1:9", status_check_after=0) as lost:
+        scenarios.status_check_when_callback_is_lost(lost)
+
+
+def test_unknown_payment_is_404(served: Shop) -> None:
+    """An id this app did not start is a 404, as JSON and as a page."""
+    scenarios.unknown_payment_is_404(served)
+
+
+def test_module_level_app_for_uvicorn(
+    k2_sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`uvicorn examples.fastapi_app.app:app` builds the app from the environment; a partial one fails."""
+    monkeypatch.setattr(app_module, "_app_from_environment", app_module._app_from_environment.__wrapped__)
+    for name in ("K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_API_KEY", "PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(K2ConfigError, match="K2_CLIENT_ID, K2_CLIENT_SECRET, K2_API_KEY, PUBLIC_URL"):
+        create_app()
+
+    def from_environment(url: str) -> str:
+        monkeypatch.setenv("K2_CLIENT_ID", k2_sandbox.client_id)
+        monkeypatch.setenv("K2_CLIENT_SECRET", k2_sandbox.client_secret)
+        monkeypatch.setenv("K2_API_KEY", k2_sandbox.api_key)
+        monkeypatch.setenv("K2_BASE_URL", k2_sandbox.base_url)
+        monkeypatch.setenv("PUBLIC_URL", url)
+        monkeypatch.setenv("DATABASE", str(tmp_path / "env.sqlite3"))
+        return "examples.fastapi_app.app:app"  # imported by uvicorn, exactly as on the command line
+
+    with serve_asgi(from_environment) as url, shop(url, k2_sandbox) as served:
+        payment = served.wait_until_done(served.pay(scenarios.SUCCEEDS))
+        assert payment["status"] == "Success" and payment["updated_by"] == "callback"
+    assert (tmp_path / "env.sqlite3").exists()
