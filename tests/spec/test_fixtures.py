@@ -1,4 +1,4 @@
-"""Every real K2 sample payload validates against its spec schema and round-trips through the generated models."""
+"""Every real K2 sample payload validates against its spec schema and round-trips through the models."""
 
 from __future__ import annotations
 

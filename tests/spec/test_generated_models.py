@@ -1,4 +1,4 @@
-"""Generated models: unions parse to the right class, and tomorrow's statuses, types and fields never break parsing."""
+"""Generated models: unions parse to the right class; new statuses, types and fields never break parsing."""
 
 from __future__ import annotations
 
@@ -106,13 +106,29 @@ def test_send_money_destinations_serialize_and_parse_by_type() -> None:
         {
             "currency": "KES",
             "destinations": [
-                {"type": "mobile_wallet", "phone_number": "254700000000", "network": "Safaricom",
-                 "amount": 100, "description": "salary"},
-                {"type": "bank_account", "account_name": "A", "account_number": "1", "bank_branch_ref": "b",
-                 "amount": "200.50", "description": "rent"},
+                {
+                    "type": "mobile_wallet",
+                    "phone_number": "254700000000",
+                    "network": "Safaricom",
+                    "amount": 100,
+                    "description": "salary",
+                },
+                {
+                    "type": "bank_account",
+                    "account_name": "A",
+                    "account_number": "1",
+                    "bank_branch_ref": "b",
+                    "amount": "200.50",
+                    "description": "rent",
+                },
                 {"type": "till", "till_number": "123", "amount": 1, "description": "stock"},
-                {"type": "paybill", "paybill_number": "222", "paybill_account_number": "acc", "amount": 5,
-                 "description": "power"},
+                {
+                    "type": "paybill",
+                    "paybill_number": "222",
+                    "paybill_account_number": "acc",
+                    "amount": 5,
+                    "description": "power",
+                },
                 {"type": "merchant_wallet", "reference": "ref-1", "amount": 7},
             ],
             "_links": {"callback_url": "https://example.com/cb"},
@@ -127,7 +143,11 @@ def test_send_money_destinations_serialize_and_parse_by_type() -> None:
         MerchantWalletDestination,
     ]
     assert [d["type"] for d in request.to_dict()["destinations"]] == [
-        "mobile_wallet", "bank_account", "till", "paybill", "merchant_wallet",
+        "mobile_wallet",
+        "bank_account",
+        "till",
+        "paybill",
+        "merchant_wallet",
     ]
 
 

@@ -29,7 +29,9 @@ def test_generated_client_matches_spec() -> None:
 def test_drift_check_catches_a_stale_file(tmp_path: Path) -> None:
     """A file the generator would not write (a stale leftover) makes the drift check fail."""
     copy = tmp_path / "k2connect_client"
-    shutil.copytree(REPO_ROOT / "generated" / "k2connect_client", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "generated" / "k2connect_client", copy, ignore=shutil.ignore_patterns("__pycache__")
+    )
     (copy / "models" / "stale_model.py").write_text("class Stale: ...\n")
     result = make("check-generated", f"GEN_PKG={copy}")
     assert result.returncode != 0
