@@ -14,7 +14,7 @@ from tests.fixtures import SPEC_PATH
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-def OP_IDS(value: object) -> str:  # noqa: N802 - used like a constant in the decorators
+def OP_IDS(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
