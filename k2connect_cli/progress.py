@@ -70,7 +70,7 @@ class Progress:
         elapsed = self._clock() - self._started
         self._write(
             f"\r\x1b[K{_FRAMES[self._frame]} waiting for {self.label}: "
-            f"{self.reads} read{'s' if self.reads != 1 else ''}, {elapsed:.0f}/{self.timeout:g} s"
+            f"{self.reads} read{'s' if self.reads != 1 else ''}, {elapsed:.1f}/{self.timeout:g} s"
         )
 
     def _write(self, text: str) -> None:
