@@ -58,7 +58,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict k2connect_ext
+	$(BIN)/mypy --strict k2connect_ext k2connect_sandbox k2connect_cli
+	$(BIN)/mypy --strict examples/fastapi_app examples/flask_app
 	cd generated && $(BIN)/mypy --strict k2connect_client
 
 test: $(STAMP) lint typecheck
