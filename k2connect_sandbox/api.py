@@ -1,9 +1,14 @@
 """Handlers of the ``/api/v1`` and ``/api/v2`` operations, keyed by operationId.
 
 By the time a handler runs, the dispatcher has checked the bearer token and validated the JSON body
-against the operation's request schema. Handlers add the business rules the schema cannot express
-(each a 400 naming the field), store the resource, and answer 201 with an absolute ``Location``.
-Reads answer the stored body, after bringing a pending resource up to date.
+against the operation's request schema, including the spec's cross-field rules (``if``/``then``: a till
+scope needs its till number, a settlement destination type needs its reference, the Daraja payload is
+for two event types only), so a schema-valid body never breaks a rule the spec does not state. What a
+schema cannot know is whether a referenced resource exists: a reference to a merchant account or a
+webhook event this sandbox does not have is a 404 naming the field (the referenced resource was not
+found), while a reference to something of the wrong kind is a 400. Handlers then store the resource and
+answer 201 with an absolute ``Location``. Reads answer the stored body, after bringing a pending resource
+up to date.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ from k2connect_sandbox.tables import (
     SMS_NOTIFICATIONS,
     WEBHOOK_SUBSCRIPTIONS,
 )
-from k2connect_sandbox.webhooks import DARAJA_TOPICS
 from k2connect_sandbox.wire import JsonDict, new_id
 
 __all__ = ["API_HANDLERS"]
@@ -53,10 +57,6 @@ def _record(ctx: RequestContext, resource_id: str, self_url: str, body: JsonDict
         "created": iso_ms(now),
         "final": True,
     }
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # ---------------------------------------------------------------- reads
@@ -100,16 +100,9 @@ API_HANDLERS["v2_get_payment_link"] = _reader(PAYMENT_LINKS, "payment link")
 
 
 async def create_webhook_subscription(ctx: RequestContext) -> Response:
+    # The till-scope and Daraja rules are the request schema's if/then: the dispatcher enforced them.
     request = ctx.body
-    if request["scope"] == "till" and _blank(request.get("scope_reference")):
-        raise ApiError(400, "scope_reference is required when scope is till (the till number)")
     v2 = ctx.version == "v2"
-    if v2 and request.get("enable_daraja_payload") and request["event_type"] not in DARAJA_TOPICS:
-        raise ApiError(
-            400,
-            "enable_daraja_payload is only allowed for buygoods_transaction_received and "
-            f"b2b_transaction_received, not {request['event_type']}",
-        )
     resource_id = new_id()
     self_url = ctx.location("webhook_subscriptions", resource_id)
     body = resources.webhook_subscription(resource_id, self_url, request, v2)
@@ -219,31 +212,36 @@ async def create_payment(ctx: RequestContext) -> Response:
 
 
 async def create_settlement_transfer(ctx: RequestContext) -> Response:
+    # The schema's if/then makes destination_type and destination_reference go together; whether the
+    # account exists is for the sandbox to say.
     request = ctx.body
     kind, reference = request.get("destination_type"), request.get("destination_reference")
-    if kind is not None and _blank(reference):
-        raise ApiError(400, f"destination_reference is required when destination_type is {kind}")
-    if kind is None and not _blank(reference):
-        raise ApiError(400, "destination_type is required when destination_reference is given")
     if kind is not None and ctx.sandbox.accounts.find(str(kind), str(reference)) is None:
-        raise ApiError(400, f"destination_reference {str(reference)[:80]!r} is not a {kind} of this merchant")
+        raise ApiError(
+            404, f"destination_reference {str(reference)[:80]!r} is not a {kind} of this merchant (not found)"
+        )
     return await _pending(ctx, SETTLEMENT_TRANSFERS, "settlement_transfers")
 
 
 async def create_polling(ctx: RequestContext) -> Response:
-    if ctx.body["scope"] == "till" and _blank(ctx.body.get("scope_reference")):
-        raise ApiError(400, "scope_reference is required when scope is till (the till number)")
+    # A till scope without its till number was already refused by the request schema's if/then.
     return await _pending(ctx, POLLING, "polling")
 
 
 async def create_sms_notification(ctx: RequestContext) -> Response:
     reference = str(ctx.body["webhook_event_reference"])
     event = ctx.sandbox.webhooks.event(reference)
-    if event is None or event.get("topic") != "buygoods_transaction_received":
+    if event is None:
+        raise ApiError(
+            404,
+            f"webhook_event_reference {reference[:80]!r} is not the id of a webhook event sent by this "
+            "sandbox (not found)",
+        )
+    if event.get("topic") != "buygoods_transaction_received":
         raise ApiError(
             400,
-            f"webhook_event_reference {reference[:80]!r} is not the id of a buygoods_transaction_received "
-            "webhook event sent by this sandbox",
+            f"webhook_event_reference {reference[:80]!r} is the id of a {event.get('topic')} event, not of "
+            "a buygoods_transaction_received webhook event",
         )
     return await _pending(ctx, SMS_NOTIFICATIONS, "transaction_sms_notifications")
 
@@ -255,8 +253,9 @@ async def create_send_money(ctx: RequestContext) -> Response:
             reference = str(destination["reference"])
             if ctx.sandbox.accounts.find(kind, reference) is None:
                 raise ApiError(
-                    400,
-                    f"destinations[{index}].reference {reference[:80]!r} is not a {kind} of this merchant",
+                    404,
+                    f"destinations[{index}].reference {reference[:80]!r} is not a {kind} of this merchant "
+                    "(not found)",
                 )
     return await _pending(ctx, SEND_MONEY, "send_money")
 

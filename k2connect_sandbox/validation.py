@@ -4,16 +4,20 @@ Schemas are addressed by JSON pointer into the whole document, which is register
 2020-12 resource, so ``$ref: '#/components/...'`` inside any schema (inline request bodies included)
 resolves against the same document. The format checker is on: with rfc3986-validator and
 rfc3339-validator installed, ``format: uri`` and ``format: date-time`` are really checked.
+
+Business rules that tie fields together are written in the spec as ``if``/``then``, with the rule in
+words as the ``then`` schema's ``description``. When such a ``then`` fails, the violation is reported
+as that one sentence rather than as a bare "is required" or "does not match".
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 # jsonschema ships no type information (and types-jsonschema is not a dependency of this project).
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
 from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
@@ -49,20 +53,38 @@ def _branch_of(error: ValidationError) -> int | None:
     return head if isinstance(head, int) else None
 
 
+def _if_then_else(validator: Any, if_schema: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """The ``if`` keyword, reporting a failed ``then``/``else`` that has a description as that description."""
+    branch = "then" if validator.evolve(schema=if_schema).is_valid(instance) else "else"
+    if branch not in schema:
+        return
+    subschema = schema[branch]
+    errors = list(validator.descend(instance, subschema, schema_path=branch))
+    rule = subschema.get("description") if isinstance(subschema, dict) else None
+    if errors and isinstance(rule, str):
+        # No context: best_match would descend into it and pick the bare "is required" again.
+        yield ValidationError(" ".join(rule.split()))
+    else:
+        yield from errors
+
+
+_Validator = validators.extend(Draft202012Validator, {"if": _if_then_else})
+
+
 class SchemaSet:
     """Validators for schemas inside one OpenAPI document, built lazily and cached (thread-safe)."""
 
     def __init__(self, document: dict[str, Any], uri: str) -> None:
         self._uri = uri
         self._registry: Registry[Any] = Registry().with_resource(uri, DRAFT202012.create_resource(document))
-        self._cache: dict[str, Draft202012Validator] = {}
+        self._cache: dict[str, Any] = {}
         self._lock = threading.Lock()
 
-    def validator(self, pointer: str) -> Draft202012Validator:
+    def validator(self, pointer: str) -> Any:
         with self._lock:
             found = self._cache.get(pointer)
             if found is None:
-                found = Draft202012Validator(
+                found = _Validator(
                     {"$ref": f"{self._uri}#{pointer}"},
                     registry=self._registry,
                     format_checker=Draft202012Validator.FORMAT_CHECKER,
@@ -119,6 +141,8 @@ def describe(error: ValidationError) -> str:
         return (
             f"{name} must not be empty" if expected == 1 else f"{name} must be at least {expected} characters"
         )
+    if keyword == "if":  # a cross-field rule of the spec, already a sentence naming its fields
+        return error.message if not path else f"{name}: {error.message}"
     if keyword == "maxProperties":
         return f"{name} must have at most {expected} entries (got {len(error.instance)})"
     if keyword in ("exclusiveMinimum", "minimum"):

@@ -135,14 +135,50 @@ BAD_BODIES = [
         "enable_daraja_payload is only allowed",
     ),
     (
+        "/api/v1/webhook_subscriptions",
+        {**payloads.subscription("https://e.com/h"), "scope_reference": " \t"},
+        "scope_reference is required when scope is till",
+    ),
+    (
+        "/api/v1/polling",
+        {
+            k: v
+            for k, v in payloads.polling(
+                "https://e.com/cb", "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "1"
+            ).items()
+            if k != "scope_reference"
+        },
+        "scope_reference is required when scope is till",
+    ),
+    (
+        "/api/v1/settlement_transfers",
+        payloads.settlement("https://e.com/cb", "merchant_bank_account", None),
+        "destination_reference is required when destination_type is given",
+    ),
+    (
+        "/api/v1/settlement_transfers",
+        payloads.settlement("https://e.com/cb", "merchant_wallet", ""),
+        "destination_reference is required when destination_type is given",
+    ),
+    (
+        "/api/v1/settlement_transfers",
+        payloads.settlement("https://e.com/cb", None, "00000000-0000-4000-8000-000000000000"),
+        "destination_type is required when destination_reference is given",
+    ),
+]
+
+# Schema-valid bodies whose reference names something the sandbox does not have: 404, not 400 (the
+# request is well formed; the resource it refers to was not found). The spec documents 404 on these.
+UNKNOWN_REFERENCES = [
+    (
         "/api/v1/settlement_transfers",
         payloads.settlement("https://e.com/cb", "merchant_wallet", "00000000-0000-4000-8000-000000000000"),
         "destination_reference '00000000-0000-4000-8000-000000000000' is not a merchant_wallet",
     ),
     (
         "/api/v1/settlement_transfers",
-        payloads.settlement("https://e.com/cb", "merchant_bank_account", None),
-        "destination_reference is required",
+        payloads.settlement("https://e.com/cb", "merchant_bank_account", "nope"),
+        "destination_reference 'nope' is not a merchant_bank_account",
     ),
     (
         "/api/v2/send_money",
@@ -150,6 +186,17 @@ BAD_BODIES = [
             "https://e.com/cb", [{"type": "merchant_wallet", "reference": "nope", "amount": 5}]
         ),
         "destinations[0].reference 'nope' is not a merchant_wallet",
+    ),
+    (
+        "/api/v2/send_money",
+        payloads.send_money(
+            "https://e.com/cb",
+            [
+                {"type": "till", "till_number": "4321", "amount": "5", "description": "x"},
+                {"type": "merchant_bank_account", "reference": "nope", "amount": 5},
+            ],
+        ),
+        "destinations[1].reference 'nope' is not a merchant_bank_account",
     ),
     (
         "/api/v1/transaction_sms_notifications",
@@ -167,6 +214,19 @@ async def test_bad_body_is_400_naming_the_field(
     response = await client.post(path, json=body, headers=headers)
     assert response.status_code == 400, response.text
     assert response.json()["error_code"] == 400
+    assert expected in response.json()["error_message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "expected"), UNKNOWN_REFERENCES, ids=[e for _, _, e in UNKNOWN_REFERENCES]
+)
+async def test_unknown_reference_is_404_naming_the_field(
+    client: httpx.AsyncClient, headers: dict[str, str], path: str, body: Any, expected: str
+) -> None:
+    """A schema-valid create that refers to an account or event the sandbox lacks answers 404 ApiError."""
+    response = await client.post(path, json=body, headers=headers)
+    assert response.status_code == 404, response.text
+    assert response.json()["error_code"] == 404
     assert expected in response.json()["error_message"]
 
 
@@ -194,7 +254,8 @@ async def test_unparsable_bodies_are_400(
 async def test_sms_needs_a_real_buygoods_event_id(
     client: httpx.AsyncClient, headers: dict[str, str], receiver: Receiver
 ) -> None:
-    """An SMS notification is accepted for a buygoods event the sandbox sent, refused for other events."""
+    """An SMS notification is accepted for a buygoods event the sandbox sent, refused (400) for an event of
+    another topic; an event id the sandbox never sent is 404 (see UNKNOWN_REFERENCES)."""
     simulated = await pay_till(client, phone="+254711000001")
     received_id, customer_id = simulated["event_ids"]
     assert [e["topic"] for e in simulated["events"]] == ["buygoods_transaction_received", "customer_created"]
@@ -204,6 +265,7 @@ async def test_sms_needs_a_real_buygoods_event_id(
         headers=headers,
     )
     assert refused.status_code == 400
+    assert "is the id of a customer_created event" in refused.json()["error_message"]
     location = await created(
         client, headers, "/api/v1/transaction_sms_notifications", payloads.sms(receiver.url(), received_id)
     )

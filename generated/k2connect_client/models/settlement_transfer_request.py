@@ -20,7 +20,8 @@ T = TypeVar("T", bound="SettlementTransferRequest")
 @_attrs_define
 class SettlementTransferRequest:
     """Without destination_type/destination_reference a blind transfer settles to the default settlement account(s); with
-    them, a targeted transfer. Without amount the whole balance is settled.
+    both, a targeted transfer to that merchant wallet or bank account (one without the other is invalid; a reference to
+    an account that does not exist is 404). Without amount the whole balance is settled.
 
     """
 

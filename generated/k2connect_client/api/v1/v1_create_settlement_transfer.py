@@ -44,6 +44,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_401
 
+    if response.status_code == 404:
+        response_404 = ApiError.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 429:
         response_429 = ApiError.from_dict(response.json())
 
@@ -83,8 +88,9 @@ def sync_detailed(
 
     Args:
         body (SettlementTransferRequest): Without destination_type/destination_reference a blind
-            transfer settles to the default settlement account(s); with them, a targeted transfer.
-            Without amount the whole balance is settled.
+            transfer settles to the default settlement account(s); with both, a targeted transfer to
+            that merchant wallet or bank account (one without the other is invalid; a reference to an
+            account that does not exist is 404). Without amount the whole balance is settled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,8 +120,9 @@ def sync(
 
     Args:
         body (SettlementTransferRequest): Without destination_type/destination_reference a blind
-            transfer settles to the default settlement account(s); with them, a targeted transfer.
-            Without amount the whole balance is settled.
+            transfer settles to the default settlement account(s); with both, a targeted transfer to
+            that merchant wallet or bank account (one without the other is invalid; a reference to an
+            account that does not exist is 404). Without amount the whole balance is settled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,8 +147,9 @@ async def asyncio_detailed(
 
     Args:
         body (SettlementTransferRequest): Without destination_type/destination_reference a blind
-            transfer settles to the default settlement account(s); with them, a targeted transfer.
-            Without amount the whole balance is settled.
+            transfer settles to the default settlement account(s); with both, a targeted transfer to
+            that merchant wallet or bank account (one without the other is invalid; a reference to an
+            account that does not exist is 404). Without amount the whole balance is settled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,8 +177,9 @@ async def asyncio(
 
     Args:
         body (SettlementTransferRequest): Without destination_type/destination_reference a blind
-            transfer settles to the default settlement account(s); with them, a targeted transfer.
-            Without amount the whole balance is settled.
+            transfer settles to the default settlement account(s); with both, a targeted transfer to
+            that merchant wallet or bank account (one without the other is invalid; a reference to an
+            account that does not exist is 404). Without amount the whole balance is settled.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
