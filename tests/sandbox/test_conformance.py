@@ -25,6 +25,13 @@ from .flows import OPERATIONS, control, create_for, created
 pytestmark = pytest.mark.sandbox
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
+UNKNOWN_REFERENCE_BODIES: dict[str, Any] = {
+    "v1_create_settlement_transfer": payloads.settlement("https://e.com/cb", "merchant_wallet", UNKNOWN),
+    "v1_create_transaction_sms_notification": payloads.sms("https://e.com/cb", UNKNOWN),
+    "v2_create_send_money": payloads.send_money(
+        "https://e.com/cb", [{"type": "merchant_bank_account", "reference": UNKNOWN, "amount": 5}]
+    ),
+}
 
 
 async def test_every_documented_response_conforms() -> None:
@@ -95,6 +102,8 @@ async def _exercise(
         await create_for(c, headers, operation_id, "https://e.com/cb")
         await c.post(path, json={"unexpected": True}, headers=headers)
         await c.post(path, json={}, headers=bad_headers)
+        if operation_id in UNKNOWN_REFERENCE_BODIES:  # 404: the request refers to what does not exist
+            await c.post(path, json=UNKNOWN_REFERENCE_BODIES[operation_id], headers=headers)
     else:
         creator = operation_id.replace("_get_", "_create_")
         if creator == "v2_create_external_recipient" or creator in OPERATIONS.by_id:
