@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from k2connect_client.models import PaymentLinkDetails
 from starlette.applications import Starlette
 from starlette.routing import Route
 
@@ -162,7 +163,7 @@ class Demo:
             self.k2.subscribe_webhook("customer_created", self.webhook_url, scope="company", version="v1"),
             self.k2.subscribe_webhook("settlement_transfer_completed", self.webhook_url, scope="company"),
         ]
-        statuses = [handle.fetch().data.attributes.status for handle in made]
+        statuses = [str(handle.fetch().data.attributes.status) for handle in made]
         return f"{len(made)} subscriptions, status {', '.join(statuses)}"
 
     # -- receive money
@@ -261,7 +262,7 @@ class Demo:
         return f"{result.data.attributes.status}, {len(transactions)} transactions in the window"
 
     def sms(self) -> str:
-        if self.buygoods_event is None:
+        if self.buygoods_event is None or self.buygoods_event.id is None:
             raise Skip("needs a received buy-goods webhook")
         sms = self.k2.send_sms_notification(
             self.buygoods_event.id, "Thank you for shopping at Duka!", self.callback_url
@@ -291,13 +292,15 @@ class Demo:
             note="Invoice 7",
         )
         self.simulate(f"/sandbox/payment_links/{link.id}/pay", {"phone": "+254716230902"})
-        result = link.wait()
-        return f"link {result.data.attributes.payment_link.status or 'Paid'}"
+        details = link.wait().data.attributes.payment_link
+        assert isinstance(details, PaymentLinkDetails), "the paid link has no payment_link details"
+        return f"link {details.status}"
 
     def payment_link_cancelled(self) -> str:
         link = self.k2.create_payment_link(till_number=TILL, amount=500, callback_url=self.callback_url)
         message = self.k2.cancel_payment_link(link.location)
         details = link.fetch().data.attributes.payment_link
+        assert isinstance(details, PaymentLinkDetails), "the link has no payment_link details"
         return f"{message} (link status {details.payment_link_status})"
 
     def reversal(self) -> str:
