@@ -21,8 +21,9 @@ would make K2 redeliver forever.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -369,11 +370,22 @@ def _rule(path: str, *types: str, required: bool = False) -> _Rule:
     return path, frozenset(types), required
 
 
+_EXACT_TYPES: dict[type, str] = {
+    str: _STR,
+    int: _NUM,
+    float: _NUM,
+    bool: _BOOL,  # checked by exact type, so True is never taken for a number
+    type(None): _NULL,
+    dict: _OBJ,
+    list: _ARR,
+}
+
+
 def _json_type(value: object) -> str:
-    if value is None:
-        return _NULL
-    if isinstance(value, bool):  # before int: bool is an int subclass, but never a JSON number
-        return _BOOL
+    exact = _EXACT_TYPES.get(type(value))
+    if exact is not None:
+        return exact
+    # Subclasses (an IntEnum, a str subclass) are named like their base; bool cannot be subclassed.
     if isinstance(value, int | float):
         return _NUM
     if isinstance(value, str):
@@ -385,48 +397,79 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def _locate(root: dict[str, Any], path: str) -> Iterator[tuple[str, bool, object]]:
-    """Yield ``(concrete path, present, value)`` for every place ``path`` names in ``root``.
+_Place = tuple[str | int, ...]
+
+
+@functools.cache
+def _segments(path: str) -> tuple[tuple[str, bool], ...]:
+    """``"a.b[].c"`` -> ``(("a", False), ("b", True), ("c", False))``, parsed once per rule."""
+    return tuple((segment.removesuffix("[]"), segment.endswith("[]")) for segment in path.split("."))
+
+
+def _where(place: _Place) -> str:
+    """``("a", "b", 0, "c")`` -> ``"a.b[0].c"``; built only for an error message."""
+    text = ""
+    for part in place:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _places(root: dict[str, Any], path: str) -> list[tuple[_Place, bool, object]]:
+    """``(place, present, value)`` for every place ``path`` names in ``root``.
 
     ``a.b[]`` means each item of the array ``a.b``. Places under a parent that is absent, null or of the
     wrong type are skipped: the parent's own rule reports that, and rules are checked parents first.
+    Places are tuples; strings are only made for error messages (this is the hot path of parsing).
     """
-    nodes: list[tuple[str, object]] = [("", root)]
-    segments = path.split(".")
-    for position, segment in enumerate(segments):
-        last = position == len(segments) - 1
-        each = segment.endswith("[]")
-        key = segment.removesuffix("[]")
-        found: list[tuple[str, object]] = []
-        for where, node in nodes:
+    segments = _segments(path)
+    last_position = len(segments) - 1
+    if not _has_arrays(path):  # most rules: a plain walk down nested objects
+        node: object = root
+        for position, (key, _) in enumerate(segments):
             if not isinstance(node, dict):
-                continue
-            here = f"{where}.{key}" if where else key
+                return []
             if key not in node:
-                if last and not each:
-                    yield here, False, None
+                keys = tuple(k for k, _ in segments[: position + 1])
+                return [(keys, False, None)] if position == last_position else []
+            node = node[key]
+        return [(tuple(k for k, _ in segments), True, node)]
+    nodes: list[tuple[_Place, object]] = [((), root)]
+    missing: list[tuple[_Place, bool, object]] = []
+    for position, (key, each) in enumerate(segments):
+        found: list[tuple[_Place, object]] = []
+        for place, parent in nodes:
+            if not isinstance(parent, dict):
                 continue
-            value = node[key]
+            if key not in parent:
+                if position == last_position and not each:
+                    missing.append(((*place, key), False, None))
+                continue
+            value = parent[key]
             if each:
                 if isinstance(value, list):
-                    found.extend((f"{here}[{index}]", item) for index, item in enumerate(value))
+                    found.extend(((*place, key, index), item) for index, item in enumerate(value))
             else:
-                found.append((here, value))
-        if last:
-            for where, value in found:
-                yield where, True, value
+                found.append(((*place, key), value))
         nodes = found
+    return missing + [(place, True, value) for place, value in nodes]
+
+
+@functools.cache
+def _has_arrays(path: str) -> bool:
+    return "[]" in path
 
 
 def _check(raw: dict[str, Any], rules: tuple[_Rule, ...]) -> None:
     for path, allowed, required in rules:
-        for where, present, value in _locate(raw, path):
+        for place, present, value in _places(raw, path):
             if not present:
                 if required:
+                    where = _where(place)
                     raise WebhookPayloadError(f"{where} is required", field=where)
                 continue
             actual = _json_type(value)
             if actual not in allowed:
+                where = _where(place)
                 expected = " or ".join(sorted(allowed))
                 raise WebhookPayloadError(f"{where} must be {expected}, got {actual}", field=where)
 
