@@ -24,6 +24,7 @@ help:
 	@echo "make generate        regenerate generated/k2connect_client from $(SPEC)"
 	@echo "make check-generated fail if generated/ differs from what the spec generates"
 	@echo "make lint-spec       openapi-spec-validator + Redocly lint"
+	@echo "make contract        schemathesis CLI suite against K2_BASE_URL (default: a sandbox it starts)"
 	@echo "make lint / typecheck"
 
 setup: $(STAMP)
@@ -71,6 +72,12 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_webhooks.py
 	@if [ -f bench/bench_sandbox.py ]; then $(BIN)/python bench/bench_sandbox.py; fi
+
+# schemathesis CLI (contract/schemathesis.toml: all phases incl. stateful, all checks, fail on missing
+# auth) against K2_BASE_URL with K2_CLIENT_ID/K2_CLIENT_SECRET; without K2_BASE_URL against a local
+# sandbox started and stopped by the script. Reports in st-report/. Exit code is schemathesis'.
+contract: $(STAMP)
+	BIN="$(BIN)" scripts/contract.sh
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -x -m "not slow"

@@ -65,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         "--delivery-ca", metavar="PEM", help="extra CA trusted when POSTing to https receivers"
     )
     parser.add_argument(
+        "--no-deliver",
+        action="store_true",
+        help="record callbacks and webhooks without POSTing them (for fuzzers that invent callback URLs)",
+    )
+    parser.add_argument(
         "--allow-http",
         action="store_true",
         help="also POST callbacks/webhooks over plain http to non-loopback hosts",
@@ -90,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             base_url=args.base_url,
             delivery_ca_file=args.delivery_ca,
             allow_plain_http=args.allow_http,
+            deliver=not args.no_deliver,
         )
         sock = bind_socket(args.host, args.port)
     except (ValueError, OSError) as exc:
@@ -108,6 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines.append(f"ca_file: {material.ca_file}")
     if config.sqlite_path:
         lines.append(f"db: {config.sqlite_path}")
+    if not config.deliver:
+        lines.append("delivery: off")
     print("k2connect sandbox", *lines, sep="\n", flush=True)
     server = uvicorn.Server(
         uvicorn.Config(

@@ -71,9 +71,13 @@ class SpecDispatcher:
 
     async def _respond(self, request: Request) -> Response | None:
         sandbox = self._sandbox
-        found = sandbox.operations.match(request.method, request.url.path)
+        # The decoded path from the ASGI scope, not request.url.path: that one goes through urlsplit,
+        # which silently deletes tab, CR and LF anywhere in a URL, so ".../webhook_subscriptions/%0D"
+        # would be routed as the collection (and answered 405) instead of as an unknown id (404).
+        path: str = request.scope["path"]
+        found = sandbox.operations.match(request.method, path)
         if found is None:
-            return ApiError(404, f"No such endpoint: {request.url.path[:200]}").response()
+            return ApiError(404, f"No such endpoint: {path[:200]!r}").response()
         if isinstance(found, MethodNotAllowed):
             return ApiError(
                 405,

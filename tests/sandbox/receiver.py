@@ -72,6 +72,11 @@ class Receiver:
         with self._lock:
             return [r for r in self._received if r.path == path]
 
+    def received_all(self) -> list[Received]:
+        """Every request this receiver got, in arrival order."""
+        with self._lock:
+            return list(self._received)
+
     def wait_for(self, url: str, count: int = 1, timeout: float = 5.0) -> list[Received]:
         """Block until ``count`` requests reached ``url`` (polling every 10 ms)."""
         deadline = time.monotonic() + timeout

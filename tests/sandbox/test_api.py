@@ -334,3 +334,14 @@ async def test_v1_and_v2_stk_locations_use_their_version(
     v1 = await created(client, headers, "/api/v1/incoming_payments", payloads.stk("https://e.com/cb"))
     v2 = await created(client, headers, "/api/v2/incoming_payments", payloads.stk("https://e.com/cb"))
     assert "/api/v1/incoming_payments/" in v1 and "/api/v2/incoming_payments/" in v2
+
+
+@pytest.mark.parametrize("raw_id", ["%0D", "%0A", "%09", "a%0D%0Ab", "%20"])
+async def test_control_characters_in_an_id_are_an_unknown_id(
+    client: httpx.AsyncClient, headers: dict[str, str], raw_id: str
+) -> None:
+    """An id made of (or containing) CR, LF or tab is routed as an id (404), not stripped into the
+    collection path (which only allows POST, so it would be a 405 the spec does not document)."""
+    response = await client.get(f"/api/v2/webhook_subscriptions/{raw_id}", headers=headers)
+    assert response.status_code == 404, response.text
+    assert response.json()["error_message"].startswith("No webhook subscription with id")

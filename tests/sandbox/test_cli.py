@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from k2connect_sandbox.__main__ import main
+from k2connect_sandbox.server import bind_socket, serve_in_thread
 
 pytestmark = pytest.mark.sandbox
 
@@ -95,3 +97,57 @@ def test_cli_rejects_invalid_configuration(capsys: pytest.CaptureFixture[str]) -
     """Invalid settings exit with status 2 and a message instead of a traceback."""
     assert main(["--token-ttl", "0", "--port", "0"]) == 2
     assert "token_ttl" in capsys.readouterr().err
+
+
+def test_cli_no_deliver_records_callbacks_without_sending_them() -> None:
+    """--no-deliver (used by `make contract`, whose fuzzed callback URLs point anywhere) logs each
+    callback as not sent instead of POSTing it."""
+    with _sandbox_process("--no-deliver", "--callback-delay", "0") as printed:
+        url = printed["url"]
+        _wait_healthy(url)
+        token = httpx.post(
+            f"{url}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": printed["client_id"],
+                "client_secret": printed["client_secret"],
+            },
+            trust_env=False,
+        ).json()["access_token"]
+        body = {
+            "payment_channel": "M-PESA STK Push",
+            "till_number": "K000000",
+            "subscriber": {"phone_number": "+254711000123"},
+            "amount": {"currency": "KES", "value": "10"},
+            "_links": {"callback_url": "https://receiver.invalid/cb"},
+        }
+        created = httpx.post(
+            f"{url}/api/v1/incoming_payments",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            trust_env=False,
+        )
+        assert created.status_code == 201, created.text
+        deadline = time.monotonic() + 5
+        while not (log := httpx.get(f"{url}/sandbox/deliveries", trust_env=False).json()["deliveries"]):
+            assert time.monotonic() < deadline, "no delivery was logged"
+            time.sleep(0.02)
+        assert [(d["delivered"], d["status_code"]) for d in log] == [(False, None)]
+        assert "delivery disabled" in log[0]["error"]
+
+
+def test_bound_socket_is_tcp_so_responses_are_not_delayed() -> None:
+    """The pre-bound listening socket says it is TCP, so asyncio sets TCP_NODELAY on each connection:
+    otherwise every keep-alive response waits ~40 ms for a delayed ACK (Nagle), which made a
+    schemathesis run against the CLI sandbox three times slower."""
+    sock = bind_socket("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
+    with serve_in_thread() as running, httpx.Client(base_url=running.base_url, trust_env=False) as client:
+        client.get("/sandbox/health")  # open the keep-alive connection
+        started = time.perf_counter()
+        for _ in range(20):
+            assert client.get("/sandbox/health").status_code == 200
+        assert (time.perf_counter() - started) / 20 < 0.02  # ~1 ms; ~40 ms with Nagle + delayed ACK
