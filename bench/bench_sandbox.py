@@ -2,17 +2,21 @@
 
     python bench/bench_sandbox.py [--seconds 5] [--concurrency 16]
 
-The sandbox runs in its own process (uvicorn, one worker, as `k2connect-sandbox` ships) so the load
-generator does not share its interpreter. The load is a mix a real integration produces: STK push creates
-(validated against the spec), GETs of their Location, and token requests. Bounded in time and count; loopback
-only.
+The sandbox runs in its own process (uvicorn, one worker, as `k2connect-sandbox` ships). The Python load
+generator drives a mix a real integration produces (STK push creates validated against the spec, GETs of
+their Location, token requests); it saturates before the server does, so with wrk installed
+(apt-get install wrk) the same server is also measured with that C load generator. Bounded in time and
+count; loopback only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import re
+import shutil
 import signal
 import socket
 import statistics
@@ -23,7 +27,7 @@ import time
 import httpx
 
 CLIENT = {"client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"}
-STK_BODY = {
+STK_BODY: dict[str, object] = {
     "payment_channel": "M-PESA STK Push",
     "till_number": "K000000",
     "subscriber": {"phone_number": "+254712345678", "first_name": "Jane"},
@@ -117,6 +121,67 @@ async def load(base: str, seconds: float, concurrency: int) -> tuple[list[float]
     return latencies, errors
 
 
+def wrk(
+    base: str, path: str, token: str, seconds: float, connections: int, body: dict[str, object] | None
+) -> str:
+    """One wrk run (a C load generator, one thread, so the sandbox keeps the other core); its summary."""
+    script = ""
+    if body is not None:
+        script = (
+            'wrk.method = "POST"\n'
+            f"wrk.body = {json.dumps(json.dumps(body))}\n"
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
+    lua = f"/tmp/k2-bench-{os.getpid()}.lua"
+    with open(lua, "w") as handle:
+        handle.write(script)
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--latency",
+            "-s",
+            lua,
+            "-H",
+            f"Authorization: Bearer {token}",
+            base + path,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    )
+    os.unlink(lua)
+    out = result.stdout
+    rps = re.search(r"Requests/sec:\s+([0-9.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return (
+        f"{float(rps.group(1)) if rps else 0:10,.0f} requests/s, p50 {p50.group(1) if p50 else '?'}, "
+        f"p99 {p99.group(1) if p99 else '?'}, non-2xx {non2xx.group(1) if non2xx else 0}"
+    )
+
+
+def wrk_phase(base: str, seconds: float, concurrency: int) -> None:
+    token = httpx.post(base + "/oauth/token", data={"grant_type": "client_credentials", **CLIENT}).json()
+    access = token["access_token"]
+    created = httpx.post(
+        base + "/api/v2/incoming_payments", json=STK_BODY, headers={"Authorization": f"Bearer {access}"}
+    )
+    location = created.headers["location"].split("://", 1)[1].split("/", 1)[1]
+    print("wrk (C load generator, 1 thread):")
+    runs = [
+        ("GET /sandbox/health", "/sandbox/health", None),
+        ("GET an STK push (auth + spec body)", "/" + location, None),
+        ("POST STK push (body validated)", "/api/v2/incoming_payments", STK_BODY),
+    ]
+    for label, path, body in runs:
+        print(f"  {label:36}: {wrk(base, path, access, seconds, concurrency, body)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -128,6 +193,12 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         floor = asyncio.run(health_floor(base, min(args.seconds, 2.0), args.concurrency))
         latencies, errors = asyncio.run(load(base, args.seconds, args.concurrency))
+        if shutil.which("wrk"):
+            wrk_phase(base, args.seconds, args.concurrency)
+        else:
+            print(
+                "(install wrk, e.g. apt-get install wrk, for figures not bound by the Python load generator)"
+            )
     finally:
         process.send_signal(signal.SIGINT)
         try:
