@@ -29,6 +29,7 @@ from .errors import (
 )
 from .events import EventKind, K2Event, ResultType, UnknownEvent, WebhookTopic, construct_event, parse_event
 from .facade import K2, AsyncCreated, AsyncK2, Created
+from .invoke import ainvoke, invoke
 from .operations import (
     bank_account_destination,
     merchant_bank_account_destination,
@@ -87,12 +88,14 @@ __all__ = [
     "WebhookReceiver",
     "WebhookSignatureError",
     "WebhookTopic",
+    "ainvoke",
     "async_connect",
     "async_wait_for",
     "bank_account_destination",
     "compute_signature",
     "connect",
     "construct_event",
+    "invoke",
     "merchant_bank_account_destination",
     "merchant_wallet_destination",
     "mobile_wallet_destination",

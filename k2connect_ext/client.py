@@ -10,7 +10,9 @@ What the factory wires together, once, so that every generated operation gets it
   callers, renewed before expiry and once after a 401;
 * ``RetryingTransport``: reads and token requests retried; a POST that may have moved money never is;
 * every error status raised as a ``K2APIError`` subclass and every transport failure as a
-  ``K2ConnectionError``, before the generated code sees it, so users never meet ``UnexpectedStatus``.
+  ``K2ConnectionError``, before the generated code sees it. What is left (a 2xx or 3xx the spec does not
+  describe, a body that breaks the schema) the facades turn into ``K2UnexpectedResponseError``; wrap direct
+  calls of generated functions in ``k2connect_ext.invoke`` / ``ainvoke`` to get the same.
 """
 
 from __future__ import annotations
