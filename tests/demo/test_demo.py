@@ -44,3 +44,25 @@ def test_make_demo_command_exits_zero() -> None:
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "All steps ended as expected." in result.stdout
     assert sys.executable  # the demo ran under the project's own .venv
+
+
+def test_demo_runs_against_a_remote_server(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With K2_BASE_URL and credentials set it drives that server; steps needing the control API skip."""
+    from k2connect_sandbox.config import SandboxConfig
+    from k2connect_sandbox.server import serve_in_thread
+
+    with serve_in_thread(SandboxConfig(callback_delay=0.05, deliver=False)) as remote:
+        monkeypatch.setenv("K2_BASE_URL", remote.base_url)
+        monkeypatch.setenv("K2_CLIENT_ID", remote.client_id)
+        monkeypatch.setenv("K2_CLIENT_SECRET", remote.client_secret)
+        monkeypatch.setenv("K2_API_KEY", remote.api_key)
+        spec = importlib.util.spec_from_file_location("k2_demo_remote", ROOT / "examples" / "demo.py")
+        assert spec is not None and spec.loader is not None
+        demo = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(demo)
+        assert demo.main([]) == 0
+    out = capsys.readouterr().out
+    assert f"Running against {remote.base_url}" in out
+    assert "skipped" in out and "FAILED" not in out
