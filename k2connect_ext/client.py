@@ -35,7 +35,7 @@ from k2connect_client.models import TokenRequest, TokenResponse
 
 from ._constants import DEFAULT_TIMEOUT, SANDBOX_BASE_URL, TOKEN_SKEW_SECONDS, USER_AGENT_PREFIX
 from .auth import K2OAuth
-from .error_mapping import raise_for_status, translate_transport_error
+from .error_mapping import raise_for_status, safe_url, translate_transport_error
 from .errors import K2ConfigError, K2Error, K2UnexpectedResponseError
 from .retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
 from .token_manager import AsyncTokenManager, TokenManager
@@ -119,6 +119,19 @@ class K2Settings:
         )
 
 
+def _raise_for_answer(response: httpx.Response) -> None:
+    """Error statuses become K2APIError subclasses; a redirect, which K2's API never sends and which is not
+    followed (it would carry the bearer token wherever it points), becomes K2UnexpectedResponseError."""
+    raise_for_status(response)
+    raise K2UnexpectedResponseError(
+        f"K2 answered {response.status_code} {response.reason_phrase} (a redirect, not followed) to "
+        f"{response.request.method} {safe_url(response.request.url)}",
+        status_code=response.status_code,
+        method=response.request.method,
+        url=safe_url(response.request.url),
+    )
+
+
 class _ErrorRaisingClient(httpx.Client):
     """Raises K2 errors for error statuses and transport failures, after auth has had its say on 401s."""
 
@@ -127,10 +140,10 @@ class _ErrorRaisingClient(httpx.Client):
             response = super().send(request, **kwargs)
         except httpx.TransportError as exc:
             raise translate_transport_error(exc, request) from exc
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             response.read()
             response.close()
-            raise_for_status(response)
+            _raise_for_answer(response)
         return response
 
 
@@ -142,10 +155,10 @@ class _AsyncErrorRaisingClient(httpx.AsyncClient):
             response = await super().send(request, **kwargs)
         except httpx.TransportError as exc:
             raise translate_transport_error(exc, request) from exc
-        if response.status_code >= 400:
+        if response.status_code >= 300:
             await response.aread()
             await response.aclose()
-            raise_for_status(response)
+            _raise_for_answer(response)
         return response
 
 

@@ -362,6 +362,15 @@ async def test_redirects_are_not_followed(runner: Runner) -> None:
     assert len(server.api_requests()) == 1
 
 
+async def test_redirect_on_a_direct_generated_call_is_a_k2_error(runner: Runner) -> None:
+    """A generated op called directly on a connect() client turns a 3xx into K2UnexpectedResponseError."""
+    server = FakeK2(reply(301, headers={"Location": "https://evil.example/steal"}))
+    with pytest.raises(K2UnexpectedResponseError) as caught:
+        await runner.op(v2_get_incoming_payment, PID, client=runner.connect(server))
+    assert caught.value.status_code == 301
+    assert "evil.example" not in str(caught.value)
+
+
 async def test_token_is_fetched_form_encoded_without_bearer(runner: Runner) -> None:
     """The token comes from POST /oauth/token, form-encoded with grant_type, client_id and client_secret."""
     server = FakeK2()
