@@ -118,7 +118,10 @@ def _recipient_creator(wrapper: str, kind: str) -> Handler:
         # v2 answers with the current collection name even when called by its pre-2026 name.
         collection = "pay_recipients" if ctx.version == "v1" else "external_recipients"
         self_url = ctx.location(collection, resource_id)
-        body = resources.recipient(resource_id, self_url, ctx.body, wrapper, kind)
+        # The schema guarantees a wrapper; v2 external_recipients also takes the older pay_recipient one,
+        # which SDKs sent there between the path rename (Feb 2026) and the wrapper rename (Apr 2026).
+        found = wrapper if wrapper in ctx.body else "pay_recipient"
+        body = resources.recipient(resource_id, self_url, ctx.body, found, kind)
         ctx.sandbox.store.put(
             RECIPIENTS, resource_id, _record(ctx, resource_id, self_url, body, ctx.sandbox.clock.now())
         )
@@ -159,8 +162,8 @@ async def cancel_payment_link(ctx: RequestContext) -> Response:
         if record is None:
             raise ApiError(404, f"No payment link with id {resource_id[:80]!r} was found")
         status = str(record["body"]["data"]["attributes"]["payment_link"].get("payment_link_status"))
-        if status.lower() != "active":
-            raise ApiError(400, f"The payment link is {status.lower()} and can no longer be cancelled")
+        if status.lower() != "active":  # the request is fine, the link's state is not: 409, not 400
+            raise ApiError(409, f"The payment link is {status.lower()} and can no longer be cancelled")
         record["body"] = resources.payment_link_with_status(record["body"], "Cancelled")
         sandbox.store.put(PAYMENT_LINKS, resource_id, record)
     return json_response({"message": "Payment link cancelled."})

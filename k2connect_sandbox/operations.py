@@ -2,7 +2,10 @@
 
 Routing comes from the spec's ``paths`` rather than a hand-written route table, so every operation of
 the spec is served and nothing else is. A trailing slash is accepted on every path because the
-official SDKs disagree on it (Python wants ``https://host/`` + ``api/v1/...``, Node no slash).
+official SDKs disagree on it (Python wants ``https://host/`` + ``api/v1/...``, Node no slash), and runs
+of slashes count as one, as Rails routing squeezes them (K2's OAuth answers are Doorkeeper's, so K2 is
+very likely a Rails app): the Ruby SDK 4.x joins its base URL ``https://host/`` with
+``/api/v2/payment_links`` and so requests ``//api/v2/payment_links``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ __all__ = ["MethodNotAllowed", "Operation", "OperationIndex", "ResponseSpec", "R
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SLASHES = re.compile("/{2,}")
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,11 @@ class OperationIndex:
         return len(self._operations)
 
     def match(self, method: str, path: str) -> RouteMatch | MethodNotAllowed | None:
-        """The operation for ``method path``; MethodNotAllowed if only the method is wrong; else None."""
+        """The operation for ``method path``; MethodNotAllowed if only the method is wrong; else None.
+
+        ``//`` counts as ``/`` anywhere in ``path`` (see the module docstring).
+        """
+        path = _SLASHES.sub("/", path)
         allowed: list[str] = []
         for op in self._operations:
             found = op.pattern.fullmatch(path)

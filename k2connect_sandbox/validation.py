@@ -155,7 +155,9 @@ def _describe_alternatives(error: ValidationError) -> str:
     """oneOf/anyOf: explain the branch the caller evidently meant, or list the discriminator values.
 
     The request oneOfs in the K2 spec are discriminated by a ``type`` const, so a branch whose const
-    matched is the one the caller meant and its errors are the useful ones.
+    matched is the one the caller meant and its errors are the useful ones. When several branches share
+    the type (v2 external recipients take their details in ``external_recipient`` or ``pay_recipient``),
+    the one the caller got furthest into, whose shallowest error is deepest, is meant, if only one is.
     """
     by_branch: dict[int, list[ValidationError]] = {}
     for sub in error.context or []:
@@ -164,6 +166,10 @@ def _describe_alternatives(error: ValidationError) -> str:
             by_branch.setdefault(branch, []).append(sub)
     const_failures = {b for b, subs in by_branch.items() if any(s.validator == "const" for s in subs)}
     meant = [subs for b, subs in sorted(by_branch.items()) if b not in const_failures]
+    if len(meant) > 1:
+        depths = [min(len(s.relative_path) for s in subs) for subs in meant]
+        if depths.count(max(depths)) == 1:
+            meant = [meant[depths.index(max(depths))]]
     if len(meant) == 1:
         inner = best_match(meant[0])
         if inner is not None:

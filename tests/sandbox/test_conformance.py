@@ -95,7 +95,7 @@ async def _exercise(
             c, headers, "/api/v2/payment_links", payloads.payment_link("https://e.com/cb")
         )
         await c.post(f"{location}/cancel", headers=headers)
-        await c.post(f"{location}/cancel", headers=headers)  # 400: already cancelled
+        await c.post(f"{location}/cancel", headers=headers)  # 409: already cancelled
         await c.post(path.replace("{id}", UNKNOWN), headers=headers)
         await c.post(path.replace("{id}", UNKNOWN), headers=bad_headers)
     elif method == "POST":

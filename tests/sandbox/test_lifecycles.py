@@ -303,7 +303,7 @@ async def test_payment_link_pay_and_callback(
     assert b'"status":"Paid"' in callback.body and b'"sender_phone_number":"+254716230902"' in callback.body
     assert callback.body == (await client.get(location, headers=headers)).content
     refused = await client.post(f"{location}/cancel", headers=headers)
-    assert refused.status_code == 400 and "paid" in refused.json()["error_message"]
+    assert refused.status_code == 409 and "paid" in refused.json()["error_message"]
     again = await client.post(f"/sandbox/payment_links/{link_id}/pay", json={"phone": "+254716230902"})
     assert again.status_code == 409
 
@@ -312,7 +312,7 @@ async def test_payment_link_pay_and_callback(
 async def test_payment_link_cancel_bodies(
     client: httpx.AsyncClient, headers: dict[str, str], body: bytes | None
 ) -> None:
-    """Cancel accepts no body, {} or null; a second cancel is a 400."""
+    """Cancel accepts no body, {} or null; a second cancel is a 409 (the link is no longer active)."""
     location = await created(
         client, headers, "/api/v2/payment_links", payloads.payment_link("https://e.com/cb")
     )
@@ -323,7 +323,7 @@ async def test_payment_link_cancel_bodies(
         _attributes(await read(client, headers, location))["payment_link"]["payment_link_status"]
         == "Cancelled"
     )
-    assert (await client.post(f"{location}/cancel/", headers=headers)).status_code == 400
+    assert (await client.post(f"{location}/cancel/", headers=headers)).status_code == 409
 
 
 async def test_payment_link_expires_after_seven_days() -> None:
@@ -339,7 +339,7 @@ async def test_payment_link_expires_after_seven_days() -> None:
         assert (
             _attributes(await read(c, headers, location))["payment_link"]["payment_link_status"] == "Expired"
         )
-        assert (await c.post(f"{location}/cancel", headers=headers)).status_code == 400
+        assert (await c.post(f"{location}/cancel", headers=headers)).status_code == 409
         link_id = location.rsplit("/", 1)[1]
         assert (
             await c.post(f"/sandbox/payment_links/{link_id}/pay", json={"phone": "+254700000000"})

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +20,11 @@ T = TypeVar("T", bound="IncomingPaymentRequest")
 
 @_attrs_define
 class IncomingPaymentRequest:
+    """An STK push. The Ruby SDK 1.x spells metadata `meta_data`; that key is not metadata (unknown keys are ignored, so
+    the request is accepted and its result has no metadata).
+
+    """
+
     payment_channel: str
     """ e.g. "M-PESA STK Push". """
     till_number: str
@@ -28,11 +33,15 @@ class IncomingPaymentRequest:
     amount: Amount
     """ A sum of money in a request. value is sent as a number or a numeric string. """
     field_links: CallbackLinks
-    metadata: Metadata | Unset = UNSET
-    """ Up to 5 key/value pairs echoed back in results. Values are strings in every K2 sample. """
+    metadata: Metadata | str | Unset = UNSET
+    """ metadata of an STK push or a PAY payment: up to 5 key/value pairs, or an empty string meaning none. The
+    Python SDK 1.x sends `"metadata": ""` when it has no metadata (and `{}` when it has some, a bug of its own), so
+    a K2-compatible server accepts both. Results echo an empty string as null. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.metadata import Metadata
+
         payment_channel = self.payment_channel
 
         till_number = self.till_number
@@ -43,9 +52,13 @@ class IncomingPaymentRequest:
 
         field_links = self.field_links.to_dict()
 
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
+        metadata: dict[str, Any] | str | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, Metadata):
             metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -81,12 +94,20 @@ class IncomingPaymentRequest:
 
         field_links = CallbackLinks.from_dict(d.pop("_links"))
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata: Metadata | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = Metadata.from_dict(_metadata)
+        def _parse_metadata(data: object) -> Metadata | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_lenient_metadata_type_0 = Metadata.from_dict(data)
+
+                return componentsschemas_lenient_metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Metadata | str | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         incoming_payment_request = cls(
             payment_channel=payment_channel,

@@ -23,6 +23,11 @@ T = TypeVar("T", bound="PaymentRequest")
 
 @_attrs_define
 class PaymentRequest:
+    """A PAY payment to a recipient. As for STK pushes, the Ruby SDK 1.x's `meta_data` key is ignored, not read as
+    metadata.
+
+    """
+
     destination_type: PaymentRequestDestinationType
     destination_reference: str
     amount: Amount
@@ -32,11 +37,15 @@ class PaymentRequest:
     category: str | Unset = UNSET
     """ e.g. general, salaries, utilities. """
     tags: list[str] | Unset = UNSET
-    metadata: Metadata | Unset = UNSET
-    """ Up to 5 key/value pairs echoed back in results. Values are strings in every K2 sample. """
+    metadata: Metadata | str | Unset = UNSET
+    """ metadata of an STK push or a PAY payment: up to 5 key/value pairs, or an empty string meaning none. The
+    Python SDK 1.x sends `"metadata": ""` when it has no metadata (and `{}` when it has some, a bug of its own), so
+    a K2-compatible server accepts both. Results echo an empty string as null. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.metadata import Metadata
+
         destination_type: str = self.destination_type
 
         destination_reference = self.destination_reference
@@ -53,9 +62,13 @@ class PaymentRequest:
         if not isinstance(self.tags, Unset):
             tags = self.tags
 
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
+        metadata: dict[str, Any] | str | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, Metadata):
             metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -98,12 +111,20 @@ class PaymentRequest:
 
         tags = cast(list[str], d.pop("tags", UNSET))
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata: Metadata | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = Metadata.from_dict(_metadata)
+        def _parse_metadata(data: object) -> Metadata | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_lenient_metadata_type_0 = Metadata.from_dict(data)
+
+                return componentsschemas_lenient_metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Metadata | str | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         payment_request = cls(
             destination_type=destination_type,

@@ -82,7 +82,9 @@ def sync_detailed(
     """Request an M-PESA STK push payment (receive money)
 
     Args:
-        body (IncomingPaymentRequest):
+        body (IncomingPaymentRequest): An STK push. The Ruby SDK 1.x spells metadata `meta_data`;
+            that key is not metadata (unknown keys are ignored, so the request is accepted and its
+            result has no metadata).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,7 +113,9 @@ def sync(
     """Request an M-PESA STK push payment (receive money)
 
     Args:
-        body (IncomingPaymentRequest):
+        body (IncomingPaymentRequest): An STK push. The Ruby SDK 1.x spells metadata `meta_data`;
+            that key is not metadata (unknown keys are ignored, so the request is accepted and its
+            result has no metadata).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,7 +139,9 @@ async def asyncio_detailed(
     """Request an M-PESA STK push payment (receive money)
 
     Args:
-        body (IncomingPaymentRequest):
+        body (IncomingPaymentRequest): An STK push. The Ruby SDK 1.x spells metadata `meta_data`;
+            that key is not metadata (unknown keys are ignored, so the request is accepted and its
+            result has no metadata).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +168,9 @@ async def asyncio(
     """Request an M-PESA STK push payment (receive money)
 
     Args:
-        body (IncomingPaymentRequest):
+        body (IncomingPaymentRequest): An STK push. The Ruby SDK 1.x spells metadata `meta_data`;
+            that key is not metadata (unknown keys are ignored, so the request is accepted and its
+            result has no metadata).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -82,7 +82,8 @@ def sync_detailed(
     """Pay a PAY recipient
 
     Args:
-        body (PaymentRequest):
+        body (PaymentRequest): A PAY payment to a recipient. As for STK pushes, the Ruby SDK 1.x's
+            `meta_data` key is ignored, not read as metadata.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,7 +112,8 @@ def sync(
     """Pay a PAY recipient
 
     Args:
-        body (PaymentRequest):
+        body (PaymentRequest): A PAY payment to a recipient. As for STK pushes, the Ruby SDK 1.x's
+            `meta_data` key is ignored, not read as metadata.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,7 +137,8 @@ async def asyncio_detailed(
     """Pay a PAY recipient
 
     Args:
-        body (PaymentRequest):
+        body (PaymentRequest): A PAY payment to a recipient. As for STK pushes, the Ruby SDK 1.x's
+            `meta_data` key is ignored, not read as metadata.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +165,8 @@ async def asyncio(
     """Pay a PAY recipient
 
     Args:
-        body (PaymentRequest):
+        body (PaymentRequest): A PAY payment to a recipient. As for STK pushes, the Ruby SDK 1.x's
+            `meta_data` key is ignored, not read as metadata.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

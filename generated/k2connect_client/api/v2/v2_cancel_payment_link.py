@@ -33,11 +33,6 @@ def _parse_response(
 
         return response_200
 
-    if response.status_code == 400:
-        response_400 = ApiError.from_dict(response.json())
-
-        return response_400
-
     if response.status_code == 401:
         response_401 = ApiError.from_dict(response.json())
 
@@ -47,6 +42,11 @@ def _parse_response(
         response_404 = ApiError.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 409:
+        response_409 = ApiError.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 429:
         response_429 = ApiError.from_dict(response.json())
@@ -87,8 +87,9 @@ def sync_detailed(
 ) -> Response[ApiError | PaymentLinkCancelResponse]:
     """Cancel a payment link
 
-     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted. Answers
-    200, not 201.
+     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
+    request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
+    cancelled, paid or expired) cannot be cancelled: 409.
 
     Args:
         id (str):
@@ -119,8 +120,9 @@ def sync(
 ) -> ApiError | PaymentLinkCancelResponse | None:
     """Cancel a payment link
 
-     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted. Answers
-    200, not 201.
+     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
+    request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
+    cancelled, paid or expired) cannot be cancelled: 409.
 
     Args:
         id (str):
@@ -146,8 +148,9 @@ async def asyncio_detailed(
 ) -> Response[ApiError | PaymentLinkCancelResponse]:
     """Cancel a payment link
 
-     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted. Answers
-    200, not 201.
+     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
+    request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
+    cancelled, paid or expired) cannot be cancelled: 409.
 
     Args:
         id (str):
@@ -176,8 +179,9 @@ async def asyncio(
 ) -> ApiError | PaymentLinkCancelResponse | None:
     """Cancel a payment link
 
-     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted. Answers
-    200, not 201.
+     Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
+    request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
+    cancelled, paid or expired) cannot be cancelled: 409.
 
     Args:
         id (str):

@@ -7,18 +7,26 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.api_error import ApiError
 from ...models.bank_account_external_recipient_request import BankAccountExternalRecipientRequest
+from ...models.bank_account_pay_recipient_request import BankAccountPayRecipientRequest
 from ...models.mobile_wallet_external_recipient_request import MobileWalletExternalRecipientRequest
+from ...models.mobile_wallet_pay_recipient_request import MobileWalletPayRecipientRequest
 from ...models.paybill_external_recipient_request import PaybillExternalRecipientRequest
+from ...models.paybill_pay_recipient_request import PaybillPayRecipientRequest
 from ...models.till_external_recipient_request import TillExternalRecipientRequest
+from ...models.till_pay_recipient_request import TillPayRecipientRequest
 from ...types import Response
 
 
 def _get_kwargs(
     *,
     body: BankAccountExternalRecipientRequest
+    | BankAccountPayRecipientRequest
     | MobileWalletExternalRecipientRequest
+    | MobileWalletPayRecipientRequest
     | PaybillExternalRecipientRequest
-    | TillExternalRecipientRequest,
+    | PaybillPayRecipientRequest
+    | TillExternalRecipientRequest
+    | TillPayRecipientRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,6 +39,10 @@ def _get_kwargs(
         isinstance(body, MobileWalletExternalRecipientRequest)
         or isinstance(body, BankAccountExternalRecipientRequest)
         or isinstance(body, TillExternalRecipientRequest)
+        or isinstance(body, PaybillExternalRecipientRequest)
+        or isinstance(body, MobileWalletPayRecipientRequest)
+        or isinstance(body, BankAccountPayRecipientRequest)
+        or isinstance(body, TillPayRecipientRequest)
     ):
         _kwargs["json"] = body.to_dict()
     else:
@@ -91,15 +103,24 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: BankAccountExternalRecipientRequest
+    | BankAccountPayRecipientRequest
     | MobileWalletExternalRecipientRequest
+    | MobileWalletPayRecipientRequest
     | PaybillExternalRecipientRequest
-    | TillExternalRecipientRequest,
+    | PaybillPayRecipientRequest
+    | TillExternalRecipientRequest
+    | TillPayRecipientRequest,
 ) -> Response[Any | ApiError]:
     """Add an external recipient
 
+     The details go in `external_recipient`. SDKs released between the path rename (Feb 2026) and the
+    wrapper rename (Apr 2026) send them in `pay_recipient` to this path; that body is accepted too.
+
     Args:
-        body (BankAccountExternalRecipientRequest | MobileWalletExternalRecipientRequest |
-            PaybillExternalRecipientRequest | TillExternalRecipientRequest):
+        body (BankAccountExternalRecipientRequest | BankAccountPayRecipientRequest |
+            MobileWalletExternalRecipientRequest | MobileWalletPayRecipientRequest |
+            PaybillExternalRecipientRequest | PaybillPayRecipientRequest |
+            TillExternalRecipientRequest | TillPayRecipientRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,15 +145,24 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: BankAccountExternalRecipientRequest
+    | BankAccountPayRecipientRequest
     | MobileWalletExternalRecipientRequest
+    | MobileWalletPayRecipientRequest
     | PaybillExternalRecipientRequest
-    | TillExternalRecipientRequest,
+    | PaybillPayRecipientRequest
+    | TillExternalRecipientRequest
+    | TillPayRecipientRequest,
 ) -> Any | ApiError | None:
     """Add an external recipient
 
+     The details go in `external_recipient`. SDKs released between the path rename (Feb 2026) and the
+    wrapper rename (Apr 2026) send them in `pay_recipient` to this path; that body is accepted too.
+
     Args:
-        body (BankAccountExternalRecipientRequest | MobileWalletExternalRecipientRequest |
-            PaybillExternalRecipientRequest | TillExternalRecipientRequest):
+        body (BankAccountExternalRecipientRequest | BankAccountPayRecipientRequest |
+            MobileWalletExternalRecipientRequest | MobileWalletPayRecipientRequest |
+            PaybillExternalRecipientRequest | PaybillPayRecipientRequest |
+            TillExternalRecipientRequest | TillPayRecipientRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -152,15 +182,24 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: BankAccountExternalRecipientRequest
+    | BankAccountPayRecipientRequest
     | MobileWalletExternalRecipientRequest
+    | MobileWalletPayRecipientRequest
     | PaybillExternalRecipientRequest
-    | TillExternalRecipientRequest,
+    | PaybillPayRecipientRequest
+    | TillExternalRecipientRequest
+    | TillPayRecipientRequest,
 ) -> Response[Any | ApiError]:
     """Add an external recipient
 
+     The details go in `external_recipient`. SDKs released between the path rename (Feb 2026) and the
+    wrapper rename (Apr 2026) send them in `pay_recipient` to this path; that body is accepted too.
+
     Args:
-        body (BankAccountExternalRecipientRequest | MobileWalletExternalRecipientRequest |
-            PaybillExternalRecipientRequest | TillExternalRecipientRequest):
+        body (BankAccountExternalRecipientRequest | BankAccountPayRecipientRequest |
+            MobileWalletExternalRecipientRequest | MobileWalletPayRecipientRequest |
+            PaybillExternalRecipientRequest | PaybillPayRecipientRequest |
+            TillExternalRecipientRequest | TillPayRecipientRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,15 +222,24 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: BankAccountExternalRecipientRequest
+    | BankAccountPayRecipientRequest
     | MobileWalletExternalRecipientRequest
+    | MobileWalletPayRecipientRequest
     | PaybillExternalRecipientRequest
-    | TillExternalRecipientRequest,
+    | PaybillPayRecipientRequest
+    | TillExternalRecipientRequest
+    | TillPayRecipientRequest,
 ) -> Any | ApiError | None:
     """Add an external recipient
 
+     The details go in `external_recipient`. SDKs released between the path rename (Feb 2026) and the
+    wrapper rename (Apr 2026) send them in `pay_recipient` to this path; that body is accepted too.
+
     Args:
-        body (BankAccountExternalRecipientRequest | MobileWalletExternalRecipientRequest |
-            PaybillExternalRecipientRequest | TillExternalRecipientRequest):
+        body (BankAccountExternalRecipientRequest | BankAccountPayRecipientRequest |
+            MobileWalletExternalRecipientRequest | MobileWalletPayRecipientRequest |
+            PaybillExternalRecipientRequest | PaybillPayRecipientRequest |
+            TillExternalRecipientRequest | TillPayRecipientRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

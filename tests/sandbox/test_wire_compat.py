@@ -1,0 +1,575 @@
+"""The requests the official SDKs put on the wire, replayed against the sandbox (k2-api.md §j, §b.3).
+
+"A client written for the real API works against the sandbox unchanged": every test here sends what one
+or more official SDKs send (headers, body encodings, URL joins, body quirks, see ``Sdk``), over loopback
+HTTP and in process (the ``client`` fixture runs each test both ways, and its response hook checks every
+answer against the spec), and checks the sandbox accepts it and answers what those SDKs read.
+
+Decisions where an SDK sends something the API does not document:
+
+* ``//api/v2/payment_links`` (Ruby 4.x joins ``https://host/`` and ``/api/v2/payment_links``, §h.14):
+  accepted; runs of slashes count as one, as Rails routing squeezes them. The Location is canonical.
+* ``meta_data`` instead of ``metadata`` (Ruby 1.x STK push and PAY, §h.5): accepted and ignored, so the
+  result has ``metadata: null``. Not an alias: every other SDK and the guides say ``metadata``, and a
+  server that drops unknown keys is the likely reality, so the sandbox does not promise what production
+  probably does not do.
+* ``metadata: ""`` (Python 1.x, §h.5): accepted (``LenientMetadata`` in the spec), echoed as null.
+* The ``pay_recipient`` wrapper sent to ``/api/v2/external_recipients`` (§h.6): accepted (the spec's
+  oneOf lists both wrappers); the recipient is an external recipient either way.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from . import payloads
+from .conftest import CREDENTIALS
+from .flows import CREATE_OPERATIONS, create_for, eventually, pay_till
+from .receiver import Receiver
+
+pytestmark = pytest.mark.sandbox
+
+JSON = "application/json"
+HAL = "application/vnd.kopokopo.v4.hal+json"
+FORM = "application/x-www-form-urlencoded"
+ABSENT = object()  # a key the SDK leaves out
+
+
+@dataclass(frozen=True)
+class Sdk:
+    """How one official SDK talks to K2: its Accept, its base-URL convention, its OAuth encodings."""
+
+    name: str
+    accept: str
+    slash_base: (
+        bool  # base URL "https://host/" + "api/v1/..." (Python, Ruby) or "https://host" + "/api/v1/..."
+    )
+    user_agent: str
+    token_as: str  # "form" or "json"
+    revoke_as: str
+    introspect_as: str
+    bearer_null_on_oauth: bool = False  # Node sends "Authorization: Bearer null" to revoke/introspect
+
+    def url(self, client: httpx.AsyncClient, path: str) -> str:
+        """``path`` (``/api/...``) joined to the base URL the way this SDK joins it."""
+        host = str(client.base_url).rstrip("/")
+        return f"{host}/{path.lstrip('/')}" if self.slash_base else f"{host}{path}"
+
+    def headers(self, token: str | None) -> dict[str, str]:
+        """The headers of every ``/api/`` call, GETs included (Content-Type: application/json always)."""
+        found = {"Accept": self.accept, "Content-Type": JSON, "User-Agent": self.user_agent}
+        if token is not None:
+            found["Authorization"] = f"Bearer {token}"
+        return found
+
+    async def oauth(
+        self, client: httpx.AsyncClient, path: str, params: dict[str, str], as_: str
+    ) -> httpx.Response:
+        headers = {"Accept": self.accept, "User-Agent": self.user_agent}
+        if self.bearer_null_on_oauth and path != "/oauth/token":
+            headers["Authorization"] = "Bearer null"
+        url = self.url(client, path)
+        if as_ == "json":
+            return await client.post(
+                url, content=json.dumps(params), headers={**headers, "Content-Type": JSON}
+            )
+        return await client.post(url, data=params, headers={**headers, "Content-Type": FORM})
+
+    async def token(self, client: httpx.AsyncClient) -> str:
+        response = await self.oauth(client, "/oauth/token", CREDENTIALS, self.token_as)
+        assert response.status_code == 200, response.text
+        assert response.json()["token_type"] == "Bearer"
+        return str(response.json()["access_token"])
+
+
+PYTHON_1 = Sdk("python-1.x", HAL, True, "python-requests/2.31.0", "form", "form", "form")
+PYTHON_2 = Sdk("python-2.x", HAL, True, "Kopokopo-Python-SDK", "form", "form", "json")
+NODE = Sdk("node", JSON, False, "Kopokopo-Node-SDK", "form", "json", "json", bearer_null_on_oauth=True)
+RUBY = Sdk("ruby", JSON, True, "Kopokopo-Ruby-SDK", "json", "json", "json")
+PHP = Sdk("php", JSON, False, "Kopokopo-PHP-SDK", "form", "form", "form")
+SDKS = [PYTHON_1, PYTHON_2, NODE, RUBY, PHP]
+SDK_IDS = [sdk.name for sdk in SDKS]
+
+
+async def create(client: httpx.AsyncClient, sdk: Sdk, token: str, path: str, body: Any) -> str:
+    """POST ``body`` as ``sdk`` would; assert 201, no body, a canonical absolute Location; return it."""
+    response = await client.post(sdk.url(client, path), content=json.dumps(body), headers=sdk.headers(token))
+    assert response.status_code == 201, f"{sdk.name} {path}: {response.status_code} {response.text}"
+    assert response.content == b""
+    location = response.headers["location"]
+    host = str(client.base_url).rstrip("/")
+    assert location.startswith(f"{host}/api/") and "//" not in location.removeprefix(host), location
+    return location
+
+
+async def get(client: httpx.AsyncClient, sdk: Sdk, token: str, url: str) -> dict[str, Any]:
+    """GET ``url`` exactly as given, with the SDK's headers: Content-Type: application/json, no body."""
+    response = await client.get(url, headers=sdk.headers(token))
+    assert "content-length" not in response.request.headers and response.request.content == b""
+    assert response.status_code == 200, f"{sdk.name} GET {url}: {response.status_code} {response.text}"
+    assert response.headers["content-type"] == JSON
+    found: dict[str, Any] = response.json()
+    return found
+
+
+async def settled(
+    client: httpx.AsyncClient, sdk: Sdk, token: str, location: str, pending: str
+) -> dict[str, Any]:
+    """The resource's attributes once its status is no longer ``pending``."""
+    body = await eventually(
+        lambda: get(client, sdk, token, location), lambda b: b["data"]["attributes"]["status"] != pending
+    )
+    attributes: dict[str, Any] = body["data"]["attributes"]
+    return attributes
+
+
+def with_(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A copy of ``body`` with keys set (``ABSENT`` deletes; ``a__b`` reaches into a nested dict)."""
+    copy = json.loads(json.dumps(body))
+    for dotted, value in changes.items():
+        target = copy
+        *parents, leaf = dotted.split("__")
+        for parent in parents:
+            target = target[parent]
+        if value is ABSENT:
+            target.pop(leaf, None)
+        else:
+            target[leaf] = value
+    return copy
+
+
+def utc_ms(when: datetime) -> str:
+    """``2026-03-01T07:40:00.927Z``: JavaScript's ``Date.toISOString()``."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# ---------------------------------------------------------------- OAuth
+
+
+@pytest.mark.parametrize("sdk", SDKS, ids=SDK_IDS)
+async def test_token_request_as_each_sdk_sends_it(client: httpx.AsyncClient, sdk: Sdk) -> None:
+    """Token as a form (Python, Node, PHP) or JSON (Ruby), no Authorization header, the SDK's Accept
+    (Python sends the HAL vendor type on OAuth calls too); the token then works on the API."""
+    token = await sdk.token(client)
+    info = await client.get(sdk.url(client, "/oauth/token/info"), headers=sdk.headers(token))
+    assert info.status_code == 200 and info.json()["application"]["uid"] == CREDENTIALS["client_id"]
+    location = await create(client, sdk, token, "/api/v1/incoming_payments", payloads.stk("https://e.com/cb"))
+    assert (await get(client, sdk, token, location))["data"]["type"] == "incoming_payment"
+
+
+@pytest.mark.parametrize("sdk", SDKS, ids=SDK_IDS)
+async def test_revoke_and_introspect_as_each_sdk_sends_them(client: httpx.AsyncClient, sdk: Sdk) -> None:
+    """Revoke as a form (Python, PHP) or JSON (Node, Ruby); introspect as JSON (Python 2.x, Node, Ruby) or a
+    form; Node's ``Authorization: Bearer null`` is ignored. Revoke answers a JSON object; the revoked token
+    then introspects inactive and gets 401 on the API and on token info."""
+    token = await sdk.token(client)
+    params = {
+        "client_id": CREDENTIALS["client_id"],
+        "client_secret": CREDENTIALS["client_secret"],
+        "token": token,
+    }
+    before = await sdk.oauth(client, "/oauth/introspect", params, sdk.introspect_as)
+    assert before.status_code == 200, before.text
+    assert before.json()["active"] is True and before.json()["client_id"] == CREDENTIALS["client_id"]
+    revoked = await sdk.oauth(client, "/oauth/revoke", params, sdk.revoke_as)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.headers["content-type"] == JSON and isinstance(revoked.json(), dict)
+    after = await sdk.oauth(client, "/oauth/introspect", params, sdk.introspect_as)
+    assert after.status_code == 200 and after.json()["active"] is False
+    refused = await client.post(
+        sdk.url(client, "/api/v2/incoming_payments"),
+        content=json.dumps(payloads.stk("https://e.com/cb")),
+        headers=sdk.headers(token),
+    )
+    assert refused.status_code == 401 and refused.json()["error_code"] == 401
+    info = await client.get(sdk.url(client, "/oauth/token/info"), headers=sdk.headers(token))
+    assert info.status_code == 401
+
+
+# ---------------------------------------------------------------- headers and URLs
+
+
+@pytest.mark.parametrize("sdk", [PYTHON_2, RUBY], ids=["hal+json", "json"])
+async def test_every_read_takes_a_json_content_type_and_no_body(
+    client: httpx.AsyncClient, receiver: Receiver, sdk: Sdk
+) -> None:
+    """Every GET of a created resource, sent with ``Content-Type: application/json`` and no body and
+    either Accept, answers 200 JSON (never 406 or 415)."""
+    token = await sdk.token(client)
+    auth = {"Authorization": f"Bearer {token}"}
+    for operation_id in CREATE_OPERATIONS:
+        location = await create_for(client, auth, operation_id, receiver.url())
+        body = await get(client, sdk, token, location)
+        assert body["data"]["id"] == location.rsplit("/", 1)[1], operation_id
+
+
+@pytest.mark.parametrize("sdk", SDKS, ids=SDK_IDS)
+async def test_base_url_with_and_without_trailing_slash(client: httpx.AsyncClient, sdk: Sdk) -> None:
+    """``https://host/`` + ``api/vN/...`` (Python, Ruby) and ``https://host`` + ``/api/vN/...`` (Node, PHP)
+    both create; the Location is absolute and canonical, and GETting it exactly as returned works."""
+    token = await sdk.token(client)
+    for version in ("v1", "v2"):
+        location = await create(
+            client, sdk, token, f"/api/{version}/incoming_payments", payloads.stk("https://e.com/cb")
+        )
+        assert f"/api/{version}/incoming_payments/" in location
+        assert (await get(client, sdk, token, location))["data"]["attributes"]["_links"]["self"] == location
+
+
+async def test_double_slash_path_of_ruby_4_payment_links(client: httpx.AsyncClient) -> None:
+    """Ruby 4.x requests ``https://host//api/v2/payment_links`` (§h.14): served as the single-slash path,
+    with a canonical Location; the double-slash spelling of the link's own URL reads it too."""
+    token = await RUBY.token(client)
+    host = str(client.base_url).rstrip("/")
+    response = await client.post(
+        f"{host}//api/v2/payment_links",
+        content=json.dumps(payloads.payment_link("https://e.com/cb")),
+        headers=RUBY.headers(token),
+    )
+    assert response.status_code == 201, response.text
+    location = response.headers["location"]
+    link_id = location.rsplit("/", 1)[1]
+    assert location == f"{host}/api/v2/payment_links/{link_id}"
+    assert (await get(client, RUBY, token, location))["data"]["id"] == link_id
+    assert (await get(client, RUBY, token, f"{host}//api/v2/payment_links/{link_id}"))["data"][
+        "id"
+    ] == link_id
+    assert (await client.get(f"{host}//api/v2/nothing", headers=RUBY.headers(token))).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("sdk", "content", "joined"),
+    [
+        (PYTHON_2, b"", "id"),  # no body at all (Content-Length: 0), URL rebuilt from the id
+        (NODE, b"{}", "location"),
+        (RUBY, b"null", "location"),
+        (RUBY, b"null", "ruby-config"),  # host/ + /api/v2/payment_links/<id>/cancel: a double slash
+    ],
+    ids=["python-empty", "node-{}", "ruby-null", "ruby-null-double-slash"],
+)
+async def test_payment_link_cancel_with_empty_body_empty_object_or_null(
+    client: httpx.AsyncClient, sdk: Sdk, content: bytes, joined: str
+) -> None:
+    """``POST .../payment_links/{id}/cancel`` with a JSON content type and an empty body, ``{}`` or
+    ``null`` cancels: 200 ``{"message": "Payment link cancelled."}``, and the link reads Cancelled; the
+    same request again is a 409 (the link is no longer active), never a 400."""
+    token = await sdk.token(client)
+    location = await create(
+        client, sdk, token, "/api/v2/payment_links", payloads.payment_link("https://e.com/cb")
+    )
+    link_id = location.rsplit("/", 1)[1]
+    host = str(client.base_url).rstrip("/")
+    url = {
+        "id": sdk.url(client, f"/api/v2/payment_links/{link_id}/cancel"),
+        "location": f"{location}/cancel",
+        "ruby-config": f"{host}//api/v2/payment_links/{link_id}/cancel",
+    }[joined]
+    response = await client.post(url, content=content, headers=sdk.headers(token))
+    assert response.request.headers["content-length"] == str(len(content))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"message": "Payment link cancelled."}
+    link = (await get(client, sdk, token, location))["data"]["attributes"]["payment_link"]
+    assert link["payment_link_status"] == "Cancelled"
+    again = await client.post(url, content=content, headers=sdk.headers(token))
+    assert again.status_code == 409 and "cancelled" in again.json()["error_message"]
+
+
+async def test_python_2_reads_by_id_and_posts_sms_to_v1(
+    client: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """Python 2.x rebuilds ``api/v2/{incoming_payments,reversals,payment_links}/<id>`` from an id, and still
+    posts SMS notifications to ``/api/v1/transaction_sms_notifications`` with the same token."""
+    sdk = PYTHON_2
+    token = await sdk.token(client)
+    bodies = {
+        "incoming_payments": payloads.stk(receiver.url()),
+        "reversals": payloads.reversal(receiver.url(), "NOSUCHREF1"),
+        "payment_links": payloads.payment_link(receiver.url()),
+    }
+    for collection, body in bodies.items():
+        location = await create(client, sdk, token, f"/api/v2/{collection}", body)
+        rebuilt = sdk.url(client, f"/api/v2/{collection}/{location.rsplit('/', 1)[1]}")
+        assert rebuilt == location
+        assert (await get(client, sdk, token, rebuilt))["data"]["id"] == location.rsplit("/", 1)[1]
+    event_id = (await pay_till(client))["event_ids"][0]
+    sms = {
+        "webhook_event_reference": event_id,
+        "message": "Asante!",
+        "_links": {"callback_url": receiver.url()},
+    }
+    location = await create(client, sdk, token, "/api/v1/transaction_sms_notifications", sms)
+    assert "/api/v1/transaction_sms_notifications/" in location
+    assert (await settled(client, sdk, token, location, "Pending"))["status"] == "Success"
+
+
+# ---------------------------------------------------------------- body variants
+
+
+@pytest.mark.parametrize("value", [100, 100.5, "100", "100.50"], ids=["int", "float", "str", "str-2dp"])
+async def test_amount_value_number_or_numeric_string(
+    client: httpx.AsyncClient, receiver: Receiver, value: Any
+) -> None:
+    """``amount.value`` as a number (Node, Python 2.x) or a numeric string (Ruby, PHP) is the same amount in
+    an STK push, a PAY payment, a payment link and a send-money destination."""
+    sdk = NODE
+    token = await sdk.token(client)
+    expected = "100.5" if str(value).startswith("100.5") else "100.0"
+    stk = await create(
+        client, sdk, token, "/api/v2/incoming_payments", payloads.stk(receiver.url(), value=value)
+    )
+    paid = await settled(client, sdk, token, stk, "Pending")
+    assert paid["status"] == "Success" and paid["event"]["resource"]["amount"] == expected
+    recipient = await create(client, sdk, token, "/api/v1/pay_recipients", payloads.recipient())
+    payment = payloads.payment(receiver.url(), recipient.rsplit("/", 1)[1])
+    payment["amount"]["value"] = value
+    sent = await settled(
+        client, sdk, token, await create(client, sdk, token, "/api/v1/payments", payment), "Scheduled"
+    )
+    assert sent["status"] == "Processed"
+    assert sent["transfer_batches"][0]["disbursements"][0]["amount"] == expected
+    await create(
+        client, sdk, token, "/api/v2/payment_links", payloads.payment_link(receiver.url(), amount=value)
+    )
+    destination = {"type": "till", "till_number": "4321", "amount": value, "description": "Supplies"}
+    money = await create(
+        client, sdk, token, "/api/v2/send_money", payloads.send_money(receiver.url(), [destination])
+    )
+    batches = (await settled(client, sdk, token, money, "Scheduled"))["transfer_batches"]
+    assert batches[0]["disbursements"][0]["amount"] == expected
+
+
+@pytest.mark.parametrize("reference", [None, ABSENT, ""], ids=["null", "absent", "empty"])
+@pytest.mark.parametrize("version", ["v1", "v2"])
+async def test_company_scope_without_scope_reference(
+    client: httpx.AsyncClient, receiver: Receiver, reference: Any, version: str
+) -> None:
+    """A company-scoped poll (and subscription) with ``scope_reference`` null, absent or ``""``, and poll
+    times in UTC with milliseconds (``Date.toISOString()``) finds every till's payments in the window."""
+    sdk = NODE
+    token = await sdk.token(client)
+    subscription = with_(payloads.subscription(receiver.url("wh"), till=None), scope_reference=reference)
+    await create(client, sdk, token, f"/api/{version}/webhook_subscriptions", subscription)
+    first = (await pay_till(client, till="111111"))["transaction"]["reference"]
+    second = (await pay_till(client, till="222222", phone="+254711000777"))["transaction"]["reference"]
+    now = datetime.now(UTC)
+    window = payloads.polling(
+        receiver.url(), utc_ms(now - timedelta(hours=1)), utc_ms(now + timedelta(hours=1))
+    )
+    assert window["from_time"].endswith("Z") and "." in window["from_time"]
+    location = await create(
+        client, sdk, token, f"/api/{version}/polling", with_(window, scope_reference=reference)
+    )
+    result = await settled(client, sdk, token, location, "Pending")
+    assert result["status"] == "Success" and result["scope_reference"] is None
+    assert {first, second} <= {t["resource"]["reference"] for t in result["transactions"]}
+
+
+STK_QUIRKS = [
+    # Ruby 1.x: middle_name null, amount as a string, metadata spelled meta_data (ignored: metadata null).
+    (
+        "ruby-1.x-meta_data",
+        RUBY,
+        {"subscriber__middle_name": None, "metadata": ABSENT, "meta_data": {"a": "1"}},
+        None,
+    ),
+    # Python 1.x without metadata sends "" ...
+    ("python-1.x-empty-string", PYTHON_1, {"metadata": ""}, None),
+    # ... and with metadata sends {} (its builder drops the pairs).
+    ("python-1.x-empty-object", PYTHON_1, {"metadata": {}}, {}),
+    ("python-1.x-null-names", PYTHON_1, {"subscriber__first_name": None, "subscriber__email": None}, "kept"),
+]
+
+
+@pytest.mark.parametrize(
+    ("sdk", "changes", "metadata"), [q[1:] for q in STK_QUIRKS], ids=[q[0] for q in STK_QUIRKS]
+)
+@pytest.mark.parametrize("version", ["v1", "v2"])
+async def test_stk_push_body_quirks(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    sdk: Sdk,
+    changes: dict[str, Any],
+    metadata: Any,
+    version: str,
+) -> None:
+    """STK push bodies as the older SDKs build them are accepted; the result's metadata is what
+    ``metadata`` said (``""`` and ``meta_data`` mean none)."""
+    token = await sdk.token(client)
+    body = with_(payloads.stk(receiver.url(), value="100"), **changes)
+    location = await create(client, sdk, token, f"/api/{version}/incoming_payments", body)
+    result = await settled(client, sdk, token, location, "Pending")
+    assert result["status"] == "Success"
+    assert result["metadata"] == (body["metadata"] if metadata == "kept" else metadata)
+
+
+@pytest.mark.parametrize(
+    ("sdk", "changes", "metadata"),
+    [
+        (PYTHON_1, {"metadata": ""}, None),
+        (PYTHON_1, {"metadata": {}}, {}),
+        (RUBY, {"metadata": ABSENT, "meta_data": {"notes": "x"}, "amount__value": "780"}, None),
+    ],
+    ids=["python-1.x-empty-string", "python-1.x-empty-object", "ruby-1.x-meta_data"],
+)
+async def test_pay_body_quirks(
+    client: httpx.AsyncClient, receiver: Receiver, sdk: Sdk, changes: dict[str, Any], metadata: Any
+) -> None:
+    """PAY payments with Python 1.x's ``metadata`` (``""``, ``{}``) or Ruby 1.x's ``meta_data`` go through."""
+    token = await sdk.token(client)
+    recipient = await create(client, sdk, token, "/api/v1/pay_recipients", payloads.recipient())
+    body = with_(payloads.payment(receiver.url(), recipient.rsplit("/", 1)[1]), **changes)
+    result = await settled(
+        client, sdk, token, await create(client, sdk, token, "/api/v1/payments", body), "Scheduled"
+    )
+    assert result["status"] == "Processed" and result["metadata"] == metadata
+
+
+@pytest.mark.parametrize(
+    ("sdk", "blind"),
+    [
+        (PYTHON_1, {"amount": None, "destination_type": None, "destination_reference": None}),
+        (NODE, {"amount": {}}),
+        (RUBY, {"amount": {"currency": None, "value": None}}),
+        (PHP, {}),
+    ],
+    ids=["python-1.x-nulls", "node-1.x-empty-amount", "ruby-1.x-null-amount", "php-no-amount"],
+)
+async def test_blind_settlement_transfer_variants(
+    client: httpx.AsyncClient, receiver: Receiver, sdk: Sdk, blind: dict[str, Any]
+) -> None:
+    """A blind settlement transfer (no destination, whole balance) in each SDK's spelling is Processed,
+    its result amount value null, the balance settled to the default account."""
+    token = await sdk.token(client)
+    await pay_till(client, amount="250")
+    body = {**blind, "_links": {"callback_url": receiver.url()}}
+    result = await settled(
+        client,
+        sdk,
+        token,
+        await create(client, sdk, token, "/api/v1/settlement_transfers", body),
+        "Scheduled",
+    )
+    assert result["status"] == "Processed" and result["amount"]["value"] is None
+    assert "destination_type" not in result
+    assert result["transfer_batches"][0]["disbursements"][0]["amount"] != "0.0"
+
+
+async def test_send_money_nulls_and_blind_sweep(client: httpx.AsyncClient, receiver: Receiver) -> None:
+    """Node's send-money destinations carry ``nickname``/``favourite``/``description`` null; an empty
+    ``destinations`` list with a null ``source_identifier`` is a blind sweep. Both are Processed."""
+    sdk = NODE
+    token = await sdk.token(client)
+    wallet = await create(
+        client, sdk, token, "/api/v2/merchant_wallets", {**payloads.wallet(), "nickname": None}
+    )
+    account = await create(
+        client, sdk, token, "/api/v2/merchant_bank_accounts", {**payloads.bank_account(), "nickname": None}
+    )
+    nulls = {"nickname": None, "favourite": None}
+    destinations = [
+        {
+            "type": "mobile_wallet",
+            "phone_number": "254900000000",
+            "network": "Safaricom",
+            "amount": 10,
+            "description": "x",
+            **nulls,
+        },
+        {"type": "till", "till_number": "4321", "amount": "5", "description": "y", **nulls},
+        {
+            "type": "merchant_wallet",
+            "reference": wallet.rsplit("/", 1)[1],
+            "amount": 1,
+            "description": None,
+            **nulls,
+        },
+        {
+            "type": "merchant_bank_account",
+            "reference": account.rsplit("/", 1)[1],
+            "amount": 2,
+            "description": None,
+            **nulls,
+        },
+    ]
+    targeted = await create(
+        client, sdk, token, "/api/v2/send_money", payloads.send_money(receiver.url(), destinations)
+    )
+    result = await settled(client, sdk, token, targeted, "Scheduled")
+    assert result["status"] == "Processed"
+    disbursements = [d for batch in result["transfer_batches"] for d in batch["disbursements"]]
+    assert [d["nickname"] for d in disbursements] == [None] * 4
+    await pay_till(client, amount="300")
+    sweep = with_(payloads.send_money(receiver.url(), []), source_identifier=None, metadata=ABSENT)
+    result = await settled(
+        client, sdk, token, await create(client, sdk, token, "/api/v2/send_money", sweep), "Scheduled"
+    )
+    assert result["status"] == "Processed" and result["destinations"] in ([], None)
+
+
+RECIPIENTS = {
+    "mobile_wallet": {
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "phone_number": "+254712345678",
+        "email": None,
+        "network": None,
+        "nickname": None,
+    },
+    "bank_account": {
+        "account_name": "A",
+        "account_number": "1",
+        "bank_branch_ref": "ea2e79f7-35a1-486e-9e18-fe06589a9d7d",
+        "settlement_method": "EFT",
+        "nickname": None,
+    },
+    "till": {"till_name": None, "till_number": "4321", "nickname": None},
+    "paybill": {
+        "paybill_name": None,
+        "paybill_number": "888880",
+        "paybill_account_number": "42",
+        "nickname": None,
+    },
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RECIPIENTS))
+@pytest.mark.parametrize("wrapper", ["external_recipient", "pay_recipient"])
+async def test_external_recipient_with_either_wrapper_and_nulls(
+    client: httpx.AsyncClient, kind: str, wrapper: str
+) -> None:
+    """``/api/v2/external_recipients`` takes the details in ``external_recipient`` or, as SDKs sent them
+    between the Feb and Apr 2026 renames, in ``pay_recipient`` (§h.6); optional fields may be null
+    (Python 2.x types email/network Optional). Either way it is an external recipient."""
+    sdk = PYTHON_2
+    token = await sdk.token(client)
+    location = await create(
+        client, sdk, token, "/api/v2/external_recipients", {"type": kind, wrapper: RECIPIENTS[kind]}
+    )
+    assert "/api/v2/external_recipients/" in location
+    data = (await get(client, sdk, token, location))["data"]
+    assert data["type"] == "external_recipient" and data["attributes"]["recipient_type"] == kind
+    for field, value in RECIPIENTS[kind].items():
+        assert data["attributes"][field] == value, field
+
+
+async def test_external_recipient_wrapper_must_match_a_type(client: httpx.AsyncClient) -> None:
+    """Accepting both wrappers loosens nothing else: a body with neither, or with the details of either
+    incomplete, is a 400 naming the missing field of the wrapper the caller used."""
+    sdk = PYTHON_2
+    token = await sdk.token(client)
+    url = sdk.url(client, "/api/v2/external_recipients")
+    for body, expected in (
+        ({"type": "till", "recipient": {"till_number": "4321"}}, "request body"),
+        ({"type": "till", "pay_recipient": {"till_name": "Shop"}}, "pay_recipient.till_number is required"),
+        ({"type": "bank_account", "pay_recipient": {"account_name": "A"}}, "pay_recipient.account_number"),
+        ({"type": "till", "external_recipient": {}}, "external_recipient.till_number is required"),
+    ):
+        response = await client.post(url, content=json.dumps(body), headers=sdk.headers(token))
+        assert response.status_code == 400, body
+        assert expected in response.json()["error_message"], (body, response.json())
