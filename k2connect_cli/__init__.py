@@ -11,7 +11,7 @@ Commands::
     k2connect subscribe --event-type E --url U [--scope till --scope-reference T] [--daraja]
     k2connect webhook verify --signature S [--api-key K] < body
     k2connect sandbox serve [--host H --port P --callback-delay S ...]
-    k2connect sandbox simulate buygoods|reversal|b2b|m2m|settlement|pay-link ...
+    k2connect sandbox simulate buygoods|reversal|b2b|m2m|settlement|card|pay-link ...
 
 Global options (before the command): ``--base-url``, ``--client-id``, ``--client-secret``, ``--api-key``
 (default from ``K2_BASE_URL``, ``K2_CLIENT_ID``, ``K2_CLIENT_SECRET``, ``K2_API_KEY``), ``--json``,

@@ -32,7 +32,8 @@ Control API (no token needed; documented in ``control-api.yaml`` and :mod:`k2con
 ``GET /sandbox/health``, ``POST /sandbox/reset``, ``GET /sandbox/deliveries``, ``GET /sandbox/events``,
 ``GET /sandbox/ledger``, ``POST /sandbox/simulate/{buygoods_transaction_received,
 buygoods_transaction_reversed, b2b_transaction_received, b2b_transaction_reversed,
-m2m_transaction_received, settlement_transfer_completed}``, ``POST /sandbox/payment_links/{id}/pay``,
+m2m_transaction_received, settlement_transfer_completed, card_transaction_received,
+card_transaction_voided, card_transaction_reversed}``, ``POST /sandbox/payment_links/{id}/pay``,
 ``GET|POST|DELETE /sandbox/faults`` (kinds ``status_500``, ``status_503``, ``status_429``, ``slow``,
 ``drop``, ``malformed_json``, ``no_location``), ``GET /sandbox/openapi.json``.
 

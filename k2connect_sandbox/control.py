@@ -15,6 +15,10 @@
 ``POST /sandbox/simulate/m2m_transaction_received``        ``{amount, sending_merchant?}``
 ``POST /sandbox/simulate/settlement_transfer_completed``   ``{amount, destination_type?: bank_account |
                                                            mobile_wallet, destination_reference?}``
+``POST /sandbox/simulate/card_transaction_received``       ``{till_number, amount, card_last4?}``: a card
+                                                           payment (customer_cc_number ``************1234``)
+``POST /sandbox/simulate/card_transaction_voided``         ``{reference}`` of a card transaction
+``POST /sandbox/simulate/card_transaction_reversed``       ``{reference}`` of a card transaction
 ``POST /sandbox/payment_links/{id}/pay``                   ``{phone, first_name?, ...}``: link Paid, callback
 ``GET|POST|DELETE /sandbox/faults``                        list / arm ``{operation_id, kind, count?,
                                                            retry_after?, delay?, after_processing?}`` / clear
@@ -22,7 +26,11 @@
 =========================================================  ==============================================
 
 Simulations answer ``{"event_ids": [...], "events": [{"id", "topic", "subscription_ids"}],
-"transaction": {...}}``. Bodies are validated against control-api.yaml; errors use the ApiError shape.
+"transaction": {...}}``; their webhooks go, signed, to the subscriptions of the topic (till-scoped
+ones only for their till) and are recorded in ``/sandbox/events`` and ``/sandbox/deliveries`` like
+every other. Reversing or voiding a transaction that is not in the ledger (or not of that kind) is a
+404; one already reversed or voided is a 409. Bodies are validated against control-api.yaml; errors
+use the ApiError shape.
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from k2connect_sandbox.wire import InvalidJson, JsonDict, loads
 __all__ = ["control_routes"]
 
 DEFAULT_PHONE = "+254700000000"
+DEFAULT_CARD_LAST4 = "1234"
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -121,14 +130,19 @@ class ControlApi:
         )
         return _result(events, tx)
 
-    def _reverse(self, request: Request, reference: str, kind: str) -> Response:
+    def _undo(self, reference: str, kind: str, status: str) -> JsonDict:
+        """Mark the ``kind`` transaction with this reference ``status`` (Reversed, Voided)."""
         ledger = self.sandbox.ledger
         tx = ledger.by_reference(reference)
         if tx is None or tx.get("kind") != kind:
             raise ApiError(404, f"No {kind} transaction with reference {reference[:80]!r} in the ledger")
-        reversed_tx = ledger.mark_reversed(str(tx["id"]))
-        if reversed_tx is None:
-            raise ApiError(409, f"Transaction {reference[:80]!r} is already reversed")
+        changed = ledger.mark(str(tx["id"]), status)
+        if changed is None:
+            raise ApiError(409, f"Transaction {reference[:80]!r} is already {str(tx['status']).lower()}")
+        return changed
+
+    def _reverse(self, request: Request, reference: str, kind: str) -> Response:
+        reversed_tx = self._undo(reference, kind, "Reversed")
         return _result(
             self.sandbox.simulator.reversed(reversed_tx, self.sandbox.base_url(request)), reversed_tx
         )
@@ -180,6 +194,27 @@ class ControlApi:
             amount=body["amount"], destination=destination, base_url=self.sandbox.base_url(request)
         )
         return _result([event], None)
+
+    async def card_received(self, request: Request) -> Response:
+        body = await self.body(request, "SimulateCard")
+        tx, events = self.sandbox.simulator.card_payment(
+            till_number=str(body["till_number"]),
+            amount=body["amount"],
+            card_last4=str(body.get("card_last4") or DEFAULT_CARD_LAST4),
+            base_url=self.sandbox.base_url(request),
+        )
+        return _result(events, tx)
+
+    async def _card_undone(self, request: Request, status: str) -> Response:
+        body = await self.body(request, "SimulateCardChange")
+        tx = self._undo(str(body["reference"]), "card", status)
+        return _result(self.sandbox.simulator.card_undone(tx, self.sandbox.base_url(request)), tx)
+
+    async def card_voided(self, request: Request) -> Response:
+        return await self._card_undone(request, "Voided")
+
+    async def card_reversed(self, request: Request) -> Response:
+        return await self._card_undone(request, "Reversed")
 
     async def pay_payment_link(self, request: Request) -> Response:
         body = await self.body(request, "PayPaymentLink")
@@ -272,6 +307,9 @@ def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
         ("/sandbox/simulate/b2b_transaction_reversed", api.b2b_reversed, ["POST"]),
         ("/sandbox/simulate/m2m_transaction_received", api.m2m_received, ["POST"]),
         ("/sandbox/simulate/settlement_transfer_completed", api.settlement_completed, ["POST"]),
+        ("/sandbox/simulate/card_transaction_received", api.card_received, ["POST"]),
+        ("/sandbox/simulate/card_transaction_voided", api.card_voided, ["POST"]),
+        ("/sandbox/simulate/card_transaction_reversed", api.card_reversed, ["POST"]),
         ("/sandbox/payment_links/{id}/pay", api.pay_payment_link, ["POST"]),
         ("/sandbox/faults", api.list_faults, ["GET"]),
         ("/sandbox/faults", api.add_fault, ["POST"]),

@@ -1,7 +1,8 @@
-"""The merchant's ledger: every transaction received (STK push, till, B2B, M2M), plus a running balance.
+"""The merchant's ledger: every transaction received (STK push, till, B2B, M2M, card), plus a running
+balance.
 
-Polling reads buy-goods transactions from here, reversals look transactions up here by M-PESA
-reference, and blind transfers settle the balance computed here.
+Polling reads buy-goods transactions from here, reversals look transactions up here by reference, and
+blind transfers settle the balance computed here (reversed and voided transactions do not count).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from k2connect_sandbox.wire import JsonDict, decimal_of, money, mpesa_code, new_
 __all__ = ["Ledger", "strip_k"]
 
 _TABLE = "ledger"
+# Statuses after which a transaction no longer counts and can be neither reversed nor voided again.
+_UNDONE = ("Reversed", "Voided")
 _OUTFLOWS = "outflows"
 _CUSTOMERS = "customers"
 
@@ -107,14 +110,37 @@ class Ledger:
             }
         )
 
+    def record_card(self, *, till_number: str, amount: Any, card_last4: str, when: datetime) -> JsonDict:
+        """A card payment at a till; the card number is kept masked, as card webhooks carry it."""
+        return self._add(
+            {
+                "id": new_id(),
+                "kind": "card",
+                "source": "card",
+                "reference": mpesa_code("C"),
+                "amount": money(amount),
+                "currency": "KES",
+                "till_number": till_number,
+                "customer_cc_number": "*" * 12 + card_last4,
+                "origination_time": iso_s(when),
+                "status": "Received",
+            }
+        )
+
     def by_reference(self, reference: str) -> JsonDict | None:
         return self._store.find(_TABLE, lambda tx: tx.get("reference") == reference)
 
     def mark_reversed(self, tx_id: str) -> JsonDict | None:
-        def reverse(tx: JsonDict) -> JsonDict | None:
-            return None if tx.get("status") == "Reversed" else {**tx, "status": "Reversed"}
+        """The transaction marked Reversed; None if it already was reversed or voided."""
+        return self.mark(tx_id, "Reversed")
 
-        return self._store.update(_TABLE, tx_id, reverse)
+    def mark(self, tx_id: str, status: str) -> JsonDict | None:
+        """The transaction with its new ``status`` (Reversed, Voided); None if it was already undone."""
+
+        def change(tx: JsonDict) -> JsonDict | None:
+            return None if tx.get("status") in _UNDONE else {**tx, "status": status}
+
+        return self._store.update(_TABLE, tx_id, change)
 
     def buygoods_between(self, start: datetime, end: datetime, till: str | None) -> list[JsonDict]:
         """Buy-goods transactions (STK and till) with start <= origination_time <= end, oldest first."""
@@ -136,11 +162,11 @@ class Ledger:
         self._store.put(_OUTFLOWS, reference, {"id": reference, "amount": money(amount)})
 
     def balance(self) -> Decimal:
-        """Opening balance + received - reversed - paid out (never negative)."""
+        """Opening balance + received - reversed or voided - paid out (never negative)."""
         total = self._opening
         for tx in self._store.values(_TABLE):
             amount = decimal_of(tx.get("amount")) or Decimal(0)
-            total += amount if tx.get("status") != "Reversed" else 0
+            total += amount if tx.get("status") not in _UNDONE else 0
         for out in self._store.values(_OUTFLOWS):
             total -= decimal_of(out.get("amount")) or Decimal(0)
         return max(total, Decimal(0))

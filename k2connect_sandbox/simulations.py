@@ -17,6 +17,7 @@ from k2connect_sandbox.webhooks import (
     WebhookPublisher,
     b2b_resource,
     buygoods_resource,
+    card_resource,
     m2m_resource,
 )
 from k2connect_sandbox.wire import JsonDict, money, mpesa_code, new_id
@@ -105,6 +106,27 @@ class Simulator:
             "m2m_transaction_received", m2m_resource(tx), base_url, resource_id=tx["id"]
         )
         return tx, [event]
+
+    def card_payment(
+        self, *, till_number: str, amount: Any, card_last4: str, base_url: str
+    ) -> tuple[JsonDict, list[PublishedEvent]]:
+        """A customer pays a till by card: ledger entry and ``card_transaction_received``."""
+        tx = self._ledger.record_card(
+            till_number=till_number, amount=amount, card_last4=card_last4, when=self._clock.now()
+        )
+        event = self._publisher.publish(
+            "card_transaction_received", card_resource(tx), base_url, resource_id=tx["id"], till=till_number
+        )
+        return tx, [event]
+
+    def card_undone(self, tx: JsonDict, base_url: str) -> list[PublishedEvent]:
+        """Announce a card transaction that has just been marked Voided or Reversed."""
+        topic = "card_transaction_voided" if tx.get("status") == "Voided" else "card_transaction_reversed"
+        return [
+            self._publisher.publish(
+                topic, card_resource(tx), base_url, resource_id=tx["id"], till=str(tx["till_number"])
+            )
+        ]
 
     def reversed(self, tx: JsonDict, base_url: str) -> list[PublishedEvent]:
         """Announce a ledger transaction that has just been marked Reversed."""

@@ -19,7 +19,7 @@ from k2connect_sandbox.store import Store
 from k2connect_sandbox.tables import WEBHOOK_SUBSCRIPTIONS
 from k2connect_sandbox.wire import JsonDict, new_id
 
-__all__ = ["EVENT_DISPLAY_TYPES", "PublishedEvent", "WebhookPublisher"]
+__all__ = ["EVENT_DISPLAY_TYPES", "PublishedEvent", "WebhookPublisher", "card_resource"]
 
 EVENTS_TABLE = "webhook_events"
 SUBSCRIPTIONS_TABLE = WEBHOOK_SUBSCRIPTIONS
@@ -32,6 +32,10 @@ EVENT_DISPLAY_TYPES = {
     "m2m_transaction_received": "Merchant to Merchant Transaction",
     "settlement_transfer_completed": "Settlement Transfer",
     "customer_created": "Customer Created",
+    # No K2 sample of a card event exists; named like the buy-goods pair (one type for every outcome).
+    "card_transaction_received": "Card Transaction",
+    "card_transaction_voided": "Card Transaction",
+    "card_transaction_reversed": "Card Transaction",
 }
 # Where ``_links.resource`` points, per topic (paths on the host root, as in K2's samples).
 _RESOURCE_PATHS = {
@@ -95,6 +99,24 @@ def m2m_resource(tx: JsonDict) -> JsonDict:
         "origination_time": tx["origination_time"],
         "sending_merchant": tx["sending_merchant"],
     }
+
+
+def card_resource(tx: JsonDict) -> JsonDict:
+    """A ledger card transaction as card webhooks carry it (fields of the Ruby SDK's card payloads);
+    ``settled`` only in ``card_transaction_received`` (still unsettled then)."""
+    resource: JsonDict = {
+        "id": tx["id"],
+        "reference": tx["reference"],
+        "origination_time": tx["origination_time"],
+        "amount": tx["amount"],
+        "currency": tx["currency"],
+        "status": tx["status"],
+        "till_number": strip_k(tx["till_number"]),
+        "customer_cc_number": tx["customer_cc_number"],
+    }
+    if tx["status"] == "Received":
+        resource["settled"] = False
+    return resource
 
 
 def daraja_body(topic: str, tx: JsonDict) -> JsonDict:

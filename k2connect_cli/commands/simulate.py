@@ -134,6 +134,40 @@ def settlement(
     _run(state, "/sandbox/simulate/settlement_transfer_completed", body)
 
 
+@simulate.command("card")
+@click.option("--till", help="The till paid (without the K prefix), for a new card payment.")
+@click.option("--amount", help="Amount paid, for a new card payment.")
+@click.option("--last4", help="Last four digits of the card (default: 1234).")
+@click.option("--void", "void_reference", metavar="REFERENCE", help="Void this card transaction instead.")
+@click.option(
+    "--reverse", "reverse_reference", metavar="REFERENCE", help="Reverse this card transaction instead."
+)
+@json_option
+@pass_state
+def card(
+    state: CliState,
+    till: str | None,
+    amount: str | None,
+    last4: str | None,
+    void_reference: str | None,
+    reverse_reference: str | None,
+) -> None:
+    """A customer pays a till by card (card_transaction_received), or a card payment is voided or
+    reversed (card_transaction_voided / card_transaction_reversed)."""
+    if void_reference and reverse_reference:
+        raise click.UsageError("give --void or --reverse, not both")
+    for topic, reference in (("voided", void_reference), ("reversed", reverse_reference)):
+        if reference:
+            _run(state, f"/sandbox/simulate/card_transaction_{topic}", {"reference": reference})
+            return
+    if not till or not amount:
+        raise click.UsageError(
+            "a card payment needs --till and --amount (or give --void/--reverse REFERENCE)"
+        )
+    body = {"till_number": till, "amount": amount, "card_last4": last4}
+    _run(state, "/sandbox/simulate/card_transaction_received", body)
+
+
 def _link_id(value: str) -> str:
     try:
         return parse_location(value).id

@@ -29,6 +29,7 @@ COMMANDS = [
     ["sandbox", "simulate", "m2m"],
     ["sandbox", "simulate", "settlement"],
     ["sandbox", "simulate", "pay-link"],
+    ["sandbox", "simulate", "card"],
 ]
 
 

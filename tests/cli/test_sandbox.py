@@ -97,6 +97,33 @@ def test_simulate_b2b_m2m_settlement(k2: Invoke, k2_sandbox: RunningSandbox) -> 
         assert [e["topic"] for e in json.loads(result.stdout)["events"]] == [topic]
 
 
+def test_simulate_card_payment_void_and_reversal(k2: Invoke, k2_sandbox: RunningSandbox) -> None:
+    """``card`` pays a till by card, ``card --void``/``--reverse REFERENCE`` undo one: each sends its card
+    webhook topic; undoing twice is the sandbox's 409 (exit 4); a payment without --till/--amount, or both
+    --void and --reverse, is a usage error (exit 2)."""
+    references = []
+    for last4 in ("4242", None):
+        extra = ("--last4", last4) if last4 else ()
+        result = k2("--json", "sandbox", "simulate", "card", "--till", "000000", "--amount", "300", *extra)
+        assert_clean(result, 0, k2_sandbox)
+        document = json.loads(result.stdout)
+        assert [e["topic"] for e in document["events"]] == ["card_transaction_received"]
+        assert document["transaction"]["customer_cc_number"] == "************" + (last4 or "1234")
+        references.append(document["transaction"]["reference"])
+    for option, reference, topic in (
+        ("--void", references[0], "card_transaction_voided"),
+        ("--reverse", references[1], "card_transaction_reversed"),
+    ):
+        result = k2("--json", "sandbox", "simulate", "card", option, reference)
+        assert_clean(result, 0, k2_sandbox)
+        assert [e["topic"] for e in json.loads(result.stdout)["events"]] == [topic]
+    again = k2("sandbox", "simulate", "card", "--reverse", references[0])
+    assert_clean(again, 4, k2_sandbox)
+    assert "409" in again.stderr
+    for args in (("--till", "000000"), ("--void", "A", "--reverse", "B")):
+        assert_clean(k2("sandbox", "simulate", "card", *args), 2)
+
+
 def test_simulate_pay_link(k2: Invoke, k2_sandbox: RunningSandbox) -> None:
     """Paying a payment link by its Location makes it Paid, which ``k2connect wait`` then sees."""
     with K2(k2_sandbox.client_id, k2_sandbox.client_secret, base_url=k2_sandbox.base_url) as client:

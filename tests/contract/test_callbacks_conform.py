@@ -65,8 +65,7 @@ CALLBACK_PATH_ITEMS = {
     "payment_link": "PaymentLinkResult",
 }
 DARAJA_TOPICS = ("buygoods_transaction_received", "b2b_transaction_received")
-# Topics the sandbox has no way to produce (no card payments are simulated); everything else must be seen.
-NOT_PRODUCED = {"card_transaction_received", "card_transaction_voided", "card_transaction_reversed"}
+CARD_TOPICS = ("card_transaction_received", "card_transaction_voided", "card_transaction_reversed")
 TILL = "514459"
 
 
@@ -139,6 +138,8 @@ class Scenario:
         for topic in DARAJA_TOPICS:
             self.subscribe("v1", topic, TILL)
             self.subscribe("v2", topic, TILL, daraja=True)
+        for topic in CARD_TOPICS:
+            self.subscribe("v2", topic, TILL)
 
         # Money in: till payments (buygoods + customer_created), B2B, M2M, and their reversals.
         paid = self.control(
@@ -158,6 +159,13 @@ class Scenario:
                 "/sandbox/simulate/settlement_transfer_completed",
                 {"amount": amount, "destination_type": kind},
             )
+        # Card payments at the till: one voided, one reversed.
+        for undo in ("card_transaction_voided", "card_transaction_reversed"):
+            card = self.control(
+                "/sandbox/simulate/card_transaction_received",
+                {"till_number": TILL, "amount": "1200", "card_last4": "4242"},
+            )
+            self.control(f"/sandbox/simulate/{undo}", {"reference": card["transaction"]["reference"]})
         event_id = paid["event_ids"][0]
 
         # STK push, v1 and v2: success, a failure by phone, a failure by amount.
@@ -356,7 +364,8 @@ def test_every_callback_conforms(delivered: tuple[Scenario, list[Received], list
 
 def test_every_webhook_conforms(delivered: tuple[Scenario, list[Received], list[dict[str, Any]]]) -> None:
     """Webhook bodies validate against webhooks[topic]; K2 bodies carry the topic, Daraja-enabled
-    subscriptions get the Daraja body; every topic the sandbox can produce was seen, Daraja for both."""
+    subscriptions get the Daraja body; every topic of the spec was seen (the card ones by company and
+    till-scoped subscriptions), Daraja for both."""
     scenario, requests, _ = delivered
     seen: Counter[str] = Counter()
     problems: list[str] = []
@@ -376,7 +385,9 @@ def test_every_webhook_conforms(delivered: tuple[Scenario, list[Received], list[
         seen[f"{topic} (Daraja)" if daraja else topic] += 1
     assert problems == []
     produced = {t for t in seen if not t.endswith("(Daraja)")}
-    assert produced == set(SPEC["webhooks"]) - NOT_PRODUCED, seen
+    assert produced == set(SPEC["webhooks"]), seen
+    # Two card payments (one voided, one reversed), each to v1 + v2 company and v2 till subscriptions.
+    assert [seen[t] for t in CARD_TOPICS] == [6, 3, 3], seen
     assert {f"{t} (Daraja)" for t in DARAJA_TOPICS} <= set(seen), seen
     print(f"webhooks validated: {sum(seen.values())} ({dict(sorted(seen.items()))})")
 
