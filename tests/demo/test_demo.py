@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ def test_demo_succeeds_in_process(
 
 def test_make_demo_command_exits_zero() -> None:
     """The README's first command, exactly as written, exits 0."""
-    env_free = {k: v for k, v in __import__("os").environ.items() if not k.startswith("K2_")}
+    env_free = {k: v for k, v in os.environ.items() if not k.startswith("K2_")}
     result = subprocess.run(
         ["make", "--no-print-directory", "demo"],
         cwd=ROOT,
@@ -43,7 +43,6 @@ def test_make_demo_command_exits_zero() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "All steps ended as expected." in result.stdout
-    assert sys.executable  # the demo ran under the project's own .venv
 
 
 def test_demo_runs_against_a_remote_server(
