@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	$(BIN)/python -m pip install --quiet -e '.[sandbox,fastapi,flask,django,cli]'
+	$(BIN)/python -m pip install --quiet -e '.[sandbox,fastapi,flask,django,cli,aiohttp]'
 	touch $(STAMP)
 
 # The output folder is wiped first: --overwrite only replaces api/ and models/, so stale files would survive.

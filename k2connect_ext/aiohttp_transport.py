@@ -1,0 +1,395 @@
+"""An ``httpx.AsyncBaseTransport`` on aiohttp, for fast asyncio at high concurrency.
+
+httpx's own async pool slows down badly when many tasks share it (encode/httpx#3215); aiohttp's does not.
+This transport keeps httpx's API (and so every layer of this SDK: auth, retries, error mapping) and sends
+through an ``aiohttp.ClientSession``. Install it with ``pip install 'k2connect-sdk[aiohttp]'``.
+
+Why not ``httpx-aiohttp``: its 0.2.0 maps a reset *after* the request was sent to ``ConnectTimeout`` (a
+"never sent" error, so a POST would be retried: a double payment), a refused connection to
+``ConnectTimeout`` too, and lets ``aiohttp.ClientResponseError`` escape on a garbage status line.
+
+The one rule this module exists for: the error says exactly what was and was not sent.
+
+* ``ConnectError`` / ``ConnectTimeout`` / ``PoolTimeout`` only while no connection had been handed the
+  request: no free slot in the pool, DNS, TCP or TLS failed or timed out. Nothing left this machine.
+* once a connection was handed the request, any failure may have reached the server, even a reset that
+  looks immediate: ``WriteError`` / ``WriteTimeout`` while the request was not fully handed to the OS,
+  ``ReadError`` / ``ReadTimeout`` after that, ``RemoteProtocolError`` for a garbage status line, a
+  connection closed without an answer, or a cut body. Sticky: aiohttp's own resend of an idempotent
+  request on a stale pooled connection is switched off, and if it ever happened the verdict stays "sent".
+
+Mapping of httpx settings, one to one:
+
+* ``Limits.max_connections``: a slot is taken before connecting and held until the response is closed,
+  so there are never more open requests (and, with aiohttp's connector limited to the same number, never
+  more connections) than that; waiting for a slot is bounded by ``Timeout.pool`` (``PoolTimeout``).
+* ``Limits.keepalive_expiry``: aiohttp's ``keepalive_timeout`` (``None``: idle connections never expire).
+  ``max_keepalive_connections=0`` closes every connection after use; any other value keeps up to
+  ``max_connections`` idle (aiohttp has no separate cap).
+* ``Timeout.connect``: DNS + TCP + TLS. ``Timeout.write``: until the request is handed to the OS.
+  ``Timeout.read``: the longest wait for any byte of the answer (aiohttp's ``sock_read``).
+
+TLS is always verified (``ssl_context`` replaces the CA bundle, e.g. trustme's in tests; there is no way
+to switch verification off). Redirects are never followed. Response bodies stream, so callers can bound
+their size and their time. No aiohttp exception is chained to the httpx one: aiohttp's carry the request
+headers, and those hold the bearer token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import ssl
+from collections.abc import AsyncIterator
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, Final
+
+import httpx
+
+from .errors import K2ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover - only for the annotations
+    import aiohttp
+
+__all__ = ["DEFAULT_LIMITS", "AiohttpTransport", "aiohttp_available"]
+
+# httpx's own defaults, so that switching backend changes nothing else.
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+_CHUNK = 64 * 1024
+_INSTALL_HINT = "http_backend='aiohttp' needs aiohttp: pip install 'k2connect-sdk[aiohttp]'"
+
+
+def _import_aiohttp() -> ModuleType:
+    try:
+        import aiohttp
+    except ImportError:
+        raise K2ConfigError(_INSTALL_HINT) from None
+    return aiohttp
+
+
+def aiohttp_available() -> bool:
+    """Whether the ``aiohttp`` extra is installed (without importing it for nothing twice)."""
+    try:
+        _import_aiohttp()
+    except K2ConfigError:
+        return False
+    return True
+
+
+class _Exchange:
+    """What one request has been through so far; the source of every error's verdict."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, write_timeout: float | None) -> None:
+        self.loop = loop
+        self.write_timeout = write_timeout
+        self.sent = False  # a connection was handed the request: bytes may have left
+        self.written = False  # the whole request was handed to the OS
+        self.write_timed_out = False
+        self.deadline: asyncio.Timeout | None = None
+        self._transport: asyncio.BaseTransport | None = None
+        self._write_timer: asyncio.TimerHandle | None = None
+
+    def sending(self, transport: asyncio.BaseTransport | None) -> None:
+        """Called by the request just before its first byte goes to the connection."""
+        self.sent = True
+        self._transport = transport
+        if self.deadline is not None:
+            self.deadline.reschedule(None)  # the connect deadline is over
+        if self.write_timeout is not None:
+            self._write_timer = self.loop.call_later(self.write_timeout, self._write_deadline)
+
+    def finished_writing(self) -> None:
+        self.written = True
+
+    def _write_deadline(self) -> None:
+        # Bytes still queued in userland (the peer stopped reading) or a body still being written: a
+        # write timeout. Otherwise the request is out and the read timeout governs the wait.
+        buffered = 0
+        transport = self._transport
+        if isinstance(transport, asyncio.WriteTransport) and not transport.is_closing():
+            buffered = transport.get_write_buffer_size()
+        if (not self.written or buffered) and self.deadline is not None:
+            self.write_timed_out = True
+            self.deadline.reschedule(self.loop.time())
+
+    def stop_timers(self) -> None:
+        self.deadline = None
+        if self._write_timer is not None:
+            self._write_timer.cancel()
+            self._write_timer = None
+
+
+_CURRENT: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar(
+    "k2_aiohttp_exchange", default=None
+)
+_REQUEST_CLASSES: dict[int, type[Any]] = {}
+
+
+def _request_class(aiohttp_module: ModuleType) -> type[Any]:
+    """A ``ClientRequest`` that tells the current exchange the moment it starts writing to a connection.
+
+    That moment (``send``) is the line between "never sent" and "may have been sent"; no trace hook marks
+    it exactly, and aiohttp's own exceptions do not say on which side of it they happened.
+    """
+    cached = _REQUEST_CLASSES.get(id(aiohttp_module))
+    if cached is not None:
+        return cached
+    base: type[Any] = aiohttp_module.ClientRequest
+
+    class _TrackedRequest(base):  # type: ignore[misc]
+        async def send(self, conn: Any) -> Any:
+            exchange = _CURRENT.get()
+            if exchange is not None:
+                exchange.sending(getattr(conn, "transport", None))
+            response = await super().send(conn)
+            if exchange is not None:
+                # aiohttp writes a body in a task of its own; the request is out when that task is done.
+                writer = getattr(self, "_writer", None)
+                if isinstance(writer, asyncio.Future) and not writer.done():
+                    writer.add_done_callback(lambda _task: exchange.finished_writing())
+                else:
+                    exchange.finished_writing()
+            return response
+
+    _REQUEST_CLASSES[id(aiohttp_module)] = _TrackedRequest
+    return _TrackedRequest
+
+
+def _text(exc: BaseException) -> str:
+    """A short description of an aiohttp failure, without its request (whose headers hold the token)."""
+    message = getattr(exc, "message", None)  # ClientResponseError: str() would add the URL and query
+    detail = message if isinstance(message, str) else str(exc)
+    detail = " ".join(detail.split())[:200]
+    name = type(exc).__name__
+    return f"{name}: {detail}" if detail else name
+
+
+def _translate(exc: BaseException, exchange: _Exchange, request: httpx.Request) -> httpx.TransportError:
+    """The httpx error that says what ``exc`` proves about whether ``request`` left."""
+    aiohttp = _import_aiohttp()
+    text = _text(exc)
+    timed_out = isinstance(exc, TimeoutError)  # asyncio.TimeoutError and aiohttp's ServerTimeoutError
+    error: type[httpx.TransportError]
+    if not exchange.sent:
+        if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+            error = httpx.UnsupportedProtocol
+        else:
+            error = httpx.ConnectTimeout if timed_out else httpx.ConnectError
+    elif timed_out:
+        error = httpx.WriteTimeout if exchange.write_timed_out else httpx.ReadTimeout
+    elif isinstance(
+        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientResponseError | aiohttp.ClientPayloadError
+    ):
+        # Closed without an answer, an answer that is not HTTP, or an answer cut short.
+        error = httpx.RemoteProtocolError
+    else:
+        error = httpx.ReadError if exchange.written else httpx.WriteError
+    return error(text, request=request)
+
+
+def _is_transport_failure(exc: BaseException, aiohttp: ModuleType) -> bool:
+    return isinstance(exc, aiohttp.ClientError | OSError | TimeoutError)
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    """The body of an aiohttp response, read as it arrives; closing it frees the pool slot."""
+
+    def __init__(
+        self,
+        response: aiohttp.ClientResponse,
+        exchange: _Exchange,
+        request: httpx.Request,
+        release_slot: _Slot,
+    ) -> None:
+        self._response = response
+        self._exchange = exchange
+        self._request = request
+        self._slot = release_slot
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        aiohttp = _import_aiohttp()
+        error: httpx.TransportError | None = None
+        iterator = self._response.content.iter_chunked(_CHUNK)
+        while True:
+            try:
+                chunk = await iterator.__anext__()
+            except StopAsyncIteration:
+                return
+            except BaseException as exc:
+                if not _is_transport_failure(exc, aiohttp):
+                    raise
+                error = _translate(exc, self._exchange, self._request)
+                break
+            yield chunk
+        raise error  # outside the except block: nothing of aiohttp's is chained
+
+    async def aclose(self) -> None:
+        try:
+            if self._response.content.at_eof():
+                self._response.release()  # read to the end: the connection goes back to the pool
+            else:
+                self._response.close()  # unread bytes would poison the next request on it
+        finally:
+            self._slot.release()
+
+
+class _Slot:
+    """One place in the pool, released once whatever happens."""
+
+    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
+        self._semaphore = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """Send httpx requests through aiohttp; see the module docstring for the guarantees.
+
+    Args:
+        limits: pool size and keep-alive, as for ``httpx.AsyncHTTPTransport``.
+        ssl_context: the TLS context (verification stays on); default: the system's CA bundle.
+
+    Raises:
+        K2ConfigError: aiohttp is not installed.
+    """
+
+    def __init__(
+        self, *, limits: httpx.Limits = DEFAULT_LIMITS, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        self._aiohttp = _import_aiohttp()
+        self._limits = limits
+        self._ssl = ssl_context if ssl_context is not None else ssl.create_default_context()
+        if self._ssl.verify_mode != ssl.CERT_REQUIRED or not self._ssl.check_hostname:
+            raise K2ConfigError(
+                "the aiohttp transport verifies TLS certificates: pass a verifying ssl_context"
+            )
+        self._session: aiohttp.ClientSession | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._closed = False
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        aio = self._aiohttp
+        limits = self._limits
+        no_keepalive = limits.max_keepalive_connections == 0
+        connector = aio.TCPConnector(
+            limit=limits.max_connections or 0,
+            limit_per_host=0,
+            ssl=self._ssl,
+            force_close=no_keepalive,
+            keepalive_timeout=None if no_keepalive else limits.keepalive_expiry,
+        )
+        session: aiohttp.ClientSession = aio.ClientSession(
+            connector=connector,
+            request_class=_request_class(aio),
+            cookie_jar=aio.DummyCookieJar(),  # httpx keeps the cookies, if any
+            auto_decompress=False,  # httpx decodes Content-Encoding itself
+            trust_env=False,
+            timeout=aio.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None),
+        )
+        # aiohttp resends an idempotent request once on a stale pooled connection; retries are the retry
+        # layer's decision (and its resend would blur what was sent). Private: absent in older releases.
+        if hasattr(session, "_retry_connection"):
+            session._retry_connection = False
+        if limits.max_connections is not None:
+            self._semaphore = asyncio.Semaphore(limits.max_connections)
+        return session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` and return its response with the body still to be read."""
+        if self._closed:
+            raise RuntimeError("the transport is closed")
+        if self._session is None:
+            self._session = self._open_session()
+        session = self._session
+        timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
+        slot = await self._take_slot(request, timeouts.get("pool"))
+        try:
+            return await self._send(session, request, timeouts, slot)
+        except BaseException:
+            slot.release()
+            raise
+
+    async def _take_slot(self, request: httpx.Request, pool_timeout: float | None) -> _Slot:
+        semaphore = self._semaphore
+        if semaphore is None:
+            return _Slot(None)
+        try:
+            async with asyncio.timeout(pool_timeout):
+                await semaphore.acquire()
+        except TimeoutError:
+            raise httpx.PoolTimeout("no free connection in the pool in time", request=request) from None
+        return _Slot(semaphore)
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        request: httpx.Request,
+        timeouts: dict[str, float | None],
+        slot: _Slot,
+    ) -> httpx.Response:
+        aiohttp = self._aiohttp
+        loop = asyncio.get_running_loop()
+        exchange = _Exchange(loop, timeouts.get("write"))
+        body = await request.aread()
+        headers = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw]
+        token = _CURRENT.set(exchange)
+        error: httpx.TransportError | None = None
+        try:
+            connect = timeouts.get("connect")
+            async with asyncio.timeout(connect) as deadline:
+                exchange.deadline = deadline
+                response = await session.request(
+                    request.method,
+                    self._aiohttp_url(request),
+                    data=body or None,
+                    headers=headers,
+                    skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
+                    allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(
+                        total=None, connect=None, sock_connect=None, sock_read=timeouts.get("read")
+                    ),
+                )
+        except BaseException as exc:
+            if not _is_transport_failure(exc, aiohttp):
+                raise
+            error = _translate(exc, exchange, request)
+        finally:
+            exchange.stop_timers()
+            _CURRENT.reset(token)
+        if error is not None:
+            raise error  # outside the except block, so aiohttp's exception (and its headers) stay behind
+        return httpx.Response(
+            status_code=response.status,
+            headers=list(response.raw_headers),
+            stream=_ResponseStream(response, exchange, request, slot),
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": (response.reason or "").encode("latin-1"),
+            },
+        )
+
+    def _aiohttp_url(self, request: httpx.Request) -> Any:
+        import yarl  # an aiohttp dependency
+
+        return yarl.URL(str(request.url), encoded=True)  # already encoded by httpx: do not quote twice
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        self._closed = True
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> AiohttpTransport:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        await self.aclose()
