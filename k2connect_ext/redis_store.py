@@ -1,0 +1,300 @@
+"""``RedisTokenStore``: one K2 access token for every worker on every machine, kept in Redis.
+
+Install with ``pip install 'k2connect-sdk[redis]'`` and pass it to ``K2``/``AsyncK2``/``connect``::
+
+    from k2connect_ext.redis_store import RedisTokenStore
+
+    store = RedisTokenStore.from_url("redis://redis.internal:6379/0")
+    k2 = K2(client_id, client_secret, token_store=store)
+
+What it guarantees, and how:
+
+* **Single flight across machines.** ``lock()`` takes a Redis lock (``SET NX`` with a TTL, ``lock_ttl``), so
+  one worker fetches while the others wait and then read its token. A holder that dies mid-fetch stops
+  blocking the others when the TTL runs out. Threads of one process queue on a process-local lock first,
+  so Redis sees at most one waiter per process.
+* **Fencing.** Every acquisition gets a number from a Redis counter (``INCR``). A holder that stalled past
+  the TTL (a long GC pause, a slow K2) may come back after another holder saved a newer token: its save is
+  refused inside Redis (a Lua script) unless its number is still the current one or newer than the number
+  stored with the token. A late holder can never overwrite a newer token.
+* **Atomic compare-and-delete.** ``clear(expected)`` deletes the token only if it is still ``expected``
+  (compared by SHA-256 digest inside Redis, so the token is not sent back to Redis to compare).
+* **Payments never stop because the cache is down.** When Redis does not answer, the store logs one
+  warning (logger ``k2connect.tokens.redis``) and keeps the token per process until Redis answers again,
+  trying Redis again at most every ``retry_after`` seconds so a dead Redis costs no time per request.
+
+Keys: ``<key>`` (a hash: the token JSON, its digest and its fence number; it expires with the token),
+``<key>:lock`` and ``<key>:fence``. The default key carries a hash tag (``{token}``) so all three land in
+one Redis Cluster slot. The stored token is the secret bearer token: keep the Redis private.
+
+The :class:`~k2connect_ext.tokens.TokenStore` protocol is blocking; ``AsyncTokenManager`` already calls
+it in a worker thread, so there is no separate async API here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import random
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from k2connect_ext.errors import K2ConfigError
+from k2connect_ext.store_errors import redact, require_module
+from k2connect_ext.tokens import AccessToken, MemoryTokenStore
+
+__all__ = ["DEFAULT_TOKEN_KEY", "RedisTokenStore"]
+
+logger = logging.getLogger("k2connect.tokens.redis")
+
+DEFAULT_TOKEN_KEY = "k2connect:{token}"
+
+# KEYS: lock, fence counter. ARGV: owner id, TTL in ms. Returns the new fence number, or 0 if held.
+# Checking and taking in one script: the fence is only consumed by an acquisition that succeeds.
+_ACQUIRE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fence = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. fence, 'PX', ARGV[2])
+return fence
+"""
+
+# KEYS: lock. ARGV: the value we set. Never deletes a lock that expired and was taken by someone else.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS: token hash, fence counter. ARGV: token JSON, digest, fence ('' when saved without the lock), TTL ms.
+# The fencing check: refuse a fence that is neither the current one nor newer than the stored token's.
+_SAVE = """
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+local stored = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
+local fence
+if ARGV[3] == '' then fence = redis.call('INCR', KEYS[2]) else fence = tonumber(ARGV[3]) end
+if fence ~= current and fence <= stored then return 0 end
+redis.call('HSET', KEYS[1], 'token', ARGV[1], 'digest', ARGV[2], 'fence', fence)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+# KEYS: token hash. ARGV: digest of the expected token ('' = any). The fence field stays: a late holder
+# must not be able to save an older token just because the newer one was cleared.
+_CLEAR = """
+if ARGV[1] == '' or redis.call('HGET', KEYS[1], 'digest') == ARGV[1] then
+  return redis.call('HDEL', KEYS[1], 'token', 'digest')
+end
+return 0
+"""
+
+
+def _digest(token: AccessToken) -> str:
+    return hashlib.sha256(token.value.encode()).hexdigest()
+
+
+class RedisTokenStore:
+    """A :class:`~k2connect_ext.tokens.TokenStore` in Redis, shared by every process and machine.
+
+    Args:
+        client: a ``redis.Redis`` (or anything with the same ``hget``/``register_script`` API). Give it
+            short socket timeouts: :meth:`from_url` does.
+        key: the Redis key of the token; ``<key>:lock`` and ``<key>:fence`` are used too.
+        lock_ttl: seconds after which the fetch lock frees itself. Longer than a token request can take
+            (the SDK's HTTP timeout), or a slow fetch loses its lock and a second fetch starts.
+        lock_wait: seconds to wait for the lock before fetching without it (default: twice ``lock_ttl``,
+            so a dead holder's lock has always expired first). Waiting for ever would stop payments.
+        poll_interval: seconds between attempts to take a held lock (with jitter).
+        retry_after: seconds to keep the token per process after Redis failed, before trying it again.
+        clock: monotonic seconds, for the waits; injectable for tests.
+
+    Raises:
+        K2ConfigError: the ``redis`` package is missing, or a setting is out of range.
+    """
+
+    def __init__(
+        self,
+        client: Any,  # redis.Redis; typed loosely so RedisCluster and test doubles fit too
+        *,
+        key: str = DEFAULT_TOKEN_KEY,
+        lock_ttl: float = 30.0,
+        lock_wait: float | None = None,
+        poll_interval: float = 0.05,
+        retry_after: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        redis = require_module("redis", "redis")
+        if not key:
+            raise K2ConfigError("RedisTokenStore needs a non-empty key")
+        if not lock_ttl > 0 or not poll_interval > 0 or retry_after < 0:
+            raise K2ConfigError("lock_ttl and poll_interval must be positive, retry_after not negative")
+        self._client = client
+        self._key = key
+        self._lock_key = key + ":lock"
+        self._fence_key = key + ":fence"
+        self._lock_ttl_ms = max(1, int(lock_ttl * 1000))
+        self._lock_wait = 2 * lock_ttl if lock_wait is None else lock_wait
+        self._poll = poll_interval
+        self._retry_after = retry_after
+        self._clock = clock
+        self._errors: tuple[type[BaseException], ...] = (redis.exceptions.RedisError, OSError)
+        self._acquire = client.register_script(_ACQUIRE)
+        self._release = client.register_script(_RELEASE)
+        self._save = client.register_script(_SAVE)
+        self._clear = client.register_script(_CLEAR)
+        self._fallback = MemoryTokenStore()
+        # Plain Lock, not RLock: the async manager enters lock() in one worker thread and exits in another.
+        self._local_lock = threading.Lock()
+        self._fence: int | None = None  # the fence of the lock this process holds, if any
+        self._state_lock = threading.Lock()
+        self._outage = False
+        self._down_until = float("-inf")
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        socket_timeout: float = 1.0,
+        socket_connect_timeout: float = 1.0,
+        key: str = DEFAULT_TOKEN_KEY,
+        lock_ttl: float = 30.0,
+        lock_wait: float | None = None,
+        retry_after: float = 5.0,
+        **redis_options: Any,
+    ) -> RedisTokenStore:
+        """Build the client from a ``redis://`` / ``rediss://`` / ``unix://`` URL, with short timeouts.
+
+        Raises:
+            K2ConfigError: the ``redis`` package is missing or the URL is malformed (the message never
+                quotes the URL, which may hold a password).
+        """
+        redis = require_module("redis", "redis")
+        try:
+            client = redis.Redis.from_url(
+                url,
+                socket_timeout=socket_timeout,
+                socket_connect_timeout=socket_connect_timeout,
+                **redis_options,
+            )
+        except (ValueError, TypeError) as exc:
+            raise K2ConfigError(f"bad Redis URL: {redact(str(exc))}") from None
+        return cls(client, key=key, lock_ttl=lock_ttl, lock_wait=lock_wait, retry_after=retry_after)
+
+    # ------------------------------------------------------------------------------------ TokenStore
+    def load(self) -> AccessToken | None:
+        """The shared token; this process's own while Redis is unreachable."""
+        if self._redis_is_down():
+            return self._fallback.load()
+        try:
+            raw = self._client.hget(self._key, "token")
+        except self._errors as exc:
+            self._went_down(exc)
+            return self._fallback.load()
+        self._came_back()
+        return None if raw is None else AccessToken.from_json(raw)
+
+    def save(self, token: AccessToken) -> None:
+        """Store ``token`` unless a newer lock holder already stored a newer one (the fencing check)."""
+        fence = self._fence
+        if not self._redis_is_down():
+            ttl_ms = max(1, int((token.expires_at - time.time()) * 1000))
+            args = [token.to_json(), _digest(token), "" if fence is None else str(fence), str(ttl_ms)]
+            try:
+                saved = self._save(keys=[self._key, self._fence_key], args=args)
+            except self._errors as exc:
+                self._went_down(exc)
+            else:
+                self._came_back()
+                if not saved:
+                    logger.info("K2 token not stored: a newer lock holder stored its token first")
+                return
+        self._fallback.save(token)
+
+    def clear(self, expected: AccessToken | None = None) -> None:
+        """Remove the token if it is still ``expected`` (any token when ``None``)."""
+        self._fallback.clear(expected)
+        if self._redis_is_down():
+            return
+        try:
+            self._clear(keys=[self._key], args=["" if expected is None else _digest(expected)])
+        except self._errors as exc:
+            self._went_down(exc)
+        else:
+            self._came_back()
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Hold the fetch lock: this process's, then the Redis one (skipped while Redis is down)."""
+        return self._locked()
+
+    # ------------------------------------------------------------------------------------- internals
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._local_lock:
+            held = self._take_redis_lock()
+            try:
+                yield
+            finally:
+                self._fence = None
+                if held is not None:
+                    self._give_back(held)
+
+    def _take_redis_lock(self) -> str | None:
+        """The value of the Redis lock we now hold; ``None`` if Redis is down or the wait ran out."""
+        owner = secrets.token_hex(16)
+        deadline = self._clock() + self._lock_wait
+        while not self._redis_is_down():
+            try:
+                fence = int(
+                    self._acquire(keys=[self._lock_key, self._fence_key], args=[owner, self._lock_ttl_ms])
+                )
+            except self._errors as exc:
+                self._went_down(exc)
+                return None
+            self._came_back()
+            if fence:
+                self._fence = fence
+                return f"{owner}:{fence}"
+            if self._clock() >= deadline:
+                logger.warning(
+                    "waited %.1f s for the K2 token lock in Redis; fetching a token without it",
+                    self._lock_wait,
+                )
+                return None
+            time.sleep(self._poll * random.uniform(0.5, 1.5))  # jitter: waiters do not poll in step
+        return None
+
+    def _give_back(self, held: str) -> None:
+        try:
+            self._release(keys=[self._lock_key], args=[held])
+        except self._errors as exc:  # the lock expires on its own after lock_ttl
+            self._went_down(exc)
+
+    def _redis_is_down(self) -> bool:
+        with self._state_lock:
+            return self._clock() < self._down_until
+
+    def _went_down(self, exc: BaseException) -> None:
+        with self._state_lock:
+            first = not self._outage
+            self._outage = True
+            self._down_until = self._clock() + self._retry_after
+        if first:  # one warning per outage, not one per request
+            logger.warning(
+                "Redis is unavailable (%s: %s); K2 tokens are kept per process until it answers again",
+                type(exc).__name__,
+                redact(str(exc)),
+            )
+
+    def _came_back(self) -> None:
+        with self._state_lock:
+            if not self._outage:
+                return
+            self._outage = False
+        logger.info("Redis answers again; the K2 token is shared through it again")
+
+    def __repr__(self) -> str:
+        return f"RedisTokenStore(key={self._key!r}, lock_ttl={self._lock_ttl_ms / 1000:g})"
