@@ -67,14 +67,18 @@ from k2connect_client.types import UNSET
 
 from .errors import K2ValidationInputError
 from .validation import (
+    MAX_NAME_LENGTH,
     validate_amount,
     validate_currency,
+    validate_email,
     validate_metadata,
+    validate_name,
     validate_network,
     validate_phone,
     validate_required,
     validate_settlement_method,
     validate_subscription,
+    validate_text,
     validate_url,
 )
 
@@ -137,8 +141,20 @@ def _metadata(value: Mapping[str, Any] | None) -> Metadata | Any:
     return UNSET if checked is None else Metadata.from_dict(checked)
 
 
-def _optional(value: str | None) -> str | Any:
-    return UNSET if value is None else value
+def _optional(value: str | None, field: str, *, multiline: bool = False) -> str | Any:
+    # Optional text: None or blank is left out of the body; anything else must be a string.
+    text = validate_text(value, field, required=False, multiline=multiline)
+    return UNSET if text is None else text
+
+
+def _optional_name(value: str | None, field: str) -> str | Any:
+    text = validate_text(value, field, required=False, max_length=MAX_NAME_LENGTH)
+    return UNSET if text is None else text
+
+
+def _optional_email(value: str | None) -> str | Any:
+    text = validate_email(value)
+    return UNSET if text is None else text
 
 
 def _version(version: str) -> Version:
@@ -185,7 +201,7 @@ def send_sms_notification(
     """Send ``message`` to the payer of a received buy-goods transaction (its webhook event id). v1 only."""
     body = TransactionSmsNotificationRequest(
         webhook_event_reference=validate_required(webhook_event_reference, "webhook_event_reference"),
-        message=validate_required(message, "message"),
+        message=validate_required(message, "message", multiline=True),
         field_links=_links(callback_url),
     )
     return Prepared(
@@ -216,10 +232,10 @@ def stk_push(
         till_number=validate_required(till_number, "till_number"),
         subscriber=Subscriber(
             phone_number=validate_phone(phone_number),
-            first_name=_optional(first_name),
-            middle_name=_optional(middle_name),
-            last_name=_optional(last_name),
-            email=_optional(email),
+            first_name=_optional_name(first_name, "first_name"),
+            middle_name=_optional_name(middle_name, "middle_name"),
+            last_name=_optional_name(last_name, "last_name"),
+            email=_optional_email(email),
         ),
         amount=_amount(amount, currency),
         field_links=_links(callback_url),
@@ -254,33 +270,35 @@ def add_recipient(
     details: Any
     if recipient_type == "mobile_wallet":
         details = MobileWalletRecipient(
-            phone_number=validate_phone(phone_number or "", "phone_number"),
+            phone_number=validate_phone(cast(str, phone_number), "phone_number"),
             network=validate_network(network),
-            first_name=validate_required(first_name, "first_name"),
-            last_name=validate_required(last_name, "last_name"),
-            email=_optional(email),
-            nickname=_optional(nickname),
+            first_name=validate_name(first_name, "first_name"),
+            last_name=validate_name(last_name, "last_name"),
+            email=_optional_email(email),
+            nickname=_optional(nickname, "nickname"),
         )
     elif recipient_type == "bank_account":
         details = BankAccountRecipient(
-            account_name=validate_required(account_name, "account_name"),
+            account_name=validate_name(account_name, "account_name"),
             account_number=validate_required(account_number, "account_number"),
             bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
-            settlement_method=cast(Any, validate_settlement_method(settlement_method or "EFT")),
-            nickname=_optional(nickname),
+            settlement_method=cast(
+                Any, validate_settlement_method("EFT" if settlement_method is None else settlement_method)
+            ),
+            nickname=_optional(nickname, "nickname"),
         )
     elif recipient_type == "till":
         details = TillRecipient(
             till_number=validate_required(till_number, "till_number"),
-            till_name=_optional(till_name),
-            nickname=_optional(nickname),
+            till_name=validate_name(till_name, "till_name"),
+            nickname=_optional(nickname, "nickname"),
         )
     elif recipient_type == "paybill":
         details = PaybillRecipient(
             paybill_number=validate_required(paybill_number, "paybill_number"),
             paybill_account_number=validate_required(paybill_account_number, "paybill_account_number"),
-            paybill_name=_optional(paybill_name),
-            nickname=_optional(nickname),
+            paybill_name=validate_name(paybill_name, "paybill_name"),
+            nickname=_optional(nickname, "nickname"),
         )
     else:
         raise K2ValidationInputError(
@@ -323,16 +341,17 @@ def create_payment(
         raise K2ValidationInputError(
             "destination_type must be mobile_wallet, bank_account, till or paybill", field="destination_type"
         )
-    if tags is not None and (isinstance(tags, str) or not all(isinstance(t, str) for t in tags)):
+    if tags is not None and (isinstance(tags, str | bytes) or not isinstance(tags, Sequence)):
         raise K2ValidationInputError("tags must be a list of strings", field="tags")
+    checked_tags = None if tags is None else [validate_required(tag, "tags") for tag in tags]
     body = PaymentRequest(
         destination_type=cast(Any, destination_type),
         destination_reference=validate_required(destination_reference, "destination_reference"),
         amount=_amount(amount, currency),
         description=validate_required(description, "description"),
         field_links=_links(callback_url),
-        category=_optional(category),
-        tags=UNSET if tags is None else list(tags),
+        category=_optional(category, "category"),
+        tags=UNSET if checked_tags is None else checked_tags,
         metadata=_metadata(metadata),
     )
     return Prepared("v1.v1_create_payment", {"body": body}, PaymentResult)
@@ -351,11 +370,11 @@ def add_merchant_wallet(
     """Add an own M-PESA settlement (v1) / transfer (v2) account."""
     version = _version(version)
     body = MerchantWalletRequest(
-        first_name=validate_required(first_name, "first_name"),
-        last_name=validate_required(last_name, "last_name"),
+        first_name=validate_name(first_name, "first_name"),
+        last_name=validate_name(last_name, "last_name"),
         phone_number=validate_phone(phone_number),
         network=validate_network(network),
-        nickname=_optional(nickname),
+        nickname=_optional(nickname, "nickname"),
     )
     return Prepared(f"{version}.{version}_create_merchant_wallet", {"body": body}, MerchantAccount)
 
@@ -372,11 +391,11 @@ def add_merchant_bank_account(
     """Add an own bank settlement (v1) / transfer (v2) account; EFT or RTS."""
     version = _version(version)
     body = MerchantBankAccountRequest(
-        account_name=validate_required(account_name, "account_name"),
+        account_name=validate_name(account_name, "account_name"),
         account_number=validate_required(account_number, "account_number"),
         bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
         settlement_method=cast(Any, validate_settlement_method(settlement_method)),
-        nickname=_optional(nickname),
+        nickname=_optional(nickname, "nickname"),
     )
     return Prepared(f"{version}.{version}_create_merchant_bank_account", {"body": body}, MerchantAccount)
 
@@ -436,7 +455,8 @@ def poll_transactions(
     scope = scope.strip().lower() if isinstance(scope, str) else ""
     if scope not in ("till", "company"):
         raise K2ValidationInputError("scope must be till or company", field="scope")
-    if scope == "till" and not (isinstance(scope_reference, str) and scope_reference.strip()):
+    reference = validate_text(scope_reference, "scope_reference", required=False)
+    if scope == "till" and reference is None:
         raise K2ValidationInputError(
             "scope_reference (the till) is required for scope till", field="scope_reference"
         )
@@ -445,7 +465,7 @@ def poll_transactions(
         from_time=from_time,
         to_time=to_time,
         field_links=_links(callback_url),
-        scope_reference=validate_required(scope_reference, "scope_reference") if scope == "till" else None,
+        scope_reference=reference if scope == "till" else None,
     )
     return Prepared(f"{version}.{version}_create_polling", {"body": body}, PollingResult)
 
@@ -454,7 +474,10 @@ def poll_transactions(
 def _destination_extras(nickname: str | None, favourite: bool | None) -> dict[str, Any]:
     if favourite is not None and not isinstance(favourite, bool):
         raise K2ValidationInputError("favourite must be true or false", field="favourite")
-    return {"nickname": _optional(nickname), "favourite": UNSET if favourite is None else favourite}
+    return {
+        "nickname": _optional(nickname, "nickname"),
+        "favourite": UNSET if favourite is None else favourite,
+    }
 
 
 def mobile_wallet_destination(
@@ -491,7 +514,7 @@ def bank_account_destination(
     """An external bank account."""
     return BankAccountDestination(
         type_="bank_account",
-        account_name=validate_required(account_name, "account_name"),
+        account_name=validate_name(account_name, "account_name"),
         account_number=validate_required(account_number, "account_number"),
         bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
         amount=_money(amount, "amount"),
@@ -549,7 +572,7 @@ def merchant_wallet_destination(
         type_="merchant_wallet",
         reference=validate_required(reference, "reference"),
         amount=_money(amount, "amount"),
-        description=_optional(description),
+        description=_optional(description, "description"),
     )
 
 
@@ -561,7 +584,7 @@ def merchant_bank_account_destination(
         type_="merchant_bank_account",
         reference=validate_required(reference, "reference"),
         amount=_money(amount, "amount"),
-        description=_optional(description),
+        description=_optional(description, "description"),
     )
 
 
@@ -597,7 +620,7 @@ def send_money(
     body = SendMoneyRequest(
         currency=cast(Any, validate_currency(currency)),
         field_links=_links(callback_url),
-        source_identifier=_optional(source_identifier),
+        source_identifier=_optional(source_identifier, "source_identifier"),
         destinations=list(destinations),
         metadata=_metadata(metadata),
     )
@@ -615,7 +638,7 @@ def reverse_transaction(
     """Reverse a C2B/B2B transaction received in the last 30 days (v2)."""
     body = ReversalRequest(
         transaction_reference=validate_required(transaction_reference, "transaction_reference"),
-        reason=validate_required(reason, "reason"),
+        reason=validate_required(reason, "reason", multiline=True),
         field_links=_links(callback_url),
         metadata=_metadata(metadata),
     )
@@ -638,8 +661,8 @@ def create_payment_link(
         currency=cast(Any, validate_currency(currency)),
         amount=_money(amount, "amount"),
         field_links=_links(callback_url),
-        payment_reference=_optional(payment_reference),
-        note=_optional(note),
+        payment_reference=_optional(payment_reference, "payment_reference"),
+        note=_optional(note, "note", multiline=True),
         metadata=_metadata(metadata),
     )
     return Prepared("v2.v2_create_payment_link", {"body": body}, PaymentLinkResult)

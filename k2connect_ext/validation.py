@@ -4,10 +4,16 @@ These are the rules Kopo Kopo's own SDKs enforce (see ../shared/k2-api.md §f), 
 the SDK accepts is one K2 accepts: Kenyan phone numbers in every written form, KES only, EFT/RTS settlement,
 till vs company webhook scopes, at most 5 metadata pairs, http(s) callback URLs. Each failure raises
 ``K2ValidationInputError`` naming the field, so web forms can show the message beside the input.
+
+Every value is checked for its type too (``first_name=123`` is refused, not sent as a JSON number), and
+every string for what JSON or K2 cannot carry: lone surrogates (not encodable as UTF-8, so the body could not
+even be built) and control characters (newlines and tabs only in free text such as an SMS message).
+Metadata must be JSON that K2 and JavaScript read back unchanged; see ``validate_metadata``.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -24,12 +30,15 @@ __all__ = [
     "WEBHOOK_EVENT_TYPES",
     "validate_amount",
     "validate_currency",
+    "validate_email",
     "validate_metadata",
+    "validate_name",
     "validate_network",
     "validate_phone",
     "validate_required",
     "validate_settlement_method",
     "validate_subscription",
+    "validate_text",
     "validate_url",
 ]
 
@@ -60,13 +69,98 @@ WEBHOOK_EVENT_TYPES: Final = TILL_SCOPE_EVENTS | COMPANY_SCOPE_EVENTS
 # Only these two can be delivered in Safaricom's Daraja format (Ruby and Python SDK validators).
 DARAJA_EVENTS: Final = frozenset({"buygoods_transaction_received", "b2b_transaction_received"})
 MAX_METADATA_PAIRS: Final = 5
+# Bounds of our own (K2 documents none): generous for real use, small enough that a runaway value is caught
+# here rather than as a 400 (or worse, an ambiguous timeout) from K2.
+MAX_METADATA_KEY_LENGTH: Final = 100
+MAX_METADATA_VALUE_LENGTH: Final = 1000
+MAX_METADATA_BYTES: Final = 8 * 1024  # the whole object as compact UTF-8 JSON
+# JavaScript (and so any JSON reader K2's dashboard may use) reads integers beyond 2^53 inexactly.
+MAX_METADATA_NUMBER: Final = 2**53
+MAX_NAME_LENGTH: Final = 200
+MAX_TEXT_LENGTH: Final = 4000
+MAX_EMAIL_LENGTH: Final = 254  # RFC 5321's path limit
+
+# C0 and C1 controls and DEL. Free text may keep tab, newline and carriage return.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A pragmatic addr-spec: one @, a local part and a dotted domain, no whitespace, controls, quotes or brackets.
+_EMAIL = re.compile(r"[^@\s\"(),:;<>\[\]\\]{1,64}@(?:[^@\s\"(),:;<>\[\]\\.]+\.)+[^@\s\"(),:;<>\[\]\\.]+")
 
 
-def validate_required(value: str | None, field: str) -> str:
-    """A non-blank string, stripped."""
-    if value is None or not isinstance(value, str) or not value.strip():
+def _check_characters(value: str, field: str, *, multiline: bool = False) -> None:
+    # A lone surrogate (from a bad "\ud800" escape or a mis-decoded file) cannot be encoded as UTF-8: the
+    # request body could not be built, after the point where the SDK says a request was sent.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise K2ValidationInputError(
+            f"{field} contains an invalid character (a lone surrogate)", field=field
+        ) from None
+    if (_CONTROLS_EXCEPT_LINES if multiline else _CONTROLS).search(value):
+        raise K2ValidationInputError(f"{field} contains a control character", field=field)
+
+
+def _text(value: object, field: str, *, max_length: int, multiline: bool) -> str:
+    """The stripped text, possibly empty; refuses non-strings, over-long text and bad characters."""
+    if value is None:
         raise K2ValidationInputError(f"{field} is required", field=field)
-    return value.strip()
+    if not isinstance(value, str):
+        raise K2ValidationInputError(f"{field} must be a string, not {type(value).__name__}", field=field)
+    text = value.strip()
+    if len(text) > max_length:
+        raise K2ValidationInputError(f"{field} is longer than {max_length} characters", field=field)
+    _check_characters(text, field, multiline=multiline)
+    return text
+
+
+def validate_text(
+    value: str | None,
+    field: str,
+    *,
+    required: bool = True,
+    max_length: int = MAX_TEXT_LENGTH,
+    multiline: bool = False,
+) -> str | None:
+    """A string, stripped, of at most ``max_length`` characters, with no control characters.
+
+    ``multiline`` free text (an SMS message, a note) may hold tabs and line breaks. Not ``required``:
+    ``None`` and blank strings mean "not given" and return ``None``.
+    """
+    if value is None and not required:
+        return None
+    text = _text(value, field, max_length=max_length, multiline=multiline)
+    if not text:
+        if required:
+            raise K2ValidationInputError(f"{field} is required", field=field)
+        return None
+    return text
+
+
+def validate_required(value: str | None, field: str, *, multiline: bool = False) -> str:
+    """A non-blank string, stripped, without control characters."""
+    text = _text(value, field, max_length=MAX_TEXT_LENGTH, multiline=multiline)
+    if not text:
+        raise K2ValidationInputError(f"{field} is required", field=field)
+    return text
+
+
+def validate_name(value: str | None, field: str) -> str:
+    """A required name (person, till, paybill, account): a one-line string; ``first_name=123`` is refused."""
+    text = _text(value, field, max_length=MAX_NAME_LENGTH, multiline=False)
+    if not text:
+        raise K2ValidationInputError(f"{field} is required", field=field)
+    return text
+
+
+def validate_email(value: str | None, field: str = "email", *, required: bool = False) -> str | None:
+    """An e-mail address checked for syntax: one @, a local part, a domain with a dot, no spaces or controls.
+
+    Deliverability is not checked (K2 does not either); blank means not given unless ``required``.
+    """
+    text = validate_text(value, field, required=required, max_length=MAX_EMAIL_LENGTH)
+    if text is not None and not _EMAIL.fullmatch(text):
+        raise K2ValidationInputError(f"{field} is not an e-mail address", field=field)
+    return text
 
 
 def validate_phone(value: str, field: str = "phone_number", *, plus: bool = True) -> str:
@@ -99,6 +193,10 @@ def validate_amount(value: Decimal | int | str | float, field: str = "amount") -
     """A positive amount with at most 2 decimal places, as an exact Decimal (floats go through str())."""
     if isinstance(value, bool):
         raise K2ValidationInputError(f"{field} must be a number, not a boolean", field=field)
+    if not isinstance(value, Decimal | int | str | float):  # str() of anything else is no amount
+        raise K2ValidationInputError(
+            f"{field} is not a number (a {type(value).__name__}, not a number or numeric string)", field=field
+        )
     try:
         amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError):
@@ -132,7 +230,18 @@ def validate_network(value: str, field: str = "network") -> str:
 
 
 def validate_metadata(value: Mapping[str, Any] | None, field: str = "metadata") -> dict[str, Any] | None:
-    """At most 5 pairs of string keys and scalar values (K2 echoes them back in results)."""
+    """At most 5 pairs that K2 can store and echo back unchanged, checked before anything is sent.
+
+    * keys: non-empty strings of at most 100 characters, no control characters;
+    * values: ``None``, booleans, strings (at most 1000 characters, no control characters or lone
+      surrogates), or finite ``int``/``float`` within +-2^53 (beyond that JavaScript readers lose digits,
+      and ``10**5000`` cannot even be written). Nested objects and lists are refused: the spec's Metadata
+      holds scalars only, and K2 echoes flat pairs. ``Decimal`` is refused rather than guessed at: pass
+      ``str(amount)`` to keep every digit, or ``float(amount)`` for a JSON number;
+    * the whole object, as compact UTF-8 JSON, at most 8 KiB.
+
+    A bad value is named by its key (``field="metadata.<key>"``).
+    """
     if value is None:
         return None
     if not isinstance(value, Mapping):
@@ -141,14 +250,51 @@ def validate_metadata(value: Mapping[str, Any] | None, field: str = "metadata") 
         raise K2ValidationInputError(
             f"{field} has {len(value)} pairs; K2 accepts at most {MAX_METADATA_PAIRS}", field=field
         )
+    checked: dict[str, Any] = {}
     for key, item in value.items():
-        if not isinstance(key, str) or not key:
+        if not isinstance(key, str) or not key.strip():
             raise K2ValidationInputError(f"{field} keys must be non-empty strings", field=field)
-        if item is not None and not isinstance(item, str | int | float | bool):
-            raise K2ValidationInputError(f"{field}[{key!r}] must be a string, number or boolean", field=field)
-        if isinstance(item, float) and not math.isfinite(item):  # NaN/Infinity cannot be sent as JSON
-            raise K2ValidationInputError(f"{field}[{key!r}] must be a finite number", field=field)
-    return dict(value)
+        if len(key) > MAX_METADATA_KEY_LENGTH:
+            raise K2ValidationInputError(
+                f"{field} keys must be at most {MAX_METADATA_KEY_LENGTH} characters", field=field
+            )
+        _check_characters(key, field)
+        checked[key] = _metadata_value(item, f"{field}.{key}")
+    encoded = json.dumps(checked, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if len(encoded.encode("utf-8")) > MAX_METADATA_BYTES:
+        raise K2ValidationInputError(
+            f"{field} is larger than {MAX_METADATA_BYTES} bytes as JSON", field=field
+        )
+    return checked
+
+
+def _metadata_value(item: object, field: str) -> object:
+    if item is None or isinstance(item, bool):
+        return item
+    if isinstance(item, str):
+        if len(item) > MAX_METADATA_VALUE_LENGTH:
+            raise K2ValidationInputError(
+                f"{field} is longer than {MAX_METADATA_VALUE_LENGTH} characters", field=field
+            )
+        _check_characters(item, field, multiline=True)
+        return item
+    if isinstance(item, int):
+        if abs(item) > MAX_METADATA_NUMBER:  # no str(): 10**5000 has too many digits to print
+            raise K2ValidationInputError(f"{field} must be within +-2^53", field=field)
+        return int(item)  # an IntEnum or other subclass is sent as its number
+    if isinstance(item, float):
+        if not math.isfinite(item):  # NaN/Infinity cannot be sent as JSON
+            raise K2ValidationInputError(f"{field} must be a finite number", field=field)
+        if abs(item) > MAX_METADATA_NUMBER:
+            raise K2ValidationInputError(f"{field} must be within +-2^53", field=field)
+        return float(item)
+    if isinstance(item, Decimal):
+        raise K2ValidationInputError(
+            f"{field} is a Decimal: pass str(value) (exact) or float(value)", field=field
+        )
+    raise K2ValidationInputError(
+        f"{field} must be a string, number, boolean or null, not {type(item).__name__}", field=field
+    )
 
 
 def validate_url(value: str, field: str = "callback_url") -> str:
@@ -170,13 +316,17 @@ def validate_subscription(
 
     Returns the normalised ``(scope, scope_reference)``.
     """
-    if event_type not in WEBHOOK_EVENT_TYPES:
+    if not isinstance(event_type, str) or event_type not in WEBHOOK_EVENT_TYPES:
         known = ", ".join(sorted(WEBHOOK_EVENT_TYPES))
         raise K2ValidationInputError(f"event_type must be one of: {known}", field="event_type")
     scope = scope.strip().lower() if isinstance(scope, str) else ""
     if scope not in {"till", "company"}:
         raise K2ValidationInputError("scope must be till or company", field="scope")
-    reference = scope_reference.strip() if isinstance(scope_reference, str) else None
+    if not isinstance(enable_daraja_payload, bool):
+        raise K2ValidationInputError(
+            "enable_daraja_payload must be true or false", field="enable_daraja_payload"
+        )
+    reference = validate_text(scope_reference, "scope_reference", required=False)
     if scope == "till":
         if event_type not in TILL_SCOPE_EVENTS:
             raise K2ValidationInputError(

@@ -678,3 +678,142 @@ def test_create_payment_link_rejections() -> None:
     assert (
         rejected(ops.create_payment_link, till_number="1", amount="1.999", callback_url=CB).field == "amount"
     )
+
+
+# ---------------------------------------------------------------------------------- input contract (issue 9)
+STK: dict[str, Any] = {"phone_number": "0712345678", "amount": 1, "till_number": "K1", "callback_url": CB}
+
+
+def test_stk_push_huge_metadata_number_is_refused_before_sending() -> None:
+    """metadata={"n": 10**5000} used to pass validation and fail while the body was built."""
+    assert rejected(ops.stk_push, **STK, metadata={"n": 10**5000}).field == "metadata.n"
+
+
+@pytest.mark.parametrize("field", ["first_name", "middle_name", "last_name"])
+def test_stk_push_names_must_be_strings(field: str) -> None:
+    """first_name=123 used to be sent as a JSON number."""
+    assert rejected(ops.stk_push, **STK, **{field: 123}).field == field
+
+
+def test_stk_push_email_is_checked_for_syntax() -> None:
+    """email="not-an-email" used to be sent as is."""
+    assert rejected(ops.stk_push, **STK, email="not-an-email").field == "email"
+
+
+def test_stk_push_blank_optional_names_are_left_out() -> None:
+    """Blank optional fields (an empty web form input) are not sent."""
+    sent = body(ops.stk_push(**STK, first_name="", last_name="  ", email=""))
+    assert sent["subscriber"] == {"phone_number": "+254712345678"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "kwargs", "field"),
+    [
+        ("till", {"till_number": "514459"}, "till_name"),
+        ("paybill", {"paybill_number": "888", "paybill_account_number": "acc"}, "paybill_name"),
+        ("mobile_wallet", {"last_name": "D", "phone_number": "0712345678"}, "first_name"),
+        ("mobile_wallet", {"first_name": 1, "last_name": "D", "phone_number": "0712345678"}, "first_name"),
+        (
+            "mobile_wallet",
+            {"first_name": "J", "last_name": "D", "phone_number": "0712345678", "email": "j@"},
+            "email",
+        ),
+        ("till", {"till_number": "514459", "till_name": "Shop", "nickname": 5}, "nickname"),
+        (
+            "bank_account",
+            {"account_name": "A", "account_number": "1", "bank_branch_ref": "b", "settlement_method": 0},
+            "settlement_method",
+        ),
+    ],
+)
+def test_add_recipient_names_are_required_and_typed(kind: str, kwargs: dict[str, Any], field: str) -> None:
+    """Every SDK requires the recipient's names (k2-api.md §j); a falsy non-string is no default."""
+    for version in ("v1", "v2"):
+        assert rejected(ops.add_recipient, kind, version=version, **kwargs).field == field
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"tags": 5}, "tags"),
+        ({"tags": {"a", "b"}}, "tags"),
+        ({"tags": ["ok", "\x00"]}, "tags"),
+        ({"category": 5}, "category"),
+        ({"description": 5}, "description"),
+        ({"metadata": {"k": [1]}}, "metadata.k"),
+    ],
+)
+def test_create_payment_wrong_types_are_input_errors(change: dict[str, Any], field: str) -> None:
+    """tags=5 used to escape as TypeError; category=5 used to be sent as a number."""
+    args: dict[str, Any] = {
+        "destination_type": "till",
+        "destination_reference": "r",
+        "amount": 5,
+        "description": "d",
+        "callback_url": CB,
+        **change,
+    }
+    assert rejected(ops.create_payment, **args).field == field
+
+
+def test_subscribe_webhook_daraja_flag_must_be_a_boolean() -> None:
+    """enable_daraja_payload=1 used to be sent as the number 1."""
+    error = rejected(
+        ops.subscribe_webhook,
+        "buygoods_transaction_received",
+        "https://example.com/h",
+        scope="till",
+        scope_reference="1",
+        enable_daraja_payload=1,
+    )
+    assert error.field == "enable_daraja_payload"
+
+
+def test_subscribe_webhook_unhashable_event_type_is_an_input_error() -> None:
+    """A list as event_type used to escape as TypeError (unhashable)."""
+    assert (
+        rejected(ops.subscribe_webhook, ["customer_created"], "https://example.com/h").field == "event_type"
+    )
+
+
+def test_poll_transactions_company_reference_of_a_wrong_type_is_refused() -> None:
+    """A non-string reference was silently dropped for company scope; now it is an input error."""
+    error = rejected(ops.poll_transactions, from_time=FROM, to_time=TO, callback_url=CB, scope_reference=5)
+    assert error.field == "scope_reference"
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: ops.send_money(callback_url=CB, source_identifier=4321), "source_identifier"),
+        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", nickname=7), "nickname"),
+        (lambda: ops.merchant_wallet_destination("ref", 1, description=7), "description"),
+        (lambda: ops.bank_account_destination(1, "1", "b", 1, "d"), "account_name"),
+        (lambda: ops.create_payment_link(till_number="1", amount=1, callback_url=CB, note=7), "note"),
+        (
+            lambda: ops.create_payment_link(
+                till_number="1", amount=1, callback_url=CB, payment_reference=[1]
+            ),
+            "payment_reference",
+        ),
+        (lambda: ops.reverse_transaction(transaction_reference="R", reason=1, callback_url=CB), "reason"),
+        (lambda: ops.send_sms_notification("evt", "hi\x00", CB), "message"),
+        (
+            lambda: ops.add_merchant_wallet(first_name=1, last_name="D", phone_number="0712345678"),
+            "first_name",
+        ),
+    ],
+)
+def test_optional_and_free_text_fields_must_be_strings(build: Callable[[], Any], field: str) -> None:
+    """Optional text used to be passed through whatever its type: an int became a JSON number."""
+    with pytest.raises(K2ValidationInputError) as info:
+        build()
+    assert info.value.field == field
+
+
+def test_free_text_keeps_line_breaks() -> None:
+    """An SMS message and a link's note may span lines."""
+    sms = body(ops.send_sms_notification("evt", "Thanks!\nBye", CB))
+    assert sms["message"] == "Thanks!\nBye"
+    link = body(ops.create_payment_link(till_number="1", amount=1, callback_url=CB, note="a\nb"))
+    assert link["note"] == "a\nb"

@@ -18,12 +18,15 @@ from k2connect_ext.validation import (
     WEBHOOK_EVENT_TYPES,
     validate_amount,
     validate_currency,
+    validate_email,
     validate_metadata,
+    validate_name,
     validate_network,
     validate_phone,
     validate_required,
     validate_settlement_method,
     validate_subscription,
+    validate_text,
     validate_url,
 )
 
@@ -270,20 +273,90 @@ def test_metadata_keys_must_be_non_empty_strings(bad: dict[Any, Any]) -> None:
 def test_metadata_nested_values_are_refused(value: Any) -> None:
     """Values must be scalars: K2 echoes flat pairs only."""
     error = rejected(validate_metadata, {"key": value})
-    assert error.field == "metadata"
-    assert "'key'" in str(error)
+    assert error.field == "metadata.key"
+    assert "metadata.key" in str(error)
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
 def test_metadata_non_finite_numbers_are_refused(value: float) -> None:
     """NaN and infinities cannot be written as JSON, so they are refused before sending."""
-    assert rejected(validate_metadata, {"score": value}).field == "metadata"
+    assert rejected(validate_metadata, {"score": value}).field == "metadata.score"
 
 
 @pytest.mark.parametrize("bad", [[("a", 1)], "a=1", 5])
 def test_metadata_must_be_a_mapping(bad: Any) -> None:
     """A list of pairs or a string is not metadata."""
     assert "mapping" in str(rejected(validate_metadata, bad))
+
+
+def test_metadata_huge_integer_is_refused_locally_naming_the_key() -> None:
+    """10**5000 used to pass, then fail while the body was built (reported as a K2 answer)."""
+    error = rejected(validate_metadata, {"n": 10**5000})
+    assert error.field == "metadata.n"
+
+
+@pytest.mark.parametrize("value", [2**53 + 1, -(2**53) - 1, 1e300, -1e16])
+def test_metadata_numbers_beyond_2_53_are_refused(value: float) -> None:
+    """Numbers JavaScript cannot read back exactly are refused, ints and floats alike."""
+    assert rejected(validate_metadata, {"n": value}).field == "metadata.n"
+
+
+@pytest.mark.parametrize("value", [2**53, -(2**53), 9.0e15, 0.5, -0.0])
+def test_metadata_numbers_within_2_53_are_accepted(value: float) -> None:
+    """The bound is inclusive: 2^53 itself is still exact in a double."""
+    assert validate_metadata({"n": value}) == {"n": value}
+
+
+def test_metadata_decimal_is_refused_with_a_way_out() -> None:
+    """A Decimal is not guessed at (string or number?); the message says what to pass instead."""
+    error = rejected(validate_metadata, {"price": Decimal("1.10")})
+    assert error.field == "metadata.price"
+    assert "str(value)" in str(error)
+
+
+@pytest.mark.parametrize("text", ["\ud800", "a\udfffb"])
+def test_metadata_lone_surrogate_in_a_value_is_refused(text: str) -> None:
+    """A lone surrogate cannot be encoded as UTF-8: the body could not even be built."""
+    assert rejected(validate_metadata, {"note": text}).field == "metadata.note"
+
+
+@pytest.mark.parametrize("key", ["\ud800", "a\x00b", "tab\there"])
+def test_metadata_bad_characters_in_a_key_are_refused(key: str) -> None:
+    """Keys carry no surrogates and no control characters."""
+    assert rejected(validate_metadata, {key: "x"}).field == "metadata"
+
+
+def test_metadata_control_character_in_a_value_is_refused() -> None:
+    """NUL and other controls in a value are refused; line breaks are free text and pass."""
+    assert rejected(validate_metadata, {"note": "a\x00b"}).field == "metadata.note"
+    assert validate_metadata({"note": "line 1\nline 2"}) == {"note": "line 1\nline 2"}
+
+
+def test_metadata_long_key_and_long_value_are_refused() -> None:
+    """Each key and each string value has a bound."""
+    assert rejected(validate_metadata, {"k" * 101: "x"}).field == "metadata"
+    assert rejected(validate_metadata, {"note": "x" * 1001}).field == "metadata.note"
+    assert validate_metadata({"k" * 100: "x" * 1000}) is not None
+
+
+def test_metadata_total_size_is_bounded() -> None:
+    """Five values within their own bound can still exceed 8 KiB as UTF-8 JSON: refused as a whole."""
+    wide = {f"k{i}": "\u20ac" * 1000 for i in range(5)}  # 3 bytes per character, 15 kB
+    error = rejected(validate_metadata, wide)
+    assert error.field == "metadata"
+    assert "8192 bytes" in str(error)
+
+
+def test_metadata_int_subclass_is_sent_as_a_plain_number() -> None:
+    """An IntEnum member is accepted and sent as its number."""
+    import enum
+
+    class Level(enum.IntEnum):
+        GOLD = 3
+
+    checked = validate_metadata({"level": Level.GOLD})
+    assert checked == {"level": 3}
+    assert checked is not None and type(checked["level"]) is int
 
 
 # ---------------------------------------------------------------------------------- URL
@@ -337,6 +410,84 @@ def test_required_strips_and_refuses_blank() -> None:
     assert validate_required("  K000000 ", "till_number") == "K000000"
     for bad in (None, "", "  ", 5):
         assert rejected(validate_required, bad, "till_number").field == "till_number"
+
+
+@pytest.mark.parametrize("bad", ["K00\x00", "K00\ud800", "K00\n1"])
+def test_required_refuses_controls_and_lone_surrogates(bad: str) -> None:
+    """Identifiers carry no control characters and nothing UTF-8 cannot encode."""
+    assert rejected(validate_required, bad, "till_number").field == "till_number"
+
+
+def test_required_multiline_keeps_line_breaks_but_not_nul() -> None:
+    """Free text (an SMS message, a reason) may span lines; NUL is still refused."""
+    assert validate_required("Thanks!\nSee you", "message", multiline=True) == "Thanks!\nSee you"
+    assert rejected(validate_required, "a\x00", "message", multiline=True).field == "message"
+
+
+@pytest.mark.parametrize("bad", [123, 1.5, True, ["Jane"], b"Jane", None, "", "  ", "Ja\x07ne", "\ud800"])
+def test_name_must_be_a_non_blank_string(bad: Any) -> None:
+    """first_name=123 used to be sent as a JSON number; now every non-string is refused."""
+    assert rejected(validate_name, bad, "first_name").field == "first_name"
+
+
+def test_name_is_stripped_and_bounded() -> None:
+    """Names are stripped; 200 characters is the bound."""
+    assert validate_name("  Jane ", "first_name") == "Jane"
+    assert validate_name("N" * 200, "first_name") == "N" * 200
+    assert rejected(validate_name, "N" * 201, "first_name").field == "first_name"
+
+
+def test_optional_text_treats_none_and_blank_as_absent() -> None:
+    """Optional text: None and blanks are "not given"; a non-string is still refused."""
+    assert validate_text(None, "note", required=False) is None
+    assert validate_text("  ", "note", required=False) is None
+    assert rejected(validate_text, 7, "note", required=False).field == "note"
+
+
+@pytest.mark.parametrize(
+    "good", ["jane@example.com", "j.doe+k2@mail.example.co.ke", "o'brien@example.org", "x@xn--80ak6aa92e.com"]
+)
+def test_email_with_a_plausible_syntax_is_accepted(good: str) -> None:
+    """Ordinary addresses, tags and IDN domains pass, stripped."""
+    assert validate_email(f" {good} ") == good
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "not-an-email",
+        "@example.com",
+        "jane@",
+        "jane@localhost",
+        "jane@@example.com",
+        "ja ne@example.com",
+        "jane@exa mple.com",
+        "jane@example..com",
+        "jane@.example.com",
+        "jane@example.com.",
+        "jane@exam\x00ple.com",
+        "<jane@example.com>",
+        "jane@example.com\ud800",
+        "x" * 65 + "@example.com",
+        42,
+    ],
+)
+def test_email_with_a_bad_syntax_is_refused(bad: Any) -> None:
+    """One @, a non-empty local part, a dotted domain, no spaces, controls or brackets."""
+    assert rejected(validate_email, bad).field == "email"
+
+
+def test_email_is_optional_unless_required() -> None:
+    """None and blank are "not given"; required=True refuses them."""
+    assert validate_email(None) is None
+    assert validate_email("") is None
+    assert rejected(validate_email, None, required=True).field == "email"
+
+
+@pytest.mark.parametrize("bad", [object(), [100], {"value": 1}, b"100", bytearray(b"1")])
+def test_amount_of_a_non_numeric_type_is_refused(bad: Any) -> None:
+    """Only numbers and numeric strings are amounts; str() of anything else is not looked at."""
+    assert rejected(validate_amount, bad).field == "amount"
 
 
 # ---------------------------------------------------------------------------------- subscriptions
@@ -416,3 +567,25 @@ def test_validation_errors_are_k2_errors_and_value_errors() -> None:
     error = rejected(validate_currency, "USD")
     assert isinstance(error, K2Error)
     assert isinstance(error, ValueError)
+
+
+@pytest.mark.parametrize("bad", [["buygoods_transaction_received"], {"a": 1}, None, 5])
+def test_subscription_event_type_of_a_wrong_type_is_refused(bad: Any) -> None:
+    """An unhashable event_type used to escape as TypeError; every wrong type is an input error."""
+    assert rejected(validate_subscription, bad, "company", None).field == "event_type"
+
+
+@pytest.mark.parametrize("bad", [514459, ["514459"]])
+def test_subscription_scope_reference_must_be_text(bad: Any) -> None:
+    """A till number given as an int is refused, not silently dropped."""
+    error = rejected(validate_subscription, "buygoods_transaction_received", "till", bad)
+    assert error.field == "scope_reference"
+
+
+@pytest.mark.parametrize("bad", [1, "yes", None])
+def test_subscription_daraja_flag_must_be_a_boolean(bad: Any) -> None:
+    """A truthy non-boolean would be sent as such and break the schema."""
+    error = rejected(
+        validate_subscription, "buygoods_transaction_received", "till", "1", enable_daraja_payload=bad
+    )
+    assert error.field == "enable_daraja_payload"
