@@ -56,6 +56,7 @@ __all__ = ["DEFAULT_LIMITS", "AiohttpTransport", "aiohttp_available"]
 # httpx's own defaults, so that switching backend changes nothing else.
 DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 _CHUNK = 64 * 1024
+_LARGE_BODY = 512 * 1024
 _INSTALL_HINT = "http_backend='aiohttp' needs aiohttp: pip install 'k2connect-sdk[aiohttp]'"
 
 
@@ -189,6 +190,22 @@ def _translate(exc: BaseException, exchange: _Exchange, request: httpx.Request) 
 
 def _is_transport_failure(exc: BaseException, aiohttp: ModuleType) -> bool:
     return isinstance(exc, aiohttp.ClientError | OSError | TimeoutError)
+
+
+def _payload(body: bytes) -> bytes | AsyncIterator[bytes] | None:
+    """Small bodies go as they are; large ones in chunks, so a peer that stops reading is noticed.
+
+    (aiohttp warns about bytes bodies over 1 MB; httpx's Content-Length header keeps them unchunked.)
+    """
+    if len(body) <= _LARGE_BODY:
+        return body or None
+
+    async def chunks() -> AsyncIterator[bytes]:
+        view = memoryview(body)
+        for start in range(0, len(body), _CHUNK):
+            yield bytes(view[start : start + _CHUNK])
+
+    return chunks()
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -344,7 +361,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 response = await session.request(
                     request.method,
                     self._aiohttp_url(request),
-                    data=body or None,
+                    data=_payload(body),
                     headers=headers,
                     skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding", "Content-Type"),
                     allow_redirects=False,
