@@ -28,9 +28,19 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from types import TracebackType
-from typing import Protocol, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
-__all__ = ["AsyncDeduplicator", "Deduplicator", "MemoryDeduplicator", "SQLiteDeduplicator"]
+from k2connect_ext.errors import K2ValidationInputError
+
+__all__ = [
+    "MAX_EVENT_ID_LENGTH",
+    "AsyncDeduplicator",
+    "Deduplicator",
+    "MemoryDeduplicator",
+    "SQLiteDeduplicator",
+    "check_event_id",
+    "event_id_problem",
+]
 
 Clock = Callable[[], float]
 
@@ -69,10 +79,45 @@ class AsyncDeduplicator(Protocol):
         ...
 
 
-def _check_event_id(event_id: str) -> None:
+# Far above any K2 key (a UUID plus a topic and a status), and low enough that the longest id, at four
+# UTF-8 bytes a character, still fits a PostgreSQL btree index entry (about 2700 bytes).
+MAX_EVENT_ID_LENGTH: Final = 512
+
+
+def event_id_problem(event_id: object) -> str | None:
+    """Why ``event_id`` cannot be deduplicated on, or None when every deduplicator can store it.
+
+    The one rule all deduplicators apply, so an id one store takes is never refused by another (an id
+    one store cannot hold would otherwise turn into a 500 that K2 redelivers for ever).
+    """
+    if not isinstance(event_id, str):
+        return f"must be a non-empty str, not {type(event_id).__name__}"
     # An empty id would make every id-less event a duplicate of the first one: silent data loss.
-    if not isinstance(event_id, str) or not event_id.strip():
-        raise ValueError("event_id must be a non-empty str")
+    if not event_id.strip():
+        return "must be a non-empty str"
+    if len(event_id) > MAX_EVENT_ID_LENGTH:
+        return f"is longer than {MAX_EVENT_ID_LENGTH} characters"
+    if "\x00" in event_id:  # PostgreSQL text cannot hold NUL; SQLite's length() stops at it
+        return "contains a NUL character"
+    if not event_id.isascii():
+        try:
+            event_id.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, e.g. from the JSON escape "\ud800"
+            return "is not valid Unicode (it holds half of a UTF-16 surrogate pair)"
+    return None
+
+
+def check_event_id(event_id: object) -> None:
+    """Raise :class:`~k2connect_ext.errors.K2ValidationInputError` (a ``ValueError``) unless every
+    deduplicator can store ``event_id``: a non-blank str of valid Unicode, without NUL, at most
+    ``MAX_EVENT_ID_LENGTH`` characters. Custom deduplicators should call it too."""
+    problem = event_id_problem(event_id)
+    if problem is not None:
+        # The id itself stays out of the message: it came from an unauthenticated body, maybe huge.
+        raise K2ValidationInputError(f"event_id {problem}", field="event_id")
+
+
+_check_event_id = check_event_id
 
 
 def _check_ttl(ttl_seconds: float | None) -> None:

@@ -54,6 +54,7 @@ from k2connect_client.models import (
     TransactionSmsNotificationResult,
 )
 
+from k2connect_ext.dedup import event_id_problem
 from k2connect_ext.errors import WebhookPayloadError
 from k2connect_ext.signatures import RawBody, verify_signature
 
@@ -264,14 +265,35 @@ def parse_event(body: RawBody | str | Mapping[str, Any]) -> K2Event:
     raw = _decode(body)
     topic = raw.get("topic")
     if isinstance(topic, str) and topic in _WEBHOOK_MODELS:
-        return _parse_webhook(raw, WebhookTopic(topic))
+        return _storable(_parse_webhook(raw, WebhookTopic(topic)), "id")
     if "TransactionType" in raw:
-        return _parse_daraja(raw)
+        return _storable(_parse_daraja(raw), "TransID")
     data = raw.get("data")
     result_type = data.get("type") if isinstance(data, dict) else None
     if isinstance(result_type, str) and result_type in _RESULT_TYPE_ALIASES:
-        return _parse_result(raw, _RESULT_TYPE_ALIASES[result_type])
+        return _storable(_parse_result(raw, _RESULT_TYPE_ALIASES[result_type]), "data.id")
     return _unknown(raw)
+
+
+def _storable(event: K2Event, id_field: str) -> K2Event:
+    """``event``, unless its dedup key is one no deduplicator can store (see :func:`check_event_id`).
+
+    Such a body (an id with a lone surrogate escape, a NUL, absurd length) is a payload error, answered
+    400 once, rather than a deduplicator failure answered 500 on every redelivery for ever.
+    """
+    key = event.dedup_key
+    if key is None or event_id_problem(key) is None:
+        return event
+    status_field = "data.attributes.status"
+    parts = [(id_field, event.id)]
+    if event.kind is EventKind.RESULT:
+        parts.append((status_field, event.status))
+    for field, value in parts:
+        problem = event_id_problem(value)
+        if problem is not None:
+            raise WebhookPayloadError(f"{field} cannot serve as an event id: it {problem}", field=field)
+    problem = event_id_problem(key)
+    raise WebhookPayloadError(f"{id_field} cannot serve as an event id: the key {problem}", field=id_field)
 
 
 def construct_event(body: RawBody, signature: str | bytes | None, api_key: str | Collection[str]) -> K2Event:

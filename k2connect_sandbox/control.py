@@ -48,7 +48,7 @@ from k2connect_sandbox.faults import FAULT_KINDS
 from k2connect_sandbox.runtime import Sandbox
 from k2connect_sandbox.tables import PAYMENT_LINKS
 from k2connect_sandbox.webhooks import PublishedEvent
-from k2connect_sandbox.wire import InvalidJson, JsonDict, loads
+from k2connect_sandbox.wire import InvalidJson, JsonDict, describe_invalid, loads
 
 __all__ = ["control_routes"]
 
@@ -77,7 +77,7 @@ class ControlApi:
         try:
             body = loads(raw) if raw.strip() else None
         except InvalidJson as exc:
-            raise ApiError(400, f"The request body is not valid JSON ({exc})") from None
+            raise ApiError(400, describe_invalid(exc)) from None
         problem = self.sandbox.control_schemas.first_error(f"/components/schemas/{schema}", body)
         if problem is not None:
             raise ApiError(400, problem)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
+import logging
 import ssl
 import threading
 from collections import deque
@@ -30,6 +32,8 @@ from k2connect_sandbox.scheduler import Scheduler
 from k2connect_sandbox.wire import JsonDict, dumps, new_id
 
 __all__ = ["DeliveryService", "Notification"]
+
+log = logging.getLogger("k2connect_sandbox")
 
 _LOG_LIMIT = 10_000
 _USER_AGENT = "k2connect-sandbox"
@@ -77,13 +81,31 @@ class DeliveryService:
         return self._ssl
 
     def send(self, notification: Notification) -> None:
-        """Deliver in the background (requires a running event loop)."""
-        payload = dumps(notification.body)
+        """Deliver in the background (requires a running event loop).
+
+        Never raises: a notification that cannot even be encoded is logged and recorded as not sent,
+        so the request or the resolution that produced it carries on and the loss is visible.
+        """
+        try:
+            payload = dumps(notification.body)
+        except Exception as exc:  # e.g. text that is not Unicode: there are no bytes to sign or send
+            self.record_failure(notification, f"not sent: the body could not be encoded ({exc_text(exc)})")
+            return
         signature = compute_signature(payload, self._config.api_key)
         self._scheduler.spawn(
-            self._deliver(notification, payload, signature, self._scheduler.generation),
+            self._deliver_logged(notification, payload, signature, self._scheduler.generation),
             name=f"deliver:{notification.topic}",
         )
+
+    def record_failure(self, notification: Notification, error: str) -> None:
+        """Log and record a notification that could not be sent at all (one attempt, no status)."""
+        log.error("%s %s to %s: %s", notification.kind, notification.topic, notification.url, error)
+        # ASCII JSON for the record: it can hold what UTF-8 could not, escaped.
+        try:
+            body = json.dumps(notification.body, default=repr)
+        except Exception as exc:
+            body = f"(unencodable: {exc_text(exc)})"
+        self._append(notification, body, None, 1, None, error)
 
     def log(self) -> list[JsonDict]:
         with self._lock:
@@ -102,6 +124,17 @@ class DeliveryService:
         status: int | None,
         error: str | None,
     ) -> None:
+        self._append(notification, payload.decode("utf-8"), signature, attempt, status, error)
+
+    def _append(
+        self,
+        notification: Notification,
+        body: str,
+        signature: str | None,
+        attempt: int,
+        status: int | None,
+        error: str | None,
+    ) -> None:
         entry: JsonDict = {
             "id": new_id(),
             "kind": notification.kind,
@@ -115,9 +148,10 @@ class DeliveryService:
             "error": error,
             "delivered": status is not None and 200 <= status < 300,
             "timestamp": iso_ms(self._clock.now()),
-            "signature": signature,
-            "body": payload.decode("utf-8"),
+            "body": body,
         }
+        if signature is not None:  # nothing was signed when there were no bytes to sign
+            entry["signature"] = signature
         with self._lock:
             self._log.append(entry)
 
@@ -138,6 +172,24 @@ class DeliveryService:
                 "refused: plain http to a non-loopback host (use https, or allow_plain_http / --allow-http)"
             )
         return None
+
+    async def _deliver_logged(
+        self, notification: Notification, payload: bytes, signature: str, generation: int
+    ) -> None:
+        """``_deliver``, with any unexpected failure logged and recorded rather than lost with the task."""
+        try:
+            await self._deliver(notification, payload, signature, generation)
+        except Exception as exc:
+            log.exception("delivery of %s %s failed", notification.kind, notification.topic)
+            if self._scheduler.generation == generation:
+                self._append(
+                    notification,
+                    payload.decode("utf-8"),
+                    signature,
+                    1,
+                    None,
+                    f"delivery failed inside the sandbox: {exc_text(exc)}",
+                )
 
     async def _deliver(
         self, notification: Notification, payload: bytes, signature: str, generation: int
@@ -195,4 +247,10 @@ class DeliveryService:
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except Exception as exc:  # InvalidURL and the like: record it, a delivery must never crash
-            return None, f"{type(exc).__name__}: {exc}"
+            return None, exc_text(exc)
+
+
+def exc_text(exc: BaseException) -> str:
+    """``Type: message`` for a delivery record (the message cut short: it may quote the body)."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__

@@ -26,7 +26,7 @@ from k2connect_sandbox.oauth import OAUTH_HANDLERS, bearer_token
 from k2connect_sandbox.operations import MethodNotAllowed, Operation
 from k2connect_sandbox.runtime import Sandbox
 from k2connect_sandbox.tokens import TokenState
-from k2connect_sandbox.wire import InvalidJson, loads
+from k2connect_sandbox.wire import InvalidJson, describe_invalid, loads
 
 __all__ = ["DROP_SCOPE_KEY", "DropFlag", "SpecDispatcher"]
 
@@ -132,7 +132,7 @@ class SpecDispatcher:
         try:
             body = loads(raw)
         except InvalidJson as exc:
-            raise ApiError(400, f"The request body is not valid JSON ({exc})") from None
+            raise ApiError(400, describe_invalid(exc)) from None
         problem = self._sandbox.schemas.first_error(pointer, body)
         if problem is not None:
             raise ApiError(400, problem)

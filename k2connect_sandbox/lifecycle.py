@@ -9,6 +9,7 @@ the callback is POSTed even if nobody ever reads the resource, and never twice f
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,7 @@ from k2connect_sandbox import resources
 from k2connect_sandbox.accounts import MerchantAccounts
 from k2connect_sandbox.clock import Clock, parse_time
 from k2connect_sandbox.config import SandboxConfig
-from k2connect_sandbox.delivery import DeliveryService, Notification
+from k2connect_sandbox.delivery import DeliveryService, Notification, exc_text
 from k2connect_sandbox.ledger import Ledger
 from k2connect_sandbox.outcomes import stk_failure
 from k2connect_sandbox.scheduler import Scheduler
@@ -39,6 +40,8 @@ from k2connect_sandbox.tables import (
 from k2connect_sandbox.wire import JsonDict, decimal_of, new_id
 
 __all__ = ["Lifecycle"]
+
+log = logging.getLogger("k2connect_sandbox")
 
 Effect = Callable[[], None]
 Resolution = tuple[JsonDict, list[Effect]]
@@ -132,27 +135,46 @@ class Lifecycle:
     # ------------------------------------------------------------ resolution
 
     def resolve(self, table: str, resource_id: str) -> None:
-        """Move a pending resource to its final state and POST its callback (once)."""
+        """Move a pending resource to its final state and POST its callback (once).
+
+        Runs in background tasks and inside GETs, so it never raises: a resolver that fails leaves the
+        resource final in its pending state (a GET then shows it, rather than retrying into a 500 each
+        time) and its lost callback is logged and recorded in ``/sandbox/deliveries``.
+        """
         with self._store.transaction():
             record = self._store.get(table, resource_id)
             if record is None or record.get("final"):
                 return
-            body, effects = self._resolvers[table](record)
+            try:
+                body, effects = self._resolvers[table](record)
+            except Exception as exc:
+                log.exception("resolving %s %s failed", table, resource_id)
+                self._store.put(table, resource_id, {**record, "final": True})
+                self._deliveries.record_failure(
+                    self._callback(record, record["body"]),
+                    f"not sent: the sandbox failed to resolve this {table} resource ({exc_text(exc)})",
+                )
+                return
             self._store.put(table, resource_id, {**record, "body": body, "final": True})
         self.notify(record, body)
         for effect in effects:
-            effect()
+            try:
+                effect()
+            except Exception:  # a follow-up webhook; the resource and its callback are already done
+                log.exception("follow-up of %s %s failed", table, resource_id)
 
     def notify(self, record: JsonDict, body: JsonDict) -> None:
         """POST ``body`` (the resource's GET body) to the resource's callback URL."""
-        self._deliveries.send(
-            Notification(
-                kind="callback",
-                url=str(record["request"]["_links"]["callback_url"]),
-                body=body,
-                topic=str(body["data"]["type"]),
-                resource_id=str(record["id"]),
-            )
+        self._deliveries.send(self._callback(record, body))
+
+    @staticmethod
+    def _callback(record: JsonDict, body: JsonDict) -> Notification:
+        return Notification(
+            kind="callback",
+            url=str(record["request"]["_links"]["callback_url"]),
+            body=body,
+            topic=str(body["data"]["type"]),
+            resource_id=str(record["id"]),
         )
 
     @staticmethod

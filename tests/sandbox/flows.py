@@ -86,6 +86,14 @@ async def create_for(
     client: httpx.AsyncClient, headers: dict[str, str], operation_id: str, callback: str
 ) -> str:
     """Create one resource through ``operation_id`` (with whatever it needs first); return its Location."""
+    path, body = await body_for(client, headers, operation_id, callback)
+    return await created(client, headers, path, body)
+
+
+async def body_for(
+    client: httpx.AsyncClient, headers: dict[str, str], operation_id: str, callback: str
+) -> tuple[str, Any]:
+    """The path and a valid body for ``operation_id``, creating first whatever the body refers to."""
     path = OPERATIONS.by_id[operation_id].path
     version = path.split("/")[2]
     body: Any
@@ -119,7 +127,7 @@ async def create_for(
         body = payloads.payment_link(callback)
     else:
         raise AssertionError(f"no recipe for {operation_id} ({version})")
-    return await created(client, headers, path, body)
+    return path, body
 
 
 CREATE_OPERATIONS = sorted(
