@@ -86,6 +86,8 @@ for _version in ("v1", "v2"):
     API_HANDLERS[f"{_version}_get_polling"] = _reader(POLLING, "polling request")
 API_HANDLERS["v1_get_pay_recipient"] = _reader(RECIPIENTS, "PAY recipient")
 API_HANDLERS["v2_get_external_recipient"] = _reader(RECIPIENTS, "external recipient")
+# The pre-2026 collection name still reads the same recipient (an SDK GETs whatever Location it was given).
+API_HANDLERS["v2_get_pay_recipient"] = _reader(RECIPIENTS, "external recipient")
 API_HANDLERS["v1_get_payment"] = _reader(PAYMENTS, "payment")
 API_HANDLERS["v1_get_settlement_transfer"] = _reader(SETTLEMENT_TRANSFERS, "settlement transfer")
 API_HANDLERS["v1_get_transaction_sms_notification"] = _reader(

@@ -147,6 +147,9 @@ class Simulator:
         display = "Mobile Wallet" if destination["kind"] == "merchant_wallet" else "Bank Account"
         account: JsonDict = {"reference": destination["id"]}
         account |= {name: destination.get(name) for name in _SETTLEMENT_FIELDS[display]}
+        if display == "Bank Account":
+            # Samples name the method settlement_method; Ruby 4.x reads transfer_method: send both (spec).
+            account["transfer_method"] = account.get("settlement_method")
         now = self._clock.now()
         transfer_id = new_id()
         resource = {

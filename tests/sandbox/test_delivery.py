@@ -234,7 +234,12 @@ async def test_simulations_send_webhooks(
     """Each control-API simulation delivers a schema-valid, signed webhook of its topic."""
     url = receiver.url(topic)
     till = "514459" if topic.startswith(("buygoods", "b2b")) else None
-    await created(client, headers, "/api/v1/webhook_subscriptions", payloads.subscription(url, topic, till))
+    # Each API version has its own event list (b2b reversals are v2 only, m2m v1 only).
+    v1_topics = k2_spec()["components"]["schemas"]["WebhookV1EventType"]["enum"]
+    version = "v1" if topic in v1_topics else "v2"
+    await created(
+        client, headers, f"/api/{version}/webhook_subscriptions", payloads.subscription(url, topic, till)
+    )
     if body is None:  # a reversal needs a transaction to reverse
         if topic.startswith("b2b"):
             received = await control(

@@ -16,6 +16,11 @@ Decisions where an SDK sends something the API does not document:
 * ``metadata: ""`` (Python 1.x, §h.5): accepted (``LenientMetadata`` in the spec), echoed as null.
 * The ``pay_recipient`` wrapper sent to ``/api/v2/external_recipients`` (§h.6): accepted (the spec's
   oneOf lists both wrappers); the recipient is an external recipient either way.
+* Optional fields sent as ``null`` (Ruby 4.x, PHP master and its v2 branch build bodies from objects with
+  every field) and PAY ``tags`` as one string (Node 1.x): accepted, by the sandbox and the generated models.
+* Recipient names (``first_name``/``last_name``, ``till_name``, ``paybill_name``) are required by every SDK,
+  so a recipient without them is K2's 400 naming the field; a send-money phone is 254 + 9 digits, no ``+``
+  (Ruby's rule "to match Core").
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 
 import httpx
 import pytest
+from k2connect_client import models
 
 from . import payloads
 from .conftest import CREDENTIALS
@@ -528,9 +534,9 @@ RECIPIENTS = {
         "settlement_method": "EFT",
         "nickname": None,
     },
-    "till": {"till_name": None, "till_number": "4321", "nickname": None},
+    "till": {"till_name": "Duka la Mama", "till_number": "4321", "nickname": None},
     "paybill": {
-        "paybill_name": None,
+        "paybill_name": "Kenya Power",
         "paybill_number": "888880",
         "paybill_account_number": "42",
         "nickname": None,
@@ -568,8 +574,273 @@ async def test_external_recipient_wrapper_must_match_a_type(client: httpx.AsyncC
         ({"type": "till", "recipient": {"till_number": "4321"}}, "request body"),
         ({"type": "till", "pay_recipient": {"till_name": "Shop"}}, "pay_recipient.till_number is required"),
         ({"type": "bank_account", "pay_recipient": {"account_name": "A"}}, "pay_recipient.account_number"),
-        ({"type": "till", "external_recipient": {}}, "external_recipient.till_number is required"),
+        (
+            {"type": "till", "external_recipient": {"till_name": "Shop"}},
+            "external_recipient.till_number is required",
+        ),
     ):
         response = await client.post(url, content=json.dumps(body), headers=sdk.headers(token))
         assert response.status_code == 400, body
         assert expected in response.json()["error_message"], (body, response.json())
+
+
+# ---------------------------------------------------------------- optional fields sent as null (§j)
+
+
+@dataclass(frozen=True)
+class NullShape:
+    """One request body an SDK builds with null (or odd-typed) optional fields, and where it goes."""
+
+    name: str
+    sdk: Sdk
+    path: str
+    model: str  # the generated request model that must parse it
+    changes: dict[str, Any]
+    pending: str | None  # the status the resource leaves once processed (None: read it at once)
+
+
+def _null_shape_body(shape: NullShape, callback: str, context: dict[str, str]) -> dict[str, Any]:
+    bases: dict[str, Any] = {
+        "incoming_payments": lambda: payloads.stk(callback),
+        "payments": lambda: payloads.payment(callback, context["recipient"]),
+        "send_money": lambda: payloads.send_money(callback),
+        "reversals": lambda: payloads.reversal(callback, context["reference"]),
+        "payment_links": lambda: payloads.payment_link(callback),
+        "merchant_wallets": payloads.wallet,
+    }
+    return with_(bases[shape.path.rsplit("/", 1)[1]](), **shape.changes)
+
+
+MOBILE_DESTINATION = {
+    "type": "mobile_wallet",
+    "phone_number": "254711222333",
+    "network": None,
+    "amount": 40,
+    "description": "Fare",
+    "nickname": None,
+    "favourite": None,
+}
+NULL_SHAPES = [
+    NullShape(
+        "ruby-4.x-stk",
+        RUBY,
+        "/api/v2/incoming_payments",
+        "IncomingPaymentRequest",
+        {"metadata": None, "payment_channel": None},
+        "Pending",
+    ),
+    NullShape(
+        "ruby-4.x-send-money-blind",
+        RUBY,
+        "/api/v2/send_money",
+        "SendMoneyRequest",
+        {"metadata": None, "destinations": None},
+        "Scheduled",
+    ),
+    NullShape(
+        "ruby-4.x-send-money-wallet-network",
+        RUBY,
+        "/api/v2/send_money",
+        "SendMoneyRequest",
+        {"metadata": None, "destinations": [MOBILE_DESTINATION]},
+        "Scheduled",
+    ),
+    NullShape(
+        "ruby-4.x-reversal", RUBY, "/api/v2/reversals", "ReversalRequest", {"metadata": None}, "Received"
+    ),
+    NullShape(
+        "ruby-4.x-payment-link", RUBY, "/api/v2/payment_links", "PaymentLinkRequest", {"metadata": None}, None
+    ),
+    NullShape(
+        "ruby-4.x-merchant-wallet",
+        RUBY,
+        "/api/v2/merchant_wallets",
+        "MerchantWalletRequest",
+        {"network": None},
+        None,
+    ),
+    NullShape(
+        "php-stk", PHP, "/api/v1/incoming_payments", "IncomingPaymentRequest", {"metadata": None}, "Pending"
+    ),
+    NullShape(
+        "php-pay",
+        PHP,
+        "/api/v1/payments",
+        "PaymentRequest",
+        {"metadata": None, "category": None, "tags": None},
+        "Scheduled",
+    ),
+    NullShape(
+        "php-v2-send-money",
+        PHP,
+        "/api/v2/send_money",
+        "SendMoneyRequest",
+        {"metadata": None, "destinations": None},
+        "Scheduled",
+    ),
+    NullShape(
+        "node-1.x-pay-string-tags",
+        NODE,
+        "/api/v1/payments",
+        "PaymentRequest",
+        {"tags": "salary,march", "category": "salaries"},
+        "Scheduled",
+    ),
+]
+
+
+@pytest.mark.parametrize("shape", NULL_SHAPES, ids=[s.name for s in NULL_SHAPES])
+async def test_null_optional_fields_as_sdks_send_them(
+    client: httpx.AsyncClient, receiver: Receiver, shape: NullShape
+) -> None:
+    """Each body as Ruby 4.x, PHP (master, v2 branch) or Node 1.x builds it, with optional fields null (or
+    PAY tags as one string), is accepted: the generated request model parses it and gives back the same
+    JSON, and the sandbox creates it (201) and processes it; null metadata reads back as null."""
+    sdk = shape.sdk
+    token = await sdk.token(client)
+    context: dict[str, str] = {}
+    if shape.path.endswith("/payments"):
+        recipient = await create(client, sdk, token, "/api/v1/pay_recipients", payloads.recipient())
+        context["recipient"] = recipient.rsplit("/", 1)[1]
+    if shape.path.endswith(("/send_money", "/reversals")):
+        context["reference"] = (await pay_till(client, amount="500"))["transaction"]["reference"]
+    body = _null_shape_body(shape, receiver.url(), context)
+    assert getattr(models, shape.model).from_dict(body).to_dict() == body
+    location = await create(client, sdk, token, shape.path, body)
+    if shape.pending is None:
+        attributes = (await get(client, sdk, token, location))["data"]["attributes"]
+    else:
+        attributes = await settled(client, sdk, token, location, shape.pending)
+        assert attributes["status"] in ("Success", "Processed"), attributes
+    if shape.changes.get("metadata", ABSENT) is None:
+        assert attributes["metadata"] is None
+
+
+# ---------------------------------------------------------------- what K2 rejects
+
+
+NAMED_RECIPIENTS = {
+    "mobile_wallet": {
+        "first_name": "Achieng",
+        "last_name": "Odhiambo",
+        "phone_number": "+254722000111",
+        "network": "Safaricom",
+    },
+    "till": {"till_name": "Mama Mboga", "till_number": "4321"},
+    "paybill": {"paybill_name": "Nairobi Water", "paybill_number": "444400", "paybill_account_number": "7"},
+}
+NAME_CASES = [
+    (kind, name, how)
+    for kind, names in (
+        ("mobile_wallet", ("first_name", "last_name")),
+        ("till", ("till_name",)),
+        ("paybill", ("paybill_name",)),
+    )
+    for name in names
+    for how in ("absent", "null", "blank")
+]
+ROUTES = [
+    ("/api/v1/pay_recipients", "pay_recipient"),
+    ("/api/v2/external_recipients", "external_recipient"),
+    ("/api/v2/external_recipients", "pay_recipient"),
+    ("/api/v2/pay_recipients", "pay_recipient"),
+]
+
+
+@pytest.mark.parametrize(("path", "wrapper"), ROUTES, ids=[f"{p.rsplit('/', 1)[1]}-{w}" for p, w in ROUTES])
+@pytest.mark.parametrize(("kind", "name", "how"), NAME_CASES, ids=["-".join(c) for c in NAME_CASES])
+async def test_recipient_without_its_name_is_refused(
+    client: httpx.AsyncClient, path: str, wrapper: str, kind: str, name: str, how: str
+) -> None:
+    """A mobile wallet without first_name or last_name, a till without till_name, a paybill without
+    paybill_name (left out, null or blank) is K2's 400 ``{error_code, error_message}`` naming the field;
+    the generated model refuses to parse one without it. The same body with the name is created."""
+    sdk = PYTHON_2
+    token = await sdk.token(client)
+    value = {"absent": ABSENT, "null": None, "blank": "  "}[how]
+    details = with_(NAMED_RECIPIENTS[kind], **{name: value})
+    response = await client.post(
+        sdk.url(client, path),
+        content=json.dumps({"type": kind, wrapper: details}),
+        headers=sdk.headers(token),
+    )
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["error_code"] == 400 and f"{wrapper}.{name}" in error["error_message"], error
+    model = {"mobile_wallet": models.MobileWalletRecipient, "till": models.TillRecipient}.get(
+        kind, models.PaybillRecipient
+    )
+    if how == "absent":  # the generated models check presence, not types or patterns
+        with pytest.raises(KeyError):
+            model.from_dict(details)
+    await create(client, sdk, token, path, {"type": kind, wrapper: NAMED_RECIPIENTS[kind]})
+
+
+@pytest.mark.parametrize("phone", ["+254711222333", "0711222333", "25471122233", "2547112223334"])
+async def test_send_money_phone_is_254_and_nine_digits(client: httpx.AsyncClient, phone: str) -> None:
+    """A send-money mobile-wallet phone is ``254`` + 9 digits (Ruby 4.x "match Core"): a leading ``+``
+    (PHP's v2 branch lets it through), a local ``07...`` (Python 2.x does) or a wrong length is a 400
+    naming the field."""
+    sdk = RUBY
+    token = await sdk.token(client)
+    body = payloads.send_money("https://e.com/cb", [{**MOBILE_DESTINATION, "phone_number": phone}])
+    response = await client.post(
+        sdk.url(client, "/api/v2/send_money"), content=json.dumps(body), headers=sdk.headers(token)
+    )
+    assert response.status_code == 400, response.text
+    assert "destinations[0].phone_number" in response.json()["error_message"]
+
+
+V1_ONLY = ["m2m_transaction_received"]
+V2_ONLY = ["b2b_transaction_reversed", "card_transaction_received", "card_transaction_voided"]
+
+
+@pytest.mark.parametrize(
+    ("version", "topic", "allowed"),
+    [("v1", t, True) for t in V1_ONLY]
+    + [("v2", t, False) for t in V1_ONLY]
+    + [("v2", t, True) for t in V2_ONLY]
+    + [("v1", t, False) for t in V2_ONLY],
+)
+async def test_subscription_event_lists_per_version(
+    client: httpx.AsyncClient, version: str, topic: str, allowed: bool
+) -> None:
+    """v1 subscriptions take the v1 SDKs' events (m2m, no card or b2b reversal events), v2 ones the v2
+    SDKs' (card events, b2b reversals, no m2m); an event the version lacks is a 400 naming event_type."""
+    sdk = NODE
+    token = await sdk.token(client)
+    company = topic.startswith("m2m")
+    body = payloads.subscription("https://e.com/hook", topic, None if company else "514459")
+    path = f"/api/{version}/webhook_subscriptions"
+    if allowed:
+        await create(client, sdk, token, path, body)
+        return
+    response = await client.post(sdk.url(client, path), content=json.dumps(body), headers=sdk.headers(token))
+    assert response.status_code == 400, response.text
+    assert response.json()["error_message"].startswith("event_type must be one of"), response.json()
+
+
+@pytest.mark.parametrize(
+    "topic", ["settlement_transfer_completed", "customer_created", "m2m_transaction_received"]
+)
+async def test_company_events_take_company_scope(client: httpx.AsyncClient, topic: str) -> None:
+    """Company events subscribed with ``scope: till`` are a 400 saying scope must be company; with
+    ``scope: company`` they are created."""
+    sdk = RUBY
+    token = await sdk.token(client)
+    path = "/api/v1/webhook_subscriptions"
+    till = payloads.subscription("https://e.com/hook", topic, "514459")
+    response = await client.post(sdk.url(client, path), content=json.dumps(till), headers=sdk.headers(token))
+    assert response.status_code == 400, response.text
+    assert "scope must be company" in response.json()["error_message"]
+    await create(client, sdk, token, path, payloads.subscription("https://e.com/hook", topic, None))
+
+
+async def test_old_pay_recipients_location_reads_the_recipient(client: httpx.AsyncClient) -> None:
+    """A recipient created through the deprecated ``/api/v2/pay_recipients`` reads under either
+    collection name, so an SDK that GETs a Location naming the old collection is not left with a 404."""
+    sdk = PYTHON_2
+    token = await sdk.token(client)
+    location = await create(client, sdk, token, "/api/v2/pay_recipients", payloads.recipient())
+    old = location.replace("/external_recipients/", "/pay_recipients/")
+    assert (await get(client, sdk, token, old)) == (await get(client, sdk, token, location))

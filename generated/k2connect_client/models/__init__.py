@@ -67,7 +67,11 @@ from .payment_link_result import PaymentLinkResult
 from .payment_request import PaymentRequest
 from .payment_request_destination_type import PaymentRequestDestinationType
 from .payment_result import PaymentResult
-from .polled_transaction import PolledTransaction
+from .polled_b2b_transaction import PolledB2BTransaction
+from .polled_buygoods_transaction import PolledBuygoodsTransaction
+from .polled_card_transaction import PolledCardTransaction
+from .polled_m2m_transaction import PolledM2MTransaction
+from .polled_other_transaction import PolledOtherTransaction
 from .polling_attributes import PollingAttributes
 from .polling_data import PollingData
 from .polling_request import PollingRequest
@@ -125,7 +129,6 @@ from .transaction_sms_notification_request import TransactionSmsNotificationRequ
 from .transaction_sms_notification_result import TransactionSmsNotificationResult
 from .transfer_amount import TransferAmount
 from .transfer_batch import TransferBatch
-from .webhook_event_type import WebhookEventType
 from .webhook_links import WebhookLinks
 from .webhook_subscription import WebhookSubscription
 from .webhook_subscription_attributes import WebhookSubscriptionAttributes
@@ -134,6 +137,8 @@ from .webhook_subscription_request import WebhookSubscriptionRequest
 from .webhook_subscription_request_scope import WebhookSubscriptionRequestScope
 from .webhook_subscription_v2_request import WebhookSubscriptionV2Request
 from .webhook_subscription_v2_request_scope import WebhookSubscriptionV2RequestScope
+from .webhook_v1_event_type import WebhookV1EventType
+from .webhook_v2_event_type import WebhookV2EventType
 
 __all__ = (
     "Amount",
@@ -203,7 +208,11 @@ __all__ = (
     "PaymentRequest",
     "PaymentRequestDestinationType",
     "PaymentResult",
-    "PolledTransaction",
+    "PolledB2BTransaction",
+    "PolledBuygoodsTransaction",
+    "PolledCardTransaction",
+    "PolledM2MTransaction",
+    "PolledOtherTransaction",
     "PollingAttributes",
     "PollingData",
     "PollingRequest",
@@ -261,7 +270,6 @@ __all__ = (
     "TransactionSmsNotificationResult",
     "TransferAmount",
     "TransferBatch",
-    "WebhookEventType",
     "WebhookLinks",
     "WebhookSubscription",
     "WebhookSubscriptionAttributes",
@@ -270,4 +278,6 @@ __all__ = (
     "WebhookSubscriptionRequestScope",
     "WebhookSubscriptionV2Request",
     "WebhookSubscriptionV2RequestScope",
+    "WebhookV1EventType",
+    "WebhookV2EventType",
 )

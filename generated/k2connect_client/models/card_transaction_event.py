@@ -15,6 +15,8 @@ T = TypeVar("T", bound="CardTransactionEvent")
 
 @_attrs_define
 class CardTransactionEvent:
+    """The event of a card webhook. Its type string is an assumption."""
+
     type_: str
     resource: CardTransactionResource
     """ A card payment at a till (no K2 sample exists; fields from the Ruby SDK). """

@@ -22,6 +22,7 @@ class CardTransactionReversedWebhook:
     id: str
     created_at: str
     event: CardTransactionEvent
+    """ The event of a card webhook. Its type string is an assumption. """
     field_links: WebhookLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

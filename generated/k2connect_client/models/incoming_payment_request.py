@@ -25,23 +25,25 @@ class IncomingPaymentRequest:
 
     """
 
-    payment_channel: str
-    """ e.g. "M-PESA STK Push". """
+    payment_channel: None | str
+    """ e.g. "M-PESA STK Push". Ruby 4.x sends null when the caller gives none, so K2 evidently applies its default
+    then. """
     till_number: str
     """ Online payments account, K-prefixed ("K000000"). """
     subscriber: Subscriber
     amount: Amount
     """ A sum of money in a request. value is sent as a number or a numeric string. """
     field_links: CallbackLinks
-    metadata: Metadata | str | Unset = UNSET
-    """ metadata of an STK push or a PAY payment: up to 5 key/value pairs, or an empty string meaning none. The
-    Python SDK 1.x sends `"metadata": ""` when it has no metadata (and `{}` when it has some, a bug of its own), so
-    a K2-compatible server accepts both. Results echo an empty string as null. """
+    metadata: Metadata | None | str | Unset = UNSET
+    """ metadata of an STK push or a PAY payment: up to 5 key/value pairs, null, or an empty string meaning none.
+    The Python SDK 1.x sends `"metadata": ""` when it has no metadata (and `{}` when it has some, a bug of its own);
+    Ruby 4.x and PHP send null. A K2-compatible server accepts all three. Results echo an empty string as null. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.metadata import Metadata
 
+        payment_channel: None | str
         payment_channel = self.payment_channel
 
         till_number = self.till_number
@@ -52,7 +54,7 @@ class IncomingPaymentRequest:
 
         field_links = self.field_links.to_dict()
 
-        metadata: dict[str, Any] | str | Unset
+        metadata: dict[str, Any] | None | str | Unset
         if isinstance(self.metadata, Unset):
             metadata = UNSET
         elif isinstance(self.metadata, Metadata):
@@ -84,7 +86,13 @@ class IncomingPaymentRequest:
         from ..models.subscriber import Subscriber
 
         d = dict(src_dict)
-        payment_channel = d.pop("payment_channel")
+
+        def _parse_payment_channel(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        payment_channel = _parse_payment_channel(d.pop("payment_channel"))
 
         till_number = d.pop("till_number")
 
@@ -94,7 +102,9 @@ class IncomingPaymentRequest:
 
         field_links = CallbackLinks.from_dict(d.pop("_links"))
 
-        def _parse_metadata(data: object) -> Metadata | str | Unset:
+        def _parse_metadata(data: object) -> Metadata | None | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
@@ -105,7 +115,7 @@ class IncomingPaymentRequest:
                 return componentsschemas_lenient_metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(Metadata | str | Unset, data)
+            return cast(Metadata | None | str | Unset, data)
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 

@@ -18,8 +18,8 @@ class MerchantWalletRequest:
     first_name: str
     last_name: str
     phone_number: str
-    network: str
-    """ "Safaricom". """
+    network: None | str
+    """ "Safaricom". Ruby 4.x sends null on a v2 merchant wallet when the caller gives none. """
     nickname: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -30,6 +30,7 @@ class MerchantWalletRequest:
 
         phone_number = self.phone_number
 
+        network: None | str
         network = self.network
 
         nickname: None | str | Unset
@@ -62,7 +63,12 @@ class MerchantWalletRequest:
 
         phone_number = d.pop("phone_number")
 
-        network = d.pop("network")
+        def _parse_network(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        network = _parse_network(d.pop("network"))
 
         def _parse_nickname(data: object) -> None | str | Unset:
             if data is None:

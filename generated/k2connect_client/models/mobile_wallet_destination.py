@@ -15,7 +15,11 @@ T = TypeVar("T", bound="MobileWalletDestination")
 class MobileWalletDestination:
     type_: Literal["mobile_wallet"]
     phone_number: str
-    network: str
+    """ 254 and 9 digits, no leading +: Ruby 4.x enforces exactly this in the commit titled "match Core", the one
+    source that says it mirrors the server. PHP's v2 branch also lets a leading + through and Python 2.x lets
+    07XXXXXXXX through, but those are looser client-side checks, not evidence that K2 accepts them. """
+    network: None | str
+    """ "Safaricom". Ruby 4.x sends null when the caller gives none. """
     amount: float | str
     description: str
     nickname: None | str | Unset = UNSET
@@ -27,6 +31,7 @@ class MobileWalletDestination:
 
         phone_number = self.phone_number
 
+        network: None | str
         network = self.network
 
         amount: float | str
@@ -73,7 +78,12 @@ class MobileWalletDestination:
 
         phone_number = d.pop("phone_number")
 
-        network = d.pop("network")
+        def _parse_network(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        network = _parse_network(d.pop("network"))
 
         def _parse_amount(data: object) -> float | str:
             return cast(float | str, data)

@@ -17,6 +17,8 @@ T = TypeVar("T", bound="MobileWalletExternalRecipientRequest")
 class MobileWalletExternalRecipientRequest:
     type_: Literal["mobile_wallet"]
     external_recipient: MobileWalletRecipient
+    """ A mobile-wallet recipient. Every SDK and the seed README require the names (Ruby, Python, Node, PHP
+    recipient models), so K2 does too. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

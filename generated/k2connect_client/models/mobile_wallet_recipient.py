@@ -13,32 +13,29 @@ T = TypeVar("T", bound="MobileWalletRecipient")
 
 @_attrs_define
 class MobileWalletRecipient:
+    """A mobile-wallet recipient. Every SDK and the seed README require the names (Ruby, Python, Node, PHP recipient
+    models), so K2 does too.
+
+    """
+
+    first_name: str
+    last_name: str
     phone_number: str
     network: None | str
     """ "Safaricom". """
-    first_name: None | str | Unset = UNSET
-    last_name: None | str | Unset = UNSET
     email: None | str | Unset = UNSET
     nickname: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        first_name = self.first_name
+
+        last_name = self.last_name
+
         phone_number = self.phone_number
 
         network: None | str
         network = self.network
-
-        first_name: None | str | Unset
-        if isinstance(self.first_name, Unset):
-            first_name = UNSET
-        else:
-            first_name = self.first_name
-
-        last_name: None | str | Unset
-        if isinstance(self.last_name, Unset):
-            last_name = UNSET
-        else:
-            last_name = self.last_name
 
         email: None | str | Unset
         if isinstance(self.email, Unset):
@@ -56,14 +53,12 @@ class MobileWalletRecipient:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "first_name": first_name,
+                "last_name": last_name,
                 "phone_number": phone_number,
                 "network": network,
             }
         )
-        if first_name is not UNSET:
-            field_dict["first_name"] = first_name
-        if last_name is not UNSET:
-            field_dict["last_name"] = last_name
         if email is not UNSET:
             field_dict["email"] = email
         if nickname is not UNSET:
@@ -74,6 +69,10 @@ class MobileWalletRecipient:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        first_name = d.pop("first_name")
+
+        last_name = d.pop("last_name")
+
         phone_number = d.pop("phone_number")
 
         def _parse_network(data: object) -> None | str:
@@ -82,24 +81,6 @@ class MobileWalletRecipient:
             return cast(None | str, data)
 
         network = _parse_network(d.pop("network"))
-
-        def _parse_first_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        first_name = _parse_first_name(d.pop("first_name", UNSET))
-
-        def _parse_last_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        last_name = _parse_last_name(d.pop("last_name", UNSET))
 
         def _parse_email(data: object) -> None | str | Unset:
             if data is None:
@@ -120,10 +101,10 @@ class MobileWalletRecipient:
         nickname = _parse_nickname(d.pop("nickname", UNSET))
 
         mobile_wallet_recipient = cls(
-            phone_number=phone_number,
-            network=network,
             first_name=first_name,
             last_name=last_name,
+            phone_number=phone_number,
+            network=network,
             email=email,
             nickname=nickname,
         )

@@ -17,6 +17,7 @@ T = TypeVar("T", bound="PaybillExternalRecipientRequest")
 class PaybillExternalRecipientRequest:
     type_: Literal["paybill"]
     external_recipient: PaybillRecipient
+    """ A paybill recipient; its name is required by every SDK and the seed README. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

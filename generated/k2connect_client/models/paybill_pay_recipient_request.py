@@ -17,6 +17,7 @@ T = TypeVar("T", bound="PaybillPayRecipientRequest")
 class PaybillPayRecipientRequest:
     type_: Literal["paybill"]
     pay_recipient: PaybillRecipient
+    """ A paybill recipient; its name is required by every SDK and the seed README. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

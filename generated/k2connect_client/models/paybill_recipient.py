@@ -13,22 +13,20 @@ T = TypeVar("T", bound="PaybillRecipient")
 
 @_attrs_define
 class PaybillRecipient:
+    """A paybill recipient; its name is required by every SDK and the seed README."""
+
+    paybill_name: str
     paybill_number: str
     paybill_account_number: str
-    paybill_name: None | str | Unset = UNSET
     nickname: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        paybill_name = self.paybill_name
+
         paybill_number = self.paybill_number
 
         paybill_account_number = self.paybill_account_number
-
-        paybill_name: None | str | Unset
-        if isinstance(self.paybill_name, Unset):
-            paybill_name = UNSET
-        else:
-            paybill_name = self.paybill_name
 
         nickname: None | str | Unset
         if isinstance(self.nickname, Unset):
@@ -40,12 +38,11 @@ class PaybillRecipient:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "paybill_name": paybill_name,
                 "paybill_number": paybill_number,
                 "paybill_account_number": paybill_account_number,
             }
         )
-        if paybill_name is not UNSET:
-            field_dict["paybill_name"] = paybill_name
         if nickname is not UNSET:
             field_dict["nickname"] = nickname
 
@@ -54,18 +51,11 @@ class PaybillRecipient:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        paybill_name = d.pop("paybill_name")
+
         paybill_number = d.pop("paybill_number")
 
         paybill_account_number = d.pop("paybill_account_number")
-
-        def _parse_paybill_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        paybill_name = _parse_paybill_name(d.pop("paybill_name", UNSET))
 
         def _parse_nickname(data: object) -> None | str | Unset:
             if data is None:
@@ -77,9 +67,9 @@ class PaybillRecipient:
         nickname = _parse_nickname(d.pop("nickname", UNSET))
 
         paybill_recipient = cls(
+            paybill_name=paybill_name,
             paybill_number=paybill_number,
             paybill_account_number=paybill_account_number,
-            paybill_name=paybill_name,
             nickname=nickname,
         )
 

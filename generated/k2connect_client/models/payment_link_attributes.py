@@ -30,7 +30,7 @@ class PaymentLinkAttributes:
     note: None | str | Unset = UNSET
     payment_link: PaymentLinkDetails | Unset = UNSET
     """ The link itself. GET bodies carry payment_link_status (Active/active, Cancelled, Expired, Paid); callbacks
-    carry status (Paid) and the paying transaction. """
+    carry status (Paid) and the paying transaction. Cancelled and Expired are an assumption. """
     errors: Any | Unset = UNSET
     """ Null, or why it failed: a string, a list or an object (any JSON). """
     metadata: None | ResultMetadata | Unset = UNSET

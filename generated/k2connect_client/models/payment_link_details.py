@@ -14,7 +14,7 @@ T = TypeVar("T", bound="PaymentLinkDetails")
 @_attrs_define
 class PaymentLinkDetails:
     """The link itself. GET bodies carry payment_link_status (Active/active, Cancelled, Expired, Paid); callbacks carry
-    status (Paid) and the paying transaction.
+    status (Paid) and the paying transaction. Cancelled and Expired are an assumption.
 
     """
 

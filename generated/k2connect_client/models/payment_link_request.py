@@ -25,11 +25,14 @@ class PaymentLinkRequest:
     field_links: CallbackLinks
     payment_reference: None | str | Unset = UNSET
     note: None | str | Unset = UNSET
-    metadata: Metadata | Unset = UNSET
-    """ Up to 5 key/value pairs echoed back in results. Values are strings in every K2 sample. """
+    metadata: Metadata | None | Unset = UNSET
+    """ Up to 5 key/value pairs, or null meaning none (Ruby 4.x and PHP's v2 branch send null when the caller gives
+    no metadata). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.metadata import Metadata
+
         till_number = self.till_number
 
         currency: str = self.currency
@@ -51,9 +54,13 @@ class PaymentLinkRequest:
         else:
             note = self.note
 
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, Metadata):
             metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -109,12 +116,22 @@ class PaymentLinkRequest:
 
         note = _parse_note(d.pop("note", UNSET))
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata: Metadata | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = Metadata.from_dict(_metadata)
+        def _parse_metadata(data: object) -> Metadata | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_nullable_metadata_type_0 = Metadata.from_dict(data)
+
+                return componentsschemas_nullable_metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Metadata | None | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         payment_link_request = cls(
             till_number=till_number,

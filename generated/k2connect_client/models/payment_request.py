@@ -34,13 +34,15 @@ class PaymentRequest:
     """ A sum of money in a request. value is sent as a number or a numeric string. """
     description: str
     field_links: CallbackLinks
-    category: str | Unset = UNSET
-    """ e.g. general, salaries, utilities. """
-    tags: list[str] | Unset = UNSET
-    metadata: Metadata | str | Unset = UNSET
-    """ metadata of an STK push or a PAY payment: up to 5 key/value pairs, or an empty string meaning none. The
-    Python SDK 1.x sends `"metadata": ""` when it has no metadata (and `{}` when it has some, a bug of its own), so
-    a K2-compatible server accepts both. Results echo an empty string as null. """
+    category: None | str | Unset = UNSET
+    """ e.g. general, salaries, utilities. PHP sends null when the caller gives none. """
+    tags: list[str] | None | str | Unset = UNSET
+    """ A list of strings (Ruby, the guide), one string (Node 1.x validates and sends it as given) or null (PHP,
+    when the caller gives none). """
+    metadata: Metadata | None | str | Unset = UNSET
+    """ metadata of an STK push or a PAY payment: up to 5 key/value pairs, null, or an empty string meaning none.
+    The Python SDK 1.x sends `"metadata": ""` when it has no metadata (and `{}` when it has some, a bug of its own);
+    Ruby 4.x and PHP send null. A K2-compatible server accepts all three. Results echo an empty string as null. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,13 +58,22 @@ class PaymentRequest:
 
         field_links = self.field_links.to_dict()
 
-        category = self.category
+        category: None | str | Unset
+        if isinstance(self.category, Unset):
+            category = UNSET
+        else:
+            category = self.category
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
+        tags: list[str] | None | str | Unset
+        if isinstance(self.tags, Unset):
+            tags = UNSET
+        elif isinstance(self.tags, list):
             tags = self.tags
 
-        metadata: dict[str, Any] | str | Unset
+        else:
+            tags = self.tags
+
+        metadata: dict[str, Any] | None | str | Unset
         if isinstance(self.metadata, Unset):
             metadata = UNSET
         elif isinstance(self.metadata, Metadata):
@@ -107,11 +118,35 @@ class PaymentRequest:
 
         field_links = CallbackLinks.from_dict(d.pop("_links"))
 
-        category = d.pop("category", UNSET)
+        def _parse_category(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        tags = cast(list[str], d.pop("tags", UNSET))
+        category = _parse_category(d.pop("category", UNSET))
 
-        def _parse_metadata(data: object) -> Metadata | str | Unset:
+        def _parse_tags(data: object) -> list[str] | None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                tags_type_0 = cast(list[str], data)
+
+                return tags_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | str | Unset, data)
+
+        tags = _parse_tags(d.pop("tags", UNSET))
+
+        def _parse_metadata(data: object) -> Metadata | None | str | Unset:
+            if data is None:
+                return data
             if isinstance(data, Unset):
                 return data
             try:
@@ -122,7 +157,7 @@ class PaymentRequest:
                 return componentsschemas_lenient_metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(Metadata | str | Unset, data)
+            return cast(Metadata | None | str | Unset, data)
 
         metadata = _parse_metadata(d.pop("metadata", UNSET))
 

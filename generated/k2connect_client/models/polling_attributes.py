@@ -9,7 +9,11 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.polled_transaction import PolledTransaction
+    from ..models.polled_b2b_transaction import PolledB2BTransaction
+    from ..models.polled_buygoods_transaction import PolledBuygoodsTransaction
+    from ..models.polled_card_transaction import PolledCardTransaction
+    from ..models.polled_m2m_transaction import PolledM2MTransaction
+    from ..models.polled_other_transaction import PolledOtherTransaction
     from ..models.resource_links import ResourceLinks
 
 
@@ -22,7 +26,17 @@ class PollingAttributes:
     """ Pending, Success, Failed (more may appear). """
     from_time: str | Unset = UNSET
     to_time: str | Unset = UNSET
-    transactions: list[PolledTransaction] | None | Unset = UNSET
+    transactions: (
+        list[
+            PolledB2BTransaction
+            | PolledBuygoodsTransaction
+            | PolledCardTransaction
+            | PolledM2MTransaction
+            | PolledOtherTransaction
+        ]
+        | None
+        | Unset
+    ) = UNSET
     scope: str | Unset = UNSET
     """ "Company" or "Till" (capitalised in results). """
     scope_reference: None | str | Unset = UNSET
@@ -32,6 +46,11 @@ class PollingAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.polled_b2b_transaction import PolledB2BTransaction
+        from ..models.polled_buygoods_transaction import PolledBuygoodsTransaction
+        from ..models.polled_card_transaction import PolledCardTransaction
+        from ..models.polled_m2m_transaction import PolledM2MTransaction
+
         status = self.status
 
         from_time = self.from_time
@@ -44,7 +63,17 @@ class PollingAttributes:
         elif isinstance(self.transactions, list):
             transactions = []
             for transactions_type_1_item_data in self.transactions:
-                transactions_type_1_item = transactions_type_1_item_data.to_dict()
+                transactions_type_1_item: dict[str, Any]
+                if (
+                    isinstance(transactions_type_1_item_data, PolledBuygoodsTransaction)
+                    or isinstance(transactions_type_1_item_data, PolledB2BTransaction)
+                    or isinstance(transactions_type_1_item_data, PolledM2MTransaction)
+                    or isinstance(transactions_type_1_item_data, PolledCardTransaction)
+                ):
+                    transactions_type_1_item = transactions_type_1_item_data.to_dict()
+                else:
+                    transactions_type_1_item = transactions_type_1_item_data.to_dict()
+
                 transactions.append(transactions_type_1_item)
 
         else:
@@ -90,7 +119,11 @@ class PollingAttributes:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.polled_transaction import PolledTransaction
+        from ..models.polled_b2b_transaction import PolledB2BTransaction
+        from ..models.polled_buygoods_transaction import PolledBuygoodsTransaction
+        from ..models.polled_card_transaction import PolledCardTransaction
+        from ..models.polled_m2m_transaction import PolledM2MTransaction
+        from ..models.polled_other_transaction import PolledOtherTransaction
         from ..models.resource_links import ResourceLinks
 
         d = dict(src_dict)
@@ -100,7 +133,19 @@ class PollingAttributes:
 
         to_time = d.pop("to_time", UNSET)
 
-        def _parse_transactions(data: object) -> list[PolledTransaction] | None | Unset:
+        def _parse_transactions(
+            data: object,
+        ) -> (
+            list[
+                PolledB2BTransaction
+                | PolledBuygoodsTransaction
+                | PolledCardTransaction
+                | PolledM2MTransaction
+                | PolledOtherTransaction
+            ]
+            | None
+            | Unset
+        ):
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -111,14 +156,73 @@ class PollingAttributes:
                 transactions_type_1 = []
                 _transactions_type_1 = data
                 for transactions_type_1_item_data in _transactions_type_1:
-                    transactions_type_1_item = PolledTransaction.from_dict(transactions_type_1_item_data)
+
+                    def _parse_transactions_type_1_item(
+                        data: object,
+                    ) -> (
+                        PolledB2BTransaction
+                        | PolledBuygoodsTransaction
+                        | PolledCardTransaction
+                        | PolledM2MTransaction
+                        | PolledOtherTransaction
+                    ):
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_polled_transaction_type_0 = PolledBuygoodsTransaction.from_dict(data)
+
+                            return componentsschemas_polled_transaction_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_polled_transaction_type_1 = PolledB2BTransaction.from_dict(data)
+
+                            return componentsschemas_polled_transaction_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_polled_transaction_type_2 = PolledM2MTransaction.from_dict(data)
+
+                            return componentsschemas_polled_transaction_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            componentsschemas_polled_transaction_type_3 = PolledCardTransaction.from_dict(data)
+
+                            return componentsschemas_polled_transaction_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        componentsschemas_polled_transaction_type_4 = PolledOtherTransaction.from_dict(data)
+
+                        return componentsschemas_polled_transaction_type_4
+
+                    transactions_type_1_item = _parse_transactions_type_1_item(transactions_type_1_item_data)
 
                     transactions_type_1.append(transactions_type_1_item)
 
                 return transactions_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[PolledTransaction] | None | Unset, data)
+            return cast(
+                list[
+                    PolledB2BTransaction
+                    | PolledBuygoodsTransaction
+                    | PolledCardTransaction
+                    | PolledM2MTransaction
+                    | PolledOtherTransaction
+                ]
+                | None
+                | Unset,
+                data,
+            )
 
         transactions = _parse_transactions(d.pop("transactions", UNSET))
 

@@ -42,15 +42,19 @@ class SendMoneyRequest:
             | PaybillDestination
             | TillDestination
         ]
+        | None
         | Unset
     ) = UNSET
-    metadata: Metadata | Unset = UNSET
-    """ Up to 5 key/value pairs echoed back in results. Values are strings in every K2 sample. """
+    """ null, empty or absent is a blind transfer (Ruby 4.x and PHP's v2 branch send null for one). """
+    metadata: Metadata | None | Unset = UNSET
+    """ Up to 5 key/value pairs, or null meaning none (Ruby 4.x and PHP's v2 branch send null when the caller gives
+    no metadata). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.bank_account_destination import BankAccountDestination
         from ..models.merchant_wallet_destination import MerchantWalletDestination
+        from ..models.metadata import Metadata
         from ..models.mobile_wallet_destination import MobileWalletDestination
         from ..models.paybill_destination import PaybillDestination
         from ..models.till_destination import TillDestination
@@ -65,27 +69,36 @@ class SendMoneyRequest:
         else:
             source_identifier = self.source_identifier
 
-        destinations: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.destinations, Unset):
+        destinations: list[dict[str, Any]] | None | Unset
+        if isinstance(self.destinations, Unset):
+            destinations = UNSET
+        elif isinstance(self.destinations, list):
             destinations = []
-            for destinations_item_data in self.destinations:
-                destinations_item: dict[str, Any]
+            for destinations_type_1_item_data in self.destinations:
+                destinations_type_1_item: dict[str, Any]
                 if (
-                    isinstance(destinations_item_data, MobileWalletDestination)
-                    or isinstance(destinations_item_data, BankAccountDestination)
-                    or isinstance(destinations_item_data, TillDestination)
-                    or isinstance(destinations_item_data, PaybillDestination)
-                    or isinstance(destinations_item_data, MerchantWalletDestination)
+                    isinstance(destinations_type_1_item_data, MobileWalletDestination)
+                    or isinstance(destinations_type_1_item_data, BankAccountDestination)
+                    or isinstance(destinations_type_1_item_data, TillDestination)
+                    or isinstance(destinations_type_1_item_data, PaybillDestination)
+                    or isinstance(destinations_type_1_item_data, MerchantWalletDestination)
                 ):
-                    destinations_item = destinations_item_data.to_dict()
+                    destinations_type_1_item = destinations_type_1_item_data.to_dict()
                 else:
-                    destinations_item = destinations_item_data.to_dict()
+                    destinations_type_1_item = destinations_type_1_item_data.to_dict()
 
-                destinations.append(destinations_item)
+                destinations.append(destinations_type_1_item)
 
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
+        else:
+            destinations = self.destinations
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, Metadata):
             metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -129,8 +142,9 @@ class SendMoneyRequest:
 
         source_identifier = _parse_source_identifier(d.pop("source_identifier", UNSET))
 
-        _destinations = d.pop("destinations", UNSET)
-        destinations: (
+        def _parse_destinations(
+            data: object,
+        ) -> (
             list[
                 BankAccountDestination
                 | MerchantBankAccountDestination
@@ -139,78 +153,115 @@ class SendMoneyRequest:
                 | PaybillDestination
                 | TillDestination
             ]
+            | None
             | Unset
-        ) = UNSET
-        if _destinations is not UNSET:
-            destinations = []
-            for destinations_item_data in _destinations:
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                destinations_type_1 = []
+                _destinations_type_1 = data
+                for destinations_type_1_item_data in _destinations_type_1:
 
-                def _parse_destinations_item(
-                    data: object,
-                ) -> (
+                    def _parse_destinations_type_1_item(
+                        data: object,
+                    ) -> (
+                        BankAccountDestination
+                        | MerchantBankAccountDestination
+                        | MerchantWalletDestination
+                        | MobileWalletDestination
+                        | PaybillDestination
+                        | TillDestination
+                    ):
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            destinations_type_1_item_type_0 = MobileWalletDestination.from_dict(data)
+
+                            return destinations_type_1_item_type_0
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            destinations_type_1_item_type_1 = BankAccountDestination.from_dict(data)
+
+                            return destinations_type_1_item_type_1
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            destinations_type_1_item_type_2 = TillDestination.from_dict(data)
+
+                            return destinations_type_1_item_type_2
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            destinations_type_1_item_type_3 = PaybillDestination.from_dict(data)
+
+                            return destinations_type_1_item_type_3
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        try:
+                            if not isinstance(data, dict):
+                                raise TypeError()
+                            destinations_type_1_item_type_4 = MerchantWalletDestination.from_dict(data)
+
+                            return destinations_type_1_item_type_4
+                        except (TypeError, ValueError, AttributeError, KeyError):
+                            pass
+                        if not isinstance(data, dict):
+                            raise TypeError()
+                        destinations_type_1_item_type_5 = MerchantBankAccountDestination.from_dict(data)
+
+                        return destinations_type_1_item_type_5
+
+                    destinations_type_1_item = _parse_destinations_type_1_item(destinations_type_1_item_data)
+
+                    destinations_type_1.append(destinations_type_1_item)
+
+                return destinations_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                list[
                     BankAccountDestination
                     | MerchantBankAccountDestination
                     | MerchantWalletDestination
                     | MobileWalletDestination
                     | PaybillDestination
                     | TillDestination
-                ):
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        destinations_item_type_0 = MobileWalletDestination.from_dict(data)
+                ]
+                | None
+                | Unset,
+                data,
+            )
 
-                        return destinations_item_type_0
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        destinations_item_type_1 = BankAccountDestination.from_dict(data)
+        destinations = _parse_destinations(d.pop("destinations", UNSET))
 
-                        return destinations_item_type_1
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        destinations_item_type_2 = TillDestination.from_dict(data)
+        def _parse_metadata(data: object) -> Metadata | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_nullable_metadata_type_0 = Metadata.from_dict(data)
 
-                        return destinations_item_type_2
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        destinations_item_type_3 = PaybillDestination.from_dict(data)
+                return componentsschemas_nullable_metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(Metadata | None | Unset, data)
 
-                        return destinations_item_type_3
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    try:
-                        if not isinstance(data, dict):
-                            raise TypeError()
-                        destinations_item_type_4 = MerchantWalletDestination.from_dict(data)
-
-                        return destinations_item_type_4
-                    except (TypeError, ValueError, AttributeError, KeyError):
-                        pass
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    destinations_item_type_5 = MerchantBankAccountDestination.from_dict(data)
-
-                    return destinations_item_type_5
-
-                destinations_item = _parse_destinations_item(destinations_item_data)
-
-                destinations.append(destinations_item)
-
-        _metadata = d.pop("metadata", UNSET)
-        metadata: Metadata | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = Metadata.from_dict(_metadata)
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         send_money_request = cls(
             currency=currency,

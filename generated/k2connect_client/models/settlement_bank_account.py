@@ -18,6 +18,10 @@ class SettlementBankAccount:
     account_number: str | Unset = UNSET
     bank_branch_ref: str | Unset = UNSET
     settlement_method: None | str | Unset = UNSET
+    """ EFT or RTS (the samples carry this key). """
+    transfer_method: None | str | Unset = UNSET
+    """ EFT or RTS under the name Ruby 4.x reads (transfer_webhook.rb). No sample carries it, so its presence is an
+    assumption; a receiver should read either key. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,6 +39,12 @@ class SettlementBankAccount:
         else:
             settlement_method = self.settlement_method
 
+        transfer_method: None | str | Unset
+        if isinstance(self.transfer_method, Unset):
+            transfer_method = UNSET
+        else:
+            transfer_method = self.transfer_method
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -48,6 +58,8 @@ class SettlementBankAccount:
             field_dict["bank_branch_ref"] = bank_branch_ref
         if settlement_method is not UNSET:
             field_dict["settlement_method"] = settlement_method
+        if transfer_method is not UNSET:
+            field_dict["transfer_method"] = transfer_method
 
         return field_dict
 
@@ -71,12 +83,22 @@ class SettlementBankAccount:
 
         settlement_method = _parse_settlement_method(d.pop("settlement_method", UNSET))
 
+        def _parse_transfer_method(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        transfer_method = _parse_transfer_method(d.pop("transfer_method", UNSET))
+
         settlement_bank_account = cls(
             reference=reference,
             account_name=account_name,
             account_number=account_number,
             bank_branch_ref=bank_branch_ref,
             settlement_method=settlement_method,
+            transfer_method=transfer_method,
         )
 
         settlement_bank_account.additional_properties = d

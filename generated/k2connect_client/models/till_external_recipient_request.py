@@ -17,6 +17,7 @@ T = TypeVar("T", bound="TillExternalRecipientRequest")
 class TillExternalRecipientRequest:
     type_: Literal["till"]
     external_recipient: TillRecipient
+    """ A till recipient; its name is required by every SDK and the seed README. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,19 +13,17 @@ T = TypeVar("T", bound="TillRecipient")
 
 @_attrs_define
 class TillRecipient:
+    """A till recipient; its name is required by every SDK and the seed README."""
+
+    till_name: str
     till_number: str
-    till_name: None | str | Unset = UNSET
     nickname: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        till_number = self.till_number
+        till_name = self.till_name
 
-        till_name: None | str | Unset
-        if isinstance(self.till_name, Unset):
-            till_name = UNSET
-        else:
-            till_name = self.till_name
+        till_number = self.till_number
 
         nickname: None | str | Unset
         if isinstance(self.nickname, Unset):
@@ -37,11 +35,10 @@ class TillRecipient:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "till_name": till_name,
                 "till_number": till_number,
             }
         )
-        if till_name is not UNSET:
-            field_dict["till_name"] = till_name
         if nickname is not UNSET:
             field_dict["nickname"] = nickname
 
@@ -50,16 +47,9 @@ class TillRecipient:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        till_name = d.pop("till_name")
+
         till_number = d.pop("till_number")
-
-        def _parse_till_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        till_name = _parse_till_name(d.pop("till_name", UNSET))
 
         def _parse_nickname(data: object) -> None | str | Unset:
             if data is None:
@@ -71,8 +61,8 @@ class TillRecipient:
         nickname = _parse_nickname(d.pop("nickname", UNSET))
 
         till_recipient = cls(
-            till_number=till_number,
             till_name=till_name,
+            till_number=till_number,
             nickname=nickname,
         )
 

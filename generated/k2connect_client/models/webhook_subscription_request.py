@@ -6,11 +6,11 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.webhook_event_type import WebhookEventType, check_webhook_event_type
 from ..models.webhook_subscription_request_scope import (
     WebhookSubscriptionRequestScope,
     check_webhook_subscription_request_scope,
 )
+from ..models.webhook_v1_event_type import WebhookV1EventType, check_webhook_v1_event_type
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookSubscriptionRequest")
@@ -18,9 +18,14 @@ T = TypeVar("T", bound="WebhookSubscriptionRequest")
 
 @_attrs_define
 class WebhookSubscriptionRequest:
-    """Subscribe a URL to an event type. scope_reference (a till number) is required when scope is till."""
+    """Subscribe a URL to a v1 event type. scope_reference (a till number) is required when scope is till; company events
+    take scope company.
 
-    event_type: WebhookEventType
+    """
+
+    event_type: WebhookV1EventType
+    """ The events a v1 subscription can name: those the v1 SDKs offer (Python 1.x, Node 1.x and PHP list
+    m2m_transaction_received; none offers b2b_transaction_reversed or the card events). """
     url: str
     scope: WebhookSubscriptionRequestScope
     scope_reference: None | str | Unset = UNSET
@@ -56,7 +61,7 @@ class WebhookSubscriptionRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        event_type = check_webhook_event_type(d.pop("event_type"))
+        event_type = check_webhook_v1_event_type(d.pop("event_type"))
 
         url = d.pop("url")
 

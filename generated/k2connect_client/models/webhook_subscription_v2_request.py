@@ -6,11 +6,11 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.webhook_event_type import WebhookEventType, check_webhook_event_type
 from ..models.webhook_subscription_v2_request_scope import (
     WebhookSubscriptionV2RequestScope,
     check_webhook_subscription_v2_request_scope,
 )
+from ..models.webhook_v2_event_type import WebhookV2EventType, check_webhook_v2_event_type
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookSubscriptionV2Request")
@@ -18,9 +18,15 @@ T = TypeVar("T", bound="WebhookSubscriptionV2Request")
 
 @_attrs_define
 class WebhookSubscriptionV2Request:
-    """v2 subscription. enable_daraja_payload (buygoods/b2b received only) switches the body to the Daraja format."""
+    """v2 subscription. enable_daraja_payload (buygoods/b2b received only) switches the body to the Daraja format. Company
+    events take scope company.
 
-    event_type: WebhookEventType
+    """
+
+    event_type: WebhookV2EventType
+    """ The events a v2 subscription can name: those the v2 SDKs offer (Ruby 4.x, Python 2.x: card events, no
+    m2m_transaction_received), plus b2b_transaction_reversed, which Ruby 4.x documents and parses (that it can be
+    subscribed to is an assumption). """
     url: str
     scope: WebhookSubscriptionV2RequestScope
     scope_reference: None | str | Unset = UNSET
@@ -61,7 +67,7 @@ class WebhookSubscriptionV2Request:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        event_type = check_webhook_event_type(d.pop("event_type"))
+        event_type = check_webhook_v2_event_type(d.pop("event_type"))
 
         url = d.pop("url")
 

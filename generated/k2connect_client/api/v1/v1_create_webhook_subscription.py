@@ -82,8 +82,8 @@ def sync_detailed(
     """Subscribe a URL to a webhook event type
 
     Args:
-        body (WebhookSubscriptionRequest): Subscribe a URL to an event type. scope_reference (a
-            till number) is required when scope is till.
+        body (WebhookSubscriptionRequest): Subscribe a URL to a v1 event type. scope_reference (a
+            till number) is required when scope is till; company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -112,8 +112,8 @@ def sync(
     """Subscribe a URL to a webhook event type
 
     Args:
-        body (WebhookSubscriptionRequest): Subscribe a URL to an event type. scope_reference (a
-            till number) is required when scope is till.
+        body (WebhookSubscriptionRequest): Subscribe a URL to a v1 event type. scope_reference (a
+            till number) is required when scope is till; company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -137,8 +137,8 @@ async def asyncio_detailed(
     """Subscribe a URL to a webhook event type
 
     Args:
-        body (WebhookSubscriptionRequest): Subscribe a URL to an event type. scope_reference (a
-            till number) is required when scope is till.
+        body (WebhookSubscriptionRequest): Subscribe a URL to a v1 event type. scope_reference (a
+            till number) is required when scope is till; company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,8 +165,8 @@ async def asyncio(
     """Subscribe a URL to a webhook event type
 
     Args:
-        body (WebhookSubscriptionRequest): Subscribe a URL to an event type. scope_reference (a
-            till number) is required when scope is till.
+        body (WebhookSubscriptionRequest): Subscribe a URL to a v1 event type. scope_reference (a
+            till number) is required when scope is till; company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -89,7 +89,7 @@ def sync_detailed(
 
      Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
     request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
-    cancelled, paid or expired) cannot be cancelled: 409.
+    cancelled, paid or expired) cannot be cancelled: 409 (an assumption, see the Conflict response).
 
     Args:
         id (str):
@@ -122,7 +122,7 @@ def sync(
 
      Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
     request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
-    cancelled, paid or expired) cannot be cancelled: 409.
+    cancelled, paid or expired) cannot be cancelled: 409 (an assumption, see the Conflict response).
 
     Args:
         id (str):
@@ -150,7 +150,7 @@ async def asyncio_detailed(
 
      Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
     request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
-    cancelled, paid or expired) cannot be cancelled: 409.
+    cancelled, paid or expired) cannot be cancelled: 409 (an assumption, see the Conflict response).
 
     Args:
         id (str):
@@ -181,7 +181,7 @@ async def asyncio(
 
      Takes no body; an empty body, `{}` or `null` (with a JSON content type) are all accepted, so the
     request itself cannot be invalid. Answers 200, not 201. A link that is no longer active (already
-    cancelled, paid or expired) cannot be cancelled: 409.
+    cancelled, paid or expired) cannot be cancelled: 409 (an assumption, see the Conflict response).
 
     Args:
         id (str):

@@ -97,7 +97,8 @@ def sync_detailed(
 ) -> Response[Any | ApiError]:
     """Add an external recipient (the pre-2026 name of external_recipients)
 
-     Kept because SDKs released between Sep 2025 and Feb 2026 still call it.
+     Kept because SDKs released between Sep 2025 and Feb 2026 still call it. The recipient is an external
+    recipient: its Location may name either collection, and both read it.
 
     Args:
         body (BankAccountPayRecipientRequest | MobileWalletPayRecipientRequest |
@@ -132,7 +133,8 @@ def sync(
 ) -> Any | ApiError | None:
     """Add an external recipient (the pre-2026 name of external_recipients)
 
-     Kept because SDKs released between Sep 2025 and Feb 2026 still call it.
+     Kept because SDKs released between Sep 2025 and Feb 2026 still call it. The recipient is an external
+    recipient: its Location may name either collection, and both read it.
 
     Args:
         body (BankAccountPayRecipientRequest | MobileWalletPayRecipientRequest |
@@ -162,7 +164,8 @@ async def asyncio_detailed(
 ) -> Response[Any | ApiError]:
     """Add an external recipient (the pre-2026 name of external_recipients)
 
-     Kept because SDKs released between Sep 2025 and Feb 2026 still call it.
+     Kept because SDKs released between Sep 2025 and Feb 2026 still call it. The recipient is an external
+    recipient: its Location may name either collection, and both read it.
 
     Args:
         body (BankAccountPayRecipientRequest | MobileWalletPayRecipientRequest |
@@ -195,7 +198,8 @@ async def asyncio(
 ) -> Any | ApiError | None:
     """Add an external recipient (the pre-2026 name of external_recipients)
 
-     Kept because SDKs released between Sep 2025 and Feb 2026 still call it.
+     Kept because SDKs released between Sep 2025 and Feb 2026 still call it. The recipient is an external
+    recipient: its Location may name either collection, and both read it.
 
     Args:
         body (BankAccountPayRecipientRequest | MobileWalletPayRecipientRequest |

@@ -83,7 +83,7 @@ def sync_detailed(
 
     Args:
         body (WebhookSubscriptionV2Request): v2 subscription. enable_daraja_payload (buygoods/b2b
-            received only) switches the body to the Daraja format.
+            received only) switches the body to the Daraja format. Company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -113,7 +113,7 @@ def sync(
 
     Args:
         body (WebhookSubscriptionV2Request): v2 subscription. enable_daraja_payload (buygoods/b2b
-            received only) switches the body to the Daraja format.
+            received only) switches the body to the Daraja format. Company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,7 +138,7 @@ async def asyncio_detailed(
 
     Args:
         body (WebhookSubscriptionV2Request): v2 subscription. enable_daraja_payload (buygoods/b2b
-            received only) switches the body to the Daraja format.
+            received only) switches the body to the Daraja format. Company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,7 +166,7 @@ async def asyncio(
 
     Args:
         body (WebhookSubscriptionV2Request): v2 subscription. enable_daraja_payload (buygoods/b2b
-            received only) switches the body to the Daraja format.
+            received only) switches the body to the Daraja format. Company events take scope company.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

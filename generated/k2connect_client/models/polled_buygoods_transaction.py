@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,13 +12,12 @@ if TYPE_CHECKING:
     from ..models.buygoods_transaction_resource import BuygoodsTransactionResource
 
 
-T = TypeVar("T", bound="PolledTransaction")
+T = TypeVar("T", bound="PolledBuygoodsTransaction")
 
 
 @_attrs_define
-class PolledTransaction:
-    type_: str | Unset = UNSET
-    """ "Buygoods Transaction", ... """
+class PolledBuygoodsTransaction:
+    type_: Literal["Buygoods Transaction"]
     resource: BuygoodsTransactionResource | Unset = UNSET
     """ A till (buy goods) payment, as in buygoods webhooks and polling results. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -32,9 +31,11 @@ class PolledTransaction:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if type_ is not UNSET:
-            field_dict["type"] = type_
+        field_dict.update(
+            {
+                "type": type_,
+            }
+        )
         if resource is not UNSET:
             field_dict["resource"] = resource
 
@@ -45,7 +46,9 @@ class PolledTransaction:
         from ..models.buygoods_transaction_resource import BuygoodsTransactionResource
 
         d = dict(src_dict)
-        type_ = d.pop("type", UNSET)
+        type_ = cast(Literal["Buygoods Transaction"], d.pop("type"))
+        if type_ != "Buygoods Transaction":
+            raise ValueError(f"type must match const 'Buygoods Transaction', got '{type_}'")
 
         _resource = d.pop("resource", UNSET)
         resource: BuygoodsTransactionResource | Unset
@@ -54,13 +57,13 @@ class PolledTransaction:
         else:
             resource = BuygoodsTransactionResource.from_dict(_resource)
 
-        polled_transaction = cls(
+        polled_buygoods_transaction = cls(
             type_=type_,
             resource=resource,
         )
 
-        polled_transaction.additional_properties = d
-        return polled_transaction
+        polled_buygoods_transaction.additional_properties = d
+        return polled_buygoods_transaction
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,6 +1,6 @@
 from typing import Literal
 
-WebhookEventType = Literal[
+WebhookV2EventType = Literal[
     "b2b_transaction_received",
     "b2b_transaction_reversed",
     "buygoods_transaction_received",
@@ -9,11 +9,10 @@ WebhookEventType = Literal[
     "card_transaction_reversed",
     "card_transaction_voided",
     "customer_created",
-    "m2m_transaction_received",
     "settlement_transfer_completed",
 ]
 
-WEBHOOK_EVENT_TYPE_VALUES: set[WebhookEventType] = {
+WEBHOOK_V2_EVENT_TYPE_VALUES: set[WebhookV2EventType] = {
     "b2b_transaction_received",
     "b2b_transaction_reversed",
     "buygoods_transaction_received",
@@ -22,12 +21,11 @@ WEBHOOK_EVENT_TYPE_VALUES: set[WebhookEventType] = {
     "card_transaction_reversed",
     "card_transaction_voided",
     "customer_created",
-    "m2m_transaction_received",
     "settlement_transfer_completed",
 }
 
 
-def check_webhook_event_type(value: str) -> WebhookEventType:
-    if value in WEBHOOK_EVENT_TYPE_VALUES:
+def check_webhook_v2_event_type(value: str) -> WebhookV2EventType:
+    if value in WEBHOOK_V2_EVENT_TYPE_VALUES:
         return value
-    raise TypeError(f"Unexpected value {value!r}. Expected one of {WEBHOOK_EVENT_TYPE_VALUES!r}")
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {WEBHOOK_V2_EVENT_TYPE_VALUES!r}")
