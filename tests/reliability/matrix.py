@@ -1,0 +1,682 @@
+"""The fault matrix: every fault of ``faultserver`` x every target x every backend, and what each must give.
+
+A *case* is one fault, one target (the token request, a GET of a resource, or one of the twelve creates)
+and one backend (sync ``K2`` or async ``AsyncK2`` over httpx; an aiohttp backend slots in as one more
+``Backend``). ``run_case`` drives the call against its own listener and returns the problems it found,
+checked against the money-safety contract (issue 9):
+
+(a) at most one POST of a create reached the server (the documented 401 replay aside);
+(b) only ``K2Error`` subclasses escape;
+(c) ``K2AmbiguousOutcomeError`` exactly when the request may have been processed, carrying operation,
+    method, url, request_body, callback_url, a hint, and the status when one came;
+(d) the call ended within its ``timeout`` plus 0.5 s (the deadline promise, measured, not benchmarked);
+(e) GETs and token requests retried cut and reset bodies (the server saw the second attempt);
+(f) a 429 to a POST is ``K2RateLimitError`` and was not resent;
+(g) nothing reachable from the exception holds the client secret, the api key, an issued token or a
+    signature (``secrets_scan``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from typing import Any, Literal
+
+import k2connect_ext as k2x
+from k2connect_ext import (
+    K2APIError,
+    K2ConnectionError,
+    K2Error,
+    K2NotFoundError,
+    K2RateLimitError,
+    K2ServerError,
+    K2UnexpectedResponseError,
+    K2ValidationError,
+    RetryPolicy,
+)
+
+from .faultserver import HTML_PAGE, REDIRECT_TARGET, Fault, FaultServer, Listener, closed_port
+from .secrets_scan import scan_exception
+
+__all__ = [
+    "BACKENDS",
+    "CLIENT_ID",
+    "FAULTS",
+    "TARGETS",
+    "Case",
+    "CaseResult",
+    "all_cases",
+    "run_case",
+    "run_cases",
+    "slice_cases",
+]
+
+CLIENT_ID = "reliability-client"
+CLIENT_SECRET = f"cs-{uuid.uuid4().hex}-S3cr+t/="  # '+', '/' and '=' change when form- or URL-encoded
+API_KEY = f"ak-{uuid.uuid4().hex}"
+CALLBACK_URL = "https://example.com/k2/result"
+TOLERANCE = 0.5  # the contract: a deadline is enforced to within half a second
+TIMEOUT = 2.0
+SLOW_TIMEOUT = 1.0  # hang, stall and trickle wait out the whole deadline: keep it short
+POLICY = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2, max_elapsed=30.0)
+
+TargetKind = Literal["token", "get", "create", "create_token"]
+ANY = object()  # "any value is fine" for an expected attribute
+
+
+# ======================================================================================== faults
+def _status_faults() -> list[Fault]:
+    faults = []
+    for status in (500, 502, 503, 504):
+        for when in ("before", "after"):
+            for retry_after in (False, True):
+                faults.append(
+                    Fault(
+                        name=f"s{status}_{when}{'_ra' if retry_after else ''}",
+                        kind="5xx",
+                        aim="api",
+                        action="status",
+                        status=status,
+                        headers=(("Retry-After", "1"),) if retry_after else (),
+                        body=b'{"error_code": %d, "error_message": "Something went wrong"}' % status,
+                        read_body=when == "after",
+                    )
+                )
+    return faults
+
+
+def _retry_after_date() -> str:
+    return formatdate(time.time() + 1, usegmt=True)
+
+
+_RATE = b'{"error_code": 429, "error_message": "Too many requests"}'
+_FAULTS: list[Fault] = [
+    *_status_faults(),
+    Fault("s429_seconds", "429", "api", "status", 429, (("Retry-After", "1"),), _RATE),
+    # The date is rendered when the case starts (see _fault_for_run): a fixed one would be in the past.
+    Fault("s429_date", "429", "api", "status", 429, (("Retry-After", "DATE"),), _RATE),
+    Fault("s429_huge", "429", "api", "status", 429, (("Retry-After", "1000000000"),), _RATE),
+    Fault("s429_garbage", "429", "api", "status", 429, (("Retry-After", "soon-ish"),), _RATE),
+    Fault("s429_negative", "429", "api", "status", 429, (("Retry-After", "-5"),), _RATE),
+    Fault("hang", "hang", "api", "hang"),
+    Fault("reset_before_headers", "reset", "api", "reset_before"),
+    Fault("reset_after_headers", "reset", "api", "reset_after_headers"),
+    Fault("cut_body", "cut", "api", "cut"),
+    Fault("stalled_body", "stall", "api", "stall"),
+    Fault("trickled_body", "trickle", "api", "trickle", hold=30.0),
+    Fault("no_location", "2xx_no_location", "api", "status", 201, (("Content-Type", "application/json"),)),
+    Fault("malformed_status", "malformed", "api", "raw", body=b"HTTP/1.1 two-hundred OK\r\nX: y\r\n\r\n{}"),
+    Fault("html_404", "html", "api", "status", 404, (("Content-Type", "text/html"),), HTML_PAGE),
+    Fault("html_502", "html", "api", "status", 502, (("Content-Type", "text/html"),), HTML_PAGE),
+    Fault("huge_body", "huge", "api", "huge", 500),
+    *[
+        Fault(f"redirect_{s}", "redirect", "api", "status", s, (("Location", REDIRECT_TARGET),))
+        for s in (301, 302, 307)
+    ],
+    *[
+        Fault(
+            f"odd_{s}",
+            "odd_2xx",
+            "api",
+            "status",
+            s,
+            (("Content-Type", "application/json"),) if s != 204 else (),
+            b"{}" if s != 204 else b"",
+            keep_location=True,
+        )
+        for s in (200, 202, 204)
+    ],
+    Fault("truncated_json", "truncated", "api", "status", 200, (("Content-Type", "application/json"),),
+          b'{"data": {"id": "x", "type": "incoming_pay'),  # fmt: skip
+    Fault("echo_secret", "echo_secret", "api", "status", 400, (("Content-Type", "application/json"),),
+          b'{"error_code": 400, "error_message": "{secret_echo}"}'),  # fmt: skip
+    Fault("unauthorized_once", "401", "api", "status", 401, (("Content-Type", "application/json"),),
+          b'{"error_code": 401, "error_message": "Token expired"}'),  # fmt: skip
+    Fault("refused", "refused", "api", "refused"),
+    # Aimed at the token endpoint only.
+    Fault("token_truncated", "token_body", "token", "status", 200, (("Content-Type", "application/json"),),
+          b'{"access_token": "{token}", "token_type": "Bear'),  # fmt: skip
+    Fault("token_202", "token_body", "token", "status", 202, (("Content-Type", "application/json"),),
+          b"{token_json}"),  # fmt: skip
+    Fault("token_echo_secret", "echo_secret", "token", "status", 401, (("Content-Type", "application/json"),),
+          b'{"error": "invalid_client", "error_description": "{secret_echo}"}'),  # fmt: skip
+]
+FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
+# Faults whose name says "the API", applied to the token endpoint for the token targets.
+TOKEN_ONLY = {"token_truncated", "token_202", "token_echo_secret"}
+
+
+def _aimed(fault: Fault, kind: TargetKind) -> Fault:
+    """The fault as served for this target: token targets meet it at the token endpoint."""
+    changes: dict[str, Any] = {"aim": "token" if kind in ("token", "create_token") else "api"}
+    if any(v == "DATE" for _, v in fault.headers):  # rendered now: a fixed date would be in the past
+        changes["headers"] = (("Retry-After", _retry_after_date()),)
+    if fault.name == "truncated_json" and changes["aim"] == "token":
+        changes["body"] = b'{"access_token": "{token}", "token_type": "Bear'
+    return Fault(**{**fault.__dict__, **changes})
+
+
+# ======================================================================================== targets
+@dataclass(frozen=True)
+class Target:
+    """What the case calls. ``method`` is the facade method; ``path`` the create's endpoint."""
+
+    name: str
+    kind: TargetKind
+    method: str = ""
+    path: str = ""
+    args: tuple[Any, ...] = ()
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    has_callback: bool = True
+
+
+def _now() -> dt.datetime:
+    return dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+
+
+def _create(name: str, path: str, *args: Any, has_callback: bool = True, **kwargs: Any) -> Target:
+    return Target(name, "create", name, path, args, tuple(kwargs.items()), has_callback)
+
+
+_CREATES: list[Target] = [
+    _create(
+        "stk_push",
+        "/api/v2/incoming_payments",
+        phone_number="0712345678",
+        amount=100,
+        till_number="K000000",
+        callback_url=CALLBACK_URL,
+        first_name="Jane",
+        metadata={"order": "1001"},
+    ),
+    _create(
+        "add_recipient",
+        "/api/v1/pay_recipients",
+        "mobile_wallet",
+        has_callback=False,
+        first_name="Ann",
+        last_name="Wanjiru",
+        phone_number="0722000111",
+        email="ann@example.com",
+    ),
+    _create(
+        "create_payment",
+        "/api/v1/payments",
+        destination_type="mobile_wallet",
+        destination_reference="c7f300c0-f1ef-4151-9bbe-005005aa3747",
+        amount=780,
+        description="Salary",
+        callback_url=CALLBACK_URL,
+    ),
+    _create(
+        "add_merchant_wallet",
+        "/api/v1/merchant_wallets",
+        has_callback=False,
+        first_name="Jane",
+        last_name="Doe",
+        phone_number="0733000444",
+    ),
+    _create(
+        "add_merchant_bank_account",
+        "/api/v1/merchant_bank_accounts",
+        has_callback=False,
+        account_name="Duka Ltd",
+        account_number="0123456789",
+        bank_branch_ref="ea2e79f7-35a1-486e-9e18-fe06589a9d7d",
+        settlement_method="RTS",
+    ),
+    _create("settle_funds", "/api/v1/settlement_transfers", callback_url=CALLBACK_URL),
+    _create(
+        "poll_transactions",
+        "/api/v2/polling",
+        from_time=_now() - dt.timedelta(hours=1),
+        to_time=_now(),
+        callback_url=CALLBACK_URL,
+    ),
+    _create(
+        "send_money",
+        "/api/v2/send_money",
+        callback_url=CALLBACK_URL,
+        destinations=(k2x.mobile_wallet_destination("0712000999", 150, "Supplier A"),),
+        metadata={"batch": "nov-28"},
+    ),
+    _create(
+        "reverse_transaction",
+        "/api/v2/reversals",
+        transaction_reference="OJJ1MPU40Z",
+        reason="Customer returned goods",
+        callback_url=CALLBACK_URL,
+    ),
+    _create(
+        "create_payment_link",
+        "/api/v2/payment_links",
+        till_number="K000000",
+        amount=3100,
+        callback_url=CALLBACK_URL,
+        payment_reference="INV-7",
+    ),
+    _create(
+        "send_sms_notification",
+        "/api/v1/transaction_sms_notifications",
+        "5b9e3b4c-2d0f-4d3e-9a38-0f0b6c1b2a11",
+        "Thank you for shopping at Duka!",
+        CALLBACK_URL,
+    ),
+    _create(
+        "subscribe_webhook",
+        "/api/v2/webhook_subscriptions",
+        "buygoods_transaction_received",
+        "https://example.com/k2/webhooks",
+        has_callback=False,
+        scope="company",
+    ),
+]
+TARGETS: dict[str, Target] = {
+    "token": Target("token", "token", "token"),
+    "get": Target("get", "get", "get"),
+    **{t.name: t for t in _CREATES},
+    # An STK push whose token request meets the fault: the POST never left, so never ambiguous.
+    "stk_push_token": Target(
+        "stk_push_token", "create_token", "stk_push", _CREATES[0].path, (), _CREATES[0].kwargs
+    ),
+}
+GET_PATH = "/api/v2/incoming_payments/"
+
+
+# ======================================================================================== backends
+@dataclass(frozen=True)
+class Backend:
+    """How the SDK talks: the facade class, whether it is awaited, and extra constructor arguments.
+
+    ``AsyncK2(..., http_backend="aiohttp")`` becomes ``Backend("aiohttp", True, (("http_backend", "aiohttp"),))``.
+    """
+
+    name: str
+    is_async: bool
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
+BACKENDS: dict[str, Backend] = {"sync": Backend("sync", False), "async": Backend("async", True)}
+
+
+# ======================================================================================== expectations
+Outcome = type[BaseException] | Literal["ok"]
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the contract allows for one case.
+
+    ``allowed``: the acceptable outcomes ("ok" or exception classes; subclasses count). ``ambiguous``:
+    ``K2AmbiguousOutcomeError`` is required (True) or forbidden (False). ``status``/``location``: what the
+    ambiguous error must carry (``ANY`` when either a value or ``None`` is right). ``min_attempts``: how many
+    requests the faulted endpoint must have seen (a retry proves itself). ``max_posts``: POSTs of the create.
+    """
+
+    allowed: tuple[Outcome, ...]
+    ambiguous: bool = False
+    status: object = ANY
+    location: object = ANY
+    min_attempts: int = 0
+    max_posts: int = 1
+    min_posts: int = 0
+
+
+def _ambiguous(status: object = None, *, location: object = ANY, also_ok: bool = False) -> Expect:
+    allowed: tuple[Outcome, ...] = (_ambiguous_class(),)
+    return Expect(allowed + (("ok",) if also_ok else ()), ambiguous=True, status=status, location=location,
+                  min_posts=1)  # fmt: skip
+
+
+def _ambiguous_class() -> type[BaseException]:
+    return k2x.K2AmbiguousOutcomeError
+
+
+def expect(fault: Fault, target: Target) -> Expect | None:
+    """The contract's answer for ``fault`` at ``target``; ``None`` when the pair means nothing."""
+    kind = target.kind
+    name, action, status = fault.name, fault.action, fault.status
+    if name in TOKEN_ONLY and kind not in ("token", "create_token"):
+        return None
+    if name in ("no_location", "unauthorized_once") and kind != "create" and kind != "get":
+        return None  # a token has no Location; a 401 from the token endpoint is token_echo_secret's case
+    if name == "no_location" and kind == "get":
+        return None
+    if kind in ("token", "create_token"):
+        return _expect_repeatable(fault, token=True, create=kind == "create_token")
+    if kind == "get":
+        return _expect_repeatable(fault, token=False, create=False)
+    # A create: a POST that moves money.
+    if action == "refused":
+        return Expect((K2ConnectionError,), min_posts=0, max_posts=0)
+    if name == "unauthorized_once":
+        return Expect(("ok",), max_posts=2, min_posts=2)  # K2 refused before acting: one replay
+    if status == 429:
+        return Expect((K2RateLimitError,), min_posts=1)
+    if name == "html_404":
+        return Expect((K2NotFoundError,), min_posts=1)
+    if name == "echo_secret":
+        return Expect((K2ValidationError,), min_posts=1)
+    if name == "no_location":
+        return _ambiguous(201, location=None)
+    if action in ("status", "huge"):
+        # 5xx, 3xx, a 2xx the spec does not describe for a create (truncated_json is a 200): it may have
+        # been processed.
+        return _ambiguous(status)
+    if action == "raw":
+        return _ambiguous(None)
+    # Transport faults after the request was sent: hang, resets, cut, stalled, trickled bodies.
+    return _ambiguous(ANY)
+
+
+def _expect_repeatable(fault: Fault, *, token: bool, create: bool) -> Expect:
+    """GETs and token requests: retried on transient faults, definite errors otherwise, never ambiguous."""
+    name, action, status = fault.name, fault.action, fault.status
+    posts = {"max_posts": 1 if create else 0}
+    api_error: type[BaseException] = K2APIError if token else K2ServerError
+
+    def ok(min_attempts: int = 2) -> Expect:
+        return Expect(("ok",), min_attempts=min_attempts, min_posts=1 if create else 0, **posts)
+
+    def error(*classes: type[BaseException], also_ok: bool = False) -> Expect:
+        allowed: tuple[Outcome, ...] = classes + (("ok",) if also_ok else ())
+        return Expect(allowed, **posts)
+
+    if action == "refused":
+        return error(K2ConnectionError)
+    if action in ("reset_before", "reset_after_headers", "cut", "raw"):
+        return ok()
+    if action in ("hang", "stall", "trickle"):
+        # The first attempt may use the whole deadline; a retry within it is welcome, not required.
+        return error(K2ConnectionError, also_ok=True)
+    if status in (502, 503, 504) and name != "huge_body":
+        return ok()
+    if status == 429:
+        if name in ("s429_seconds", "s429_date"):
+            return ok()
+        return error(K2RateLimitError, also_ok=True)  # an absurd Retry-After: not waited for, or backoff
+    if status == 500 or name == "huge_body":
+        return error(K2ServerError if not token else K2APIError, K2ConnectionError)
+    if name == "unauthorized_once":
+        return ok(min_attempts=2)
+    if name in ("html_404",):
+        return error(K2NotFoundError if not token else K2APIError)
+    if name in ("echo_secret", "token_echo_secret"):
+        return error(K2APIError if token else K2ValidationError)
+    if name.startswith("redirect_"):
+        return error(K2UnexpectedResponseError)
+    if name in ("odd_200", "odd_202", "odd_204", "token_202", "token_truncated", "truncated_json"):
+        return error(K2UnexpectedResponseError)
+    return error(api_error)
+
+
+# ======================================================================================== cases
+@dataclass(frozen=True)
+class Case:
+    fault: Fault
+    target: Target
+    backend: Backend
+
+    @property
+    def id(self) -> str:
+        return f"{self.fault.name}-{self.target.name}-{self.backend.name}"
+
+    @property
+    def timeout(self) -> float:
+        return SLOW_TIMEOUT if self.fault.action in ("hang", "stall", "trickle") else TIMEOUT
+
+
+def all_cases(backends: Iterable[str] = BACKENDS) -> list[Case]:
+    return [
+        Case(fault, target, BACKENDS[b])
+        for fault in _FAULTS
+        for target in TARGETS.values()
+        for b in backends
+        if expect(fault, target) is not None
+    ]
+
+
+# The slice `make test` runs: every fault at the token endpoint, a GET and two creates (one v1-era path,
+# one v2); every create against the faults that decide between "retry" and "ambiguous".
+_SLICE_TARGETS = {"token", "get", "stk_push", "send_money", "stk_push_token"}
+_SLICE_FAULTS_ALL_CREATES = {"cut_body", "s503_after", "no_location", "s429_seconds", "reset_after_headers"}
+
+
+def slice_cases() -> list[Case]:
+    return [
+        c
+        for c in all_cases()
+        if c.target.name in _SLICE_TARGETS
+        or (c.target.kind == "create" and c.fault.name in _SLICE_FAULTS_ALL_CREATES)
+    ]
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    outcome: str = ""
+    elapsed: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def _client_kwargs(case: Case, base_url: str) -> dict[str, Any]:
+    return {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "base_url": base_url,
+        "api_key": API_KEY,
+        "timeout": case.timeout,
+        "retry": POLICY,
+        "environ": {},
+        **dict(case.backend.extra),
+    }
+
+
+def _call(k2: Any, case: Case, base_url: str) -> Any:
+    target = case.target
+    if target.kind == "token":
+        return k2.token()
+    if target.kind == "get":
+        return k2.get(f"{base_url}{GET_PATH}{uuid.uuid4()}")
+    return getattr(k2, target.method)(*target.args, **dict(target.kwargs))
+
+
+def _drive(case: Case, base_url: str) -> tuple[Any, BaseException | None, float]:
+    """Build the client (not timed), make the call (timed); return (result, exception, seconds)."""
+    if case.backend.is_async:
+        return asyncio.run(_adrive(case, base_url))
+    k2 = k2x.K2(**_client_kwargs(case, base_url))
+    try:
+        started = time.monotonic()
+        try:
+            result, error = _call(k2, case, base_url), None
+        except BaseException as exc:  # noqa: BLE001 - (b) is checked on whatever escapes
+            result, error = None, exc
+        return result, error, time.monotonic() - started
+    finally:
+        k2.close()
+
+
+async def _adrive(case: Case, base_url: str) -> tuple[Any, BaseException | None, float]:
+    k2 = k2x.AsyncK2(**_client_kwargs(case, base_url))
+    try:
+        started = time.monotonic()
+        try:
+            result, error = await _call(k2, case, base_url), None
+        except BaseException as exc:  # noqa: BLE001
+            result, error = None, exc
+        return result, error, time.monotonic() - started
+    finally:
+        await k2.aclose()
+
+
+def _describe(error: BaseException | None) -> str:
+    if error is None:
+        return "ok"
+    status = getattr(error, "status_code", None)
+    return f"{type(error).__name__}" + (f"({status})" if status is not None else "")
+
+
+def run_case(case: Case, server: FaultServer) -> CaseResult:
+    """Run one case against its own listener and check it against the contract."""
+    expected = expect(case.fault, case.target)
+    assert expected is not None, case.id
+    result = CaseResult(case)
+    served = _aimed(case.fault, case.target.kind)
+    if case.fault.action == "refused":
+        base_url = f"http://127.0.0.1:{closed_port()}"
+        value, error, elapsed = _safe_drive(case, base_url, result)
+        listener = None
+    else:
+        with server.listen(served, name=case.id) as listener:
+            value, error, elapsed = _safe_drive(case, listener.base_url, result)
+            listener.settle()
+            _check(case, expected, listener, value, error, result)
+    result.elapsed = elapsed
+    result.outcome = _describe(error)
+    if listener is None:
+        _check(case, expected, None, value, error, result)
+    if elapsed > case.timeout + TOLERANCE:
+        result.problems.append(f"(d) took {elapsed:.2f} s, deadline {case.timeout} s + {TOLERANCE} s")
+    return result
+
+
+def _safe_drive(case: Case, base_url: str, result: CaseResult) -> tuple[Any, BaseException | None, float]:
+    try:
+        return _drive(case, base_url)
+    except Exception as exc:  # the client could not even be built: a finding, not a crash of the matrix
+        result.problems.append(f"client construction raised {type(exc).__name__}: {exc}")
+        return None, exc, 0.0
+
+
+def _check(
+    case: Case,
+    expected: Expect,
+    listener: Listener | None,
+    value: Any,
+    error: BaseException | None,
+    result: CaseResult,
+) -> None:
+    problems = result.problems
+    target = case.target
+    # (b) only K2Error subclasses escape
+    if error is not None and not isinstance(error, K2Error):
+        problems.append(f"(b) {type(error).__module__}.{type(error).__name__} escaped: {_short(error)}")
+    # (c) the outcome, and ambiguity exactly when the request may have been processed
+    ambiguous_cls = _ambiguous_class()
+    is_ambiguous = isinstance(error, ambiguous_cls)
+    outcome_ok = any(
+        (a == "ok" and error is None) or (isinstance(a, type) and isinstance(error, a)) for a in expected.allowed
+    )
+    if expected.ambiguous and error is not None and not is_ambiguous:
+        problems.append(f"(c) raised {_describe(error)}, expected K2AmbiguousOutcomeError: {_short(error)}")
+    elif not expected.ambiguous and is_ambiguous:
+        problems.append(f"(c) raised K2AmbiguousOutcomeError for a definite outcome: {_short(error)}")
+    elif not outcome_ok:
+        wanted = " or ".join(a if a == "ok" else a.__name__ for a in expected.allowed)
+        got = _describe(error) + (f": {_short(error)}" if error is not None else "")
+        problems.append(f"(c) got {got}; expected {wanted}")
+    if is_ambiguous and error is not None:
+        problems += _check_ambiguous(error, case, expected)
+    if error is None:
+        problems += _check_value(value, case)
+    # (f) a 429 to a POST carries its Retry-After
+    if isinstance(error, K2RateLimitError) and target.kind == "create" and case.fault.name == "s429_seconds":
+        if getattr(error, "retry_after", None) != 1.0:
+            problems.append(f"(f) retry_after is {getattr(error, 'retry_after', None)!r}, K2 said 1")
+    # (g) no secret reachable from the exception
+    if error is not None:
+        secrets = {"client_secret": [CLIENT_SECRET], "api_key": [API_KEY]}
+        if listener is not None:
+            secrets["token"] = list(listener.issued.tokens)
+            secrets["signature"] = list(listener.issued.signatures)
+        for finding in scan_exception(error, secrets)[:3]:
+            problems.append(f"(g) {finding}")
+    if listener is None:
+        return
+    # (a)/(f) POSTs of the create that reached the server
+    if target.kind in ("create", "create_token"):
+        posts = listener.count("POST", target.path)
+        if posts > expected.max_posts:
+            problems.append(f"(a) {posts} POSTs of {target.method} reached the server, at most {expected.max_posts}")
+        elif posts < expected.min_posts:
+            problems.append(f"{posts} POSTs of {target.method} reached the server, expected {expected.min_posts}")
+    # (e) the retry that proves itself
+    if expected.min_attempts and error is None:
+        aim = "token" if target.kind in ("token", "create_token") else "api"
+        seen = listener.count(aim=aim)
+        if seen < expected.min_attempts:
+            problems.append(f"(e) the server saw {seen} {aim} request(s), expected a retry")
+    # A redirect is never followed: the bearer token would go wherever it points.
+    if listener.count(path=REDIRECT_TARGET):
+        problems.append("the redirect was followed")
+
+
+def _check_ambiguous(error: BaseException, case: Case, expected: Expect) -> list[str]:
+    problems = []
+    target = case.target
+    operation = getattr(error, "operation", None)
+    if not isinstance(operation, str) or not operation:
+        problems.append(f"(c) ambiguous error has no operation ({operation!r})")
+    if getattr(error, "method", None) != "POST":
+        problems.append(f"(c) ambiguous error method is {getattr(error, 'method', None)!r}")
+    url = getattr(error, "url", None)
+    if not isinstance(url, str) or not url.endswith(target.path):
+        problems.append(f"(c) ambiguous error url is {url!r}, expected …{target.path}")
+    body = getattr(error, "request_body", None)
+    if not isinstance(body, dict) or not body:
+        problems.append(f"(c) ambiguous error request_body is {type(body).__name__}, expected the sent body")
+    callback = getattr(error, "callback_url", None)
+    if target.has_callback and callback != CALLBACK_URL:
+        problems.append(f"(c) ambiguous error callback_url is {callback!r}")
+    hint = getattr(error, "hint", None)
+    if not isinstance(hint, str) or not hint.strip() or "\n" in hint.strip():
+        problems.append(f"(c) ambiguous error hint is {hint!r}, expected one line")
+    status = getattr(error, "status_code", "<missing>")
+    if expected.status is not ANY and status != expected.status:
+        problems.append(f"(c) ambiguous error status_code is {status!r}, expected {expected.status!r}")
+    if not hasattr(error, "location"):
+        problems.append("(c) ambiguous error has no location attribute")
+    if isinstance(error, K2ConnectionError):
+        problems.append("(c) K2AmbiguousOutcomeError is still a K2ConnectionError (`except K2ConnectionError: retry`)")
+    return problems
+
+
+def _check_value(value: Any, case: Case) -> list[str]:
+    kind = case.target.kind
+    if kind == "token" and not str(getattr(value, "value", "")).startswith("tok-"):
+        return [f"token() returned {type(value).__name__} without the issued token"]
+    if kind == "get" and value is None:
+        return ["get() returned None"]
+    if kind in ("create", "create_token") and not getattr(value, "location", None):
+        return [f"{case.target.method}() returned {type(value).__name__} without a location"]
+    return []
+
+
+def _short(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:160] + ("…" if len(text) > 160 else "")
+
+
+def run_cases(
+    cases: Iterable[Case], server: FaultServer, *, workers: int = 12,
+    progress: Callable[[CaseResult], None] | None = None,
+) -> dict[str, CaseResult]:  # fmt: skip
+    """Run cases concurrently (each on its own port); most of a case's time is spent waiting."""
+    results: dict[str, CaseResult] = {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="matrix") as pool:
+        for res in pool.map(lambda c: run_case(c, server), list(cases)):
+            results[res.case.id] = res
+            if progress is not None:
+                progress(res)
+    return results
+
+
+def new_server() -> FaultServer:
+    return FaultServer(client_secret=CLIENT_SECRET, api_key=API_KEY)
