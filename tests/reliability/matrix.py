@@ -463,6 +463,7 @@ class CaseResult:
     outcome: str = ""
     elapsed: float = 0.0
     problems: list[str] = field(default_factory=list)
+    rerun: bool = False  # the deadline overran under load, so the case ran again alone
 
 
 def _client_kwargs(case: Case, base_url: str) -> dict[str, Any]:
@@ -613,6 +614,7 @@ def _check(
         seen = listener.count(aim=aim)
         if seen < expected.min_attempts:
             problems.append(f"(e) the server saw {seen} {aim} request(s), expected a retry")
+    problems += [f"fault server error: {e}" for e in listener.errors]
     # A redirect is never followed: the bearer token would go wherever it points.
     if listener.count(path=REDIRECT_TARGET):
         problems.append("the redirect was followed")
@@ -668,13 +670,23 @@ def run_cases(
     cases: Iterable[Case], server: FaultServer, *, workers: int = 12,
     progress: Callable[[CaseResult], None] | None = None,
 ) -> dict[str, CaseResult]:  # fmt: skip
-    """Run cases concurrently (each on its own port); most of a case's time is spent waiting."""
+    """Run cases concurrently (each on its own port); most of a case's time is spent waiting.
+
+    A case whose only problem is its deadline runs once more, alone: with a dozen cases sharing the GIL
+    and two loaded cores, a timer that fired on time can still be scheduled late. A real overrun repeats.
+    """
     results: dict[str, CaseResult] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="matrix") as pool:
         for res in pool.map(lambda c: run_case(c, server), list(cases)):
             results[res.case.id] = res
-            if progress is not None:
-                progress(res)
+    for case_id, res in list(results.items()):
+        if res.problems and all(p.startswith("(d)") for p in res.problems):
+            again = run_case(res.case, server)
+            again.rerun = True
+            results[case_id] = again
+    if progress is not None:
+        for res in results.values():
+            progress(res)
     return results
 
 
