@@ -24,6 +24,7 @@ import asyncio
 from typing import Any
 
 from k2connect_ext.errors import K2ConfigError
+from k2connect_ext.redis_store import redis_client
 from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
 
 __all__ = ["DEFAULT_EVENT_PREFIX", "RedisDeduplicator"]
@@ -81,16 +82,7 @@ class RedisDeduplicator:
         Raises:
             K2ConfigError: the ``redis`` package is missing or the URL is malformed.
         """
-        redis = require_module("redis", "redis")
-        try:
-            client = redis.Redis.from_url(
-                url,
-                socket_timeout=socket_timeout,
-                socket_connect_timeout=socket_connect_timeout,
-                **redis_options,
-            )
-        except (ValueError, TypeError) as exc:
-            raise K2ConfigError(f"bad Redis URL: {redact(str(exc))}") from None
+        client = redis_client(url, socket_timeout, socket_connect_timeout, redis_options)
         return cls(client, retention_seconds=retention_seconds, prefix=prefix)
 
     def claim(self, event_id: str) -> bool:

@@ -48,7 +48,7 @@ from k2connect_ext.errors import K2ConfigError
 from k2connect_ext.store_errors import redact, require_module
 from k2connect_ext.tokens import AccessToken, MemoryTokenStore
 
-__all__ = ["DEFAULT_TOKEN_KEY", "RedisTokenStore"]
+__all__ = ["DEFAULT_TOKEN_KEY", "RedisTokenStore", "redis_client"]
 
 logger = logging.getLogger("k2connect.tokens.redis")
 
@@ -90,6 +90,26 @@ if ARGV[1] == '' or redis.call('HGET', KEYS[1], 'digest') == ARGV[1] then
 end
 return 0
 """
+
+
+def redis_client(url: str, socket_timeout: float, connect_timeout: float, options: dict[str, Any]) -> Any:
+    """A ``redis.Redis`` for ``url`` with short timeouts and one immediate retry.
+
+    redis-py's default retries three times with backoff, which makes every call to a dead Redis take
+    seconds; one retry without backoff still reconnects a pooled connection that Redis closed (a restart).
+
+    Raises:
+        K2ConfigError: the ``redis`` package is missing or the URL is malformed (the message never quotes
+            the URL, which may hold a password).
+    """
+    redis = require_module("redis", "redis")
+    options.setdefault("retry", redis.retry.Retry(redis.backoff.NoBackoff(), 1))
+    try:
+        return redis.Redis.from_url(
+            url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout, **options
+        )
+    except (ValueError, TypeError) as exc:
+        raise K2ConfigError(f"bad Redis URL: {redact(str(exc))}") from None
 
 
 def _digest(token: AccessToken) -> str:
@@ -169,19 +189,9 @@ class RedisTokenStore:
         """Build the client from a ``redis://`` / ``rediss://`` / ``unix://`` URL, with short timeouts.
 
         Raises:
-            K2ConfigError: the ``redis`` package is missing or the URL is malformed (the message never
-                quotes the URL, which may hold a password).
+            K2ConfigError: the ``redis`` package is missing or the URL is malformed.
         """
-        redis = require_module("redis", "redis")
-        try:
-            client = redis.Redis.from_url(
-                url,
-                socket_timeout=socket_timeout,
-                socket_connect_timeout=socket_connect_timeout,
-                **redis_options,
-            )
-        except (ValueError, TypeError) as exc:
-            raise K2ConfigError(f"bad Redis URL: {redact(str(exc))}") from None
+        client = redis_client(url, socket_timeout, socket_connect_timeout, redis_options)
         return cls(client, key=key, lock_ttl=lock_ttl, lock_wait=lock_wait, retry_after=retry_after)
 
     # ------------------------------------------------------------------------------------ TokenStore

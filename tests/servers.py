@@ -130,7 +130,9 @@ class PostgresServer:
         self._as_root = os.geteuid() == 0
         if self._as_root:
             os.chown(self.workdir, NOBODY, NOBODY)
-        self._run([str(bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "utf8"])
+        self._run(
+            [str(bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "utf8"]
+        )
 
     @property
     def data(self) -> Path:
@@ -146,7 +148,9 @@ class PostgresServer:
     def _run(self, args: list[str]) -> None:
         log = self.workdir / "initdb.log"
         with log.open("wb") as out:
-            done = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir, **self._user_kwargs())  # type: ignore[call-overload]
+            done = subprocess.run(
+                args, stdout=out, stderr=subprocess.STDOUT, cwd=self.workdir, **self._user_kwargs()
+            )  # type: ignore[call-overload]
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed:\n{log.read_text(errors='replace')[-2000:]}")
 

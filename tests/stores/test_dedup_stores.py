@@ -1,0 +1,224 @@
+"""RedisDeduplicator and PostgresDeduplicator against real servers: the SQLiteDeduplicator semantics
+(claim before the handler, release when it fails), retention, and what happens when the store is down."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+
+from k2connect_ext import SIGNATURE_HEADER, K2Event, WebhookReceiver, compute_signature
+from k2connect_ext.dedup_postgres import PostgresDeduplicator
+from k2connect_ext.dedup_redis import RedisDeduplicator
+from k2connect_ext.errors import K2ConfigError
+from k2connect_ext.store_errors import K2StoreUnavailableError
+from tests.servers import PostgresServer, RedisServer, free_port
+
+KEY = "dedup-store-test-key"
+EVENT_ID = "c0ffee00-0000-4000-8000-0000000000aa"
+BODY = json.dumps(
+    {
+        "topic": "customer_created",
+        "id": EVENT_ID,
+        "created_at": "2026-03-01T12:00:00+03:00",
+        "event": {"type": "Customer Created", "resource": {"phone_number": "+254700000009"}},
+    }
+).encode()
+HEADERS = {SIGNATURE_HEADER: compute_signature(BODY, KEY), "Content-Type": "application/json"}
+
+Dedup = RedisDeduplicator | PostgresDeduplicator
+
+
+@pytest.fixture(params=["redis", "postgres"])
+def dedup(request: pytest.FixtureRequest) -> Iterator[Dedup]:
+    store: Dedup
+    if request.param == "redis":
+        store = RedisDeduplicator.from_url(request.getfixturevalue("redis_url"), retention_seconds=3600)
+    else:
+        store = PostgresDeduplicator(request.getfixturevalue("postgres_url"), retention_seconds=3600)
+    yield store
+    store.close()
+
+
+def test_an_id_is_claimed_once_until_released(dedup: Dedup) -> None:
+    assert dedup.claim(EVENT_ID) is True
+    assert dedup.claim(EVENT_ID) is False
+    assert dedup.contains(EVENT_ID)
+    dedup.release(EVENT_ID)
+    assert not dedup.contains(EVENT_ID)
+    assert dedup.claim(EVENT_ID) is True
+
+
+def test_concurrent_claims_of_one_id_have_one_winner(dedup: Dedup) -> None:
+    barrier = threading.Barrier(16)
+    wins: list[bool] = []
+
+    def claim() -> None:
+        barrier.wait()
+        wins.append(dedup.claim("raced-id"))
+
+    threads = [threading.Thread(target=claim) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(wins) == [False] * 15 + [True]
+
+
+def test_ids_that_utf8_cannot_encode_still_have_keys_of_their_own(dedup: Dedup) -> None:
+    """JSON may carry lone surrogates; two such ids must not collide, nor crash the store."""
+    assert dedup.claim("evt-\ud800") is True
+    assert dedup.claim("evt-\udc00") is True
+    assert dedup.claim("evt-\\ud800") is True
+    assert dedup.claim("evt-\ud800") is False
+
+
+@pytest.mark.parametrize("bad", ["", "   "])
+def test_an_empty_id_is_refused(dedup: Dedup, bad: str) -> None:
+    with pytest.raises(ValueError):
+        dedup.claim(bad)
+
+
+async def test_the_async_twins(dedup: Dedup) -> None:
+    assert await dedup.aclaim("async-id") is True
+    assert await dedup.aclaim("async-id") is False
+    assert await dedup.acontains("async-id")
+    await dedup.arelease("async-id")
+    assert await dedup.aclaim("async-id") is True
+
+
+def test_redis_forgets_ids_after_the_retention(redis_url: str) -> None:
+    RedisDeduplicator.from_url(redis_url, retention_seconds=90).claim(EVENT_ID)
+    ttl_ms = redis.Redis.from_url(redis_url).pttl(b"k2connect:event:" + EVENT_ID.encode())
+    assert 0 < ttl_ms <= 90_000
+
+
+def _age(url: str, seconds: int) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE k2_webhook_events SET claimed_at = now() - make_interval(secs => %s)", (seconds,)
+        )
+
+
+def test_postgres_claims_older_than_the_retention_expire_and_are_purged(postgres_url: str) -> None:
+    dedup = PostgresDeduplicator(postgres_url, retention_seconds=60)
+    assert dedup.claim("old") and dedup.claim("older")
+    _age(postgres_url, 120)
+    assert dedup.claim("recent")
+    assert not dedup.contains("old")
+    assert dedup.claim("old") is True  # expired: taken over
+    _age(postgres_url, 120)
+    dedup.claim("recent-again")
+    assert dedup.purge_expired() == 3  # old, older, recent (all aged); recent-again stays
+    assert dedup.contains("recent-again")
+    dedup.close()
+
+
+def test_workers_starting_together_create_the_table_once(postgres_url: str) -> None:
+    """Four workers' first claims at the same moment: CREATE TABLE IF NOT EXISTS must not race."""
+    stores = [PostgresDeduplicator(postgres_url) for _ in range(4)]
+    barrier = threading.Barrier(4)
+    results: list[object] = []
+
+    def first_claim(store: PostgresDeduplicator, n: int) -> None:
+        barrier.wait()
+        try:
+            results.append(store.claim(f"first-{n}"))
+        except Exception as exc:  # collected, so the assertion shows it
+            results.append(exc)
+
+    threads = [threading.Thread(target=first_claim, args=(s, n)) for n, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 4
+    for s in stores:
+        s.close()
+
+
+def _unreachable(kind: str) -> Dedup:
+    port = free_port()
+    if kind == "redis":
+        return RedisDeduplicator.from_url(f"redis://:s3cret-pw@127.0.0.1:{port}/0")
+    return PostgresDeduplicator(f"postgresql://k2:s3cret-pw@127.0.0.1:{port}/shop", timeout_seconds=0.5)
+
+
+@pytest.mark.parametrize("kind", ["redis", "postgres"])
+def test_a_store_that_is_down_raises_a_clear_error_without_secrets(kind: str) -> None:
+    dedup = _unreachable(kind)
+    for call in (dedup.claim, dedup.release, dedup.contains):
+        with pytest.raises(K2StoreUnavailableError) as caught:
+            call(EVENT_ID)
+        assert "s3cret" not in str(caught.value)
+        assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert "s3cret" not in repr(dedup)
+    dedup.close()
+
+
+class Handler:
+    def __init__(self) -> None:
+        self.seen: list[str | None] = []
+
+    def __call__(self, event: K2Event) -> None:
+        self.seen.append(event.id)
+
+
+def _answer(receiver: WebhookReceiver) -> tuple[int, Any]:
+    response = receiver.handle(BODY, HEADERS)
+    return response.status, json.loads(response.body)
+
+
+@pytest.mark.parametrize("kind", ["redis", "postgres"])
+def test_while_the_store_is_down_the_receiver_answers_500_and_marks_nothing_seen(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """The store goes down: 500 (K2 redelivers), the handler is not run; back up, the redelivery is
+    processed exactly once."""
+    server: RedisServer | PostgresServer
+    dedup: Dedup
+    if kind == "redis":
+        url = request.getfixturevalue("redis_url")
+        server = request.getfixturevalue("redis_server")
+        dedup = RedisDeduplicator.from_url(url)
+    else:
+        url = request.getfixturevalue("postgres_url")
+        server = request.getfixturevalue("postgres_server")
+        dedup = PostgresDeduplicator(url, timeout_seconds=1)
+    handler = Handler()
+    receiver = WebhookReceiver(KEY, handler, deduplicator=dedup)
+    dedup.claim("warm-up")  # the pool/connection exists before the outage, as in a running app
+    server.stop()
+    try:
+        assert _answer(receiver)[0] == 500
+        assert handler.seen == []
+    finally:
+        server.start()
+    assert _answer(receiver) == (200, {"status": "accepted"})
+    assert _answer(receiver) == (200, {"status": "duplicate"})
+    assert handler.seen == [EVENT_ID]
+    dedup.close()
+
+
+def test_a_malformed_connection_string_is_a_config_error_without_the_password() -> None:
+    with pytest.raises(K2ConfigError) as caught:
+        PostgresDeduplicator("host=db password=s3cret-pw 'unterminated")
+    assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("module", "build"), [("psycopg", "postgres"), ("redis", "redis")])
+def test_without_the_driver_the_error_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, module: str, build: str
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(K2ConfigError, match=rf"k2connect-sdk\[{build}\]"):
+        if build == "postgres":
+            PostgresDeduplicator("postgresql://localhost/x")
+        else:
+            RedisDeduplicator(object())
