@@ -23,6 +23,8 @@ DEFAULT_READ_TIMEOUT: Final = 30.0
 DEFAULT_WRITE_TIMEOUT: Final = 30.0
 # Short: waiting long for a pooled connection only hides an exhausted pool.
 DEFAULT_POOL_TIMEOUT: Final = 5.0
+# How long a whole call may take (every try, backoff and slow body) when ``timeout`` is an httpx.Timeout:
+# its longest phase. A float ``timeout`` is that total itself.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(
     connect=DEFAULT_CONNECT_TIMEOUT,
     read=DEFAULT_READ_TIMEOUT,
@@ -52,6 +54,8 @@ DEFAULT_MAX_ELAPSED: Final = 30.0
 # 500 is left out: K2 answers 500 for bugs that a retry does not fix. 502/503/504 are gateways and
 # maintenance; 429 is rate limiting.
 DEFAULT_RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
+# K2's answers are a few KiB; a bigger body is a proxy's error page or an attack, not worth the memory.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 8 * 1024 * 1024
 # A longer Retry-After is not slept through: the caller gets the error and can schedule its own retry.
 DEFAULT_MAX_RETRY_AFTER: Final = 60.0
 # Methods that may be repeated without repeating their effect (RFC 9110 §9.2.2). PUT and DELETE are

@@ -17,11 +17,11 @@ What the factory wires together, once, so that every generated operation gets it
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
+import math
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,15 +33,31 @@ from k2connect_client import errors as generated_errors
 from k2connect_client.api.oauth import request_access_token
 from k2connect_client.models import TokenRequest, TokenResponse
 
-from ._constants import DEFAULT_TIMEOUT, SANDBOX_BASE_URL, TOKEN_SKEW_SECONDS, USER_AGENT_PREFIX
+from . import _call, _deadline_backend
+from ._constants import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_POOL_TIMEOUT,
+    DEFAULT_TIMEOUT,
+    LOCATION_HEADER,
+    SANDBOX_BASE_URL,
+    TOKEN_SKEW_SECONDS,
+    USER_AGENT_PREFIX,
+)
 from .auth import K2OAuth
-from .error_mapping import raise_for_status, safe_url, translate_transport_error
+from .error_mapping import (
+    ambiguous_outcome_error,
+    detached,
+    may_move_money,
+    raise_for_status,
+    safe_url,
+    translate_transport_error,
+)
 from .errors import K2ConfigError, K2Error, K2UnexpectedResponseError
 from .retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
 from .token_manager import AsyncTokenManager, TokenManager
 from .tokens import AccessToken, TokenStore
 
-__all__ = ["K2Settings", "async_connect", "connect", "user_agent"]
+__all__ = ["K2Settings", "async_connect", "connect", "detached", "resolve_timeout", "user_agent"]
 
 _PLACEHOLDER_TOKEN = "unset"  # K2OAuth replaces it on every request; the generated client insists on one
 
@@ -55,7 +71,9 @@ def user_agent() -> str:
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
+    # Only what cannot leave the machine: a literal loopback address, or exactly "localhost" (which
+    # resolvers answer locally, RFC 6761). "x.localhost" is looked up like any name, so it is refused.
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -70,7 +88,7 @@ def _check_base_url(url: str) -> str:
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise K2ConfigError(
             "base_url uses plain http to a non-loopback host: tokens and payments would cross the network "
-            "unencrypted. Use https (plain http is allowed for 127.0.0.1/localhost only)."
+            "unencrypted. Use https (plain http is allowed for loopback addresses and 'localhost' only)."
         )
     if parts.query or parts.fragment:
         raise K2ConfigError("base_url must not carry a query or fragment")
@@ -119,70 +137,162 @@ class K2Settings:
         )
 
 
-def _raise_for_answer(response: httpx.Response) -> None:
-    """Error statuses become K2APIError subclasses; a redirect, which K2's API never sends and which is not
-    followed (it would carry the bearer token wherever it points), becomes K2UnexpectedResponseError."""
-    raise_for_status(response)
-    raise K2UnexpectedResponseError(
-        f"K2 answered {response.status_code} {response.reason_phrase} (a redirect, not followed) to "
-        f"{response.request.method} {safe_url(response.request.url)}",
-        status_code=response.status_code,
-        method=response.request.method,
-        url=safe_url(response.request.url),
+def resolve_timeout(timeout: httpx.Timeout | float | None) -> tuple[httpx.Timeout, float]:
+    """The per-phase timeouts and the whole-call bound for a ``timeout`` argument.
+
+    A number is the whole call's bound (every try, backoff and slow body); connecting and waiting for a
+    pooled connection get at most the defaults within it. An ``httpx.Timeout`` sets each phase, and the
+    whole call is bounded by its longest phase. Anything that is not a finite, positive number is refused:
+    an infinite or disabled timeout lets one hung socket hold a checkout for ever.
+    """
+    if timeout is None:
+        timeout = DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        phases = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+        if not all(_positive_finite(value) for value in phases):
+            raise K2ConfigError(
+                "timeout: every phase of an httpx.Timeout must be a finite number of seconds above 0"
+            )
+        return timeout, max(value for value in phases if value is not None)
+    if not _positive_finite(timeout):
+        raise K2ConfigError(f"timeout must be a finite number of seconds above 0, got {timeout!r}")
+    total = float(timeout)
+    phases_for = httpx.Timeout(
+        connect=min(DEFAULT_CONNECT_TIMEOUT, total),
+        read=total,
+        write=total,
+        pool=min(DEFAULT_POOL_TIMEOUT, total),
+    )
+    return phases_for, total
+
+
+def _positive_finite(value: object) -> bool:
+    return (
+        isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0
     )
 
 
+def _judge(response: httpx.Response, secrets: tuple[str, ...]) -> K2Error | None:
+    """The error an answer means, or ``None`` when it is a definite success for the caller to parse.
+
+    A request that may move money gets a definite answer only from a 4xx (K2 refused it; a 429 included,
+    which is assumed to mean "not processed"), or from the 2xx its operation documents: 201 with the
+    ``Location`` of what it created, or 200 for a cancel. A 5xx, a redirect or any other 2xx says nothing
+    certain about whether K2 acted on it, so it is ambiguous.
+    """
+    request = response.request
+    status = response.status_code
+    if may_move_money(request):
+        location = response.headers.get(LOCATION_HEADER) or None
+        reason = None
+        if status >= 500:
+            reason = "K2 failed after the request reached it"
+        elif 300 <= status < 400:
+            reason = "K2 answered with a redirect, which is not followed"
+        elif status == 201 and location is None:
+            reason = "a 201 without the Location of what was created"
+        elif 200 <= status < 300 and status != (
+            200 if request.url.path.rstrip("/").endswith("/cancel") else 201
+        ):
+            reason = f"an answer ({status}) the operation does not document"
+        if reason is not None:
+            return ambiguous_outcome_error(
+                request, reason=reason, status_code=status, location=location, secrets=secrets
+            )
+        if status < 300:
+            return None
+    elif status < 300:
+        return None
+    try:
+        raise_for_status(response, secrets=secrets)
+    except K2Error as exc:
+        return exc
+    # A redirect (K2's API sends none) is never followed: it would carry the bearer token wherever it points.
+    return K2UnexpectedResponseError(
+        f"K2 answered {status} {response.reason_phrase} (a redirect, not followed) to "
+        f"{request.method} {safe_url(request.url)}",
+        status_code=status,
+        method=request.method,
+        url=safe_url(request.url),
+    )
+
+
+class _K2Options:
+    """What the error-raising clients need besides httpx's own settings."""
+
+    def __init__(self, total: float, secrets: Callable[[], tuple[str, ...]]) -> None:
+        self.total = total
+        self.secrets = secrets
+
+
 class _ErrorRaisingClient(httpx.Client):
-    """Raises K2 errors for error statuses and transport failures, after auth has had its say on 401s."""
+    """Raises K2 errors for error statuses and transport failures, after auth has had its say on 401s.
+
+    Every request runs inside the deadline of its call (:mod:`k2connect_ext._call`), and no error leaves
+    with a chain back to httpx's or the parser's exceptions.
+    """
+
+    k2_options: _K2Options
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        try:
-            response = super().send(request, **kwargs)
-        except httpx.TransportError as exc:
-            raise translate_transport_error(exc, request) from exc
-        if response.status_code >= 300:
-            response.read()
-            response.close()
-            _raise_for_answer(response)
-        return response
+        options = self.k2_options
+        error: K2Error | None = None
+        with _call.bound(options.total):
+            try:
+                response = super().send(request, **kwargs)
+            except httpx.TransportError as exc:
+                error = translate_transport_error(exc, request)
+            except K2Error as exc:
+                error = exc
+            else:
+                error = _judge(response, options.secrets())
+                if error is None:
+                    return response
+                response.close()
+        raise detached(error)
 
 
 class _AsyncErrorRaisingClient(httpx.AsyncClient):
     """The asyncio twin of ``_ErrorRaisingClient``."""
 
+    k2_options: _K2Options
+
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        try:
-            response = await super().send(request, **kwargs)
-        except httpx.TransportError as exc:
-            raise translate_transport_error(exc, request) from exc
-        if response.status_code >= 300:
-            await response.aread()
-            await response.aclose()
-            _raise_for_answer(response)
-        return response
+        options = self.k2_options
+        error: K2Error | None = None
+        with _call.bound(options.total):
+            try:
+                response = await super().send(request, **kwargs)
+            except httpx.TransportError as exc:
+                error = translate_transport_error(exc, request)
+            except K2Error as exc:
+                error = exc
+            else:
+                error = _judge(response, options.secrets())
+                if error is None:
+                    return response
+                await response.aclose()
+        raise detached(error)
 
 
-@contextlib.contextmanager
-def _token_answer_errors() -> Iterator[None]:
-    """What the generated token operation raises on an answer outside the spec, as K2 errors.
+def _token_answer_error(exc: Exception) -> K2Error | None:
+    """What the generated token operation raises on an answer outside the spec, as a K2 error.
 
-    Without this, ``K2.token()`` leaked ``UnexpectedStatus`` (whose text quotes the body: the token), and an
-    API call reported the token endpoint's odd answer as its own. Neither the generated exception's text
-    nor the exception itself is kept (``from None``): a token response body holds the token.
+    Neither the generated exception's text nor the exception itself is kept: a token response body holds
+    the token. The caller raises the result outside its ``except`` block (see :func:`detached`).
     """
-    try:
-        yield
-    except K2Error:
-        raise
-    except generated_errors.UnexpectedStatus as exc:
-        raise K2UnexpectedResponseError(
+    if isinstance(exc, K2Error):
+        return exc
+    if isinstance(exc, generated_errors.UnexpectedStatus):
+        return K2UnexpectedResponseError(
             f"K2 answered the token request with status {exc.status_code}, which the spec does not describe",
             status_code=exc.status_code,
-        ) from None
-    except (ValueError, TypeError, KeyError, AttributeError):
-        raise K2UnexpectedResponseError(
+        )
+    if isinstance(exc, ValueError | TypeError | KeyError | AttributeError):
+        return K2UnexpectedResponseError(
             "K2 answered the token request with a body that is not a token response", status_code=200
-        ) from None
+        )
+    return None
 
 
 def _token_from(parsed: object, clock: Callable[[], float]) -> AccessToken:
@@ -198,13 +308,23 @@ def _token_body(settings: K2Settings) -> TokenRequest:
     )
 
 
-def _client_kwargs(settings: K2Settings, timeout: httpx.Timeout | float | None) -> dict[str, Any]:
+def _client_kwargs(settings: K2Settings, timeout: httpx.Timeout) -> dict[str, Any]:
     return {
         "base_url": settings.base_url,
-        "timeout": DEFAULT_TIMEOUT if timeout is None else timeout,
+        "timeout": timeout,
         "headers": {"User-Agent": user_agent(), "Accept": "application/json"},
         "follow_redirects": False,  # a redirect would carry our bearer token to wherever it points
     }
+
+
+def _secrets_of(
+    settings: K2Settings, manager: TokenManager | AsyncTokenManager
+) -> Callable[[], tuple[str, ...]]:
+    def secrets() -> tuple[str, ...]:
+        fixed = (settings.client_secret, settings.api_key or "", settings.client_id)
+        return fixed + manager.known_values()
+
+    return secrets
 
 
 def connect(
@@ -223,22 +343,33 @@ def connect(
 ) -> AuthenticatedClient:
     """Build a generated ``AuthenticatedClient`` for synchronous use (see the module docstring).
 
-    ``transport`` replaces the network (``httpx.MockTransport`` in tests, an ASGI app for the sandbox);
-    ``token_store`` shares tokens between processes (``FileTokenStore``) or machines (your own store).
+    ``timeout`` bounds each call as a whole (see :func:`resolve_timeout`). ``transport`` replaces the
+    network (``httpx.MockTransport`` in tests, an ASGI app for the sandbox); ``token_store`` shares tokens
+    between processes (``FileTokenStore``) or machines (your own store).
     """
     settings = K2Settings.resolve(
         client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
     )
-    inner = transport if transport is not None else httpx.HTTPTransport()
-    http = _ErrorRaisingClient(transport=RetryingTransport(inner, retry), **_client_kwargs(settings, timeout))
+    phases, total = resolve_timeout(timeout)
+    inner = transport if transport is not None else _deadline_backend.install(httpx.HTTPTransport())
+    http = _ErrorRaisingClient(transport=RetryingTransport(inner, retry), **_client_kwargs(settings, phases))
     token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_httpx_client(http)
 
     def fetch() -> AccessToken:
-        with _token_answer_errors():
+        error: K2Error | None = None
+        try:
             response = request_access_token.sync_detailed(client=token_client, body=_token_body(settings))
+        except Exception as exc:
+            error = _token_answer_error(exc)
+            if error is None:
+                raise
+        if error is not None:
+            raise detached(error)
         return _token_from(response.parsed, clock)
 
-    http.auth = K2OAuth(TokenManager(fetch, store=token_store, clock=clock, skew=token_skew))
+    manager = TokenManager(fetch, store=token_store, clock=clock, skew=token_skew)
+    http.k2_options = _K2Options(total, _secrets_of(settings, manager))
+    http.auth = K2OAuth(manager)
     client = AuthenticatedClient(
         base_url=settings.base_url, token=_PLACEHOLDER_TOKEN, raise_on_unexpected_status=True
     )
@@ -263,24 +394,34 @@ def async_connect(
     settings = K2Settings.resolve(
         client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
     )
-    inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+    phases, total = resolve_timeout(timeout)
+    inner = (
+        transport if transport is not None else _deadline_backend.install_async(httpx.AsyncHTTPTransport())
+    )
     http = _AsyncErrorRaisingClient(
-        transport=AsyncRetryingTransport(inner, retry), **_client_kwargs(settings, timeout)
+        transport=AsyncRetryingTransport(inner, retry), **_client_kwargs(settings, phases)
     )
     token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_async_httpx_client(
         http
     )
 
     async def fetch() -> AccessToken:
-        with _token_answer_errors():
+        error: K2Error | None = None
+        try:
             response = await request_access_token.asyncio_detailed(
                 client=token_client, body=_token_body(settings)
             )
+        except Exception as exc:
+            error = _token_answer_error(exc)
+            if error is None:
+                raise
+        if error is not None:
+            raise detached(error)
         return _token_from(response.parsed, clock)
 
-    http.auth = K2OAuth(
-        async_token_manager=AsyncTokenManager(fetch, store=token_store, clock=clock, skew=token_skew)
-    )
+    manager = AsyncTokenManager(fetch, store=token_store, clock=clock, skew=token_skew)
+    http.k2_options = _K2Options(total, _secrets_of(settings, manager))
+    http.auth = K2OAuth(async_token_manager=manager)
     client = AuthenticatedClient(
         base_url=settings.base_url, token=_PLACEHOLDER_TOKEN, raise_on_unexpected_status=True
     )

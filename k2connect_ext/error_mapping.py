@@ -11,13 +11,14 @@ import json
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from k2connect_ext._constants import RETRY_AFTER_HEADER
+from k2connect_ext import _call
+from k2connect_ext._constants import IDEMPOTENT_METHODS, RETRY_AFTER_HEADER, UNAUTHENTICATED_PATHS
 from k2connect_ext.errors import (
     K2AmbiguousOutcomeError,
     K2APIError,
@@ -31,13 +32,20 @@ from k2connect_ext.errors import (
 )
 
 __all__ = [
+    "ResponseTooLarge",
     "ambiguous_outcome_error",
+    "detached",
+    "is_repeatable",
+    "may_move_money",
     "parse_retry_after",
     "raise_for_status",
     "redact_secrets",
+    "redact_text",
     "safe_url",
     "translate_transport_error",
 ]
+
+E = TypeVar("E", bound=BaseException)
 
 # Keys whose values are credentials wherever they appear in a body (OAuth revoke/introspect bodies carry
 # both the client secret and the token).
@@ -47,6 +55,61 @@ _DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "authorization", "proxy-aut
 # K2's messages are one sentence; a proxy's error page is not, and does not belong in an exception text.
 _MAX_MESSAGE_CHARS = 300
 _DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+
+
+class ResponseTooLarge(httpx.RemoteProtocolError):
+    """The answer's body is larger than the client reads (``RetryPolicy.max_response_bytes``)."""
+
+    def __init__(self, limit: int, *, request: httpx.Request) -> None:
+        super().__init__(f"the answer's body is larger than {limit} bytes", request=request)
+
+
+def is_oauth(request: httpx.Request) -> bool:
+    """``/oauth/token``, ``/oauth/revoke`` and ``/oauth/introspect``: they move no money."""
+    return request.url.path.rstrip("/").endswith(UNAUTHENTICATED_PATHS)
+
+
+def is_repeatable(request: httpx.Request) -> bool:
+    """Whether sending ``request`` twice is harmless: a read, or an OAuth call (a token costs a token)."""
+    return request.method in IDEMPOTENT_METHODS or is_oauth(request)
+
+
+def may_move_money(request: httpx.Request) -> bool:
+    """Whether ``request`` could change state at K2 (every API POST: K2 has no idempotency keys)."""
+    return not is_repeatable(request)
+
+
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """Replace every occurrence of each secret (credentials, tokens) in ``text``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4 and secret in text:
+            text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _redact_values(value: Any, secrets: tuple[str, ...]) -> Any:
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, Mapping):
+        return {k: _redact_values(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_values(v, secrets) for v in value]
+    return value
+
+
+def detached(error: E) -> E:
+    """``error`` cut from the exceptions it was raised while handling, ready to raise outside them.
+
+    ``raise ... from None`` only hides the context in tracebacks: ``__context__`` still holds the httpx
+    exception (whose ``request`` carries the ``Authorization`` header) or the parser's (whose text is the
+    token response). Raised outside any ``except`` block after this, the error carries neither.
+    """
+    error.__cause__ = None
+    error.__context__ = None
+    error.__suppress_context__ = False
+    return error
 
 
 def safe_url(url: httpx.URL) -> str:
@@ -88,7 +151,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, delay) if math.isfinite(delay) else None
 
 
-def raise_for_status(response: httpx.Response) -> None:
+def raise_for_status(response: httpx.Response, *, secrets: Iterable[str] = ()) -> None:
     """Raise the :class:`K2APIError` subclass that matches an error response; do nothing below 400.
 
     The body must have been read already (httpx does so unless ``stream=True``); an unread body is
@@ -105,7 +168,8 @@ def raise_for_status(response: httpx.Response) -> None:
     status = response.status_code
     if status < 400:
         return
-    body = _json_body(response)
+    hidden = tuple(secrets)
+    body = _redact_values(_json_body(response), hidden)
     error_code, error_message = _error_fields(body)
     method, url = _request_label(response)
     detail = error_message if error_message is not None else error_code
@@ -121,7 +185,11 @@ def raise_for_status(response: httpx.Response) -> None:
         "body": body,
         "method": method,
         "url": url,
-        "headers": {k: v for k, v in response.headers.items() if k.lower() not in _DROPPED_RESPONSE_HEADERS},
+        "headers": {
+            k: redact_text(v, hidden)
+            for k, v in response.headers.items()
+            if k.lower() not in _DROPPED_RESPONSE_HEADERS
+        },
     }
     if status == 429 or status >= 500:
         retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))
@@ -156,25 +224,58 @@ def translate_transport_error(
     return K2ConnectionError(f"Could not reach K2: {_exc_text(exc)}{where}", method=method, url=url)
 
 
-def ambiguous_outcome_error(exc: httpx.TransportError, request: httpx.Request) -> K2AmbiguousOutcomeError:
-    """Describe a non-idempotent request that may have reached K2 but got no answer.
+def ambiguous_outcome_error(
+    request: httpx.Request,
+    *,
+    reason: str,
+    status_code: int | None = None,
+    location: str | None = None,
+    secrets: Iterable[str] = (),
+) -> K2AmbiguousOutcomeError:
+    """Describe a request that may have moved money but got no definite answer.
 
-    The error carries what the caller needs to reconcile: the method, the URL without its query, the JSON
-    body that was sent (credential keys removed) and its ``_links.callback_url``.
+    The error carries what the caller needs to reconcile: the operation, the status if one came, the
+    method, the URL without its query, the JSON body that was sent (credential keys and known secrets
+    removed), its ``_links.callback_url``, the ``Location`` when K2 sent one, and a one-line hint.
     """
     method, url = _describe(request)
-    body = _json_request_body(request)
-    links = body.get("_links") if body is not None else None
-    callback_url = links.get("callback_url") if isinstance(links, dict) else None
+    hidden = tuple(secrets)
+    body = _redact_values(_json_request_body(request), hidden)
+    links = body.get("_links") if isinstance(body, dict) else None
+    callback = links.get("callback_url") if isinstance(links, dict) else None
+    callback_url = callback if isinstance(callback, str) else None
+    call = _call.current()
+    operation = (call.operation if call is not None else None) or f"{method} {request.url.path}"
+    hint = reconcile_hint(request.url.path, callback_url, location)
+    status = f" (status {status_code})" if status_code is not None else ""
     return K2AmbiguousOutcomeError(
-        f"{method} {url} may have reached K2, but no answer came back ({type(exc).__name__}). It was not "
-        "retried because it may have moved money: reconcile (look it up, wait for its callback) before "
-        "sending it again.",
+        redact_text(
+            f"{operation}: {method} {url} may have reached K2, but no definite answer came back{status}: "
+            f"{reason}. It was not retried because it may have moved money. {hint}",
+            hidden,
+        ),
+        operation=operation,
+        status_code=status_code,
         method=method,
         url=url,
-        request_body=body,
-        callback_url=callback_url if isinstance(callback_url, str) else None,
+        request_body=body if isinstance(body, dict) else None,
+        callback_url=callback_url,
+        location=location,
+        hint=hint,
     )
+
+
+def reconcile_hint(path: str, callback_url: str | None, location: str | None) -> str:
+    """One line on how to learn whether an ambiguous request happened."""
+    if location:
+        return f"GET {location} to see its state before sending it again."
+    ways = []
+    if callback_url:
+        ways.append(f"its result will still be posted to {callback_url} if K2 processed it")
+    if "incoming_payments" in path:
+        ways.append("poll_transactions over the last minutes finds the incoming payment")
+    ways.append("check the merchant dashboard")
+    return "To find out: " + "; ".join(ways) + ". Do not send it again before you know."
 
 
 def _json_body(response: httpx.Response) -> Any:

@@ -5,9 +5,10 @@ Users catch ``K2Error`` for anything from this SDK, or a narrower class for one 
     K2Error
     ├── K2ConfigError                 bad or missing configuration (credentials, base URL)
     ├── K2ValidationInputError        a request rejected before it was sent (phone, currency, ...)
-    ├── K2ConnectionError             the request never got an answer (wraps httpx.TransportError)
-    │   ├── K2TimeoutError            ... because a timeout fired
-    │   └── K2AmbiguousOutcomeError   a POST was sent but no answer came: it MAY have moved money
+    ├── K2ConnectionError             no answer, and nothing was processed or it is safe to ask again
+    │   └── K2TimeoutError            ... because a timeout fired (the call's deadline included)
+    ├── K2AmbiguousOutcomeError       a POST may have reached K2 and no definite answer came: it MAY
+    │                                 have moved money. Never retry it blindly: reconcile first.
     ├── K2APIError                    K2 answered with an error status; carries the parsed body
     │   ├── K2AuthError               401 / 403, or the token endpoint refused the credentials
     │   ├── K2ValidationError         400 / 422
@@ -86,26 +87,47 @@ class K2TimeoutError(K2ConnectionError):
     """A connect, read, write or pool timeout fired before an answer arrived."""
 
 
-class K2AmbiguousOutcomeError(K2ConnectionError):
-    """A POST reached (or may have reached) K2, but no answer came back.
+class K2AmbiguousOutcomeError(K2Error):
+    """A POST that may move money may have reached K2, and no definite answer came back.
 
-    The operation may or may not have happened: money may have moved. It is never retried
-    automatically. Reconcile before trying again: look for the resource by the ``metadata`` or
-    references you sent (``request_body``), wait for its callback at ``callback_url``, or poll.
+    Raised for: an error while reading the answer (cut or stalled body), a timeout or reset after the
+    request was sent, any 5xx, a redirect, and a 2xx the operation does not document (a create's 201
+    without its ``Location`` included). K2 has no idempotency keys, so the request is never repeated
+    automatically. It is deliberately *not* a :class:`K2ConnectionError`: ``except K2ConnectionError:
+    retry`` must never catch it.
+
+    Attributes:
+        operation: the operation's name (``"stk_push"``, ``"v1_create_payment"``) or ``"POST /path"``.
+        status_code: the status K2 answered with, when one arrived (a 503, a 201 without Location...).
+        method, url: the request, URL without query.
+        request_body: the JSON body sent, credentials removed: the metadata and references to look for.
+        callback_url: where K2 will still post the result, if it processed the request.
+        location: the resource's ``Location`` when K2 sent one: GET it to learn the outcome.
+        hint: one line on how to find out what happened.
     """
 
     def __init__(
         self,
         message: str,
         *,
+        operation: str | None = None,
+        status_code: int | None = None,
         method: str | None = None,
         url: str | None = None,
         request_body: Mapping[str, Any] | None = None,
         callback_url: str | None = None,
+        location: str | None = None,
+        hint: str | None = None,
     ) -> None:
-        super().__init__(message, method=method, url=url)
+        super().__init__(message)
+        self.operation = operation
+        self.status_code = status_code
+        self.method = method
+        self.url = url
         self.request_body = dict(request_body) if request_body is not None else None
         self.callback_url = callback_url
+        self.location = location
+        self.hint = hint
 
 
 class K2APIError(K2Error):

@@ -26,9 +26,11 @@ from k2connect_client.api.oauth import get_token_info, introspect_access_token, 
 from k2connect_client.api.v2 import v2_cancel_payment_link
 from k2connect_client.models import IntrospectResponse, TokenActionRequest, TokenInfoResponse
 
+from . import _call
 from . import operations as ops
 from .client import K2Settings, async_connect, connect
-from .errors import K2ConfigError, K2UnexpectedResponseError, K2ValidationInputError
+from .error_mapping import ambiguous_outcome_error
+from .errors import K2ConfigError, K2Error, K2UnexpectedResponseError, K2ValidationInputError
 from .invoke import ainvoke, invoke
 from .locations import location_from_headers, parse_location
 from .polling import PollSettings, async_wait_for, wait_for
@@ -81,15 +83,27 @@ class AsyncCreated(Generic[T]):
         )
 
 
-def _handle_parts(prepared: ops.Prepared[Any], response: Any) -> tuple[str, str, str]:
-    location = location_from_headers(response.headers, operation=prepared.name)
+def _handle_parts(response: Any, call: _call.Call) -> tuple[str, str, str]:
+    """The Location, id and kind of what a create made; ambiguous when the Location cannot be followed."""
+    location = location_from_headers(response.headers, operation=call.operation or "create")
     try:
         ref = parse_location(location)
-    except ValueError as exc:
-        raise K2UnexpectedResponseError(
-            f"K2 answered {prepared.name} with a Location that names no known resource: {location}",
+    except K2ValidationInputError:
+        ref = None
+    if ref is None or call.request is None:
+        # K2 created something (201) but says where in a form we cannot read: its outcome is unknown to us.
+        error: K2Error = K2UnexpectedResponseError(
+            f"K2 answered {call.operation} with a Location that names no known resource",
             status_code=int(response.status_code),
-        ) from exc
+        )
+        if call.request is not None:
+            error = ambiguous_outcome_error(
+                call.request,
+                reason="a Location that names no resource this SDK can read",
+                status_code=int(response.status_code),
+                location=location,
+            )
+        raise error
     return location, ref.id, ref.kind
 
 
@@ -97,7 +111,7 @@ def _sync_create(
     builder: Callable[P, ops.Prepared[T]],
 ) -> Callable[Concatenate[K2, P], Created[T]]:
     def method(self: K2, /, *args: P.args, **kwargs: P.kwargs) -> Created[T]:
-        return self._create(builder(*args, **kwargs))
+        return self._create(builder(*args, **kwargs), builder.__name__)
 
     method.__doc__ = builder.__doc__
     method.__name__ = builder.__name__
@@ -108,7 +122,7 @@ def _async_create(
     builder: Callable[P, ops.Prepared[T]],
 ) -> Callable[Concatenate[AsyncK2, P], Awaitable[AsyncCreated[T]]]:
     async def method(self: AsyncK2, /, *args: P.args, **kwargs: P.kwargs) -> AsyncCreated[T]:
-        return await self._create(builder(*args, **kwargs))
+        return await self._create(builder(*args, **kwargs), builder.__name__)
 
     method.__doc__ = builder.__doc__
     method.__name__ = builder.__name__
@@ -199,11 +213,12 @@ class K2(_Base):
         self.close()
 
     # ------------------------------------------------------------------ plumbing
-    def _create(self, prepared: ops.Prepared[T]) -> Created[T]:
-        response = invoke(
-            prepared.name, prepared.module().sync_detailed, client=self.client, **prepared.kwargs
-        )
-        location, resource_id, kind = _handle_parts(prepared, response)
+    def _create(self, prepared: ops.Prepared[T], name: str) -> Created[T]:
+        with _call.scope(name) as call:
+            response = invoke(
+                prepared.name, prepared.module().sync_detailed, client=self.client, **prepared.kwargs
+            )
+            location, resource_id, kind = _handle_parts(response, call)
         return Created(location, resource_id, kind, k2=self)
 
     def get(self, location: str) -> Any:
@@ -335,11 +350,12 @@ class AsyncK2(_Base):
     ) -> None:
         await self.aclose()
 
-    async def _create(self, prepared: ops.Prepared[T]) -> AsyncCreated[T]:
-        response = await ainvoke(
-            prepared.name, prepared.module().asyncio_detailed, client=self.client, **prepared.kwargs
-        )
-        location, resource_id, kind = _handle_parts(prepared, response)
+    async def _create(self, prepared: ops.Prepared[T], name: str) -> AsyncCreated[T]:
+        with _call.scope(name) as call:
+            response = await ainvoke(
+                prepared.name, prepared.module().asyncio_detailed, client=self.client, **prepared.kwargs
+            )
+            location, resource_id, kind = _handle_parts(response, call)
         return AsyncCreated(location, resource_id, kind, k2=self)
 
     async def get(self, location: str) -> Any:

@@ -3,7 +3,14 @@
 Error statuses and transport failures are already K2 errors by the time the generated code runs (see
 ``client``). What is left is a success the spec does not describe: an undocumented status
 (``UnexpectedStatus``) or a body that breaks the schema (the generated parsers raise ``ValueError``,
-``TypeError``, ``KeyError`` or ``AttributeError``). Both become ``K2UnexpectedResponseError``.
+``TypeError``, ``KeyError`` or ``AttributeError``). For a request that may have moved money that is an
+ambiguous outcome (``K2AmbiguousOutcomeError``: K2 did something, we cannot tell what); for anything else
+it is ``K2UnexpectedResponseError``.
+
+Each call runs as one :mod:`~k2connect_ext._call` scope, named after the operation, so every request it
+makes (the token fetch included) shares one deadline and errors can say which operation failed. Errors are
+raised outside the ``except`` blocks that caught the generated exceptions: those quote the response body,
+and a chained exception would keep it reachable.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from typing import Any, TypeVar
 
 from k2connect_client import errors as generated_errors
 
+from . import _call
+from .error_mapping import ambiguous_outcome_error, detached
 from .errors import K2Error, K2UnexpectedResponseError
 
 __all__ = ["ainvoke", "invoke"]
@@ -21,34 +30,46 @@ R = TypeVar("R")
 _PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 
 
-def _unexpected(operation: str, exc: Exception) -> K2UnexpectedResponseError:
+def _unexpected(operation: str, exc: Exception, call: _call.Call) -> K2Error:
+    status = exc.status_code if isinstance(exc, generated_errors.UnexpectedStatus) else call.status_code
+    if call.request is not None:  # a request that may move money was sent and answered oddly
+        what = f"status {status}" if isinstance(exc, generated_errors.UnexpectedStatus) else "a body"
+        return ambiguous_outcome_error(
+            call.request, reason=f"K2 answered with {what} the spec does not describe", status_code=status
+        )
     if isinstance(exc, generated_errors.UnexpectedStatus):
         return K2UnexpectedResponseError(
             f"K2 answered {operation} with status {exc.status_code}, which the spec does not describe",
             status_code=exc.status_code,
         )
-    # The exception text may quote the body; it is K2's answer, never our credentials.
+    # Only the exception's type: its text may quote the body, and a body may hold a token.
     return K2UnexpectedResponseError(
-        f"K2 answered {operation} with a body that does not match the spec ({type(exc).__name__}: {exc})",
-        status_code=200,
+        f"K2 answered {operation} with a body that does not match the spec ({type(exc).__name__})",
+        status_code=status if status is not None else 200,
     )
 
 
 def invoke(operation: str, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     """Run a generated ``sync_detailed`` (or any generated callable) with K2 errors only."""
-    try:
-        return fn(*args, **kwargs)
-    except K2Error:
-        raise
-    except (generated_errors.UnexpectedStatus, *_PARSE_ERRORS) as exc:
-        raise _unexpected(operation, exc) from exc
+    error: K2Error | None = None
+    with _call.scope(operation) as call:
+        try:
+            return fn(*args, **kwargs)
+        except K2Error as exc:
+            error = exc
+        except (generated_errors.UnexpectedStatus, *_PARSE_ERRORS) as exc:
+            error = _unexpected(operation, exc, call)
+    raise detached(error)
 
 
 async def ainvoke(operation: str, fn: Callable[..., Awaitable[R]], *args: Any, **kwargs: Any) -> R:
     """The asyncio twin of ``invoke``."""
-    try:
-        return await fn(*args, **kwargs)
-    except K2Error:
-        raise
-    except (generated_errors.UnexpectedStatus, *_PARSE_ERRORS) as exc:
-        raise _unexpected(operation, exc) from exc
+    error: K2Error | None = None
+    with _call.scope(operation) as call:
+        try:
+            return await fn(*args, **kwargs)
+        except K2Error as exc:
+            error = exc
+        except (generated_errors.UnexpectedStatus, *_PARSE_ERRORS) as exc:
+            error = _unexpected(operation, exc, call)
+    raise detached(error)

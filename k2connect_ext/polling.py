@@ -9,14 +9,16 @@ never sleep. Both twins share ``_Waiter`` so they cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
 
+from . import _call
 from .errors import (
-    K2AmbiguousOutcomeError,
+    K2ConfigError,
     K2ConnectionError,
     K2PaymentFailed,
     K2PollTimeout,
@@ -31,14 +33,33 @@ from .outcomes import Outcome, State, classify
 __all__ = ["PollSettings", "async_wait_for", "wait_for"]
 
 
+def _finite_positive(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise K2ConfigError(f"{attribute.name} must be a finite number of seconds above 0, got {value!r}")
+
+
+def _at_least_one(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 1:
+        raise K2ConfigError(f"{attribute.name} must be a finite number of at least 1, got {value!r}")
+
+
 @attrs.frozen
 class PollSettings:
-    """How to wait: first interval, growth, cap, and the overall deadline (seconds)."""
+    """How to wait: first interval, growth, cap, and the overall deadline (seconds).
 
-    timeout: float = 120.0
-    interval: float = 1.0
-    max_interval: float = 10.0
-    backoff: float = 1.5
+    ``timeout`` bounds the whole wait, each read included: the wait returns or raises by then, whatever
+    the server does. Non-finite, zero or negative values are refused with ``K2ConfigError``.
+    """
+
+    timeout: float = attrs.field(default=120.0, validator=_finite_positive)
+    interval: float = attrs.field(default=1.0, validator=_finite_positive)
+    max_interval: float = attrs.field(default=10.0, validator=_finite_positive)
+    backoff: float = attrs.field(default=1.5, validator=_at_least_one)
     clock: Callable[[], float] = time.monotonic
 
 
@@ -76,9 +97,7 @@ class _Waiter:
 
     def on_error(self, error: Exception) -> None:
         """Transient read errors delay the next read (honouring Retry-After); others end the wait."""
-        if isinstance(error, K2AmbiguousOutcomeError) or not isinstance(
-            error, K2ConnectionError | K2ServerError | K2RateLimitError
-        ):
+        if not isinstance(error, K2ConnectionError | K2ServerError | K2RateLimitError):
             raise error
         self.last_error = error
         hint = getattr(error, "retry_after", None)
@@ -132,14 +151,16 @@ def wait_for(
     waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
     waiter.start()
     getter = ref.getter()
-    while True:
-        try:
-            response = invoke(ref.getter_module, getter.sync_detailed, ref.id, client=client)
-            if waiter.on_resource(_parsed(response, ref)):
-                return waiter.last
-        except _read_errors() as error:
-            waiter.on_error(error)
-        sleep(waiter.next_sleep())
+    # Every read shares the wait's deadline, so a slow or hung read cannot outlast it.
+    with _call.scope(f"wait_for {ref.kind}", timeout=waiter.settings.timeout):
+        while True:
+            try:
+                response = invoke(ref.getter_module, getter.sync_detailed, ref.id, client=client)
+                if waiter.on_resource(_parsed(response, ref)):
+                    return waiter.last
+            except _read_errors() as error:
+                waiter.on_error(error)
+            sleep(waiter.next_sleep())
 
 
 async def async_wait_for(
@@ -155,11 +176,12 @@ async def async_wait_for(
     waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
     waiter.start()
     getter = ref.getter()
-    while True:
-        try:
-            response = await ainvoke(ref.getter_module, getter.asyncio_detailed, ref.id, client=client)
-            if waiter.on_resource(_parsed(response, ref)):
-                return waiter.last
-        except _read_errors() as error:
-            waiter.on_error(error)
-        await sleep(waiter.next_sleep())
+    with _call.scope(f"wait_for {ref.kind}", timeout=waiter.settings.timeout):
+        while True:
+            try:
+                response = await ainvoke(ref.getter_module, getter.asyncio_detailed, ref.id, client=client)
+                if waiter.on_resource(_parsed(response, ref)):
+                    return waiter.last
+            except _read_errors() as error:
+                waiter.on_error(error)
+            await sleep(waiter.next_sleep())

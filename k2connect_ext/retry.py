@@ -1,20 +1,24 @@
-"""Retries that can never send a payment twice.
+"""Retries that can never send a payment twice, inside the deadline of the call.
 
 K2 documents no idempotency keys, so a POST that reached K2 must never be repeated automatically: it may
 have moved money. The transports therefore sort each failure by what it proves:
 
 * ``ConnectError``, ``ConnectTimeout``, ``PoolTimeout``: the request never left, so any request is retried.
-* any other transport error (read/write errors and timeouts, protocol errors): retried for GET, HEAD,
-  OPTIONS and ``POST /oauth/token``; any other request may have reached K2, so it is never retried and
-  ``K2AmbiguousOutcomeError`` is raised, carrying what is needed to reconcile.
+* any other transport error (read/write errors and timeouts, protocol errors), *including one while the
+  answer's body is read*: retried for GET, HEAD, OPTIONS and the OAuth endpoints; any other request may have
+  reached K2, so it is never retried and ``K2AmbiguousOutcomeError`` is raised, carrying what is needed to
+  reconcile.
 * a status in ``retry_statuses`` (429, 502, 503, 504): retried, honouring ``Retry-After``, for the same
-  repeatable requests; any other request gets the response back as it is.
+  repeatable requests; any other request gets the response back as it is, for the client to judge.
 
-Retries wait with capped exponential backoff and jitter, and stop at ``max_attempts`` or when the next
-wait would pass ``max_elapsed``; then the last response is returned or the last error re-raised. A
-``Retry-After`` longer than ``max_retry_after`` is not waited for: the response is returned at once, and
-the caller's :func:`~k2connect_ext.error_mapping.raise_for_status` raises ``K2RateLimitError`` or
-``K2ServerError`` carrying ``retry_after`` so it can schedule the retry itself.
+The whole body is read here, not by the caller, so that a cut or stalled body is judged by the same rules
+as any other failure. Bodies larger than ``max_response_bytes`` are not read past that size.
+
+Retries wait with capped exponential backoff and jitter, and stop at ``max_attempts``, when the next wait
+would pass ``max_elapsed``, or when it would pass the deadline of the call (:mod:`k2connect_ext._call`);
+then the last response is returned or the last error re-raised. A ``Retry-After`` longer than
+``max_retry_after`` is not waited for: the response is returned at once, and the client raises
+``K2RateLimitError`` or ``K2ServerError`` carrying ``retry_after`` so the caller can schedule the retry.
 """
 
 from __future__ import annotations
@@ -23,24 +27,32 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Literal
 
 import attrs
 import httpx
 
+from k2connect_ext import _call
 from k2connect_ext._constants import (
     DEFAULT_BASE_DELAY,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_MAX_DELAY,
     DEFAULT_MAX_ELAPSED,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRY_AFTER,
     DEFAULT_RETRY_STATUSES,
-    IDEMPOTENT_METHODS,
     RETRY_AFTER_HEADER,
-    TOKEN_PATH,
 )
-from k2connect_ext.error_mapping import ambiguous_outcome_error, parse_retry_after, safe_url
+from k2connect_ext.error_mapping import (
+    ResponseTooLarge,
+    ambiguous_outcome_error,
+    detached,
+    is_repeatable,
+    parse_retry_after,
+    safe_url,
+)
+from k2connect_ext.errors import K2AmbiguousOutcomeError
 
 __all__ = ["AsyncRetryingTransport", "RetryPolicy", "RetryingTransport", "parse_retry_after"]
 
@@ -49,8 +61,9 @@ logger = logging.getLogger("k2connect.retry")
 # The request provably never left this machine: no connection was made, or none was free.
 _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Worth another try for a request that is safe to repeat. LocalProtocolError (we built a bad request) and
-# UnsupportedProtocol (a bad URL) would only fail again.
+# UnsupportedProtocol (a bad URL) would only fail again, and so would a body over the size limit.
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
+_TIMEOUT_KEYS = ("connect", "read", "write", "pool")
 
 
 def _statuses(value: Iterable[int]) -> frozenset[int]:
@@ -67,6 +80,7 @@ class RetryPolicy:
         max_elapsed: no wait that would end more than this many seconds after the first try.
         retry_statuses: statuses retried for requests that are safe to repeat.
         max_retry_after: the longest ``Retry-After`` that is waited for.
+        max_response_bytes: the largest answer body read; a larger one is an error, not a memory spike.
         jitter: ``"full"`` waits a random time up to the backoff; ``"equal"`` waits at least half of it.
         sleep, async_sleep: how to wait (``time.sleep`` / ``asyncio.sleep``).
         random: a float in [0, 1) for jitter.
@@ -79,6 +93,9 @@ class RetryPolicy:
     max_elapsed: float = attrs.field(default=DEFAULT_MAX_ELAPSED, validator=attrs.validators.ge(0))
     retry_statuses: frozenset[int] = attrs.field(default=DEFAULT_RETRY_STATUSES, converter=_statuses)
     max_retry_after: float = attrs.field(default=DEFAULT_MAX_RETRY_AFTER, validator=attrs.validators.ge(0))
+    max_response_bytes: int = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_BYTES, validator=attrs.validators.ge(1)
+    )
     jitter: Literal["full", "equal"] = attrs.field(
         default="full", validator=attrs.validators.in_(("full", "equal"))
     )
@@ -104,22 +121,47 @@ class _Attempts:
     def __init__(self, policy: RetryPolicy, request: httpx.Request) -> None:
         self.policy = policy
         self.request = request
-        self.repeatable = request.method in IDEMPOTENT_METHODS or _is_token_request(request)
+        self.repeatable = is_repeatable(request)
         self.tries = 1
         self.started = policy.clock()
+        # What httpx's client asked for; each try gets these, cut down to the time the call has left.
+        self.timeouts = dict(request.extensions.get("timeout") or {})
 
-    def after_error(self, exc: httpx.TransportError) -> float | None:
-        """Raises ``K2AmbiguousOutcomeError`` when a non-repeatable request may have been sent."""
-        never_sent = isinstance(exc, _NEVER_SENT)
+    def before_try(self) -> None:
+        """Bound this try's timeouts by the call's deadline; past it, fail as "never sent"."""
+        if not self.repeatable:
+            _call.record_request(self.request)
+        left = _call.remaining()
+        if left is None:
+            return
+        if left <= 0:
+            raise httpx.PoolTimeout(
+                "the call's deadline passed before the request was sent", request=self.request
+            )
+        capped = {}
+        for key in _TIMEOUT_KEYS:
+            value = self.timeouts.get(key)
+            capped[key] = left if value is None else min(value, left)
+        self.request.extensions["timeout"] = capped
+
+    def after_error(
+        self, exc: httpx.TransportError, status_code: int | None = None
+    ) -> float | K2AmbiguousOutcomeError | None:
+        """The wait before the next try; ``None`` to re-raise ``exc``; or the ambiguous outcome to raise
+        instead, when a request that may move money may have been sent."""
+        never_sent = status_code is None and isinstance(exc, _NEVER_SENT)
         if isinstance(exc, httpx.UnsupportedProtocol):  # rejected before any connection: nothing was sent
             return None
         if not self.repeatable and not never_sent:
-            raise ambiguous_outcome_error(exc, self.request) from exc
-        if not (never_sent or isinstance(exc, _TRANSIENT)):
+            reason = f"{type(exc).__name__} while {'reading the answer' if status_code else 'waiting for it'}"
+            return ambiguous_outcome_error(self.request, reason=reason, status_code=status_code)
+        if isinstance(exc, ResponseTooLarge) or not (never_sent or isinstance(exc, _TRANSIENT)):
             return None
         return self._next_wait(None, type(exc).__name__)
 
     def after_response(self, response: httpx.Response) -> float | None:
+        if not self.repeatable:
+            _call.record_status(response.status_code)
         if not self.repeatable or response.status_code not in self.policy.retry_statuses:
             return None
         retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))
@@ -134,6 +176,9 @@ class _Attempts:
         wait = retry_after if retry_after is not None else policy.backoff(self.tries)
         if policy.clock() - self.started + wait > policy.max_elapsed:
             return None
+        left = _call.remaining()
+        if left is not None and wait >= left:  # the retry could not finish in time: stop now
+            return None
         self.tries += 1
         logger.debug(
             "Retrying %s %s in %.2f s after %s (try %d of %d)",
@@ -146,6 +191,83 @@ class _Attempts:
         )
         return wait
 
+    def check_length(self, response: httpx.Response) -> None:
+        """Refuse, before reading it, a body whose declared length is over the limit."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.policy.max_response_bytes:
+            raise ResponseTooLarge(self.policy.max_response_bytes, request=self.request)
+
+    def guard(self, stream: Iterator[bytes]) -> Iterator[bytes]:
+        """Pass body chunks through, enforcing the size limit and the call's deadline between chunks."""
+        seen = 0
+        for chunk in stream:
+            seen += len(chunk)
+            self._check_chunk(seen)
+            yield chunk
+
+    async def aguard(self, stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+        """The asyncio twin of :meth:`guard`."""
+        seen = 0
+        async for chunk in stream:
+            seen += len(chunk)
+            self._check_chunk(seen)
+            yield chunk
+
+    def _check_chunk(self, seen: int) -> None:
+        if seen > self.policy.max_response_bytes:
+            raise ResponseTooLarge(self.policy.max_response_bytes, request=self.request)
+        left = _call.remaining()
+        if left is not None and left <= 0:
+            raise httpx.ReadTimeout(
+                "the call's deadline passed while the answer was read", request=self.request
+            )
+
+
+class _GuardedStream(httpx.SyncByteStream):
+    def __init__(self, inner: httpx.SyncByteStream, attempts: _Attempts) -> None:
+        self._inner = inner
+        self._attempts = attempts
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._attempts.guard(iter(self._inner))
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _AsyncGuardedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, attempts: _Attempts) -> None:
+        self._inner = inner
+        self._attempts = attempts
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._attempts.aguard(self._inner.__aiter__())
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _read(response: httpx.Response, attempts: _Attempts) -> None:
+    try:
+        attempts.check_length(response)
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        response.stream = _GuardedStream(response.stream, attempts)
+        response.read()
+    except BaseException:
+        response.close()
+        raise
+
+
+async def _aread(response: httpx.Response, attempts: _Attempts) -> None:
+    try:
+        attempts.check_length(response)
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _AsyncGuardedStream(response.stream, attempts)
+        await response.aread()
+    except BaseException:
+        await response.aclose()
+        raise
+
 
 class RetryingTransport(httpx.BaseTransport):
     """Wraps a transport with the retry rules of :mod:`k2connect_ext.retry` (``httpx.Client``)."""
@@ -155,21 +277,28 @@ class RetryingTransport(httpx.BaseTransport):
         self.policy = policy if policy is not None else RetryPolicy()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``, retrying as the policy and the request's safety allow."""
+        """Send ``request`` and read its answer, retrying as the policy and the request's safety allow."""
         attempts = _Attempts(self.policy, request)
         while True:
+            status: int | None = None
             try:
+                attempts.before_try()
                 response = self.inner.handle_request(request)
+                status = response.status_code
+                _read(response, attempts)
             except httpx.TransportError as exc:
-                wait = attempts.after_error(exc)
-                if wait is None:
+                decision = attempts.after_error(exc, status)
+                if decision is None:
                     raise
             else:
-                wait = attempts.after_response(response)
-                if wait is None:
+                decision = attempts.after_response(response)
+                if decision is None:
                     return response
                 response.close()  # discarded: give its connection back to the pool
-            self.policy.sleep(wait)
+            # Raised here, outside the except block, so it does not chain the httpx exception.
+            if isinstance(decision, K2AmbiguousOutcomeError):
+                raise detached(decision)
+            self.policy.sleep(decision)
 
     def close(self) -> None:
         """Close the wrapped transport."""
@@ -184,27 +313,28 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         self.policy = policy if policy is not None else RetryPolicy()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``, retrying as the policy and the request's safety allow."""
+        """Send ``request`` and read its answer, retrying as the policy and the request's safety allow."""
         attempts = _Attempts(self.policy, request)
         while True:
+            status: int | None = None
             try:
+                attempts.before_try()
                 response = await self.inner.handle_async_request(request)
+                status = response.status_code
+                await _aread(response, attempts)
             except httpx.TransportError as exc:
-                wait = attempts.after_error(exc)
-                if wait is None:
+                decision = attempts.after_error(exc, status)
+                if decision is None:
                     raise
             else:
-                wait = attempts.after_response(response)
-                if wait is None:
+                decision = attempts.after_response(response)
+                if decision is None:
                     return response
                 await response.aclose()
-            await self.policy.async_sleep(wait)
+            if isinstance(decision, K2AmbiguousOutcomeError):
+                raise detached(decision)
+            await self.policy.async_sleep(decision)
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
         await self.inner.aclose()
-
-
-def _is_token_request(request: httpx.Request) -> bool:
-    # Asking for a token twice only costs a token, so the token endpoint is retried like a GET.
-    return request.method == "POST" and request.url.path.rstrip("/").endswith(TOKEN_PATH)

@@ -9,6 +9,11 @@ When the token is missing or about to expire, every concurrent caller would othe
 3. with a shared :class:`~k2connect_ext.tokens.TokenStore`, the winner reads the store, then takes the
    store's ``lock()`` and reads it again before fetching, so other processes or machines share one fetch.
 
+A caller that waited on the lock while another fetched takes the token just fetched, fresh or not: a token
+K2 hands out with ``expires_in`` of 0 (or less than the renewal margin) is still the best there is, and
+judging it stale would make every waiting caller fetch again, one after the other. If K2 refuses it, the
+401 path renews it once.
+
 ``invalidate(token)`` is for a 401: it forgets that exact token, and only that one, so a request that
 failed with an old token does not throw away the new token another caller has just fetched.
 """
@@ -21,6 +26,7 @@ import logging
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager
 
@@ -40,6 +46,27 @@ class _ManagerBase:
         self._clock = clock
         self._skew = skew
         self._cached: AccessToken | None = None
+        # Bumped on every token obtained under the lock, so a waiter can tell that one arrived meanwhile.
+        self._generation = 0
+        # The last few token values handed out, so error messages can be scrubbed of them.
+        self._recent: deque[str] = deque(maxlen=4)
+
+    def known_values(self) -> tuple[str, ...]:
+        """The token values handed out lately: secrets that must never appear in an error or a log."""
+        return tuple(self._recent)
+
+    def _obtained(self, token: AccessToken) -> AccessToken:
+        self._cached = token
+        self._generation += 1
+        if token.value not in self._recent:
+            self._recent.append(token.value)
+        return token
+
+    def _after_wait(self, entered: int) -> AccessToken | None:
+        """Inside the lock: the token to use without fetching, if any."""
+        if self._generation != entered and self._cached is not None:
+            return self._cached  # obtained while we waited: use it even if K2 made it short-lived
+        return self._usable(self._cached)
 
     def _usable(self, token: AccessToken | None) -> AccessToken | None:
         return token if token is not None and token.is_fresh(self._clock(), self._skew) else None
@@ -90,11 +117,11 @@ class TokenManager(_ManagerBase):
         token = self._usable(self._cached)
         if token is not None:
             return token
+        entered = self._generation
         with self._lock:
-            token = self._usable(self._cached)  # renewed by the thread that held the lock before us?
+            token = self._after_wait(entered)  # renewed by the thread that held the lock before us?
             if token is None:
-                token = self._from_store_or_fetch()
-                self._cached = token
+                token = self._obtained(self._from_store_or_fetch())
             return token
 
     def invalidate(self, token: AccessToken) -> None:
@@ -156,11 +183,11 @@ class AsyncTokenManager(_ManagerBase):
         token = self._usable(self._cached)
         if token is not None:
             return token
+        entered = self._generation
         async with self._loop_lock():
-            token = self._usable(self._cached)  # renewed by the task that held the lock before us?
+            token = self._after_wait(entered)  # renewed by the task that held the lock before us?
             if token is None:
-                token = await self._from_store_or_fetch()
-                self._cached = token
+                token = self._obtained(await self._from_store_or_fetch())
             return token
 
     async def invalidate(self, token: AccessToken) -> None:

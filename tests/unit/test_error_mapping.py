@@ -15,6 +15,7 @@ from k2connect_ext.error_mapping import (
     translate_transport_error,
 )
 from k2connect_ext.errors import (
+    K2AmbiguousOutcomeError,
     K2APIError,
     K2AuthError,
     K2ConnectionError,
@@ -231,10 +232,37 @@ def test_ambiguous_outcome_error_describes_the_request() -> None:
     request = httpx.Request(
         "POST", URL + "?x=1", json={"amount": 1, "token": "t", "_links": {"callback_url": "https://cb"}}
     )
-    error = ambiguous_outcome_error(httpx.ReadTimeout("read"), request)
+    error = ambiguous_outcome_error(
+        request, reason="ReadTimeout while waiting for it", secrets=("t0psecret",)
+    )
     assert (error.method, error.url, error.callback_url) == ("POST", URL, "https://cb")
     assert error.request_body == {"amount": 1, "_links": {"callback_url": "https://cb"}}
+    assert error.status_code is None and error.location is None
     assert "ReadTimeout" in str(error)
+    assert error.hint is not None and "https://cb" in error.hint
+
+
+def test_ambiguous_outcome_error_names_status_location_and_scrubs_secrets() -> None:
+    """A status and a Location are carried; a known secret echoed in the body is redacted everywhere."""
+    request = httpx.Request(
+        "POST", URL, json={"note": "key=t0psecret", "_links": {"callback_url": "https://cb"}}
+    )
+    error = ambiguous_outcome_error(
+        request, reason="a redirect", status_code=302, location="https://x/y", secrets=("t0psecret",)
+    )
+    assert error.status_code == 302
+    assert error.location == "https://x/y"
+    assert error.hint is not None and error.hint.startswith("GET https://x/y")
+    assert "t0psecret" not in repr(error.request_body) and "t0psecret" not in str(error)
+    assert error.operation == f"POST {httpx.URL(URL).path}"
+
+
+def test_ambiguous_outcome_error_is_not_a_connection_error() -> None:
+    """``except K2ConnectionError: retry`` must never catch an outcome that may have moved money."""
+    from k2connect_ext import K2Error
+
+    assert not issubclass(K2AmbiguousOutcomeError, K2ConnectionError)
+    assert K2AmbiguousOutcomeError.__bases__ == (K2Error,)
 
 
 # --- Helpers --------------------------------------------------------------------------------------------

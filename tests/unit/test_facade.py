@@ -24,6 +24,7 @@ from k2connect_client.types import Response
 
 from k2connect_ext import operations as ops
 from k2connect_ext.errors import (
+    K2AmbiguousOutcomeError,
     K2AuthError,
     K2ConfigError,
     K2PaymentFailed,
@@ -308,26 +309,28 @@ def test_sync_and_async_methods_share_name_and_doc(method: str) -> None:
     assert inspect.iscoroutinefunction(getattr(AsyncK2, method))
 
 
-async def test_201_without_location_is_unexpected_response(runner: Runner) -> None:
-    """A 201 without Location cannot be followed: K2UnexpectedResponseError naming the operation."""
+async def test_201_without_location_is_ambiguous(runner: Runner) -> None:
+    """A 201 without Location: K2 created something we cannot follow, so the outcome is ambiguous."""
     server = FakeK2(reply(201))
-    with pytest.raises(K2UnexpectedResponseError, match="no Location") as info:
+    with pytest.raises(K2AmbiguousOutcomeError, match="without the Location") as info:
         await runner.run(runner.k2(server).stk_push, **STK_ARGS)
     assert info.value.status_code == 201
-    assert "v2_create_incoming_payment" in str(info.value)
+    assert info.value.operation == "stk_push"
+    assert info.value.location is None
 
 
 @pytest.mark.parametrize(
     "location",
     [f"{BASE}/api/v2/gizmos/{PID}", f"{BASE}/dashboard", "not a url", f"{BASE}/api/v2/incoming_payments/"],
 )
-async def test_location_naming_no_resource_is_unexpected_response(runner: Runner, location: str) -> None:
-    """A Location that names no known resource is K2UnexpectedResponseError quoting it."""
+async def test_location_naming_no_resource_is_ambiguous(runner: Runner, location: str) -> None:
+    """A Location that names no known resource: created, but unfollowable. Ambiguous, carrying it."""
     server = FakeK2(reply(201, headers={"Location": location}))
-    with pytest.raises(K2UnexpectedResponseError, match="names no known resource") as info:
+    with pytest.raises(K2AmbiguousOutcomeError, match="names no resource") as info:
         await runner.run(runner.k2(server).stk_push, **STK_ARGS)
+    assert info.value.location == location
     assert location in str(info.value)
-    assert isinstance(info.value.__cause__, ValueError)
+    assert info.value.__cause__ is None and info.value.__context__ is None
 
 
 # ---------------------------------------------------------------------------------- handles

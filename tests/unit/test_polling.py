@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -18,6 +19,7 @@ from k2connect_ext.client import async_connect, connect
 from k2connect_ext.errors import (
     K2AmbiguousOutcomeError,
     K2AuthError,
+    K2ConfigError,
     K2ConnectionError,
     K2NotFoundError,
     K2PaymentFailed,
@@ -277,13 +279,13 @@ async def test_backoff_grows_and_is_capped(poller: Poller) -> None:
     assert poller.clock.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]
 
 
-async def test_zero_timeout_still_reads_once(poller: Poller) -> None:
-    """A zero timeout reads once, then times out without sleeping."""
+@pytest.mark.parametrize("bad", [0.0, -1.0, math.inf, math.nan])
+async def test_zero_negative_or_non_finite_timeout_is_refused(poller: Poller, bad: float) -> None:
+    """A wait that could never end, or never start, is a configuration error; nothing is read."""
     server = FakeK2(ok(incoming("Pending")))
-    with pytest.raises(K2PollTimeout):
-        await poller.wait(server, timeout=0.0)
-    assert len(server.reads) == 1
-    assert poller.clock.sleeps == []
+    with pytest.raises(K2ConfigError):
+        await poller.wait(server, timeout=bad)
+    assert server.reads == []
 
 
 # ---------------------------------------------------------------------------------- errors while reading

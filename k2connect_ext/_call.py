@@ -1,0 +1,119 @@
+"""One call's deadline and what it sent, visible to every layer below it.
+
+A user's call (``k2.stk_push(...)``, ``k2.wait_for(...)``, a generated operation) passes through the facade,
+``invoke``, the error-raising client, the auth flow (which may fetch a token), the retrying transport and the
+socket. The promise "``timeout`` bounds the whole call" needs one deadline that all of them honour, and the
+decision "may this POST have moved money?" needs to know what the call last sent and what came back. Both
+live in a :class:`Call` held by a context variable: each thread and each asyncio task sees its own, and
+nothing has to be threaded through the generated code's signatures.
+
+Deadlines use ``time.monotonic``: wall-clock jumps must not stretch or cut a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from contextvars import ContextVar
+
+import attrs
+import httpx
+
+__all__ = ["Call", "bound", "current", "record_request", "record_status", "remaining", "scope"]
+
+
+@attrs.define
+class Call:
+    """The state of one user-level call.
+
+    Attributes:
+        operation: the name the call was made under (``"stk_push"``), for error messages.
+        deadline: ``time.monotonic()`` value by which the call must end, or ``None`` for no bound.
+        bounded: whether a client has already applied its own total timeout to ``deadline``.
+        request: the last request that may move money handed to the network in this call.
+        status_code: the status of the answer to ``request``, once one arrived.
+        parent: the enclosing call, which sees what this one records.
+    """
+
+    operation: str | None = None
+    deadline: float | None = None
+    bounded: bool = False
+    request: httpx.Request | None = None
+    status_code: int | None = None
+    parent: Call | None = attrs.field(default=None, repr=False)
+
+
+_CURRENT: ContextVar[Call | None] = ContextVar("k2connect_call", default=None)
+
+
+def current() -> Call | None:
+    """The innermost call in progress in this thread or task, if any."""
+    return _CURRENT.get()
+
+
+def remaining() -> float | None:
+    """Seconds left before the current call's deadline (may be negative), or ``None`` when unbounded."""
+    call = _CURRENT.get()
+    if call is None or call.deadline is None:
+        return None
+    return call.deadline - time.monotonic()
+
+
+def record_request(request: httpx.Request) -> None:
+    """Note a request that may move money as the one this call (and every enclosing call) last sent."""
+    call = _CURRENT.get()
+    while call is not None:
+        call.request, call.status_code = request, None
+        call = call.parent
+
+
+def record_status(status_code: int) -> None:
+    """Note the status that answered the recorded request."""
+    call = _CURRENT.get()
+    while call is not None:
+        call.status_code = status_code
+        call = call.parent
+
+
+@contextlib.contextmanager
+def scope(operation: str | None = None, timeout: float | None = None) -> Iterator[Call]:
+    """Run a block as one call (nested in the enclosing one, whose deadline it can only shorten)."""
+    parent = _CURRENT.get()
+    deadline = parent.deadline if parent is not None else None
+    if timeout is not None:
+        deadline = _sooner(deadline, time.monotonic() + timeout)
+    # The outermost name wins: it is the one the user called ("stk_push", not the generated operation).
+    call = Call(
+        operation=parent.operation if parent is not None and parent.operation else operation,
+        deadline=deadline,
+        parent=parent,
+    )
+    token = _CURRENT.set(call)
+    try:
+        yield call
+    finally:
+        _CURRENT.reset(token)
+
+
+@contextlib.contextmanager
+def bound(total: float) -> Iterator[Call]:
+    """Apply a client's total timeout to the current call, opening one if there is none.
+
+    The first client request of a call starts the clock; the requests it makes on the way (a token fetch,
+    a 401 replay) share that deadline instead of each getting a fresh one.
+    """
+    call = _CURRENT.get()
+    if call is None:
+        with scope(timeout=total) as call:
+            call.bounded = True
+            yield call
+        return
+    if not call.bounded:
+        call.deadline = _sooner(call.deadline, time.monotonic() + total)
+        call.bounded = True
+    yield call
+
+
+def _sooner(a: float | None, b: float) -> float:
+    return b if a is None else min(a, b)

@@ -1,0 +1,147 @@
+"""Socket-level enforcement of a call's deadline for httpx's default transports.
+
+httpcore applies the read timeout to each socket read, and reads it once per response body: a server that
+trickles one byte every half second never trips it, and a read that starts late in a call may wait a whole
+read timeout past the call's deadline. Wrapping httpcore's network backend lets every connect, read and
+write wait at most until the deadline of the current call (:mod:`k2connect_ext._call`). Past the deadline an
+operation fails at once with httpcore's own timeout exception, which httpx maps as usual, so a connect that
+never happened still reads as "never sent" and a read as "sent, no answer".
+"""
+
+from __future__ import annotations
+
+import ssl
+import typing
+from collections.abc import Iterable
+
+import httpcore
+import httpx
+
+from . import _call
+
+__all__ = ["install", "install_async"]
+
+_SocketOptions = Iterable[typing.Any] | None
+
+
+def _cap(timeout: float | None, error: type[Exception]) -> float | None:
+    left = _call.remaining()
+    if left is None:
+        return timeout
+    if left <= 0:
+        raise error("the call's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Stream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _cap(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        tls = self._inner.start_tls(ssl_context, server_hostname, _cap(timeout, httpcore.ConnectTimeout))
+        return _Stream(tls)
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Backend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: _SocketOptions = None,
+    ) -> httpcore.NetworkStream:
+        capped = _cap(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_tcp(host, port, capped, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: _SocketOptions = None
+    ) -> httpcore.NetworkStream:  # pragma: no cover - K2 is reached over TCP
+        capped = _cap(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_unix_socket(path, capped, socket_options))
+
+    def sleep(
+        self, seconds: float
+    ) -> None:  # pragma: no cover - used by httpcore's retries, which we don't use
+        self._inner.sleep(seconds)
+
+
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, _cap(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        capped = _cap(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, capped))
+
+    def get_extra_info(self, info: str) -> typing.Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: _SocketOptions = None,
+    ) -> httpcore.AsyncNetworkStream:
+        capped = _cap(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.connect_tcp(host, port, capped, local_address, socket_options))
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: _SocketOptions = None
+    ) -> httpcore.AsyncNetworkStream:  # pragma: no cover - K2 is reached over TCP
+        capped = _cap(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.connect_unix_socket(path, capped, socket_options))
+
+    async def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore's own retries are unused
+        await self._inner.sleep(seconds)
+
+
+def install(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
+    """Make ``transport``'s sockets honour call deadlines. The pool attribute is httpcore's (1.x)."""
+    pool = transport._pool
+    if isinstance(pool, httpcore.ConnectionPool):  # proxies too: HTTPProxy and SOCKSProxy subclass it
+        pool._network_backend = _Backend(pool._network_backend)
+    return transport
+
+
+def install_async(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
+    """The asyncio twin of :func:`install`."""
+    pool = transport._pool
+    if isinstance(pool, httpcore.AsyncConnectionPool):
+        pool._network_backend = _AsyncBackend(pool._network_backend)
+    return transport
