@@ -15,7 +15,7 @@ REDOCLY := @redocly/cli@2.77.0
 GENERATE = PATH="$(BIN):$$PATH" $(BIN)/openapi-python-client generate --path $(SPEC) \
 	--config generator-config.yml --meta none --fail-on-warning --custom-template-path templates
 
-.PHONY: help setup generate check-generated lint lint-spec typecheck test test-fast bench demo sandbox contract
+.PHONY: help setup generate check-generated lint lint-spec typecheck test test-fast bench demo sandbox contract reliability fuzz
 
 help:
 	@echo "make demo            every K2 flow end to end against the embedded sandbox"
@@ -25,6 +25,8 @@ help:
 	@echo "make check-generated fail if generated/ differs from what the spec generates"
 	@echo "make lint-spec       openapi-spec-validator + Redocly lint"
 	@echo "make contract        schemathesis CLI suite against K2_BASE_URL (default: a sandbox it starts)"
+	@echo "make reliability     the whole fault matrix (faults x targets x sync/async): one table, 0 problems"
+	@echo "make fuzz            the hypothesis fuzz tests of tests/reliability, at least 100k cases"
 	@echo "make lint / typecheck"
 
 setup: $(STAMP)
@@ -81,3 +83,12 @@ contract: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -x -m "not slow"
+
+# Every fault of tests/reliability/faultserver.py against the token request, a GET and every create, sync
+# and async; prints one table and exits non-zero when any case breaks the issue-9 contract.
+reliability: $(STAMP)
+	$(BIN)/python -m tests.reliability.run
+
+# K2_FUZZ_EXAMPLES is derived from K2_FUZZ_TARGET (default 100000) and the number of fuzz tests.
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.reliability.fuzz
