@@ -14,6 +14,8 @@
 Run it (see examples/README.md)::
 
     uvicorn examples.fastapi_app.app:app --port 8000
+
+On several machines, set ``TOKEN_STORE_URL`` and ``DEDUP_URL`` (see examples/many_machines/README.md).
 """
 
 from __future__ import annotations
@@ -23,24 +25,27 @@ import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Form, HTTPException, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from k2connect_ext import (
     AsyncK2,
+    Deduplicator,
     K2AmbiguousOutcomeError,
     K2Error,
     K2Event,
     K2ValidationError,
     K2ValidationInputError,
     SQLiteDeduplicator,
+    TokenStore,
 )
 from k2connect_ext.adapters.starlette import webhook_endpoint
 
 from . import pages
-from .settings import CALLBACK_PATH, WEBHOOK_PATH, Settings
+from .settings import CALLBACK_PATH, POSTGRES_SCHEMES, WEBHOOK_PATH, Settings
 from .store import Store
 
 __all__ = ["WEBHOOK_TOPICS", "Settings", "create_app", "subscribe_webhooks"]
@@ -65,8 +70,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app, configured by ``settings`` (by default from the environment, see ``Settings.from_env``)."""
     settings = settings or Settings.from_env()
     store = Store(settings.database)
-    dedup = SQLiteDeduplicator(settings.database)  # its own table, in the same file
-    k2 = AsyncK2(settings.client_id, settings.client_secret, base_url=settings.base_url)
+    dedup = make_deduplicator(settings)
+    k2 = AsyncK2(
+        settings.client_id,
+        settings.client_secret,
+        base_url=settings.base_url,
+        token_store=make_token_store(settings),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -156,6 +166,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"events": await asyncio.to_thread(store.events, limit=limit, topic=topic)}
 
     return app
+
+
+class ClosingDeduplicator(Deduplicator, Protocol):
+    """A deduplicator the app closes when it stops (all the SDK's own do)."""
+
+    def close(self) -> None: ...
+
+
+def make_deduplicator(settings: Settings) -> ClosingDeduplicator:
+    """Where claimed event ids live: Redis or PostgreSQL when ``DEDUP_URL`` says so (every worker on
+    every machine shares them), else a table in this app's SQLite file (the workers of one machine)."""
+    url = settings.dedup_url
+    if not url:
+        return SQLiteDeduplicator(settings.database)  # its own table, in the same file
+    if urlsplit(url).scheme in POSTGRES_SCHEMES:
+        from k2connect_ext.dedup_postgres import PostgresDeduplicator  # the [postgres] extra
+
+        return PostgresDeduplicator(url, retention_seconds=settings.event_retention)
+    from k2connect_ext.dedup_redis import RedisDeduplicator  # the [redis] extra
+
+    return RedisDeduplicator.from_url(url, retention_seconds=settings.event_retention)
+
+
+def make_token_store(settings: Settings) -> TokenStore | None:
+    """One K2 token for every worker on every machine when ``TOKEN_STORE_URL`` is set; else each worker
+    process fetches and keeps its own."""
+    if not settings.token_store_url:
+        return None
+    from k2connect_ext.redis_store import RedisTokenStore  # the [redis] extra
+
+    return RedisTokenStore.from_url(settings.token_store_url)
 
 
 async def subscribe_webhooks(

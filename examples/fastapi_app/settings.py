@@ -14,6 +14,8 @@ __all__ = ["Settings"]
 # Where K2 POSTs, below PUBLIC_URL: STK push results (the callback_url of each request) and webhooks.
 CALLBACK_PATH = "/k2/callbacks"
 WEBHOOK_PATH = "/k2/webhooks"
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,6 +25,11 @@ class Settings:
     ``public_url`` is where Kopo Kopo reaches this app (an https tunnel or your domain; the local sandbox
     also delivers to http://127.0.0.1). ``till_number`` is the online (K-prefixed) till STK pushes pay.
     A payment that has had no callback for ``status_check_after`` seconds is looked up at K2 instead.
+
+    Several workers on several machines share the token and the event ids through ``token_store_url``
+    (``redis://...``: ``RedisTokenStore``) and ``dedup_url`` (``redis://...`` or ``postgresql://...``);
+    without them the token is per process and events are de-duplicated in the SQLite ``database``. Both
+    URLs may hold passwords, so they stay out of ``repr`` too.
     """
 
     client_id: str
@@ -33,11 +40,18 @@ class Settings:
     database: str = "k2_example.sqlite3"
     till_number: str = "K000000"
     status_check_after: float = 10.0
+    token_store_url: str | None = field(default=None, repr=False)
+    dedup_url: str | None = field(default=None, repr=False)
+    event_retention: float = 7 * 24 * 3600.0
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.public_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise K2ConfigError(f"PUBLIC_URL must be an absolute http(s) URL, got {self.public_url!r}")
+        if self.token_store_url and urlsplit(self.token_store_url).scheme not in REDIS_SCHEMES:
+            raise K2ConfigError("TOKEN_STORE_URL must be a redis://, rediss:// or unix:// URL")
+        if self.dedup_url and urlsplit(self.dedup_url).scheme not in REDIS_SCHEMES + POSTGRES_SCHEMES:
+            raise K2ConfigError("DEDUP_URL must be a redis://, rediss://, unix:// or postgresql:// URL")
 
     @property
     def callback_url(self) -> str:
@@ -51,8 +65,8 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read K2_CLIENT_ID, K2_CLIENT_SECRET, K2_API_KEY, PUBLIC_URL (required), K2_BASE_URL, DATABASE
-        and K2_TILL_NUMBER (optional)."""
+        """Read K2_CLIENT_ID, K2_CLIENT_SECRET, K2_API_KEY, PUBLIC_URL (required), K2_BASE_URL, DATABASE,
+        K2_TILL_NUMBER, TOKEN_STORE_URL, DEDUP_URL and EVENT_RETENTION_SECONDS (optional)."""
         env = os.environ if environ is None else environ
         required = ("K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_API_KEY", "PUBLIC_URL")
         missing = [name for name in required if not env.get(name)]
@@ -66,4 +80,20 @@ class Settings:
             base_url=env.get("K2_BASE_URL") or cls.base_url,
             database=env.get("DATABASE") or cls.database,
             till_number=env.get("K2_TILL_NUMBER") or cls.till_number,
+            token_store_url=env.get("TOKEN_STORE_URL") or None,
+            dedup_url=env.get("DEDUP_URL") or None,
+            event_retention=_seconds(env, "EVENT_RETENTION_SECONDS", cls.event_retention),
         )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise K2ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise K2ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
