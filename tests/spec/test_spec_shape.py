@@ -96,3 +96,28 @@ def test_create_answers_201_with_location_and_link(path: str, method: str, op: d
         body = spec()["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
         if "_links" in body.get("properties", {}):
             assert "callbacks" in op, f"{op['operationId']} takes a callback_url but declares no callback"
+
+
+def json_responses() -> list[tuple[str, dict[str, Any]]]:
+    """(where, content) of every response with a JSON body, operations and shared responses alike."""
+    found = [
+        (f"{method.upper()} {path} {code}", response["content"])
+        for path, method, op in operations()
+        for code, response in op["responses"].items()
+        if "content" in response
+    ]
+    found += [
+        (f"components/responses/{name}", response["content"])
+        for name, response in spec()["components"]["responses"].items()
+        if "content" in response
+    ]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("where", "content"), json_responses(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_json_responses_also_declare_the_python_sdks_accept(where: str, content: dict[str, Any]) -> None:
+    """The Python SDKs send ``Accept: application/vnd.kopokopo.v4.hal+json`` on every call: every JSON
+    response is declared for that media type too, with the same schema and examples."""
+    assert content["application/vnd.kopokopo.v4.hal+json"] == content["application/json"], where
