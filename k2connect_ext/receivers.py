@@ -5,8 +5,11 @@ One place decides what K2 is answered, so every framework adapter behaves the sa
 ===========================  ======  =======================================================================
 outcome                      status  why
 ===========================  ======  =======================================================================
+body over the size limit     413     ``max_body_bytes`` (1 MiB by default); adapters answer it from
+                                     ``Content-Length`` before reading, or stop reading at the limit
 bad or missing signature     401     not from K2 (or the wrong API key): never parsed, never handled
-malformed body               400     signed by K2 but unusable; logged so it can be looked into
+malformed body               400     signed by K2 but unusable (including an id no deduplicator can
+                                     store); logged so it can be looked into
 accepted                     200     the handler returned
 duplicate                    200     already claimed: acknowledged so K2 stops redelivering, not handled
 handler failed               500     the claim is released first, so K2's redelivery is processed
@@ -27,11 +30,18 @@ import functools
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable
 from typing import Any, Final
 
 import attrs
 
+from k2connect_ext.body_limit import (
+    DEFAULT_MAX_BODY_BYTES,
+    aread_limited,
+    checked_limit,
+    declared_length,
+    read_limited,
+)
 from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
 from k2connect_ext.errors import K2ConfigError, WebhookPayloadError, WebhookSignatureError
 from k2connect_ext.events import K2Event, parse_event
@@ -94,11 +104,53 @@ def _checked_api_key(api_key: object) -> str | tuple[str, ...]:
 
 
 class _ReceiverBase:
-    def __init__(self, api_key: str | Collection[str]) -> None:
+    def __init__(self, api_key: str | Collection[str], max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self._api_key = _checked_api_key(api_key)
+        self._max_body = checked_limit(max_body_bytes)
+        self._too_large = _answer(413, "rejected", f"the body is larger than {self._max_body} bytes")
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Bodies larger than this are answered 413 without being verified or parsed."""
+        return self._max_body
+
+    def read_body(self, headers: HeaderItems, chunks: Iterable[RawBody]) -> bytes | ReceiverResponse:
+        """The body, read from ``chunks`` (lazily: a stream's reads) up to the limit, or the 413 answer.
+
+        For adapters: a ``Content-Length`` over the limit is refused before the first chunk is read; a
+        body that turns out longer (chunked, or a lying ``Content-Length``) is refused as soon as it passes
+        the limit, with the rest left unread.
+        """
+        if self._declared_too_large(headers):
+            return self._too_large
+        body = read_limited(chunks, self._max_body)
+        return self._refused_too_large() if body is None else body
+
+    async def aread_body(
+        self, headers: HeaderItems, chunks: AsyncIterable[RawBody]
+    ) -> bytes | ReceiverResponse:
+        """Async twin of :meth:`read_body` (``request.stream()`` in Starlette)."""
+        if self._declared_too_large(headers):
+            return self._too_large
+        body = await aread_limited(chunks, self._max_body)
+        return self._refused_too_large() if body is None else body
+
+    def _declared_too_large(self, headers: HeaderItems) -> bool:
+        declared = declared_length(headers)
+        if declared is not None and declared > self._max_body:
+            logger.warning("K2 webhook refused (413): Content-Length %d over the limit", declared)
+            return True
+        return False
+
+    def _refused_too_large(self) -> ReceiverResponse:
+        logger.warning("K2 webhook refused (413): body over the limit of %d bytes", self._max_body)
+        return self._too_large
 
     def _authenticate(self, body: RawBody, headers: HeaderItems) -> K2Event | ReceiverResponse:
-        """Verify, then parse; an answer instead of an event when either fails."""
+        """Check the size, verify, then parse; an answer instead of an event when any fails."""
+        size = body.nbytes if isinstance(body, memoryview) else len(body) if isinstance(body, RawBody) else 0
+        if size > self._max_body:
+            return self._refused_too_large()
         try:
             verify_request_headers(body, headers, self._api_key)
         except WebhookSignatureError as exc:
@@ -124,9 +176,10 @@ class WebhookReceiver(_ReceiverBase):
         deduplicator: remembers claimed event ids (:class:`~k2connect_ext.dedup.MemoryDeduplicator`, or
             :class:`~k2connect_ext.dedup.SQLiteDeduplicator` when several workers receive). Without one,
             every delivery reaches the handler, which must then be idempotent itself.
+        max_body_bytes: bodies larger than this are answered 413 unverified (default 1 MiB).
 
     Raises:
-        K2ConfigError: empty API key.
+        K2ConfigError: empty API key, or a ``max_body_bytes`` that is not a positive int.
         TypeError: an async handler, or a deduplicator without ``claim``/``release``.
     """
 
@@ -136,8 +189,9 @@ class WebhookReceiver(_ReceiverBase):
         handler: Handler,
         *,
         deduplicator: Deduplicator | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
-        super().__init__(api_key)
+        super().__init__(api_key, max_body_bytes)
         if _is_async_callable(handler):
             # Called without an await, it would return a coroutine that never runs: the event would be
             # acknowledged and lost.
@@ -206,8 +260,9 @@ class AsyncWebhookReceiver(_ReceiverBase):
         handler: AsyncHandler,
         *,
         deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
-        super().__init__(api_key)
+        super().__init__(api_key, max_body_bytes)
         if deduplicator is not None and not isinstance(deduplicator, AsyncDeduplicator | Deduplicator):
             raise TypeError(
                 f"deduplicator needs aclaim/arelease or claim/release, got {type(deduplicator).__name__}"

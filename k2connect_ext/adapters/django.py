@@ -9,16 +9,22 @@ signature already proves the request came from K2.
     urlpatterns = [path("k2/webhooks", webhook_view(settings.K2_API_KEY, handle, deduplicator=dedup))]
 
 An ``async def`` handler gets an async view (run it under ASGI); a plain function gets a sync view.
+
+The body is read in chunks (``request.read``) and refused with 413 past ``max_body_bytes`` (1 MiB by default),
+before reading at all when ``Content-Length`` announces more. Under WSGI Django never reads past
+``Content-Length``; under ASGI Django itself has already received the body into a temporary file (kept in
+memory up to ``FILE_UPLOAD_MAX_MEMORY_SIZE``, on disk above it) before any view runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Iterator
 
 # Django ships no type information (django-stubs is not a dependency), so its names are Any to mypy.
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed  # type: ignore[import-untyped]
 from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
 
+from k2connect_ext.body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
 from k2connect_ext.receivers import (
     AsyncHandler,
@@ -30,6 +36,8 @@ from k2connect_ext.receivers import (
 
 __all__ = ["webhook_view"]
 
+_CHUNK = 64 * 1024
+
 SyncView = Callable[[HttpRequest], HttpResponse]
 AsyncView = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
@@ -39,6 +47,7 @@ def webhook_view(
     handler: AsyncHandler,
     *,
     deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> SyncView | AsyncView:
     """A view that verifies, parses, deduplicates and hands each event to ``handler``; POST only.
 
@@ -46,27 +55,45 @@ def webhook_view(
     An async handler needs Django 5.0 or later, whose ``csrf_exempt`` keeps async views async.
     """
     if _is_async_callable(handler):
-        receiver = AsyncWebhookReceiver(api_key, handler, deduplicator=deduplicator)
+        receiver = AsyncWebhookReceiver(
+            api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes
+        )
 
         async def k2_webhook_async(request: HttpRequest) -> HttpResponse:
             if request.method != "POST":
                 return HttpResponseNotAllowed(["POST"])
-            return _to_django(await receiver.handle(request.body, request.headers))
+            # Reads from Django's already-received body file: local, no network wait on the loop.
+            body = receiver.read_body(request.META, _chunks(request))
+            if isinstance(body, ReceiverResponse):
+                return _to_django(body)
+            return _to_django(await receiver.handle(body, request.headers))
 
         async_view: AsyncView = csrf_exempt(k2_webhook_async)
         return async_view
 
     if deduplicator is not None and not isinstance(deduplicator, Deduplicator):
         raise TypeError("a sync handler needs a blocking deduplicator (claim/release), not an async-only one")
-    sync_receiver = WebhookReceiver(api_key, handler, deduplicator=deduplicator)
+    sync_receiver = WebhookReceiver(
+        api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes
+    )
 
     def k2_webhook(request: HttpRequest) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        return _to_django(sync_receiver.handle(request.body, request.headers))
+        body = sync_receiver.read_body(request.META, _chunks(request))
+        if isinstance(body, ReceiverResponse):
+            return _to_django(body)
+        return _to_django(sync_receiver.handle(body, request.headers))
 
     sync_view: SyncView = csrf_exempt(k2_webhook)
     return sync_view
+
+
+def _chunks(request: HttpRequest) -> Iterator[bytes]:
+    # request.read() rather than request.body: .body reads everything at once (after only a
+    # Content-Length check against DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB). read() also serves a body
+    # that middleware already read, from Django's in-memory copy.
+    return iter(lambda: bytes(request.read(_CHUNK)), b"")
 
 
 def _to_django(answer: ReceiverResponse) -> HttpResponse:

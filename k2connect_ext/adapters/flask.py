@@ -10,6 +10,9 @@ exact bytes K2 sent, which a re-serialised ``request.get_json()`` would not matc
     # or
     app.register_blueprint(webhook_blueprint(API_KEY, handle, deduplicator=dedup), url_prefix="/k2")
 
+The body is read in chunks and refused with 413 past ``max_body_bytes`` (1 MiB by default), before reading
+at all when ``Content-Length`` announces more; Flask's own ``MAX_CONTENT_LENGTH``, if lower, also applies.
+
 If the app uses Flask-WTF's ``CSRFProtect``, exempt the view or blueprint: K2 sends no CSRF token, and the
 signature already proves the request came from K2.
 """
@@ -19,9 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from flask import Blueprint, Response, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from k2connect_ext.body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.dedup import Deduplicator
-from k2connect_ext.receivers import Handler, WebhookReceiver
+from k2connect_ext.receivers import Handler, ReceiverResponse, WebhookReceiver
+
+_CHUNK = 64 * 1024
 
 __all__ = ["webhook_blueprint", "webhook_view"]
 
@@ -31,20 +38,33 @@ def webhook_view(
     handler: Handler,
     *,
     deduplicator: Deduplicator | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Callable[[], Response]:
     """A view that verifies, parses, deduplicates and hands each event to ``handler`` (a sync function).
 
     The answers are those of :class:`~k2connect_ext.receivers.WebhookReceiver`. Register it for POST only.
     """
-    receiver = WebhookReceiver(api_key, handler, deduplicator=deduplicator)
+    receiver = WebhookReceiver(api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes)
 
     def k2_webhook() -> Response:
-        # parse_form_data=False: never let a form parser consume the stream before the bytes are hashed.
-        body = request.get_data(cache=True, as_text=False, parse_form_data=False)
-        answer = receiver.handle(body, request.headers)
+        body = _read(receiver)
+        answer = body if isinstance(body, ReceiverResponse) else receiver.handle(body, request.headers)
         return Response(answer.body, status=answer.status, content_type=answer.content_type)
 
     return k2_webhook
+
+
+def _read(receiver: WebhookReceiver) -> bytes | ReceiverResponse:
+    # Raw stream reads, never a form parser, so the bytes hashed are the bytes sent. If a hook already
+    # read the body with get_data(), werkzeug cached it and the stream is spent: use that copy.
+    cached = getattr(request, "_cached_data", None)
+    if isinstance(cached, bytes):
+        return receiver.read_body({}, (cached,))
+    try:
+        stream = request.stream
+        return receiver.read_body(request.headers, iter(lambda: stream.read(_CHUNK), b""))
+    except RequestEntityTooLarge:  # the app's MAX_CONTENT_LENGTH is lower than ours
+        return receiver._refused_too_large()
 
 
 def webhook_blueprint(
@@ -54,9 +74,10 @@ def webhook_blueprint(
     deduplicator: Deduplicator | None = None,
     rule: str = "/webhooks",
     name: str = "k2connect_webhooks",
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Blueprint:
     """A blueprint serving :func:`webhook_view` at ``rule`` (POST only), as endpoint ``<name>.webhook``."""
     blueprint = Blueprint(name, __name__)
-    view = webhook_view(api_key, handler, deduplicator=deduplicator)
+    view = webhook_view(api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes)
     blueprint.add_url_rule(rule, endpoint="webhook", view_func=view, methods=["POST"])
     return blueprint

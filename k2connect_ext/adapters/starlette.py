@@ -7,7 +7,7 @@ Starlette::
 
     app = Starlette(routes=[Route("/k2/webhooks", webhook_endpoint(API_KEY, handle), methods=["POST"])])
 
-FastAPI, the whole flow (dedup, 200/400/401/500 answers)::
+FastAPI, the whole flow (dedup, 200/400/401/413/500 answers)::
 
     app.add_api_route("/k2/webhooks", webhook_endpoint(API_KEY, handle, dedup), methods=["POST"])
 
@@ -15,6 +15,9 @@ FastAPI, verification only, inside your own endpoint::
 
     @app.post("/k2/webhooks")
     async def k2_webhook(event: K2Event = Depends(verified_event(API_KEY))) -> dict[str, str]: ...
+
+Both stream the body and stop at ``max_body_bytes`` (1 MiB by default) with 413, before reading at all when
+``Content-Length`` announces more: an unsigned body is never buffered whole, whatever its size.
 """
 
 from __future__ import annotations
@@ -26,10 +29,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from k2connect_ext.body_limit import DEFAULT_MAX_BODY_BYTES, aread_limited, checked_limit, declared_length
 from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
 from k2connect_ext.errors import WebhookPayloadError, WebhookSignatureError
 from k2connect_ext.events import K2Event, parse_event
-from k2connect_ext.receivers import AsyncHandler, AsyncWebhookReceiver, _checked_api_key, _is_async_callable
+from k2connect_ext.receivers import (
+    AsyncHandler,
+    AsyncWebhookReceiver,
+    ReceiverResponse,
+    _checked_api_key,
+    _is_async_callable,
+)
 from k2connect_ext.signatures import verify_request_headers
 
 __all__ = ["verified_event", "webhook_endpoint"]
@@ -39,32 +49,46 @@ def webhook_endpoint(
     api_key: str | Collection[str],
     handler: AsyncHandler,
     deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Callable[[Request], Awaitable[Response]]:
     """An endpoint that verifies, parses, deduplicates and hands each event to ``handler``.
 
     ``handler`` may be async, or a plain function, which then runs in Starlette's thread pool so a slow
     handler never blocks the event loop. The answers are those of :class:`AsyncWebhookReceiver`.
     """
-    receiver = AsyncWebhookReceiver(api_key, _off_the_loop(handler), deduplicator=deduplicator)
+    receiver = AsyncWebhookReceiver(
+        api_key, _off_the_loop(handler), deduplicator=deduplicator, max_body_bytes=max_body_bytes
+    )
 
     # `request: Request` is what Starlette passes and what FastAPI injects when this is an api route.
     async def k2_webhook(request: Request) -> Response:
-        answer = await receiver.handle(await request.body(), request.headers)
+        body = await receiver.aread_body(request.headers, request.stream())
+        answer = body if isinstance(body, ReceiverResponse) else await receiver.handle(body, request.headers)
         return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
 
     return k2_webhook
 
 
-def verified_event(api_key: str | Collection[str]) -> Callable[[Request], Awaitable[K2Event]]:
-    """A FastAPI dependency: the verified, parsed event, or HTTP 401 / 400 before your endpoint runs.
+def verified_event(
+    api_key: str | Collection[str], *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+) -> Callable[[Request], Awaitable[K2Event]]:
+    """A FastAPI dependency: the verified, parsed event, or HTTP 413 / 401 / 400 before your endpoint runs.
 
     It does not deduplicate (a dependency cannot acknowledge a duplicate without running the endpoint):
     call your deduplicator in the endpoint with ``event.dedup_key``, or use :func:`webhook_endpoint`.
     """
     keys = _checked_api_key(api_key)
+    limit = checked_limit(max_body_bytes)
+    too_large = f"the body is larger than {limit} bytes"
 
     async def k2_event(request: Request) -> K2Event:
-        body = await request.body()
+        declared = declared_length(request.headers)
+        if declared is not None and declared > limit:
+            raise HTTPException(status_code=413, detail=too_large)
+        body = await aread_limited(request.stream(), limit)
+        if body is None:
+            raise HTTPException(status_code=413, detail=too_large)
         try:
             verify_request_headers(body, request.headers, keys)
         except WebhookSignatureError:
