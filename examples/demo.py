@@ -39,6 +39,7 @@ from k2connect_ext import (
     till_destination,
 )
 from k2connect_ext.adapters.starlette import webhook_endpoint
+from k2connect_ext.outcomes import State, state_of
 
 TILL = "555555"  # the buy-goods till the demo's customer pays
 ONLINE_TILL = "K555555"  # the K-prefixed online payments till that receives STK pushes
@@ -179,9 +180,9 @@ class Demo:
         )
         result = payment.wait()
         status = result.data.attributes.status
-        assert status == "Success", status
+        assert state_of("incoming_payment", status) is State.SUCCEEDED, status  # the rule wait() used
         callback = self.callback_for(payment.id)
-        assert callback.status == status
+        assert callback.status == status and callback.is_success
         return f"Location {status}; signed callback {callback.status}, KES {callback.amount}"
 
     def stk_push_failure(self) -> str:

@@ -56,6 +56,7 @@ from k2connect_client.models import (
 
 from k2connect_ext.dedup import event_id_problem
 from k2connect_ext.errors import WebhookPayloadError
+from k2connect_ext.outcomes import State, classify
 from k2connect_ext.signatures import RawBody, verify_signature
 
 __all__ = [
@@ -177,10 +178,6 @@ _RESULT_TYPE_ALIASES: Final[Mapping[str, ResultType]] = {
     "reversals": ResultType.REVERSAL,
 }
 
-# Result statuses the spec documents; anything else (Pending, Scheduled, Received, a new value) is neither.
-_SUCCESS_STATUSES: Final = frozenset({"success", "processed"})
-_FAILURE_STATUSES: Final = frozenset({"failed"})
-
 # K2 is in Kenya and its timestamps carry +03:00; Daraja's TransTime and any naive timestamp are Nairobi time
 # (East Africa Time has no daylight saving, so a fixed offset is exact).
 _NAIROBI: Final = timezone(timedelta(hours=3), "EAT")
@@ -223,13 +220,21 @@ class K2Event:
 
     @property
     def is_success(self) -> bool:
-        """A result whose status is Success or Processed. Always False for webhooks, which report facts."""
-        return self.kind is EventKind.RESULT and _status_in(self.status, _SUCCESS_STATUSES)
+        """A result that succeeded, by the same table ``wait()`` and the CLI use (``outcomes.STATUSES``).
+
+        A payment link succeeds when paid, not when it exists. Always False for webhooks, which report facts.
+        """
+        return self._state() is State.SUCCEEDED
 
     @property
     def is_failure(self) -> bool:
-        """A result whose status is Failed. When neither hint holds, the outcome is pending or unknown."""
-        return self.kind is EventKind.RESULT and _status_in(self.status, _FAILURE_STATUSES)
+        """A result that failed (Failed, Cancelled, Expired...). Neither hint: pending or unknown."""
+        return self._state() is State.FAILED
+
+    def _state(self) -> State | None:
+        if self.kind is not EventKind.RESULT or self.topic is None:
+            return None
+        return classify(self.topic, self.raw).state
 
     @property
     def dedup_key(self) -> str | None:
@@ -826,7 +831,3 @@ def _daraja_time(text: str) -> datetime | None:
         return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=_NAIROBI)
     except ValueError:
         return None
-
-
-def _status_in(status: str | None, statuses: frozenset[str]) -> bool:
-    return status is not None and status.strip().casefold() in statuses

@@ -1,18 +1,26 @@
-"""When is a K2 resource finished, and did it succeed?
+"""When is a K2 resource finished, and did it succeed? The one rule, used everywhere.
 
-K2 reports progress in free-text statuses that differ per resource and may grow new values. This module
-turns a parsed resource into one of three states. Anything unrecognised counts as still pending, so a new
-intermediate status never ends a wait early; only the overall deadline does.
+K2 reports progress in free-text statuses that differ per resource and may grow new values. ``STATUSES``
+is the single table of what each status means for each kind of resource: ``wait()`` (``polling``),
+``K2Event.is_success`` / ``is_failure`` (``events``), the CLI's ``state`` column and the example apps all
+read it through ``classify`` / ``state_of``, so they cannot disagree. Anything not in the table counts as
+still pending, so a new intermediate status never ends a wait early; only the overall deadline does.
+
+Payment links have two statuses: the outer one says the link exists ("Processed"), the link's own
+(``payment_link.status`` in callbacks, ``payment_link_status`` in GETs) says whether it was paid. Only the
+link's own status decides; a link that exists but is unpaid is pending, not a success.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 import attrs
 
-__all__ = ["Outcome", "State", "classify"]
+__all__ = ["STATUSES", "Outcome", "State", "Statuses", "classify", "state_of", "status_of"]
 
 
 class State(enum.Enum):
@@ -32,23 +40,79 @@ class Outcome:
         return self.state is not State.PENDING
 
 
-# Lower-cased status values per kind. The failure sets include values not yet sampled from K2 but named in
-# its guides or the official SDKs, so a failure is reported as one rather than waited out to the deadline.
-_SUCCESS: dict[str, frozenset[str]] = {
-    "incoming_payment": frozenset({"success"}),
-    "payment": frozenset({"processed", "transferred", "complete", "completed"}),
-    "settlement_transfer": frozenset({"processed", "transferred", "complete", "completed"}),
-    "send_money": frozenset({"processed", "transferred", "complete", "completed"}),
-    "reversal": frozenset({"processed", "reversed", "complete", "completed"}),
-    "polling": frozenset({"success", "processed", "complete", "completed"}),
-    "transaction_sms_notification": frozenset({"success", "sent", "delivered", "processed"}),
-    "payment_link": frozenset({"paid"}),
-}
-_FAILURE = frozenset(
+@attrs.frozen
+class Statuses:
+    """The lower-cased statuses of one kind of resource: which mean success, failure, or not yet.
+
+    ``pending`` lists the known intermediate values; an unknown value is pending too (``state``), but
+    listing the known ones lets a test prove that every status the spec names has exactly one meaning.
+    """
+
+    success: frozenset[str]
+    failure: frozenset[str]
+    pending: frozenset[str] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        overlap = (
+            (self.success & self.failure) | (self.success & self.pending) | (self.failure & self.pending)
+        )
+        if overlap:
+            raise ValueError(f"statuses with two meanings: {sorted(overlap)}")
+
+    def state(self, status: str | None) -> State:
+        lowered = (status or "").strip().casefold()
+        if lowered in self.success:
+            return State.SUCCEEDED
+        if lowered in self.failure:
+            return State.FAILED
+        return State.PENDING
+
+
+# Values not yet sampled from K2 but named in its guides or the official SDKs are included, so a failure is
+# reported as one rather than waited out to the deadline. Sources: the spec's status descriptions,
+# k2-api.md §d, /work/shared/k2-fixtures (tests/unit/test_outcomes.py checks the table against both).
+_FAILED: Final = frozenset(
     {"failed", "failure", "rejected", "cancelled", "canceled", "declined", "expired", "error"}
 )
+_DONE: Final = frozenset({"complete", "completed"})
+_MONEY_OUT: Final = Statuses(
+    success=frozenset({"processed", "transferred"}) | _DONE,
+    failure=_FAILED,
+    pending=frozenset({"scheduled", "pending", "processing"}),
+)
+
+STATUSES: Final[Mapping[str, Statuses]] = MappingProxyType(
+    {
+        # "Processed" is K2's word for done elsewhere; taken as success here rather than waited out.
+        "incoming_payment": Statuses(frozenset({"success", "processed"}), _FAILED, frozenset({"pending"})),
+        "polling": Statuses(frozenset({"success", "processed"}) | _DONE, _FAILED, frozenset({"pending"})),
+        "transaction_sms_notification": Statuses(
+            frozenset({"success", "sent", "delivered", "processed"}), _FAILED, frozenset({"pending"})
+        ),
+        "payment": _MONEY_OUT,
+        "settlement_transfer": _MONEY_OUT,
+        "send_money": _MONEY_OUT,
+        # A reversal that went through ends "Processed" (its bulk payment "Transferred"), or "Reversed".
+        "reversal": Statuses(
+            frozenset({"processed", "reversed"}) | _DONE,
+            _FAILED,
+            frozenset({"received", "scheduled", "pending", "processing"}),
+        ),
+        # The link's own status decides (see the module docstring): "Processed" outside, "Active" inside
+        # is a link waiting to be paid.
+        "payment_link": Statuses(frozenset({"paid"}), _FAILED, frozenset({"active", "processed"})),
+    }
+)
 # Resources with no lifecycle: reading them once is the outcome.
-_STATIC = frozenset({"webhook_subscription", "recipient", "merchant_account"})
+_STATIC: Final = frozenset({"webhook_subscription", "recipient", "merchant_account"})
+
+
+def state_of(kind: str, status: str | None) -> State:
+    """What ``status`` means for a resource of ``kind`` (an unknown kind or status is pending)."""
+    if kind in _STATIC:
+        return State.SUCCEEDED
+    table = STATUSES.get(kind)
+    return table.state(status) if table is not None else State.PENDING
 
 
 def _errors_text(errors: Any) -> str | None:
@@ -61,24 +125,34 @@ def _errors_text(errors: Any) -> str | None:
     return str(errors)
 
 
-def classify(kind: str, body: dict[str, Any]) -> Outcome:
-    """Classify a resource body (the JSON of a GET or callback, as a dict) of the given kind."""
-    attributes: dict[str, Any] = (body.get("data") or {}).get("attributes") or {}
+def _attributes(body: Mapping[str, Any]) -> Mapping[str, Any]:
+    data = body.get("data")
+    attributes = data.get("attributes") if isinstance(data, Mapping) else None
+    return attributes if isinstance(attributes, Mapping) else {}
+
+
+def status_of(kind: str, body: Mapping[str, Any]) -> str | None:
+    """The status that decides the outcome of a resource body (a GET or a callback)."""
+    attributes = _attributes(body)
     status = attributes.get("status")
-    status_text = status if isinstance(status, str) else None
-    if kind in _STATIC:
-        return Outcome(State.SUCCEEDED, status_text)
     if kind == "payment_link":
-        # The outer status says the link exists ("Processed"); the link's own status says if it was paid.
-        link = attributes.get("payment_link") or {}
-        link_status = link.get("status") or link.get("payment_link_status")
-        status_text = link_status if isinstance(link_status, str) else status_text
-    lowered = (status_text or "").strip().lower()
+        link = attributes.get("payment_link")
+        if isinstance(link, Mapping):
+            inner = link.get("status") or link.get("payment_link_status")
+            if isinstance(inner, str):
+                return inner
+    return status if isinstance(status, str) else None
+
+
+def classify(kind: str, body: Mapping[str, Any]) -> Outcome:
+    """Classify a resource body (the JSON of a GET or callback, as a dict) of the given kind."""
+    status = status_of(kind, body)
+    state = state_of(kind, status)
+    if state is not State.FAILED:
+        return Outcome(state, status)
+    attributes = _attributes(body)
     reason = _errors_text(attributes.get("errors"))
-    if kind == "incoming_payment":
-        reason = _errors_text((attributes.get("event") or {}).get("errors")) or reason
-    if lowered in _SUCCESS.get(kind, frozenset()):
-        return Outcome(State.SUCCEEDED, status_text)
-    if lowered in _FAILURE:
-        return Outcome(State.FAILED, status_text, reason or f"{kind} ended {status_text}")
-    return Outcome(State.PENDING, status_text)
+    event = attributes.get("event")
+    if kind == "incoming_payment" and isinstance(event, Mapping):
+        reason = _errors_text(event.get("errors")) or reason
+    return Outcome(State.FAILED, status, reason or f"{kind} ended {status}")

@@ -16,12 +16,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from k2connect_ext import K2Event
+from k2connect_ext.outcomes import State, classify
 
 __all__ = ["PENDING", "TERMINAL_STATUSES", "Store", "stk_outcome"]
 
 PENDING = "Pending"
-# The final statuses of an STK push (``data.attributes.status``); anything else is still pending.
+# What the app stores and shows: K2's status folded by the SDK's one success rule (``outcomes.classify``,
+# the rule ``wait()`` and ``K2Event.is_success`` use), so a Cancelled or Expired push is Failed here too.
 TERMINAL_STATUSES = frozenset({"Success", "Failed"})
+_SHOWN = {State.SUCCEEDED: "Success", State.FAILED: "Failed", State.PENDING: PENDING}
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS payments (
@@ -73,17 +76,17 @@ _UPSERT_OUTCOME = """
 
 
 def stk_outcome(body: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
-    """``(status, failure reason, M-PESA reference)`` of an STK push result body (callback or GET)."""
+    """``(status, failure reason, M-PESA reference)`` of an STK push result body (callback or GET).
+
+    The status is Success, Failed or Pending, as the SDK's success rule reads K2's status.
+    """
     attributes = _object(_object(body.get("data")).get("attributes"))
     event = _object(attributes.get("event"))
-    status = attributes.get("status")
-    errors = event.get("errors")  # a string, or null while pending and on success
+    outcome = classify("incoming_payment", body)
     reference = _object(event.get("resource")).get("reference")  # the resource is null until paid
-    if isinstance(errors, list):
-        errors = "; ".join(str(error) for error in errors)
     return (
-        status if isinstance(status, str) and status else PENDING,
-        errors if isinstance(errors, str) and errors else None,
+        _SHOWN[outcome.state],
+        outcome.reason if outcome.state is State.FAILED else None,
         reference if isinstance(reference, str) else None,
     )
 
