@@ -254,7 +254,7 @@ class Listener:
                     return None
             head, _, rest = buffer.partition(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
-            method, target, _version = (lines[0].split(" ", 2) + ["", ""])[:3]
+            method, target, _version = [*lines[0].split(" ", 2), "", ""][:3]
             headers = {}
             for line in lines[1:]:
                 key, _, value = line.partition(":")
@@ -323,7 +323,12 @@ class Listener:
     def _token_body(self) -> bytes:
         token = self._new_token()
         return json.dumps(
-            {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "created_at": int(time.time())}
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "created_at": int(time.time()),
+            }
         ).encode()
 
     def _normal(self, method: str, path: str, aim: str) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -434,7 +439,9 @@ class Listener:
             self.issued.signatures.append(signature)
         return signature
 
-    def _send_head(self, conn: socket.socket, status: int, headers: list[tuple[str, str]], length: int) -> None:
+    def _send_head(
+        self, conn: socket.socket, status: int, headers: list[tuple[str, str]], length: int
+    ) -> None:
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", f"Content-Length: {length}"]
         lines += [f"Date: {formatdate(usegmt=True)}"]
         lines += [f"{k}: {v}" for k, v in headers]
@@ -507,4 +514,3 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-

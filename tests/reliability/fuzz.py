@@ -40,7 +40,9 @@ def count_cases(output: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--target", type=int, default=int(os.environ.get("K2_FUZZ_TARGET", "100000")))
     args, extra = parser.parse_known_args(argv)
 

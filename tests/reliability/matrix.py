@@ -95,6 +95,7 @@ def _retry_after_date() -> str:
     return formatdate(time.time() + 1, usegmt=True)
 
 
+_JSON = (("Content-Type", "application/json"),)
 _RATE = b'{"error_code": 429, "error_message": "Too many requests"}'
 _FAULTS: list[Fault] = [
     *_status_faults(),
@@ -110,7 +111,7 @@ _FAULTS: list[Fault] = [
     Fault("cut_body", "cut", "api", "cut"),
     Fault("stalled_body", "stall", "api", "stall"),
     Fault("trickled_body", "trickle", "api", "trickle", hold=30.0),
-    Fault("no_location", "2xx_no_location", "api", "status", 201, (("Content-Type", "application/json"),)),
+    Fault("no_location", "2xx_no_location", "api", "status", 201, _JSON),
     Fault("malformed_status", "malformed", "api", "raw", body=b"HTTP/1.1 two-hundred OK\r\nX: y\r\n\r\n{}"),
     Fault("html_404", "html", "api", "status", 404, (("Content-Type", "text/html"),), HTML_PAGE),
     Fault("html_502", "html", "api", "status", 502, (("Content-Type", "text/html"),), HTML_PAGE),
@@ -126,26 +127,60 @@ _FAULTS: list[Fault] = [
             "api",
             "status",
             s,
-            (("Content-Type", "application/json"),) if s != 204 else (),
+            _JSON if s != 204 else (),
             b"{}" if s != 204 else b"",
             keep_location=True,
         )
         for s in (200, 202, 204)
     ],
-    Fault("truncated_json", "truncated", "api", "status", 200, (("Content-Type", "application/json"),),
-          b'{"data": {"id": "x", "type": "incoming_pay'),  # fmt: skip
-    Fault("echo_secret", "echo_secret", "api", "status", 400, (("Content-Type", "application/json"),),
-          b'{"error_code": 400, "error_message": "{secret_echo}"}'),  # fmt: skip
-    Fault("unauthorized_once", "401", "api", "status", 401, (("Content-Type", "application/json"),),
-          b'{"error_code": 401, "error_message": "Token expired"}'),  # fmt: skip
+    Fault(
+        "truncated_json",
+        "truncated",
+        "api",
+        "status",
+        200,
+        _JSON,
+        b'{"data": {"id": "x", "type": "incoming_pay',
+    ),
+    Fault(
+        "echo_secret",
+        "echo_secret",
+        "api",
+        "status",
+        400,
+        _JSON,
+        b'{"error_code": 400, "error_message": "{secret_echo}"}',
+    ),
+    Fault(
+        "unauthorized_once",
+        "401",
+        "api",
+        "status",
+        401,
+        _JSON,
+        b'{"error_code": 401, "error_message": "Token expired"}',
+    ),
     Fault("refused", "refused", "api", "refused"),
     # Aimed at the token endpoint only.
-    Fault("token_truncated", "token_body", "token", "status", 200, (("Content-Type", "application/json"),),
-          b'{"access_token": "{token}", "token_type": "Bear'),  # fmt: skip
-    Fault("token_202", "token_body", "token", "status", 202, (("Content-Type", "application/json"),),
-          b"{token_json}"),  # fmt: skip
-    Fault("token_echo_secret", "echo_secret", "token", "status", 401, (("Content-Type", "application/json"),),
-          b'{"error": "invalid_client", "error_description": "{secret_echo}"}'),  # fmt: skip
+    Fault(
+        "token_truncated",
+        "token_body",
+        "token",
+        "status",
+        200,
+        _JSON,
+        b'{"access_token": "{token}", "token_type": "Bear',
+    ),
+    Fault("token_202", "token_body", "token", "status", 202, _JSON, b"{token_json}"),
+    Fault(
+        "token_echo_secret",
+        "echo_secret",
+        "token",
+        "status",
+        401,
+        _JSON,
+        b'{"error": "invalid_client", "error_description": "{secret_echo}"}',
+    ),
 ]
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
 # Faults whose name says "the API", applied to the token endpoint for the token targets.
@@ -294,7 +329,7 @@ GET_PATH = "/api/v2/incoming_payments/"
 class Backend:
     """How the SDK talks: the facade class, whether it is awaited, and extra constructor arguments.
 
-    ``AsyncK2(..., http_backend="aiohttp")`` becomes ``Backend("aiohttp", True, (("http_backend", "aiohttp"),))``.
+    ``AsyncK2(..., http_backend="aiohttp")`` is ``Backend("aiohttp", True, (("http_backend", "aiohttp"),))``.
     """
 
     name: str
@@ -330,8 +365,9 @@ class Expect:
 
 def _ambiguous(status: object = None, *, location: object = ANY, also_ok: bool = False) -> Expect:
     allowed: tuple[Outcome, ...] = (_ambiguous_class(),)
-    return Expect(allowed + (("ok",) if also_ok else ()), ambiguous=True, status=status, location=location,
-                  min_posts=1)  # fmt: skip
+    return Expect(
+        allowed + (("ok",) if also_ok else ()), ambiguous=True, status=status, location=location, min_posts=1
+    )
 
 
 def _ambiguous_class() -> type[BaseException]:
@@ -378,15 +414,15 @@ def expect(fault: Fault, target: Target) -> Expect | None:
 def _expect_repeatable(fault: Fault, *, token: bool, create: bool) -> Expect:
     """GETs and token requests: retried on transient faults, definite errors otherwise, never ambiguous."""
     name, action, status = fault.name, fault.action, fault.status
-    posts = {"max_posts": 1 if create else 0}
+    max_posts = 1 if create else 0
     api_error: type[BaseException] = K2APIError if token else K2ServerError
 
     def ok(min_attempts: int = 2) -> Expect:
-        return Expect(("ok",), min_attempts=min_attempts, min_posts=1 if create else 0, **posts)
+        return Expect(("ok",), min_attempts=min_attempts, min_posts=max_posts, max_posts=max_posts)
 
     def error(*classes: type[BaseException], also_ok: bool = False) -> Expect:
         allowed: tuple[Outcome, ...] = classes + (("ok",) if also_ok else ())
-        return Expect(allowed, **posts)
+        return Expect(allowed, max_posts=0)  # the token request failed: the POST must not have left
 
     if action == "refused":
         return error(K2ConnectionError)
@@ -497,7 +533,7 @@ def _drive(case: Case, base_url: str) -> tuple[Any, BaseException | None, float]
         started = time.monotonic()
         try:
             result, error = _call(k2, case, base_url), None
-        except BaseException as exc:  # noqa: BLE001 - (b) is checked on whatever escapes
+        except BaseException as exc:  # (b) is checked on whatever escapes
             result, error = None, exc
         return result, error, time.monotonic() - started
     finally:
@@ -510,7 +546,7 @@ async def _adrive(case: Case, base_url: str) -> tuple[Any, BaseException | None,
         started = time.monotonic()
         try:
             result, error = await _call(k2, case, base_url), None
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             result, error = None, exc
         return result, error, time.monotonic() - started
     finally:
@@ -568,12 +604,14 @@ def _check(
     target = case.target
     # (b) only K2Error subclasses escape
     if error is not None and not isinstance(error, K2Error):
-        problems.append(f"(b) {type(error).__module__}.{type(error).__name__} escaped: {_short(error)}")
+        name = f"{type(error).__module__}.{type(error).__name__}"
+        problems.append(f"(b) {name} escaped: {_short(error)}")
     # (c) the outcome, and ambiguity exactly when the request may have been processed
     ambiguous_cls = _ambiguous_class()
     is_ambiguous = isinstance(error, ambiguous_cls)
     outcome_ok = any(
-        (a == "ok" and error is None) or (isinstance(a, type) and isinstance(error, a)) for a in expected.allowed
+        (a == "ok" and error is None) or (isinstance(a, type) and isinstance(error, a))
+        for a in expected.allowed
     )
     if expected.ambiguous and error is not None and not is_ambiguous:
         problems.append(f"(c) raised {_describe(error)}, expected K2AmbiguousOutcomeError: {_short(error)}")
@@ -581,16 +619,17 @@ def _check(
         problems.append(f"(c) raised K2AmbiguousOutcomeError for a definite outcome: {_short(error)}")
     elif not outcome_ok:
         wanted = " or ".join(a if a == "ok" else a.__name__ for a in expected.allowed)
-        got = _describe(error) + (f": {_short(error)}" if error is not None else "")
+        got = _describe(error) + ("" if error is None else f": {_short(error)}")
         problems.append(f"(c) got {got}; expected {wanted}")
     if is_ambiguous and error is not None:
         problems += _check_ambiguous(error, case, expected)
     if error is None:
         problems += _check_value(value, case)
     # (f) a 429 to a POST carries its Retry-After
-    if isinstance(error, K2RateLimitError) and target.kind == "create" and case.fault.name == "s429_seconds":
-        if getattr(error, "retry_after", None) != 1.0:
-            problems.append(f"(f) retry_after is {getattr(error, 'retry_after', None)!r}, K2 said 1")
+    retry_after = getattr(error, "retry_after", None)
+    rate_limited = isinstance(error, K2RateLimitError) and case.fault.name == "s429_seconds"
+    if rate_limited and target.kind == "create" and retry_after != 1.0:
+        problems.append(f"(f) retry_after is {retry_after!r}, K2 said 1")
     # (g) no secret reachable from the exception
     if error is not None:
         secrets = {"client_secret": [CLIENT_SECRET], "api_key": [API_KEY]}
@@ -605,9 +644,13 @@ def _check(
     if target.kind in ("create", "create_token"):
         posts = listener.count("POST", target.path)
         if posts > expected.max_posts:
-            problems.append(f"(a) {posts} POSTs of {target.method} reached the server, at most {expected.max_posts}")
+            problems.append(
+                f"(a) {posts} POSTs of {target.method} reached the server, at most {expected.max_posts}"
+            )
         elif posts < expected.min_posts:
-            problems.append(f"{posts} POSTs of {target.method} reached the server, expected {expected.min_posts}")
+            problems.append(
+                f"{posts} POSTs of {target.method} reached the server, expected {expected.min_posts}"
+            )
     # (e) the retry that proves itself
     if expected.min_attempts and error is None:
         aim = "token" if target.kind in ("token", "create_token") else "api"
@@ -646,7 +689,10 @@ def _check_ambiguous(error: BaseException, case: Case, expected: Expect) -> list
     if not hasattr(error, "location"):
         problems.append("(c) ambiguous error has no location attribute")
     if isinstance(error, K2ConnectionError):
-        problems.append("(c) K2AmbiguousOutcomeError is still a K2ConnectionError (`except K2ConnectionError: retry`)")
+        problems.append(
+            "(c) K2AmbiguousOutcomeError is still a K2ConnectionError: "
+            "`except K2ConnectionError: retry` would pay twice"
+        )
     return problems
 
 
@@ -661,15 +707,18 @@ def _check_value(value: Any, case: Case) -> list[str]:
     return []
 
 
-def _short(error: BaseException) -> str:
+def _short(error: BaseException | None) -> str:
     text = " ".join(str(error).split())
     return text[:160] + ("…" if len(text) > 160 else "")
 
 
 def run_cases(
-    cases: Iterable[Case], server: FaultServer, *, workers: int = 12,
+    cases: Iterable[Case],
+    server: FaultServer,
+    *,
+    workers: int = 12,
     progress: Callable[[CaseResult], None] | None = None,
-) -> dict[str, CaseResult]:  # fmt: skip
+) -> dict[str, CaseResult]:
     """Run cases concurrently (each on its own port); most of a case's time is spent waiting.
 
     A case whose only problem is its deadline runs once more, alone: with a dozen cases sharing the GIL

@@ -36,7 +36,9 @@ def _table(results: dict[str, CaseResult]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--slice", action="store_true", help="only the slice `make test` runs")
     parser.add_argument("--workers", type=int, default=12, help="cases run at once (default 12)")
     parser.add_argument("--details", action="store_true", help="list every problem on stderr")

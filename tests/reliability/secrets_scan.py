@@ -11,6 +11,7 @@ A secret counts wherever it appears: as text, as bytes, URL-encoded (a form body
 
 from __future__ import annotations
 
+import contextlib
 import json
 import types
 from collections.abc import Iterable, Mapping
@@ -85,7 +86,7 @@ def scan_exception(exc: BaseException, secrets: Mapping[str, Iterable[str]]) -> 
         if isinstance(obj, bytes | bytearray | memoryview):
             check(bytes(obj).decode("latin-1"), where)
             continue
-        if obj is None or isinstance(obj, bool | int | float | complex) or isinstance(obj, _OPAQUE):
+        if obj is None or isinstance(obj, (bool, int, float, complex, *_OPAQUE)):
             continue
         if id(obj) in seen or depth > _MAX_DEPTH:
             continue
@@ -109,10 +110,8 @@ def scan_exception(exc: BaseException, secrets: Mapping[str, Iterable[str]]) -> 
 
 def _attributes(obj: Any) -> list[tuple[str, Any]]:
     found: list[tuple[str, Any]] = []
-    try:
+    with contextlib.suppress(TypeError):  # no __dict__
         found += list(vars(obj).items())
-    except TypeError:
-        pass
     for cls in type(obj).__mro__:
         slots = cls.__dict__.get("__slots__", ())
         for name in (slots,) if isinstance(slots, str) else slots:

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from k2connect_ext import AsyncK2, K2, K2AmbiguousOutcomeError, K2Error
+from k2connect_ext import K2, AsyncK2, K2AmbiguousOutcomeError, K2Error
 
 from .faultserver import Fault, FaultServer
 from .matrix import API_KEY, CLIENT_ID, CLIENT_SECRET, POLICY, new_server
@@ -102,9 +102,14 @@ TOKEN_FAULTS = {
     "valid_token_202": Fault("valid_token_202", "token_body", "token", "status", 202, _JSON, b"{token_json}"),
     # K2's error text quoting the client secret (and the api key, and tokens it has issued).
     "error_echoes_secret": Fault(
-        "error_echoes_secret", "echo_secret", "token", "status", 401, _JSON,
+        "error_echoes_secret",
+        "echo_secret",
+        "token",
+        "status",
+        401,
+        _JSON,
         b'{"error": "invalid_client", "error_description": "{secret_echo}"}',
-    ),  # fmt: skip
+    ),
 }
 
 
