@@ -80,6 +80,7 @@ from .polling_result import PollingResult
 from .recipient import Recipient
 from .recipient_attributes import RecipientAttributes
 from .recipient_data import RecipientData
+from .resource_data import ResourceData
 from .resource_links import ResourceLinks
 from .result_amount import ResultAmount
 from .result_metadata import ResultMetadata
@@ -129,6 +130,7 @@ from .transaction_sms_notification_request import TransactionSmsNotificationRequ
 from .transaction_sms_notification_result import TransactionSmsNotificationResult
 from .transfer_amount import TransferAmount
 from .transfer_batch import TransferBatch
+from .webhook_envelope import WebhookEnvelope
 from .webhook_links import WebhookLinks
 from .webhook_subscription import WebhookSubscription
 from .webhook_subscription_attributes import WebhookSubscriptionAttributes
@@ -221,6 +223,7 @@ __all__ = (
     "Recipient",
     "RecipientAttributes",
     "RecipientData",
+    "ResourceData",
     "ResourceLinks",
     "ResultAmount",
     "ResultMetadata",
@@ -270,6 +273,7 @@ __all__ = (
     "TransactionSmsNotificationResult",
     "TransferAmount",
     "TransferBatch",
+    "WebhookEnvelope",
     "WebhookLinks",
     "WebhookSubscription",
     "WebhookSubscriptionAttributes",

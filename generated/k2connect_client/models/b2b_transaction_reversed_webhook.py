@@ -18,19 +18,19 @@ T = TypeVar("T", bound="B2BTransactionReversedWebhook")
 
 @_attrs_define
 class B2BTransactionReversedWebhook:
-    topic: Literal["b2b_transaction_reversed"]
     id: str
     created_at: str
+    topic: Literal["b2b_transaction_reversed"]
     event: B2BTransactionEvent
     field_links: WebhookLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        topic = self.topic
-
         id = self.id
 
         created_at = self.created_at
+
+        topic = self.topic
 
         event = self.event.to_dict()
 
@@ -42,9 +42,9 @@ class B2BTransactionReversedWebhook:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "topic": topic,
                 "id": id,
                 "created_at": created_at,
+                "topic": topic,
                 "event": event,
             }
         )
@@ -59,13 +59,13 @@ class B2BTransactionReversedWebhook:
         from ..models.webhook_links import WebhookLinks
 
         d = dict(src_dict)
-        topic = cast(Literal["b2b_transaction_reversed"], d.pop("topic"))
-        if topic != "b2b_transaction_reversed":
-            raise ValueError(f"topic must match const 'b2b_transaction_reversed', got '{topic}'")
-
         id = d.pop("id")
 
         created_at = d.pop("created_at")
+
+        topic = cast(Literal["b2b_transaction_reversed"], d.pop("topic"))
+        if topic != "b2b_transaction_reversed":
+            raise ValueError(f"topic must match const 'b2b_transaction_reversed', got '{topic}'")
 
         event = B2BTransactionEvent.from_dict(d.pop("event"))
 
@@ -77,9 +77,9 @@ class B2BTransactionReversedWebhook:
             field_links = WebhookLinks.from_dict(_field_links)
 
         b2b_transaction_reversed_webhook = cls(
-            topic=topic,
             id=id,
             created_at=created_at,
+            topic=topic,
             event=event,
             field_links=field_links,
         )

@@ -18,20 +18,20 @@ T = TypeVar("T", bound="CardTransactionVoidedWebhook")
 
 @_attrs_define
 class CardTransactionVoidedWebhook:
-    topic: Literal["card_transaction_voided"]
     id: str
     created_at: str
+    topic: Literal["card_transaction_voided"]
     event: CardTransactionEvent
     """ The event of a card webhook. Its type string is an assumption. """
     field_links: WebhookLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        topic = self.topic
-
         id = self.id
 
         created_at = self.created_at
+
+        topic = self.topic
 
         event = self.event.to_dict()
 
@@ -43,9 +43,9 @@ class CardTransactionVoidedWebhook:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "topic": topic,
                 "id": id,
                 "created_at": created_at,
+                "topic": topic,
                 "event": event,
             }
         )
@@ -60,13 +60,13 @@ class CardTransactionVoidedWebhook:
         from ..models.webhook_links import WebhookLinks
 
         d = dict(src_dict)
-        topic = cast(Literal["card_transaction_voided"], d.pop("topic"))
-        if topic != "card_transaction_voided":
-            raise ValueError(f"topic must match const 'card_transaction_voided', got '{topic}'")
-
         id = d.pop("id")
 
         created_at = d.pop("created_at")
+
+        topic = cast(Literal["card_transaction_voided"], d.pop("topic"))
+        if topic != "card_transaction_voided":
+            raise ValueError(f"topic must match const 'card_transaction_voided', got '{topic}'")
 
         event = CardTransactionEvent.from_dict(d.pop("event"))
 
@@ -78,9 +78,9 @@ class CardTransactionVoidedWebhook:
             field_links = WebhookLinks.from_dict(_field_links)
 
         card_transaction_voided_webhook = cls(
-            topic=topic,
             id=id,
             created_at=created_at,
+            topic=topic,
             event=event,
             field_links=field_links,
         )

@@ -18,19 +18,19 @@ T = TypeVar("T", bound="CustomerCreatedWebhook")
 
 @_attrs_define
 class CustomerCreatedWebhook:
-    topic: Literal["customer_created"]
     id: str
     created_at: str
+    topic: Literal["customer_created"]
     event: CustomerCreatedEvent
     field_links: WebhookLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        topic = self.topic
-
         id = self.id
 
         created_at = self.created_at
+
+        topic = self.topic
 
         event = self.event.to_dict()
 
@@ -42,9 +42,9 @@ class CustomerCreatedWebhook:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "topic": topic,
                 "id": id,
                 "created_at": created_at,
+                "topic": topic,
                 "event": event,
             }
         )
@@ -59,13 +59,13 @@ class CustomerCreatedWebhook:
         from ..models.webhook_links import WebhookLinks
 
         d = dict(src_dict)
-        topic = cast(Literal["customer_created"], d.pop("topic"))
-        if topic != "customer_created":
-            raise ValueError(f"topic must match const 'customer_created', got '{topic}'")
-
         id = d.pop("id")
 
         created_at = d.pop("created_at")
+
+        topic = cast(Literal["customer_created"], d.pop("topic"))
+        if topic != "customer_created":
+            raise ValueError(f"topic must match const 'customer_created', got '{topic}'")
 
         event = CustomerCreatedEvent.from_dict(d.pop("event"))
 
@@ -77,9 +77,9 @@ class CustomerCreatedWebhook:
             field_links = WebhookLinks.from_dict(_field_links)
 
         customer_created_webhook = cls(
-            topic=topic,
             id=id,
             created_at=created_at,
+            topic=topic,
             event=event,
             field_links=field_links,
         )

@@ -18,19 +18,19 @@ T = TypeVar("T", bound="M2MTransactionReceivedWebhook")
 
 @_attrs_define
 class M2MTransactionReceivedWebhook:
-    topic: Literal["m2m_transaction_received"]
     id: str
     created_at: str
+    topic: Literal["m2m_transaction_received"]
     event: M2MTransactionEvent
     field_links: WebhookLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        topic = self.topic
-
         id = self.id
 
         created_at = self.created_at
+
+        topic = self.topic
 
         event = self.event.to_dict()
 
@@ -42,9 +42,9 @@ class M2MTransactionReceivedWebhook:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "topic": topic,
                 "id": id,
                 "created_at": created_at,
+                "topic": topic,
                 "event": event,
             }
         )
@@ -59,13 +59,13 @@ class M2MTransactionReceivedWebhook:
         from ..models.webhook_links import WebhookLinks
 
         d = dict(src_dict)
-        topic = cast(Literal["m2m_transaction_received"], d.pop("topic"))
-        if topic != "m2m_transaction_received":
-            raise ValueError(f"topic must match const 'm2m_transaction_received', got '{topic}'")
-
         id = d.pop("id")
 
         created_at = d.pop("created_at")
+
+        topic = cast(Literal["m2m_transaction_received"], d.pop("topic"))
+        if topic != "m2m_transaction_received":
+            raise ValueError(f"topic must match const 'm2m_transaction_received', got '{topic}'")
 
         event = M2MTransactionEvent.from_dict(d.pop("event"))
 
@@ -77,9 +77,9 @@ class M2MTransactionReceivedWebhook:
             field_links = WebhookLinks.from_dict(_field_links)
 
         m2m_transaction_received_webhook = cls(
-            topic=topic,
             id=id,
             created_at=created_at,
+            topic=topic,
             event=event,
             field_links=field_links,
         )

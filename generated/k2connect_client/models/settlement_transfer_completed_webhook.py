@@ -18,19 +18,19 @@ T = TypeVar("T", bound="SettlementTransferCompletedWebhook")
 
 @_attrs_define
 class SettlementTransferCompletedWebhook:
-    topic: Literal["settlement_transfer_completed"]
     id: str
     created_at: str
+    topic: Literal["settlement_transfer_completed"]
     event: SettlementTransferCompletedEvent
     field_links: WebhookLinks | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        topic = self.topic
-
         id = self.id
 
         created_at = self.created_at
+
+        topic = self.topic
 
         event = self.event.to_dict()
 
@@ -42,9 +42,9 @@ class SettlementTransferCompletedWebhook:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "topic": topic,
                 "id": id,
                 "created_at": created_at,
+                "topic": topic,
                 "event": event,
             }
         )
@@ -59,13 +59,13 @@ class SettlementTransferCompletedWebhook:
         from ..models.webhook_links import WebhookLinks
 
         d = dict(src_dict)
-        topic = cast(Literal["settlement_transfer_completed"], d.pop("topic"))
-        if topic != "settlement_transfer_completed":
-            raise ValueError(f"topic must match const 'settlement_transfer_completed', got '{topic}'")
-
         id = d.pop("id")
 
         created_at = d.pop("created_at")
+
+        topic = cast(Literal["settlement_transfer_completed"], d.pop("topic"))
+        if topic != "settlement_transfer_completed":
+            raise ValueError(f"topic must match const 'settlement_transfer_completed', got '{topic}'")
 
         event = SettlementTransferCompletedEvent.from_dict(d.pop("event"))
 
@@ -77,9 +77,9 @@ class SettlementTransferCompletedWebhook:
             field_links = WebhookLinks.from_dict(_field_links)
 
         settlement_transfer_completed_webhook = cls(
-            topic=topic,
             id=id,
             created_at=created_at,
+            topic=topic,
             event=event,
             field_links=field_links,
         )

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.webhook_links import WebhookLinks
+
+
+T = TypeVar("T", bound="WebhookEnvelope")
+
+
+@_attrs_define
+class WebhookEnvelope:
+    """What every K2-format webhook shares: the event id (what transaction_sms_notifications calls
+    webhook_event_reference), when it was created and its links. Each webhook adds its topic (a const, so the generated
+    client tells the webhooks apart) and its event.
+
+    """
+
+    id: str
+    created_at: str
+    field_links: WebhookLinks | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        created_at = self.created_at
+
+        field_links: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.field_links, Unset):
+            field_links = self.field_links.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "created_at": created_at,
+            }
+        )
+        if field_links is not UNSET:
+            field_dict["_links"] = field_links
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.webhook_links import WebhookLinks
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        created_at = d.pop("created_at")
+
+        _field_links = d.pop("_links", UNSET)
+        field_links: WebhookLinks | Unset
+        if isinstance(_field_links, Unset):
+            field_links = UNSET
+        else:
+            field_links = WebhookLinks.from_dict(_field_links)
+
+        webhook_envelope = cls(
+            id=id,
+            created_at=created_at,
+            field_links=field_links,
+        )
+
+        webhook_envelope.additional_properties = d
+        return webhook_envelope
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
