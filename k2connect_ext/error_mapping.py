@@ -51,7 +51,10 @@ E = TypeVar("E", bound=BaseException)
 # both the client secret and the token).
 _SECRET_KEYS = frozenset({"client_secret", "token", "access_token", "refresh_token"})
 # Response headers never hold our token, but a cookie is a credential of its own.
-_DROPPED_RESPONSE_HEADERS = frozenset({"set-cookie", "authorization", "proxy-authorization"})
+# A signature header is a MAC over K2's body: nothing to keep, and a secret-derived value.
+_DROPPED_RESPONSE_HEADERS = frozenset(
+    {"set-cookie", "authorization", "proxy-authorization", "x-kopokopo-signature"}
+)
 # K2's messages are one sentence; a proxy's error page is not, and does not belong in an exception text.
 _MAX_MESSAGE_CHARS = 300
 _DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
@@ -178,6 +181,7 @@ def raise_for_status(response: httpx.Response, *, secrets: Iterable[str] = ()) -
         text += f": {_shorten(str(detail))}"
     if method is not None:
         text += f" ({method} {url})"
+    text = redact_text(text, hidden)
     kwargs: dict[str, Any] = {
         "status_code": status,
         "error_code": error_code,

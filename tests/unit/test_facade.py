@@ -736,3 +736,15 @@ async def test_1000_tasks_share_one_token_request() -> None:
     posts = server.by_path("/api/v2/incoming_payments")
     assert len(posts) == tasks_count
     assert {p.headers["Authorization"] for p in posts} == {f"Bearer {TOKEN}-1"}
+
+
+@pytest.mark.parametrize("bad", ["garbage", "", "x", "https://sandbox.kopokopo.com/dashboard", "http://[::1"])
+async def test_a_bad_location_is_an_input_error_and_nothing_is_sent(runner: Runner, bad: str) -> None:
+    """``get`` and ``wait_for`` refuse what is not a K2 Location with K2ValidationInputError, not ValueError."""
+    server = FakeK2()
+    k2 = runner.k2(server)
+    for method in (k2.get, k2.wait_for, k2.payment_status):
+        with pytest.raises(K2ValidationInputError) as info:
+            await runner.run(method, bad)
+        assert info.value.field == "location"
+    assert server.api_requests() == []

@@ -116,6 +116,74 @@ def test_100_threads_make_one_fetch(with_store: bool) -> None:
     assert {t.value for t in results} == {"token-1"}
 
 
+@pytest.mark.parametrize("lifetime", [0.0, -5.0, 30.0])
+def test_100_threads_share_one_fetch_whatever_expires_in_says(lifetime: float) -> None:
+    """A token born stale (expires_in <= 0, or shorter than the renewal margin) still ends the queue.
+
+    Before, each of 100 threads found the just-fetched token "not fresh" and fetched again in turn:
+    100 serialized token requests. Callers that waited on the lock now take what was fetched meanwhile.
+    """
+    fetcher = Fetcher(FakeClock(), lifetime=lifetime)
+    arrived = 0
+    everyone_in = threading.Condition()
+
+    def slow_fetch() -> AccessToken:
+        with everyone_in:
+            everyone_in.wait_for(lambda: arrived == 100, timeout=WAIT)
+        return fetcher.issue()
+
+    manager = TokenManager(slow_fetch, clock=fetcher.clock, skew=60)
+    barrier = threading.Barrier(100)
+
+    def worker() -> None:
+        nonlocal arrived
+        barrier.wait(WAIT)
+        with everyone_in:
+            arrived += 1
+            everyone_in.notify_all()
+        manager.get()
+
+    threads = [threading.Thread(target=worker) for _ in range(100)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert fetcher.calls <= 2
+
+
+@pytest.mark.parametrize("lifetime", [0.0, -5.0])
+async def test_1000_tasks_share_one_fetch_whatever_expires_in_says(lifetime: float) -> None:
+    """The asyncio twin: stale-born tokens do not turn single flight into a queue of fetches."""
+    fetcher = Fetcher(FakeClock(), lifetime=lifetime)
+    arrived = 0
+
+    async def slow_fetch() -> AccessToken:
+        for _ in range(100_000):
+            if arrived == 1000:
+                break
+            await asyncio.sleep(0)
+        return fetcher.issue()
+
+    manager = AsyncTokenManager(slow_fetch, clock=fetcher.clock, skew=60)
+
+    async def caller() -> AccessToken:
+        nonlocal arrived
+        arrived += 1
+        return await manager.get()
+
+    await asyncio.wait_for(asyncio.gather(*(caller() for _ in range(1000))), WAIT)
+    assert fetcher.calls <= 2
+
+
+def test_known_values_lists_recent_tokens_for_scrubbing() -> None:
+    """Error messages are scrubbed of the tokens the manager handed out: it remembers the last few."""
+    fetcher = Fetcher(FakeClock(), lifetime=0.0)
+    manager = TokenManager(fetcher.issue, clock=fetcher.clock, skew=60)
+    for _ in range(6):
+        manager.get()
+    assert manager.known_values() == ("token-3", "token-4", "token-5", "token-6")
+
+
 async def test_1000_tasks_make_one_fetch() -> None:
     """1,000 tasks asking at once, with nothing cached, cause exactly one fetch and share its token."""
     fetcher = Fetcher(FakeClock())
