@@ -740,7 +740,7 @@ async def test_1000_tasks_share_one_token_request() -> None:
 
 @pytest.mark.parametrize("bad", ["garbage", "", "x", "https://sandbox.kopokopo.com/dashboard", "http://[::1"])
 async def test_a_bad_location_is_an_input_error_and_nothing_is_sent(runner: Runner, bad: str) -> None:
-    """``get`` and ``wait_for`` refuse what is not a K2 Location with K2ValidationInputError, not ValueError."""
+    """``get`` and ``wait_for`` refuse a non-Location with K2ValidationInputError, not a bare ValueError."""
     server = FakeK2()
     k2 = runner.k2(server)
     for method in (k2.get, k2.wait_for, k2.payment_status):
