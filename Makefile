@@ -27,6 +27,7 @@ help:
 	@echo "make contract        schemathesis CLI suite against K2_BASE_URL (default: a sandbox it starts)"
 	@echo "make reliability     the whole fault matrix (faults x targets x sync/async): one table, 0 problems"
 	@echo "make fuzz            the hypothesis fuzz tests of tests/reliability, at least 100k cases"
+	@echo "make bench           every speed figure beside its floor: BENCHMARKS.md + bench/benchmarks.png"
 	@echo "make lint / typecheck"
 
 setup: $(STAMP)
@@ -71,9 +72,10 @@ test: $(STAMP) lint typecheck
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
+# Every figure of issue 11 beside its floor, measured in one run (< 10 min): writes BENCHMARKS.md and
+# bench/benchmarks.png. bench/bench_webhooks.py and bench/bench_sandbox.py remain for a closer look.
 bench: $(STAMP)
-	$(BIN)/python bench/bench_webhooks.py
-	@if [ -f bench/bench_sandbox.py ]; then $(BIN)/python bench/bench_sandbox.py; fi
+	$(BIN)/python bench/run_all.py
 
 # schemathesis CLI (contract/schemathesis.toml: all phases incl. stateful, all checks, fail on missing
 # auth) against K2_BASE_URL with K2_CLIENT_ID/K2_CLIENT_SECRET; without K2_BASE_URL against a local

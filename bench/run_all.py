@@ -1,0 +1,891 @@
+"""Every speed figure of issue 11, each beside its floor measured in the same run; writes BENCHMARKS.md.
+
+    python bench/run_all.py [--quick] [--out BENCHMARKS.md] [--png bench/benchmarks.png]
+
+Servers (all on loopback, started and stopped here):
+
+* ``stub_server.py``: a minimal raw-asyncio K2 stub with fixed answers (plain HTTP, TLS with a trustme
+  certificate, and ``latency_proxy.py`` adding 15 ms each way in front of the TLS port: a 30 ms RTT);
+* the sandbox (``python -m k2connect_sandbox``), for the bulk run, which needs real STK pushes.
+
+Method: every figure is measured in rounds, the floor and ours interleaved within each round (so a noisy
+neighbour hits both alike), and the median round is reported with the ratio ours / floor (lower is
+better; for rates, floor / ours). ``--quick`` runs every measurement once with tiny counts, so a test can
+keep this script from rotting; its numbers mean nothing. Timings are never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import httpx  # noqa: E402
+from bench_sandbox import free_port, start_sandbox  # noqa: E402
+from bench_webhooks import API_KEY, BODY, SIGNATURE  # noqa: E402
+from png_chart import Bar, write_bar_chart  # noqa: E402
+
+CLIENT_ID = "bench-client-id"
+CLIENT_SECRET = "bench-client-secret"
+CONCURRENCY = 50
+STK_ARGS: dict[str, Any] = {
+    "phone_number": "+254712345678",
+    "amount": 100,
+    "till_number": "K000000",
+    "callback_url": "https://example.com/k2/result",
+}
+# What K2.stk_push sends for STK_ARGS (the raw floor posts the same bytes' worth).
+STK_BODY: dict[str, Any] = {
+    "payment_channel": "M-PESA STK Push",
+    "till_number": "K000000",
+    "subscriber": {"phone_number": "+254712345678"},
+    "amount": {"currency": "KES", "value": "100"},
+    "_links": {"callback_url": "https://example.com/k2/result"},
+}
+
+
+@dataclass(frozen=True)
+class Counts:
+    rounds: int
+    sync_calls: int
+    async_calls: int
+    rtt_sync_calls: int
+    rtt_async_calls: int
+    webhook_seconds: float
+    imports: int
+    bulk: int
+    bulk_rounds: int
+    pool_rounds: int
+    pool_calls: int
+    pool_settings: int
+
+
+FULL = Counts(
+    rounds=7,
+    sync_calls=400,
+    async_calls=1000,
+    rtt_sync_calls=15,
+    rtt_async_calls=500,
+    webhook_seconds=0.4,
+    imports=7,
+    bulk=1000,
+    bulk_rounds=3,
+    pool_rounds=3,
+    pool_calls=300,
+    pool_settings=4,
+)
+QUICK = Counts(
+    rounds=1,
+    sync_calls=5,
+    async_calls=50,
+    rtt_sync_calls=2,
+    rtt_async_calls=50,
+    webhook_seconds=0.02,
+    imports=1,
+    bulk=20,
+    bulk_rounds=1,
+    pool_rounds=1,
+    pool_calls=50,
+    pool_settings=2,
+)
+
+
+@dataclass
+class Row:
+    what: str
+    ours: str
+    floor: str
+    ratio: float | None
+    target: str
+    chart_target: float | None = None
+    chart_label: str = ""
+    met: bool | None = None
+    note: str = ""
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    pool_rows: list[list[str]] = field(default_factory=list)
+    bulk: list[list[str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ helpers
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.0f} µs"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:,.2f} ms"
+
+
+def interleave(rounds: int, fns: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """Run each measurement once per round, rotating the order; the median of each."""
+    names = list(fns)
+    results: dict[str, list[float]] = {name: [] for name in names}
+    for index in range(rounds):
+        shift = index % len(names)
+        for name in names[shift:] + names[:shift]:
+            results[name].append(fns[name]())
+    return {name: median(values) for name, values in results.items()}
+
+
+def per_call(fn: Callable[[], object], calls: int) -> Callable[[], float]:
+    def measure() -> float:
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        return (time.perf_counter() - start) / calls
+
+    return measure
+
+
+async def concurrent_per_call(fn: Callable[[], Awaitable[object]], calls: int, concurrency: int) -> float:
+    """Wall time / calls for ``calls`` calls made by ``concurrency`` tasks."""
+    remaining = calls
+
+    async def worker() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            await fn()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return (time.perf_counter() - start) / calls
+
+
+class Stub:
+    """The stub server process (see stub_server.py)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "stub_server.py")],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("the stub server did not start")
+        info = json.loads(line)
+        self.origin = f"http://127.0.0.1:{info['port']}"
+        self.slow_origin = f"https://127.0.0.1:{info['proxy_port']}"
+        self.ca: str = info["ca"]
+
+    def stats(self) -> dict[str, int]:
+        return dict(httpx.get(f"{self.origin}/_stats").json())
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def aiohttp_backend_kwargs() -> dict[str, Any] | None:
+    """``{"http_backend": "aiohttp"}`` if AsyncK2 takes it (and aiohttp is installed), else None."""
+    from k2connect_ext import AsyncK2, K2Error
+
+    try:
+        probe = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url="http://127.0.0.1:9", http_backend="aiohttp")  # type: ignore[call-arg]
+    except (TypeError, K2Error):
+        return None
+    asyncio.run(probe.aclose())
+    return {"http_backend": "aiohttp"}
+
+
+# ------------------------------------------------------------------ 1-3: sync per-call overhead
+def sync_rows(stub: Stub, counts: Counts, report: Report) -> float:
+    """Returns the raw sync GET per-call time (the floor of the async rows)."""
+    from k2connect_client import AuthenticatedClient
+    from k2connect_client.api.v2 import v2_get_incoming_payment
+    from stub_server import PAYMENT_ID, PAYMENT_PATH, TOKEN
+
+    from k2connect_ext import K2
+
+    k2 = K2(CLIENT_ID, CLIENT_SECRET, base_url=stub.origin)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    raw = httpx.Client(base_url=stub.origin, headers=headers)  # httpx's default pool, as K2's
+    generated = AuthenticatedClient(base_url=stub.origin, token=TOKEN)
+    location = k2.stk_push(**STK_ARGS).location
+
+    def k2_get() -> object:
+        return k2.get(location)
+
+    def raw_get() -> object:
+        return raw.get(PAYMENT_PATH).json()
+
+    def k2_stk() -> object:
+        return k2.stk_push(**STK_ARGS)
+
+    def raw_post() -> object:
+        response = raw.post("/api/v2/incoming_payments", json=STK_BODY)
+        return response.headers["location"]
+
+    def gen_get() -> object:
+        return v2_get_incoming_payment.sync_detailed(PAYMENT_ID, client=generated)
+
+    for fn in (k2_get, raw_get, k2_stk, raw_post, gen_get):
+        fn()
+    n = counts.sync_calls
+    result = interleave(
+        counts.rounds,
+        {
+            "k2_get": per_call(k2_get, n),
+            "raw_get": per_call(raw_get, n),
+            "k2_stk": per_call(k2_stk, n),
+            "raw_post": per_call(raw_post, n),
+            "gen_get": per_call(gen_get, n),
+        },
+    )
+    add_ratio_row(
+        report,
+        "sync `K2.get(location)` vs raw `httpx.Client` (same pool, fixed token)",
+        result["k2_get"],
+        result["raw_get"],
+        1.10,
+        "sync K2.get",
+    )
+    add_ratio_row(
+        report,
+        "sync `K2.stk_push` vs a raw httpx POST",
+        result["k2_stk"],
+        result["raw_post"],
+        1.10,
+        "sync K2.stk_push",
+    )
+    add_ratio_row(
+        report,
+        "generated `sync_detailed` GET vs raw httpx",
+        result["gen_get"],
+        result["raw_get"],
+        1.05,
+        "generated sync_detailed",
+    )
+    k2.close()
+    raw.close()
+    generated.get_httpx_client().close()
+    return result["raw_get"]
+
+
+def add_ratio_row(report: Report, what: str, ours: float, floor: float, target: float, label: str) -> None:
+    ratio = ours / floor
+    report.rows.append(
+        Row(what, us(ours), us(floor), ratio, f"≤ {target:.2f}x", target, label, ratio <= target)
+    )
+
+
+# ------------------------------------------------------------------ 4-5: async at concurrency
+def async_rows(stub: Stub, counts: Counts, report: Report, raw_sync_get: float) -> None:
+    from stub_server import PAYMENT_PATH, TOKEN
+
+    from k2connect_ext import K2, AsyncK2
+
+    backend = aiohttp_backend_kwargs()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+
+    # The floor, one sequential sync call, measured again here so it shares these rounds' noise.
+    raw = httpx.Client(base_url=stub.origin, headers=headers)
+    slow_raw = httpx.Client(base_url=stub.slow_origin, headers=headers)
+    slow_k2 = K2(CLIENT_ID, CLIENT_SECRET, base_url=stub.slow_origin)
+    with asyncio.Runner() as runner:
+        fast_default = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=stub.origin)
+        slow_default = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=stub.slow_origin)
+        fast_aio = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=stub.origin, **backend) if backend else None
+        slow_aio = (
+            AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=stub.slow_origin, **backend) if backend else None
+        )
+        location = slow_k2.stk_push(**STK_ARGS).location
+
+        def concurrent(k2: AsyncK2 | None, calls: int) -> Callable[[], float]:
+            def measure() -> float:
+                if k2 is None:
+                    return float("nan")
+                return runner.run(concurrent_per_call(lambda: k2.get(location), calls, CONCURRENCY))
+
+            return measure
+
+        for k2 in (fast_default, slow_default, fast_aio, slow_aio):
+            concurrent(k2, CONCURRENCY)()  # warm: token, connections
+        slow_k2.get(location)
+        slow_raw.get(PAYMENT_PATH)
+        fast = interleave(
+            counts.rounds,
+            {
+                "raw_sync": per_call(lambda: raw.get(PAYMENT_PATH).json(), counts.sync_calls),
+                "default": concurrent(fast_default, counts.async_calls),
+                "aiohttp": concurrent(fast_aio, counts.async_calls),
+            },
+        )
+        slow = interleave(
+            counts.rounds,
+            {
+                "raw_sync": per_call(lambda: slow_raw.get(PAYMENT_PATH).json(), counts.rtt_sync_calls),
+                "k2_sync": per_call(lambda: slow_k2.get(location), counts.rtt_sync_calls),
+                "default": concurrent(slow_default, counts.rtt_async_calls),
+                "aiohttp": concurrent(slow_aio, counts.rtt_async_calls),
+            },
+        )
+        for k2 in (fast_default, slow_default, fast_aio, slow_aio):
+            if k2 is not None:
+                runner.run(k2.aclose())
+    raw.close()
+    slow_raw.close()
+    slow_k2.close()
+
+    floor = fast["raw_sync"]
+    for name, label in (("default", "httpx (default)"), ("aiohttp", 'http_backend="aiohttp"')):
+        per = fast[name]
+        if per != per:  # NaN: the backend is not available
+            report.rows.append(
+                Row(
+                    f"`AsyncK2.get` x{CONCURRENCY} concurrent, {label}: per call (wall / calls) "
+                    "vs one sequential raw sync call",
+                    "n/a (not wired yet)",
+                    us(floor),
+                    None,
+                    "≤ 0.58 ms",
+                )
+            )
+            continue
+        ratio = per / floor
+        report.rows.append(
+            Row(
+                f"`AsyncK2.get` x{CONCURRENCY} concurrent, {label}: per call (wall / calls) vs one "
+                "sequential raw sync call",
+                us(per),
+                us(floor),
+                ratio,
+                "≤ 0.58 ms per call (≥ 5x the 2.9 ms of the issue)",
+                None,
+                f"async x50 {name}",
+                per <= 0.00058,
+            )
+        )
+    rtt_floor = slow["raw_sync"]
+    ratio = slow["k2_sync"] / rtt_floor
+    report.rows.append(
+        Row(
+            "sync `K2.get` vs raw httpx over a 30 ms RTT TLS link",
+            ms(slow["k2_sync"]),
+            ms(rtt_floor),
+            ratio,
+            "≈ 1.01x (keep)",
+            1.10,
+            "sync K2.get 30ms RTT",
+            ratio <= 1.10,
+        )
+    )
+    ideal = CONCURRENCY / rtt_floor
+    for name, label in (("default", "httpx (default)"), ("aiohttp", 'http_backend="aiohttp"')):
+        per = slow[name]
+        what = f"`AsyncK2.get` x{CONCURRENCY} concurrent over a 30 ms RTT TLS link, {label}: calls/s"
+        if per != per:
+            report.rows.append(Row(what, "n/a (not wired yet)", f"{ideal:,.0f} /s ideal", None, "≥ 1,000 /s"))
+            continue
+        rate = 1 / per
+        report.rows.append(
+            Row(
+                what,
+                f"{rate:,.0f} /s",
+                f"{ideal:,.0f} /s ideal ({CONCURRENCY} / one sequential raw call)",
+                ideal / rate,
+                "≥ 1,000 /s",
+                None,
+                f"async x50 30ms RTT {name}",
+                rate >= 1000,
+            )
+        )
+
+
+# ------------------------------------------------------------------ part 2: httpx pool settings
+def first_location(runner: asyncio.Runner, origin: str) -> str:
+    from k2connect_ext import AsyncK2
+
+    async def create() -> str:
+        async with AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=origin) as k2:
+            return (await k2.stk_push(**STK_ARGS)).location
+
+    return runner.run(create())
+
+
+def pool_measure(
+    runner: asyncio.Runner, origin: str, limits: httpx.Limits, calls: int, rounds: int, location: str
+) -> dict[str, float]:
+    """Per-call seconds at 50 concurrent for raw httpx and AsyncK2, both with ``limits``."""
+    from stub_server import PAYMENT_PATH, TOKEN
+
+    from k2connect_ext import AsyncK2
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    raw = httpx.AsyncClient(base_url=origin, headers=headers, limits=limits)
+    k2 = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=origin, transport=httpx.AsyncHTTPTransport(limits=limits))
+
+    async def raw_call() -> object:
+        return await raw.get(PAYMENT_PATH)
+
+    async def k2_call() -> object:
+        return await k2.get(location)
+
+    def measure(call: Callable[[], Awaitable[object]], count: int) -> Callable[[], float]:
+        return lambda: runner.run(concurrent_per_call(call, count, CONCURRENCY))
+
+    measure(raw_call, CONCURRENCY)()  # warm: connections, token
+    measure(k2_call, CONCURRENCY)()
+    result = interleave(rounds, {"raw": measure(raw_call, calls), "k2": measure(k2_call, calls)})
+    runner.run(raw.aclose())
+    runner.run(k2.aclose())
+    return result
+
+
+def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
+    """Does the default httpx async path get faster with other Limits? Raw httpx and AsyncK2, both links."""
+    from stub_server import PAYMENT_PATH, TOKEN
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    settings = {
+        "httpx default (100 / keep-alive 20 / 5 s)": httpx.Limits(
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0
+        ),
+        "100 / keep-alive 100 / 5 s": httpx.Limits(max_connections=100, max_keepalive_connections=100),
+        "50 / keep-alive 50 / 30 s": httpx.Limits(
+            max_connections=50, max_keepalive_connections=50, keepalive_expiry=30.0
+        ),
+        "20 / keep-alive 20 / 5 s": httpx.Limits(max_connections=20, max_keepalive_connections=20),
+    }
+    with asyncio.Runner() as runner:
+        location_holder: list[str] = []
+        for title, limits in list(settings.items())[: counts.pool_settings]:
+            for origin, link, calls in (
+                (stub.origin, "loopback", counts.pool_calls),
+                (stub.slow_origin, "30 ms RTT TLS", counts.pool_calls),
+            ):
+                if not location_holder:
+                    location_holder.append(first_location(runner, origin))
+                result = pool_measure(runner, origin, limits, calls, counts.pool_rounds, location_holder[0])
+                report.pool_rows.append(
+                    [title, link, f"{1 / result['raw']:,.0f} /s", f"{1 / result['k2']:,.0f} /s"]
+                )
+        try:
+            import aiohttp
+        except ImportError:
+            return
+        for origin, link, calls in (
+            (stub.origin, "loopback", counts.pool_calls),
+            (stub.slow_origin, "30 ms RTT TLS", counts.pool_calls),
+        ):
+            url = origin + PAYMENT_PATH
+
+            async def aiohttp_rate(url: str = url, calls: int = calls) -> float:
+                import ssl
+
+                context = ssl.create_default_context(cafile=stub.ca)
+                connector = aiohttp.TCPConnector(limit=100, ssl=context)
+                async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+
+                    async def call() -> None:
+                        async with session.get(url) as response:
+                            await response.read()
+
+                    await concurrent_per_call(call, CONCURRENCY, CONCURRENCY)
+                    return median(
+                        [
+                            await concurrent_per_call(call, calls, CONCURRENCY)
+                            for _ in range(counts.pool_rounds)
+                        ]
+                    )
+
+            per = runner.run(aiohttp_rate())
+            report.pool_rows.append(
+                ["raw aiohttp session (limit 100), for reference", link, f"{1 / per:,.0f} /s", "—"]
+            )
+
+
+# ------------------------------------------------------------------ 6: webhooks
+def webhook_rows(counts: Counts, report: Report) -> None:
+    from k2connect_ext import construct_event
+
+    def floor() -> None:
+        expected = hmac.new(API_KEY.encode(), BODY, hashlib.sha256).hexdigest()
+        hmac.compare_digest(expected, SIGNATURE)
+        json.loads(BODY)
+
+    def ours() -> None:
+        event = construct_event(BODY, SIGNATURE, API_KEY)
+        _ = event.id, event.topic, event.amount, event.phone, event.status
+
+    def with_model() -> None:
+        event = construct_event(BODY, SIGNATURE, API_KEY)
+        _ = event.id, event.topic, event.amount, event.phone, event.status, event.model
+
+    def rate(fn: Callable[[], None]) -> Callable[[], float]:
+        def measure() -> float:
+            count, start = 0, time.perf_counter()
+            deadline = start + counts.webhook_seconds
+            while time.perf_counter() < deadline:
+                for _ in range(50):
+                    fn()
+                count += 50
+            return count / (time.perf_counter() - start)
+
+        return measure
+
+    for fn in (floor, ours, with_model):
+        for _ in range(100):
+            fn()
+    result = interleave(counts.rounds, {"floor": rate(floor), "ours": rate(ours), "model": rate(with_model)})
+    ratio = result["floor"] / result["ours"]
+    report.rows.append(
+        Row(
+            "`construct_event` + reading id, topic, amount, phone, status vs HMAC-SHA256 + `json.loads`",
+            f"{result['ours']:,.0f} /s",
+            f"{result['floor']:,.0f} /s",
+            ratio,
+            "≤ 2.0x the floor, ≥ 50k/s",
+            2.0,
+            "construct_event",
+            ratio <= 2.0 and result["ours"] >= 50_000,
+        )
+    )
+    model_ratio = result["floor"] / result["model"]
+    report.rows.append(
+        Row(
+            "… the same plus the typed model (`event.model`): the lazy model's cost",
+            f"{result['model']:,.0f} /s",
+            f"{result['floor']:,.0f} /s",
+            model_ratio,
+            "(reported)",
+            None,
+            "construct_event + .model",
+        )
+    )
+
+
+# ------------------------------------------------------------------ 7: import time
+def import_seconds(module: str) -> float:
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    return float(output.strip().splitlines()[-1])
+
+
+def import_rows(counts: Counts, report: Report) -> None:
+    result = interleave(
+        counts.imports,
+        {"ours": lambda: import_seconds("k2connect_ext"), "httpx": lambda: import_seconds("httpx")},
+    )
+    ratio = result["ours"] / result["httpx"]
+    report.rows.append(
+        Row(
+            "`import k2connect_ext` vs `import httpx` (fresh processes)",
+            ms(result["ours"]),
+            ms(result["httpx"]),
+            ratio,
+            "≤ 1.5x",
+            1.5,
+            "import k2connect_ext",
+            ratio <= 1.5,
+        )
+    )
+
+
+# ------------------------------------------------------------------ 8: bulk against the sandbox
+class ConnectionSampler:
+    """Samples /proc/net/tcp{,6} for established client connections to ``port``; keeps the peak."""
+
+    def __init__(self, port: int) -> None:
+        self.port_hex = f"{port:04X}"
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _count(self) -> int:
+        total = 0
+        for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(path) as handle:
+                    next(handle)
+                    for line in handle:
+                        parts = line.split()
+                        # remote address ends with :PORT, state 01 = ESTABLISHED (client side of the pair)
+                        if parts[3] == "01" and parts[2].endswith(":" + self.port_hex):
+                            total += 1
+            except OSError:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._count())
+            time.sleep(0.002)
+
+    def __enter__(self) -> ConnectionSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def bulk_once(base: str, port: int, backend: str, count: int) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        os.path.join(HERE, "bulk_stk.py"),
+        "--base-url",
+        base,
+        "--backend",
+        backend,
+        "--count",
+        str(count),
+        "--concurrency",
+        str(CONCURRENCY),
+    ]
+    with ConnectionSampler(port) as sampler:
+        output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    result["peak_connections"] = sampler.peak
+    return result
+
+
+def bulk_rows(counts: Counts, report: Report) -> None:
+    port = free_port()
+    process = start_sandbox(port)
+    base = f"http://127.0.0.1:{port}"
+    runs: dict[str, list[dict[str, Any]]] = {"raw": [], "httpx": [], "aiohttp": []}
+    try:
+        for _ in range(counts.bulk_rounds):
+            for backend in runs:
+                runs[backend].append(bulk_once(base, port, backend, counts.bulk))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    floor_wall = median([run["wall"] for run in runs["raw"]])
+    report.bulk.append(
+        [
+            "raw aiohttp POSTs, fixed token (the sandbox's own cost: the floor)",
+            f"{floor_wall:.2f} s",
+            "1 (fetched once)",
+            str(max(r["peak_connections"] for r in runs["raw"])),
+            f"{max(r['rss_peak_mb'] for r in runs['raw']):.0f} MB",
+            "1.00x",
+            str(sum(r["errors"] for r in runs["raw"])),
+        ]
+    )
+    for backend, label in (
+        ("httpx", "`AsyncK2`, httpx (default)"),
+        ("aiohttp", '`AsyncK2`, http_backend="aiohttp"'),
+    ):
+        if any(run.get("unsupported") for run in runs[backend]):
+            report.bulk.append([label, "n/a (not wired yet)", "", "", "", "", ""])
+            continue
+        wall = median([run["wall"] for run in runs[backend]])
+        tokens = sorted({run["token_requests"] for run in runs[backend]})
+        peak = max(run["peak_connections"] for run in runs[backend])
+        rss = max(run["rss_peak_mb"] for run in runs[backend])
+        before = min(run["rss_before_mb"] for run in runs[backend])
+        errors = sum(run["errors"] for run in runs[backend])
+        report.bulk.append(
+            [
+                label,
+                f"{wall:.2f} s",
+                "/".join(map(str, tokens)),
+                str(peak),
+                f"{rss:.0f} MB (after setup: {before:.0f} MB)",
+                f"{wall / floor_wall:.2f}x",
+                str(errors),
+            ]
+        )
+        if errors:
+            first = next(run["first_error"] for run in runs[backend] if run["errors"])
+            report.notes.append(f"bulk {backend}: {errors} errors, first: {first}")
+
+
+# ------------------------------------------------------------------ output
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        import aiohttp
+
+        aiohttp_version = aiohttp.__version__
+    except ImportError:
+        aiohttp_version = "not installed"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"load average at the end {load}; "
+        f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), Python "
+        f"{platform.python_version()}, httpx {httpx.__version__}, aiohttp {aiohttp_version}"
+    )
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_markdown(report: Report, path: str, png: str, counts: Counts, quick: bool, seconds: float) -> None:
+    def verdict(row: Row) -> str:
+        return "" if row.met is None else ("✅" if row.met else "❌")
+
+    main = table(
+        ["what", "ours", "floor (same run)", "ratio", "target", "met"],
+        [
+            [r.what, r.ours, r.floor, "—" if r.ratio is None else f"{r.ratio:.2f}x", r.target, verdict(r)]
+            for r in report.rows
+        ],
+    )
+    bulk = table(
+        [
+            "1,000 STK pushes at 50 concurrent (sandbox)",
+            "wall (median)",
+            "token requests",
+            "peak open connections",
+            "peak RSS",
+            "vs floor",
+            "errors",
+        ],
+        report.bulk,
+    )
+    pool = table(
+        [
+            "httpx `Limits` (max / keep-alive / expiry)",
+            "link",
+            "raw httpx.AsyncClient, x50",
+            "AsyncK2 (transport with these limits), x50",
+        ],
+        report.pool_rows,
+    )
+    command = "make bench" if not quick else "python bench/run_all.py --quick"
+    text = f"""# Benchmarks
+
+Generated by `{command}` (`bench/run_all.py`) in {seconds:.0f} s. Do not edit by hand.
+
+* Machine: {machine()}.
+* Method: {counts.rounds} rounds; in each round the floor and ours run interleaved; medians. Ratio = ours /
+  floor for times, floor / ours for rates: lower is better, 1.00x is the floor itself.
+* Servers on loopback: a minimal raw-asyncio stub with fixed answers (`bench/stub_server.py`), the same
+  stub over TLS (trustme) behind a proxy adding 15 ms each way (`bench/latency_proxy.py`), and the sandbox
+  for the bulk run. Per-call rows: {counts.sync_calls} sync calls / {counts.async_calls} async calls per
+  round.
+{"* **QUICK MODE: tiny counts, the numbers mean nothing.**" if quick else ""}
+
+![ratio of each figure to its floor](./{os.path.relpath(png, os.path.dirname(os.path.abspath(path)))})
+
+{main}
+
+## Bulk
+
+{bulk}
+
+Token requests: as seen by the client (httpx request hooks), over the client's whole life. Peak open
+connections: sampled every 2 ms from `/proc/net/tcp`; the pool allows 100.
+
+## httpx async pool settings (part 2 of the issue)
+
+Calls/s at 50 concurrent GETs of one STK push, for `httpx.Limits` other than the default:
+
+{pool}
+
+{chr(10).join("* " + note for note in report.notes)}
+"""
+    with open(path, "w") as handle:
+        handle.write(text.replace("\n\n\n", "\n\n"))
+
+
+def chart(report: Report, png: str, quick: bool) -> None:
+    bars = [
+        Bar(row.chart_label, row.ratio, row.chart_target, row.met)
+        for row in report.rows
+        if row.ratio is not None and row.chart_label
+    ]
+    title = "k2connect: ratio to the floor, lower is better" + (" (quick mode)" if quick else "")
+    write_bar_chart(png, title, bars, note="red mark: target. 1.0x: as fast as the floor")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="every measurement once, tiny counts")
+    parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    parser.add_argument("--png", default=None, help="default: bench/benchmarks.png, or beside --out")
+    parser.add_argument("--skip-bulk", action="store_true")
+    args = parser.parse_args(argv)
+    counts = QUICK if args.quick else FULL
+    default_out = os.path.abspath(args.out) == os.path.join(ROOT, "BENCHMARKS.md")
+    png = args.png or (
+        os.path.join(HERE, "benchmarks.png")
+        if default_out
+        else os.path.join(os.path.dirname(os.path.abspath(args.out)), "benchmarks.png")
+    )
+    started = time.perf_counter()
+    report = Report()
+    stub = Stub()
+    # Every client in this process trusts the stub's trustme CA (httpx and ssl read SSL_CERT_FILE).
+    os.environ["SSL_CERT_FILE"] = stub.ca
+    try:
+        steps: list[tuple[str, Callable[[], object]]] = []
+        floor_holder: list[float] = []
+        steps.append(("sync", lambda: floor_holder.append(sync_rows(stub, counts, report))))
+        steps.append(("async", lambda: async_rows(stub, counts, report, floor_holder[0])))
+        steps.append(("webhooks", lambda: webhook_rows(counts, report)))
+        steps.append(("imports", lambda: import_rows(counts, report)))
+        steps.append(("httpx pool settings", lambda: pool_rows(stub, counts, report)))
+        if not args.skip_bulk:
+            steps.append(("bulk", lambda: bulk_rows(counts, report)))
+        for name, step in steps:
+            t0 = time.perf_counter()
+            step()
+            print(f"[bench] {name}: {time.perf_counter() - t0:.1f} s", flush=True)
+        stats = stub.stats()
+        report.notes.append(
+            f"stub server: {stats['requests']:,} requests, {stats['token_requests']} token requests, "
+            f"{stats['connections']:,} connections opened, peak {stats['peak_connections']} open at once"
+        )
+    finally:
+        stub.stop()
+    os.makedirs(os.path.dirname(png), exist_ok=True)
+    chart(report, png, args.quick)
+    write_markdown(report, args.out, png, counts, args.quick, time.perf_counter() - started)
+    with open(args.out) as handle:
+        print(handle.read())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
