@@ -33,6 +33,7 @@ class Call:
         bounded: whether a client has already applied its own total timeout to ``deadline``.
         request: the last request that may move money handed to the network in this call.
         status_code: the status of the answer to ``request``, once one arrived.
+        sent: whether any request of this call was handed to the network (so an error is not a local one).
         parent: the enclosing call, which sees what this one records.
     """
 
@@ -41,6 +42,7 @@ class Call:
     bounded: bool = False
     request: httpx.Request | None = None
     status_code: int | None = None
+    sent: bool = False
     parent: Call | None = attrs.field(default=None, repr=False)
 
 
@@ -60,11 +62,13 @@ def remaining() -> float | None:
     return call.deadline - time.monotonic()
 
 
-def record_request(request: httpx.Request) -> None:
-    """Note a request that may move money as the one this call (and every enclosing call) last sent."""
+def record_request(request: httpx.Request, *, may_move_money: bool) -> None:
+    """Note that this call (and every enclosing one) sent ``request``; remember it if it may move money."""
     call = _CURRENT.get()
     while call is not None:
-        call.request, call.status_code = request, None
+        call.sent = True
+        if may_move_money:
+            call.request, call.status_code = request, None
         call = call.parent
 
 

@@ -22,7 +22,7 @@ from k2connect_client import errors as generated_errors
 
 from . import _call
 from .error_mapping import ambiguous_outcome_error, detached
-from .errors import K2Error, K2UnexpectedResponseError
+from .errors import K2Error, K2UnexpectedResponseError, K2ValidationInputError
 
 __all__ = ["ainvoke", "invoke"]
 
@@ -31,6 +31,13 @@ _PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 
 
 def _unexpected(operation: str, exc: Exception, call: _call.Call) -> K2Error:
+    if not call.sent:
+        # Raised while the request was being built from its inputs: nothing left this machine, and it
+        # is not K2's answer. (A typed input the builders did not catch, such as a number JSON refuses.)
+        return K2ValidationInputError(
+            f"{operation}: the request could not be built from its inputs ({type(exc).__name__}); "
+            "nothing was sent"
+        )
     status = exc.status_code if isinstance(exc, generated_errors.UnexpectedStatus) else call.status_code
     if call.request is not None:  # a request that may move money was sent and answered oddly
         what = f"status {status}" if isinstance(exc, generated_errors.UnexpectedStatus) else "a body"

@@ -129,8 +129,7 @@ class _Attempts:
 
     def before_try(self) -> None:
         """Bound this try's timeouts by the call's deadline; past it, fail as "never sent"."""
-        if not self.repeatable:
-            _call.record_request(self.request)
+        _call.record_request(self.request, may_move_money=not self.repeatable)
         left = _call.remaining()
         if left is None:
             return

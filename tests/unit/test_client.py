@@ -38,8 +38,10 @@ from k2connect_ext.errors import (
     K2TimeoutError,
     K2UnexpectedResponseError,
     K2ValidationError,
+    K2ValidationInputError,
 )
 from k2connect_ext.facade import K2, AsyncK2
+from k2connect_ext.invoke import ainvoke, invoke
 from k2connect_ext.polling import PollSettings
 from k2connect_ext.retry import RetryPolicy
 
@@ -690,3 +692,20 @@ async def test_no_secret_or_token_in_reprs_errors_or_logs(
     for text in texts:
         assert SECRET not in text
         assert TOKEN not in text
+
+
+async def test_a_body_that_cannot_be_built_is_an_input_error_not_k2s_answer(runner: Runner) -> None:
+    """A value JSON refuses (an int too long to print) fails before sending: an input error, never a
+    "K2 answered ... status 200" or an ambiguous outcome, and nothing reaches K2."""
+    from k2connect_client.api.v2 import v2_create_incoming_payment
+
+    server = FakeK2()
+    client = runner.connect(server)
+    body = ops.stk_push(**STK_ARGS, metadata={"n": 1}).kwargs["body"]
+    body.metadata.additional_properties["n"] = 10**5000  # past what validation allows, set afterwards
+    invoker = invoke if runner.mode == "sync" else ainvoke
+    module = v2_create_incoming_payment
+    fn = module.sync_detailed if runner.mode == "sync" else module.asyncio_detailed
+    with pytest.raises(K2ValidationInputError, match="nothing was sent"):
+        await runner.run(invoker, "v2_create_incoming_payment", fn, client=client, body=body)
+    assert server.api_requests() == []
