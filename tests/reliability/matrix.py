@@ -62,7 +62,9 @@ CLIENT_SECRET = f"cs-{uuid.uuid4().hex}-S3cr+t/="  # '+', '/' and '=' change whe
 API_KEY = f"ak-{uuid.uuid4().hex}"
 CALLBACK_URL = "https://example.com/k2/result"
 TOLERANCE = 0.5  # the contract: a deadline is enforced to within half a second
-TIMEOUT = 2.0
+# Long enough that a Retry-After of 1 s plus a retry fit on two loaded cores; only hang, stall and trickle
+# wait out a deadline, and they use the short one.
+TIMEOUT = 3.0
 SLOW_TIMEOUT = 1.0  # hang, stall and trickle wait out the whole deadline: keep it short
 POLICY = RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.2, max_elapsed=30.0)
 
@@ -422,7 +424,7 @@ def _expect_repeatable(fault: Fault, *, token: bool, create: bool) -> Expect:
 
     def error(*classes: type[BaseException], also_ok: bool = False) -> Expect:
         allowed: tuple[Outcome, ...] = classes + (("ok",) if also_ok else ())
-        return Expect(allowed, max_posts=0)  # the token request failed: the POST must not have left
+        return Expect(allowed, max_posts=max_posts)
 
     if action == "refused":
         return error(K2ConnectionError)
@@ -643,10 +645,10 @@ def _check(
     # (a)/(f) POSTs of the create that reached the server
     if target.kind in ("create", "create_token"):
         posts = listener.count("POST", target.path)
-        if posts > expected.max_posts:
-            problems.append(
-                f"(a) {posts} POSTs of {target.method} reached the server, at most {expected.max_posts}"
-            )
+        # A create whose token request failed must not have sent its POST at all.
+        limit = 0 if target.kind == "create_token" and error is not None else expected.max_posts
+        if posts > limit:
+            problems.append(f"(a) {posts} POSTs of {target.method} reached the server, at most {limit}")
         elif posts < expected.min_posts:
             problems.append(
                 f"{posts} POSTs of {target.method} reached the server, expected {expected.min_posts}"
@@ -721,15 +723,17 @@ def run_cases(
 ) -> dict[str, CaseResult]:
     """Run cases concurrently (each on its own port); most of a case's time is spent waiting.
 
-    A case whose only problem is its deadline runs once more, alone: with a dozen cases sharing the GIL
-    and two loaded cores, a timer that fired on time can still be scheduled late. A real overrun repeats.
+    A case that overran its deadline runs once more, alone, and that run is the verdict: with a dozen
+    cases sharing the GIL and two loaded cores, a timer that fired on time can still be scheduled late
+    (and a late call can fail in other ways, e.g. its deadline passes before the POST leaves). A real
+    overrun repeats.
     """
     results: dict[str, CaseResult] = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="matrix") as pool:
         for res in pool.map(lambda c: run_case(c, server), list(cases)):
             results[res.case.id] = res
     for case_id, res in list(results.items()):
-        if res.problems and all(p.startswith("(d)") for p in res.problems):
+        if any(p.startswith("(d)") for p in res.problems):
             again = run_case(res.case, server)
             again.rerun = True
             results[case_id] = again
