@@ -50,20 +50,20 @@ def _resource_dict(resource: Any) -> Any:
 
 def _ambiguous(exc: K2AmbiguousOutcomeError) -> Failure:
     metadata = (exc.request_body or {}).get("metadata")
-    ways = []
-    if exc.callback_url:
-        ways.append(f"wait for the result at its callback URL {exc.callback_url}")
-    if metadata:
-        ways.append(f"look it up by the metadata you sent ({', '.join(sorted(metadata))})")
-    ways.append("check the merchant dashboard")
-    message = (
-        f"ambiguous outcome: {exc.method or 'POST'} {exc.url or ''} was sent but no answer came, so it MAY "
-        f"have moved money. Do not send it again blindly; reconcile first: {'; or '.join(ways)}."
-    )
+    lookup = f" Look for it by the metadata you sent ({', '.join(sorted(metadata))})." if metadata else ""
+    message = f"ambiguous outcome, it MAY have moved money: {exc}{lookup}"
     return Failure(
         ExitCode.AMBIGUOUS,
         message,
-        {"request_body": exc.request_body, "callback_url": exc.callback_url, "url": exc.url},
+        {
+            "operation": exc.operation,
+            "status_code": exc.status_code,
+            "request_body": exc.request_body,
+            "callback_url": exc.callback_url,
+            "location": exc.location,
+            "url": exc.url,
+            "hint": exc.hint,
+        },
     )
 
 

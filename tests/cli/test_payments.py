@@ -132,12 +132,13 @@ def test_stk_push_dropped_connection_json(k2: Invoke, k2_sandbox: RunningSandbox
     assert error["request_body"]["metadata"] == {"order": "1234"}
 
 
-def test_stk_push_server_error_exit_5(k2: Invoke, k2_sandbox: RunningSandbox) -> None:
-    """K2 answering 500 to the create exits 5."""
+def test_stk_push_server_error_exit_6(k2: Invoke, k2_sandbox: RunningSandbox) -> None:
+    """K2 answering 500 to the create says nothing about whether money moved: ambiguous, exit 6."""
     _arm_fault(k2_sandbox, "v2_create_incoming_payment", "status_500")
     result = k2(*STK, "--phone", GOOD_PHONE)
-    assert_clean(result, 5, k2_sandbox)
+    assert_clean(result, 6, k2_sandbox)
     assert "500" in result.stderr
+    assert "poll_transactions" in result.stderr
 
 
 def test_stk_push_no_location_exit_6(k2: Invoke, k2_sandbox: RunningSandbox) -> None:
