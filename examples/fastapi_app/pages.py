@@ -1,36 +1,94 @@
 """The two HTML pages: the payment form, and a payment's page that watches its outcome.
 
-Plain HTML with every value escaped, and a few lines of vanilla JavaScript that poll the app's
-``/payments/<id>`` JSON until the payment is final. Without JavaScript the page refreshes itself.
+Plain HTML with every value escaped, one small stylesheet, and a few lines of vanilla JavaScript that
+poll the app's ``/payments/<id>`` JSON until the payment is final. Without JavaScript the page refreshes
+itself. The customer sees words, not K2's statuses: "Paid", "Payment failed", "Waiting for your PIN".
 """
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
-__all__ = ["form_page", "not_found_page", "payment_page"]
+__all__ = ["SHOP_NAME", "form_page", "not_found_page", "payment_page"]
+
+SHOP_NAME = "Mama Njeri's Grocery"
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 28rem; margin: 2rem auto; padding: 0 1rem; }
-label { display: block; margin-top: 1rem; }
-input { font-size: 1.1rem; width: 100%; padding: .4rem; box-sizing: border-box; }
-button { margin-top: 1.2rem; font-size: 1.1rem; padding: .5rem 1.5rem; }
-.error { color: #a00; } .success { color: #070; } .failed { color: #a00; }
-dt { font-weight: bold; margin-top: .6rem; }
+* { box-sizing: border-box; }
+body { margin: 0; min-height: 100vh; background: #eef2ef; color: #1d2b24;
+       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { max-width: 26rem; margin: 0 auto; padding: 2.5rem 1rem; }
+.shop { display: flex; align-items: center; gap: .75rem; margin-bottom: 1.25rem; }
+.logo { width: 2.75rem; height: 2.75rem; border-radius: 50%; background: #1f7a4d; color: #fff;
+        display: grid; place-items: center; font-weight: 700; font-size: 1.2rem; }
+.shop-name { font-weight: 700; font-size: 1.15rem; }
+.shop-tag { color: #5b6b63; font-size: .85rem; }
+.card { background: #fff; border-radius: 14px; padding: 1.75rem 1.5rem;
+        box-shadow: 0 1px 2px rgba(0,0,0,.06), 0 8px 24px rgba(31,122,77,.08); }
+h1 { font-size: 1.35rem; margin: 0 0 .25rem; }
+.lead { color: #5b6b63; margin: 0 0 1.25rem; }
+label { display: block; font-weight: 600; font-size: .9rem; margin-top: 1rem; }
+input { display: block; width: 100%; margin-top: .35rem; font: inherit; font-size: 1.1rem;
+        padding: .65rem .8rem; border: 1px solid #c9d3cd; border-radius: 8px; }
+input:focus { outline: 2px solid #1f7a4d; border-color: #1f7a4d; }
+.amount { position: relative; }
+.amount span { position: absolute; left: .8rem; top: 50%; transform: translateY(-50%); color: #5b6b63; }
+.amount input { padding-left: 3.4rem; }
+button { width: 100%; margin-top: 1.5rem; font: inherit; font-size: 1.1rem; font-weight: 700;
+         color: #fff; background: #1f7a4d; border: 0; border-radius: 8px; padding: .85rem; cursor: pointer; }
+button:hover { background: #17603c; }
+.error { background: #fdecec; color: #9b1c1c; border-radius: 8px; padding: .7rem .9rem; margin: 0 0 .5rem; }
+.note { color: #5b6b63; font-size: .85rem; margin: 1rem 0 0; text-align: center; }
+.status { display: flex; align-items: center; gap: .8rem; border-radius: 10px; padding: 1rem;
+          margin: .5rem 0 1.25rem; font-size: 1.25rem; font-weight: 700; }
+.status .icon { width: 2.2rem; height: 2.2rem; border-radius: 50%; display: grid; place-items: center;
+                color: #fff; font-size: 1.2rem; flex: none; }
+.pending .status { background: #fff7e0; color: #7a5a00; }
+.pending .icon { background: #e0a800; animation: pulse 1.2s ease-in-out infinite; }
+.success .status { background: #e6f4ec; color: #17603c; }
+.success .icon { background: #1f7a4d; }
+.failed .status { background: #fdecec; color: #9b1c1c; }
+.failed .icon { background: #c62828; }
+@keyframes pulse { 50% { opacity: .45; } }
+#hint { margin: -.5rem 0 1rem; color: #5b6b63; }
+dl { margin: 0; }
+.row { display: flex; justify-content: space-between; gap: 1rem; padding: .6rem 0;
+       border-top: 1px solid #edf1ee; }
+.row:first-child { border-top: 0; }
+dt { color: #5b6b63; } dd { margin: 0; font-weight: 600; text-align: right; overflow-wrap: anywhere; }
+.row.reason { flex-direction: column; gap: .2rem; } .row.reason dd { text-align: left; font-weight: 500; }
+.card:not(.success) .only-paid, .card:not(.failed) .only-failed { display: none; }
+a.again { display: block; text-align: center; margin-top: 1.5rem; color: #1f7a4d; font-weight: 600; }
 """
+
+# What the customer reads for each K2 status (anything unknown is still "waiting").
+_LABELS = {"Success": ("Paid", "✓"), "Failed": ("Payment failed", "✕")}
+_WAITING = ("Waiting for your M-PESA PIN", "…")
+_HINTS = {
+    "Success": "Paid, thank you! Your receipt is below.",
+    "Failed": "The payment did not go through. No money was taken.",
+}
+_WAITING_HINT = "Check your phone and enter your M-PESA PIN to approve the payment."
 
 # Polls every 2 s for up to 3 minutes (an unanswered STK prompt times out on the phone well before).
 _WATCH_SCRIPT = """
 (function () {
+  var card = document.getElementById("card");
   var box = document.getElementById("payment");
   var hint = document.getElementById("hint");
+  var labels = %(labels)s, hints = %(hints)s;
   var deadline = Date.now() + 180000;
   function show(payment) {
-    ["status", "reason", "mpesa_reference"].forEach(function (field) {
+    ["reason", "mpesa_reference"].forEach(function (field) {
       document.getElementById(field).textContent = payment[field] || "-";
     });
-    box.className = payment.status.toLowerCase();
+    var label = labels[payment.status] || labels.waiting;
+    document.getElementById("status").textContent = label[0];
+    document.getElementById("icon").textContent = label[1];
+    card.className = "card " + (labels[payment.status] ? payment.status.toLowerCase() : "pending");
+    box.dataset.status = payment.status;
   }
   function later() {
     if (Date.now() < deadline) { setTimeout(poll, 2000); }
@@ -42,11 +100,7 @@ _WATCH_SCRIPT = """
       .then(function (payment) {
         if (payment) {
           show(payment);
-          if (payment.done) {
-            hint.textContent = payment.status === "Success"
-              ? "Paid, thank you!" : "The payment did not go through.";
-            return;
-          }
+          if (payment.done) { hint.textContent = hints[payment.status] || hints.Failed; return; }
         }
         later();
       }, later);  // a network hiccup: try again
@@ -56,59 +110,90 @@ _WATCH_SCRIPT = """
 """
 
 
-def _page(title: str, body: str, *, head: str = "") -> str:
+def _script() -> str:
+    labels = {**{k: list(v) for k, v in _LABELS.items()}, "waiting": list(_WAITING)}
+    return _WATCH_SCRIPT % {"labels": json.dumps(labels), "hints": json.dumps(_HINTS)}
+
+
+def _page(title: str, body: str, *, head: str = "", shop: str = SHOP_NAME) -> str:
+    initial = escape(shop.strip()[:1].upper() or "S")
     return (
         "<!doctype html>\n<html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(title)}</title><style>{_STYLE}</style>{head}</head>\n"
-        f"<body><main>\n{body}\n</main></body></html>\n"
+        f"<title>{escape(title)} · {escape(shop)}</title><style>{_STYLE}</style>{head}</head>\n"
+        "<body><main>\n"
+        f"<header class='shop'><div class='logo' aria-hidden='true'>{initial}</div><div>"
+        f"<div class='shop-name'>{escape(shop)}</div>"
+        "<div class='shop-tag'>Secure checkout · M-PESA by Kopo Kopo</div></div></header>\n"
+        f"{body}\n</main></body></html>\n"
     )
 
 
-def form_page(phone: str = "", amount: str = "", *, error: str | None = None) -> str:
+def form_page(phone: str = "", amount: str = "", *, error: str | None = None, shop: str = SHOP_NAME) -> str:
     """The form: phone and amount, POSTed to /pay."""
     problem = f"<p class='error' role='alert'>{escape(error)}</p>" if error else ""
     return _page(
         "Pay with M-PESA",
-        f"""<h1>Pay with M-PESA</h1>
+        f"""<section class="card">
+<h1>Pay with M-PESA</h1>
+<p class="lead">We will send a payment request to your phone.</p>
 {problem}
 <form method="post" action="/pay">
-  <label>M-PESA phone number
-    <input name="phone" type="tel" inputmode="tel" autocomplete="tel" required
-           placeholder="0712 345 678" value="{escape(phone)}"></label>
-  <label>Amount (KES)
-    <input name="amount" inputmode="decimal" required placeholder="100" value="{escape(amount)}"></label>
-  <button type="submit">Pay</button>
+  <label for="phone">M-PESA phone number</label>
+  <input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required
+         placeholder="0712 345 678" value="{escape(phone)}">
+  <label for="amount">Amount</label>
+  <div class="amount"><span>KES</span>
+    <input id="amount" name="amount" inputmode="decimal" required placeholder="100" value="{escape(amount)}">
+  </div>
+  <button type="submit">Pay now</button>
 </form>
-<p>You will get a prompt on your phone: enter your M-PESA PIN to pay.</p>""",
+<p class="note">You will get a prompt on your phone: enter your M-PESA PIN to pay.</p>
+</section>""",
+        shop=shop,
     )
 
 
-def payment_page(payment: dict[str, Any]) -> str:
+def payment_page(payment: dict[str, Any], *, shop: str = SHOP_NAME) -> str:
     """One payment, with its current status; the script keeps it up to date."""
     status = str(payment["status"])
     done = bool(payment["done"])
-    hint = "Check your phone and enter your M-PESA PIN." if not done else ""
+    label, icon = _LABELS.get(status, _WAITING)
+    css = status.lower() if status in _LABELS else "pending"
+    hint = _HINTS.get(status, _HINTS["Failed"]) if done else _WAITING_HINT
     # Without JavaScript, refresh every 3 s until the payment is final.
     refresh = "" if done else "<noscript><meta http-equiv='refresh' content='3'></noscript>"
     url = f"/payments/{payment['id']}"
+    amount = f"{payment['currency']} {payment['amount'] or '-'}"
     return _page(
         f"Payment {status}",
-        f"""<h1>M-PESA payment</h1>
+        f"""<section id="card" class="card {escape(css)}">
+<h1>M-PESA payment</h1>
+<div class="status" role="status"><span id="icon" class="icon" aria-hidden="true">{icon}</span>
+  <span id="status">{escape(label)}</span></div>
 <p id="hint">{escape(hint)}</p>
-<dl id="payment" class="{escape(status.lower())}" data-url="{escape(url)}">
-  <dt>Phone</dt><dd>{escape(str(payment["phone"] or "-"))}</dd>
-  <dt>Amount</dt><dd>{escape(str(payment["currency"]))} {escape(str(payment["amount"] or "-"))}</dd>
-  <dt>Status</dt><dd id="status">{escape(status)}</dd>
-  <dt>Reason</dt><dd id="reason">{escape(str(payment["reason"] or "-"))}</dd>
-  <dt>M-PESA reference</dt><dd id="mpesa_reference">{escape(str(payment["mpesa_reference"] or "-"))}</dd>
+<dl id="payment" data-status="{escape(status)}" data-url="{escape(url)}">
+  <div class="row"><dt>Amount</dt><dd>{escape(amount)}</dd></div>
+  <div class="row"><dt>Phone</dt><dd>{escape(str(payment["phone"] or "-"))}</dd></div>
+  <div class="row only-paid"><dt>M-PESA reference</dt>
+    <dd id="mpesa_reference">{escape(str(payment["mpesa_reference"] or "-"))}</dd></div>
+  <div class="row reason only-failed"><dt>Reason</dt>
+    <dd id="reason">{escape(str(payment["reason"] or "-"))}</dd></div>
 </dl>
-<p><a href="/">New payment</a></p>
-{"" if done else f"<script>{_WATCH_SCRIPT}</script>"}""",
+<a class="again" href="/">Make another payment</a>
+</section>
+{"" if done else f"<script>{_script()}</script>"}""",
         head=refresh,
+        shop=shop,
     )
 
 
-def not_found_page() -> str:
+def not_found_page(*, shop: str = SHOP_NAME) -> str:
     """No payment of that id was started here."""
-    return _page("No such payment", "<h1>No such payment</h1>\n<p><a href='/'>New payment</a></p>")
+    return _page(
+        "No such payment",
+        "<section class='card'><h1>No such payment</h1>"
+        "<p class='lead'>We could not find that payment.</p>"
+        "<a class='again' href='/'>Make a payment</a></section>",
+        shop=shop,
+    )
