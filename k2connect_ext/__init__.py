@@ -4,6 +4,8 @@ Start with ``K2`` (or ``AsyncK2``); receive webhooks and callbacks with ``constr
 adapter from ``k2connect_ext.adapters``. Frameworks are never imported here.
 """
 
+from typing import TYPE_CHECKING
+
 from .client import K2Settings, async_connect, connect
 from .dedup import AsyncDeduplicator, Deduplicator, MemoryDeduplicator, SQLiteDeduplicator
 from .errors import (
@@ -42,6 +44,7 @@ from .polling import PollSettings, async_wait_for, wait_for
 from .receivers import AsyncWebhookReceiver, ReceiverResponse, WebhookReceiver
 from .retry import RetryPolicy
 from .signatures import SIGNATURE_HEADER, compute_signature, verify_signature
+from .store_errors import K2StoreUnavailableError
 from .tokens import AccessToken, FileTokenStore, MemoryTokenStore, TokenStore
 
 __all__ = [
@@ -70,6 +73,7 @@ __all__ = [
     "K2RateLimitError",
     "K2ServerError",
     "K2Settings",
+    "K2StoreUnavailableError",
     "K2TimeoutError",
     "K2UnexpectedResponseError",
     "K2ValidationError",
@@ -105,3 +109,27 @@ __all__ = [
     "verify_signature",
     "wait_for",
 ]
+
+
+# The shared stores need optional packages (the [redis] and [postgres] extras), so they are imported on
+# first use: ``from k2connect_ext import RedisTokenStore`` works when the extra is installed, and
+# ``import k2connect_ext`` never needs it. They are left out of __all__ so ``import *`` stays lean too.
+if TYPE_CHECKING:  # type checkers see the real classes
+    from .dedup_postgres import PostgresDeduplicator as PostgresDeduplicator
+    from .dedup_redis import RedisDeduplicator as RedisDeduplicator
+    from .redis_store import RedisTokenStore as RedisTokenStore
+
+_LAZY = {
+    "RedisTokenStore": "redis_store",
+    "RedisDeduplicator": "dedup_redis",
+    "PostgresDeduplicator": "dedup_postgres",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
