@@ -1,0 +1,1 @@
+"""Recipe: the example shop on several workers and machines, sharing Redis and PostgreSQL (README.md)."""
