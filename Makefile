@@ -63,7 +63,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict k2connect_ext k2connect_sandbox k2connect_cli
-	$(BIN)/mypy --strict examples/fastapi_app examples/flask_app examples/demo.py bench
+	$(BIN)/mypy --strict examples/fastapi_app examples/flask_app examples/many_machines examples/demo.py bench
 	cd generated && $(BIN)/mypy --strict k2connect_client
 
 test: $(STAMP) lint typecheck
