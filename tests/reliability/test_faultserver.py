@@ -1,4 +1,4 @@
-"""The fault server misbehaves as advertised (seen by plain httpx, without the SDK), and the runners count right.
+"""The fault server misbehaves as advertised (seen by plain httpx, not the SDK); the runners count right.
 
 Without these, a harness bug (a "cut" body that arrives whole, a "reset" that is a clean close) would make
 matrix cases pass for the wrong reason.
