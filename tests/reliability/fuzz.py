@@ -35,6 +35,21 @@ def _pytest(args: list[str], env: dict[str, str], capture: bool) -> subprocess.C
     return subprocess.run(command, cwd=ROOT, env=env, text=True, capture_output=capture, check=False)
 
 
+def _stream(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run pytest, echoing its output as it comes (a long run shows progress) and keeping it to count."""
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+    lines: list[str] = []
+    with subprocess.Popen(
+        command, cwd=ROOT, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    ) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            lines.append(line)
+    return proc.returncode, "".join(lines)
+
+
 def count_cases(output: str) -> int:
     return sum(int(passing) + int(failing) for passing, failing in _COUNTS.findall(output))
 
@@ -62,13 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"fuzz: {len(tests)} tests in {', '.join(files)}; K2_FUZZ_EXAMPLES={env['K2_FUZZ_EXAMPLES']}")
     sys.stdout.flush()
 
-    run = _pytest(["-q", "--hypothesis-show-statistics", *files, *extra], env, capture=True)
-    sys.stdout.write(run.stdout)
-    sys.stderr.write(run.stderr)
-    total = count_cases(run.stdout)
-    print(f"fuzz cases: {total} (target {args.target}), pytest exit {run.returncode}")
-    if run.returncode != 0:
-        return run.returncode
+    returncode, output = _stream(["-q", "--hypothesis-show-statistics", *files, *extra], env)
+    total = count_cases(output)
+    print(f"fuzz cases: {total} (target {args.target}), pytest exit {returncode}")
+    if returncode != 0:
+        return returncode
     if total < args.target:
         print(f"fuzz: only {total} cases ran; raise K2_FUZZ_EXAMPLES", file=sys.stderr)
         return 1
