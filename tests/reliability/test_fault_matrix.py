@@ -1,6 +1,6 @@
 """The fault matrix as tests: one per case (fault x target x backend), checked against issue 9's contract.
 
-``make test`` runs a slice (every fault at the token endpoint, a GET and two creates; every create against
+``make test`` runs a slice (every fault at the token endpoint, a GET and an STK push; every create against
 the faults that decide "retry" versus "ambiguous"); ``K2_RELIABILITY_FULL=1`` or ``make reliability`` runs
 all of it. The cases selected for a session run concurrently once, in a module fixture, each on its own
 port; each test then reports its own case. See ``matrix`` for what is checked.
