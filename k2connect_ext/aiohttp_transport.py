@@ -28,6 +28,9 @@ Mapping of httpx settings, one to one:
   ``max_connections`` idle (aiohttp has no separate cap).
 * ``Timeout.connect``: DNS + TCP + TLS. ``Timeout.write``: until the request is handed to the OS.
   ``Timeout.read``: the longest wait for any byte of the answer (aiohttp's ``sock_read``).
+* the SDK's whole-call deadline (:mod:`k2connect_ext._call`), when the request belongs to a call, caps
+  every phase: the pool wait, the connect, the wait for the answer and each read of its body, so a server
+  trickling one byte at a time cannot stretch a call past its ``timeout``.
 
 TLS is always verified (``ssl_context`` replaces the CA bundle, e.g. trustme's in tests; there is no way
 to switch verification off). Redirects are never followed. Response bodies stream, so callers can bound
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import math
 import ssl
 from collections.abc import AsyncIterator
 from types import ModuleType, TracebackType
@@ -46,6 +50,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
+from . import _call
 from .errors import K2ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover - only for the annotations
@@ -80,9 +85,12 @@ def aiohttp_available() -> bool:
 class _Exchange:
     """What one request has been through so far; the source of every error's verdict."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, write_timeout: float | None) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, write_timeout: float | None, call_deadline: float | None
+    ) -> None:
         self.loop = loop
         self.write_timeout = write_timeout
+        self.call_deadline = call_deadline  # loop time by which the user's whole call must end
         self.sent = False  # a connection was handed the request: bytes may have left
         self.written = False  # the whole request was handed to the OS
         self.write_timed_out = False
@@ -95,7 +103,9 @@ class _Exchange:
         self.sent = True
         self._transport = transport
         if self.deadline is not None:
-            self.deadline.reschedule(None)  # the connect deadline is over
+            # The connect deadline is over; the call's own deadline (if any) still bounds the wait for
+            # the answer, which aiohttp's sock_read alone would not (it restarts on every byte).
+            self.deadline.reschedule(self.call_deadline)
         if self.write_timeout is not None:
             self._write_timer = self.loop.call_later(self.write_timeout, self._write_deadline)
 
@@ -177,7 +187,7 @@ def _translate(exc: BaseException, exchange: _Exchange, request: httpx.Request) 
         else:
             error = httpx.ConnectTimeout if timed_out else httpx.ConnectError
     elif timed_out:
-        error = httpx.WriteTimeout if exchange.write_timed_out else httpx.ReadTimeout
+        error = httpx.WriteTimeout if exchange.write_timed_out or not exchange.written else httpx.ReadTimeout
     elif isinstance(
         exc, aiohttp.ServerDisconnectedError | aiohttp.ClientResponseError | aiohttp.ClientPayloadError
     ):
@@ -208,6 +218,12 @@ def _payload(body: bytes) -> bytes | AsyncIterator[bytes] | None:
     return chunks()
 
 
+def _sooner(timeout: float | None, left: float | None) -> float | None:
+    if left is None:
+        return timeout
+    return left if timeout is None else min(timeout, left)
+
+
 class _ResponseStream(httpx.AsyncByteStream):
     """The body of an aiohttp response, read as it arrives; closing it frees the pool slot."""
 
@@ -229,7 +245,11 @@ class _ResponseStream(httpx.AsyncByteStream):
         iterator = self._response.content.iter_chunked(_CHUNK)
         while True:
             try:
-                chunk = await iterator.__anext__()
+                if self._exchange.call_deadline is None:
+                    chunk = await iterator.__anext__()
+                else:  # a body trickled one byte at a time must still end by the call's deadline
+                    async with asyncio.timeout_at(self._exchange.call_deadline):
+                        chunk = await iterator.__anext__()
             except StopAsyncIteration:
                 return
             except BaseException as exc:
@@ -322,9 +342,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._session = self._open_session()
         session = self._session
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        slot = await self._take_slot(request, timeouts.get("pool"))
+        loop = asyncio.get_running_loop()
+        left = _call.remaining()  # the SDK's whole-call deadline, when this request is part of a call
+        call_deadline = None if left is None else loop.time() + left
+        slot = await self._take_slot(request, _sooner(timeouts.get("pool"), left))
         try:
-            return await self._send(session, request, timeouts, slot)
+            return await self._send(session, request, timeouts, slot, call_deadline)
         except BaseException:
             slot.release()
             raise
@@ -334,6 +357,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if semaphore is None:
             return _Slot(None)
         try:
+            if pool_timeout is not None and pool_timeout <= 0:
+                raise TimeoutError
             async with asyncio.timeout(pool_timeout):
                 await semaphore.acquire()
         except TimeoutError:
@@ -346,16 +371,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         request: httpx.Request,
         timeouts: dict[str, float | None],
         slot: _Slot,
+        call_deadline: float | None,
     ) -> httpx.Response:
         aiohttp = self._aiohttp
         loop = asyncio.get_running_loop()
-        exchange = _Exchange(loop, timeouts.get("write"))
+        exchange = _Exchange(loop, timeouts.get("write"), call_deadline)
         body = await request.aread()
         headers = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw]
         token = _CURRENT.set(exchange)
         error: httpx.TransportError | None = None
         try:
             connect = timeouts.get("connect")
+            if call_deadline is not None:
+                connect = min(call_deadline - loop.time(), connect if connect is not None else math.inf)
             async with asyncio.timeout(connect) as deadline:
                 exchange.deadline = deadline
                 response = await session.request(

@@ -19,6 +19,7 @@ import httpx
 import pytest
 import trustme
 
+from k2connect_ext import _call
 from k2connect_ext.aiohttp_transport import AiohttpTransport
 from k2connect_ext.errors import K2AmbiguousOutcomeError, K2ConfigError
 from k2connect_ext.retry import AsyncRetryingTransport, RetryPolicy
@@ -502,3 +503,32 @@ async def test_get_reset_after_send_is_retried(serve: Any) -> None:
     async with httpx.AsyncClient(transport=transport, timeout=FAST) as http:
         assert (await http.get(server.url())).text == "second"
     assert attempts == 2
+
+
+# ------------------------------------------------------------------ the SDK's whole-call deadline
+async def test_trickled_body_ends_at_the_calls_deadline(serve: Any, client: httpx.AsyncClient) -> None:
+    """One byte every 50 ms never trips the read timeout; the call's deadline still ends it: ReadTimeout."""
+
+    def make(server: Server) -> Handler:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await server.read_request(reader)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+            for _ in range(100):
+                writer.write(b"x")
+                await writer.drain()
+                await asyncio.sleep(0.05)
+
+        return handler
+
+    server = await serve(make)
+    with _call.scope("get", timeout=0.5), pytest.raises(httpx.ReadTimeout):
+        await client.get(server.url())
+
+
+async def test_a_call_past_its_deadline_sends_nothing(serve: Any, client: httpx.AsyncClient) -> None:
+    """No time left in the call: a never-sent timeout, and the server sees no connection at all."""
+    server = await serve(answering(ok()))
+    with _call.scope("stk_push", timeout=0.0), pytest.raises(NEVER_SENT):
+        await client.post(server.url(), json={"amount": 1})
+    await asyncio.sleep(0.05)
+    assert server.accepted == 0
