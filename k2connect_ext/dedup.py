@@ -21,16 +21,18 @@ if the first copy then fails, its non-2xx answer makes K2 redeliver, so nothing 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Final, Protocol, runtime_checkable
 
-from k2connect_ext.errors import K2ValidationInputError
+from k2connect_ext.errors import K2ConfigError, K2ValidationInputError
+from k2connect_ext.store_errors import K2StoreUnavailableError
 
 __all__ = [
     "MAX_EVENT_ID_LENGTH",
@@ -120,9 +122,23 @@ def check_event_id(event_id: object) -> None:
 _check_event_id = check_event_id
 
 
+@contextlib.contextmanager
+def _unavailable(action: str) -> Iterator[None]:
+    """sqlite3 errors (locked past the busy timeout, disk full, file gone) as the stores' common K2 error.
+
+    The receiver answers 500 to it, so nothing is marked as seen and K2's redelivery is processed.
+    """
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise K2StoreUnavailableError(
+            f"SQLite deduplicator {action} failed: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
 def _check_ttl(ttl_seconds: float | None) -> None:
     if ttl_seconds is not None and not ttl_seconds > 0:
-        raise ValueError("ttl_seconds must be positive, or None to remember ids until evicted or purged")
+        raise K2ConfigError("ttl_seconds must be positive, or None to remember ids until evicted or purged")
 
 
 class MemoryDeduplicator:
@@ -140,7 +156,7 @@ class MemoryDeduplicator:
         clock: Clock = time.monotonic,
     ) -> None:
         if max_entries < 1:
-            raise ValueError("max_entries must be at least 1")
+            raise K2ConfigError("max_entries must be at least 1")
         _check_ttl(ttl_seconds)
         self._max_entries = max_entries
         self._ttl = ttl_seconds
@@ -216,6 +232,10 @@ class SQLiteDeduplicator:
     released, until ``ttl_seconds`` passes (if set), or until :meth:`purge_older_than` removes them.
     Not for network file systems, where SQLite's locking is unreliable.
 
+    A path it cannot use is a :class:`~k2connect_ext.errors.K2ConfigError` at construction; an SQLite
+    failure later (locked past ``busy_timeout_seconds``, disk full) is a
+    :class:`~k2connect_ext.store_errors.K2StoreUnavailableError`, which a receiver answers with 500.
+
     ``clock`` defaults to wall-clock time because claim times are compared across processes,
     where monotonic clocks are not comparable.
     """
@@ -237,7 +257,7 @@ class SQLiteDeduplicator:
         self._path = os.fspath(path)
         if self._path in ("", ":memory:"):
             # Each connection to ":memory:" is a separate database: nothing would be shared.
-            raise ValueError("SQLiteDeduplicator needs a file path; use MemoryDeduplicator for in-memory")
+            raise K2ConfigError("SQLiteDeduplicator needs a file path; use MemoryDeduplicator for in-memory")
         self._ttl = ttl_seconds
         self._clock = clock
         self._busy_timeout = busy_timeout_seconds
@@ -247,7 +267,12 @@ class SQLiteDeduplicator:
         self._conn: sqlite3.Connection | None = None
         self._conn_pid = 0
         with self._lock:
-            self._connection()  # fail fast on a bad path, and create the table up front
+            try:
+                self._connection()  # fail fast on a bad path, and create the table up front
+            except sqlite3.Error as exc:
+                raise K2ConfigError(
+                    f"cannot use {self._path!r} as a deduplicator database: {type(exc).__name__}: {exc}"
+                ) from exc
 
     def __repr__(self) -> str:
         return f"SQLiteDeduplicator(path={self._path!r}, ttl_seconds={self._ttl})"
@@ -273,7 +298,7 @@ class SQLiteDeduplicator:
     def claim(self, event_id: str) -> bool:
         """Atomically record ``event_id``; True the first time, False for a duplicate."""
         _check_event_id(event_id)
-        with self._lock:
+        with self._lock, _unavailable("claim"):
             conn = self._connection()
             now = self._clock()
             # A single statement is atomic across processes. The primary key makes a duplicate a
@@ -289,13 +314,13 @@ class SQLiteDeduplicator:
     def release(self, event_id: str) -> None:
         """Forget a claim (the handler failed), so a redelivery of the event is processed."""
         _check_event_id(event_id)
-        with self._lock:
+        with self._lock, _unavailable("release"):
             self._connection().execute("DELETE FROM k2_webhook_events WHERE event_id = ?", (event_id,))
 
     def contains(self, event_id: str) -> bool:
         """Whether ``event_id`` is currently claimed (and not expired)."""
         _check_event_id(event_id)
-        with self._lock:
+        with self._lock, _unavailable("lookup"):
             row = (
                 self._connection()
                 .execute(
@@ -309,8 +334,8 @@ class SQLiteDeduplicator:
     def purge_older_than(self, seconds: float) -> int:
         """Delete claims older than ``seconds``, to bound the file's size; return how many went."""
         if seconds < 0:
-            raise ValueError("seconds must not be negative")
-        with self._lock:
+            raise K2ValidationInputError("seconds must not be negative", field="seconds")
+        with self._lock, _unavailable("purge"):
             cursor = self._connection().execute(
                 "DELETE FROM k2_webhook_events WHERE claimed_at < ?", (self._clock() - seconds,)
             )

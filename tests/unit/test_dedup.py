@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator, MemoryDeduplicator, SQLiteDeduplicator
+from k2connect_ext.errors import K2ConfigError
+from k2connect_ext.store_errors import K2StoreUnavailableError
 
 Store = MemoryDeduplicator | SQLiteDeduplicator
 
@@ -178,7 +180,7 @@ def test_stores_implement_both_protocols(make_store: StoreFactory) -> None:
 @pytest.mark.parametrize("ttl", [0, -1])
 def test_non_positive_ttl_rejected(make_store: StoreFactory, ttl: float) -> None:
     """A zero or negative TTL is a configuration error."""
-    with pytest.raises(ValueError, match="ttl_seconds"):
+    with pytest.raises(K2ConfigError, match="ttl_seconds"):
         make_store(ttl_seconds=ttl)
 
 
@@ -222,7 +224,7 @@ def test_memory_ttl_expiry_frees_space() -> None:
 
 def test_memory_rejects_non_positive_max_entries() -> None:
     """max_entries below 1 is a configuration error."""
-    with pytest.raises(ValueError, match="max_entries"):
+    with pytest.raises(K2ConfigError, match="max_entries"):
         MemoryDeduplicator(max_entries=0)
 
 
@@ -338,22 +340,39 @@ def test_sqlite_purge_rejects_negative(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", ["", ":memory:"])
 def test_sqlite_rejects_in_memory_paths(path: str) -> None:
     """In-memory SQLite would not be shared between connections, so it is refused."""
-    with pytest.raises(ValueError, match="file path"):
+    with pytest.raises(K2ConfigError, match="file path"):
         SQLiteDeduplicator(path)
 
 
 def test_sqlite_bad_path_fails_fast(tmp_path: Path) -> None:
-    """An unusable path fails in the constructor, not on the first webhook."""
-    with pytest.raises(sqlite3.OperationalError):
+    """An unusable path fails in the constructor, not on the first webhook, as a K2 configuration error."""
+    with pytest.raises(K2ConfigError, match="missing-dir") as caught:
         SQLiteDeduplicator(tmp_path / "missing-dir" / "events.db")
+    assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
 
 
 def test_sqlite_schema_failure_closes_connection(tmp_path: Path) -> None:
     """A file that is not a database fails in the constructor (and leaks no connection)."""
     path = tmp_path / "not-a-db"
     path.write_bytes(b"this is not an sqlite database" * 100)
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(K2ConfigError) as caught:
         SQLiteDeduplicator(path)
+    assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+
+
+def test_sqlite_failure_after_start_is_store_unavailable(tmp_path: Path) -> None:
+    """A database locked past the busy timeout is K2StoreUnavailableError (a 500 answer), not sqlite3."""
+    path = tmp_path / "events.db"
+    with SQLiteDeduplicator(path, busy_timeout_seconds=0.01) as store:
+        holder = sqlite3.connect(path, isolation_level=None)
+        try:
+            holder.execute("BEGIN EXCLUSIVE")
+            for call in (store.claim, store.release):
+                with pytest.raises(K2StoreUnavailableError):
+                    call("evt-locked")
+        finally:
+            holder.close()
+        assert store.claim("evt-locked") is True
 
 
 def test_sqlite_repr_shows_path_only(tmp_path: Path) -> None:
