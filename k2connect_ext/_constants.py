@@ -32,6 +32,9 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(
     pool=DEFAULT_POOL_TIMEOUT,
 )
 
+# httpx's own pool defaults, the same for every backend so switching one changes nothing else.
+DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
+
 # --- Tokens ------------------------------------------------------------------------------------------
 # Renew this long before expiry, so a token never expires between our check and K2's (clock drift,
 # network latency, a request queued in the pool).

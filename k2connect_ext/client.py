@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from importlib import metadata
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import attrs
@@ -36,6 +36,7 @@ from k2connect_client.models import TokenRequest, TokenResponse
 from . import _call, _deadline_backend
 from ._constants import (
     DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_LIMITS,
     DEFAULT_POOL_TIMEOUT,
     DEFAULT_TIMEOUT,
     LOCATION_HEADER,
@@ -317,6 +318,19 @@ def _client_kwargs(settings: K2Settings, timeout: httpx.Timeout) -> dict[str, An
     }
 
 
+HttpBackend = Literal["httpx", "aiohttp"]
+
+
+def _async_transport(backend: str, limits: httpx.Limits | None) -> httpx.AsyncBaseTransport:
+    if backend == "httpx":
+        return _deadline_backend.install_async(httpx.AsyncHTTPTransport(limits=limits or DEFAULT_LIMITS))
+    if backend == "aiohttp":
+        from .aiohttp_transport import AiohttpTransport  # aiohttp is an extra: imported only when asked
+
+        return AiohttpTransport(limits=limits or DEFAULT_LIMITS)
+    raise K2ConfigError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
+
+
 def _secrets_of(
     settings: K2Settings, manager: TokenManager | AsyncTokenManager
 ) -> Callable[[], tuple[str, ...]]:
@@ -340,6 +354,7 @@ def connect(
     clock: Callable[[], float] = time.time,
     token_skew: float = TOKEN_SKEW_SECONDS,
     environ: Mapping[str, str] | None = None,
+    limits: httpx.Limits | None = None,
 ) -> AuthenticatedClient:
     """Build a generated ``AuthenticatedClient`` for synchronous use (see the module docstring).
 
@@ -351,7 +366,11 @@ def connect(
         client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
     )
     phases, total = resolve_timeout(timeout)
-    inner = transport if transport is not None else _deadline_backend.install(httpx.HTTPTransport())
+    if transport is None:
+        pool = httpx.HTTPTransport(limits=limits or DEFAULT_LIMITS)
+        inner: httpx.BaseTransport = _deadline_backend.install(pool)
+    else:
+        inner = transport
     http = _ErrorRaisingClient(transport=RetryingTransport(inner, retry), **_client_kwargs(settings, phases))
     token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_httpx_client(http)
 
@@ -389,15 +408,20 @@ def async_connect(
     clock: Callable[[], float] = time.time,
     token_skew: float = TOKEN_SKEW_SECONDS,
     environ: Mapping[str, str] | None = None,
+    http_backend: HttpBackend = "httpx",
+    limits: httpx.Limits | None = None,
 ) -> AuthenticatedClient:
-    """The asyncio twin of ``connect``: use the generated ``asyncio``/``asyncio_detailed`` functions."""
+    """The asyncio twin of ``connect``: use the generated ``asyncio``/``asyncio_detailed`` functions.
+
+    ``http_backend="aiohttp"`` (extra ``k2connect-sdk[aiohttp]``) sends through aiohttp, which stays fast
+    with many concurrent tasks where httpx's async pool slows down; every rule of this module holds on
+    it. ``limits`` sets the pool (size, keep-alive) for either backend.
+    """
     settings = K2Settings.resolve(
         client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
     )
     phases, total = resolve_timeout(timeout)
-    inner = (
-        transport if transport is not None else _deadline_backend.install_async(httpx.AsyncHTTPTransport())
-    )
+    inner = transport if transport is not None else _async_transport(http_backend, limits)
     http = _AsyncErrorRaisingClient(
         transport=AsyncRetryingTransport(inner, retry), **_client_kwargs(settings, phases)
     )

@@ -28,7 +28,7 @@ from k2connect_client.models import IntrospectResponse, TokenActionRequest, Toke
 
 from . import _call
 from . import operations as ops
-from .client import K2Settings, async_connect, connect
+from .client import HttpBackend, K2Settings, async_connect, connect
 from .error_mapping import ambiguous_outcome_error
 from .errors import K2ConfigError, K2Error, K2UnexpectedResponseError, K2ValidationInputError
 from .invoke import ainvoke, invoke
@@ -184,6 +184,7 @@ class K2(_Base):
         poll: PollSettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
         environ: Mapping[str, str] | None = None,
+        limits: httpx.Limits | None = None,
     ) -> None:
         self.settings = K2Settings.resolve(
             client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
@@ -197,6 +198,7 @@ class K2(_Base):
             retry=retry,
             token_store=token_store,
             transport=transport,
+            limits=limits,
         )
         self.poll = poll or PollSettings()
         self._sleep = sleep
@@ -308,7 +310,11 @@ class K2(_Base):
 
 
 class AsyncK2(_Base):
-    """The asyncio facade; the same methods as ``K2``, awaited."""
+    """The asyncio facade; the same methods as ``K2``, awaited.
+
+    ``http_backend="aiohttp"`` (extra ``k2connect-sdk[aiohttp]``) is the fast choice for many concurrent
+    tasks; the default httpx backend needs nothing more.
+    """
 
     def __init__(
         self,
@@ -324,6 +330,8 @@ class AsyncK2(_Base):
         poll: PollSettings | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         environ: Mapping[str, str] | None = None,
+        http_backend: HttpBackend = "httpx",
+        limits: httpx.Limits | None = None,
     ) -> None:
         self.settings = K2Settings.resolve(
             client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
@@ -337,6 +345,8 @@ class AsyncK2(_Base):
             retry=retry,
             token_store=token_store,
             transport=transport,
+            http_backend=http_backend,
+            limits=limits,
         )
         self.poll = poll or PollSettings()
         self._sleep = sleep

@@ -64,6 +64,8 @@ _NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # UnsupportedProtocol (a bad URL) would only fail again, and so would a body over the size limit.
 _TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError)
 _TIMEOUT_KEYS = ("connect", "read", "write", "pool")
+# How long past the deadline the asyncio backstop fires; the socket-level limits fire first.
+_BACKSTOP_SECONDS = 0.2
 
 
 def _statuses(value: Iterable[int]) -> frozenset[int]:
@@ -318,9 +320,18 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
             status: int | None = None
             try:
                 attempts.before_try()
-                response = await self.inner.handle_async_request(request)
-                status = response.status_code
-                await _aread(response, attempts)
+                left = _call.remaining()
+                # A backstop past the precise limits (capped timeouts, the deadline-aware sockets): a
+                # transport that cannot cap each socket wait still ends within the call's deadline.
+                async with asyncio.timeout(None if left is None else left + _BACKSTOP_SECONDS):
+                    response = await self.inner.handle_async_request(request)
+                    status = response.status_code
+                    await _aread(response, attempts)
+            except TimeoutError:
+                exc = httpx.ReadTimeout("the call's deadline passed", request=request)
+                decision = attempts.after_error(exc, status)
+                if decision is None:
+                    raise exc from None
             except httpx.TransportError as exc:
                 decision = attempts.after_error(exc, status)
                 if decision is None:

@@ -66,11 +66,12 @@ def test_sync_wait_for_ends_by_its_deadline(server: FaultServer, fault: Fault) -
         assert time.monotonic() - started <= 1.0 + TOLERANCE
 
 
+@pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
 @pytest.mark.parametrize("fault", GET_FAULTS, ids=[f.name for f in GET_FAULTS])
-async def test_async_wait_for_ends_by_its_deadline(server: FaultServer, fault: Fault) -> None:
-    """The asyncio twin: the same bound on the same faults."""
+async def test_async_wait_for_ends_by_its_deadline(server: FaultServer, fault: Fault, backend: str) -> None:
+    """The asyncio twin, on both backends: the same bound on the same faults."""
     with server.listen(fault, name=f"wait-async-{fault.name}") as listener:
-        async with AsyncK2(**_kwargs(listener.base_url)) as k2:
+        async with AsyncK2(**_kwargs(listener.base_url), http_backend=backend) as k2:
             await k2.token()
             started = time.monotonic()
             with pytest.raises(K2PollTimeout):
@@ -98,3 +99,9 @@ def test_a_wait_timeout_that_cannot_end_is_refused(timeout: float) -> None:
         pytest.raises(K2ConfigError),
     ):
         k2.wait_for("http://127.0.0.1:9" + LOCATION_PATH, timeout=timeout)
+
+
+def test_an_unknown_async_backend_is_refused() -> None:
+    """``http_backend`` names one of the two backends; anything else is a configuration error."""
+    with pytest.raises(K2ConfigError, match="http_backend"):
+        AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url="http://127.0.0.1:9", http_backend="curl", environ={})  # type: ignore[arg-type]
