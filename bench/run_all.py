@@ -222,7 +222,7 @@ def aiohttp_backend_kwargs() -> dict[str, Any] | None:
     from k2connect_ext import AsyncK2, K2Error
 
     try:
-        probe = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url="http://127.0.0.1:9", http_backend="aiohttp")  # type: ignore[call-arg]
+        probe = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url="http://127.0.0.1:9", http_backend="aiohttp")
     except (TypeError, K2Error):
         return None
     asyncio.run(probe.aclose())
