@@ -128,6 +128,7 @@ class Received:
 class _Issued:
     tokens: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)  # every Location header of a created resource
 
 
 class Listener:
@@ -346,7 +347,10 @@ class Listener:
         return 404, json_type, b'{"error_code": 404, "error_message": "Not found"}'
 
     def _location(self, path: str) -> str:
-        return f"{self.base_url}{path.rstrip('/')}/{uuid.uuid4()}"
+        location = f"{self.base_url}{path.rstrip('/')}/{uuid.uuid4()}"
+        with self._lock:
+            self.issued.locations.append(location)
+        return location
 
     def _normal_head(self, method: str, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
         """What a normal answer would start with, for faults that break it after the headers."""
