@@ -176,7 +176,7 @@ def subscribe_webhook(
     """Subscribe ``url`` to ``event_type``; till-scoped events need the till in ``scope_reference``."""
     version = _version(version)
     scope, reference = validate_subscription(
-        event_type, scope, scope_reference, enable_daraja_payload=enable_daraja_payload
+        event_type, scope, scope_reference, enable_daraja_payload=enable_daraja_payload, version=version
     )
     fields: dict[str, Any] = {
         "event_type": event_type,

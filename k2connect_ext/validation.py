@@ -26,6 +26,7 @@ from .errors import K2ValidationInputError
 __all__ = [
     "COMPANY_SCOPE_EVENTS",
     "DARAJA_EVENTS",
+    "EVENT_TYPES_BY_VERSION",
     "TILL_SCOPE_EVENTS",
     "WEBHOOK_EVENT_TYPES",
     "validate_amount",
@@ -66,6 +67,21 @@ COMPANY_SCOPE_EVENTS: Final = frozenset(
     {"settlement_transfer_completed", "customer_created", "m2m_transaction_received"}
 )
 WEBHOOK_EVENT_TYPES: Final = TILL_SCOPE_EVENTS | COMPANY_SCOPE_EVENTS
+# What each API version can subscribe to (the spec's WebhookV1EventType / WebhookV2EventType, from the
+# official SDKs of each generation): v1 has m2m but no card events; v2 has card events and b2b reversals.
+EVENT_TYPES_BY_VERSION: Final[Mapping[str, frozenset[str]]] = {
+    "v1": frozenset(
+        {
+            "buygoods_transaction_received",
+            "buygoods_transaction_reversed",
+            "b2b_transaction_received",
+            "m2m_transaction_received",
+            "settlement_transfer_completed",
+            "customer_created",
+        }
+    ),
+    "v2": WEBHOOK_EVENT_TYPES - {"m2m_transaction_received"},
+}
 # Only these two can be delivered in Safaricom's Daraja format (Ruby and Python SDK validators).
 DARAJA_EVENTS: Final = frozenset({"buygoods_transaction_received", "b2b_transaction_received"})
 MAX_METADATA_PAIRS: Final = 5
@@ -310,15 +326,23 @@ def validate_url(value: str, field: str = "callback_url") -> str:
 
 
 def validate_subscription(
-    event_type: str, scope: str, scope_reference: str | None, *, enable_daraja_payload: bool = False
+    event_type: str,
+    scope: str,
+    scope_reference: str | None,
+    *,
+    enable_daraja_payload: bool = False,
+    version: str | None = None,
 ) -> tuple[str, str | None]:
     """Scope rules: till-scoped events need a till number; company events take no reference.
 
+    With ``version`` ("v1" or "v2") the event must be one that version can subscribe to.
     Returns the normalised ``(scope, scope_reference)``.
     """
-    if not isinstance(event_type, str) or event_type not in WEBHOOK_EVENT_TYPES:
-        known = ", ".join(sorted(WEBHOOK_EVENT_TYPES))
-        raise K2ValidationInputError(f"event_type must be one of: {known}", field="event_type")
+    allowed = EVENT_TYPES_BY_VERSION.get(version, WEBHOOK_EVENT_TYPES) if version else WEBHOOK_EVENT_TYPES
+    if not isinstance(event_type, str) or event_type not in allowed:
+        known = ", ".join(sorted(allowed))
+        on = f" on {version}" if version else ""
+        raise K2ValidationInputError(f"event_type{on} must be one of: {known}", field="event_type")
     scope = scope.strip().lower() if isinstance(scope, str) else ""
     if scope not in {"till", "company"}:
         raise K2ValidationInputError("scope must be till or company", field="scope")

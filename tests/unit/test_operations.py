@@ -817,3 +817,28 @@ def test_free_text_keeps_line_breaks() -> None:
     assert sms["message"] == "Thanks!\nBye"
     link = body(ops.create_payment_link(till_number="1", amount=1, callback_url=CB, note="a\nb"))
     assert link["note"] == "a\nb"
+
+
+@pytest.mark.parametrize(
+    ("event", "version"),
+    [
+        ("b2b_transaction_reversed", "v1"),
+        ("card_transaction_received", "v1"),
+        ("card_transaction_voided", "v1"),
+        ("card_transaction_reversed", "v1"),
+        ("m2m_transaction_received", "v2"),
+    ],
+)
+def test_subscribe_webhook_event_must_exist_in_its_version(event: str, version: str) -> None:
+    """The spec lists the events per version (WebhookV1EventType / V2); others used to be sent (fuzz find)."""
+    scope = "company" if event == "m2m_transaction_received" else "till"
+    error = rejected(
+        ops.subscribe_webhook,
+        event,
+        "https://example.com/h",
+        scope=scope,
+        scope_reference=None if scope == "company" else "514459",
+        version=version,
+    )
+    assert error.field == "event_type"
+    assert version in str(error)

@@ -589,3 +589,18 @@ def test_subscription_daraja_flag_must_be_a_boolean(bad: Any) -> None:
         validate_subscription, "buygoods_transaction_received", "till", "1", enable_daraja_payload=bad
     )
     assert error.field == "enable_daraja_payload"
+
+
+def test_event_types_per_version_match_the_spec() -> None:
+    """The per-version lists are the spec's WebhookV1EventType / WebhookV2EventType enums."""
+    from pathlib import Path
+
+    import yaml
+
+    from k2connect_ext.validation import EVENT_TYPES_BY_VERSION
+
+    spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml").read_text())
+    schemas = spec["components"]["schemas"]
+    assert EVENT_TYPES_BY_VERSION["v1"] == set(schemas["WebhookV1EventType"]["enum"])
+    assert EVENT_TYPES_BY_VERSION["v2"] == set(schemas["WebhookV2EventType"]["enum"])
+    assert EVENT_TYPES_BY_VERSION["v1"] | EVENT_TYPES_BY_VERSION["v2"] == WEBHOOK_EVENT_TYPES
