@@ -193,3 +193,31 @@ async def test_crashing_delivery_task_is_recorded(
     [entry] = await eventually(lambda: deliveries(asgi, resource_id="r1"), bool)
     assert entry["delivered"] is False and "RuntimeError" in entry["error"]
     assert any(record.exc_info for record in caplog.records)
+
+
+async def test_failed_follow_up_webhook_is_logged_never_a_500(
+    k2_sandbox_app: SandboxApp,
+    asgi: httpx.AsyncClient,
+    aauth: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A settlement whose follow-up webhook fails still resolves, reads 200, and the failure is logged."""
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("webhook publisher bug")
+
+    monkeypatch.setattr(k2_sandbox_app.sandbox.simulator, "settlement_completed", broken)
+    caplog.set_level(logging.ERROR, logger="k2connect_sandbox")
+    response = await asgi.post(
+        "/api/v1/settlement_transfers", json=payloads.settlement(CALLBACK, value="10"), headers=aauth
+    )
+    assert response.status_code == 201, response.text
+    location = response.headers["location"]
+    body = await eventually(
+        lambda: asgi.get(location, headers=aauth),
+        lambda r: r.status_code >= 500 or r.json()["data"]["attributes"]["status"] != "Pending",
+    )
+    assert body.status_code == 200, body.text
+    assert any("follow-up" in record.getMessage() for record in caplog.records)
+    await _states_answer(asgi, aauth, [location])

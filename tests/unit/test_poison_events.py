@@ -168,3 +168,11 @@ def test_a_non_str_id_is_refused_alike(tmp_path: Path) -> None:
     for dedup in _deduplicators(tmp_path):
         with pytest.raises(K2ValidationInputError):
             dedup.claim(5)
+
+
+def test_a_valid_id_whose_key_is_too_long_is_refused() -> None:
+    """An id that passes on its own but makes the dedup key (``webhook:<id>``) too long is refused too."""
+    raw = _with(WEBHOOK, "id", "x" * (MAX_EVENT_ID_LENGTH - 2))
+    with pytest.raises(WebhookPayloadError, match="key") as caught:
+        parse_event(raw)
+    assert caught.value.field == "id"
