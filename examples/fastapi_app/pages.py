@@ -95,8 +95,11 @@ _WATCH_SCRIPT = """
     else { hint.textContent = "Still waiting for M-PESA: refresh this page to check again."; }
   }
   function poll() {
-    fetch(box.dataset.url, { headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+    // A request that hangs must not stop the watching: give up on it after 10 s and ask again.
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort && setTimeout(function () { abort.abort(); }, 10000);
+    fetch(box.dataset.url, { headers: { Accept: "application/json" }, signal: abort && abort.signal })
+      .then(function (response) { clearTimeout(timer); return response.ok ? response.json() : null; })
       .then(function (payment) {
         if (payment) {
           show(payment);

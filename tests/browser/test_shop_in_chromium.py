@@ -72,7 +72,10 @@ def shop(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> I
         base_url=sandbox.base_url,
         database=str(tmp_path_factory.mktemp("shop") / "shop.sqlite3"),
     )
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", access_log=False))
+    config = uvicorn.Config(
+        create_app(settings), log_level="warning", access_log=False, timeout_graceful_shutdown=1
+    )
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -113,6 +116,20 @@ def _pay(page: Any, shop: str, phone: str, amount: str) -> None:
     page.wait_for_url("**/pay/*")
 
 
+def _wait_for_status(page: Any, sandbox: RunningSandbox, text: str) -> None:
+    """Wait until the page says ``text``; on a timeout, keep a screenshot and say what the sandbox sent."""
+    try:
+        page.locator("#status", has_text=text).wait_for()
+    except Exception as exc:  # playwright's TimeoutError: make it an assertion with the evidence
+        _shot(page, f"timeout-{text.split()[0].lower()}.png")
+        callbacks = [
+            {k: d.get(k) for k in ("topic", "attempt", "status_code", "error", "timestamp")}
+            for d in sandbox.deliveries(kind="callback")
+        ]
+        status = page.locator("#status").inner_text()
+        raise AssertionError(f"page still says {status!r}; callback deliveries: {callbacks}") from exc
+
+
 def _shot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
@@ -120,17 +137,21 @@ def _shot(page: Any, name: str) -> Path:
     return path
 
 
-def test_the_form_is_shown(page: Any, shop: str) -> None:
+# ``shop`` before ``page`` everywhere: fixtures are torn down in reverse, so the browser closes its
+# keep-alive connections before the shop stops.
+def test_the_form_is_shown(shop: str, page: Any) -> None:
     page.goto(shop + "/")
     assert page.title() == "Pay with M-PESA · Mama Njeri's Grocery"
     assert page.get_by_role("button", name="Pay now").is_visible()
     assert _shot(page, "shop-form.png").stat().st_size > 0
 
 
-def test_a_payment_shows_paid_after_the_signed_callback(page: Any, shop: str) -> None:
+def test_a_payment_shows_paid_after_the_signed_callback(
+    sandbox: RunningSandbox, shop: str, page: Any
+) -> None:
     _pay(page, shop, "0712345678", "150")
-    page.locator("#status", has_text="Waiting for your M-PESA PIN").wait_for()  # before the callback
-    page.locator("#status", has_text="Paid").wait_for()
+    _wait_for_status(page, sandbox, "Waiting for your M-PESA PIN")  # before the callback
+    _wait_for_status(page, sandbox, "Paid")
     page.locator("#hint", has_text="Paid, thank you!").wait_for()
     reference = page.locator("#mpesa_reference").inner_text()
     assert reference not in ("", "-")
@@ -138,9 +159,9 @@ def test_a_payment_shows_paid_after_the_signed_callback(page: Any, shop: str) ->
     assert _shot(page, "shop-paid.png").stat().st_size > 0
 
 
-def test_a_phone_ending_0001_shows_the_failure(page: Any, shop: str) -> None:
+def test_a_phone_ending_0001_shows_the_failure(sandbox: RunningSandbox, shop: str, page: Any) -> None:
     _pay(page, shop, "0712340001", "150")
-    page.locator("#status", has_text="Payment failed").wait_for()
+    _wait_for_status(page, sandbox, "Payment failed")
     assert page.locator("#reason").inner_text() == "The initiator information is invalid."
     assert page.locator("#payment").get_attribute("data-status") == "Failed"
     assert _shot(page, "shop-failed.png").stat().st_size > 0

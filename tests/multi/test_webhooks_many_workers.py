@@ -111,7 +111,9 @@ def test_every_event_is_processed_exactly_once_by_four_workers(
     kind: str, request: pytest.FixtureRequest, sandbox: RunningSandbox, redis_url: str, tmp_path: Path
 ) -> None:
     dedup_url = request.getfixturevalue("postgres_url") if kind == "postgres" else redis_url
+    started = time.monotonic()
     proc, shop = _serve_shop(sandbox, dedup_url, redis_url, tmp_path)
+    serving = time.monotonic()
     try:
         with K2(sandbox.client_id, sandbox.client_secret, base_url=sandbox.base_url) as k2:
             for _ in range(COPIES):
@@ -125,8 +127,10 @@ def test_every_event_is_processed_exactly_once_by_four_workers(
             e["id"] for e in sandbox.control("GET", "/sandbox/events").json()["events"] if e["topic"] == TOPIC
         }
         attempts = _settled(sandbox, emitted)
+        settled = time.monotonic()
     finally:
         _stop(proc)
+    stopped = time.monotonic()
 
     processed = Counter(line.split()[1] for line in (tmp_path / "processed.log").read_text().splitlines())
     workers = {line.split()[0] for line in (tmp_path / "processed.log").read_text().splitlines()}
@@ -147,6 +151,11 @@ def test_every_event_is_processed_exactly_once_by_four_workers(
         "event_rows": rows,
         "claims_in_store": _claims_in_store(kind, dedup_url),
         "worker_processes_that_processed": len(workers),
+        "seconds": {  # for the record only: nothing is asserted on time
+            "start_4_workers": round(serving - started, 1),
+            "deliver_all": round(settled - serving, 1),
+            "stop": round(stopped - settled, 1),
+        },
     }
     (ARTIFACTS / "multi").mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "multi" / f"webhooks-{kind}.json").write_text(json.dumps(counts, indent=2) + "\n")
