@@ -67,7 +67,7 @@ typecheck: $(STAMP)
 	cd generated && $(BIN)/mypy --strict k2connect_client
 
 test: $(STAMP) lint typecheck
-	$(BIN)/pytest -q -p no:cacheprovider --cov=k2connect_ext --cov-report=term-missing:skip-covered
+	$(BIN)/pytest -q -rs -p no:cacheprovider --cov=k2connect_ext --cov-report=term-missing:skip-covered
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
