@@ -222,3 +222,12 @@ def test_without_the_driver_the_error_names_the_extra(
             PostgresDeduplicator("postgresql://localhost/x")
         else:
             RedisDeduplicator(object())
+
+
+def test_both_stores_satisfy_the_receiver_protocols(dedup: Dedup) -> None:
+    """The receivers accept a deduplicator by these protocols: a missing method would make them refuse it."""
+    from k2connect_ext import AsyncDeduplicator, AsyncWebhookReceiver, Deduplicator
+
+    assert isinstance(dedup, Deduplicator) and isinstance(dedup, AsyncDeduplicator)
+    WebhookReceiver(KEY, Handler(), deduplicator=dedup)
+    AsyncWebhookReceiver(KEY, Handler(), deduplicator=dedup)

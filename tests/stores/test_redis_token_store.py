@@ -235,3 +235,9 @@ def test_without_the_redis_package_the_error_names_the_extra(monkeypatch: pytest
     monkeypatch.setitem(sys.modules, "redis", None)
     with pytest.raises(K2ConfigError, match=r"k2connect-sdk\[redis\]"):
         RedisTokenStore(object())
+
+
+def test_it_is_a_token_store(redis_url: str) -> None:
+    from k2connect_ext import TokenStore
+
+    assert isinstance(RedisTokenStore.from_url(redis_url), TokenStore)
