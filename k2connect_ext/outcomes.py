@@ -60,7 +60,7 @@ class Statuses:
             raise ValueError(f"statuses with two meanings: {sorted(overlap)}")
 
     def state(self, status: str | None) -> State:
-        lowered = (status or "").strip().casefold()
+        lowered = status.strip().casefold() if isinstance(status, str) else ""
         if lowered in self.success:
             return State.SUCCEEDED
         if lowered in self.failure:
@@ -109,6 +109,8 @@ _STATIC: Final = frozenset({"webhook_subscription", "recipient", "merchant_accou
 
 def state_of(kind: str, status: str | None) -> State:
     """What ``status`` means for a resource of ``kind`` (an unknown kind or status is pending)."""
+    if not isinstance(kind, str):  # a caller's mistake is "unknown", never a TypeError
+        return State.PENDING
     if kind in _STATIC:
         return State.SUCCEEDED
     table = STATUSES.get(kind)
@@ -126,7 +128,7 @@ def _errors_text(errors: Any) -> str | None:
 
 
 def _attributes(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    data = body.get("data")
+    data = body.get("data") if isinstance(body, Mapping) else None
     attributes = data.get("attributes") if isinstance(data, Mapping) else None
     return attributes if isinstance(attributes, Mapping) else {}
 

@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 from k2connect_ext import operations as ops
 from k2connect_ext.errors import K2ValidationInputError
 from k2connect_ext.facade import K2, AsyncK2
+from k2connect_ext.outcomes import STATUSES, State, classify, state_of
 from k2connect_ext.validation import WEBHOOK_EVENT_TYPES
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
@@ -398,3 +399,42 @@ def test_the_fuzz_reaches_both_outcomes() -> None:
 
     run()
     assert seen["sent"] > 0 and seen["refused"] > 0, seen
+
+
+# ---------------------------------------------------------------------------------- public helpers
+def _validators() -> list[tuple[str, Callable[..., Any]]]:
+    from k2connect_ext import validation
+
+    return [(name, getattr(validation, name)) for name in validation.__all__ if name.startswith("validate_")]
+
+
+@pytest.mark.parametrize(("name", "validator"), _validators(), ids=[n for n, _ in _validators()])
+def test_validators_raise_only_input_errors(name: str, validator: Callable[..., Any]) -> None:
+    """Each public validate_* given anything at all: a value, or K2ValidationInputError naming a field."""
+    positional = [
+        p
+        for p in inspect.signature(validator).parameters.values()
+        if p.default is inspect.Parameter.empty and p.kind is not inspect.Parameter.KEYWORD_ONLY
+    ]
+    # ``field`` is the caller's own label for the message, not user input: it stays a name.
+    strategy = st.tuples(*[st.just("the_field") if p.name == "field" else anything for p in positional])
+
+    @FUZZ
+    @given(args=strategy)
+    def run(args: tuple[Any, ...]) -> None:
+        try:
+            validator(*args)
+        except K2ValidationInputError as exc:
+            assert exc.field
+
+    run()
+
+
+@FUZZ
+@given(kind=st.sampled_from([*STATUSES, "webhook_subscription"]) | anything, body=anything, status=anything)
+def test_outcome_helpers_never_raise(kind: Any, body: Any, status: Any) -> None:
+    """classify / state_of on any input: an outcome (unknown input is pending), never an exception."""
+    assert state_of(kind, status) in set(State)
+    assert classify(kind, body if isinstance(body, dict) else {"data": {"attributes": body}}).state in set(
+        State
+    )
