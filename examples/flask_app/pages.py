@@ -2,7 +2,7 @@
 
 Plain HTML with every value escaped, one small stylesheet, and a few lines of vanilla JavaScript that
 poll the app's ``/payments/<id>`` JSON until the payment is final. Without JavaScript the page refreshes
-itself. The customer sees words, not K2's statuses: "Paid", "Payment failed", "Waiting for your PIN".
+itself. The customer sees words, not K2's statuses: "Paid", "Payment failed", "Waiting for payment".
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ a.again { display: block; text-align: center; margin-top: 1.5rem; color: #1f7a4d
 
 # What the customer reads for each K2 status (anything unknown is still "waiting").
 _LABELS = {"Success": ("Paid", "✓"), "Failed": ("Payment failed", "✕")}
-_WAITING = ("Waiting for your M-PESA PIN", "…")
+_WAITING = ("Waiting for payment", "…")
 _HINTS = {
     "Success": "Paid, thank you! Your receipt is below.",
     "Failed": "The payment did not go through. No money was taken.",

@@ -150,7 +150,8 @@ def test_a_payment_shows_paid_after_the_signed_callback(
     sandbox: RunningSandbox, shop: str, page: Any
 ) -> None:
     _pay(page, shop, "0712345678", "150")
-    _wait_for_status(page, sandbox, "Waiting for your M-PESA PIN")  # before the callback
+    _wait_for_status(page, sandbox, "Waiting for payment")  # before the callback
+    _shot(page, "shop-waiting.png")
     _wait_for_status(page, sandbox, "Paid")
     page.locator("#hint", has_text="Paid, thank you!").wait_for()
     reference = page.locator("#mpesa_reference").inner_text()
