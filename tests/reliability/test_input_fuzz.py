@@ -317,31 +317,31 @@ def shared_k2() -> tuple[K2, Recorder]:
     return _k2(recorder), recorder
 
 
+# The strategies depend on the parameter, so each test draws them from ``st.data()``: @given sits on the test
+# itself, where ``--hypothesis-show-statistics`` (and so ``make fuzz``'s case count) sees it.
 @pytest.mark.parametrize("method", CREATES)
-def test_sync_create_refuses_or_sends_a_valid_body(method: str) -> None:
+@FUZZ
+@given(data=st.data())
+def test_sync_create_refuses_or_sends_a_valid_body(method: str, data: st.DataObject) -> None:
     """K2.<create>(random arguments): only K2ValidationInputError, or a body valid for the spec."""
-    builder = getattr(ops, method)
-
-    @FUZZ
-    @given(kwargs=arguments(builder))
-    def run(kwargs: dict[str, Any]) -> None:
-        k2, recorder = shared_k2()
-        recorder.sent.clear()
-        try:
-            outcome: object = getattr(k2, method)(**kwargs)
-        except Exception as exc:  # the property is which exceptions escape
-            outcome = exc
-        check(outcome, recorder)
-
-    run()
+    kwargs = data.draw(arguments(getattr(ops, method)), label="kwargs")
+    k2, recorder = shared_k2()
+    recorder.sent.clear()
+    try:
+        outcome: object = getattr(k2, method)(**kwargs)
+    except Exception as exc:  # the property is which exceptions escape
+        outcome = exc
+    check(outcome, recorder)
 
 
 @pytest.mark.parametrize("method", CREATES)
-def test_async_create_refuses_or_sends_a_valid_body(method: str) -> None:
+@FUZZ
+@given(data=st.data())
+def test_async_create_refuses_or_sends_a_valid_body(method: str, data: st.DataObject) -> None:
     """AsyncK2.<create>(random arguments): the same property as the sync facade."""
-    builder = getattr(ops, method)
+    kwargs = data.draw(arguments(getattr(ops, method)), label="kwargs")
 
-    async def call(kwargs: dict[str, Any], recorder: Recorder) -> object:
+    async def call(recorder: Recorder) -> object:
         async with _async_k2(recorder) as k2:
             try:
                 result: object = await getattr(k2, method)(**kwargs)
@@ -349,34 +349,26 @@ def test_async_create_refuses_or_sends_a_valid_body(method: str) -> None:
                 result = exc
             return result
 
-    @FUZZ
-    @given(kwargs=arguments(builder))
-    def run(kwargs: dict[str, Any]) -> None:
-        recorder = Recorder()
-        check(asyncio.run(call(kwargs, recorder)), recorder)
-
-    run()
+    recorder = Recorder()
+    check(asyncio.run(call(recorder)), recorder)
 
 
 @pytest.mark.parametrize("name", DESTINATIONS)
-def test_destination_builder_refuses_or_builds_a_valid_destination(name: str) -> None:
+@FUZZ
+@given(data=st.data())
+def test_destination_builder_refuses_or_builds_a_valid_destination(name: str, data: st.DataObject) -> None:
     """The send-money destination helpers: K2ValidationInputError, or a destination the spec accepts."""
     builder = getattr(ops, name)
     schema = "".join(part.title() for part in name.split("_"))  # MobileWalletDestination, ...
-
-    @FUZZ
-    @given(kwargs=arguments(builder))
-    def run(kwargs: dict[str, Any]) -> None:
-        try:
-            destination = builder(**kwargs)
-        except K2ValidationInputError as exc:
-            assert exc.field
-            return
-        body = json.loads(json.dumps(destination.to_dict(), allow_nan=False))
-        errors = list(schema_validator(schema).iter_errors(body))
-        assert not errors, f"{schema} breaks the spec: {errors[0].message}\n{body}"
-
-    run()
+    kwargs = data.draw(arguments(builder), label="kwargs")
+    try:
+        destination = builder(**kwargs)
+    except K2ValidationInputError as exc:
+        assert exc.field
+        return
+    body = json.loads(json.dumps(destination.to_dict(), allow_nan=False))
+    errors = list(schema_validator(schema).iter_errors(body))
+    assert not errors, f"{schema} breaks the spec: {errors[0].message}\n{body}"
 
 
 def test_the_fuzz_reaches_both_outcomes() -> None:
@@ -409,7 +401,11 @@ def _validators() -> list[tuple[str, Callable[..., Any]]]:
 
 
 @pytest.mark.parametrize(("name", "validator"), _validators(), ids=[n for n, _ in _validators()])
-def test_validators_raise_only_input_errors(name: str, validator: Callable[..., Any]) -> None:
+@FUZZ
+@given(data=st.data())
+def test_validators_raise_only_input_errors(
+    name: str, validator: Callable[..., Any], data: st.DataObject
+) -> None:
     """Each public validate_* given anything at all: a value, or K2ValidationInputError naming a field."""
     positional = [
         p
@@ -417,17 +413,13 @@ def test_validators_raise_only_input_errors(name: str, validator: Callable[..., 
         if p.default is inspect.Parameter.empty and p.kind is not inspect.Parameter.KEYWORD_ONLY
     ]
     # ``field`` is the caller's own label for the message, not user input: it stays a name.
-    strategy = st.tuples(*[st.just("the_field") if p.name == "field" else anything for p in positional])
-
-    @FUZZ
-    @given(args=strategy)
-    def run(args: tuple[Any, ...]) -> None:
-        try:
-            validator(*args)
-        except K2ValidationInputError as exc:
-            assert exc.field
-
-    run()
+    args = [
+        data.draw(st.just("the_field") if p.name == "field" else anything, label=p.name) for p in positional
+    ]
+    try:
+        validator(*args)
+    except K2ValidationInputError as exc:
+        assert exc.field
 
 
 @FUZZ
