@@ -6,7 +6,7 @@
 ``raw`` is the floor: the same POSTs through a bare aiohttp session (httpx if aiohttp is missing) with a
 token fetched once, so the server's own cost is measured. Reported: wall seconds, token requests seen by
 the client, successes, errors, and the process's resident memory before the run and at its peak
-(``ru_maxrss``). Open connections are sampled from outside, by the runner, in ``/proc/net/tcp``.
+(``VmHWM``). Open connections are sampled from outside, by the runner, in ``/proc/net/tcp``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,18 @@ RAW_BODY: dict[str, Any] = {
 
 
 def rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB.
+
+    ``VmHWM`` rather than ``ru_maxrss``: Linux carries ``ru_maxrss`` over ``exec`` from the parent, so a
+    child of a big runner would report the runner's peak.
+    """
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

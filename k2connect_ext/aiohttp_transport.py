@@ -74,7 +74,7 @@ def _import_aiohttp() -> ModuleType:
 
 
 def aiohttp_available() -> bool:
-    """Whether the ``aiohttp`` extra is installed (without importing it for nothing twice)."""
+    """Whether the ``aiohttp`` extra is installed (``http_backend="aiohttp"`` can be used)."""
     try:
         _import_aiohttp()
     except K2ConfigError:
