@@ -149,6 +149,8 @@ class RedisTokenStore:
         redis = require_module("redis", "redis")
         if not key:
             raise K2ConfigError("RedisTokenStore needs a non-empty key")
+        if not callable(getattr(client, "register_script", None)):
+            raise K2ConfigError(f"RedisTokenStore needs a redis.Redis client, got {type(client).__name__}")
         if not lock_ttl > 0 or not poll_interval > 0 or retry_after < 0:
             raise K2ConfigError("lock_ttl and poll_interval must be positive, retry_after not negative")
         self._client = client

@@ -241,3 +241,8 @@ def test_it_is_a_token_store(redis_url: str) -> None:
     from k2connect_ext import TokenStore
 
     assert isinstance(RedisTokenStore.from_url(redis_url), TokenStore)
+
+
+def test_something_else_than_a_redis_client_is_a_config_error() -> None:
+    with pytest.raises(K2ConfigError, match=r"redis\.Redis client"):
+        RedisTokenStore("redis://127.0.0.1:6379/0")  # a URL belongs in from_url
