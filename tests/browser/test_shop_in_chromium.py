@@ -157,6 +157,8 @@ def test_a_payment_shows_paid_after_the_signed_callback(
     reference = page.locator("#mpesa_reference").inner_text()
     assert reference not in ("", "-")
     assert page.locator("#payment").get_attribute("data-status") == "Success"
+    stored = page.request.get(shop + page.locator("#payment").get_attribute("data-url")).json()
+    assert stored["updated_by"] == "callback"  # the signed callback told it, not the app's own look-up
     assert _shot(page, "shop-paid.png").stat().st_size > 0
 
 
