@@ -29,13 +29,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Final, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from k2connect_ext.errors import K2ConfigError, K2ValidationInputError
 from k2connect_ext.store_errors import K2StoreUnavailableError
 
 __all__ = [
-    "MAX_EVENT_ID_LENGTH",
     "AsyncDeduplicator",
     "Deduplicator",
     "MemoryDeduplicator",
@@ -81,26 +80,20 @@ class AsyncDeduplicator(Protocol):
         ...
 
 
-# Far above any K2 key (a UUID plus a topic and a status), and low enough that the longest id, at four
-# UTF-8 bytes a character, still fits a PostgreSQL btree index entry (about 2700 bytes).
-MAX_EVENT_ID_LENGTH: Final = 512
-
-
 def event_id_problem(event_id: object) -> str | None:
-    """Why ``event_id`` cannot be deduplicated on, or None when every deduplicator can store it.
+    """Why ``event_id`` cannot be deduplicated on, or None when it is an id every deduplicator must store.
 
     The one rule all deduplicators apply, so an id one store takes is never refused by another (an id
-    one store cannot hold would otherwise turn into a 500 that K2 redelivers for ever).
+    one store cannot hold would otherwise turn into a 500 that K2 redelivers for ever). It is exactly as
+    strict as JSON text can be valid: any non-blank string of Unicode scalars, NUL and length included, is
+    an id the spec allows, so a store with narrower keys (PostgreSQL text holds no NUL, its index entries
+    stop near 2700 bytes) must map such ids to keys it can hold rather than refuse them.
     """
     if not isinstance(event_id, str):
         return f"must be a non-empty str, not {type(event_id).__name__}"
     # An empty id would make every id-less event a duplicate of the first one: silent data loss.
     if not event_id.strip():
         return "must be a non-empty str"
-    if len(event_id) > MAX_EVENT_ID_LENGTH:
-        return f"is longer than {MAX_EVENT_ID_LENGTH} characters"
-    if "\x00" in event_id:  # PostgreSQL text cannot hold NUL; SQLite's length() stops at it
-        return "contains a NUL character"
     if not event_id.isascii():
         try:
             event_id.encode("utf-8")
@@ -111,8 +104,9 @@ def event_id_problem(event_id: object) -> str | None:
 
 def check_event_id(event_id: object) -> None:
     """Raise :class:`~k2connect_ext.errors.K2ValidationInputError` (a ``ValueError``) unless every
-    deduplicator can store ``event_id``: a non-blank str of valid Unicode, without NUL, at most
-    ``MAX_EVENT_ID_LENGTH`` characters. Custom deduplicators should call it too."""
+    deduplicator can store ``event_id``: a non-blank str of valid Unicode (no lone surrogate, which the
+    JSON escape ``"\\ud800"`` produces and no UTF-8 store can hold). Custom deduplicators should call it
+    too."""
     problem = event_id_problem(event_id)
     if problem is not None:
         # The id itself stays out of the message: it came from an unauthenticated body, maybe huge.

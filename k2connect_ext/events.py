@@ -283,22 +283,16 @@ def parse_event(body: RawBody | str | Mapping[str, Any]) -> K2Event:
 def _storable(event: K2Event, id_field: str) -> K2Event:
     """``event``, unless its dedup key is one no deduplicator can store (see :func:`check_event_id`).
 
-    Such a body (an id with a lone surrogate escape, a NUL, absurd length) is a payload error, answered
-    400 once, rather than a deduplicator failure answered 500 on every redelivery for ever.
+    Such a body (an id, or a result's status, holding a lone surrogate escape such as ``"\\ud800"``) is a
+    payload error, answered 400 once, rather than a deduplicator failure answered 500 on every redelivery.
     """
     key = event.dedup_key
-    if key is None or event_id_problem(key) is None:
+    problem = None if key is None else event_id_problem(key)
+    if problem is None:
         return event
-    status_field = "data.attributes.status"
-    parts = [(id_field, event.id)]
-    if event.kind is EventKind.RESULT:
-        parts.append((status_field, event.status))
-    for field, value in parts:
-        problem = event_id_problem(value)
-        if problem is not None:
-            raise WebhookPayloadError(f"{field} cannot serve as an event id: it {problem}", field=field)
-    problem = event_id_problem(key)
-    raise WebhookPayloadError(f"{id_field} cannot serve as an event id: the key {problem}", field=id_field)
+    # A key exists, so the id is a non-blank str: the key is unusable through one of its parts' text.
+    field = id_field if event_id_problem(event.id) is not None else "data.attributes.status"
+    raise WebhookPayloadError(f"{field} cannot serve as an event id: it {problem}", field=field)
 
 
 def construct_event(body: RawBody, signature: str | bytes | None, api_key: str | Collection[str]) -> K2Event:
