@@ -1,6 +1,6 @@
 """schemathesis against the sandbox, in process (ASGI, no server, no network).
 
-* ``test_api``: every operation of ``openapi/k2connect.yaml`` (42), every phase pytest runs (explicit
+* ``test_api``: every operation of ``openapi/k2connect.yaml`` (43), every phase pytest runs (explicit
   examples, the deterministic coverage cases, Hypothesis fuzzing; positive and negative data) and every
   built-in check (``case.call_and_validate()`` without ``checks=``/``excluded_checks=`` runs all 14;
   nothing is excluded for any operation). On top of those, ``token_was_honoured``: a request that
