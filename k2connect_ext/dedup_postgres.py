@@ -14,7 +14,8 @@ redelivered that late is processed again) and :meth:`purge_expired` deletes them
 job. Claim times come from the database's clock, so workers whose clocks disagree still agree on expiry.
 
 The table (``k2_webhook_events`` by default: ``event_id BYTEA PRIMARY KEY, claimed_at TIMESTAMPTZ``) is
-created on first use. Ids are stored byte for byte, lone surrogates included, so no two ids share a row.
+created on first use. Ids follow the rule every deduplicator applies
+(:func:`~k2connect_ext.dedup.check_event_id`); ids longer than an index entry allows are kept as a digest.
 
 Each process keeps a small connection pool (``pool_size``); a process forked after first use opens its
 own. When PostgreSQL does not answer within ``timeout_seconds``, every call raises
@@ -25,12 +26,14 @@ as seen, and K2 redelivers once the database is back.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import os
 import threading
 from types import TracebackType
 from typing import Any
 
+from k2connect_ext.dedup import check_event_id
 from k2connect_ext.errors import K2ConfigError
 from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
 
@@ -43,12 +46,15 @@ DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600.0
 _SCHEMA_LOCK = 0x6B32_6465_6475_70
 
 
+# A btree index entry holds about 2700 bytes: longer ids are stored as a digest. The digest key starts
+# with 0xFF, a byte no UTF-8 text contains, so it can never equal the key of an id stored as itself.
+_MAX_KEY_BYTES = 1024
+
+
 def _event_key(event_id: str) -> bytes:
-    # An empty id would make every id-less event a duplicate of the first one: silent data loss.
-    if not isinstance(event_id, str) or not event_id.strip():
-        raise ValueError("event_id must be a non-empty str")
-    # surrogatepass: an id with a lone surrogate (possible in JSON) still has bytes of its own.
-    return event_id.encode("utf-8", "surrogatepass")
+    check_event_id(event_id)  # the rule every deduplicator applies (K2ValidationInputError)
+    raw = event_id.encode("utf-8")  # BYTEA, not TEXT: an id may hold NUL, which TEXT cannot
+    return raw if len(raw) <= _MAX_KEY_BYTES else b"\xffsha256:" + hashlib.sha256(raw).digest()
 
 
 class PostgresDeduplicator:

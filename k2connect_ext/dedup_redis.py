@@ -15,7 +15,8 @@ redelivery window.
 
 When Redis does not answer, every call raises :class:`~k2connect_ext.store_errors.K2StoreUnavailableError`:
 the receiver answers 500, nothing is marked as seen, and K2 redelivers once Redis is back. Keys are
-``<prefix><event id>``; ids are stored byte for byte (lone surrogates included), so no two ids share a key.
+``<prefix><event id>``. Ids follow the rule every deduplicator applies
+(:func:`~k2connect_ext.dedup.check_event_id`): an id it refuses raises ``K2ValidationInputError``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from k2connect_ext.dedup import check_event_id
 from k2connect_ext.errors import K2ConfigError
 from k2connect_ext.redis_store import redis_client
 from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
@@ -31,12 +33,6 @@ __all__ = ["DEFAULT_EVENT_PREFIX", "RedisDeduplicator"]
 
 DEFAULT_EVENT_PREFIX = "k2connect:event:"
 DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600.0
-
-
-def _check_event_id(event_id: str) -> None:
-    # An empty id would make every id-less event a duplicate of the first one: silent data loss.
-    if not isinstance(event_id, str) or not event_id.strip():
-        raise ValueError("event_id must be a non-empty str")
 
 
 class RedisDeduplicator:
@@ -139,9 +135,8 @@ class RedisDeduplicator:
         self._client.close()
 
     def _key(self, event_id: str) -> bytes:
-        _check_event_id(event_id)
-        # surrogatepass: an id with a lone surrogate (possible in JSON) still maps to its own key.
-        return self._prefix + event_id.encode("utf-8", "surrogatepass")
+        check_event_id(event_id)  # the rule every deduplicator applies (K2ValidationInputError)
+        return self._prefix + event_id.encode("utf-8")
 
     def _unavailable(self, action: str, exc: BaseException) -> K2StoreUnavailableError:
         return K2StoreUnavailableError(
