@@ -89,11 +89,10 @@ def _settled(sandbox: RunningSandbox, event_ids: set[str]) -> list[dict[str, obj
         delivered = {(a["event_id"], a["subscription_id"]) for a in attempts if a["delivered"]}
         if len(delivered) == len(event_ids) * COPIES:
             return attempts
-        gave_up = [a for a in attempts if a["status_code"] is None and a["error"]]
-        if time.monotonic() > deadline or gave_up:
-            raise AssertionError(
-                f"{len(delivered)} of {len(event_ids) * COPIES} deliveries done; {gave_up[:3]}"
-            )
+        # An attempt that failed in transit (status None) is retried by the sandbox, like any non-2xx.
+        if time.monotonic() > deadline:
+            failed = [a for a in attempts if not a["delivered"]][-3:]
+            raise AssertionError(f"{len(delivered)} of {len(event_ids) * COPIES} deliveries done; {failed}")
         time.sleep(0.2)
 
 
