@@ -217,6 +217,7 @@ CREATES: list[tuple[str, dict[str, Any], str, str]] = [
         {
             "recipient_type": "paybill",
             "paybill_number": "888",
+            "paybill_name": "Power",
             "paybill_account_number": "a",
             "version": "v2",
         },
@@ -518,7 +519,7 @@ async def test_cancel_payment_link_refuses_other_targets(runner: Runner, target:
 INVALID: list[tuple[str, dict[str, Any], str]] = [
     ("stk_push", {**STK_ARGS, "phone_number": "0812345678"}, "phone_number"),
     ("stk_push", {**STK_ARGS, "amount": 0}, "amount"),
-    ("stk_push", {**STK_ARGS, "metadata": {"score": float("nan")}}, "metadata"),
+    ("stk_push", {**STK_ARGS, "metadata": {"score": float("nan")}}, "metadata.score"),
     (
         "subscribe_webhook",
         {"event_type": "customer_created", "url": CB, "scope": "till", "scope_reference": "1"},

@@ -15,6 +15,7 @@ from k2connect_client.api.v2 import v2_get_incoming_payment
 from k2connect_client.models import IncomingPaymentResult, PaymentLinkResult, WebhookSubscription
 from k2connect_client.types import Response
 
+from k2connect_ext import _call
 from k2connect_ext.client import async_connect, connect
 from k2connect_ext.errors import (
     K2AmbiguousOutcomeError,
@@ -28,6 +29,7 @@ from k2connect_ext.errors import (
     K2ServerError,
     K2UnexpectedResponseError,
     K2ValidationError,
+    K2ValidationInputError,
 )
 from k2connect_ext.invoke import ainvoke, invoke
 from k2connect_ext.locations import location_from_headers, parse_location
@@ -614,10 +616,13 @@ def test_location_from_headers() -> None:
 
 
 # ---------------------------------------------------------------------------------- invoke
-def _raiser(error: Exception) -> Callable[..., Any]:
-    """A callable that raises ``error``."""
+def _raiser(error: Exception, sent: str | None = "GET") -> Callable[..., Any]:
+    """A callable that raises ``error`` after "sending" a request of method ``sent`` (None: nothing sent)."""
 
     def fn(*args: Any, **kwargs: Any) -> Any:
+        if sent is not None:
+            request = httpx.Request(sent, "https://sandbox.kopokopo.com/api/v2/send_money")
+            _call.record_request(request, may_move_money=sent == "POST")
         raise error
 
     return fn
@@ -657,6 +662,25 @@ async def test_invoke_parse_errors_become_k2_error(call: Callable[..., Any], err
     """The generated parsers' exceptions become K2UnexpectedResponseError."""
     with pytest.raises(K2UnexpectedResponseError, match="does not match the spec"):
         await call("v2_get_reversal", _raiser(error))
+
+
+async def test_invoke_odd_answer_to_a_money_post_is_ambiguous(call: Callable[..., Any]) -> None:
+    """An undocumented status or body answering a POST that may move money: K2 acted, we can't tell how."""
+    with pytest.raises(K2AmbiguousOutcomeError, match="status 202") as info:
+        await call("v2_create_send_money", _raiser(generated_errors.UnexpectedStatus(202, b"{}"), "POST"))
+    assert info.value.status_code == 202
+    assert info.value.operation == "v2_create_send_money"
+    with pytest.raises(K2AmbiguousOutcomeError):
+        await call("v2_create_send_money", _raiser(KeyError("data"), "POST"))
+
+
+@pytest.mark.parametrize("error", [ValueError("Exceeds the limit"), TypeError("not serializable")])
+async def test_invoke_error_before_anything_was_sent_is_an_input_error(
+    call: Callable[..., Any], error: Exception
+) -> None:
+    """Raised while the body was built (nothing left this machine): an input error, not K2's answer."""
+    with pytest.raises(K2ValidationInputError, match="nothing was sent"):
+        await call("v2_create_send_money", _raiser(error, None))
 
 
 async def test_invoke_lets_k2_errors_and_others_through(call: Callable[..., Any]) -> None:
