@@ -169,6 +169,9 @@ def per_call(fn: Callable[[], object], calls: int) -> Callable[[], float]:
     return measure
 
 
+CALLS_MADE = [0]  # every concurrent call made so far, to turn the stub's connection count into a rate
+
+
 async def concurrent_per_call(fn: Callable[[], Awaitable[object]], calls: int, concurrency: int) -> float:
     """Wall time / calls made, for up to ``calls`` calls by ``concurrency`` tasks (see MAX_SECONDS)."""
     remaining = calls
@@ -184,6 +187,7 @@ async def concurrent_per_call(fn: Callable[[], Awaitable[object]], calls: int, c
 
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
+    CALLS_MADE[0] += made
     return (time.perf_counter() - start) / max(1, made)
 
 
@@ -445,6 +449,7 @@ def first_location(runner: asyncio.Runner, origin: str) -> str:
 
 
 def pool_measure(
+    stub: Stub,
     runner: asyncio.Runner,
     origin: str,
     transport: Callable[[], httpx.AsyncBaseTransport],
@@ -472,10 +477,26 @@ def pool_measure(
 
     measure(raw_call, CONCURRENCY)()  # warm: connections, token
     measure(k2_call, CONCURRENCY)()
+    churn = Churn(stub)
     result = interleave(rounds, {"raw": measure(raw_call, calls), "k2": measure(k2_call, calls)})
+    result["churn"] = churn.per_thousand()
     runner.run(raw.aclose())
     runner.run(k2.aclose())
     return result
+
+
+class Churn:
+    """New connections the stub saw per 1,000 concurrent calls, from now until ``rate()``."""
+
+    def __init__(self, stub: Stub) -> None:
+        self.stub = stub
+        self.connections = stub.stats()["connections"]
+        self.calls = CALLS_MADE[0]
+
+    def per_thousand(self) -> float:
+        opened = self.stub.stats()["connections"] - self.connections - 1  # the stats request's own
+        calls = max(1, CALLS_MADE[0] - self.calls)
+        return 1000 * opened / calls
 
 
 def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
@@ -503,6 +524,7 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
                 if not location_holder:
                     location_holder.append(first_location(runner, origin))
                 result = pool_measure(
+                    stub,
                     runner,
                     origin,
                     lambda limits=limits: httpx.AsyncHTTPTransport(limits=limits),  # type: ignore[misc]
@@ -511,7 +533,13 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
                     location_holder[0],
                 )
                 report.pool_rows.append(
-                    [title, link, f"{1 / result['raw']:,.0f} /s", f"{1 / result['k2']:,.0f} /s"]
+                    [
+                        title,
+                        link,
+                        f"{1 / result['raw']:,.0f} /s",
+                        f"{1 / result['k2']:,.0f} /s",
+                        f"{result['churn']:,.0f}",
+                    ]
                 )
         try:
             import aiohttp
@@ -525,7 +553,7 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
         )
         for origin, link, calls in links:
             result = pool_measure(
-                runner, origin, AiohttpTransport, calls, counts.pool_rounds, location_holder[0]
+                stub, runner, origin, AiohttpTransport, calls, counts.pool_rounds, location_holder[0]
             )
             report.pool_rows.append(
                 [
@@ -533,12 +561,14 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
                     link,
                     f"{1 / result['raw']:,.0f} /s",
                     f"{1 / result['k2']:,.0f} /s",
+                    f"{result['churn']:,.0f}",
                 ]
             )
         for origin, link, calls in links:
             url = origin + PAYMENT_PATH
+            churn: list[Churn] = []
 
-            async def aiohttp_rate(url: str = url, calls: int = calls) -> float:
+            async def aiohttp_rate(url: str = url, calls: int = calls, churn: list[Churn] = churn) -> float:
                 import ssl
 
                 context = ssl.create_default_context(cafile=stub.ca)
@@ -550,6 +580,7 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
                             await response.read()
 
                     await concurrent_per_call(call, CONCURRENCY, CONCURRENCY)
+                    churn.append(Churn(stub))
                     return median(
                         [
                             await concurrent_per_call(call, calls, CONCURRENCY)
@@ -559,7 +590,13 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
 
             per = runner.run(aiohttp_rate())
             report.pool_rows.append(
-                ["raw aiohttp session (limit 100), for reference", link, f"{1 / per:,.0f} /s", "—"]
+                [
+                    "raw aiohttp session (limit 100), for reference",
+                    link,
+                    f"{1 / per:,.0f} /s",
+                    "—",
+                    f"{churn[0].per_thousand():,.0f}",
+                ]
             )
 
 
@@ -839,6 +876,7 @@ def write_markdown(report: Report, path: str, png: str, counts: Counts, quick: b
             "link",
             "raw httpx.AsyncClient on that transport, x50",
             "AsyncK2 on that transport, x50",
+            "new connections per 1,000 calls (pool growth included)",
         ],
         report.pool_rows,
     )
