@@ -532,3 +532,24 @@ async def test_a_call_past_its_deadline_sends_nothing(serve: Any, client: httpx.
         await client.post(server.url(), json={"amount": 1})
     await asyncio.sleep(0.05)
     assert server.accepted == 0
+
+
+async def test_a_pooled_connection_the_server_closed_is_not_reused(
+    serve: Any, client: httpx.AsyncClient
+) -> None:
+    """K2 closes idle keep-alive connections: the next POST goes out on a fresh one and succeeds."""
+
+    def make(server: Server) -> Handler:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await server.read_request(reader)
+            writer.write(ok())
+            await writer.drain()
+            await asyncio.sleep(0.05)  # idle timeout of the server: close after answering
+
+        return handler
+
+    server = await serve(make)
+    assert (await client.get(server.url())).status_code == 200
+    await asyncio.sleep(0.2)
+    assert (await client.post(server.url(), json={"amount": 1})).status_code == 200
+    assert server.accepted == 2
