@@ -123,6 +123,7 @@ class Row:
 class Report:
     rows: list[Row] = field(default_factory=list)
     pool_rows: list[list[str]] = field(default_factory=list)
+    layer_rows: list[list[str]] = field(default_factory=list)
     bulk: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -600,6 +601,91 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
             )
 
 
+# ------------------------------------------------------------------ the async stack, layer by layer
+def layer_rows(stub: Stub, counts: Counts, report: Report) -> None:
+    """CPU and wall per sequential call for each layer of the async stack (a profile by subtraction)."""
+    from stub_server import PAYMENT_PATH, TOKEN
+
+    from k2connect_ext import AsyncK2
+
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    url = stub.origin + PAYMENT_PATH
+    layers: dict[str, Callable[[], Awaitable[object]]] = {}
+    closers: list[Callable[[], Awaitable[object]]] = []
+    with asyncio.Runner() as runner:
+        location = first_location(runner, stub.origin)
+        try:
+            import aiohttp
+
+            from k2connect_ext.aiohttp_transport import AiohttpTransport
+        except ImportError:
+            aiohttp = None  # type: ignore[assignment]
+        if aiohttp is not None:
+            session = runner.run(_session(aiohttp, headers))
+            transport = AiohttpTransport()
+            request = httpx.Request(
+                "GET", url, headers=headers, extensions={"timeout": httpx.Timeout(5.0).as_dict()}
+            )
+            on_aiohttp = httpx.AsyncClient(headers=headers, transport=AiohttpTransport())
+            k2_aiohttp = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=stub.origin, http_backend="aiohttp")
+            closers += [session.close, transport.aclose, on_aiohttp.aclose, k2_aiohttp.aclose]
+
+            async def raw_aiohttp() -> object:
+                async with session.get(url) as response:
+                    return await response.read()
+
+            async def transport_only() -> object:
+                response = await transport.handle_async_request(request)
+                await response.aread()
+                await response.aclose()
+                return response
+
+            layers["raw aiohttp session"] = raw_aiohttp
+            layers["+ AiohttpTransport (httpx.Request in, httpx.Response out)"] = transport_only
+            layers["+ httpx.AsyncClient on AiohttpTransport"] = lambda: on_aiohttp.get(url)
+            layers['+ AsyncK2(http_backend="aiohttp").get (auth, retries, parsing)'] = lambda: k2_aiohttp.get(
+                location
+            )
+        default = httpx.AsyncClient(headers=headers)
+        k2_default = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=stub.origin)
+        closers += [default.aclose, k2_default.aclose]
+        layers["raw httpx.AsyncClient, default transport"] = lambda: default.get(url)
+        layers["+ AsyncK2.get (default backend)"] = lambda: k2_default.get(location)
+
+        for call in layers.values():
+            runner.run(_sequential(call, 5))
+        cpu: dict[str, list[float]] = {name: [] for name in layers}
+        wall: dict[str, list[float]] = {name: [] for name in layers}
+        for _ in range(counts.rounds):
+            for name, call in layers.items():
+                spent_cpu, spent_wall = runner.run(_sequential(call, counts.sync_calls))
+                cpu[name].append(spent_cpu)
+                wall[name].append(spent_wall)
+        for close in closers:
+            runner.run(_awaited(close))
+    for name in layers:
+        report.layer_rows.append([name, us(median(cpu[name])), us(median(wall[name]))])
+
+
+async def _session(aiohttp: Any, headers: dict[str, str]) -> Any:
+    return aiohttp.ClientSession(headers=headers)
+
+
+async def _awaited(close: Callable[[], Awaitable[object]]) -> None:
+    await close()
+
+
+async def _sequential(call: Callable[[], Awaitable[object]], calls: int) -> tuple[float, float]:
+    """(CPU, wall) seconds per call for up to ``calls`` sequential calls (see MAX_SECONDS)."""
+    cpu, start = time.process_time(), time.perf_counter()
+    deadline = start + MAX_SECONDS
+    made = 0
+    while made < calls and (made < 3 or time.perf_counter() < deadline):
+        await call()
+        made += 1
+    return (time.process_time() - cpu) / made, (time.perf_counter() - start) / made
+
+
 # ------------------------------------------------------------------ 6: webhooks
 def webhook_rows(counts: Counts, report: Report) -> None:
     from k2connect_ext import construct_event
@@ -880,6 +966,7 @@ def write_markdown(report: Report, path: str, png: str, counts: Counts, quick: b
         ],
         report.pool_rows,
     )
+    layers = table(["layer (sequential GETs, loopback)", "CPU per call", "wall per call"], report.layer_rows)
     command = "make bench" if not quick else "python bench/run_all.py --quick"
     text = f"""# Benchmarks
 
@@ -910,6 +997,14 @@ connections: sampled every 2 ms from `/proc/net/tcp`; the pool allows 100.
 Calls/s at 50 concurrent GETs of one STK push, for `httpx.Limits` other than the default:
 
 {pool}
+
+## Where an async call's time goes
+
+One GET at a time on loopback, each layer added in turn: client-process CPU per call (`time.process_time`,
+so a loaded machine's waiting is left out) and wall time per call. The step from one row to the next is
+what that layer costs.
+
+{layers}
 
 {chr(10).join("* " + note for note in report.notes)}
 {hand_written_notes()}"""
@@ -954,6 +1049,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         steps.append(("webhooks", lambda: webhook_rows(counts, report)))
         steps.append(("imports", lambda: import_rows(counts, report)))
         steps.append(("httpx pool settings", lambda: pool_rows(stub, counts, report)))
+        steps.append(("async layers", lambda: layer_rows(stub, counts, report)))
         if not args.skip_bulk:
             steps.append(("bulk", lambda: bulk_rows(counts, report)))
         for name, step in steps:
