@@ -34,7 +34,7 @@ from types import TracebackType
 from typing import Any
 
 from k2connect_ext.dedup import check_event_id
-from k2connect_ext.errors import K2ConfigError
+from k2connect_ext.errors import K2ConfigError, K2ValidationInputError
 from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
 
 __all__ = ["DEFAULT_EVENT_TABLE", "PostgresDeduplicator"]
@@ -164,8 +164,8 @@ class PostgresDeduplicator:
         Raises:
             K2StoreUnavailableError: PostgreSQL did not answer.
         """
-        if seconds < 0:
-            raise ValueError("seconds must not be negative")
+        if not seconds >= 0:  # also refuses NaN
+            raise K2ValidationInputError("seconds must not be negative", field="seconds")
         return self._run("purge", float(seconds))
 
     # psycopg calls block on the network; the async twins run them in a worker thread, like SQLite's.

@@ -240,3 +240,31 @@ def test_both_stores_satisfy_the_receiver_protocols(dedup: Dedup) -> None:
     assert isinstance(dedup, Deduplicator) and isinstance(dedup, AsyncDeduplicator)
     WebhookReceiver(KEY, Handler(), deduplicator=dedup)
     AsyncWebhookReceiver(KEY, Handler(), deduplicator=dedup)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"retention_seconds": 0}, {"pool_size": 0}, {"timeout_seconds": 0}, {"table": "a.b.c"}, {"table": ""}],
+)
+def test_postgres_settings_out_of_range_are_config_errors(settings: dict[str, Any]) -> None:
+    with pytest.raises(K2ConfigError):
+        PostgresDeduplicator("postgresql://localhost/x", **settings)
+
+
+async def test_postgres_purge_twins_and_their_input_check(postgres_url: str) -> None:
+    with PostgresDeduplicator(postgres_url, retention_seconds=60) as dedup:
+        await dedup.aclaim("kept")
+        assert await dedup.apurge_expired() == 0
+        assert await dedup.apurge_older_than(0) == 1
+        with pytest.raises(K2ValidationInputError):
+            dedup.purge_older_than(-1)
+
+
+def test_a_postgres_table_in_a_schema(postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA IF EXISTS shop CASCADE")
+        conn.execute("CREATE SCHEMA shop")
+    with PostgresDeduplicator(postgres_url, table="shop.k2_events") as dedup:
+        assert dedup.claim("in-schema") is True
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT count(*) FROM shop.k2_events").fetchone() == (1,)
