@@ -36,7 +36,7 @@ from k2connect_client import models
 
 from . import payloads
 from .conftest import CREDENTIALS
-from .flows import CREATE_OPERATIONS, create_for, eventually, pay_till
+from .flows import CREATE_OPERATIONS, control, create_for, eventually, pay_till
 from .receiver import Receiver
 
 pytestmark = pytest.mark.sandbox
@@ -844,3 +844,28 @@ async def test_old_pay_recipients_location_reads_the_recipient(client: httpx.Asy
     location = await create(client, sdk, token, "/api/v2/pay_recipients", payloads.recipient())
     old = location.replace("/external_recipients/", "/pay_recipients/")
     assert (await get(client, sdk, token, old)) == (await get(client, sdk, token, location))
+
+
+async def test_settlement_bank_account_carries_transfer_method(
+    client: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The settlement webhook's bank account carries its method as ``settlement_method`` (every sample)
+    and as ``transfer_method`` (what Ruby 4.x reads), the same value in both."""
+    sdk = RUBY
+    token = await sdk.token(client)
+    url = receiver.url("settled")
+    body = payloads.subscription(url, "settlement_transfer_completed", None)
+    await create(client, sdk, token, "/api/v2/webhook_subscriptions", body)
+    await control(
+        client,
+        "POST",
+        "/sandbox/simulate/settlement_transfer_completed",
+        {"amount": "900", "destination_type": "bank_account"},
+    )
+    (received,) = await receiver.await_for(url)
+    account = json.loads(received.body)["event"]["resource"]["destination"]["resource"]
+    assert account["transfer_method"] == account["settlement_method"] == "EFT"
+    parsed = models.SettlementTransferCompletedWebhook.from_dict(json.loads(received.body))
+    destination = parsed.event.resource.destination
+    assert isinstance(destination, models.SettlementBankAccountDestination)
+    assert destination.resource.transfer_method == "EFT"

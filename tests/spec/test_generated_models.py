@@ -12,6 +12,12 @@ from k2connect_client.models import (
     MerchantWalletDestination,
     MobileWalletDestination,
     PaybillDestination,
+    PolledB2BTransaction,
+    PolledBuygoodsTransaction,
+    PolledCardTransaction,
+    PolledM2MTransaction,
+    PolledOtherTransaction,
+    PollingResult,
     SendMoneyRequest,
     SendMoneyResult,
     SettlementBankAccountDestination,
@@ -165,3 +171,37 @@ def test_send_money_result_accepts_future_destination_types() -> None:
         }
     }
     assert SendMoneyResult.from_dict(body).to_dict() == body
+
+
+@pytest.mark.parametrize(
+    ("kind", "resource", "expected"),
+    [
+        (
+            "Buygoods Transaction",
+            {"reference": "UG9X43P29H", "sender_first_name": "Wanjiku"},
+            PolledBuygoodsTransaction,
+        ),
+        (
+            "External Till to Till Transaction",
+            {"reference": "B2B1", "sending_till": "890642"},
+            PolledB2BTransaction,
+        ),
+        ("Merchant to Merchant Transaction", {"sending_merchant": "Maua Florists"}, PolledM2MTransaction),
+        ("Card Transaction", {"customer_cc_number": "************4417"}, PolledCardTransaction),
+        ("Airtime Transaction", {"anything": ["kept"]}, PolledOtherTransaction),
+    ],
+)
+def test_polled_transactions_parse_to_their_kind(kind: str, resource: dict[str, Any], expected: type) -> None:
+    """Polling may return every kind of received transaction; each parses to its own class (its resource
+    typed, not read as a buy-goods one), an unknown kind is kept as sent."""
+    body = {
+        "data": {
+            "id": "p1",
+            "type": "polling",
+            "attributes": {"status": "Success", "transactions": [{"type": kind, "resource": resource}]},
+        }
+    }
+    parsed = PollingResult.from_dict(body)
+    (transaction,) = parsed.data.attributes.transactions  # type: ignore[misc]
+    assert isinstance(transaction, expected)
+    assert parsed.to_dict() == body
