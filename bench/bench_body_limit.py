@@ -87,12 +87,17 @@ class Stream:
 def wsgi_post(app: Flask, total: int) -> int:
     from werkzeug.test import EnvironBuilder
 
-    environ = EnvironBuilder(path="/k2", method="POST", headers=HEADERS).get_environ()
+    environ = EnvironBuilder(path="/k2", method="POST", headers=list(HEADERS.items())).get_environ()
     environ["wsgi.input"] = Stream(total)
     environ.pop("CONTENT_LENGTH", None)
     environ["wsgi.input_terminated"] = True
     statuses: list[str] = []
-    app(environ, lambda status, headers, exc_info=None: statuses.append(status))
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        statuses.append(status)
+        return lambda data: None
+
+    app(environ, start_response)
     return int(statuses[0].split()[0])
 
 

@@ -19,9 +19,10 @@ Users catch ``K2Error`` for anything from this SDK, or a narrower class for one 
     ├── K2PollError                   following a Location did not reach a good end
     │   ├── K2PollTimeout             the deadline passed; the last resource seen is attached
     │   └── K2PaymentFailed           the resource reached a failed terminal state; attached
-    └── K2WebhookError                an incoming webhook or callback was refused
-        ├── WebhookSignatureError     missing / malformed / wrong signature, or no key (also ValueError)
-        └── WebhookPayloadError       malformed JSON or a body that breaks its schema (also ValueError)
+    ├── K2WebhookError                an incoming webhook or callback was refused
+    │   ├── WebhookSignatureError     missing / malformed / wrong signature, or no key (also ValueError)
+    │   └── WebhookPayloadError       malformed JSON or a body that breaks its schema (also ValueError)
+    └── K2StoreUnavailableError       a shared store failed (k2connect_ext.store_errors): answer 500
 
 No exception ever carries a secret, token or signature in its message or attributes: messages are built
 from status codes, K2's own error text and request metadata (method, URL without query) only.

@@ -6,42 +6,9 @@ request (or per worker) is slow and may be rate limited, so tokens are cached in
 
 * :class:`MemoryTokenStore` shares one token between the threads of one process;
 * :class:`FileTokenStore` shares one token between the worker processes of one machine (gunicorn, celery);
-* for many machines, implement :class:`TokenStore` on a shared service. With Redis, for instance::
-
-    import secrets, time
-    from contextlib import contextmanager
-
-    class RedisTokenStore:
-        # Compare-and-delete must be atomic, so it runs as a script inside Redis.
-        _DELETE_IF = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
-
-        def __init__(self, redis, key="k2connect:token"):
-            self.redis, self.key = redis, key
-
-        def load(self):
-            raw = self.redis.get(self.key)
-            return None if raw is None else AccessToken.from_json(raw)
-
-        def save(self, token):
-            ttl_ms = max(1, int((token.expires_at - time.time()) * 1000))
-            self.redis.set(self.key, token.to_json(), px=ttl_ms)
-
-        def clear(self, expected=None):
-            if expected is None:
-                self.redis.delete(self.key)
-            elif (current := self.load()) is not None and current.value == expected.value:
-                self.redis.eval(self._DELETE_IF, 1, self.key, current.to_json())
-
-        @contextmanager
-        def lock(self):
-            # SET NX PX: one holder at a time; the expiry frees the lock if its holder dies mid-fetch.
-            me, lock_key = secrets.token_hex(16), self.key + ":lock"
-            while not self.redis.set(lock_key, me, nx=True, px=30_000):
-                time.sleep(0.05)
-            try:
-                yield
-            finally:
-                self.redis.eval(self._DELETE_IF, 1, lock_key, me)  # never release someone else's lock
+* :class:`~k2connect_ext.redis_store.RedisTokenStore` (extra ``k2connect-sdk[redis]``) shares it between
+  machines, with a fenced Redis lock for single flight and a per-process fallback while Redis is down;
+* anything else implements :class:`TokenStore`.
 
 The serialised token (``to_json``) holds the secret token itself: keep the store private to your service.
 """
