@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from k2connect_sandbox.validation import SchemaSet
 from tests.fixtures import SPEC_PATH
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
@@ -121,3 +122,23 @@ def test_json_responses_also_declare_the_python_sdks_accept(where: str, content:
     """The Python SDKs send ``Accept: application/vnd.kopokopo.v4.hal+json`` on every call: every JSON
     response is declared for that media type too, with the same schema and examples."""
     assert content["application/vnd.kopokopo.v4.hal+json"] == content["application/json"], where
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("Wanjiku", True),
+        ("\x1d", True),
+        ("\x85x", True),
+        ("", False),
+        ("  ", False),
+        ("\t\u3000\u00a0", False),
+    ],
+)
+def test_non_blank_means_what_javascript_means(value: str, valid: bool) -> None:
+    """NonBlankString refuses exactly the strings made of JavaScript's whitespace (what schemathesis and
+    JavaScript validators assume), under the sandbox's Python validator too: U+001D, which Python's ``\\s``
+    counts as whitespace, is a character like any other here."""
+    schemas = SchemaSet(spec(), "urn:k2")
+    found = schemas.first_error("/components/schemas/NonBlankString", value)
+    assert (found is None) is valid, found

@@ -19,7 +19,9 @@ class MobileWalletRecipient:
     """
 
     first_name: str
+    """ Not empty and not only whitespace. """
     last_name: str
+    """ Not empty and not only whitespace. """
     phone_number: str
     network: None | str
     """ "Safaricom". """

@@ -16,6 +16,7 @@ class PaybillRecipient:
     """A paybill recipient; its name is required by every SDK and the seed README."""
 
     paybill_name: str
+    """ Not empty and not only whitespace. """
     paybill_number: str
     paybill_account_number: str
     nickname: None | str | Unset = UNSET

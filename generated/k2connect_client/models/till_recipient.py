@@ -16,6 +16,7 @@ class TillRecipient:
     """A till recipient; its name is required by every SDK and the seed README."""
 
     till_name: str
+    """ Not empty and not only whitespace. """
     till_number: str
     nickname: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
