@@ -44,6 +44,9 @@ from png_chart import Bar, write_bar_chart  # noqa: E402
 CLIENT_ID = "bench-client-id"
 CLIENT_SECRET = "bench-client-secret"
 CONCURRENCY = 50
+# The issue measured AsyncK2.get at 50 tasks 5.4x slower per call than one sequential sync call, and asks
+# for 5x that throughput: per call at most 5.4 / 5 = 1.08x the sequential call, on any machine.
+ASYNC_TARGET = 5.4 / 5
 STK_ARGS: dict[str, Any] = {
     "phone_number": "+254712345678",
     "amount": 100,
@@ -384,7 +387,7 @@ def async_rows(stub: Stub, counts: Counts, report: Report, raw_sync_get: float) 
                     "n/a (not wired yet)",
                     us(floor),
                     None,
-                    "≤ 0.58 ms",
+                    f"≤ {ASYNC_TARGET:.2f}x",
                 )
             )
             continue
@@ -396,10 +399,10 @@ def async_rows(stub: Stub, counts: Counts, report: Report, raw_sync_get: float) 
                 us(per),
                 us(floor),
                 ratio,
-                "≤ 0.58 ms per call (≥ 5x the 2.9 ms of the issue)",
-                None,
+                f"≤ {ASYNC_TARGET:.2f}x (5x the throughput of the issue's 5.4x)",
+                ASYNC_TARGET,
                 f"async x50 {name}",
-                per <= 0.00058,
+                ratio <= ASYNC_TARGET,
             )
         )
     rtt_floor = slow["raw_sync"]
@@ -431,7 +434,7 @@ def async_rows(stub: Stub, counts: Counts, report: Report, raw_sync_get: float) 
                 f"{ideal:,.0f} /s ideal ({CONCURRENCY} / one sequential raw call)",
                 ideal / rate,
                 "≥ 1,000 /s",
-                None,
+                ideal / 1000,
                 f"async x50 30ms RTT {name}",
                 rate >= 1000,
             )
@@ -776,6 +779,18 @@ def import_rows(counts: Counts, report: Report) -> None:
 
 
 # ------------------------------------------------------------------ 8: bulk against the sandbox
+def _read_whole(path: str) -> str:
+    """Read a /proc table in as few reads as possible (each read is a separate snapshot)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 4 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("ascii", "replace")
+
+
 class ConnectionSampler:
     """Samples /proc/net/tcp{,6} for established client connections to ``port``; keeps the peak."""
 
@@ -786,19 +801,20 @@ class ConnectionSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _count(self) -> int:
-        total = 0
+        # A set of local addresses, not a line count: /proc/net/tcp is read in pieces, and a socket
+        # closing meanwhile shifts the rest, so a line can be read twice.
+        seen: set[str] = set()
         for path in ("/proc/net/tcp", "/proc/net/tcp6"):
             try:
-                with open(path) as handle:
-                    next(handle)
-                    for line in handle:
-                        parts = line.split()
-                        # remote address ends with :PORT, state 01 = ESTABLISHED (client side of the pair)
-                        if parts[3] == "01" and parts[2].endswith(":" + self.port_hex):
-                            total += 1
+                text = _read_whole(path)
             except OSError:
                 continue
-        return total
+            for line in text.splitlines()[1:]:
+                parts = line.split()
+                # remote address ends with :PORT, state 01 = ESTABLISHED (client side of the pair)
+                if len(parts) > 3 and parts[3] == "01" and parts[2].endswith(":" + self.port_hex):
+                    seen.add(parts[1])
+        return len(seen)
 
     def _run(self) -> None:
         while not self._stop.is_set():
