@@ -23,6 +23,7 @@ import hmac
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -223,6 +224,7 @@ class Stub:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        shutil.rmtree(os.path.dirname(self.ca), ignore_errors=True)  # the trustme CA's temporary folder
 
 
 def aiohttp_backend_kwargs() -> dict[str, Any] | None:
