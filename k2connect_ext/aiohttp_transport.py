@@ -298,8 +298,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> None:
         self._aiohttp = _import_aiohttp()
         self._limits = limits
-        self._ssl = ssl_context if ssl_context is not None else ssl.create_default_context()
-        if self._ssl.verify_mode != ssl.CERT_REQUIRED or not self._ssl.check_hostname:
+        # The default context is built with the session, on first use: loading the CA bundle takes tens
+        # of milliseconds that constructing a client should not cost.
+        self._ssl = ssl_context
+        if ssl_context is not None and (
+            ssl_context.verify_mode != ssl.CERT_REQUIRED or not ssl_context.check_hostname
+        ):
             raise K2ConfigError(
                 "the aiohttp transport verifies TLS certificates: pass a verifying ssl_context"
             )
@@ -314,7 +318,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         connector = aio.TCPConnector(
             limit=limits.max_connections or 0,
             limit_per_host=0,
-            ssl=self._ssl,
+            ssl=self._ssl if self._ssl is not None else ssl.create_default_context(),
             force_close=no_keepalive,
             keepalive_timeout=None if no_keepalive else limits.keepalive_expiry,
         )
