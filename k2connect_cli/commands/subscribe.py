@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import click
 
+from k2connect_ext.validation import EVENT_TYPES_BY_VERSION, WEBHOOK_EVENT_TYPES
+
 from ..flows import create
 from ..options import json_option
 from ..state import CliState, pass_state
 
 __all__ = ["subscribe"]
 
-EVENT_TYPES = (
-    "buygoods_transaction_received",
-    "buygoods_transaction_reversed",
-    "b2b_transaction_received",
-    "b2b_transaction_reversed",
-    "m2m_transaction_received",
-    "settlement_transfer_completed",
-    "customer_created",
-    "card_transaction_received",
-    "card_transaction_voided",
-    "card_transaction_reversed",
+# One list, the SDK's: each version offers its own events (k2connect_ext.validation), and the SDK refuses
+# an event the chosen --api-version does not offer before anything is sent (exit 2, naming the field).
+EVENT_TYPES = tuple(sorted(WEBHOOK_EVENT_TYPES))
+_HELP = (
+    "Webhook event type. v1 only: "
+    + ", ".join(sorted(EVENT_TYPES_BY_VERSION["v1"] - EVENT_TYPES_BY_VERSION["v2"]))
+    + "; v2 only: "
+    + ", ".join(sorted(EVENT_TYPES_BY_VERSION["v2"] - EVENT_TYPES_BY_VERSION["v1"]))
+    + "."
 )
 
 
 @click.command("subscribe")
-@click.option("--event-type", required=True, type=click.Choice(EVENT_TYPES), help="Webhook event type.")
+@click.option("--event-type", required=True, type=click.Choice(EVENT_TYPES), help=_HELP)
 @click.option("--url", required=True, help="HTTPS URL K2 POSTs the events to.")
 @click.option(
     "--scope", type=click.Choice(["company", "till"]), default="company", show_default=True, help="Scope."

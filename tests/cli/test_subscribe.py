@@ -50,3 +50,10 @@ def test_subscribe_unknown_event_type_exit_2(k2: Invoke) -> None:
     result = k2("subscribe", "--event-type", "nonsense", "--url", "https://example.com/wh")
     assert result.exit_code == 2
     assert "Invalid value for '--event-type'" in result.stderr
+
+
+def test_an_event_the_version_does_not_offer_is_refused_before_sending(k2: Invoke) -> None:
+    """m2m is a v1 event: with --api-version v2 the SDK refuses it (exit 2, naming the field)."""
+    result = k2("subscribe", "--event-type", "m2m_transaction_received", "--url", "https://example.com/k2")
+    assert result.exit_code == 2, result.stderr
+    assert "event_type" in result.stderr
