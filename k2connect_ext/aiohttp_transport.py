@@ -309,6 +309,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         self._session: aiohttp.ClientSession | None = None
         self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -342,11 +343,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """Send ``request`` and return its response with the body still to be read."""
         if self._closed:
             raise RuntimeError("the transport is closed")
-        if self._session is None:
-            self._session = self._open_session()
+        loop = asyncio.get_running_loop()
+        if self._session is None or self._loop is not loop:
+            # An aiohttp session (and its connections) belongs to the loop it was made in. A client used
+            # from a new loop (asyncio.run per job) starts over there; the old loop's connections are gone.
+            self._session, self._loop = self._open_session(), loop
         session = self._session
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        loop = asyncio.get_running_loop()
         left = _call.remaining()  # the SDK's whole-call deadline, when this request is part of a call
         call_deadline = None if left is None else loop.time() + left
         slot = await self._take_slot(request, _sooner(timeouts.get("pool"), left))
@@ -428,9 +431,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         """Close every pooled connection."""
         self._closed = True
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        session, self._session = self._session, None
+        if session is not None and self._loop is asyncio.get_running_loop():
+            await session.close()  # a session of a loop that has ended cannot be closed from this one
 
     async def __aenter__(self) -> AiohttpTransport:
         return self

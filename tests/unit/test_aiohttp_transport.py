@@ -553,3 +553,34 @@ async def test_a_pooled_connection_the_server_closed_is_not_reused(
     await asyncio.sleep(0.2)
     assert (await client.post(server.url(), json={"amount": 1})).status_code == 200
     assert server.accepted == 2
+
+
+def test_the_transport_can_be_used_from_one_event_loop_after_another() -> None:
+    """asyncio.run per job with one shared client: each new loop gets its own session, no RuntimeError."""
+
+    async def one_request(transport: AiohttpTransport, port: int) -> int:
+        async with httpx.AsyncClient(transport=transport, timeout=FAST) as http:
+            return (await http.get(f"http://127.0.0.1:{port}/")).status_code
+
+    async def serve_two(transport: AiohttpTransport) -> list[int]:
+        server = Server(lambda r, w: asyncio.sleep(0))
+        server.handler = answering(ok())(server)
+        await server.start()
+        try:
+            return [await one_request(_Reusable(transport), server.port)]
+        finally:
+            await server.close()
+
+    transport = AiohttpTransport()
+    assert asyncio.run(serve_two(transport)) == [200]
+    assert asyncio.run(serve_two(transport)) == [200]
+
+
+class _Reusable(httpx.AsyncBaseTransport):
+    """Lets several AsyncClients share one transport without the first one closing it."""
+
+    def __init__(self, inner: AiohttpTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
