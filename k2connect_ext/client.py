@@ -17,12 +17,12 @@ What the factory wires together, once, so that every generated operation gets it
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from importlib import metadata
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -63,7 +63,11 @@ __all__ = ["K2Settings", "async_connect", "connect", "detached", "resolve_timeou
 _PLACEHOLDER_TOKEN = "unset"  # K2OAuth replaces it on every request; the generated client insists on one
 
 
+@functools.cache
 def user_agent() -> str:
+    """``k2connect-sdk-python/<version> httpx/<version>``, worked out once (importlib.metadata is slow)."""
+    from importlib import metadata  # here, not at import: it costs a tenth of the SDK's import time
+
     try:
         version = metadata.version("k2connect-sdk")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree without install

@@ -12,57 +12,34 @@ import importlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import ModuleType
-from typing import Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 import attrs
-from k2connect_client.models import (
-    Amount,
-    BankAccountDestination,
-    BankAccountExternalRecipientRequest,
-    BankAccountPayRecipientRequest,
-    BankAccountRecipient,
-    CallbackLinks,
-    IncomingPaymentRequest,
-    IncomingPaymentResult,
-    MerchantAccount,
-    MerchantBankAccountDestination,
-    MerchantBankAccountRequest,
-    MerchantWalletDestination,
-    MerchantWalletRequest,
-    Metadata,
-    MobileWalletDestination,
-    MobileWalletExternalRecipientRequest,
-    MobileWalletPayRecipientRequest,
-    MobileWalletRecipient,
-    PaybillDestination,
-    PaybillExternalRecipientRequest,
-    PaybillPayRecipientRequest,
-    PaybillRecipient,
-    PaymentLinkRequest,
-    PaymentLinkResult,
-    PaymentRequest,
-    PaymentResult,
-    PollingRequest,
-    PollingResult,
-    Recipient,
-    ReversalRequest,
-    ReversalResult,
-    SendMoneyRequest,
-    SendMoneyResult,
-    SettlementTransferRequest,
-    SettlementTransferResult,
-    Subscriber,
-    TillDestination,
-    TillExternalRecipientRequest,
-    TillPayRecipientRequest,
-    TillRecipient,
-    TransactionSmsNotificationRequest,
-    TransactionSmsNotificationResult,
-    TransferAmount,
-    WebhookSubscription,
-    WebhookSubscriptionRequest,
-    WebhookSubscriptionV2Request,
-)
+from k2connect_client import models as _m
+
+if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first use (see the models package)
+    from k2connect_client.models import (
+        Amount,
+        BankAccountDestination,
+        CallbackLinks,
+        IncomingPaymentResult,
+        MerchantAccount,
+        MerchantBankAccountDestination,
+        MerchantWalletDestination,
+        Metadata,
+        MobileWalletDestination,
+        PaybillDestination,
+        PaymentLinkResult,
+        PaymentResult,
+        PollingResult,
+        Recipient,
+        ReversalResult,
+        SendMoneyResult,
+        SettlementTransferResult,
+        TillDestination,
+        TransactionSmsNotificationResult,
+        WebhookSubscription,
+    )
 from k2connect_client.types import UNSET
 
 from .errors import K2ValidationInputError
@@ -97,12 +74,12 @@ __all__ = [
 T = TypeVar("T")
 Version = Literal["v1", "v2"]
 Destination = (
-    MobileWalletDestination
-    | BankAccountDestination
-    | TillDestination
-    | PaybillDestination
-    | MerchantWalletDestination
-    | MerchantBankAccountDestination
+    _m.MobileWalletDestination
+    | _m.BankAccountDestination
+    | _m.TillDestination
+    | _m.PaybillDestination
+    | _m.MerchantWalletDestination
+    | _m.MerchantBankAccountDestination
 )
 RecipientType = Literal["mobile_wallet", "bank_account", "till", "paybill"]
 
@@ -129,16 +106,16 @@ def _money(value: Decimal | int | str | float, field: str) -> str:
 
 
 def _amount(value: Decimal | int | str | float, currency: str, field: str = "amount") -> Amount:
-    return Amount(currency=cast(Any, validate_currency(currency)), value=_money(value, field))
+    return _m.Amount(currency=cast(Any, validate_currency(currency)), value=_money(value, field))
 
 
 def _links(callback_url: str) -> CallbackLinks:
-    return CallbackLinks(callback_url=validate_url(callback_url))
+    return _m.CallbackLinks(callback_url=validate_url(callback_url))
 
 
 def _metadata(value: Mapping[str, Any] | None) -> Metadata | Any:
     checked = validate_metadata(value)
-    return UNSET if checked is None else Metadata.from_dict(checked)
+    return UNSET if checked is None else _m.Metadata.from_dict(checked)
 
 
 def _optional(value: str | None, field: str, *, multiline: bool = False) -> str | Any:
@@ -189,23 +166,25 @@ def subscribe_webhook(
             raise K2ValidationInputError(
                 "enable_daraja_payload needs the v2 API", field="enable_daraja_payload"
             )
-        body: Any = WebhookSubscriptionRequest(**fields)
+        body: Any = _m.WebhookSubscriptionRequest(**fields)
     else:
-        body = WebhookSubscriptionV2Request(**fields, enable_daraja_payload=enable_daraja_payload)
-    return Prepared(f"{version}.{version}_create_webhook_subscription", {"body": body}, WebhookSubscription)
+        body = _m.WebhookSubscriptionV2Request(**fields, enable_daraja_payload=enable_daraja_payload)
+    return Prepared(
+        f"{version}.{version}_create_webhook_subscription", {"body": body}, _m.WebhookSubscription
+    )
 
 
 def send_sms_notification(
     webhook_event_reference: str, message: str, callback_url: str
 ) -> Prepared[TransactionSmsNotificationResult]:
     """Send ``message`` to the payer of a received buy-goods transaction (its webhook event id). v1 only."""
-    body = TransactionSmsNotificationRequest(
+    body = _m.TransactionSmsNotificationRequest(
         webhook_event_reference=validate_required(webhook_event_reference, "webhook_event_reference"),
         message=validate_required(message, "message", multiline=True),
         field_links=_links(callback_url),
     )
     return Prepared(
-        "v1.v1_create_transaction_sms_notification", {"body": body}, TransactionSmsNotificationResult
+        "v1.v1_create_transaction_sms_notification", {"body": body}, _m.TransactionSmsNotificationResult
     )
 
 
@@ -227,10 +206,10 @@ def stk_push(
 ) -> Prepared[IncomingPaymentResult]:
     """Ask the customer's phone to approve a payment to ``till_number`` (the K-prefixed online till)."""
     version = _version(version)
-    body = IncomingPaymentRequest(
+    body = _m.IncomingPaymentRequest(
         payment_channel=validate_required(payment_channel, "payment_channel"),
         till_number=validate_required(till_number, "till_number"),
-        subscriber=Subscriber(
+        subscriber=_m.Subscriber(
             phone_number=validate_phone(phone_number),
             first_name=_optional_name(first_name, "first_name"),
             middle_name=_optional_name(middle_name, "middle_name"),
@@ -241,7 +220,7 @@ def stk_push(
         field_links=_links(callback_url),
         metadata=_metadata(metadata),
     )
-    return Prepared(f"{version}.{version}_create_incoming_payment", {"body": body}, IncomingPaymentResult)
+    return Prepared(f"{version}.{version}_create_incoming_payment", {"body": body}, _m.IncomingPaymentResult)
 
 
 # ----------------------------------------------------------------------------------- recipients
@@ -269,7 +248,7 @@ def add_recipient(
     version = _version(version)
     details: Any
     if recipient_type == "mobile_wallet":
-        details = MobileWalletRecipient(
+        details = _m.MobileWalletRecipient(
             phone_number=validate_phone(cast(str, phone_number), "phone_number"),
             network=validate_network(network),
             first_name=validate_name(first_name, "first_name"),
@@ -278,7 +257,7 @@ def add_recipient(
             nickname=_optional(nickname, "nickname"),
         )
     elif recipient_type == "bank_account":
-        details = BankAccountRecipient(
+        details = _m.BankAccountRecipient(
             account_name=validate_name(account_name, "account_name"),
             account_number=validate_required(account_number, "account_number"),
             bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
@@ -288,13 +267,13 @@ def add_recipient(
             nickname=_optional(nickname, "nickname"),
         )
     elif recipient_type == "till":
-        details = TillRecipient(
+        details = _m.TillRecipient(
             till_number=validate_required(till_number, "till_number"),
             till_name=validate_name(till_name, "till_name"),
             nickname=_optional(nickname, "nickname"),
         )
     elif recipient_type == "paybill":
-        details = PaybillRecipient(
+        details = _m.PaybillRecipient(
             paybill_number=validate_required(paybill_number, "paybill_number"),
             paybill_account_number=validate_required(paybill_account_number, "paybill_account_number"),
             paybill_name=validate_name(paybill_name, "paybill_name"),
@@ -305,22 +284,22 @@ def add_recipient(
             "recipient type must be mobile_wallet, bank_account, till or paybill", field="type"
         )
     wrappers_v1: dict[str, Any] = {
-        "mobile_wallet": MobileWalletPayRecipientRequest,
-        "bank_account": BankAccountPayRecipientRequest,
-        "till": TillPayRecipientRequest,
-        "paybill": PaybillPayRecipientRequest,
+        "mobile_wallet": _m.MobileWalletPayRecipientRequest,
+        "bank_account": _m.BankAccountPayRecipientRequest,
+        "till": _m.TillPayRecipientRequest,
+        "paybill": _m.PaybillPayRecipientRequest,
     }
     wrappers_v2: dict[str, Any] = {
-        "mobile_wallet": MobileWalletExternalRecipientRequest,
-        "bank_account": BankAccountExternalRecipientRequest,
-        "till": TillExternalRecipientRequest,
-        "paybill": PaybillExternalRecipientRequest,
+        "mobile_wallet": _m.MobileWalletExternalRecipientRequest,
+        "bank_account": _m.BankAccountExternalRecipientRequest,
+        "till": _m.TillExternalRecipientRequest,
+        "paybill": _m.PaybillExternalRecipientRequest,
     }
     if version == "v1":
         body = wrappers_v1[recipient_type](type_=recipient_type, pay_recipient=details)
-        return Prepared("v1.v1_create_pay_recipient", {"body": body}, Recipient)
+        return Prepared("v1.v1_create_pay_recipient", {"body": body}, _m.Recipient)
     body = wrappers_v2[recipient_type](type_=recipient_type, external_recipient=details)
-    return Prepared("v2.v2_create_external_recipient", {"body": body}, Recipient)
+    return Prepared("v2.v2_create_external_recipient", {"body": body}, _m.Recipient)
 
 
 # ----------------------------------------------------------------------------------- PAY (v1)
@@ -344,7 +323,7 @@ def create_payment(
     if tags is not None and (isinstance(tags, str | bytes) or not isinstance(tags, Sequence)):
         raise K2ValidationInputError("tags must be a list of strings", field="tags")
     checked_tags = None if tags is None else [validate_required(tag, "tags") for tag in tags]
-    body = PaymentRequest(
+    body = _m.PaymentRequest(
         destination_type=cast(Any, destination_type),
         destination_reference=validate_required(destination_reference, "destination_reference"),
         amount=_amount(amount, currency),
@@ -354,7 +333,7 @@ def create_payment(
         tags=UNSET if checked_tags is None else checked_tags,
         metadata=_metadata(metadata),
     )
-    return Prepared("v1.v1_create_payment", {"body": body}, PaymentResult)
+    return Prepared("v1.v1_create_payment", {"body": body}, _m.PaymentResult)
 
 
 # ----------------------------------------------------------------------------------- own accounts
@@ -369,14 +348,14 @@ def add_merchant_wallet(
 ) -> Prepared[MerchantAccount]:
     """Add an own M-PESA settlement (v1) / transfer (v2) account."""
     version = _version(version)
-    body = MerchantWalletRequest(
+    body = _m.MerchantWalletRequest(
         first_name=validate_name(first_name, "first_name"),
         last_name=validate_name(last_name, "last_name"),
         phone_number=validate_phone(phone_number),
         network=validate_network(network),
         nickname=_optional(nickname, "nickname"),
     )
-    return Prepared(f"{version}.{version}_create_merchant_wallet", {"body": body}, MerchantAccount)
+    return Prepared(f"{version}.{version}_create_merchant_wallet", {"body": body}, _m.MerchantAccount)
 
 
 def add_merchant_bank_account(
@@ -390,14 +369,14 @@ def add_merchant_bank_account(
 ) -> Prepared[MerchantAccount]:
     """Add an own bank settlement (v1) / transfer (v2) account; EFT or RTS."""
     version = _version(version)
-    body = MerchantBankAccountRequest(
+    body = _m.MerchantBankAccountRequest(
         account_name=validate_name(account_name, "account_name"),
         account_number=validate_required(account_number, "account_number"),
         bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
         settlement_method=cast(Any, validate_settlement_method(settlement_method)),
         nickname=_optional(nickname, "nickname"),
     )
-    return Prepared(f"{version}.{version}_create_merchant_bank_account", {"body": body}, MerchantAccount)
+    return Prepared(f"{version}.{version}_create_merchant_bank_account", {"body": body}, _m.MerchantAccount)
 
 
 def settle_funds(
@@ -421,17 +400,17 @@ def settle_funds(
         raise K2ValidationInputError(
             "destination_type must be merchant_wallet or merchant_bank_account", field="destination_type"
         )
-    body = SettlementTransferRequest(
+    body = _m.SettlementTransferRequest(
         field_links=_links(callback_url),
         amount=UNSET
         if amount is None
-        else TransferAmount(currency=validate_currency(currency), value=_money(amount, "amount")),
+        else _m.TransferAmount(currency=validate_currency(currency), value=_money(amount, "amount")),
         destination_type=UNSET if destination_type is None else cast(Any, destination_type),
         destination_reference=UNSET
         if destination_reference is None
         else validate_required(destination_reference, "destination_reference"),
     )
-    return Prepared("v1.v1_create_settlement_transfer", {"body": body}, SettlementTransferResult)
+    return Prepared("v1.v1_create_settlement_transfer", {"body": body}, _m.SettlementTransferResult)
 
 
 # ----------------------------------------------------------------------------------- polling
@@ -460,14 +439,14 @@ def poll_transactions(
         raise K2ValidationInputError(
             "scope_reference (the till) is required for scope till", field="scope_reference"
         )
-    body = PollingRequest(
+    body = _m.PollingRequest(
         scope=cast(Any, scope),
         from_time=from_time,
         to_time=to_time,
         field_links=_links(callback_url),
         scope_reference=reference if scope == "till" else None,
     )
-    return Prepared(f"{version}.{version}_create_polling", {"body": body}, PollingResult)
+    return Prepared(f"{version}.{version}_create_polling", {"body": body}, _m.PollingResult)
 
 
 # ----------------------------------------------------------------------------------- send money (v2)
@@ -490,7 +469,7 @@ def mobile_wallet_destination(
     favourite: bool | None = None,
 ) -> MobileWalletDestination:
     """An external M-PESA number (sent as 2547XXXXXXXX, the form K2 matches)."""
-    return MobileWalletDestination(
+    return _m.MobileWalletDestination(
         type_="mobile_wallet",
         phone_number=validate_phone(phone_number, plus=False),
         network=validate_network(network),
@@ -512,7 +491,7 @@ def bank_account_destination(
     favourite: bool | None = None,
 ) -> BankAccountDestination:
     """An external bank account."""
-    return BankAccountDestination(
+    return _m.BankAccountDestination(
         type_="bank_account",
         account_name=validate_name(account_name, "account_name"),
         account_number=validate_required(account_number, "account_number"),
@@ -535,7 +514,7 @@ def till_destination(
     favourite: bool | None = None,
 ) -> TillDestination:
     """An external till (buy goods)."""
-    return TillDestination(
+    return _m.TillDestination(
         type_="till",
         till_number=validate_required(till_number, "till_number"),
         amount=_money(amount, "amount"),
@@ -554,7 +533,7 @@ def paybill_destination(
     favourite: bool | None = None,
 ) -> PaybillDestination:
     """An external paybill and account."""
-    return PaybillDestination(
+    return _m.PaybillDestination(
         type_="paybill",
         paybill_number=validate_required(paybill_number, "paybill_number"),
         paybill_account_number=validate_required(paybill_account_number, "paybill_account_number"),
@@ -568,7 +547,7 @@ def merchant_wallet_destination(
     reference: str, amount: Decimal | int | str | float, *, description: str | None = None
 ) -> MerchantWalletDestination:
     """One of the merchant's own M-PESA transfer accounts (its id)."""
-    return MerchantWalletDestination(
+    return _m.MerchantWalletDestination(
         type_="merchant_wallet",
         reference=validate_required(reference, "reference"),
         amount=_money(amount, "amount"),
@@ -580,7 +559,7 @@ def merchant_bank_account_destination(
     reference: str, amount: Decimal | int | str | float, *, description: str | None = None
 ) -> MerchantBankAccountDestination:
     """One of the merchant's own bank transfer accounts (its id)."""
-    return MerchantBankAccountDestination(
+    return _m.MerchantBankAccountDestination(
         type_="merchant_bank_account",
         reference=validate_required(reference, "reference"),
         amount=_money(amount, "amount"),
@@ -598,12 +577,12 @@ def send_money(
 ) -> Prepared[SendMoneyResult]:
     """Pay destinations (build them with the ``*_destination`` helpers); none = sweep to own accounts."""
     allowed = (
-        MobileWalletDestination,
-        BankAccountDestination,
-        TillDestination,
-        PaybillDestination,
-        MerchantWalletDestination,
-        MerchantBankAccountDestination,
+        _m.MobileWalletDestination,
+        _m.BankAccountDestination,
+        _m.TillDestination,
+        _m.PaybillDestination,
+        _m.MerchantWalletDestination,
+        _m.MerchantBankAccountDestination,
     )
     # A single destination or a mapping would otherwise fail inside enumerate() with KeyError/TypeError.
     if isinstance(destinations, str | bytes | Mapping) or not isinstance(destinations, Sequence):
@@ -617,14 +596,14 @@ def send_money(
                 f"destinations[{index}] is not a destination: build it with mobile_wallet_destination() etc.",
                 field=f"destinations[{index}]",
             )
-    body = SendMoneyRequest(
+    body = _m.SendMoneyRequest(
         currency=cast(Any, validate_currency(currency)),
         field_links=_links(callback_url),
         source_identifier=_optional(source_identifier, "source_identifier"),
         destinations=list(destinations),
         metadata=_metadata(metadata),
     )
-    return Prepared("v2.v2_create_send_money", {"body": body}, SendMoneyResult)
+    return Prepared("v2.v2_create_send_money", {"body": body}, _m.SendMoneyResult)
 
 
 # ----------------------------------------------------------------------------------- reversals and links
@@ -636,13 +615,13 @@ def reverse_transaction(
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[ReversalResult]:
     """Reverse a C2B/B2B transaction received in the last 30 days (v2)."""
-    body = ReversalRequest(
+    body = _m.ReversalRequest(
         transaction_reference=validate_required(transaction_reference, "transaction_reference"),
         reason=validate_required(reason, "reason", multiline=True),
         field_links=_links(callback_url),
         metadata=_metadata(metadata),
     )
-    return Prepared("v2.v2_create_reversal", {"body": body}, ReversalResult)
+    return Prepared("v2.v2_create_reversal", {"body": body}, _m.ReversalResult)
 
 
 def create_payment_link(
@@ -656,7 +635,7 @@ def create_payment_link(
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[PaymentLinkResult]:
     """A shareable link the customer pays through (v2); the result arrives when it is paid."""
-    body = PaymentLinkRequest(
+    body = _m.PaymentLinkRequest(
         till_number=validate_required(till_number, "till_number"),
         currency=cast(Any, validate_currency(currency)),
         amount=_money(amount, "amount"),
@@ -665,4 +644,4 @@ def create_payment_link(
         note=_optional(note, "note", multiline=True),
         metadata=_metadata(metadata),
     )
-    return Prepared("v2.v2_create_payment_link", {"body": body}, PaymentLinkResult)
+    return Prepared("v2.v2_create_payment_link", {"body": body}, _m.PaymentLinkResult)
