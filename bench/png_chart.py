@@ -79,7 +79,7 @@ _GREEN = (60, 160, 90)
 _ORANGE = (230, 140, 40)
 _RED = (200, 40, 40)
 _BLUE = (110, 140, 190)
-_LOW = 0.5  # the left end of the logarithmic axis
+_LOW = 0.5  # the left end of the logarithmic axis, unless a bar is shorter
 
 
 @dataclass(frozen=True)
@@ -155,10 +155,11 @@ def render_bar_chart(title: str, bars: Sequence[Bar], note: str = "") -> bytes:
     canvas.text(20, 18, _upper(title))
     # Logarithmic: ratios run from below 1 to tens, and 1.2x vs 1.1x must stay visible.
     scale_max = max([bar.ratio for bar in bars] + [bar.target or 0.0 for bar in bars] + [2.0]) * 1.2
+    low = min([bar.ratio * 0.8 for bar in bars if bar.ratio > 0] + [_LOW])
 
     def x_of(value: float) -> int:
-        value = min(max(value, _LOW), scale_max)
-        return left + int(plot_w * math.log(value / _LOW) / math.log(scale_max / _LOW))
+        value = min(max(value, low), scale_max)
+        return left + int(plot_w * math.log(value / low) / math.log(scale_max / low))
 
     for index, bar in enumerate(bars):
         y = top + index * row_h
@@ -173,10 +174,10 @@ def render_bar_chart(title: str, bars: Sequence[Bar], note: str = "") -> bytes:
     canvas.rect(floor_x, top - 8, 1, row_h * len(bars) + 8, _BLACK)
     axis_y = top + row_h * len(bars) + 6
     canvas.rect(left, axis_y, plot_w, 1, _GREY)
-    for tick in (1, 2, 5, 10, 20, 50, 100):
-        if tick <= scale_max:
+    for tick in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100):
+        if low <= tick <= scale_max:
             canvas.rect(x_of(tick), axis_y - 3, 1, 7, _BLACK)
-            canvas.text(x_of(tick) - _CHAR_W, axis_y + 8, f"{tick}x")
+            canvas.text(x_of(tick) - _CHAR_W, axis_y + 8, f"{tick:g}x")
     if note:
         canvas.text(20, axis_y + 30, _upper(note))
     return canvas.png()

@@ -23,6 +23,7 @@ ROWS = (
     "`construct_event` + reading id, topic, amount, phone, status",
     "the lazy model's cost",
     "`import k2connect_ext` vs `import httpx`",
+    "`from k2connect_ext import K2, AsyncK2` vs `import httpx`",
     "`AsyncK2`, httpx (default)",
     "httpx default (100 / keep-alive 20 / 5 s)",
 )
