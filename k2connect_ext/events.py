@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -202,7 +202,7 @@ class K2Event:
     """
 
     kind: EventKind
-    model: K2Model
+    _factory: Callable[[], K2Model] = attrs.field(alias="factory", eq=False)
     raw: dict[str, Any]
     id: str | None = attrs.field(default=None, kw_only=True)
     topic: str | None = attrs.field(default=None, kw_only=True)
@@ -213,10 +213,25 @@ class K2Event:
     phone: str | None = attrs.field(default=None, kw_only=True)
     status: str | None = attrs.field(default=None, kw_only=True)
     reference: str | None = attrs.field(default=None, kw_only=True)
+    _model: K2Model | None = attrs.field(default=None, init=False, eq=False)
 
     def __repr__(self) -> str:
         # Bodies hold names and phone numbers: keep them out of logs that print events.
         return f"K2Event(kind={self.kind.value!r}, topic={self.topic!r}, id={self.id!r})"
+
+    @property
+    def model(self) -> K2Model:
+        """The generated model of the body, built on first use and kept.
+
+        Parsing checks every field the convenience properties read, so most receivers never need the
+        model; building it costs more than verifying and parsing together. A body that passes those
+        checks but still breaks its model raises :class:`WebhookPayloadError` here.
+        """
+        model = self._model
+        if model is None:
+            model = self._factory()
+            object.__setattr__(self, "_model", model)  # frozen for users; a cache is not state
+        return model
 
     @property
     def is_success(self) -> bool:
@@ -636,7 +651,9 @@ def _build(model: type[_M], raw: dict[str, Any], what: str) -> _M:
         # What the rules above do not cover. The message names the model, not the value: values are
         # customer data, and this text goes into logs and the 400 answer.
         detail = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else type(exc).__name__
-        raise WebhookPayloadError(f"{what} does not match {model.__name__}: {detail}") from None
+    # Raised here, outside the except block, so the parser's exception (which may quote the body) is not
+    # kept as its context.
+    raise WebhookPayloadError(f"{what} does not match {model.__name__}: {detail}")
 
 
 # ----------------------------------------------------------------------------------------------- kinds
@@ -645,13 +662,12 @@ def _build(model: type[_M], raw: dict[str, Any], what: str) -> _M:
 def _parse_webhook(raw: dict[str, Any], topic: WebhookTopic) -> K2Event:
     _check(raw, _WEBHOOK_ENVELOPE)
     _check(raw, _WEBHOOK_RULES[topic])
-    model = _build(_WEBHOOK_MODELS[topic], raw, f"{topic.value} webhook")
-    if isinstance(model, SettlementTransferCompletedWebhook):
+    if topic is WebhookTopic.SETTLEMENT_TRANSFER_COMPLETED:
         _check_settlement_destination(raw)
     resource: dict[str, Any] = raw["event"]["resource"]
     return K2Event(
         EventKind.WEBHOOK,
-        model,
+        functools.partial(_build, _WEBHOOK_MODELS[topic], raw, f"{topic.value} webhook"),
         raw,
         id=raw["id"],
         topic=topic,
@@ -682,7 +698,6 @@ def _check_settlement_destination(raw: dict[str, Any]) -> None:
 def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
     _check(raw, _RESULT_ENVELOPE)
     _check(raw, _RESULT_RULES[result_type])
-    model = _build(_RESULT_MODELS[result_type], raw, f"{result_type.value} result")
     data: dict[str, Any] = raw["data"]
     attributes: dict[str, Any] = data["attributes"]
     created_at: object = attributes.get("created_at")
@@ -716,7 +731,7 @@ def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
             created_at = None  # (a created_at there is an extra property of any type: not trusted)
     return K2Event(
         EventKind.RESULT,
-        model,
+        functools.partial(_build, _RESULT_MODELS[result_type], raw, f"{result_type.value} result"),
         raw,
         id=data["id"],
         topic=result_type,
@@ -741,10 +756,9 @@ def _single_disbursement(attributes: dict[str, Any]) -> object:
 
 def _parse_daraja(raw: dict[str, Any]) -> K2Event:
     _check(raw, _DARAJA_RULES)
-    model = _build(DarajaTransactionWebhook, raw, "Daraja webhook")
     return K2Event(
         EventKind.DARAJA,
-        model,
+        functools.partial(_build, DarajaTransactionWebhook, raw, "Daraja webhook"),
         raw,
         id=raw["TransID"],
         topic=f"daraja:{raw['TransactionType']}",
@@ -763,7 +777,7 @@ def _unknown(raw: dict[str, Any]) -> K2Event:
     inner = data if isinstance(data, dict) else {}
     return K2Event(
         EventKind.UNKNOWN,
-        UnknownEvent(raw),
+        functools.partial(UnknownEvent, raw),
         raw,
         id=_str_or_none(raw.get("id")) or _str_or_none(inner.get("id")),
         topic=_str_or_none(raw.get("topic")) or _str_or_none(inner.get("type")),

@@ -572,17 +572,30 @@ def test_settlement_known_destination_must_have_a_resource() -> None:
 
 @pytest.mark.parametrize("error", [ValueError("bad"), KeyError("topic"), TypeError("bad")])
 def test_model_errors_become_payload_errors(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
-    """An error the generated model raises surfaces as WebhookPayloadError naming the model."""
+    """The model is built on first ``.model``; an error it raises then is WebhookPayloadError naming it."""
+    calls = 0
 
     def broken(cls: type, src_dict: Any) -> Any:
+        nonlocal calls
+        calls += 1
         raise error
 
     monkeypatch.setattr(BuygoodsTransactionReceivedWebhook, "from_dict", classmethod(broken))
+    event = parse_event(BUYGOODS)  # the checked fields are read without the model
+    assert calls == 0
+    assert event.id is not None and event.amount is not None
     with pytest.raises(
         WebhookPayloadError, match="does not match BuygoodsTransactionReceivedWebhook"
     ) as caught:
-        parse_event(BUYGOODS)
-    assert caught.value.__cause__ is None
+        _ = event.model
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_the_model_is_built_once_and_kept() -> None:
+    """``.model`` builds the generated model on first use and returns the same object after."""
+    event = parse_event(BUYGOODS)
+    assert event.model is event.model
+    assert isinstance(event.model, BuygoodsTransactionReceivedWebhook)
 
 
 def test_mapping_with_non_string_keys_is_refused() -> None:
