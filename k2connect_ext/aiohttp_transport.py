@@ -62,6 +62,7 @@ __all__ = ["DEFAULT_LIMITS", "AiohttpTransport", "aiohttp_available"]
 DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 _CHUNK = 64 * 1024
 _LARGE_BODY = 512 * 1024
+_URL_CACHE = 512
 _INSTALL_HINT = "http_backend='aiohttp' needs aiohttp: pip install 'k2connect-sdk[aiohttp]'"
 
 
@@ -310,6 +311,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._urls: dict[str, Any] = {}  # parsed once: a client calls the same few URLs again and again
         self._closed = False
 
     def _open_session(self) -> aiohttp.ClientSession:
@@ -366,7 +368,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             if pool_timeout is not None and pool_timeout <= 0:
                 raise TimeoutError
-            async with asyncio.timeout(pool_timeout):
+            if semaphore.locked():  # only a wait needs a timer; a free slot is taken at once
+                async with asyncio.timeout(pool_timeout):
+                    await semaphore.acquire()
+            else:
                 await semaphore.acquire()
         except TimeoutError:
             raise httpx.PoolTimeout("no free connection in the pool in time", request=request) from None
@@ -382,8 +387,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         aiohttp = self._aiohttp
         loop = asyncio.get_running_loop()
-        exchange = _Exchange(loop, timeouts.get("write"), call_deadline)
         body = await request.aread()
+        # Without a body the request is a few hundred bytes of headers, handed over in one write, and
+        # aiohttp's read timer starts with it: no write timer needed.
+        exchange = _Exchange(loop, timeouts.get("write") if body else None, call_deadline)
         headers = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw]
         token = _CURRENT.set(exchange)
         error: httpx.TransportError | None = None
@@ -424,9 +431,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     def _aiohttp_url(self, request: httpx.Request) -> Any:
-        import yarl  # an aiohttp dependency
+        text = str(request.url)
+        url = self._urls.get(text)
+        if url is None:
+            import yarl  # an aiohttp dependency
 
-        return yarl.URL(str(request.url), encoded=True)  # already encoded by httpx: do not quote twice
+            if len(self._urls) >= _URL_CACHE:
+                self._urls.clear()
+            url = self._urls[text] = yarl.URL(text, encoded=True)  # httpx encoded it: do not quote twice
+        return url
 
     async def aclose(self) -> None:
         """Close every pooled connection."""
