@@ -339,7 +339,7 @@ def _decode(body: object) -> dict[str, Any]:
         else:
             raise TypeError(f"body must be bytes, str or a mapping, not {type(body).__name__}")
         try:
-            value = json.loads(text, parse_constant=_reject_constant)
+            value = _DECODER.decode(text)
         except json.JSONDecodeError as exc:
             raise WebhookPayloadError(
                 f"body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
@@ -359,6 +359,8 @@ def _reject_constant(name: str) -> NoReturn:
 
 
 _MAX_DEPTH: Final = 10_000
+# One decoder for every body: json.loads with an option builds a new JSONDecoder per call.
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 
 
 def _copy_object(value: dict[str, Any]) -> dict[str, Any]:
@@ -495,7 +497,7 @@ def _has_arrays(path: str) -> bool:
     return "[]" in path
 
 
-def _check(raw: dict[str, Any], rules: tuple[_Rule, ...]) -> None:
+def _check_slow(raw: dict[str, Any], rules: tuple[_Rule, ...]) -> None:
     for path, allowed, required in rules:
         for place, present, value in _places(raw, path):
             if not present:
@@ -508,6 +510,55 @@ def _check(raw: dict[str, Any], rules: tuple[_Rule, ...]) -> None:
                 where = _where(place)
                 expected = " or ".join(sorted(allowed))
                 raise WebhookPayloadError(f"{where} must be {expected}, got {actual}", field=where)
+
+
+# The exact Python types json.loads produces for each JSON type: the fast path accepts a value whose type is
+# one of these and leaves anything else (a subclass, a wrong type) to the slow path, which names the error.
+_PY_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
+    _STR: (str,),
+    _NUM: (int, float),
+    _BOOL: (bool,),
+    _NULL: (type(None),),
+    _OBJ: (dict,),
+    _ARR: (list,),
+}
+# A compiled rule: the rule itself, then for a plain path (no "[]") its parent keys, its leaf key and the
+# Python types accepted at once; array paths keep parents None and go the slow way.
+_Compiled = tuple[_Rule, tuple[str, ...] | None, str, frozenset[type]]
+
+
+def _compile(rules: tuple[_Rule, ...]) -> tuple[_Compiled, ...]:
+    compiled: list[_Compiled] = []
+    for rule in rules:
+        path, allowed, _ = rule
+        fast = frozenset(kind for name in allowed for kind in _PY_TYPES.get(name, ()))
+        if _has_arrays(path):
+            compiled.append((rule, None, "", fast))
+        else:
+            *parents, leaf = path.split(".")
+            compiled.append((rule, tuple(parents), leaf, fast))
+    return tuple(compiled)
+
+
+def _check(raw: dict[str, Any], rules: tuple[_Compiled, ...]) -> None:
+    """Check ``raw`` against compiled rules; the common case (a present value of the right type) costs a
+    few dict lookups. Anything else is handed to :func:`_check_slow`, which names the culprit."""
+    for rule, parents, leaf, fast in rules:
+        if parents is None:
+            _check_slow(raw, (rule,))
+            continue
+        node: object = raw
+        for key in parents:
+            node = node.get(key) if type(node) is dict else None
+            if node is None:  # an absent, null or non-object parent: its own rule speaks for it
+                break
+        else:
+            if type(node) is not dict or leaf not in node:
+                if rule[2] or type(node) is not dict:  # required, or an odd parent: let the slow path judge
+                    _check_slow(raw, (rule,))
+                continue
+            if type(node[leaf]) not in fast:
+                _check_slow(raw, (rule,))
 
 
 # The rules cover the envelope, every nested object or array the generated model walks into (its from_dict
@@ -636,6 +687,16 @@ _DARAJA_RULES: Final = (
 )
 
 
+# Envelope first, then the kind's own rules: parents are always checked before their children.
+_WEBHOOK_RULES_COMPILED: Final = {
+    topic: _compile((*_WEBHOOK_ENVELOPE, *rules)) for topic, rules in _WEBHOOK_RULES.items()
+}
+_RESULT_RULES_COMPILED: Final = {
+    kind: _compile((*_RESULT_ENVELOPE, *rules)) for kind, rules in _RESULT_RULES.items()
+}
+_DARAJA_RULES_COMPILED: Final = _compile(_DARAJA_RULES)
+
+
 class _FromDict(Protocol):
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
@@ -660,8 +721,7 @@ def _build(model: type[_M], raw: dict[str, Any], what: str) -> _M:
 
 
 def _parse_webhook(raw: dict[str, Any], topic: WebhookTopic) -> K2Event:
-    _check(raw, _WEBHOOK_ENVELOPE)
-    _check(raw, _WEBHOOK_RULES[topic])
+    _check(raw, _WEBHOOK_RULES_COMPILED[topic])
     if topic is WebhookTopic.SETTLEMENT_TRANSFER_COMPLETED:
         _check_settlement_destination(raw)
     resource: dict[str, Any] = raw["event"]["resource"]
@@ -691,13 +751,12 @@ def _check_settlement_destination(raw: dict[str, Any]) -> None:
     }
     if isinstance(destination, dict) and destination.get("type") in known:
         field = "event.resource.destination.resource"
-        _check(raw, (_rule(field, _OBJ, required=True),))
+        _check_slow(raw, (_rule(field, _OBJ, required=True),))
         _build(known[destination["type"]], destination, "event.resource.destination")
 
 
 def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
-    _check(raw, _RESULT_ENVELOPE)
-    _check(raw, _RESULT_RULES[result_type])
+    _check(raw, _RESULT_RULES_COMPILED[result_type])
     data: dict[str, Any] = raw["data"]
     attributes: dict[str, Any] = data["attributes"]
     created_at: object = attributes.get("created_at")
@@ -755,7 +814,7 @@ def _single_disbursement(attributes: dict[str, Any]) -> object:
 
 
 def _parse_daraja(raw: dict[str, Any]) -> K2Event:
-    _check(raw, _DARAJA_RULES)
+    _check(raw, _DARAJA_RULES_COMPILED)
     return K2Event(
         EventKind.DARAJA,
         functools.partial(_build, DarajaTransactionWebhook, raw, "Daraja webhook"),
