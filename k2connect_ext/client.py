@@ -188,7 +188,8 @@ def _judge(response: httpx.Response, secrets: tuple[str, ...]) -> K2Error | None
     request = response.request
     status = response.status_code
     if may_move_money(request):
-        location = response.headers.get(LOCATION_HEADER) or None
+        # Only a 2xx names the resource; a redirect's Location is somewhere we must not send anyone.
+        location = (response.headers.get(LOCATION_HEADER) or None) if status < 300 else None
         reason = None
         if status >= 500:
             reason = "K2 failed after the request reached it"

@@ -146,7 +146,7 @@ class _Attempts:
         self.request.extensions["timeout"] = capped
 
     def after_error(
-        self, exc: httpx.TransportError, status_code: int | None = None
+        self, exc: httpx.TransportError, status_code: int | None = None, location: str | None = None
     ) -> float | K2AmbiguousOutcomeError | None:
         """The wait before the next try; ``None`` to re-raise ``exc``; or the ambiguous outcome to raise
         instead, when a request that may move money may have been sent."""
@@ -155,7 +155,9 @@ class _Attempts:
             return None
         if not self.repeatable and not never_sent:
             reason = f"{type(exc).__name__} while {'reading the answer' if status_code else 'waiting for it'}"
-            return ambiguous_outcome_error(self.request, reason=reason, status_code=status_code)
+            return ambiguous_outcome_error(
+                self.request, reason=reason, status_code=status_code, location=location
+            )
         if isinstance(exc, ResponseTooLarge) or not (never_sent or isinstance(exc, _TRANSIENT)):
             return None
         return self._next_wait(None, type(exc).__name__)
@@ -248,6 +250,13 @@ class _AsyncGuardedStream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
+def _created_location(response: httpx.Response) -> str | None:
+    """The Location of what a 2xx answer created (a redirect's Location is not a resource)."""
+    if 200 <= response.status_code < 300:
+        return response.headers.get("location") or None
+    return None
+
+
 def _read(response: httpx.Response, attempts: _Attempts) -> None:
     try:
         attempts.check_length(response)
@@ -282,13 +291,14 @@ class RetryingTransport(httpx.BaseTransport):
         attempts = _Attempts(self.policy, request)
         while True:
             status: int | None = None
+            location: str | None = None
             try:
                 attempts.before_try()
                 response = self.inner.handle_request(request)
-                status = response.status_code
+                status, location = response.status_code, _created_location(response)
                 _read(response, attempts)
             except httpx.TransportError as exc:
-                decision = attempts.after_error(exc, status)
+                decision = attempts.after_error(exc, status, location)
                 if decision is None:
                     raise
             else:
@@ -318,6 +328,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
         attempts = _Attempts(self.policy, request)
         while True:
             status: int | None = None
+            location: str | None = None
             try:
                 attempts.before_try()
                 left = _call.remaining()
@@ -325,15 +336,15 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
                 # transport that cannot cap each socket wait still ends within the call's deadline.
                 async with asyncio.timeout(None if left is None else left + _BACKSTOP_SECONDS):
                     response = await self.inner.handle_async_request(request)
-                    status = response.status_code
+                    status, location = response.status_code, _created_location(response)
                     await _aread(response, attempts)
             except TimeoutError:
                 exc = httpx.ReadTimeout("the call's deadline passed", request=request)
-                decision = attempts.after_error(exc, status)
+                decision = attempts.after_error(exc, status, location)
                 if decision is None:
                     raise exc from None
             except httpx.TransportError as exc:
-                decision = attempts.after_error(exc, status)
+                decision = attempts.after_error(exc, status, location)
                 if decision is None:
                     raise
             else:
