@@ -709,3 +709,21 @@ async def test_a_body_that_cannot_be_built_is_an_input_error_not_k2s_answer(runn
     with pytest.raises(K2ValidationInputError, match="nothing was sent"):
         await runner.run(invoker, "v2_create_incoming_payment", fn, client=client, body=body)
     assert server.api_requests() == []
+
+
+async def test_a_cookie_set_on_the_way_is_never_replayed(runner: Runner) -> None:
+    """K2 sets no cookies: one set by a proxy on the way is not kept, nor sent back with the next call."""
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        attributes = {"status": "Pending", "event": {"type": "Incoming Payment Request", "resource": None}}
+        body = {"data": {"id": PID, "type": "incoming_payment", "attributes": attributes}}
+        return httpx.Response(200, json=body, headers={"Set-Cookie": "session=abc; Path=/"})
+
+    server = FakeK2(answer, answer)
+    k2 = runner.k2(server)
+    await runner.run(k2.get, LOCATION)
+    await runner.run(k2.get, LOCATION)
+    assert seen == [None, None]
+    assert len(runner.http(k2.client).cookies) == 0
