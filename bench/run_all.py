@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import hmac
 import json
@@ -1087,6 +1088,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.skip_bulk:
             steps.append(("bulk", lambda: bulk_rows(counts, report)))
         for name, step in steps:
+            gc.collect()  # what an earlier step left behind must not be collected on this step's time
             t0 = time.perf_counter()
             step()
             print(f"[bench] {name}: {time.perf_counter() - t0:.1f} s", flush=True)
