@@ -1,7 +1,7 @@
 """Fixtures for the many-process tests: a real redis-server, a real PostgreSQL and a sandbox over loopback.
 
-The sandbox runs in this process (so the test can count what it issued); the workers under test are
-separate processes, as on several machines.
+Redis and PostgreSQL come from tests/conftest.py. The sandbox runs in this process (so the test can count
+what it issued); the workers under test are separate processes, as on several machines.
 """
 
 from __future__ import annotations
@@ -13,50 +13,9 @@ import pytest
 
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.server import RunningSandbox, serve_in_thread
-from tests.servers import PostgresServer, RedisServer
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "build" / "test-artifacts"
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(Path(tmp_path_factory.mktemp("redis")))
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def redis_url(redis_server: RedisServer) -> str:
-    import redis
-
-    if redis_server.process is None:
-        redis_server.start()
-    with redis.Redis.from_url(redis_server.url) as client:
-        client.flushall()
-    return redis_server.url
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    try:
-        server.start()
-        yield server
-    finally:
-        server.remove()
-
-
-@pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> str:
-    import psycopg
-
-    if postgres_server.process is None:
-        postgres_server.start()
-    with psycopg.connect(postgres_server.url, autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS k2_webhook_events")
-    return postgres_server.url
 
 
 @pytest.fixture(scope="session")
