@@ -66,7 +66,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict examples/fastapi_app examples/flask_app examples/many_machines examples/demo.py bench
 	cd generated && $(BIN)/mypy --strict k2connect_client
 
+# The fuzz tests run a slice here (100 examples each, about 5,000 cases); `make fuzz` runs 100k or more.
 test: $(STAMP) lint typecheck
+	K2_FUZZ_EXAMPLES=$${K2_FUZZ_EXAMPLES:-100} \
 	$(BIN)/pytest -q -rs -p no:cacheprovider --cov=k2connect_ext --cov-report=term-missing:skip-covered
 
 demo: $(STAMP)
