@@ -218,7 +218,36 @@ class MemoryDeduplicator:
             del self._claimed_at[oldest_id]
 
 
-class SQLiteDeduplicator:
+class BlockingStoreTwins:
+    """The async twins of a deduplicator whose calls block (a disk, a network round trip).
+
+    Each runs its sync method in a worker thread, so a slow store never stalls the event loop. Shared by
+    the SQLite, Redis and PostgreSQL deduplicators, which define ``claim``, ``release`` and ``contains``.
+    """
+
+    def claim(self, event_id: str) -> bool:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def release(self, event_id: str) -> None:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def contains(self, event_id: str) -> bool:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    async def aclaim(self, event_id: str) -> bool:
+        """Async twin of :meth:`claim`."""
+        return await asyncio.to_thread(self.claim, event_id)
+
+    async def arelease(self, event_id: str) -> None:
+        """Async twin of :meth:`release`."""
+        await asyncio.to_thread(self.release, event_id)
+
+    async def acontains(self, event_id: str) -> bool:
+        """Async twin of :meth:`contains`."""
+        return await asyncio.to_thread(self.contains, event_id)
+
+
+class SQLiteDeduplicator(BlockingStoreTwins):
     """Deduplicator in an SQLite file, shared safely by every process and thread on one machine.
 
     Use it when several workers (gunicorn, uvicorn ``--workers``) receive webhooks: each id is
@@ -335,20 +364,8 @@ class SQLiteDeduplicator:
             )
             return cursor.rowcount
 
-    # SQLite calls block (on disk, or on another process's lock for up to the busy timeout),
-    # so the async twins run them in a worker thread rather than stall the event loop.
-    async def aclaim(self, event_id: str) -> bool:
-        """Async twin of :meth:`claim`."""
-        return await asyncio.to_thread(self.claim, event_id)
-
-    async def arelease(self, event_id: str) -> None:
-        """Async twin of :meth:`release`."""
-        await asyncio.to_thread(self.release, event_id)
-
-    async def acontains(self, event_id: str) -> bool:
-        """Async twin of :meth:`contains`."""
-        return await asyncio.to_thread(self.contains, event_id)
-
+    # SQLite calls block (on disk, or on another process's lock for up to the busy timeout), so the async
+    # twins (from BlockingStoreTwins) run them in a worker thread rather than stall the event loop.
     async def apurge_older_than(self, seconds: float) -> int:
         """Async twin of :meth:`purge_older_than`."""
         return await asyncio.to_thread(self.purge_older_than, seconds)

@@ -33,7 +33,7 @@ import threading
 from types import TracebackType
 from typing import Any
 
-from k2connect_ext.dedup import check_event_id
+from k2connect_ext.dedup import BlockingStoreTwins, check_event_id
 from k2connect_ext.errors import K2ConfigError, K2ValidationInputError
 from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
 
@@ -57,7 +57,7 @@ def _event_key(event_id: str) -> bytes:
     return raw if len(raw) <= _MAX_KEY_BYTES else b"\xffsha256:" + hashlib.sha256(raw).digest()
 
 
-class PostgresDeduplicator:
+class PostgresDeduplicator(BlockingStoreTwins):
     """A :class:`~k2connect_ext.dedup.Deduplicator` (and its async twin) on PostgreSQL.
 
     Args:
@@ -168,19 +168,7 @@ class PostgresDeduplicator:
             raise K2ValidationInputError("seconds must not be negative", field="seconds")
         return self._run("purge", float(seconds))
 
-    # psycopg calls block on the network; the async twins run them in a worker thread, like SQLite's.
-    async def aclaim(self, event_id: str) -> bool:
-        """Async twin of :meth:`claim`."""
-        return await asyncio.to_thread(self.claim, event_id)
-
-    async def arelease(self, event_id: str) -> None:
-        """Async twin of :meth:`release`."""
-        await asyncio.to_thread(self.release, event_id)
-
-    async def acontains(self, event_id: str) -> bool:
-        """Async twin of :meth:`contains`."""
-        return await asyncio.to_thread(self.contains, event_id)
-
+    # psycopg calls block on the network: the async twins (BlockingStoreTwins and these) run in a thread.
     async def apurge_expired(self) -> int:
         """Async twin of :meth:`purge_expired`."""
         return await asyncio.to_thread(self.purge_expired)

@@ -21,10 +21,9 @@ the receiver answers 500, nothing is marked as seen, and K2 redelivers once Redi
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from k2connect_ext.dedup import check_event_id
+from k2connect_ext.dedup import BlockingStoreTwins, check_event_id
 from k2connect_ext.errors import K2ConfigError
 from k2connect_ext.redis_store import redis_client
 from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
@@ -35,7 +34,7 @@ DEFAULT_EVENT_PREFIX = "k2connect:event:"
 DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600.0
 
 
-class RedisDeduplicator:
+class RedisDeduplicator(BlockingStoreTwins):
     """A :class:`~k2connect_ext.dedup.Deduplicator` (and its async twin) on Redis.
 
     Args:
@@ -116,19 +115,6 @@ class RedisDeduplicator:
             return bool(self._client.exists(key))
         except self._errors as exc:
             raise self._unavailable("lookup", exc) from None
-
-    # Each call is one round trip on a blocking client; a worker thread keeps it off the event loop.
-    async def aclaim(self, event_id: str) -> bool:
-        """Async twin of :meth:`claim`."""
-        return await asyncio.to_thread(self.claim, event_id)
-
-    async def arelease(self, event_id: str) -> None:
-        """Async twin of :meth:`release`."""
-        await asyncio.to_thread(self.release, event_id)
-
-    async def acontains(self, event_id: str) -> bool:
-        """Async twin of :meth:`contains`."""
-        return await asyncio.to_thread(self.contains, event_id)
 
     def close(self) -> None:
         """Close the client's connections (a later call reconnects)."""
