@@ -40,7 +40,6 @@ from ._constants import (
     DEFAULT_LIMITS,
     DEFAULT_POOL_TIMEOUT,
     DEFAULT_TIMEOUT,
-    LOCATION_HEADER,
     SANDBOX_BASE_URL,
     TOKEN_SKEW_SECONDS,
     USER_AGENT_PREFIX,
@@ -48,6 +47,7 @@ from ._constants import (
 from .auth import K2OAuth
 from .error_mapping import (
     ambiguous_outcome_error,
+    created_location,
     detached,
     may_move_money,
     raise_for_status,
@@ -189,8 +189,7 @@ def _judge(response: httpx.Response, secrets: tuple[str, ...]) -> K2Error | None
     request = response.request
     status = response.status_code
     if may_move_money(request):
-        # Only a 2xx names the resource; a redirect's Location is somewhere we must not send anyone.
-        location = (response.headers.get(LOCATION_HEADER) or None) if status < 300 else None
+        location = created_location(response)
         reason = None
         if status >= 500:
             reason = "K2 failed after the request reached it"
@@ -401,7 +400,7 @@ def _secrets_of(
     settings: K2Settings, manager: TokenManager | AsyncTokenManager
 ) -> Callable[[], tuple[str, ...]]:
     def secrets() -> tuple[str, ...]:
-        fixed = (settings.client_secret, settings.api_key or "", settings.client_id)
+        fixed = (settings.client_secret, settings.api_key or "")
         return fixed + manager.known_values()
 
     return secrets

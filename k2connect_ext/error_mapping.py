@@ -18,7 +18,12 @@ from typing import Any, TypeVar
 import httpx
 
 from k2connect_ext import _call
-from k2connect_ext._constants import IDEMPOTENT_METHODS, RETRY_AFTER_HEADER, UNAUTHENTICATED_PATHS
+from k2connect_ext._constants import (
+    IDEMPOTENT_METHODS,
+    LOCATION_HEADER,
+    RETRY_AFTER_HEADER,
+    UNAUTHENTICATED_PATHS,
+)
 from k2connect_ext.errors import (
     K2AmbiguousOutcomeError,
     K2APIError,
@@ -34,6 +39,7 @@ from k2connect_ext.errors import (
 __all__ = [
     "ResponseTooLarge",
     "ambiguous_outcome_error",
+    "created_location",
     "detached",
     "is_repeatable",
     "may_move_money",
@@ -65,6 +71,13 @@ class ResponseTooLarge(httpx.RemoteProtocolError):
 
     def __init__(self, limit: int, *, request: httpx.Request) -> None:
         super().__init__(f"the answer's body is larger than {limit} bytes", request=request)
+
+
+def created_location(response: httpx.Response) -> str | None:
+    """The ``Location`` of what a 2xx answer created; a redirect's Location names no resource of ours."""
+    if 200 <= response.status_code < 300:
+        return response.headers.get(LOCATION_HEADER) or None
+    return None
 
 
 def is_oauth(request: httpx.Request) -> bool:

@@ -47,6 +47,7 @@ from k2connect_ext._constants import (
 from k2connect_ext.error_mapping import (
     ResponseTooLarge,
     ambiguous_outcome_error,
+    created_location,
     detached,
     is_repeatable,
     parse_retry_after,
@@ -250,13 +251,6 @@ class _AsyncGuardedStream(httpx.AsyncByteStream):
         await self._inner.aclose()
 
 
-def _created_location(response: httpx.Response) -> str | None:
-    """The Location of what a 2xx answer created (a redirect's Location is not a resource)."""
-    if 200 <= response.status_code < 300:
-        return response.headers.get("location") or None
-    return None
-
-
 def _read(response: httpx.Response, attempts: _Attempts) -> None:
     try:
         attempts.check_length(response)
@@ -295,7 +289,7 @@ class RetryingTransport(httpx.BaseTransport):
             try:
                 attempts.before_try()
                 response = self.inner.handle_request(request)
-                status, location = response.status_code, _created_location(response)
+                status, location = response.status_code, created_location(response)
                 _read(response, attempts)
             except httpx.TransportError as exc:
                 decision = attempts.after_error(exc, status, location)
@@ -336,7 +330,7 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
                 # transport that cannot cap each socket wait still ends within the call's deadline.
                 async with asyncio.timeout(None if left is None else left + _BACKSTOP_SECONDS):
                     response = await self.inner.handle_async_request(request)
-                    status, location = response.status_code, _created_location(response)
+                    status, location = response.status_code, created_location(response)
                     await _aread(response, attempts)
             except TimeoutError:
                 exc = httpx.ReadTimeout("the call's deadline passed", request=request)
