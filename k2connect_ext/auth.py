@@ -25,7 +25,7 @@ from k2connect_ext._constants import (
     TOKEN_SKEW_SECONDS,
     UNAUTHENTICATED_PATHS,
 )
-from k2connect_ext.error_mapping import raise_for_status, safe_url, translate_transport_error
+from k2connect_ext.error_mapping import detached, raise_for_status, safe_url, translate_transport_error
 from k2connect_ext.errors import K2ConfigError, K2UnexpectedResponseError
 from k2connect_ext.token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext.tokens import AccessToken, TokenStore
@@ -149,8 +149,11 @@ def request_token(
     try:
         response = client.send(request)
     except httpx.TransportError as exc:
-        raise translate_transport_error(exc, request) from exc
-    return _token_from_response(response, clock())
+        error = translate_transport_error(exc, request)
+    else:
+        return _token_from_response(response, clock())
+    # Outside the except block: the httpx exception's request carries the client secret in its body.
+    raise detached(error)
 
 
 async def async_request_token(
@@ -166,8 +169,10 @@ async def async_request_token(
     try:
         response = await client.send(request)
     except httpx.TransportError as exc:
-        raise translate_transport_error(exc, request) from exc
-    return _token_from_response(response, clock())
+        error = translate_transport_error(exc, request)
+    else:
+        return _token_from_response(response, clock())
+    raise detached(error)
 
 
 def _token_request(
