@@ -29,9 +29,9 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from k2connect_ext.adapters import flask as flask_adapter  # noqa: E402
-from k2connect_ext.adapters.starlette import webhook_endpoint  # noqa: E402
-from k2connect_ext.signatures import SIGNATURE_HEADER  # noqa: E402
+from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER  # noqa: E402
+from k2connect_ext.webhooks.adapters import flask as flask_adapter  # noqa: E402
+from k2connect_ext.webhooks.adapters.starlette import webhook_endpoint  # noqa: E402
 
 KEY = "bench-body-limit-key"
 CHUNK = 64 * 1024

@@ -551,7 +551,7 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
         try:
             import aiohttp
 
-            from k2connect_ext.aiohttp_transport import AiohttpTransport
+            from k2connect_ext._aiohttp_transport import AiohttpTransport
         except ImportError:
             return
         links = (
@@ -564,7 +564,7 @@ def pool_rows(stub: Stub, counts: Counts, report: Report) -> None:
             )
             report.pool_rows.append(
                 [
-                    "`k2connect_ext.aiohttp_transport.AiohttpTransport` (httpx's default limits)",
+                    "`k2connect_ext._aiohttp_transport.AiohttpTransport` (httpx's default limits)",
                     link,
                     f"{1 / result['raw']:,.0f} /s",
                     f"{1 / result['k2']:,.0f} /s",
@@ -623,7 +623,7 @@ def layer_rows(stub: Stub, counts: Counts, report: Report) -> None:
         try:
             import aiohttp
 
-            from k2connect_ext.aiohttp_transport import AiohttpTransport
+            from k2connect_ext._aiohttp_transport import AiohttpTransport
         except ImportError:
             aiohttp = None  # type: ignore[assignment]
         if aiohttp is not None:
@@ -694,7 +694,7 @@ async def _sequential(call: Callable[[], Awaitable[object]], calls: int) -> tupl
 
 # ------------------------------------------------------------------ 6: webhooks
 def webhook_rows(counts: Counts, report: Report) -> None:
-    from k2connect_ext import construct_event
+    from k2connect_ext.webhooks import construct_event
 
     def floor() -> None:
         expected = hmac.new(API_KEY.encode(), BODY, hashlib.sha256).hexdigest()

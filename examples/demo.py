@@ -31,15 +31,14 @@ from starlette.routing import Route
 from k2connect_ext import (
     K2,
     K2Error,
-    K2Event,
-    K2PaymentFailed,
-    MemoryDeduplicator,
+    K2PaymentFailedError,
     PollSettings,
     mobile_wallet_destination,
     till_destination,
 )
-from k2connect_ext.adapters.starlette import webhook_endpoint
-from k2connect_ext.outcomes import State, state_of
+from k2connect_ext._outcomes import State, state_of
+from k2connect_ext.webhooks import K2Event, MemoryDeduplicator
+from k2connect_ext.webhooks.adapters.starlette import webhook_endpoint
 
 TILL = "555555"  # the buy-goods till the demo's customer pays
 ONLINE_TILL = "K555555"  # the K-prefixed online payments till that receives STK pushes
@@ -191,7 +190,7 @@ class Demo:
         )
         try:
             payment.wait()
-        except K2PaymentFailed as failure:
+        except K2PaymentFailedError as failure:
             callback = self.callback_for(payment.id)
             return f"failed as expected: {failure.reason!r}; callback {callback.status}"
         raise AssertionError("the STK push to a failing test number succeeded")

@@ -12,12 +12,12 @@ from k2connect_ext import (
     K2APIError,
     K2ConfigError,
     K2ConnectionError,
-    K2PaymentFailed,
+    K2InputError,
+    K2PaymentFailedError,
     K2PollError,
-    K2PollTimeout,
+    K2PollTimeoutError,
     K2RateLimitError,
     K2UnexpectedResponseError,
-    K2ValidationInputError,
     K2WebhookError,
 )
 
@@ -81,10 +81,10 @@ def _api(exc: K2APIError) -> Failure:
 
 def _poll(exc: K2PollError) -> Failure:
     details: dict[str, Any] = {"location": exc.location, "resource": _resource_dict(exc.resource)}
-    if isinstance(exc, K2PaymentFailed):
+    if isinstance(exc, K2PaymentFailedError):
         details.update(status=exc.status, reason=exc.reason)
         return Failure(ExitCode.FAILED, f"{exc} (location: {exc.location})", details)
-    if isinstance(exc, K2PollTimeout):
+    if isinstance(exc, K2PollTimeoutError):
         details["last_status"] = exc.last_status
         return Failure(
             ExitCode.POLL_TIMEOUT,
@@ -100,7 +100,7 @@ def describe(exc: BaseException) -> Failure | None:
         return Failure(exc.code, str(exc), dict(exc.details))
     if isinstance(exc, K2ConfigError):
         return Failure(ExitCode.CONFIG, f"configuration: {exc}")
-    if isinstance(exc, K2ValidationInputError):
+    if isinstance(exc, K2InputError):
         field = f" (field: {exc.field})" if exc.field else ""
         return Failure(ExitCode.USAGE, f"invalid input: {exc}{field}", {"field": exc.field})
     if isinstance(exc, K2AmbiguousOutcomeError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from k2connect_ext.locations import LocationRef, parse_location
-from k2connect_ext.outcomes import State, classify
+from k2connect_ext._locations import LocationRef, parse_location
+from k2connect_ext._outcomes import State, classify
 
 __all__ = ["resource_document", "resource_fields"]
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import httpcore
 import httpx
 
-from . import _call
+from k2connect_ext import _call
 
 __all__ = ["install", "install_async"]
 

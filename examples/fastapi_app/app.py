@@ -33,16 +33,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from k2connect_ext import (
     AsyncK2,
-    Deduplicator,
     K2AmbiguousOutcomeError,
     K2Error,
-    K2Event,
+    K2InputError,
     K2ValidationError,
-    K2ValidationInputError,
-    SQLiteDeduplicator,
     TokenStore,
 )
-from k2connect_ext.adapters.starlette import webhook_endpoint
+from k2connect_ext.webhooks import Deduplicator, K2Event, SQLiteDeduplicator
+from k2connect_ext.webhooks.adapters.starlette import webhook_endpoint
 
 from . import pages
 from .settings import CALLBACK_PATH, POSTGRES_SCHEMES, WEBHOOK_PATH, Settings
@@ -105,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 callback_url=settings.callback_url,
                 metadata={"source": "fastapi example"},
             )
-        except K2ValidationInputError as exc:  # refused before anything was sent: show it beside the form
+        except K2InputError as exc:  # refused before anything was sent: show it beside the form
             return HTMLResponse(pages.form_page(phone, amount, error=str(exc)), status_code=400)
         except K2ValidationError as exc:  # K2 refused the request
             message = exc.error_message or "Kopo Kopo refused the payment request."
@@ -181,10 +179,10 @@ def make_deduplicator(settings: Settings) -> ClosingDeduplicator:
     if not url:
         return SQLiteDeduplicator(settings.database)  # its own table, in the same file
     if urlsplit(url).scheme in POSTGRES_SCHEMES:
-        from k2connect_ext.dedup_postgres import PostgresDeduplicator  # the [postgres] extra
+        from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator  # the [postgres] extra
 
         return PostgresDeduplicator(url, retention_seconds=settings.event_retention)
-    from k2connect_ext.dedup_redis import RedisDeduplicator  # the [redis] extra
+    from k2connect_ext.webhooks._dedup_redis import RedisDeduplicator  # the [redis] extra
 
     return RedisDeduplicator.from_url(url, retention_seconds=settings.event_retention)
 
@@ -194,7 +192,7 @@ def make_token_store(settings: Settings) -> TokenStore | None:
     process fetches and keeps its own."""
     if not settings.token_store_url:
         return None
-    from k2connect_ext.redis_store import RedisTokenStore  # the [redis] extra
+    from k2connect_ext._redis_token_store import RedisTokenStore  # the [redis] extra
 
     return RedisTokenStore.from_url(settings.token_store_url)
 

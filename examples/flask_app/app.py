@@ -29,16 +29,9 @@ import click
 from flask import Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
 
-from k2connect_ext import (
-    K2,
-    K2AmbiguousOutcomeError,
-    K2Error,
-    K2Event,
-    K2ValidationError,
-    K2ValidationInputError,
-    SQLiteDeduplicator,
-)
-from k2connect_ext.adapters.flask import webhook_view
+from k2connect_ext import K2, K2AmbiguousOutcomeError, K2Error, K2InputError, K2ValidationError
+from k2connect_ext.webhooks import K2Event, SQLiteDeduplicator
+from k2connect_ext.webhooks.adapters.flask import webhook_view
 
 from . import pages
 from .settings import CALLBACK_PATH, WEBHOOK_PATH, Settings
@@ -114,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Flask:
                 callback_url=settings.callback_url,
                 metadata={"source": "flask example"},
             )
-        except K2ValidationInputError as exc:  # refused before anything was sent: show it beside the form
+        except K2InputError as exc:  # refused before anything was sent: show it beside the form
             return _html(pages.form_page(phone, amount, error=str(exc)), 400)
         except K2ValidationError as exc:  # K2 refused the request
             message = exc.error_message or "Kopo Kopo refused the payment request."

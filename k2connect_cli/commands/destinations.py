@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
 from k2connect_ext import (
-    K2ValidationInputError,
+    K2InputError,
     bank_account_destination,
     merchant_bank_account_destination,
     merchant_wallet_destination,
@@ -21,7 +21,7 @@ from k2connect_ext import (
     paybill_destination,
     till_destination,
 )
-from k2connect_ext.operations import Destination
+from k2connect_ext._operations import Destination
 
 __all__ = ["BUILDERS", "destination_from_dict", "read_destinations"]
 
@@ -36,21 +36,19 @@ BUILDERS: Mapping[str, Callable[..., Destination]] = {
 
 
 def destination_from_dict(item: Any, index: int) -> Destination:
-    """One destination object -> the validated model; ``K2ValidationInputError`` names what is wrong."""
+    """One destination object -> the validated model; ``K2InputError`` names what is wrong."""
     field = f"destinations[{index}]"
     if not isinstance(item, dict):
-        raise K2ValidationInputError(f"{field} must be a JSON object", field=field)
+        raise K2InputError(f"{field} must be a JSON object", field=field)
     fields = dict(item)
     kind = fields.pop("type", None)
     builder = BUILDERS.get(kind) if isinstance(kind, str) else None
     if builder is None:
-        raise K2ValidationInputError(
-            f"{field}.type must be one of {', '.join(BUILDERS)}", field=f"{field}.type"
-        )
+        raise K2InputError(f"{field}.type must be one of {', '.join(BUILDERS)}", field=f"{field}.type")
     try:
         inspect.signature(builder).bind(**fields)
     except TypeError as exc:
-        raise K2ValidationInputError(f"{field} ({kind}): {exc}", field=field) from None
+        raise K2InputError(f"{field} ({kind}): {exc}", field=field) from None
     return builder(**fields)
 
 
@@ -59,8 +57,6 @@ def read_destinations(stream: BinaryIO) -> list[Destination]:
     try:
         value = json.loads(stream.read())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise K2ValidationInputError(
-            f"--destinations-json is not valid JSON: {exc}", field="destinations"
-        ) from None
+        raise K2InputError(f"--destinations-json is not valid JSON: {exc}", field="destinations") from None
     items = value if isinstance(value, list) else [value]
     return [destination_from_dict(item, index) for index, item in enumerate(items)]

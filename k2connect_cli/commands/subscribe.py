@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from k2connect_ext.validation import EVENT_TYPES_BY_VERSION, WEBHOOK_EVENT_TYPES
+from k2connect_ext._validation import EVENT_TYPES_BY_VERSION, WEBHOOK_EVENT_TYPES
 
 from ..flows import create
 from ..options import json_option
@@ -12,7 +12,7 @@ from ..state import CliState, pass_state
 
 __all__ = ["subscribe"]
 
-# One list, the SDK's: each version offers its own events (k2connect_ext.validation), and the SDK refuses
+# One list, the SDK's: each version offers its own events (k2connect_ext._validation), and the SDK refuses
 # an event the chosen --api-version does not offer before anything is sent (exit 2, naming the field).
 EVENT_TYPES = tuple(sorted(WEBHOOK_EVENT_TYPES))
 _HELP = (

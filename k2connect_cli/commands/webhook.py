@@ -6,7 +6,7 @@ from typing import BinaryIO
 
 import click
 
-from k2connect_ext import construct_event
+from k2connect_ext.webhooks import construct_event
 
 from ..exit_codes import ExitCode
 from ..failures import CliFailure

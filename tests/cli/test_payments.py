@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from k2connect_ext.locations import parse_location
+from k2connect_ext._locations import parse_location
 from k2connect_sandbox.testing import RunningSandbox
 
 from .conftest import CALLBACK, Invoke, assert_clean, parse_lines

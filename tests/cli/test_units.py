@@ -19,11 +19,11 @@ from k2connect_cli.progress import Progress
 from k2connect_ext import (
     K2AmbiguousOutcomeError,
     K2AuthError,
-    K2PollTimeout,
+    K2InputError,
+    K2PollTimeoutError,
     K2RateLimitError,
     K2ServerError,
     K2TimeoutError,
-    K2ValidationInputError,
     WebhookPayloadError,
 )
 
@@ -105,11 +105,11 @@ def test_destination_from_dict() -> None:
     built = destination_from_dict({"type": "mobile_wallet", "phone_number": "0712345678", "amount": 10,
                                    "description": "x"}, 0)  # fmt: skip
     assert built.to_dict()["phone_number"] == "254712345678"
-    with pytest.raises(K2ValidationInputError, match="destinations\\[3\\] \\(till\\)"):
+    with pytest.raises(K2InputError, match="destinations\\[3\\] \\(till\\)"):
         destination_from_dict(
             {"type": "till", "till_number": "1", "amount": 1, "description": "x", "y": 1}, 3
         )
-    with pytest.raises(K2ValidationInputError, match="JSON object"):
+    with pytest.raises(K2InputError, match="JSON object"):
         destination_from_dict(["till"], 0)
 
 
@@ -121,9 +121,9 @@ def test_destination_from_dict() -> None:
         (K2ServerError("down", status_code=503), ExitCode.UNAVAILABLE),
         (K2TimeoutError("timed out"), ExitCode.UNAVAILABLE),
         (K2AmbiguousOutcomeError("lost", method="POST", url="https://x/api/v1/payments"), ExitCode.AMBIGUOUS),
-        (K2PollTimeout("late", location="/api/v1/payments/1"), ExitCode.POLL_TIMEOUT),
+        (K2PollTimeoutError("late", location="/api/v1/payments/1"), ExitCode.POLL_TIMEOUT),
         (WebhookPayloadError("bad"), ExitCode.FAILED),
-        (K2ValidationInputError("bad", field="amount"), ExitCode.USAGE),
+        (K2InputError("bad", field="amount"), ExitCode.USAGE),
     ],
     ids=lambda value: type(value).__name__,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from k2connect_ext import compute_signature
+from k2connect_ext.webhooks import compute_signature
 from k2connect_sandbox.testing import RunningSandbox
 
 from .conftest import Invoke, assert_clean, parse_lines

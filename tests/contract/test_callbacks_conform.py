@@ -8,7 +8,7 @@ requests, and then each one is checked:
 
 * signature: ``X-KopoKopo-Signature`` matches the spec's header parameter (64 hex digits) and is the
   HMAC-SHA256 of the exact body bytes keyed with the API key (computed here with ``hmac`` directly, and
-  accepted by ``k2connect_ext.signatures.verify_signature``);
+  accepted by ``k2connect_ext.webhooks._signatures.verify_signature``);
 * callbacks: the body validates against the ``components/pathItems`` schema chosen by its ``data.type``,
   which must also be the callback the originating operation declares in the spec;
 * webhooks: the body validates against ``webhooks[<topic>]`` for the topic subscribed to, carries that
@@ -37,8 +37,8 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from k2connect_ext.errors import WebhookSignatureError
-from k2connect_ext.signatures import verify_signature
+from k2connect_ext._exceptions import WebhookSignatureError
+from k2connect_ext.webhooks._signatures import verify_signature
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.server import RunningSandbox, serve_in_thread
 from k2connect_sandbox.spec import k2_spec

@@ -15,7 +15,7 @@ import httpx
 import uvicorn
 from werkzeug.serving import make_server
 
-from k2connect_ext import SIGNATURE_HEADER
+from k2connect_ext.webhooks import SIGNATURE_HEADER
 from k2connect_sandbox.server import RunningSandbox
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 
-from k2connect_ext import compute_signature
+from k2connect_ext.webhooks import compute_signature
 
 from .harness import Shop, wait_until
 

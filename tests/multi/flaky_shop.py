@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from examples.fastapi_app import app as shop
 from examples.fastapi_app.settings import Settings
 from examples.fastapi_app.store import Store
-from k2connect_ext import K2Event
+from k2connect_ext.webhooks import K2Event
 
 HANDLER_SECONDS = 0.02  # long enough for the other copies of an event to arrive while it runs
 

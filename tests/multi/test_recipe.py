@@ -10,9 +10,9 @@ import time
 
 import psycopg
 
-from k2connect_ext.dedup_postgres import PostgresDeduplicator
-from k2connect_ext.redis_store import RedisTokenStore
-from k2connect_ext.tokens import AccessToken
+from k2connect_ext._redis_token_store import RedisTokenStore
+from k2connect_ext._token_stores import AccessToken
+from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator
 from tests.multi.conftest import REPO
 from tests.servers import free_port
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import redis
 
 from k2connect_ext import K2
-from k2connect_ext.redis_store import RedisTokenStore
+from k2connect_ext._redis_token_store import RedisTokenStore
 from k2connect_sandbox.server import RunningSandbox
 from tests.multi.conftest import ARTIFACTS, REPO, tokens_issued
 from tests.servers import RedisServer

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from k2connect_ext import K2, K2Error
-from k2connect_ext.redis_store import RedisTokenStore
-from k2connect_ext.token_manager import TokenManager
-from k2connect_ext.tokens import AccessToken
+from k2connect_ext._redis_token_store import RedisTokenStore
+from k2connect_ext._token_cache import TokenManager
+from k2connect_ext._token_stores import AccessToken
 
 
 def _wait_for(path: Path) -> None:

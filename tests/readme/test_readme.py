@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext import compute_signature
+from k2connect_ext.webhooks import compute_signature
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from k2connect_ext import K2, AsyncK2, K2ConfigError, K2PollTimeout, PollSettings, RetryPolicy
+from k2connect_ext import K2, AsyncK2, K2ConfigError, K2PollTimeoutError, PollSettings, RetryPolicy
 
 from .faultserver import Fault, FaultServer
 from .matrix import API_KEY, CLIENT_ID, CLIENT_SECRET, TOLERANCE
@@ -61,7 +61,7 @@ def test_sync_wait_for_ends_by_its_deadline(server: FaultServer, fault: Fault) -
     ):
         k2.token()  # the token is not what is being timed
         started = time.monotonic()
-        with pytest.raises(K2PollTimeout):
+        with pytest.raises(K2PollTimeoutError):
             k2.wait_for(listener.base_url + LOCATION_PATH, timeout=1.0)
         assert time.monotonic() - started <= 1.0 + TOLERANCE
 
@@ -74,7 +74,7 @@ async def test_async_wait_for_ends_by_its_deadline(server: FaultServer, fault: F
         async with AsyncK2(**_kwargs(listener.base_url), http_backend=backend) as k2:
             await k2.token()
             started = time.monotonic()
-            with pytest.raises(K2PollTimeout):
+            with pytest.raises(K2PollTimeoutError):
                 await k2.wait_for(listener.base_url + LOCATION_PATH, timeout=1.0)
             assert time.monotonic() - started <= 1.0 + TOLERANCE
 

@@ -2,7 +2,7 @@
 
 For each call exactly one of two things may happen:
 
-* ``K2ValidationInputError`` naming a field, and nothing was sent to K2; or
+* ``K2InputError`` naming a field, and nothing was sent to K2; or
 * one request was sent, and its body is strict JSON (no NaN, encodable as UTF-8) that the spec's request
   schema for that path accepts (jsonschema against ``openapi/k2connect.yaml``).
 
@@ -32,11 +32,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from k2connect_ext import operations as ops
-from k2connect_ext.errors import K2ValidationInputError
-from k2connect_ext.facade import K2, AsyncK2
-from k2connect_ext.outcomes import STATUSES, State, classify, state_of
-from k2connect_ext.validation import WEBHOOK_EVENT_TYPES
+from k2connect_ext import _operations as ops
+from k2connect_ext._exceptions import K2InputError
+from k2connect_ext._facade import K2, AsyncK2
+from k2connect_ext._outcomes import STATUSES, State, classify, state_of
+from k2connect_ext._validation import WEBHOOK_EVENT_TYPES
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
 BASE = "https://sandbox.kopokopo.com"
@@ -267,7 +267,7 @@ def _destination(name: str) -> st.SearchStrategy[Any]:
 def _built(builder: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     try:
         return builder(**kwargs)
-    except K2ValidationInputError:
+    except K2InputError:
         return None
 
 
@@ -300,7 +300,7 @@ def arguments(builder: Callable[..., Any]) -> st.SearchStrategy[dict[str, Any]]:
 # ---------------------------------------------------------------------------------- the properties
 def check(outcome: object, recorder: Recorder) -> None:
     """Refused before sending, naming a field; or one request sent, with a body the spec accepts."""
-    if isinstance(outcome, K2ValidationInputError):
+    if isinstance(outcome, K2InputError):
         assert isinstance(outcome.field, str) and outcome.field, f"no field named: {outcome}"
         assert recorder.sent == [], "a refused input was sent anyway"
         return
@@ -323,7 +323,7 @@ def shared_k2() -> tuple[K2, Recorder]:
 @FUZZ
 @given(data=st.data())
 def test_sync_create_refuses_or_sends_a_valid_body(method: str, data: st.DataObject) -> None:
-    """K2.<create>(random arguments): only K2ValidationInputError, or a body valid for the spec."""
+    """K2.<create>(random arguments): only K2InputError, or a body valid for the spec."""
     kwargs = data.draw(arguments(getattr(ops, method)), label="kwargs")
     k2, recorder = shared_k2()
     recorder.sent.clear()
@@ -357,13 +357,13 @@ def test_async_create_refuses_or_sends_a_valid_body(method: str, data: st.DataOb
 @FUZZ
 @given(data=st.data())
 def test_destination_builder_refuses_or_builds_a_valid_destination(name: str, data: st.DataObject) -> None:
-    """The send-money destination helpers: K2ValidationInputError, or a destination the spec accepts."""
+    """The send-money destination helpers: K2InputError, or a destination the spec accepts."""
     builder = getattr(ops, name)
     schema = "".join(part.title() for part in name.split("_"))  # MobileWalletDestination, ...
     kwargs = data.draw(arguments(builder), label="kwargs")
     try:
         destination = builder(**kwargs)
-    except K2ValidationInputError as exc:
+    except K2InputError as exc:
         assert exc.field
         return
     body = json.loads(json.dumps(destination.to_dict(), allow_nan=False))
@@ -383,7 +383,7 @@ def test_the_fuzz_reaches_both_outcomes() -> None:
         recorder.sent.clear()
         try:
             k2.stk_push(**kwargs)
-        except K2ValidationInputError:
+        except K2InputError:
             seen["refused"] += 1
             return
         seen["sent"] += 1
@@ -395,7 +395,7 @@ def test_the_fuzz_reaches_both_outcomes() -> None:
 
 # ---------------------------------------------------------------------------------- public helpers
 def _validators() -> list[tuple[str, Callable[..., Any]]]:
-    from k2connect_ext import validation
+    from k2connect_ext import _validation as validation
 
     return [(name, getattr(validation, name)) for name in validation.__all__ if name.startswith("validate_")]
 
@@ -406,7 +406,7 @@ def _validators() -> list[tuple[str, Callable[..., Any]]]:
 def test_validators_raise_only_input_errors(
     name: str, validator: Callable[..., Any], data: st.DataObject
 ) -> None:
-    """Each public validate_* given anything at all: a value, or K2ValidationInputError naming a field."""
+    """Each public validate_* given anything at all: a value, or K2InputError naming a field."""
     positional = [
         p
         for p in inspect.signature(validator).parameters.values()
@@ -418,7 +418,7 @@ def test_validators_raise_only_input_errors(
     ]
     try:
         validator(*args)
-    except K2ValidationInputError as exc:
+    except K2InputError as exc:
         assert exc.field
 
 

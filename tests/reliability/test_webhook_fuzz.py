@@ -29,11 +29,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from k2connect_ext.dedup import MemoryDeduplicator, SQLiteDeduplicator, check_event_id
-from k2connect_ext.errors import WebhookPayloadError, WebhookSignatureError
-from k2connect_ext.events import K2Event, ResultType, WebhookTopic, construct_event
-from k2connect_ext.receivers import AsyncWebhookReceiver, ReceiverResponse, WebhookReceiver
-from k2connect_ext.signatures import SIGNATURE_HEADER, compute_signature, verify_signature
+from k2connect_ext._exceptions import WebhookPayloadError, WebhookSignatureError
+from k2connect_ext.webhooks._dedup import MemoryDeduplicator, SQLiteDeduplicator, check_event_id
+from k2connect_ext.webhooks._events import K2Event, ResultType, WebhookTopic, construct_event
+from k2connect_ext.webhooks._receivers import AsyncWebhookReceiver, ReceiverResponse, WebhookReceiver
+from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature, verify_signature
 from tests.fixtures import SKIP_REASON, fixtures_present, load, payload_files
 from tests.reliability.secrets_scan import scan_exception
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from k2connect_ext.signatures import compute_signature
+from k2connect_ext.webhooks._signatures import compute_signature
 from k2connect_sandbox.spec import k2_spec
 from k2connect_sandbox.validation import SchemaSet
 

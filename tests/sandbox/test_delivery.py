@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from k2connect_ext.signatures import compute_signature, verify_signature
+from k2connect_ext.webhooks._signatures import compute_signature, verify_signature
 from k2connect_sandbox.app import create_app
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.spec import k2_spec

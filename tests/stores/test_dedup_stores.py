@@ -13,12 +13,11 @@ import psycopg
 import pytest
 import redis
 
-from k2connect_ext import SIGNATURE_HEADER, K2Event, WebhookReceiver, compute_signature
-from k2connect_ext.dedup import event_id_problem
-from k2connect_ext.dedup_postgres import PostgresDeduplicator
-from k2connect_ext.dedup_redis import RedisDeduplicator
-from k2connect_ext.errors import K2ConfigError, K2ValidationInputError
-from k2connect_ext.store_errors import K2StoreUnavailableError
+from k2connect_ext._exceptions import K2ConfigError, K2InputError, K2StoreUnavailableError
+from k2connect_ext.webhooks import SIGNATURE_HEADER, K2Event, WebhookReceiver, compute_signature
+from k2connect_ext.webhooks._dedup import event_id_problem
+from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator
+from k2connect_ext.webhooks._dedup_redis import RedisDeduplicator
 from tests.servers import PostgresServer, RedisServer, free_port
 
 KEY = "dedup-store-test-key"
@@ -77,10 +76,10 @@ ODD_IDS = ["", "   ", "evt-\ud800", "evt\x00x", "\U0001f600" * 1000, "é" * 5000
 
 @pytest.mark.parametrize("event_id", ODD_IDS, ids=lambda i: repr(i)[:24])
 def test_the_store_follows_the_common_id_rule(dedup: Dedup, event_id: str) -> None:
-    """k2connect_ext.dedup.check_event_id is the one rule: an id it refuses raises its error here too, and
+    """k2connect_ext.webhooks._dedup.check_event_id is the one rule: an id it refuses raises its error here too, and
     every id it accepts is stored, however long, NUL included (a refusal would be a 500 for ever)."""
     if event_id_problem(event_id) is not None:
-        with pytest.raises(K2ValidationInputError, match="event_id"):
+        with pytest.raises(K2InputError, match="event_id"):
             dedup.claim(event_id)
     else:
         assert dedup.claim(event_id) is True
@@ -235,7 +234,7 @@ def test_without_the_driver_the_error_names_the_extra(
 
 def test_both_stores_satisfy_the_receiver_protocols(dedup: Dedup) -> None:
     """The receivers accept a deduplicator by these protocols: a missing method would make them refuse it."""
-    from k2connect_ext import AsyncDeduplicator, AsyncWebhookReceiver, Deduplicator
+    from k2connect_ext.webhooks import AsyncDeduplicator, AsyncWebhookReceiver, Deduplicator
 
     assert isinstance(dedup, Deduplicator) and isinstance(dedup, AsyncDeduplicator)
     WebhookReceiver(KEY, Handler(), deduplicator=dedup)
@@ -256,7 +255,7 @@ async def test_postgres_purge_twins_and_their_input_check(postgres_url: str) -> 
         await dedup.aclaim("kept")
         assert await dedup.apurge_expired() == 0
         assert await dedup.apurge_older_than(0) == 1
-        with pytest.raises(K2ValidationInputError):
+        with pytest.raises(K2InputError):
             dedup.purge_older_than(-1)
 
 

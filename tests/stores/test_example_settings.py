@@ -8,10 +8,11 @@ import pytest
 
 from examples.fastapi_app.app import make_deduplicator, make_token_store
 from examples.fastapi_app.settings import Settings
-from k2connect_ext import K2ConfigError, SQLiteDeduplicator
-from k2connect_ext.dedup_postgres import PostgresDeduplicator
-from k2connect_ext.dedup_redis import RedisDeduplicator
-from k2connect_ext.redis_store import RedisTokenStore
+from k2connect_ext import K2ConfigError
+from k2connect_ext._redis_token_store import RedisTokenStore
+from k2connect_ext.webhooks import SQLiteDeduplicator
+from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator
+from k2connect_ext.webhooks._dedup_redis import RedisDeduplicator
 
 BASE = {
     "K2_CLIENT_ID": "id",

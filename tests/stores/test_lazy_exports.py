@@ -24,9 +24,9 @@ def test_importing_the_sdk_imports_no_store_driver() -> None:
 @pytest.mark.parametrize(
     ("name", "module"),
     [
-        ("RedisTokenStore", "k2connect_ext.redis_store"),
-        ("RedisDeduplicator", "k2connect_ext.dedup_redis"),
-        ("PostgresDeduplicator", "k2connect_ext.dedup_postgres"),
+        ("RedisTokenStore", "k2connect_ext._redis_token_store"),
+        ("RedisDeduplicator", "k2connect_ext.webhooks._dedup_redis"),
+        ("PostgresDeduplicator", "k2connect_ext.webhooks._dedup_postgres"),
     ],
 )
 def test_the_stores_resolve_from_the_package_root(name: str, module: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from k2connect_ext.store_errors import redact
+from k2connect_ext._store_support import redact
 
 
 @pytest.mark.parametrize(

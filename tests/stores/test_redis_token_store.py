@@ -12,10 +12,10 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from k2connect_ext.errors import K2ConfigError
-from k2connect_ext.redis_store import RedisTokenStore
-from k2connect_ext.token_manager import AsyncTokenManager, TokenManager
-from k2connect_ext.tokens import AccessToken
+from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext._redis_token_store import RedisTokenStore
+from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_stores import AccessToken
 from tests.servers import RedisServer, free_port
 
 LOGGER = "k2connect.tokens.redis"

@@ -25,12 +25,12 @@ from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.routing import Route
 
-from k2connect_ext.adapters import django as django_adapter
-from k2connect_ext.adapters import flask as flask_adapter
-from k2connect_ext.adapters.starlette import verified_event, webhook_endpoint
-from k2connect_ext.dedup import MemoryDeduplicator
-from k2connect_ext.events import EventKind, K2Event
-from k2connect_ext.signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_ext.webhooks._dedup import MemoryDeduplicator
+from k2connect_ext.webhooks._events import EventKind, K2Event
+from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_ext.webhooks.adapters import django as django_adapter
+from k2connect_ext.webhooks.adapters import flask as flask_adapter
+from k2connect_ext.webhooks.adapters.starlette import verified_event, webhook_endpoint
 from tests.fixtures import FIXTURES_DIR, SKIP_REASON
 
 with warnings.catch_warnings():
@@ -354,7 +354,7 @@ def test_flask_refuses_async_handler() -> None:
 def test_importing_the_core_imports_no_framework() -> None:
     """k2connect_ext, its events, receivers and the adapters package import no web framework."""
     code = (
-        "import sys, k2connect_ext, k2connect_ext.events, k2connect_ext.receivers, k2connect_ext.adapters\n"
+        "import sys, k2connect_ext, k2connect_ext.webhooks._events, k2connect_ext.webhooks._receivers, k2connect_ext.webhooks.adapters\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'starlette', 'fastapi', 'flask', 'werkzeug', 'django'})\n"
         "assert not bad, bad\n"

@@ -20,9 +20,9 @@ import pytest
 import trustme
 
 from k2connect_ext import _call
-from k2connect_ext.aiohttp_transport import AiohttpTransport
-from k2connect_ext.errors import K2AmbiguousOutcomeError, K2ConfigError
-from k2connect_ext.retry import AsyncRetryingTransport, RetryPolicy
+from k2connect_ext._aiohttp_transport import AiohttpTransport
+from k2connect_ext._exceptions import K2AmbiguousOutcomeError, K2ConfigError
+from k2connect_ext._retry import AsyncRetryingTransport, RetryPolicy
 
 pytest.importorskip("aiohttp")
 

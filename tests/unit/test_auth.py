@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import re
 import threading
-from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 import httpx
 import pytest
 
-from k2connect_ext.auth import K2OAuth, async_request_token, request_token
-from k2connect_ext.error_mapping import raise_for_status
-from k2connect_ext.errors import (
+from k2connect_ext._bearer_auth import K2OAuth
+from k2connect_ext._client import async_connect, connect
+from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2AuthError,
     K2ConfigError,
-    K2ConnectionError,
-    K2Error,
-    K2TimeoutError,
-    K2UnexpectedResponseError,
 )
-from k2connect_ext.retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
-from k2connect_ext.token_manager import AsyncTokenManager, TokenManager
-from k2connect_ext.tokens import AccessToken, MemoryTokenStore
+from k2connect_ext._retry import RetryPolicy
+from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_stores import AccessToken
+from k2connect_ext._translate import raise_for_status
 
 BASE = "https://sandbox.kopokopo.com"
 CLIENT_ID = "lN19fbMMiWlJM0ekQMD4jGbO1jv2LzDXBi4wkGxHypg"
@@ -241,134 +234,6 @@ async def test_flow_without_its_manager_is_a_config_error(mode: str) -> None:
         await send(mode, auth, k2, "GET", "/api/v1/payments/1")
 
 
-@pytest.mark.parametrize(("client_id", "secret"), [("", CLIENT_SECRET), (CLIENT_ID, "")])
-def test_from_credentials_needs_both_credentials(client_id: str, secret: str) -> None:
-    """Missing client_id or client_secret is a configuration error that does not echo the secret."""
-    with pytest.raises(K2ConfigError) as info:
-        K2OAuth.from_credentials(client_id=client_id, client_secret=secret, token_client=httpx.Client())
-    assert CLIENT_SECRET not in str(info.value)
-
-
-@modes
-async def test_from_credentials_fetches_through_the_same_client(mode: str) -> None:
-    """One client serves both the token request (form-encoded credentials) and the API call."""
-    k2 = FakeK2()
-    transport = httpx.MockTransport(k2)
-    if mode == "sync":
-        with httpx.Client(transport=transport, base_url=BASE) as client:
-            client.auth = K2OAuth.from_credentials(
-                client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_client=client, clock=clock
-            )
-            response = client.get("/api/v1/payments/1")
-    else:
-        async with httpx.AsyncClient(transport=transport, base_url=BASE) as aclient:
-            aclient.auth = K2OAuth.from_credentials(
-                client_id=CLIENT_ID, client_secret=CLIENT_SECRET, async_token_client=aclient, clock=clock
-            )
-            response = await aclient.get("/api/v1/payments/1")
-    assert response.status_code == 200
-    token_request, api_request = k2.requests
-    assert parse_qs(token_request.content.decode()) == {
-        "grant_type": ["client_credentials"],
-        "client_id": [CLIENT_ID],
-        "client_secret": [CLIENT_SECRET],
-    }
-    assert token_request.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert "Authorization" not in token_request.headers
-    assert api_request.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
-
-
-def test_from_credentials_shares_a_store_between_sync_and_async() -> None:
-    """With one store, the async manager reuses the token the sync one fetched."""
-    k2 = FakeK2()
-    store = MemoryTokenStore()
-    transport = httpx.MockTransport(k2)
-    with httpx.Client(transport=transport, base_url=BASE) as client:
-        aclient = httpx.AsyncClient(transport=transport, base_url=BASE)
-        auth = K2OAuth.from_credentials(
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            token_client=client,
-            async_token_client=aclient,
-            store=store,
-            clock=clock,
-        )
-        assert auth.token_manager is not None
-        assert auth.async_token_manager is not None
-        sync_token = auth.token_manager.get()
-        assert asyncio.run(auth.async_token_manager.get()) == sync_token
-        asyncio.run(aclient.aclose())
-    assert k2.issued == 1
-
-
-# --- request_token errors -------------------------------------------------------------------------------
-
-
-async def request(mode: str, handler: Callable[[httpx.Request], httpx.Response]) -> AccessToken:
-    """Call request_token or async_request_token against ``handler``."""
-    transport = httpx.MockTransport(handler)
-    creds: dict[str, Any] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "clock": clock}
-    if mode == "sync":
-        with httpx.Client(transport=transport, base_url=BASE) as client:
-            return request_token(client, **creds)
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as aclient:
-        return await async_request_token(aclient, **creds)
-
-
-@modes
-async def test_request_token_parses_the_response(mode: str) -> None:
-    """A 200 token body becomes an AccessToken that expires expires_in after our clock."""
-    token = await request(mode, FakeK2())
-    assert (token.value, token.expires_at) == (f"{TOKEN_PREFIX}1", NOW + 3600)
-
-
-@modes
-async def test_request_token_refused_credentials_raise_auth_error(mode: str) -> None:
-    """A 401 from the token endpoint is K2AuthError with OAuth's error text, and no secret."""
-    with pytest.raises(K2AuthError) as info:
-        await request(mode, FakeK2(token_status=401))
-    assert str(info.value) == (
-        "K2 answered 401 Unauthorized: Client authentication failed (POST https://sandbox.kopokopo.com/oauth/token)"
-    )
-    assert info.value.error_code == "invalid_client"
-
-
-@modes
-@pytest.mark.parametrize(
-    "answer",
-    [
-        {"text": "<html>maintenance</html>"},
-        {"json": ["not", "an", "object"]},
-        {"json": {"token_type": "Bearer"}},
-        {"status_code": 302, "headers": {"Location": "https://example.com/"}},
-    ],
-)
-async def test_request_token_unusable_answers_are_unexpected(mode: str, answer: dict[str, Any]) -> None:
-    """A success without a JSON token, or a redirect, raises K2UnexpectedResponseError without the body."""
-    with pytest.raises(K2UnexpectedResponseError) as info:
-        await request(mode, lambda _: httpx.Response(**{"status_code": 200, **answer}))
-    assert info.value.body is None
-
-
-@modes
-@pytest.mark.parametrize(
-    ("exc", "expected"),
-    [(httpx.ConnectError("refused"), K2ConnectionError), (httpx.ReadTimeout("slow"), K2TimeoutError)],
-)
-async def test_request_token_transport_errors_are_translated(
-    mode: str, exc: httpx.TransportError, expected: type[K2Error]
-) -> None:
-    """No answer from the token endpoint raises K2ConnectionError / K2TimeoutError naming the endpoint."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        raise exc
-
-    with pytest.raises(expected, match=re.escape("POST https://sandbox.kopokopo.com/oauth/token")) as info:
-        await request(mode, handler)
-    # No chain back to the httpx error: its request carries the client secret in the form body.
-    assert info.value.__cause__ is None and info.value.__context__ is None
-
-
 # --- Secrets --------------------------------------------------------------------------------------------
 
 
@@ -408,7 +273,6 @@ async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.
         return None
 
     policy = RetryPolicy(sleep=fake_sleep, async_sleep=fake_async_sleep)
-    creds: dict[str, Any] = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "clock": clock}
     payment = {
         "amount": {"value": "10"},
         "client_secret": CLIENT_SECRET,
@@ -431,31 +295,35 @@ async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.
         seen.append(ambiguous.value)
         k2.api_statuses = [401, 401]
         with pytest.raises(K2AuthError) as refused:
-            raise_for_status(await call("GET", "/api/v1/payments/1"))
+            await call("GET", "/api/v1/payments/1")
         seen.append(refused.value)
         k2.token_status = 401
+        k2.issued += 1  # the cached token goes stale, and its renewal is refused
         with pytest.raises(K2AuthError) as bad_creds:
-            if is_async:
-                await async_request_token(client, **creds)
-            else:
-                request_token(client, **creds)
+            await call("GET", "/api/v1/payments/1")
         seen.append(bad_creds.value)
 
     if mode == "sync":
-        with httpx.Client(
-            transport=RetryingTransport(httpx.MockTransport(flaky), policy),
+        generated = connect(
+            CLIENT_ID,
+            CLIENT_SECRET,
             base_url=BASE,
-            headers={"Authorization": "Bearer placeholder"},
-        ) as client:
-            client.auth = K2OAuth.from_credentials(**creds, token_client=client)
+            transport=httpx.MockTransport(flaky),
+            retry=policy,
+            clock=clock,
+        )
+        with generated.get_httpx_client() as client:
             await scenario(client, False)
     else:
-        async with httpx.AsyncClient(
-            transport=AsyncRetryingTransport(httpx.MockTransport(flaky), policy),
+        agenerated = async_connect(
+            CLIENT_ID,
+            CLIENT_SECRET,
             base_url=BASE,
-            headers={"Authorization": "Bearer placeholder"},
-        ) as aclient:
-            aclient.auth = K2OAuth.from_credentials(**creds, async_token_client=aclient)
+            transport=httpx.MockTransport(flaky),
+            retry=policy,
+            clock=clock,
+        )
+        async with agenerated.get_async_httpx_client() as aclient:
             await scenario(aclient, True)
 
     assert seen[2] is True  # the token really was sent, so the checks below are meaningful

@@ -29,14 +29,14 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from werkzeug.test import EnvironBuilder
 
-from k2connect_ext.adapters import django as django_adapter
-from k2connect_ext.adapters import flask as flask_adapter
-from k2connect_ext.adapters.starlette import verified_event, webhook_endpoint
-from k2connect_ext.body_limit import DEFAULT_MAX_BODY_BYTES, declared_length, read_limited
-from k2connect_ext.errors import K2ConfigError
-from k2connect_ext.events import K2Event
-from k2connect_ext.receivers import AsyncWebhookReceiver, WebhookReceiver
-from k2connect_ext.signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES, declared_length, read_limited
+from k2connect_ext.webhooks._events import K2Event
+from k2connect_ext.webhooks._receivers import AsyncWebhookReceiver, WebhookReceiver
+from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_ext.webhooks.adapters import django as django_adapter
+from k2connect_ext.webhooks.adapters import flask as flask_adapter
+from k2connect_ext.webhooks.adapters.starlette import verified_event, webhook_endpoint
 
 # The same settings as test_adapters.py, whichever module configures Django first.
 if not settings.configured:

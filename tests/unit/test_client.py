@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.client: settings, base URL rules, the wired httpx client, error mapping, secrets.
+"""Tests for k2connect_ext._client: settings, base URL rules, the wired httpx client, error mapping, secrets.
 
 Every behaviour of the wired client runs twice, through the sync and the async client (``runner``).
 """
@@ -23,27 +23,27 @@ from k2connect_client.api.oauth import request_access_token
 from k2connect_client.api.v2 import v2_create_incoming_payment, v2_get_incoming_payment
 from k2connect_client.types import Response
 
-from k2connect_ext import operations as ops
+from k2connect_ext import _operations as ops
+from k2connect_ext._client import K2Settings, async_connect, connect, user_agent
 from k2connect_ext._constants import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
-from k2connect_ext.client import K2Settings, async_connect, connect, user_agent
-from k2connect_ext.errors import (
+from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2APIError,
     K2AuthError,
     K2ConfigError,
     K2ConnectionError,
     K2Error,
+    K2InputError,
     K2NotFoundError,
     K2RateLimitError,
     K2TimeoutError,
     K2UnexpectedResponseError,
     K2ValidationError,
-    K2ValidationInputError,
 )
-from k2connect_ext.facade import K2, AsyncK2
-from k2connect_ext.invoke import ainvoke, invoke
-from k2connect_ext.polling import PollSettings
-from k2connect_ext.retry import RetryPolicy
+from k2connect_ext._facade import K2, AsyncK2
+from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._polling import PollSettings
+from k2connect_ext._retry import RetryPolicy
 
 BASE = SANDBOX_BASE_URL
 CLIENT_ID = "client-id-3f9a"
@@ -706,7 +706,7 @@ async def test_a_body_that_cannot_be_built_is_an_input_error_not_k2s_answer(runn
     invoker = invoke if runner.mode == "sync" else ainvoke
     module = v2_create_incoming_payment
     fn = module.sync_detailed if runner.mode == "sync" else module.asyncio_detailed
-    with pytest.raises(K2ValidationInputError, match="nothing was sent"):
+    with pytest.raises(K2InputError, match="nothing was sent"):
         await runner.run(invoker, "v2_create_incoming_payment", fn, client=client, body=body)
     assert server.api_requests() == []
 

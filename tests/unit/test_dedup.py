@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.dedup: claiming webhook event ids exactly once."""
+"""Tests for k2connect_ext.webhooks._dedup: claiming webhook event ids exactly once."""
 
 from __future__ import annotations
 
@@ -17,9 +17,13 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator, MemoryDeduplicator, SQLiteDeduplicator
-from k2connect_ext.errors import K2ConfigError
-from k2connect_ext.store_errors import K2StoreUnavailableError
+from k2connect_ext._exceptions import K2ConfigError, K2StoreUnavailableError
+from k2connect_ext.webhooks._dedup import (
+    AsyncDeduplicator,
+    Deduplicator,
+    MemoryDeduplicator,
+    SQLiteDeduplicator,
+)
 
 Store = MemoryDeduplicator | SQLiteDeduplicator
 

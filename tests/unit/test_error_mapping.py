@@ -7,14 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from k2connect_ext.error_mapping import (
-    ambiguous_outcome_error,
-    raise_for_status,
-    redact_secrets,
-    safe_url,
-    translate_transport_error,
-)
-from k2connect_ext.errors import (
+from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2APIError,
     K2AuthError,
@@ -24,6 +17,13 @@ from k2connect_ext.errors import (
     K2ServerError,
     K2TimeoutError,
     K2ValidationError,
+)
+from k2connect_ext._translate import (
+    ambiguous_outcome_error,
+    raise_for_status,
+    redact_secrets,
+    safe_url,
+    translate_transport_error,
 )
 
 URL = "https://sandbox.kopokopo.com/api/v1/incoming_payments"

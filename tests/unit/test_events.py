@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.events: dispatching K2 bodies to typed events, and refusing malformed ones."""
+"""Tests for k2connect_ext.webhooks._events: dispatching K2 bodies to typed events, and refusing malformed ones."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from k2connect_client.models import (
     ReversalResult,
 )
 
-from k2connect_ext.errors import WebhookPayloadError, WebhookSignatureError
-from k2connect_ext.events import (
+from k2connect_ext._exceptions import WebhookPayloadError, WebhookSignatureError
+from k2connect_ext.webhooks._events import (
     EventKind,
     K2Event,
     ResultType,
@@ -27,7 +27,7 @@ from k2connect_ext.events import (
     construct_event,
     parse_event,
 )
-from k2connect_ext.signatures import compute_signature
+from k2connect_ext.webhooks._signatures import compute_signature
 from tests.fixtures import FIXTURES_DIR, SKIP_REASON, fixture_params, load, payload_files, schema_for
 
 EAT = timezone(timedelta(hours=3))

@@ -1,4 +1,4 @@
-"""Property tests for k2connect_ext.events: bodies drawn from the spec's own webhook and callback schemas.
+"""Property tests for k2connect_ext.webhooks._events: bodies drawn from the spec's own webhook and callback schemas.
 
 schemathesis ignores top-level ``webhooks`` and ``components/pathItems`` (tooling.md §3), so both are promoted
 to synthetic paths and their request bodies are drawn with schemathesis' generator, which understands the
@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from k2connect_client.models import DarajaTransactionWebhook
 
-from k2connect_ext.errors import WebhookPayloadError
-from k2connect_ext.events import EventKind, K2Event, parse_event
+from k2connect_ext._exceptions import WebhookPayloadError
+from k2connect_ext.webhooks._events import EventKind, K2Event, parse_event
 from tests.fixtures import SPEC_PATH
 
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import enum
 
 import pytest
 
-from k2connect_ext import events
+from k2connect_ext.webhooks import _events as events
 
 
 class _Code(enum.IntEnum):

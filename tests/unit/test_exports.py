@@ -1,24 +1,161 @@
-"""The public surface of k2connect_ext: complete, sorted, importable, and free of web frameworks."""
+"""The public surface of k2connect_ext, pinned: exactly these names, each one's home the public package.
+
+Renaming, adding or removing a public name must fail here, so that it is a decision (and a CHANGELOG line),
+never an accident of moving code. Everything else lives in private ``_*.py`` modules.
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import k2connect_ext
+import k2connect_ext.webhooks
+import k2connect_ext.webhooks.adapters
+
+PUBLIC = [
+    "K2",
+    "AccessToken",
+    "AsyncCreated",
+    "AsyncK2",
+    "Created",
+    "FileTokenStore",
+    "K2APIError",
+    "K2AmbiguousOutcomeError",
+    "K2AuthError",
+    "K2ConfigError",
+    "K2ConnectionError",
+    "K2Error",
+    "K2InputError",
+    "K2NotFoundError",
+    "K2Options",
+    "K2PaymentFailedError",
+    "K2PollError",
+    "K2PollTimeoutError",
+    "K2RateLimitError",
+    "K2ServerError",
+    "K2Settings",
+    "K2StoreUnavailableError",
+    "K2TimeoutError",
+    "K2UnexpectedResponseError",
+    "K2ValidationError",
+    "K2WebhookError",
+    "MemoryTokenStore",
+    "PollSettings",
+    "RedisTokenStore",
+    "Resource",
+    "RetryPolicy",
+    "TokenStore",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "ainvoke",
+    "async_connect",
+    "async_wait_for",
+    "bank_account_destination",
+    "connect",
+    "invoke",
+    "merchant_bank_account_destination",
+    "merchant_wallet_destination",
+    "mobile_wallet_destination",
+    "paybill_destination",
+    "till_destination",
+    "wait_for",
+]
+
+WEBHOOKS = [
+    "SIGNATURE_HEADER",
+    "AsyncDeduplicator",
+    "AsyncWebhookReceiver",
+    "Deduplicator",
+    "EventKind",
+    "K2Event",
+    "K2StoreUnavailableError",
+    "K2WebhookError",
+    "MemoryDeduplicator",
+    "PostgresDeduplicator",
+    "ReceiverResponse",
+    "RedisDeduplicator",
+    "ResultType",
+    "SQLiteDeduplicator",
+    "UnknownEvent",
+    "WebhookPayloadError",
+    "WebhookReceiver",
+    "WebhookSignatureError",
+    "WebhookTopic",
+    "compute_signature",
+    "construct_event",
+    "parse_event",
+    "verify_signature",
+]
+
+# The only public modules: the two packages and the framework adapters (each imports its framework).
+PUBLIC_MODULES = {
+    "k2connect_ext",
+    "k2connect_ext.webhooks",
+    "k2connect_ext.webhooks.adapters",
+    "k2connect_ext.webhooks.adapters.django",
+    "k2connect_ext.webhooks.adapters.flask",
+    "k2connect_ext.webhooks.adapters.starlette",
+}
 
 
-def test_all_names_resolve() -> None:
-    """Every name in __all__ exists, and __all__ has no duplicates."""
-    assert len(set(k2connect_ext.__all__)) == len(k2connect_ext.__all__)
-    for name in k2connect_ext.__all__:
-        assert hasattr(k2connect_ext, name), name
+@pytest.mark.parametrize(("package", "names"), [(k2connect_ext, PUBLIC), (k2connect_ext.webhooks, WEBHOOKS)])
+def test_all_is_pinned(package: object, names: list[str]) -> None:
+    """``__all__`` is exactly the pinned list: no name added, dropped or renamed by accident."""
+    assert sorted(getattr(package, "__all__")) == sorted(names)  # noqa: B009 - the attribute under test
+    assert len(set(names)) == len(names)
 
 
-def test_public_classes_and_functions_are_exported() -> None:
-    """What users reach for first is importable from the package root."""
-    for name in ("K2", "AsyncK2", "K2Error", "construct_event", "verify_signature", "parse_event", "connect"):
-        assert name in k2connect_ext.__all__
+@pytest.mark.parametrize(("package", "names"), [(k2connect_ext, PUBLIC), (k2connect_ext.webhooks, WEBHOOKS)])
+def test_every_public_name_resolves_and_nothing_else_is_offered(package: object, names: list[str]) -> None:
+    """Each name resolves, and ``dir()`` offers no other public name (submodules aside)."""
+    for name in names:
+        assert getattr(package, name) is not None, name
+    offered = {
+        name
+        for name in dir(package)
+        if not name.startswith("_") and not inspect.ismodule(getattr(package, name))
+        and name not in {"annotations", "TYPE_CHECKING", "expose", "lazy_exports"}
+    }
+    assert offered == set(names)
+
+
+@pytest.mark.parametrize(
+    ("package", "names", "home"),
+    [
+        (k2connect_ext, PUBLIC, "k2connect_ext"),
+        (k2connect_ext.webhooks, WEBHOOKS, "k2connect_ext.webhooks"),
+    ],
+)
+def test_public_names_live_in_the_public_package(package: object, names: list[str], home: str) -> None:
+    """Reprs, tracebacks and docs show ``k2connect_ext.K2``, never a private module."""
+    for name in names:
+        value = getattr(package, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert value.__module__ in {home, "k2connect_ext"}, (name, value.__module__)
+
+
+def test_every_other_module_is_private() -> None:
+    """Every module but the public ones starts with an underscore."""
+    found = {"k2connect_ext"}
+    for info in pkgutil.walk_packages(k2connect_ext.__path__, "k2connect_ext."):
+        found.add(info.name)
+        leaf = info.name.rsplit(".", 1)[1]
+        if info.name not in PUBLIC_MODULES:
+            assert leaf.startswith("_"), f"{info.name} is public but not part of the API"
+    assert PUBLIC_MODULES <= found
+
+
+def test_names_survive_a_fresh_interpreter() -> None:
+    """``from k2connect_ext import *`` (and the webhooks twin) works without the optional extras loaded."""
+    code = "from k2connect_ext import *; from k2connect_ext.webhooks import *; print(K2, construct_event)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "k2connect_ext.K2" in out
 
 
 def test_import_pulls_in_no_framework_or_server() -> None:
@@ -27,9 +164,17 @@ def test_import_pulls_in_no_framework_or_server() -> None:
     click is not checked: httpx itself imports it when it is installed (for its own command line).
     """
     code = (
-        "import sys, k2connect_ext; "
+        "import sys, k2connect_ext, k2connect_ext.webhooks; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'fastapi','flask','django','starlette','uvicorn','k2connect_sandbox','k2connect_cli'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_private_modules_import_cleanly() -> None:
+    """Every module imports on its own (no hidden order dependence between private modules)."""
+    for info in pkgutil.walk_packages(k2connect_ext.__path__, "k2connect_ext."):
+        if ".adapters." in info.name:
+            continue  # each needs its framework; tests/unit/test_adapters.py covers them
+        importlib.import_module(info.name)

@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.facade: K2 and AsyncK2 against a fake K2 that records every request.
+"""Tests for k2connect_ext._facade: K2 and AsyncK2 against a fake K2 that records every request.
 
 Every scenario runs through both facades (the ``runner`` fixture); only the thread and task stampede tests
 are specific to one of them.
@@ -22,20 +22,20 @@ from k2connect_client.api.oauth import get_token_info, introspect_access_token
 from k2connect_client.models import IncomingPaymentResult, IntrospectResponse, TokenInfoResponse
 from k2connect_client.types import Response
 
-from k2connect_ext import operations as ops
-from k2connect_ext.errors import (
+from k2connect_ext import _operations as ops
+from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2AuthError,
     K2ConfigError,
-    K2PaymentFailed,
-    K2PollTimeout,
+    K2InputError,
+    K2PaymentFailedError,
+    K2PollTimeoutError,
     K2UnexpectedResponseError,
-    K2ValidationInputError,
 )
-from k2connect_ext.facade import K2, AsyncCreated, AsyncK2, Created
-from k2connect_ext.polling import PollSettings
-from k2connect_ext.retry import RetryPolicy
-from k2connect_ext.tokens import AccessToken
+from k2connect_ext._facade import K2, AsyncCreated, AsyncK2, Created
+from k2connect_ext._polling import PollSettings
+from k2connect_ext._retry import RetryPolicy
+from k2connect_ext._token_stores import AccessToken
 
 BASE = "https://sandbox.kopokopo.com"
 CLIENT_ID = "client-id-77aa"
@@ -363,7 +363,7 @@ async def test_handle_wait_polls_to_success(runner: Runner) -> None:
 
 
 async def test_handle_wait_failure_and_no_raise(runner: Runner) -> None:
-    """A failed payment raises K2PaymentFailed, or is returned with raise_on_failure=False."""
+    """A failed payment raises K2PaymentFailedError, or is returned with raise_on_failure=False."""
     failed = reply(200, incoming("Failed", "Request cancelled by user"))
     server = FakeK2(failed, failed)
     k2 = runner.k2(server)
@@ -372,7 +372,7 @@ async def test_handle_wait_failure_and_no_raise(runner: Runner) -> None:
         if runner.mode == "async"
         else Created(STK, PID, "incoming_payment", k2=k2)
     )
-    with pytest.raises(K2PaymentFailed, match="Request cancelled by user"):
+    with pytest.raises(K2PaymentFailedError, match="Request cancelled by user"):
         await runner.run(handle.wait)
     assert (await runner.run(handle.wait, raise_on_failure=False)).data.attributes.status == "Failed"
 
@@ -381,7 +381,7 @@ async def test_handle_wait_timeout_overrides_the_facade_default(runner: Runner) 
     """wait(timeout=...) replaces the facade's poll timeout for that wait only."""
     server = FakeK2(*[reply(200, incoming("Pending"))] * 10)
     k2 = runner.k2(server)
-    with pytest.raises(K2PollTimeout) as info:
+    with pytest.raises(K2PollTimeoutError) as info:
         await runner.run(k2.wait_for, STK, timeout=2.0)
     assert info.value.last_status == "Pending"
     assert sum(runner.clock.sleeps) == 2.0
@@ -509,7 +509,7 @@ async def test_cancel_payment_link_by_id_or_location(runner: Runner, target: str
 async def test_cancel_payment_link_refuses_other_targets(runner: Runner, target: str) -> None:
     """An empty id, a path, or the Location of another kind of resource is refused before sending."""
     server = FakeK2()
-    with pytest.raises(K2ValidationInputError) as info:
+    with pytest.raises(K2InputError) as info:
         await runner.run(runner.k2(server).cancel_payment_link, target)
     assert info.value.field == "id"
     assert server.seen == []
@@ -572,9 +572,9 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 async def test_validation_errors_are_raised_before_any_request(
     runner: Runner, method: str, kwargs: dict[str, Any], field: str
 ) -> None:
-    """A rejected input raises K2ValidationInputError and sends nothing at all, not even a token request."""
+    """A rejected input raises K2InputError and sends nothing at all, not even a token request."""
     server = FakeK2()
-    with pytest.raises(K2ValidationInputError) as info:
+    with pytest.raises(K2InputError) as info:
         await runner.run(getattr(runner.k2(server), method), **kwargs)
     assert info.value.field == field
     assert server.seen == []
@@ -741,11 +741,11 @@ async def test_1000_tasks_share_one_token_request() -> None:
 
 @pytest.mark.parametrize("bad", ["garbage", "", "x", "https://sandbox.kopokopo.com/dashboard", "http://[::1"])
 async def test_a_bad_location_is_an_input_error_and_nothing_is_sent(runner: Runner, bad: str) -> None:
-    """``get`` and ``wait_for`` refuse a non-Location with K2ValidationInputError, not a bare ValueError."""
+    """``get`` and ``wait_for`` refuse a non-Location with K2InputError, not a bare ValueError."""
     server = FakeK2()
     k2 = runner.k2(server)
     for method in (k2.get, k2.wait_for, k2.payment_status):
-        with pytest.raises(K2ValidationInputError) as info:
+        with pytest.raises(K2InputError) as info:
             await runner.run(method, bad)
         assert info.value.field == "location"
     assert server.api_requests() == []

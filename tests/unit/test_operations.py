@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.operations: each builder's generated operation and the exact body K2 receives."""
+"""Tests for k2connect_ext._operations: each builder's generated operation and the exact body K2 receives."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any, cast
 
 import pytest
 
-from k2connect_ext import operations as ops
-from k2connect_ext.errors import K2ValidationInputError
+from k2connect_ext import _operations as ops
+from k2connect_ext._exceptions import K2InputError
 
 CB = "https://example.com/k2/result"
 LINKS = {"_links": {"callback_url": CB}}
@@ -26,9 +26,9 @@ def body(prepared: ops.Prepared[Any]) -> dict[str, Any]:
     return result
 
 
-def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2ValidationInputError:
-    """Call a builder expecting a K2ValidationInputError, and return it."""
-    with pytest.raises(K2ValidationInputError) as info:
+def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2InputError:
+    """Call a builder expecting a K2InputError, and return it."""
+    with pytest.raises(K2InputError) as info:
         fn(*args, **kwargs)
     return info.value
 
@@ -806,7 +806,7 @@ def test_poll_transactions_company_reference_of_a_wrong_type_is_refused() -> Non
 )
 def test_optional_and_free_text_fields_must_be_strings(build: Callable[[], Any], field: str) -> None:
     """Optional text used to be passed through whatever its type: an int became a JSON number."""
-    with pytest.raises(K2ValidationInputError) as info:
+    with pytest.raises(K2InputError) as info:
         build()
     assert info.value.field == field
 

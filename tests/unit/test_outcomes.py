@@ -19,10 +19,10 @@ import pytest
 import yaml
 
 from k2connect_cli.summary import resource_fields
-from k2connect_ext.errors import K2PaymentFailed
-from k2connect_ext.events import EventKind, parse_event
-from k2connect_ext.facade import K2
-from k2connect_ext.outcomes import STATUSES, State, Statuses, classify, state_of
+from k2connect_ext._exceptions import K2PaymentFailedError
+from k2connect_ext._facade import K2
+from k2connect_ext._outcomes import STATUSES, State, Statuses, classify, state_of
+from k2connect_ext.webhooks._events import EventKind, parse_event
 
 FIXTURES = Path("/work/shared/k2-fixtures")
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
@@ -120,7 +120,7 @@ def wait_state(kind: str, body: dict[str, Any]) -> State:
     with k2:
         try:
             model = k2.wait_for(f"{BASE}{PATHS[kind]}/{RID}", timeout=30)
-        except K2PaymentFailed:
+        except K2PaymentFailedError:
             return F
     return S if model.data.id == body["data"]["id"] else P
 
@@ -149,7 +149,7 @@ def test_unpaid_payment_link_is_not_a_success() -> None:
 
 
 def test_cancelled_send_money_is_a_failure_to_events_too() -> None:
-    """wait() raised K2PaymentFailed while the event said is_failure == False."""
+    """wait() raised K2PaymentFailedError while the event said is_failure == False."""
     body = result_body("send_money", "Cancelled")
     assert parse_event(json.dumps(body)).is_failure
     assert_everyone_agrees("send_money", body, F)
@@ -165,7 +165,7 @@ def test_transferred_payment_is_a_success_to_events_too() -> None:
 # ---------------------------------------------------------------------------------- the table itself
 def test_table_covers_every_result_kind_events_know() -> None:
     """Every callback type events parse has a row, and no status has two meanings in a row."""
-    from k2connect_ext.events import ResultType
+    from k2connect_ext.webhooks._events import ResultType
 
     assert {member.value for member in ResultType} == set(STATUSES)
     for kind, row in STATUSES.items():

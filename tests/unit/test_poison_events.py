@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext.dedup import MemoryDeduplicator, SQLiteDeduplicator, check_event_id
-from k2connect_ext.errors import K2ValidationInputError, WebhookPayloadError
-from k2connect_ext.events import construct_event, parse_event
-from k2connect_ext.receivers import AsyncWebhookReceiver, WebhookReceiver
-from k2connect_ext.signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_ext._exceptions import K2InputError, WebhookPayloadError
+from k2connect_ext.webhooks._dedup import MemoryDeduplicator, SQLiteDeduplicator, check_event_id
+from k2connect_ext.webhooks._events import construct_event, parse_event
+from k2connect_ext.webhooks._receivers import AsyncWebhookReceiver, WebhookReceiver
+from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
 
 KEY = "poison-test-api-key"
 
@@ -127,11 +127,11 @@ def _deduplicators(tmp_path: Path) -> list[Any]:
 @pytest.mark.parametrize("bad", BAD_IDS, ids=range(len(BAD_IDS)))
 def test_every_deduplicator_refuses_the_same_ids(tmp_path: Path, bad: str) -> None:
     """claim, release and contains refuse an unusable id alike in every deduplicator, with a K2 error."""
-    with pytest.raises(K2ValidationInputError):
+    with pytest.raises(K2InputError):
         check_event_id(bad)
     for dedup in _deduplicators(tmp_path):
         for method in (dedup.claim, dedup.release, dedup.contains):
-            with pytest.raises(K2ValidationInputError):
+            with pytest.raises(K2InputError):
                 method(bad)
 
 
@@ -148,5 +148,5 @@ def test_every_deduplicator_accepts_the_same_ids(tmp_path: Path, good: str) -> N
 def test_a_non_str_id_is_refused_alike(tmp_path: Path) -> None:
     """A non-str id (a programming error) is the same K2 error everywhere, never a database error."""
     for dedup in _deduplicators(tmp_path):
-        with pytest.raises(K2ValidationInputError):
+        with pytest.raises(K2InputError):
             dedup.claim(5)

@@ -16,26 +16,26 @@ from k2connect_client.models import IncomingPaymentResult, PaymentLinkResult, We
 from k2connect_client.types import Response
 
 from k2connect_ext import _call
-from k2connect_ext.client import async_connect, connect
-from k2connect_ext.errors import (
+from k2connect_ext._client import async_connect, connect
+from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2AuthError,
     K2ConfigError,
     K2ConnectionError,
+    K2InputError,
     K2NotFoundError,
-    K2PaymentFailed,
+    K2PaymentFailedError,
     K2PollError,
-    K2PollTimeout,
+    K2PollTimeoutError,
     K2ServerError,
     K2UnexpectedResponseError,
     K2ValidationError,
-    K2ValidationInputError,
 )
-from k2connect_ext.invoke import ainvoke, invoke
-from k2connect_ext.locations import location_from_headers, parse_location
-from k2connect_ext.outcomes import Outcome, State, classify
-from k2connect_ext.polling import PollSettings, async_wait_for, wait_for
-from k2connect_ext.retry import RetryPolicy
+from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._locations import location_from_headers, parse_location
+from k2connect_ext._outcomes import Outcome, State, classify
+from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
+from k2connect_ext._retry import RetryPolicy
 
 BASE = "https://sandbox.kopokopo.com"
 PID = "0dad3e3f-a83e-4ed2-afa6-2e76a3df3a03"
@@ -201,9 +201,9 @@ async def test_reads_go_to_the_configured_host_with_a_bearer(poller: Poller) -> 
 
 
 async def test_failed_payment_raises_with_reason_and_resource(poller: Poller) -> None:
-    """Failed raises K2PaymentFailed with event.errors as the reason and the resource attached."""
+    """Failed raises K2PaymentFailedError with event.errors as the reason and the resource attached."""
     server = FakeK2(ok(incoming("Pending")), ok(incoming("Failed", "The initiator information is invalid.")))
-    with pytest.raises(K2PaymentFailed) as info:
+    with pytest.raises(K2PaymentFailedError) as info:
         await poller.wait(server)
     error = info.value
     assert error.status == "Failed"
@@ -252,9 +252,9 @@ async def test_static_resource_is_done_after_one_read(poller: Poller) -> None:
 
 
 async def test_deadline_raises_poll_timeout_with_last_status(poller: Poller) -> None:
-    """At the deadline K2PollTimeout carries the last status and resource."""
+    """At the deadline K2PollTimeoutError carries the last status and resource."""
     server = FakeK2(ok(incoming("Pending")))
-    with pytest.raises(K2PollTimeout) as info:
+    with pytest.raises(K2PollTimeoutError) as info:
         await poller.wait(server, timeout=5.0, interval=1.0, backoff=2.0)
     error = info.value
     assert error.last_status == "Pending"
@@ -268,7 +268,7 @@ async def test_deadline_raises_poll_timeout_with_last_status(poller: Poller) -> 
 async def test_never_sleeps_past_the_deadline(poller: Poller) -> None:
     """Whatever the backoff, the total sleep never passes the overall timeout."""
     server = FakeK2(ok(incoming("Pending")))
-    with pytest.raises(K2PollTimeout):
+    with pytest.raises(K2PollTimeoutError):
         await poller.wait(server, timeout=3.5, interval=1.0, backoff=3.0, max_interval=100.0)
     assert poller.clock.sleeps == [1.0, 2.5]
     assert sum(poller.clock.sleeps) <= 3.5
@@ -331,7 +331,7 @@ async def test_short_retry_after_does_not_shorten_the_interval(poller: Poller) -
 async def test_retry_after_is_cut_at_the_deadline(poller: Poller) -> None:
     """Even a Retry-After hint is not slept past the deadline."""
     server = FakeK2(status(503, {"Retry-After": "50"}))
-    with pytest.raises(K2PollTimeout) as info:
+    with pytest.raises(K2PollTimeoutError) as info:
         await poller.wait(server, timeout=10.0)
     assert poller.clock.sleeps == [10.0]
     assert info.value.last_status is None
@@ -679,7 +679,7 @@ async def test_invoke_error_before_anything_was_sent_is_an_input_error(
     call: Callable[..., Any], error: Exception
 ) -> None:
     """Raised while the body was built (nothing left this machine): an input error, not K2's answer."""
-    with pytest.raises(K2ValidationInputError, match="nothing was sent"):
+    with pytest.raises(K2InputError, match="nothing was sent"):
         await call("v2_create_send_money", _raiser(error, None))
 
 

@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.receivers: what K2 is answered, and that no event is ever lost or doubled."""
+"""Tests for k2connect_ext.webhooks._receivers: what K2 is answered, and that no event is ever lost or doubled."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext.dedup import MemoryDeduplicator
-from k2connect_ext.errors import K2ConfigError
-from k2connect_ext.events import EventKind, K2Event
-from k2connect_ext.receivers import AsyncWebhookReceiver, ReceiverResponse, WebhookReceiver
-from k2connect_ext.signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext.webhooks._dedup import MemoryDeduplicator
+from k2connect_ext.webhooks._events import EventKind, K2Event
+from k2connect_ext.webhooks._receivers import AsyncWebhookReceiver, ReceiverResponse, WebhookReceiver
+from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
 
 KEY = "receiver-test-api-key"
 EVENT_ID = "c0ffee00-0000-4000-8000-000000000001"

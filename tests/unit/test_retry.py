@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from k2connect_ext.error_mapping import raise_for_status
-from k2connect_ext.errors import K2AmbiguousOutcomeError, K2RateLimitError
-from k2connect_ext.retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy, parse_retry_after
+from k2connect_ext._exceptions import K2AmbiguousOutcomeError, K2RateLimitError
+from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy, parse_retry_after
+from k2connect_ext._translate import raise_for_status
 
 BASE = "https://sandbox.kopokopo.com"
 PAYMENT = "/api/v1/payments"

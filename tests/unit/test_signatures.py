@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.signatures: K2's HMAC-SHA256 webhook signature."""
+"""Tests for k2connect_ext.webhooks._signatures: K2's HMAC-SHA256 webhook signature."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k2connect_ext.errors import K2WebhookError, WebhookSignatureError
-from k2connect_ext.signatures import (
+from k2connect_ext._exceptions import K2WebhookError, WebhookSignatureError
+from k2connect_ext.webhooks._signatures import (
     SIGNATURE_HEADER,
     compute_signature,
     verify_request_headers,

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext.token_manager import AsyncTokenManager, TokenManager
-from k2connect_ext.tokens import AccessToken, FileTokenStore, MemoryTokenStore, TokenStore
+from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_stores import AccessToken, FileTokenStore, MemoryTokenStore, TokenStore
 
 START = 1_700_000_000.0
 WAIT = 10.0  # upper bound for any cross-thread wait; never reached when the code is right
@@ -500,7 +500,7 @@ async def test_failed_wait_for_store_lock_is_not_released() -> None:
 
 def test_release_callback_skips_failed_or_cancelled_waits() -> None:
     """The release callback only releases a lock its thread actually took."""
-    from k2connect_ext.token_manager import _release_if_acquired
+    from k2connect_ext._token_cache import _release_if_acquired
 
     released = itertools.count()
 

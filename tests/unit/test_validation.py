@@ -1,4 +1,4 @@
-"""Tests for k2connect_ext.validation: every rule, and the field each rejection names."""
+"""Tests for k2connect_ext._validation: every rule, and the field each rejection names."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from k2connect_ext.errors import K2Error, K2ValidationInputError
-from k2connect_ext.validation import (
+from k2connect_ext._exceptions import K2Error, K2InputError
+from k2connect_ext._validation import (
     COMPANY_SCOPE_EVENTS,
     DARAJA_EVENTS,
     TILL_SCOPE_EVENTS,
@@ -31,9 +31,9 @@ from k2connect_ext.validation import (
 )
 
 
-def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2ValidationInputError:
-    """Call ``fn`` expecting a K2ValidationInputError, and return it for field checks."""
-    with pytest.raises(K2ValidationInputError) as info:
+def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2InputError:
+    """Call ``fn`` expecting a K2InputError, and return it for field checks."""
+    with pytest.raises(K2InputError) as info:
         fn(*args, **kwargs)
     return info.value
 
@@ -195,7 +195,7 @@ def test_amount_booleans_are_refused(raw: bool) -> None:
 
 @pytest.mark.parametrize("raw", ["1e30", 10**30, Decimal("9" * 40)])
 def test_amount_too_large_is_a_validation_error_not_a_decimal_crash(raw: Any) -> None:
-    """Amounts beyond Decimal's precision are a K2ValidationInputError, not decimal.InvalidOperation."""
+    """Amounts beyond Decimal's precision are a K2InputError, not decimal.InvalidOperation."""
     assert rejected(validate_amount, raw).field == "amount"
 
 
@@ -597,7 +597,7 @@ def test_event_types_per_version_match_the_spec() -> None:
 
     import yaml
 
-    from k2connect_ext.validation import EVENT_TYPES_BY_VERSION
+    from k2connect_ext._validation import EVENT_TYPES_BY_VERSION
 
     spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml").read_text())
     schemas = spec["components"]["schemas"]

@@ -6,7 +6,7 @@ request (or per worker) is slow and may be rate limited, so tokens are cached in
 
 * :class:`MemoryTokenStore` shares one token between the threads of one process;
 * :class:`FileTokenStore` shares one token between the worker processes of one machine (gunicorn, celery);
-* :class:`~k2connect_ext.redis_store.RedisTokenStore` (extra ``k2connect-sdk[redis]``) shares it between
+* :class:`~k2connect_ext._redis_token_store.RedisTokenStore` (extra ``k2connect-sdk[redis]``) shares it between
   machines, with a fenced Redis lock for single flight and a per-process fallback while Redis is down;
 * anything else implements :class:`TokenStore`.
 
@@ -31,7 +31,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from k2connect_ext._constants import DEFAULT_TOKEN_LIFETIME_SECONDS
-from k2connect_ext.errors import K2ConfigError, K2UnexpectedResponseError
+from k2connect_ext._exceptions import K2ConfigError, K2UnexpectedResponseError
 
 __all__ = ["AccessToken", "FileTokenStore", "MemoryTokenStore", "TokenStore"]
 

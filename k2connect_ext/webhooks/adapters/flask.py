@@ -24,9 +24,9 @@ from collections.abc import Callable, Collection
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from k2connect_ext.body_limit import DEFAULT_MAX_BODY_BYTES
-from k2connect_ext.dedup import Deduplicator
-from k2connect_ext.receivers import Handler, ReceiverResponse, WebhookReceiver
+from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
+from k2connect_ext.webhooks._dedup import Deduplicator
+from k2connect_ext.webhooks._receivers import Handler, ReceiverResponse, WebhookReceiver
 
 _CHUNK = 64 * 1024
 
@@ -42,7 +42,7 @@ def webhook_view(
 ) -> Callable[[], Response]:
     """A view that verifies, parses, deduplicates and hands each event to ``handler`` (a sync function).
 
-    The answers are those of :class:`~k2connect_ext.receivers.WebhookReceiver`. Register it for POST only.
+    The answers are those of :class:`~k2connect_ext.webhooks._receivers.WebhookReceiver`. Register it for POST only.
     """
     receiver = WebhookReceiver(api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes)
 

@@ -5,7 +5,7 @@ secret), and sends the lowercase hex digest. Verification must hash the *raw* by
 the official Node and Ruby SDKs hash a re-serialisation of the parsed JSON, which only matches when
 K2 happens to send compact JSON in the same key order and escaping.
 
-Every failure raises :class:`~k2connect_ext.errors.WebhookSignatureError` (fail closed), with a
+Every failure raises :class:`~k2connect_ext._exceptions.WebhookSignatureError` (fail closed), with a
 message that names the failure but never the received signature, the expected one, or the key:
 webhook errors end up in access logs and error trackers, and an expected signature in a log would
 let anyone who reads it forge that exact request.
@@ -19,7 +19,7 @@ import re
 from collections.abc import Collection, Iterable
 from typing import Protocol
 
-from k2connect_ext.errors import WebhookSignatureError
+from k2connect_ext._exceptions import WebhookSignatureError
 
 __all__ = [
     "SIGNATURE_HEADER",

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Iterable
 from typing import Final
 
-from k2connect_ext.errors import K2ConfigError
-from k2connect_ext.signatures import HeaderItems, RawBody
+from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext.webhooks._signatures import HeaderItems, RawBody
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",

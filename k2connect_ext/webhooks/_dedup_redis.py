@@ -2,31 +2,31 @@
 
 Install with ``pip install 'k2connect-sdk[redis]'``::
 
-    from k2connect_ext.dedup_redis import RedisDeduplicator
+    from k2connect_ext.webhooks._dedup_redis import RedisDeduplicator
 
     dedup = RedisDeduplicator.from_url("redis://redis.internal:6379/0", retention_seconds=7 * 86400)
     receiver = WebhookReceiver(api_key, handler, deduplicator=dedup)
 
-The same claim / release semantics as :class:`~k2connect_ext.dedup.SQLiteDeduplicator`: ``claim`` is one
+The same claim / release semantics as :class:`~k2connect_ext.webhooks._dedup.SQLiteDeduplicator`: ``claim`` is one
 ``SET key NX PX`` (atomic across every client), ``release`` deletes the key after a failed handler so K2's
 redelivery is processed. Each claim expires after ``retention_seconds``: Redis forgets old ids by itself,
 and an event redelivered later than that is processed again, so keep the retention longer than K2's
 redelivery window.
 
-When Redis does not answer, every call raises :class:`~k2connect_ext.store_errors.K2StoreUnavailableError`:
+When Redis does not answer, every call raises :class:`~k2connect_ext._store_support.K2StoreUnavailableError`:
 the receiver answers 500, nothing is marked as seen, and K2 redelivers once Redis is back. Keys are
 ``<prefix><event id>``. Ids follow the rule every deduplicator applies
-(:func:`~k2connect_ext.dedup.check_event_id`): an id it refuses raises ``K2ValidationInputError``.
+(:func:`~k2connect_ext.webhooks._dedup.check_event_id`): an id it refuses raises ``K2InputError``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from k2connect_ext.dedup import BlockingStoreTwins, check_event_id
-from k2connect_ext.errors import K2ConfigError
-from k2connect_ext.redis_store import redis_client
-from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
+from k2connect_ext._exceptions import K2ConfigError, K2StoreUnavailableError
+from k2connect_ext._redis_token_store import redis_client
+from k2connect_ext._store_support import redact, require_module
+from k2connect_ext.webhooks._dedup import BlockingStoreTwins, check_event_id
 
 __all__ = ["DEFAULT_EVENT_PREFIX", "RedisDeduplicator"]
 
@@ -35,7 +35,7 @@ DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600.0
 
 
 class RedisDeduplicator(BlockingStoreTwins):
-    """A :class:`~k2connect_ext.dedup.Deduplicator` (and its async twin) on Redis.
+    """A :class:`~k2connect_ext.webhooks._dedup.Deduplicator` (and its async twin) on Redis.
 
     Args:
         client: a ``redis.Redis``; give it short socket timeouts (:meth:`from_url` does).
@@ -121,7 +121,7 @@ class RedisDeduplicator(BlockingStoreTwins):
         self._client.close()
 
     def _key(self, event_id: str) -> bytes:
-        check_event_id(event_id)  # the rule every deduplicator applies (K2ValidationInputError)
+        check_event_id(event_id)  # the rule every deduplicator applies (K2InputError)
         return self._prefix + event_id.encode("utf-8")
 
     def _unavailable(self, action: str, exc: BaseException) -> K2StoreUnavailableError:

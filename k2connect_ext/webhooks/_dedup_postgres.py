@@ -2,12 +2,12 @@
 
 Install with ``pip install 'k2connect-sdk[postgres]'`` (psycopg 3 and psycopg-pool)::
 
-    from k2connect_ext.dedup_postgres import PostgresDeduplicator
+    from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator
 
     dedup = PostgresDeduplicator("postgresql://k2@db.internal/shop", retention_seconds=7 * 86400)
     receiver = WebhookReceiver(api_key, handler, deduplicator=dedup)
 
-The same claim / release semantics as :class:`~k2connect_ext.dedup.SQLiteDeduplicator`: ``claim`` is one
+The same claim / release semantics as :class:`~k2connect_ext.webhooks._dedup.SQLiteDeduplicator`: ``claim`` is one
 ``INSERT ... ON CONFLICT`` (atomic across every connection), ``release`` deletes the row after a failed
 handler so K2's redelivery is processed. Claims older than ``retention_seconds`` count as expired (an event
 redelivered that late is processed again) and :meth:`purge_expired` deletes them; run it from a periodic
@@ -15,11 +15,11 @@ job. Claim times come from the database's clock, so workers whose clocks disagre
 
 The table (``k2_webhook_events`` by default: ``event_id BYTEA PRIMARY KEY, claimed_at TIMESTAMPTZ``) is
 created on first use. Ids follow the rule every deduplicator applies
-(:func:`~k2connect_ext.dedup.check_event_id`); ids longer than an index entry allows are kept as a digest.
+(:func:`~k2connect_ext.webhooks._dedup.check_event_id`); ids longer than an index entry allows are kept as a digest.
 
 Each process keeps a small connection pool (``pool_size``); a process forked after first use opens its
 own. When PostgreSQL does not answer within ``timeout_seconds``, every call raises
-:class:`~k2connect_ext.store_errors.K2StoreUnavailableError`: the receiver answers 500, nothing is marked
+:class:`~k2connect_ext._store_support.K2StoreUnavailableError`: the receiver answers 500, nothing is marked
 as seen, and K2 redelivers once the database is back.
 """
 
@@ -33,9 +33,9 @@ import threading
 from types import TracebackType
 from typing import Any
 
-from k2connect_ext.dedup import BlockingStoreTwins, check_event_id
-from k2connect_ext.errors import K2ConfigError, K2ValidationInputError
-from k2connect_ext.store_errors import K2StoreUnavailableError, redact, require_module
+from k2connect_ext._exceptions import K2ConfigError, K2InputError, K2StoreUnavailableError
+from k2connect_ext._store_support import redact, require_module
+from k2connect_ext.webhooks._dedup import BlockingStoreTwins, check_event_id
 
 __all__ = ["DEFAULT_EVENT_TABLE", "PostgresDeduplicator"]
 
@@ -52,13 +52,13 @@ _MAX_KEY_BYTES = 1024
 
 
 def _event_key(event_id: str) -> bytes:
-    check_event_id(event_id)  # the rule every deduplicator applies (K2ValidationInputError)
+    check_event_id(event_id)  # the rule every deduplicator applies (K2InputError)
     raw = event_id.encode("utf-8")  # BYTEA, not TEXT: an id may hold NUL, which TEXT cannot
     return raw if len(raw) <= _MAX_KEY_BYTES else b"\xffsha256:" + hashlib.sha256(raw).digest()
 
 
 class PostgresDeduplicator(BlockingStoreTwins):
-    """A :class:`~k2connect_ext.dedup.Deduplicator` (and its async twin) on PostgreSQL.
+    """A :class:`~k2connect_ext.webhooks._dedup.Deduplicator` (and its async twin) on PostgreSQL.
 
     Args:
         conninfo: a libpq connection string or ``postgresql://`` URL. Never logged nor put in an error.
@@ -165,7 +165,7 @@ class PostgresDeduplicator(BlockingStoreTwins):
             K2StoreUnavailableError: PostgreSQL did not answer.
         """
         if not seconds >= 0:  # also refuses NaN
-            raise K2ValidationInputError("seconds must not be negative", field="seconds")
+            raise K2InputError("seconds must not be negative", field="seconds")
         return self._run("purge", float(seconds))
 
     # psycopg calls block on the network: the async twins (BlockingStoreTwins and these) run in a thread.

@@ -44,7 +44,8 @@ from k2connect_ext._constants import (
     DEFAULT_RETRY_STATUSES,
     RETRY_AFTER_HEADER,
 )
-from k2connect_ext.error_mapping import (
+from k2connect_ext._exceptions import K2AmbiguousOutcomeError
+from k2connect_ext._translate import (
     ResponseTooLarge,
     ambiguous_outcome_error,
     created_location,
@@ -53,7 +54,6 @@ from k2connect_ext.error_mapping import (
     parse_retry_after,
     safe_url,
 )
-from k2connect_ext.errors import K2AmbiguousOutcomeError
 
 __all__ = ["AsyncRetryingTransport", "RetryPolicy", "RetryingTransport", "parse_retry_after"]
 
@@ -274,7 +274,7 @@ async def _aread(response: httpx.Response, attempts: _Attempts) -> None:
 
 
 class RetryingTransport(httpx.BaseTransport):
-    """Wraps a transport with the retry rules of :mod:`k2connect_ext.retry` (``httpx.Client``)."""
+    """Wraps a transport with the retry rules of :mod:`k2connect_ext._retry` (``httpx.Client``)."""
 
     def __init__(self, inner: httpx.BaseTransport, policy: RetryPolicy | None = None) -> None:
         self.inner = inner

@@ -31,8 +31,7 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Protocol, runtime_checkable
 
-from k2connect_ext.errors import K2ConfigError, K2ValidationInputError
-from k2connect_ext.store_errors import K2StoreUnavailableError
+from k2connect_ext._exceptions import K2ConfigError, K2InputError, K2StoreUnavailableError
 
 __all__ = [
     "AsyncDeduplicator",
@@ -103,14 +102,14 @@ def event_id_problem(event_id: object) -> str | None:
 
 
 def check_event_id(event_id: object) -> None:
-    """Raise :class:`~k2connect_ext.errors.K2ValidationInputError` (a ``ValueError``) unless every
+    """Raise :class:`~k2connect_ext._exceptions.K2InputError` (a ``ValueError``) unless every
     deduplicator can store ``event_id``: a non-blank str of valid Unicode (no lone surrogate, which the
     JSON escape ``"\\ud800"`` produces and no UTF-8 store can hold). Custom deduplicators should call it
     too."""
     problem = event_id_problem(event_id)
     if problem is not None:
         # The id itself stays out of the message: it came from an unauthenticated body, maybe huge.
-        raise K2ValidationInputError(f"event_id {problem}", field="event_id")
+        raise K2InputError(f"event_id {problem}", field="event_id")
 
 
 _check_event_id = check_event_id
@@ -255,9 +254,9 @@ class SQLiteDeduplicator(BlockingStoreTwins):
     released, until ``ttl_seconds`` passes (if set), or until :meth:`purge_older_than` removes them.
     Not for network file systems, where SQLite's locking is unreliable.
 
-    A path it cannot use is a :class:`~k2connect_ext.errors.K2ConfigError` at construction; an SQLite
+    A path it cannot use is a :class:`~k2connect_ext._exceptions.K2ConfigError` at construction; an SQLite
     failure later (locked past ``busy_timeout_seconds``, disk full) is a
-    :class:`~k2connect_ext.store_errors.K2StoreUnavailableError`, which a receiver answers with 500.
+    :class:`~k2connect_ext._store_support.K2StoreUnavailableError`, which a receiver answers with 500.
 
     ``clock`` defaults to wall-clock time because claim times are compared across processes,
     where monotonic clocks are not comparable.
@@ -357,7 +356,7 @@ class SQLiteDeduplicator(BlockingStoreTwins):
     def purge_older_than(self, seconds: float) -> int:
         """Delete claims older than ``seconds``, to bound the file's size; return how many went."""
         if seconds < 0:
-            raise K2ValidationInputError("seconds must not be negative", field="seconds")
+            raise K2InputError("seconds must not be negative", field="seconds")
         with self._lock, _unavailable("purge"):
             cursor = self._connection().execute(
                 "DELETE FROM k2_webhook_events WHERE claimed_at < ?", (self._clock() - seconds,)

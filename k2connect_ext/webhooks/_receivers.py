@@ -15,7 +15,7 @@ duplicate                    200     already claimed: acknowledged so K2 stops r
 handler failed               500     the claim is released first, so K2's redelivery is processed
 ===========================  ======  =======================================================================
 
-The deduplicator is claimed *before* the handler runs (see :mod:`k2connect_ext.dedup`): a second copy that
+The deduplicator is claimed *before* the handler runs (see :mod:`k2connect_ext.webhooks._dedup`): a second copy that
 arrives while the first is still being handled is acknowledged and dropped; if the first then fails, its 500
 makes K2 redeliver, so nothing is lost. Events of an unknown kind carry no safe id, so they always reach the
 handler (which may ignore them) and are acknowledged.
@@ -35,17 +35,17 @@ from typing import Any, Final
 
 import attrs
 
-from k2connect_ext.body_limit import (
+from k2connect_ext._exceptions import K2ConfigError, WebhookPayloadError, WebhookSignatureError
+from k2connect_ext.webhooks._body_limit import (
     DEFAULT_MAX_BODY_BYTES,
     aread_limited,
     checked_limit,
     declared_length,
     read_limited,
 )
-from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
-from k2connect_ext.errors import K2ConfigError, WebhookPayloadError, WebhookSignatureError
-from k2connect_ext.events import K2Event, parse_event
-from k2connect_ext.signatures import HeaderItems, RawBody, verify_request_headers
+from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
+from k2connect_ext.webhooks._events import K2Event, parse_event
+from k2connect_ext.webhooks._signatures import HeaderItems, RawBody, verify_request_headers
 
 __all__ = [
     "AsyncHandler",
@@ -173,8 +173,8 @@ class WebhookReceiver(_ReceiverBase):
         api_key: the K2 application's API key, or several during a key rotation.
         handler: called with each new :class:`K2Event`. Return normally to acknowledge; raise to have K2
             redeliver. Must be a plain function: an async handler needs :class:`AsyncWebhookReceiver`.
-        deduplicator: remembers claimed event ids (:class:`~k2connect_ext.dedup.MemoryDeduplicator`, or
-            :class:`~k2connect_ext.dedup.SQLiteDeduplicator` when several workers receive). Without one,
+        deduplicator: remembers claimed event ids (:class:`~k2connect_ext.webhooks._dedup.MemoryDeduplicator`, or
+            :class:`~k2connect_ext.webhooks._dedup.SQLiteDeduplicator` when several workers receive). Without one,
             every delivery reaches the handler, which must then be idempotent itself.
         max_body_bytes: bodies larger than this are answered 413 unverified (default 1 MiB).
 
@@ -251,7 +251,7 @@ class AsyncWebhookReceiver(_ReceiverBase):
 
     ``handler`` may be async (awaited) or sync (called on the event loop, so keep it quick; the Starlette
     adapter moves sync handlers to a worker thread). ``deduplicator`` may be an
-    :class:`~k2connect_ext.dedup.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
+    :class:`~k2connect_ext.webhooks._dedup.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
     """
 
     def __init__(

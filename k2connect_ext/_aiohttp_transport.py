@@ -50,8 +50,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from . import _call
-from .errors import K2ConfigError
+from k2connect_ext import _call
+from k2connect_ext._exceptions import K2ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover - only for the annotations
     import aiohttp

@@ -16,19 +16,19 @@ from typing import Any
 
 import attrs
 
-from . import _call
-from .errors import (
+from k2connect_ext import _call
+from k2connect_ext._exceptions import (
     K2ConfigError,
     K2ConnectionError,
-    K2PaymentFailed,
-    K2PollTimeout,
+    K2PaymentFailedError,
+    K2PollTimeoutError,
     K2RateLimitError,
     K2ServerError,
     K2UnexpectedResponseError,
 )
-from .invoke import ainvoke, invoke
-from .locations import LocationRef, parse_location
-from .outcomes import Outcome, State, classify
+from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._locations import LocationRef, parse_location
+from k2connect_ext._outcomes import Outcome, State, classify
 
 __all__ = ["PollSettings", "async_wait_for", "wait_for"]
 
@@ -86,7 +86,7 @@ class _Waiter:
         outcome: Outcome = classify(self.ref.kind, model.to_dict())
         self.last_status = outcome.status
         if outcome.state is State.FAILED and self.raise_on_failure:
-            raise K2PaymentFailed(
+            raise K2PaymentFailedError(
                 f"{self.ref.kind} {self.ref.id} ended {outcome.status}: {outcome.reason}",
                 location=self.ref.location,
                 resource=model,
@@ -105,10 +105,10 @@ class _Waiter:
             self.delay = float(hint)
 
     def next_sleep(self) -> float:
-        """Seconds to sleep before the next read, or raise ``K2PollTimeout`` if the deadline would pass."""
+        """Seconds to sleep before the next read, or raise ``K2PollTimeoutError`` if the deadline would pass."""
         remaining = self.deadline - self.settings.clock()
         if remaining <= 0:
-            raise K2PollTimeout(
+            raise K2PollTimeoutError(
                 f"{self.ref.kind} {self.ref.id} still {self.last_status or 'unread'} after "
                 f"{self.settings.timeout:g} s",
                 location=self.ref.location,
@@ -144,8 +144,8 @@ def wait_for(
 ) -> Any:
     """GET ``location`` through ``client`` (a generated ``AuthenticatedClient``) until it is terminal.
 
-    Returns the parsed resource (e.g. ``IncomingPaymentResult``). Raises ``K2PaymentFailed`` when it
-    failed (unless ``raise_on_failure=False``), ``K2PollTimeout`` at the deadline.
+    Returns the parsed resource (e.g. ``IncomingPaymentResult``). Raises ``K2PaymentFailedError`` when it
+    failed (unless ``raise_on_failure=False``), ``K2PollTimeoutError`` at the deadline.
     """
     ref = parse_location(location)
     waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)

@@ -1,8 +1,7 @@
-"""What the shared stores (Redis, PostgreSQL) have in common: their error, and safe error text.
+"""What the shared stores (Redis, PostgreSQL) have in common: safe error text and their optional imports.
 
-The stores live in their own modules (:mod:`k2connect_ext.redis_store`, :mod:`k2connect_ext.dedup_redis`,
-:mod:`k2connect_ext.dedup_postgres`) and import their client library only when one is built, so
-``import k2connect_ext`` works without the ``redis`` or ``postgres`` extras installed.
+The stores (``_redis_token_store``, ``webhooks._dedup_redis``, ``webhooks._dedup_postgres``) import their
+client library only when one is built, so ``import k2connect_ext`` works without the ``redis`` or ``postgres`` extras installed.
 """
 
 from __future__ import annotations
@@ -11,18 +10,9 @@ import importlib
 import re
 from types import ModuleType
 
-from k2connect_ext.errors import K2ConfigError, K2Error
+from k2connect_ext._exceptions import K2ConfigError
 
-__all__ = ["K2StoreUnavailableError", "redact", "require_module"]
-
-
-class K2StoreUnavailableError(K2Error):
-    """A shared store (Redis, PostgreSQL) did not answer, or answered with an error.
-
-    Raised by the deduplicators: a webhook receiver then answers 500, nothing is marked as seen, and K2's
-    redelivery is processed once the store is back. The message names the store and the failure, never a
-    password or a connection string.
-    """
+__all__ = ["redact", "require_module"]
 
 
 # A password can appear in a URL (scheme://user:password@host) or a libpq conninfo (password=...).

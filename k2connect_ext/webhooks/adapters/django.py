@@ -24,9 +24,9 @@ from collections.abc import Awaitable, Callable, Collection, Iterator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed  # type: ignore[import-untyped]
 from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
 
-from k2connect_ext.body_limit import DEFAULT_MAX_BODY_BYTES
-from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
-from k2connect_ext.receivers import (
+from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
+from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
+from k2connect_ext.webhooks._receivers import (
     AsyncHandler,
     AsyncWebhookReceiver,
     ReceiverResponse,
@@ -51,7 +51,7 @@ def webhook_view(
 ) -> SyncView | AsyncView:
     """A view that verifies, parses, deduplicates and hands each event to ``handler``; POST only.
 
-    The answers are those of :class:`~k2connect_ext.receivers.WebhookReceiver`, plus 405 for other methods.
+    The answers are those of :class:`~k2connect_ext.webhooks._receivers.WebhookReceiver`, plus 405 for other methods.
     An async handler needs Django 5.0 or later, whose ``csrf_exempt`` keeps async views async.
     """
     if _is_async_callable(handler):

@@ -42,8 +42,8 @@ if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first
     )
 from k2connect_client.types import UNSET
 
-from .errors import K2ValidationInputError
-from .validation import (
+from k2connect_ext._exceptions import K2InputError
+from k2connect_ext._validation import (
     MAX_NAME_LENGTH,
     validate_amount,
     validate_currency,
@@ -136,7 +136,7 @@ def _optional_email(value: str | None) -> str | Any:
 
 def _version(version: str) -> Version:
     if version not in ("v1", "v2"):
-        raise K2ValidationInputError("version must be v1 or v2", field="version")
+        raise K2InputError("version must be v1 or v2", field="version")
     return cast(Version, version)
 
 
@@ -163,9 +163,7 @@ def subscribe_webhook(
     }
     if version == "v1":
         if enable_daraja_payload:
-            raise K2ValidationInputError(
-                "enable_daraja_payload needs the v2 API", field="enable_daraja_payload"
-            )
+            raise K2InputError("enable_daraja_payload needs the v2 API", field="enable_daraja_payload")
         body: Any = _m.WebhookSubscriptionRequest(**fields)
     else:
         body = _m.WebhookSubscriptionV2Request(**fields, enable_daraja_payload=enable_daraja_payload)
@@ -280,7 +278,7 @@ def add_recipient(
             nickname=_optional(nickname, "nickname"),
         )
     else:
-        raise K2ValidationInputError(
+        raise K2InputError(
             "recipient type must be mobile_wallet, bank_account, till or paybill", field="type"
         )
     wrappers_v1: dict[str, Any] = {
@@ -317,11 +315,11 @@ def create_payment(
 ) -> Prepared[PaymentResult]:
     """Pay a PAY recipient (v1). ``destination_reference`` is the recipient's id from its Location."""
     if destination_type not in ("mobile_wallet", "bank_account", "till", "paybill"):
-        raise K2ValidationInputError(
+        raise K2InputError(
             "destination_type must be mobile_wallet, bank_account, till or paybill", field="destination_type"
         )
     if tags is not None and (isinstance(tags, str | bytes) or not isinstance(tags, Sequence)):
-        raise K2ValidationInputError("tags must be a list of strings", field="tags")
+        raise K2InputError("tags must be a list of strings", field="tags")
     checked_tags = None if tags is None else [validate_required(tag, "tags") for tag in tags]
     body = _m.PaymentRequest(
         destination_type=cast(Any, destination_type),
@@ -392,12 +390,12 @@ def settle_funds(
     Without ``amount`` the whole available balance is settled.
     """
     if (destination_type is None) != (destination_reference is None):
-        raise K2ValidationInputError(
+        raise K2InputError(
             "a targeted transfer needs both destination_type and destination_reference; a blind one neither",
             field="destination_reference" if destination_reference is None else "destination_type",
         )
     if destination_type is not None and destination_type not in ("merchant_wallet", "merchant_bank_account"):
-        raise K2ValidationInputError(
+        raise K2InputError(
             "destination_type must be merchant_wallet or merchant_bank_account", field="destination_type"
         )
     body = _m.SettlementTransferRequest(
@@ -428,17 +426,15 @@ def poll_transactions(
     for name, value in (("from_time", from_time), ("to_time", to_time)):
         # utcoffset(), not tzinfo: a tzinfo whose offset is None still makes a naive datetime.
         if not isinstance(value, dt.datetime) or value.utcoffset() is None:
-            raise K2ValidationInputError(f"{name} must be a timezone-aware datetime", field=name)
+            raise K2InputError(f"{name} must be a timezone-aware datetime", field=name)
     if from_time > to_time:
-        raise K2ValidationInputError("from_time is after to_time", field="from_time")
+        raise K2InputError("from_time is after to_time", field="from_time")
     scope = scope.strip().lower() if isinstance(scope, str) else ""
     if scope not in ("till", "company"):
-        raise K2ValidationInputError("scope must be till or company", field="scope")
+        raise K2InputError("scope must be till or company", field="scope")
     reference = validate_text(scope_reference, "scope_reference", required=False)
     if scope == "till" and reference is None:
-        raise K2ValidationInputError(
-            "scope_reference (the till) is required for scope till", field="scope_reference"
-        )
+        raise K2InputError("scope_reference (the till) is required for scope till", field="scope_reference")
     body = _m.PollingRequest(
         scope=cast(Any, scope),
         from_time=from_time,
@@ -452,7 +448,7 @@ def poll_transactions(
 # ----------------------------------------------------------------------------------- send money (v2)
 def _destination_extras(nickname: str | None, favourite: bool | None) -> dict[str, Any]:
     if favourite is not None and not isinstance(favourite, bool):
-        raise K2ValidationInputError("favourite must be true or false", field="favourite")
+        raise K2InputError("favourite must be true or false", field="favourite")
     return {
         "nickname": _optional(nickname, "nickname"),
         "favourite": UNSET if favourite is None else favourite,
@@ -586,13 +582,13 @@ def send_money(
     )
     # A single destination or a mapping would otherwise fail inside enumerate() with KeyError/TypeError.
     if isinstance(destinations, str | bytes | Mapping) or not isinstance(destinations, Sequence):
-        raise K2ValidationInputError(
+        raise K2InputError(
             "destinations must be a list of destinations (mobile_wallet_destination() etc.)",
             field="destinations",
         )
     for index, destination in enumerate(destinations):
         if not isinstance(destination, allowed):
-            raise K2ValidationInputError(
+            raise K2InputError(
                 f"destinations[{index}] is not a destination: build it with mobile_wallet_destination() etc.",
                 field=f"destinations[{index}]",
             )

@@ -8,7 +8,7 @@ from the same builders, so they take the same arguments and reject the same inpu
     with K2() as k2:                                   # credentials from K2_CLIENT_ID / K2_CLIENT_SECRET
         payment = k2.stk_push(phone_number="0712345678", amount=100, till_number="K000000",
                               callback_url="https://example.com/k2/result")
-        result = payment.wait()                         # IncomingPaymentResult, or K2PaymentFailed
+        result = payment.wait()                         # IncomingPaymentResult, or K2PaymentFailedError
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ from k2connect_client.api.oauth import get_token_info, introspect_access_token, 
 from k2connect_client.api.v2 import v2_cancel_payment_link
 from k2connect_client.models import IntrospectResponse, TokenActionRequest, TokenInfoResponse
 
-from . import _call
-from . import operations as ops
-from .client import HttpBackend, K2Settings, async_connect, connect
-from .error_mapping import ambiguous_outcome_error
-from .errors import K2ConfigError, K2Error, K2UnexpectedResponseError, K2ValidationInputError
-from .invoke import ainvoke, invoke
-from .locations import location_from_headers, parse_location
-from .polling import PollSettings, async_wait_for, wait_for
-from .retry import RetryPolicy
-from .tokens import AccessToken, TokenStore
+from k2connect_ext import _call
+from k2connect_ext import _operations as ops
+from k2connect_ext._client import HttpBackend, K2Settings, async_connect, connect
+from k2connect_ext._exceptions import K2ConfigError, K2Error, K2InputError, K2UnexpectedResponseError
+from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._locations import location_from_headers, parse_location
+from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
+from k2connect_ext._retry import RetryPolicy
+from k2connect_ext._token_stores import AccessToken, TokenStore
+from k2connect_ext._translate import ambiguous_outcome_error
 
 __all__ = ["K2", "AsyncCreated", "AsyncK2", "Created"]
 
@@ -88,7 +88,7 @@ def _handle_parts(response: Any, call: _call.Call) -> tuple[str, str, str]:
     location = location_from_headers(response.headers, operation=call.operation or "create")
     try:
         ref = parse_location(location)
-    except K2ValidationInputError:
+    except K2InputError:
         ref = None
     if ref is None or call.request is None:
         # K2 created something (201) but says where in a form we cannot read: its outcome is unknown to us.
@@ -134,11 +134,11 @@ def _id_of(location_or_id: str) -> str:
         ref = parse_location(location_or_id)
     except ValueError:
         if not location_or_id or "/" in location_or_id:
-            raise K2ValidationInputError("expected a payment link Location or id", field="id") from None
+            raise K2InputError("expected a payment link Location or id", field="id") from None
         return location_or_id
     # The Location of another resource (an STK push, a reversal) must not cancel a link with that id.
     if ref.kind != "payment_link":
-        raise K2ValidationInputError(
+        raise K2InputError(
             f"expected a payment link Location or id, got the Location of a {ref.kind}", field="id"
         )
     return ref.id
@@ -231,7 +231,7 @@ class K2(_Base):
         return response.parsed
 
     def wait_for(self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True) -> Any:
-        """Poll until the resource is terminal; raises ``K2PaymentFailed`` or ``K2PollTimeout``."""
+        """Poll until the resource is terminal; raises ``K2PaymentFailedError`` or ``K2PollTimeoutError``."""
         settings = self.poll if timeout is None else attrs.evolve(self.poll, timeout=timeout)
         return wait_for(
             self.client, location, settings=settings, sleep=self._sleep, raise_on_failure=raise_on_failure

@@ -3,7 +3,7 @@
 These are the rules Kopo Kopo's own SDKs enforce (see ../shared/k2-api.md §f), normalised so that a request
 the SDK accepts is one K2 accepts: Kenyan phone numbers in every written form, KES only, EFT/RTS settlement,
 till vs company webhook scopes, at most 5 metadata pairs, http(s) callback URLs. Each failure raises
-``K2ValidationInputError`` naming the field, so web forms can show the message beside the input.
+``K2InputError`` naming the field, so web forms can show the message beside the input.
 
 Every value is checked for its type too (``first_name=123`` is refused, not sent as a JSON number), and
 every string for what JSON or K2 cannot carry: lone surrogates (not encodable as UTF-8, so the body could not
@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .errors import K2ValidationInputError
+from k2connect_ext._exceptions import K2InputError
 
 __all__ = [
     "COMPANY_SCOPE_EVENTS",
@@ -109,22 +109,20 @@ def _check_characters(value: str, field: str, *, multiline: bool = False) -> Non
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise K2ValidationInputError(
-            f"{field} contains an invalid character (a lone surrogate)", field=field
-        ) from None
+        raise K2InputError(f"{field} contains an invalid character (a lone surrogate)", field=field) from None
     if (_CONTROLS_EXCEPT_LINES if multiline else _CONTROLS).search(value):
-        raise K2ValidationInputError(f"{field} contains a control character", field=field)
+        raise K2InputError(f"{field} contains a control character", field=field)
 
 
 def _text(value: object, field: str, *, max_length: int, multiline: bool) -> str:
     """The stripped text, possibly empty; refuses non-strings, over-long text and bad characters."""
     if value is None:
-        raise K2ValidationInputError(f"{field} is required", field=field)
+        raise K2InputError(f"{field} is required", field=field)
     if not isinstance(value, str):
-        raise K2ValidationInputError(f"{field} must be a string, not {type(value).__name__}", field=field)
+        raise K2InputError(f"{field} must be a string, not {type(value).__name__}", field=field)
     text = value.strip()
     if len(text) > max_length:
-        raise K2ValidationInputError(f"{field} is longer than {max_length} characters", field=field)
+        raise K2InputError(f"{field} is longer than {max_length} characters", field=field)
     _check_characters(text, field, multiline=multiline)
     return text
 
@@ -147,7 +145,7 @@ def validate_text(
     text = _text(value, field, max_length=max_length, multiline=multiline)
     if not text:
         if required:
-            raise K2ValidationInputError(f"{field} is required", field=field)
+            raise K2InputError(f"{field} is required", field=field)
         return None
     return text
 
@@ -156,7 +154,7 @@ def validate_required(value: str | None, field: str, *, multiline: bool = False)
     """A non-blank string, stripped, without control characters."""
     text = _text(value, field, max_length=MAX_TEXT_LENGTH, multiline=multiline)
     if not text:
-        raise K2ValidationInputError(f"{field} is required", field=field)
+        raise K2InputError(f"{field} is required", field=field)
     return text
 
 
@@ -164,7 +162,7 @@ def validate_name(value: str | None, field: str) -> str:
     """A required name (person, till, paybill, account): a one-line string; ``first_name=123`` is refused."""
     text = _text(value, field, max_length=MAX_NAME_LENGTH, multiline=False)
     if not text:
-        raise K2ValidationInputError(f"{field} is required", field=field)
+        raise K2InputError(f"{field} is required", field=field)
     return text
 
 
@@ -175,7 +173,7 @@ def validate_email(value: str | None, field: str = "email", *, required: bool = 
     """
     text = validate_text(value, field, required=required, max_length=MAX_EMAIL_LENGTH)
     if text is not None and not _EMAIL.fullmatch(text):
-        raise K2ValidationInputError(f"{field} is not an e-mail address", field=field)
+        raise K2InputError(f"{field} is not an e-mail address", field=field)
     return text
 
 
@@ -186,11 +184,11 @@ def validate_phone(value: str, field: str = "phone_number", *, plus: bool = True
     destinations, which K2 matches against ``^254\\d{9}$``).
     """
     if not isinstance(value, str) or not value.strip():
-        raise K2ValidationInputError(f"{field} is required", field=field)
+        raise K2InputError(f"{field} is required", field=field)
     compact = re.sub(r"[\s\-()]", "", value)
     match = _LOCAL_MOBILE.match(compact) or _INTERNATIONAL_MOBILE.match(compact)
     if match is None:
-        raise K2ValidationInputError(
+        raise K2InputError(
             f"{field} is not a Kenyan mobile number (expected 07XXXXXXXX, 01XXXXXXXX, 2547XXXXXXXX or "
             "+2547XXXXXXXX)",
             field=field,
@@ -201,30 +199,30 @@ def validate_phone(value: str, field: str = "phone_number", *, plus: bool = True
 def validate_currency(value: str, field: str = "currency") -> str:
     """K2 moves Kenyan shillings only."""
     if not isinstance(value, str) or value.strip().upper() != "KES":
-        raise K2ValidationInputError(f"{field} must be KES (the only currency K2 supports)", field=field)
+        raise K2InputError(f"{field} must be KES (the only currency K2 supports)", field=field)
     return "KES"
 
 
 def validate_amount(value: Decimal | int | str | float, field: str = "amount") -> Decimal:
     """A positive amount with at most 2 decimal places, as an exact Decimal (floats go through str())."""
     if isinstance(value, bool):
-        raise K2ValidationInputError(f"{field} must be a number, not a boolean", field=field)
+        raise K2InputError(f"{field} must be a number, not a boolean", field=field)
     if not isinstance(value, Decimal | int | str | float):  # str() of anything else is no amount
-        raise K2ValidationInputError(
+        raise K2InputError(
             f"{field} is not a number (a {type(value).__name__}, not a number or numeric string)", field=field
         )
     try:
         amount = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except (InvalidOperation, ValueError):
-        raise K2ValidationInputError(f"{field} is not a number", field=field) from None
+        raise K2InputError(f"{field} is not a number", field=field) from None
     if not amount.is_finite() or amount <= 0:
-        raise K2ValidationInputError(f"{field} must be greater than zero", field=field)
+        raise K2InputError(f"{field} must be greater than zero", field=field)
     try:
         cents = amount.quantize(_CENTS)
     except InvalidOperation:  # more digits than Decimal's precision: no real amount of shillings
-        raise K2ValidationInputError(f"{field} is too large", field=field) from None
+        raise K2InputError(f"{field} is too large", field=field) from None
     if amount != cents:
-        raise K2ValidationInputError(f"{field} has more than 2 decimal places", field=field)
+        raise K2InputError(f"{field} has more than 2 decimal places", field=field)
     # 1.100 is 1.10: never written with more than 2 decimals (K2's pattern is ^[0-9]+(\.[0-9]{1,2})?$).
     exponent = amount.as_tuple().exponent
     return cents if isinstance(exponent, int) and exponent < -2 else amount
@@ -234,14 +232,14 @@ def validate_settlement_method(value: str, field: str = "settlement_method") -> 
     """EFT (next business day) or RTS (real time), any case."""
     method = value.strip().upper() if isinstance(value, str) else ""
     if method not in {"EFT", "RTS"}:
-        raise K2ValidationInputError(f"{field} must be EFT or RTS", field=field)
+        raise K2InputError(f"{field} must be EFT or RTS", field=field)
     return method
 
 
 def validate_network(value: str, field: str = "network") -> str:
     """Safaricom is the only mobile network K2 pays to (any case accepted, sent as K2 spells it)."""
     if not isinstance(value, str) or value.strip().lower() != "safaricom":
-        raise K2ValidationInputError(f"{field} must be Safaricom", field=field)
+        raise K2InputError(f"{field} must be Safaricom", field=field)
     return "Safaricom"
 
 
@@ -261,26 +259,24 @@ def validate_metadata(value: Mapping[str, Any] | None, field: str = "metadata") 
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise K2ValidationInputError(f"{field} must be a mapping of up to 5 pairs", field=field)
+        raise K2InputError(f"{field} must be a mapping of up to 5 pairs", field=field)
     if len(value) > MAX_METADATA_PAIRS:
-        raise K2ValidationInputError(
+        raise K2InputError(
             f"{field} has {len(value)} pairs; K2 accepts at most {MAX_METADATA_PAIRS}", field=field
         )
     checked: dict[str, Any] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not key.strip():
-            raise K2ValidationInputError(f"{field} keys must be non-empty strings", field=field)
+            raise K2InputError(f"{field} keys must be non-empty strings", field=field)
         if len(key) > MAX_METADATA_KEY_LENGTH:
-            raise K2ValidationInputError(
+            raise K2InputError(
                 f"{field} keys must be at most {MAX_METADATA_KEY_LENGTH} characters", field=field
             )
         _check_characters(key, field)
         checked[key] = _metadata_value(item, f"{field}.{key}")
     encoded = json.dumps(checked, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     if len(encoded.encode("utf-8")) > MAX_METADATA_BYTES:
-        raise K2ValidationInputError(
-            f"{field} is larger than {MAX_METADATA_BYTES} bytes as JSON", field=field
-        )
+        raise K2InputError(f"{field} is larger than {MAX_METADATA_BYTES} bytes as JSON", field=field)
     return checked
 
 
@@ -289,26 +285,22 @@ def _metadata_value(item: object, field: str) -> object:
         return item
     if isinstance(item, str):
         if len(item) > MAX_METADATA_VALUE_LENGTH:
-            raise K2ValidationInputError(
-                f"{field} is longer than {MAX_METADATA_VALUE_LENGTH} characters", field=field
-            )
+            raise K2InputError(f"{field} is longer than {MAX_METADATA_VALUE_LENGTH} characters", field=field)
         _check_characters(item, field, multiline=True)
         return item
     if isinstance(item, int):
         if abs(item) > MAX_METADATA_NUMBER:  # no str(): 10**5000 has too many digits to print
-            raise K2ValidationInputError(f"{field} must be within +-2^53", field=field)
+            raise K2InputError(f"{field} must be within +-2^53", field=field)
         return int(item)  # an IntEnum or other subclass is sent as its number
     if isinstance(item, float):
         if not math.isfinite(item):  # NaN/Infinity cannot be sent as JSON
-            raise K2ValidationInputError(f"{field} must be a finite number", field=field)
+            raise K2InputError(f"{field} must be a finite number", field=field)
         if abs(item) > MAX_METADATA_NUMBER:
-            raise K2ValidationInputError(f"{field} must be within +-2^53", field=field)
+            raise K2InputError(f"{field} must be within +-2^53", field=field)
         return float(item)
     if isinstance(item, Decimal):
-        raise K2ValidationInputError(
-            f"{field} is a Decimal: pass str(value) (exact) or float(value)", field=field
-        )
-    raise K2ValidationInputError(
+        raise K2InputError(f"{field} is a Decimal: pass str(value) (exact) or float(value)", field=field)
+    raise K2InputError(
         f"{field} must be a string, number, boolean or null, not {type(item).__name__}", field=field
     )
 
@@ -321,7 +313,7 @@ def validate_url(value: str, field: str = "callback_url") -> str:
     except ValueError:  # e.g. a malformed [IPv6] host
         parts = urlsplit("")
     if parts.scheme not in {"http", "https"} or not parts.netloc or not _URI_CHARS.fullmatch(url):
-        raise K2ValidationInputError(f"{field} must be an absolute http(s) URL", field=field)
+        raise K2InputError(f"{field} must be an absolute http(s) URL", field=field)
     return url
 
 
@@ -342,30 +334,24 @@ def validate_subscription(
     if not isinstance(event_type, str) or event_type not in allowed:
         known = ", ".join(sorted(allowed))
         on = f" on {version}" if version else ""
-        raise K2ValidationInputError(f"event_type{on} must be one of: {known}", field="event_type")
+        raise K2InputError(f"event_type{on} must be one of: {known}", field="event_type")
     scope = scope.strip().lower() if isinstance(scope, str) else ""
     if scope not in {"till", "company"}:
-        raise K2ValidationInputError("scope must be till or company", field="scope")
+        raise K2InputError("scope must be till or company", field="scope")
     if not isinstance(enable_daraja_payload, bool):
-        raise K2ValidationInputError(
-            "enable_daraja_payload must be true or false", field="enable_daraja_payload"
-        )
+        raise K2InputError("enable_daraja_payload must be true or false", field="enable_daraja_payload")
     reference = validate_text(scope_reference, "scope_reference", required=False)
     if scope == "till":
         if event_type not in TILL_SCOPE_EVENTS:
-            raise K2ValidationInputError(
-                f"{event_type} can only be subscribed with scope company", field="scope"
-            )
+            raise K2InputError(f"{event_type} can only be subscribed with scope company", field="scope")
         if not reference:
-            raise K2ValidationInputError(
+            raise K2InputError(
                 "scope_reference (the till number) is required for scope till", field="scope_reference"
             )
     elif reference:
-        raise K2ValidationInputError(
-            "scope_reference must be empty for scope company", field="scope_reference"
-        )
+        raise K2InputError("scope_reference must be empty for scope company", field="scope_reference")
     if enable_daraja_payload and event_type not in DARAJA_EVENTS:
-        raise K2ValidationInputError(
+        raise K2InputError(
             "enable_daraja_payload is only allowed for buygoods_transaction_received and "
             "b2b_transaction_received",
             field="enable_daraja_payload",

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from .errors import K2UnexpectedResponseError, K2ValidationInputError
+from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
 
 __all__ = ["LocationRef", "location_from_headers", "parse_location"]
 
@@ -70,23 +70,21 @@ def parse_location(location: str) -> LocationRef:
     """Parse an absolute or relative K2 Location.
 
     Raises:
-        K2ValidationInputError: (also a ``ValueError``) it names no resource this SDK can read.
+        K2InputError: (also a ``ValueError``) it names no resource this SDK can read.
     """
     if not isinstance(location, str) or not location.strip():
-        raise K2ValidationInputError("location must be a K2 resource Location (a URL)", field="location")
+        raise K2InputError("location must be a K2 resource Location (a URL)", field="location")
     try:
         path = urlsplit(location.strip()).path
     except ValueError:  # e.g. an invalid IPv6 host
         path = ""
     match = _PATH.search(path)
     if match is None:
-        raise K2ValidationInputError(f"not a K2 resource location: {location[:200]!r}", field="location")
+        raise K2InputError(f"not a K2 resource location: {location[:200]!r}", field="location")
     version, collection, raw_id = match.groups()
     entry = _GETTERS.get((version, collection))
     if entry is None:
-        raise K2ValidationInputError(
-            f"no K2 resource is read at /api/{version}/{collection}/", field="location"
-        )
+        raise K2InputError(f"no K2 resource is read at /api/{version}/{collection}/", field="location")
     kind, module = entry
     return LocationRef(location.strip(), version, collection, unquote(raw_id), kind, module)
 

@@ -1,31 +1,33 @@
-"""Every error k2connect raises, in one tree.
+"""Every error k2connect raises, in one tree (the README draws the same one).
 
-Users catch ``K2Error`` for anything from this SDK, or a narrower class for one failure::
+Catch ``K2Error`` for anything from this SDK, or a narrower class for one failure::
 
     K2Error
-    ├── K2ConfigError                 bad or missing configuration (credentials, base URL)
-    ├── K2ValidationInputError        a request rejected before it was sent (phone, currency, ...)
+    ├── K2ConfigError                 bad or missing configuration (credentials, base URL, timeouts)
+    ├── K2InputError                  refused locally, before anything was sent (also ValueError)
     ├── K2ConnectionError             no answer, and nothing was processed or it is safe to ask again
     │   └── K2TimeoutError            ... because a timeout fired (the call's deadline included)
     ├── K2AmbiguousOutcomeError       a POST may have reached K2 and no definite answer came: it MAY
     │                                 have moved money. Never retry it blindly: reconcile first.
+    ├── K2UnexpectedResponseError     K2 answered, but not as the spec describes (status or body);
+    │                                 carries the real status. Nothing here moved money.
     ├── K2APIError                    K2 answered with an error status; carries the parsed body
     │   ├── K2AuthError               401 / 403, or the token endpoint refused the credentials
-    │   ├── K2ValidationError         400 / 422
+    │   ├── K2ValidationError         400 / 422: K2 refused the request body
     │   ├── K2NotFoundError           404
     │   ├── K2RateLimitError          429; ``retry_after`` in seconds when K2 sent one
-    │   ├── K2ServerError             5xx
-    │   └── K2UnexpectedResponseError a status or body the spec does not describe
+    │   └── K2ServerError             5xx (of a request that moves no money)
     ├── K2PollError                   following a Location did not reach a good end
-    │   ├── K2PollTimeout             the deadline passed; the last resource seen is attached
-    │   └── K2PaymentFailed           the resource reached a failed terminal state; attached
+    │   ├── K2PollTimeoutError        the deadline passed; the last resource seen is attached
+    │   └── K2PaymentFailedError      the resource reached a failed terminal state; attached
     ├── K2WebhookError                an incoming webhook or callback was refused
     │   ├── WebhookSignatureError     missing / malformed / wrong signature, or no key (also ValueError)
     │   └── WebhookPayloadError       malformed JSON or a body that breaks its schema (also ValueError)
-    └── K2StoreUnavailableError       a shared store failed (k2connect_ext.store_errors): answer 500
+    └── K2StoreUnavailableError       a shared store (Redis, PostgreSQL) failed: a receiver answers 500
 
 No exception ever carries a secret, token or signature in its message or attributes: messages are built
-from status codes, K2's own error text and request metadata (method, URL without query) only.
+from status codes, K2's own error text and request metadata (method, URL without query) only. None is
+chained (``__cause__``/``__context__``) to the httpx or parser exception it replaces.
 """
 
 from __future__ import annotations
@@ -40,16 +42,17 @@ __all__ = [
     "K2ConfigError",
     "K2ConnectionError",
     "K2Error",
+    "K2InputError",
     "K2NotFoundError",
-    "K2PaymentFailed",
+    "K2PaymentFailedError",
     "K2PollError",
-    "K2PollTimeout",
+    "K2PollTimeoutError",
     "K2RateLimitError",
     "K2ServerError",
+    "K2StoreUnavailableError",
     "K2TimeoutError",
     "K2UnexpectedResponseError",
     "K2ValidationError",
-    "K2ValidationInputError",
     "K2WebhookError",
     "WebhookPayloadError",
     "WebhookSignatureError",
@@ -64,7 +67,7 @@ class K2ConfigError(K2Error):
     """The SDK is configured wrongly: missing credentials, an insecure base URL, and so on."""
 
 
-class K2ValidationInputError(K2Error, ValueError):
+class K2InputError(K2Error, ValueError):
     """A request was refused locally, before anything was sent (bad phone number, currency, ...).
 
     ``field`` names the offending input, so forms can show the error beside it.
@@ -131,6 +134,32 @@ class K2AmbiguousOutcomeError(K2Error):
         self.hint = hint
 
 
+class K2UnexpectedResponseError(K2Error):
+    """K2 answered, but with a status or a body the spec does not describe.
+
+    Not a :class:`K2APIError`: the answer is not one of K2's error statuses, and ``except K2APIError``
+    handlers (which read ``error_code``) must not meet it. Raised only where nothing can have moved money:
+    an odd answer to a request that may move money is a :class:`K2AmbiguousOutcomeError` instead.
+
+    Attributes:
+        status_code: the status K2 really answered with, or ``None`` when none was read.
+        method, url: the request, URL without query (when known).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None,
+        method: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+
+
 class K2APIError(K2Error):
     """K2 answered with an error status.
 
@@ -189,10 +218,6 @@ class K2ServerError(K2APIError):
         self.retry_after = retry_after
 
 
-class K2UnexpectedResponseError(K2APIError):
-    """K2 answered with a status or a body the spec does not describe (e.g. a 201 without Location)."""
-
-
 class K2PollError(K2Error):
     """Following a Location did not end well. ``resource`` is the last parsed resource seen."""
 
@@ -202,7 +227,7 @@ class K2PollError(K2Error):
         self.resource = resource
 
 
-class K2PollTimeout(K2PollError):
+class K2PollTimeoutError(K2PollError):
     """The overall deadline passed before the resource reached a terminal state."""
 
     def __init__(
@@ -212,7 +237,7 @@ class K2PollTimeout(K2PollError):
         self.last_status = last_status
 
 
-class K2PaymentFailed(K2PollError):
+class K2PaymentFailedError(K2PollError):
     """The resource reached a failed terminal state. ``status`` and ``reason`` say why."""
 
     def __init__(
@@ -246,3 +271,12 @@ class WebhookPayloadError(K2WebhookError, ValueError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class K2StoreUnavailableError(K2Error):
+    """A shared store (Redis, PostgreSQL) did not answer, or answered with an error.
+
+    Raised by the deduplicators: a webhook receiver then answers 500, nothing is marked as seen, and K2's
+    redelivery is processed once the store is back. The message names the store and the failure, never a
+    password or a connection string.
+    """

@@ -54,10 +54,10 @@ from k2connect_client.models import (
     TransactionSmsNotificationResult,
 )
 
-from k2connect_ext.dedup import event_id_problem
-from k2connect_ext.errors import WebhookPayloadError
-from k2connect_ext.outcomes import State, classify
-from k2connect_ext.signatures import RawBody, verify_signature
+from k2connect_ext._exceptions import WebhookPayloadError
+from k2connect_ext._outcomes import State, classify
+from k2connect_ext.webhooks._dedup import event_id_problem
+from k2connect_ext.webhooks._signatures import RawBody, verify_signature
 
 __all__ = [
     "EventKind",

@@ -2,7 +2,7 @@
 
 Install with ``pip install 'k2connect-sdk[redis]'`` and pass it to ``K2``/``AsyncK2``/``connect``::
 
-    from k2connect_ext.redis_store import RedisTokenStore
+    from k2connect_ext._redis_token_store import RedisTokenStore
 
     store = RedisTokenStore.from_url("redis://redis.internal:6379/0")
     k2 = K2(client_id, client_secret, token_store=store)
@@ -27,7 +27,7 @@ Keys: ``<key>`` (a hash: the token JSON, its digest and its fence number; it exp
 ``<key>:lock`` and ``<key>:fence``. The default key carries a hash tag (``{token}``) so all three land in
 one Redis Cluster slot. The stored token is the secret bearer token: keep the Redis private.
 
-The :class:`~k2connect_ext.tokens.TokenStore` protocol is blocking; ``AsyncTokenManager`` already calls
+The :class:`~k2connect_ext._token_stores.TokenStore` protocol is blocking; ``AsyncTokenManager`` already calls
 it in a worker thread, so there is no separate async API here.
 """
 
@@ -44,9 +44,9 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from k2connect_ext.errors import K2ConfigError
-from k2connect_ext.store_errors import redact, require_module
-from k2connect_ext.tokens import AccessToken, MemoryTokenStore
+from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext._store_support import redact, require_module
+from k2connect_ext._token_stores import AccessToken, MemoryTokenStore
 
 __all__ = ["DEFAULT_TOKEN_KEY", "RedisTokenStore", "redis_client"]
 
@@ -117,7 +117,7 @@ def _digest(token: AccessToken) -> str:
 
 
 class RedisTokenStore:
-    """A :class:`~k2connect_ext.tokens.TokenStore` in Redis, shared by every process and machine.
+    """A :class:`~k2connect_ext._token_stores.TokenStore` in Redis, shared by every process and machine.
 
     Args:
         client: a ``redis.Redis`` (or anything with the same ``hget``/``register_script`` API). Give it

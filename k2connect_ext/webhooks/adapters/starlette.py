@@ -29,18 +29,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from k2connect_ext.body_limit import DEFAULT_MAX_BODY_BYTES, aread_limited, checked_limit, declared_length
-from k2connect_ext.dedup import AsyncDeduplicator, Deduplicator
-from k2connect_ext.errors import WebhookPayloadError, WebhookSignatureError
-from k2connect_ext.events import K2Event, parse_event
-from k2connect_ext.receivers import (
+from k2connect_ext._exceptions import WebhookPayloadError, WebhookSignatureError
+from k2connect_ext.webhooks._body_limit import (
+    DEFAULT_MAX_BODY_BYTES,
+    aread_limited,
+    checked_limit,
+    declared_length,
+)
+from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
+from k2connect_ext.webhooks._events import K2Event, parse_event
+from k2connect_ext.webhooks._receivers import (
     AsyncHandler,
     AsyncWebhookReceiver,
     ReceiverResponse,
     _checked_api_key,
     _is_async_callable,
 )
-from k2connect_ext.signatures import verify_request_headers
+from k2connect_ext.webhooks._signatures import verify_request_headers
 
 __all__ = ["verified_event", "webhook_endpoint"]
 

@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 
 from k2connect_client import errors as generated_errors
 
-from . import _call
-from .error_mapping import ambiguous_outcome_error, detached
-from .errors import K2Error, K2UnexpectedResponseError, K2ValidationInputError
+from k2connect_ext import _call
+from k2connect_ext._exceptions import K2Error, K2InputError, K2UnexpectedResponseError
+from k2connect_ext._translate import ambiguous_outcome_error, detached
 
 __all__ = ["ainvoke", "invoke"]
 
@@ -34,7 +34,7 @@ def _unexpected(operation: str, exc: Exception, call: _call.Call) -> K2Error:
     if not call.sent:
         # Raised while the request was being built from its inputs: nothing left this machine, and it
         # is not K2's answer. (A typed input the builders did not catch, such as a number JSON refuses.)
-        return K2ValidationInputError(
+        return K2InputError(
             f"{operation}: the request could not be built from its inputs ({type(exc).__name__}); "
             "nothing was sent"
         )

@@ -6,7 +6,7 @@ When the token is missing or about to expire, every concurrent caller would othe
 1. a fresh token cached in the manager is returned without any lock or I/O (the hot path);
 2. otherwise callers queue on the manager's lock (a ``threading.Lock``, or an ``asyncio.Lock`` per event
    loop) and re-check after getting it, because the caller before them may just have renewed it;
-3. with a shared :class:`~k2connect_ext.tokens.TokenStore`, the winner reads the store, then takes the
+3. with a shared :class:`~k2connect_ext._token_stores.TokenStore`, the winner reads the store, then takes the
    store's ``lock()`` and reads it again before fetching, so other processes or machines share one fetch.
 
 A caller that waited on the lock while another fetched takes the token just fetched, fresh or not: a token
@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager
 
 from k2connect_ext._constants import TOKEN_SKEW_SECONDS
-from k2connect_ext.tokens import AccessToken, TokenStore
+from k2connect_ext._token_stores import AccessToken, TokenStore
 
 __all__ = ["AsyncTokenManager", "TokenManager"]
 
@@ -94,7 +94,7 @@ class TokenManager(_ManagerBase):
     """Hands out a valid token to any number of threads, fetching at most once at a time.
 
     Args:
-        fetch: gets a new token from K2 (see :func:`k2connect_ext.auth.request_token`).
+        fetch: gets a new token from K2 (see :func:`k2connect_ext._bearer_auth.request_token`).
         store: share the token beyond this manager; by default it lives in the manager only.
         clock: wall-clock epoch seconds; injectable for tests.
         skew: renew this many seconds before expiry.

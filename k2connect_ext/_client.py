@@ -12,7 +12,7 @@ What the factory wires together, once, so that every generated operation gets it
 * every error status raised as a ``K2APIError`` subclass and every transport failure as a
   ``K2ConnectionError``, before the generated code sees it. What is left (a 2xx or 3xx the spec does not
   describe, a body that breaks the schema) the facades turn into ``K2UnexpectedResponseError``; wrap direct
-  calls of generated functions in ``k2connect_ext.invoke`` / ``ainvoke`` to get the same.
+  calls of generated functions in ``k2connect_ext._invoke`` / ``ainvoke`` to get the same.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from k2connect_client import errors as generated_errors
 from k2connect_client.api.oauth import request_access_token
 from k2connect_client.models import TokenRequest, TokenResponse
 
-from . import _call, _deadline_backend
-from ._constants import (
+from k2connect_ext import _call, _deadline_backend
+from k2connect_ext._bearer_auth import K2OAuth
+from k2connect_ext._constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_LIMITS,
     DEFAULT_POOL_TIMEOUT,
@@ -44,8 +45,11 @@ from ._constants import (
     TOKEN_SKEW_SECONDS,
     USER_AGENT_PREFIX,
 )
-from .auth import K2OAuth
-from .error_mapping import (
+from k2connect_ext._exceptions import K2ConfigError, K2Error, K2UnexpectedResponseError
+from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
+from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_stores import AccessToken, TokenStore
+from k2connect_ext._translate import (
     ambiguous_outcome_error,
     created_location,
     detached,
@@ -54,10 +58,6 @@ from .error_mapping import (
     safe_url,
     translate_transport_error,
 )
-from .errors import K2ConfigError, K2Error, K2UnexpectedResponseError
-from .retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
-from .token_manager import AsyncTokenManager, TokenManager
-from .tokens import AccessToken, TokenStore
 
 __all__ = ["K2Settings", "async_connect", "connect", "detached", "resolve_timeout", "user_agent"]
 
@@ -390,7 +390,9 @@ def _async_transport(backend: str, limits: httpx.Limits | None) -> httpx.AsyncBa
     if backend == "httpx":
         return _PerLoopTransport(limits or DEFAULT_LIMITS)
     if backend == "aiohttp":
-        from .aiohttp_transport import AiohttpTransport  # aiohttp is an extra: imported only when asked
+        from k2connect_ext._aiohttp_transport import (
+            AiohttpTransport,  # aiohttp is an extra: imported only when asked
+        )
 
         return AiohttpTransport(limits=limits or DEFAULT_LIMITS)
     raise K2ConfigError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
