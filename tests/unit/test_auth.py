@@ -21,59 +21,19 @@ from k2connect_ext._retry import RetryPolicy
 from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 from k2connect_ext._translate import raise_for_status
+from tests.fakes import FakeClock, FakeK2, error, ok
 
 BASE = "https://sandbox.kopokopo.com"
 CLIENT_ID = "lN19fbMMiWlJM0ekQMD4jGbO1jv2LzDXBi4wkGxHypg"
 CLIENT_SECRET = "client-secret-6f1d0c9e-must-never-leak"
-TOKEN_PREFIX = "access-token-7c1e2b-must-never-leak-"
+TOKEN = "access-token-7c1e2b-must-never-leak"
 NOW = 1_700_000_000.0
+CLOCK = FakeClock(NOW)  # frozen: no test here depends on time passing
 
 
-def clock() -> float:
-    """A clock frozen at NOW: no test here depends on time passing."""
-    return NOW
-
-
-class FakeK2:
-    """A tiny K2: issues numbered tokens at /oauth/token and answers API calls from a script of statuses.
-
-    The API accepts only the latest token, like K2 after a renewal; ``api_statuses`` overrides that.
-    """
-
-    def __init__(self, api_statuses: list[int] | None = None, token_status: int = 200) -> None:
-        self.api_statuses = list(api_statuses or [])
-        self.token_status = token_status
-        self.requests: list[httpx.Request] = []
-        self.issued = 0
-
-    @property
-    def current_token(self) -> str:
-        return f"{TOKEN_PREFIX}{self.issued}"
-
-    def api_requests(self) -> list[httpx.Request]:
-        return [r for r in self.requests if not r.url.path.startswith("/oauth/")]
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        # A copy: the auth flow replays the same Request object with a new header.
-        self.requests.append(
-            httpx.Request(
-                request.method, request.url, headers=request.headers.copy(), content=request.content
-            )
-        )
-        if request.url.path == "/oauth/token":
-            if self.token_status != 200:
-                body = {"error": "invalid_client", "error_description": "Client authentication failed"}
-                return httpx.Response(self.token_status, json=body)
-            self.issued += 1
-            return httpx.Response(
-                200,
-                json={"access_token": self.current_token, "token_type": "Bearer", "expires_in": 3600},
-            )
-        if self.api_statuses:
-            return httpx.Response(self.api_statuses.pop(0), json={"error_code": 401, "error_message": "x"})
-        if request.headers.get("Authorization") != f"Bearer {self.current_token}":
-            return httpx.Response(401, json={"error_code": 401, "error_message": "InvalidAccessToken"})
-        return httpx.Response(200, json={"ok": True})
+def fake_k2() -> FakeK2:
+    """A K2 that accepts only the token it issued last (like K2 after a renewal) and otherwise says ok."""
+    return FakeK2(default=ok({"ok": True}), token=TOKEN, only_latest_token=True)
 
 
 def managers(k2: FakeK2) -> tuple[TokenManager, AsyncTokenManager]:
@@ -81,12 +41,12 @@ def managers(k2: FakeK2) -> tuple[TokenManager, AsyncTokenManager]:
 
     def fetch() -> AccessToken:
         response = k2(httpx.Request("POST", f"{BASE}/oauth/token"))
-        return AccessToken.from_token_response(response.json(), clock())
+        return AccessToken.from_token_response(response.json(), CLOCK())
 
     async def afetch() -> AccessToken:
         return fetch()
 
-    return TokenManager(fetch, clock=clock), AsyncTokenManager(afetch, clock=clock)
+    return TokenManager(fetch, clock=CLOCK), AsyncTokenManager(afetch, clock=CLOCK)
 
 
 async def send(
@@ -114,19 +74,19 @@ modes = pytest.mark.parametrize("mode", ["sync", "async"])
 @modes
 async def test_sets_bearer_header_over_a_placeholder(mode: str) -> None:
     """The real token replaces the placeholder Authorization that the generated client sets."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     response = await send(
         mode, K2OAuth(*managers(k2)), k2, "GET", "/api/v1/payments/1", headers={"Authorization": "Bearer x"}
     )
     assert response.status_code == 200
     [request] = k2.api_requests()
-    assert request.headers.get_list("Authorization") == [f"Bearer {TOKEN_PREFIX}1"]
+    assert request.headers.get_list("Authorization") == [f"Bearer {TOKEN}-1"]
 
 
 @modes
 async def test_reuses_the_token_across_requests(mode: str) -> None:
     """Two requests through one auth make one token fetch."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     auth = K2OAuth(*managers(k2))
     for _ in range(2):
         assert (await send(mode, auth, k2, "GET", "/api/v1/payments/1")).status_code == 200
@@ -136,7 +96,7 @@ async def test_reuses_the_token_across_requests(mode: str) -> None:
 @modes
 async def test_401_renews_the_token_and_replays_once(mode: str) -> None:
     """A 401 invalidates that token, fetches a new one, and replays the POST with the same body once."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     sync_manager, async_manager = managers(k2)
     auth = K2OAuth(sync_manager, async_manager)
     await send(mode, auth, k2, "GET", "/api/v1/payments/1")  # caches token 1
@@ -145,15 +105,16 @@ async def test_401_renews_the_token_and_replays_once(mode: str) -> None:
     response = await send(mode, auth, k2, "POST", "/api/v1/payments", json=body)
     assert response.status_code == 200
     first, second = k2.api_requests()[1:]
-    assert first.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
-    assert second.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}3"
+    assert first.headers["Authorization"] == f"Bearer {TOKEN}-1"
+    assert second.headers["Authorization"] == f"Bearer {TOKEN}-3"
     assert json.loads(first.content) == json.loads(second.content) == body
 
 
 @modes
 async def test_second_401_is_returned_as_is(mode: str) -> None:
     """If the replay also gets 401, the response comes back (for the caller to raise K2AuthError)."""
-    k2 = FakeK2(api_statuses=[401, 401])
+    k2 = fake_k2()
+    k2.api = [error(401), error(401)]
     response = await send(mode, K2OAuth(*managers(k2)), k2, "POST", "/api/v1/payments", json={})
     assert response.status_code == 401
     assert len(k2.api_requests()) == 2
@@ -165,7 +126,8 @@ async def test_second_401_is_returned_as_is(mode: str) -> None:
 @modes
 async def test_non_401_errors_are_not_replayed(mode: str) -> None:
     """A 403 or 500 is returned after a single request and keeps the token."""
-    k2 = FakeK2(api_statuses=[403, 500])
+    k2 = fake_k2()
+    k2.api = [error(403), error(500)]
     auth = K2OAuth(*managers(k2))
     assert (await send(mode, auth, k2, "GET", "/api/v1/payments/1")).status_code == 403
     assert (await send(mode, auth, k2, "GET", "/api/v1/payments/1")).status_code == 500
@@ -177,40 +139,40 @@ async def test_non_401_errors_are_not_replayed(mode: str) -> None:
 @pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/token/"])
 async def test_oauth_endpoints_pass_through_without_bearer(mode: str, path: str) -> None:
     """Token, revoke and introspect requests carry no bearer header, even a placeholder, and fetch nothing."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     await send(mode, K2OAuth(*managers(k2)), k2, "POST", path, headers={"Authorization": "Bearer x"}, data={})
-    [request] = k2.requests
+    [request] = k2.seen
     assert "Authorization" not in request.headers
 
 
 @modes
 async def test_token_info_is_authenticated(mode: str) -> None:
     """GET /oauth/token/info is not a credentials endpoint: it needs the bearer token."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     await send(mode, K2OAuth(*managers(k2)), k2, "GET", "/oauth/token/info")
-    assert k2.requests[-1].headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+    assert k2.seen[-1].headers["Authorization"] == f"Bearer {TOKEN}-1"
 
 
 def test_sync_flow_stepped_by_hand() -> None:
     """Driving sync_auth_flow directly: one request, a 401, one replay with the new token, then the end."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     auth = K2OAuth(managers(k2)[0])
     flow = auth.sync_auth_flow(httpx.Request("GET", f"{BASE}/api/v1/payments/1"))
     first = next(flow)
-    assert first.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+    assert first.headers["Authorization"] == f"Bearer {TOKEN}-1"
     replay = flow.send(httpx.Response(401, request=first))
-    assert replay.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}2"
+    assert replay.headers["Authorization"] == f"Bearer {TOKEN}-2"
     with pytest.raises(StopIteration):
         flow.send(httpx.Response(401, request=replay))
 
 
 async def test_async_flow_stepped_by_hand() -> None:
     """Driving async_auth_flow directly: a 200 ends the flow after one request."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     auth = K2OAuth(None, managers(k2)[1])
     flow = auth.async_auth_flow(httpx.Request("GET", f"{BASE}/api/v1/payments/1"))
     first = await flow.__anext__()
-    assert first.headers["Authorization"] == f"Bearer {TOKEN_PREFIX}1"
+    assert first.headers["Authorization"] == f"Bearer {TOKEN}-1"
     with pytest.raises(StopAsyncIteration):
         await flow.asend(httpx.Response(200, request=first))
 
@@ -227,7 +189,7 @@ def test_needs_at_least_one_manager() -> None:
 @modes
 async def test_flow_without_its_manager_is_a_config_error(mode: str) -> None:
     """A sync-only auth used by an AsyncClient (or the reverse) says so clearly."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     sync_manager, async_manager = managers(k2)
     auth = K2OAuth(None, async_manager) if mode == "sync" else K2OAuth(sync_manager, None)
     with pytest.raises(K2ConfigError, match=r"no (Async)?TokenManager"):
@@ -239,7 +201,7 @@ async def test_flow_without_its_manager_is_a_config_error(mode: str) -> None:
 
 def test_repr_shows_no_token() -> None:
     """K2OAuth's repr says which flows it serves, nothing more."""
-    k2 = FakeK2()
+    k2 = fake_k2()
     auth = K2OAuth(*managers(k2))
     assert auth.token_manager is not None
     auth.token_manager.get()
@@ -250,7 +212,7 @@ def test_repr_shows_no_token() -> None:
 async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.LogCaptureFixture) -> None:
     """Across renewals, refusals, retries and ambiguous outcomes, no secret or token is logged or raised."""
     caplog.set_level(logging.DEBUG)
-    k2 = FakeK2()
+    k2 = fake_k2()
     seen: list[object] = []
     lock = threading.Lock()
     attempts = {"count": 0}
@@ -287,17 +249,17 @@ async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.
         seen.append(client.auth)
         seen.append(client.auth.token_manager if not is_async else client.auth.async_token_manager)
         ok = await call("GET", "/api/v1/payments/1")
-        seen.append(ok.request.headers.get("Authorization") == f"Bearer {TOKEN_PREFIX}1")
+        seen.append(ok.request.headers.get("Authorization") == f"Bearer {TOKEN}-1")
         k2.issued += 1  # force a 401 and a renewal
         await call("GET", "/api/v1/payments/1")
         with pytest.raises(K2AmbiguousOutcomeError) as ambiguous:
             await call("POST", "/api/v1/payments", json=payment)
         seen.append(ambiguous.value)
-        k2.api_statuses = [401, 401]
+        k2.api = [error(401), error(401)]
         with pytest.raises(K2AuthError) as refused:
             await call("GET", "/api/v1/payments/1")
         seen.append(refused.value)
-        k2.token_status = 401
+        k2.credentials_ok = False
         k2.issued += 1  # the cached token goes stale, and its renewal is refused
         with pytest.raises(K2AuthError) as bad_creds:
             await call("GET", "/api/v1/payments/1")
@@ -310,7 +272,7 @@ async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.
             base_url=BASE,
             transport=httpx.MockTransport(flaky),
             retry=policy,
-            clock=clock,
+            clock=CLOCK,
         )
         with generated.get_httpx_client() as client:
             await scenario(client, False)
@@ -321,7 +283,7 @@ async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.
             base_url=BASE,
             transport=httpx.MockTransport(flaky),
             retry=policy,
-            clock=clock,
+            clock=CLOCK,
         )
         async with agenerated.get_async_httpx_client() as aclient:
             await scenario(aclient, True)
@@ -336,4 +298,4 @@ async def test_no_secret_reaches_logs_reprs_or_errors(mode: str, caplog: pytest.
     assert any("Retrying" in t for t in texts)  # the retry transport did log
     blob = "\n".join(texts)
     assert CLIENT_SECRET not in blob
-    assert TOKEN_PREFIX not in blob
+    assert TOKEN not in blob

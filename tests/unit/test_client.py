@@ -8,7 +8,6 @@ from __future__ import annotations
 import inspect
 import logging
 import math
-import threading
 import traceback
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
@@ -44,12 +43,11 @@ from k2connect_ext._facade import K2, AsyncK2
 from k2connect_ext._invoke import ainvoke, invoke
 from k2connect_ext._polling import PollSettings
 from k2connect_ext._retry import RetryPolicy
+from tests.fakes import PID, TOKEN, FakeClock, FakeK2, Reply, error, raises, reply
 
 BASE = SANDBOX_BASE_URL
 CLIENT_ID = "client-id-3f9a"
 SECRET = "client-secret-5b1e-must-never-leak"
-TOKEN = "access-token-d41c-must-never-leak"
-PID = "247b1bd8-f5a0-4b71-a898-f62f67b8ae1c"
 LOCATION = f"{BASE}/api/v2/incoming_payments/{PID}"
 CB = "https://example.com/k2/result"
 STK_ARGS: dict[str, Any] = {
@@ -58,99 +56,6 @@ STK_ARGS: dict[str, Any] = {
     "till_number": "K000000",
     "callback_url": CB,
 }
-
-Reply = Callable[[httpx.Request], httpx.Response]
-
-
-# ---------------------------------------------------------------------------------- fakes
-class FakeClock:
-    """Seconds that move only when the code under test sleeps (retries and polling)."""
-
-    def __init__(self) -> None:
-        self.now = 5000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Record and advance."""
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        """The awaitable twin of sleep."""
-        self.sleep(seconds)
-
-
-class FakeK2:
-    """A K2 that issues numbered tokens, answers creates with 201 + Location and reads with a resource.
-
-    ``api`` and ``token`` hold scripted replies, used first-in first-out before the defaults.
-    """
-
-    def __init__(self, *api: Reply, token: list[Reply] | None = None) -> None:
-        self.api = list(api)
-        self.token = list(token or [])
-        self.seen: list[httpx.Request] = []
-        self.issued = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            # A copy: the auth flow re-sends the same Request object with a new header.
-            copy = httpx.Request(
-                request.method, request.url, headers=request.headers.copy(), content=request.content
-            )
-            self.seen.append(copy)
-            if request.url.path == "/oauth/token":
-                if self.token:
-                    return self.token.pop(0)(request)
-                self.issued += 1
-                body = {"access_token": f"{TOKEN}-{self.issued}", "token_type": "Bearer", "expires_in": 3600}
-                return httpx.Response(200, json=body)
-            if self.api:
-                return self.api.pop(0)(request)
-        path = request.url.path
-        if path == "/oauth/revoke":
-            return httpx.Response(200, json={})
-        if path == "/oauth/introspect":
-            return httpx.Response(200, json={"active": True, "client_id": CLIENT_ID, "token_type": "Bearer"})
-        if path == "/oauth/token/info":
-            return httpx.Response(200, json={"expires_in": 3000, "application": {"uid": CLIENT_ID}})
-        if request.method == "POST":
-            return httpx.Response(201, headers={"Location": LOCATION})
-        status = {"status": "Success", "event": {"type": "Incoming Payment Request", "resource": None}}
-        return httpx.Response(
-            200, json={"data": {"id": PID, "type": "incoming_payment", "attributes": status}}
-        )
-
-    def api_requests(self) -> list[httpx.Request]:
-        """Requests other than token requests."""
-        return [r for r in self.seen if r.url.path != "/oauth/token"]
-
-    def token_requests(self) -> list[httpx.Request]:
-        """Requests to /oauth/token."""
-        return [r for r in self.seen if r.url.path == "/oauth/token"]
-
-
-def reply(status: int, payload: Any = None, headers: dict[str, str] | None = None) -> Reply:
-    """A scripted answer with a JSON body."""
-    return lambda request: httpx.Response(status, json=payload, headers=headers)
-
-
-def error(status: int, headers: dict[str, str] | None = None) -> Reply:
-    """A K2 error answer."""
-    return reply(status, {"error_code": status, "error_message": f"K2 says {status}"}, headers)
-
-
-def raises(exc: Exception) -> Reply:
-    """A transport failure."""
-
-    def fn(request: httpx.Request) -> httpx.Response:
-        raise exc
-
-    return fn
 
 
 class Runner:
@@ -486,7 +391,7 @@ async def test_retryable_read_statuses_are_retried_with_retry_after(runner: Runn
 async def test_token_endpoint_refusal_is_an_auth_error(runner: Runner) -> None:
     """Refused credentials at /oauth/token raise K2AuthError with K2's OAuth error."""
     refused = reply(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
-    server = FakeK2(token=[refused])
+    server = FakeK2(token_replies=[refused])
     with pytest.raises(K2AuthError) as info:
         await runner.run(runner.k2(server).stk_push, **STK_ARGS)
     assert info.value.error_code == "invalid_client"
@@ -603,7 +508,7 @@ async def test_odd_token_answer_is_unexpected_response_and_hides_the_body(
     runner: Runner, answer: Reply, status: int
 ) -> None:
     """An odd token answer is K2UnexpectedResponseError everywhere; no traceback quotes its body (a token)."""
-    server = FakeK2(token=[answer, answer])
+    server = FakeK2(token_replies=[answer, answer])
     k2 = runner.k2(server)
     for call in (k2.token, lambda: k2.stk_push(**STK_ARGS)):
         with pytest.raises(K2UnexpectedResponseError) as info:
@@ -658,7 +563,7 @@ async def test_no_secret_or_token_in_reprs_errors_or_logs(
         raises(httpx.ReadTimeout("timed out")),  # an ambiguous POST
         raises(httpx.ConnectError("down")),
         *[raises(httpx.ConnectError("down"))] * 3,
-        token=[reply(200, {"access_token": TOKEN + "-1", "token_type": "Bearer"}), refused],
+        token_replies=[reply(200, {"access_token": TOKEN + "-1", "token_type": "Bearer"}), refused],
     )
     k2 = runner.k2(server)
     errors: list[BaseException] = []

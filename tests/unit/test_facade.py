@@ -36,12 +36,11 @@ from k2connect_ext._facade import K2, AsyncCreated, AsyncK2, Created
 from k2connect_ext._polling import PollSettings
 from k2connect_ext._retry import RetryPolicy
 from k2connect_ext._token_stores import AccessToken
+from tests.fakes import PID, TOKEN, FakeClock, FakeK2, incoming_payment, reply
 
 BASE = "https://sandbox.kopokopo.com"
 CLIENT_ID = "client-id-77aa"
 SECRET = "client-secret-1c2d-never-leak"
-TOKEN = "access-token-9f8e"
-PID = "c9f1a2b3-0000-4d5e-8f90-123456789abc"
 STK = f"{BASE}/api/v2/incoming_payments/{PID}"
 CB = "https://example.com/k2/result"
 EAT = dt.timezone(dt.timedelta(hours=3))
@@ -51,98 +50,6 @@ STK_ARGS: dict[str, Any] = {
     "till_number": "K000000",
     "callback_url": CB,
 }
-
-Reply = Callable[[httpx.Request], httpx.Response]
-
-
-# ---------------------------------------------------------------------------------- fakes
-def incoming(status: str, errors: Any = None) -> dict[str, Any]:
-    """An incoming payment resource."""
-    attributes = {
-        "status": status,
-        "event": {"type": "Incoming Payment Request", "resource": None, "errors": errors},
-    }
-    return {"data": {"id": PID, "type": "incoming_payment", "attributes": attributes}}
-
-
-class FakeK2:
-    """Records every request; issues numbered tokens; answers creates 201 + Location and reads from a script.
-
-    ``api`` holds scripted replies for non-token requests, used first-in first-out before the defaults.
-    """
-
-    def __init__(self, *api: Reply) -> None:
-        self.api = list(api)
-        self.seen: list[httpx.Request] = []
-        self.issued = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            # A copy: the auth flow re-sends the same Request object with a new header.
-            copy = httpx.Request(
-                request.method, request.url, headers=request.headers.copy(), content=request.content
-            )
-            self.seen.append(copy)
-            path = request.url.path
-            if path == "/oauth/token":
-                self.issued += 1
-                body = {"access_token": f"{TOKEN}-{self.issued}", "token_type": "Bearer", "expires_in": 3600}
-                return httpx.Response(200, json=body)
-            if self.api:
-                return self.api.pop(0)(request)
-        return self.default(request)
-
-    @staticmethod
-    def default(request: httpx.Request) -> httpx.Response:
-        """K2's usual answers."""
-        path = request.url.path
-        if path == "/oauth/revoke":
-            return httpx.Response(200, json={})
-        if path == "/oauth/introspect":
-            return httpx.Response(200, json={"active": True, "scope": "", "client_id": CLIENT_ID})
-        if path == "/oauth/token/info":
-            return httpx.Response(
-                200, json={"expires_in": 2776, "application": {"uid": CLIENT_ID}, "scope": []}
-            )
-        if request.method == "POST" and path.endswith("/cancel"):
-            return httpx.Response(200, json={"message": "Payment link cancelled."})
-        if request.method == "POST":
-            return httpx.Response(201, headers={"Location": f"{BASE}{path}/{PID}"}, json=None)
-        return httpx.Response(200, json=incoming("Success"))
-
-    def by_path(self, path: str) -> list[httpx.Request]:
-        """The requests to one path."""
-        return [r for r in self.seen if r.url.path == path]
-
-    def api_requests(self) -> list[httpx.Request]:
-        """Everything but token requests."""
-        return [r for r in self.seen if r.url.path != "/oauth/token"]
-
-
-def reply(status: int, payload: Any = None, headers: dict[str, str] | None = None) -> Reply:
-    """A scripted answer."""
-    return lambda request: httpx.Response(status, json=payload, headers=headers)
-
-
-class FakeClock:
-    """Monotonic seconds moved only by the fake sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Record and advance."""
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        """The awaitable twin."""
-        self.sleep(seconds)
 
 
 class Runner:
@@ -339,7 +246,7 @@ async def test_handle_fetch_reads_once(runner: Runner) -> None:
     """fetch() reads the resource once, whatever its state, through the configured host."""
     server = FakeK2(
         reply(201, headers={"Location": f"https://api.kopokopo.com/api/v2/incoming_payments/{PID}"}),
-        reply(200, incoming("Pending")),
+        reply(200, incoming_payment("Pending")),
     )
     handle = await runner.run(runner.k2(server).stk_push, **STK_ARGS)
     result = await runner.run(handle.fetch)
@@ -353,8 +260,8 @@ async def test_handle_wait_polls_to_success(runner: Runner) -> None:
     """wait() polls with the facade's fake sleep until the outcome."""
     server = FakeK2(
         reply(201, headers={"Location": STK}),
-        reply(200, incoming("Pending")),
-        reply(200, incoming("Success")),
+        reply(200, incoming_payment("Pending")),
+        reply(200, incoming_payment("Success")),
     )
     handle = await runner.run(runner.k2(server).stk_push, **STK_ARGS)
     result = await runner.run(handle.wait)
@@ -364,7 +271,7 @@ async def test_handle_wait_polls_to_success(runner: Runner) -> None:
 
 async def test_handle_wait_failure_and_no_raise(runner: Runner) -> None:
     """A failed payment raises K2PaymentFailedError, or is returned with raise_on_failure=False."""
-    failed = reply(200, incoming("Failed", "Request cancelled by user"))
+    failed = reply(200, incoming_payment("Failed", "Request cancelled by user"))
     server = FakeK2(failed, failed)
     k2 = runner.k2(server)
     handle: Any = (
@@ -379,7 +286,7 @@ async def test_handle_wait_failure_and_no_raise(runner: Runner) -> None:
 
 async def test_handle_wait_timeout_overrides_the_facade_default(runner: Runner) -> None:
     """wait(timeout=...) replaces the facade's poll timeout for that wait only."""
-    server = FakeK2(*[reply(200, incoming("Pending"))] * 10)
+    server = FakeK2(*[reply(200, incoming_payment("Pending"))] * 10)
     k2 = runner.k2(server)
     with pytest.raises(K2PollTimeoutError) as info:
         await runner.run(k2.wait_for, STK, timeout=2.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -36,34 +35,14 @@ from k2connect_ext._locations import location_from_headers, parse_location
 from k2connect_ext._outcomes import Outcome, State, classify
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
 from k2connect_ext._retry import RetryPolicy
+from tests.fakes import PID, TOKEN, FakeClock, FakeK2, Reply, error, incoming_payment, ok, raises
 
 BASE = "https://sandbox.kopokopo.com"
-PID = "0dad3e3f-a83e-4ed2-afa6-2e76a3df3a03"
 STK = f"{BASE}/api/v2/incoming_payments/{PID}"
 LINK = f"{BASE}/api/v2/payment_links/{PID}"
-TOKEN = "tok-polling-1"
-
-Reply = Callable[[httpx.Request], httpx.Response]
 
 
 # ---------------------------------------------------------------------------------- payloads
-def incoming(status: str, errors: Any = None) -> dict[str, Any]:
-    """An incoming payment (STK push) resource as K2 returns it."""
-    return {
-        "data": {
-            "id": PID,
-            "type": "incoming_payment",
-            "attributes": {
-                "initiation_time": "2020-10-21T07:40:00.927+03:00",
-                "status": status,
-                "event": {"type": "Incoming Payment Request", "resource": None, "errors": errors},
-                "metadata": {"reference": "123456"},
-                "_links": {"callback_url": "https://example.com/cb", "self": STK},
-            },
-        }
-    }
-
-
 def payment_link(inner: str, key: str = "payment_link_status") -> dict[str, Any]:
     """A payment link: the outer status says it exists, the inner one whether it was paid."""
     return {
@@ -82,68 +61,10 @@ def payment_link(inner: str, key: str = "payment_link_status") -> dict[str, Any]
     }
 
 
-def ok(payload: Any) -> Reply:
-    """Answer 200 with a JSON body."""
-    return lambda request: httpx.Response(200, json=payload)
-
-
-def status(code: int, headers: dict[str, str] | None = None, payload: Any = None) -> Reply:
-    """Answer an error status in K2's error format."""
-    body = payload if payload is not None else {"error_code": code, "error_message": f"status {code}"}
-    return lambda request: httpx.Response(code, json=body, headers=headers)
-
-
-def fail(error: Exception) -> Reply:
-    """Raise a transport error, as a dead network would."""
-
-    def reply(request: httpx.Request) -> httpx.Response:
-        raise error
-
-    return reply
-
-
-# ---------------------------------------------------------------------------------- fakes
-class FakeClock:
-    """Monotonic seconds that move only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """The sync sleep: record and advance."""
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        """The async sleep: the same, awaited."""
-        self.sleep(seconds)
-
-
-class FakeK2:
-    """Issues tokens and answers the resource reads from a script; the last reply repeats."""
-
-    def __init__(self, *script: Reply) -> None:
-        self.script = list(script)
-        self.reads: list[httpx.Request] = []
-        self.token_requests = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            if request.url.path == "/oauth/token":
-                self.token_requests += 1
-                number = self.token_requests
-                token = {"access_token": f"{TOKEN}-{number}", "token_type": "Bearer", "expires_in": 3600}
-                return httpx.Response(200, json=token)
-            # A snapshot: the auth flow re-sends the same Request object with a new Authorization header.
-            self.reads.append(httpx.Request(request.method, request.url, headers=request.headers.copy()))
-            reply = self.script[min(len(self.reads), len(self.script)) - 1]
-        return reply(request)
+# ---------------------------------------------------------------------------------- the fake K2
+def k2_reading(*script: Reply) -> FakeK2:
+    """A K2 whose resource reads are answered by ``script`` in order, the last reply repeating."""
+    return FakeK2(*script, default=script[-1])
 
 
 NO_RETRY = RetryPolicy(max_attempts=1)
@@ -182,19 +103,21 @@ def poller(request: pytest.FixtureRequest) -> Poller:
 # ---------------------------------------------------------------------------------- outcomes of a wait
 async def test_incoming_payment_pending_then_success(poller: Poller) -> None:
     """Pending reads are polled through; Success returns the parsed resource."""
-    server = FakeK2(ok(incoming("Pending")), ok(incoming("Pending")), ok(incoming("Success")))
+    server = k2_reading(
+        ok(incoming_payment("Pending")), ok(incoming_payment("Pending")), ok(incoming_payment("Success"))
+    )
     result = await poller.wait(server)
     assert isinstance(result, IncomingPaymentResult)
     assert result.data.attributes.status == "Success"
-    assert len(server.reads) == 3
+    assert len(server.api_requests()) == 3
     assert poller.clock.sleeps == [1.0, 1.5]
 
 
 async def test_reads_go_to_the_configured_host_with_a_bearer(poller: Poller) -> None:
     """The resource is read by id through the configured base URL, never the Location's host."""
-    server = FakeK2(ok(incoming("Success")))
+    server = k2_reading(ok(incoming_payment("Success")))
     await poller.wait(server, f"https://elsewhere.example/api/v2/incoming_payments/{PID}")
-    (read,) = server.reads
+    (read,) = server.api_requests()
     assert str(read.url) == STK
     assert read.method == "GET"
     assert read.headers["Authorization"] == f"Bearer {TOKEN}-1"
@@ -202,7 +125,10 @@ async def test_reads_go_to_the_configured_host_with_a_bearer(poller: Poller) -> 
 
 async def test_failed_payment_raises_with_reason_and_resource(poller: Poller) -> None:
     """Failed raises K2PaymentFailedError with event.errors as the reason and the resource attached."""
-    server = FakeK2(ok(incoming("Pending")), ok(incoming("Failed", "The initiator information is invalid.")))
+    server = k2_reading(
+        ok(incoming_payment("Pending")),
+        ok(incoming_payment("Failed", "The initiator information is invalid.")),
+    )
     with pytest.raises(K2PaymentFailedError) as info:
         await poller.wait(server)
     error = info.value
@@ -217,7 +143,7 @@ async def test_failed_payment_raises_with_reason_and_resource(poller: Poller) ->
 
 async def test_failed_payment_returned_when_not_raising(poller: Poller) -> None:
     """raise_on_failure=False returns the failed resource instead of raising."""
-    server = FakeK2(ok(incoming("Failed", "Request cancelled by user")))
+    server = k2_reading(ok(incoming_payment("Failed", "Request cancelled by user")))
     result = await poller.wait(server, raise_on_failure=False)
     assert isinstance(result, IncomingPaymentResult)
     assert result.data.attributes.status == "Failed"
@@ -226,34 +152,36 @@ async def test_failed_payment_returned_when_not_raising(poller: Poller) -> None:
 
 async def test_payment_link_active_then_paid(poller: Poller) -> None:
     """A link is pending while Active (GET spelling) and succeeds when Paid (callback spelling)."""
-    server = FakeK2(
+    server = k2_reading(
         ok(payment_link("Active")), ok(payment_link("active")), ok(payment_link("Paid", key="status"))
     )
     result = await poller.wait(server, LINK)
     assert isinstance(result, PaymentLinkResult)
-    assert len(server.reads) == 3
-    assert server.reads[0].url.path == f"/api/v2/payment_links/{PID}"
+    assert len(server.api_requests()) == 3
+    assert server.api_requests()[0].url.path == f"/api/v2/payment_links/{PID}"
 
 
 async def test_unknown_status_keeps_polling(poller: Poller) -> None:
     """A status K2 has not documented counts as pending, never as an end."""
-    server = FakeK2(ok(incoming("Queued")), ok(incoming("Awaiting PIN")), ok(incoming("Success")))
+    server = k2_reading(
+        ok(incoming_payment("Queued")), ok(incoming_payment("Awaiting PIN")), ok(incoming_payment("Success"))
+    )
     await poller.wait(server)
-    assert len(server.reads) == 3
+    assert len(server.api_requests()) == 3
 
 
 async def test_static_resource_is_done_after_one_read(poller: Poller) -> None:
     """A webhook subscription has no lifecycle: one read is the outcome."""
     subscription = {"data": {"id": PID, "type": "webhook_subscription", "attributes": {"status": "Active"}}}
-    server = FakeK2(ok(subscription))
+    server = k2_reading(ok(subscription))
     result = await poller.wait(server, f"{BASE}/api/v1/webhook_subscriptions/{PID}")
     assert isinstance(result, WebhookSubscription)
-    assert server.reads[0].url.path == f"/api/v1/webhook_subscriptions/{PID}"
+    assert server.api_requests()[0].url.path == f"/api/v1/webhook_subscriptions/{PID}"
 
 
 async def test_deadline_raises_poll_timeout_with_last_status(poller: Poller) -> None:
     """At the deadline K2PollTimeoutError carries the last status and resource."""
-    server = FakeK2(ok(incoming("Pending")))
+    server = k2_reading(ok(incoming_payment("Pending")))
     with pytest.raises(K2PollTimeoutError) as info:
         await poller.wait(server, timeout=5.0, interval=1.0, backoff=2.0)
     error = info.value
@@ -267,7 +195,7 @@ async def test_deadline_raises_poll_timeout_with_last_status(poller: Poller) -> 
 
 async def test_never_sleeps_past_the_deadline(poller: Poller) -> None:
     """Whatever the backoff, the total sleep never passes the overall timeout."""
-    server = FakeK2(ok(incoming("Pending")))
+    server = k2_reading(ok(incoming_payment("Pending")))
     with pytest.raises(K2PollTimeoutError):
         await poller.wait(server, timeout=3.5, interval=1.0, backoff=3.0, max_interval=100.0)
     assert poller.clock.sleeps == [1.0, 2.5]
@@ -276,7 +204,7 @@ async def test_never_sleeps_past_the_deadline(poller: Poller) -> None:
 
 async def test_backoff_grows_and_is_capped(poller: Poller) -> None:
     """Each wait grows by the backoff factor up to max_interval."""
-    server = FakeK2(*[ok(incoming("Pending"))] * 7, ok(incoming("Success")))
+    server = k2_reading(*[ok(incoming_payment("Pending"))] * 7, ok(incoming_payment("Success")))
     await poller.wait(server, timeout=1000.0, interval=1.0, backoff=2.0, max_interval=5.0)
     assert poller.clock.sleeps == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0, 5.0]
 
@@ -284,53 +212,53 @@ async def test_backoff_grows_and_is_capped(poller: Poller) -> None:
 @pytest.mark.parametrize("bad", [0.0, -1.0, math.inf, math.nan])
 async def test_zero_negative_or_non_finite_timeout_is_refused(poller: Poller, bad: float) -> None:
     """A wait that could never end, or never start, is a configuration error; nothing is read."""
-    server = FakeK2(ok(incoming("Pending")))
+    server = k2_reading(ok(incoming_payment("Pending")))
     with pytest.raises(K2ConfigError):
         await poller.wait(server, timeout=bad)
-    assert server.reads == []
+    assert server.api_requests() == []
 
 
 # ---------------------------------------------------------------------------------- errors while reading
 @pytest.mark.parametrize(
     "transient",
     [
-        status(503),
-        status(502),
-        status(500),
-        status(429),
-        fail(httpx.ConnectError("connection refused")),
-        fail(httpx.ReadTimeout("read timed out")),
-        fail(httpx.RemoteProtocolError("server disconnected")),
+        error(503),
+        error(502),
+        error(500),
+        error(429),
+        raises(httpx.ConnectError("connection refused")),
+        raises(httpx.ReadTimeout("read timed out")),
+        raises(httpx.RemoteProtocolError("server disconnected")),
     ],
     ids=["503", "502", "500", "429", "connect-error", "read-timeout", "protocol-error"],
 )
 async def test_transient_read_errors_keep_polling(poller: Poller, transient: Reply) -> None:
     """5xx, 429 and transport failures only delay the next read."""
-    server = FakeK2(transient, transient, ok(incoming("Success")))
+    server = k2_reading(transient, transient, ok(incoming_payment("Success")))
     result = await poller.wait(server)
     assert result.data.attributes.status == "Success"
-    assert len(server.reads) == 3
+    assert len(server.api_requests()) == 3
     assert poller.clock.sleeps == [1.0, 1.5]
 
 
 @pytest.mark.parametrize("code", [429, 503])
 async def test_retry_after_is_honoured(poller: Poller, code: int) -> None:
     """A Retry-After longer than the current interval sets the next wait."""
-    server = FakeK2(status(code, {"Retry-After": "7"}), ok(incoming("Success")))
+    server = k2_reading(error(code, {"Retry-After": "7"}), ok(incoming_payment("Success")))
     await poller.wait(server, interval=1.0, max_interval=5.0)
     assert poller.clock.sleeps == [7.0]
 
 
 async def test_short_retry_after_does_not_shorten_the_interval(poller: Poller) -> None:
     """A hint shorter than the backoff is not a reason to poll faster."""
-    server = FakeK2(status(429, {"Retry-After": "1"}), ok(incoming("Success")))
+    server = k2_reading(error(429, {"Retry-After": "1"}), ok(incoming_payment("Success")))
     await poller.wait(server, interval=4.0)
     assert poller.clock.sleeps == [4.0]
 
 
 async def test_retry_after_is_cut_at_the_deadline(poller: Poller) -> None:
     """Even a Retry-After hint is not slept past the deadline."""
-    server = FakeK2(status(503, {"Retry-After": "50"}))
+    server = k2_reading(error(503, {"Retry-After": "50"}))
     with pytest.raises(K2PollTimeoutError) as info:
         await poller.wait(server, timeout=10.0)
     assert poller.clock.sleeps == [10.0]
@@ -341,28 +269,31 @@ async def test_retry_after_is_cut_at_the_deadline(poller: Poller) -> None:
 
 @pytest.mark.parametrize(
     ("reply", "error"),
-    [(status(404), K2NotFoundError), (status(400), K2ValidationError), (status(403), K2AuthError)],
+    [(error(404), K2NotFoundError), (error(400), K2ValidationError), (error(403), K2AuthError)],
     ids=["404", "400", "403"],
 )
 async def test_client_errors_end_the_wait_at_once(
     poller: Poller, reply: Reply, error: type[Exception]
 ) -> None:
     """A 4xx will not heal by waiting: it is raised after one read, without sleeping."""
-    server = FakeK2(reply, ok(incoming("Success")))
+    server = k2_reading(reply, ok(incoming_payment("Success")))
     with pytest.raises(error):
         await poller.wait(server)
-    assert len(server.reads) == 1
+    assert len(server.api_requests()) == 1
     assert poller.clock.sleeps == []
 
 
 async def test_401_renews_once_then_ends_the_wait(poller: Poller) -> None:
     """A 401 renews the token and replays once; a second 401 ends the wait with K2AuthError."""
-    server = FakeK2(status(401))
+    server = k2_reading(error(401))
     with pytest.raises(K2AuthError):
         await poller.wait(server)
-    assert len(server.reads) == 2
-    assert server.token_requests == 2
-    assert [r.headers["Authorization"] for r in server.reads] == [f"Bearer {TOKEN}-1", f"Bearer {TOKEN}-2"]
+    assert len(server.api_requests()) == 2
+    assert len(server.token_requests()) == 2
+    assert [r.headers["Authorization"] for r in server.api_requests()] == [
+        f"Bearer {TOKEN}-1",
+        f"Bearer {TOKEN}-2",
+    ]
     assert poller.clock.sleeps == []
 
 
@@ -373,17 +304,17 @@ async def test_401_renews_once_then_ends_the_wait(poller: Poller) -> None:
         ok({"unexpected": True}),
         ok([1, 2, 3]),
         lambda request: httpx.Response(200, text="<html>maintenance</html>"),
-        lambda request: httpx.Response(202, json=incoming("Success")),
+        lambda request: httpx.Response(202, json=incoming_payment("Success")),
         lambda request: httpx.Response(302, headers={"Location": "https://evil.example/"}),
     ],
     ids=["data-string", "no-data", "list", "html", "202", "302"],
 )
 async def test_answer_outside_the_spec_raises_unexpected_response(poller: Poller, reply: Reply) -> None:
     """A body that breaks the schema, or a status the spec does not list, ends the wait at once."""
-    server = FakeK2(reply, ok(incoming("Success")))
+    server = k2_reading(reply, ok(incoming_payment("Success")))
     with pytest.raises(K2UnexpectedResponseError):
         await poller.wait(server)
-    assert len(server.reads) == 1
+    assert len(server.api_requests()) == 1
 
 
 async def test_parsed_body_missing_raises_unexpected_response(
@@ -400,7 +331,7 @@ async def test_parsed_body_missing_raises_unexpected_response(
     monkeypatch.setattr(v2_get_incoming_payment, "sync_detailed", no_model)
     monkeypatch.setattr(v2_get_incoming_payment, "asyncio_detailed", async_no_model)
     with pytest.raises(K2UnexpectedResponseError, match="not a incoming_payment"):
-        await poller.wait(FakeK2(ok(incoming("Success"))))
+        await poller.wait(k2_reading(ok(incoming_payment("Success"))))
 
 
 async def test_ambiguous_read_error_ends_the_wait(poller: Poller, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -416,7 +347,7 @@ async def test_ambiguous_read_error_ends_the_wait(poller: Poller, monkeypatch: p
     monkeypatch.setattr(v2_get_incoming_payment, "sync_detailed", boom)
     monkeypatch.setattr(v2_get_incoming_payment, "asyncio_detailed", async_boom)
     with pytest.raises(K2AmbiguousOutcomeError) as info:
-        await poller.wait(FakeK2(ok(incoming("Success"))))
+        await poller.wait(k2_reading(ok(incoming_payment("Success"))))
     assert info.value is ambiguous
     assert poller.clock.sleeps == []
 
@@ -426,23 +357,23 @@ async def test_ambiguous_read_error_ends_the_wait(poller: Poller, monkeypatch: p
 )
 async def test_bad_location_is_refused_before_any_read(poller: Poller, location: str) -> None:
     """A Location naming no known resource raises ValueError without a request."""
-    server = FakeK2(ok(incoming("Success")))
+    server = k2_reading(ok(incoming_payment("Success")))
     with pytest.raises(ValueError):
         await poller.wait(server, location)
-    assert server.reads == []
-    assert server.token_requests == 0
+    assert server.api_requests() == []
+    assert len(server.token_requests()) == 0
 
 
 def test_wait_for_default_settings_and_sleep() -> None:
     """Without settings or sleep the defaults apply (a terminal first read never sleeps)."""
-    server = FakeK2(ok(incoming("Success")))
+    server = k2_reading(ok(incoming_payment("Success")))
     client = connect("id", "secret", transport=httpx.MockTransport(server), retry=NO_RETRY)
     assert wait_for(client, STK).data.attributes.status == "Success"
 
 
 async def test_async_wait_for_default_settings_and_sleep() -> None:
     """The async twin with default settings and sleep."""
-    server = FakeK2(ok(incoming("Success")))
+    server = k2_reading(ok(incoming_payment("Success")))
     client = async_connect("id", "secret", transport=httpx.MockTransport(server), retry=NO_RETRY)
     assert (await async_wait_for(client, STK)).data.attributes.status == "Success"
 
@@ -506,7 +437,7 @@ def test_classify_reason_from_errors(errors: Any, reason: str) -> None:
 
 def test_classify_incoming_payment_reason_prefers_event_errors() -> None:
     """For STK push the reason comes from event.errors."""
-    body = incoming("Failed", "The balance is insufficient for the transaction.")
+    body = incoming_payment("Failed", "The balance is insufficient for the transaction.")
     assert classify("incoming_payment", body).reason == "The balance is insufficient for the transaction."
 
 
