@@ -26,6 +26,7 @@ from k2connect_ext import (
     K2TimeoutError,
     WebhookPayloadError,
 )
+from tests.fakes import FakeClock
 
 
 class _Terminal(io.StringIO):
@@ -33,21 +34,10 @@ class _Terminal(io.StringIO):
         return True
 
 
-class _FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def test_progress_spinner_on_a_terminal() -> None:
     """On a TTY the spinner redraws in place, counts reads, and is erased at the end."""
-    stream, fake = _Terminal(), _FakeTime()
-    with Progress(stream, "incoming_payment abc", 30, clock=fake.clock, sleep=fake.sleep) as progress:
+    stream, fake = _Terminal(), FakeClock(0.0)
+    with Progress(stream, "incoming_payment abc", 30, clock=fake, sleep=fake.sleep) as progress:
         progress.sleep(1.0)
         progress.sleep(0.5)
     text = stream.getvalue()
@@ -60,8 +50,8 @@ def test_progress_spinner_on_a_terminal() -> None:
 
 def test_progress_plain_line_otherwise() -> None:
     """Off a TTY one plain line is written and sleeping is plain sleeping."""
-    stream, fake = io.StringIO(), _FakeTime()
-    with Progress(stream, "send_money x", 120, clock=fake.clock, sleep=fake.sleep) as progress:
+    stream, fake = io.StringIO(), FakeClock(0.0)
+    with Progress(stream, "send_money x", 120, clock=fake, sleep=fake.sleep) as progress:
         progress.sleep(2.0)
     assert stream.getvalue() == "waiting for send_money x (up to 120 s)...\n"
     assert fake.now == 2.0

@@ -24,18 +24,9 @@ from k2connect_ext.webhooks._dedup import (
     MemoryDeduplicator,
     SQLiteDeduplicator,
 )
+from tests.fakes import FakeClock
 
 Store = MemoryDeduplicator | SQLiteDeduplicator
-
-
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, now: float = 1_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

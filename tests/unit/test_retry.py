@@ -18,37 +18,21 @@ from hypothesis import strategies as st
 from k2connect_ext._exceptions import K2AmbiguousOutcomeError, K2RateLimitError
 from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy, parse_retry_after
 from k2connect_ext._translate import raise_for_status
+from tests.fakes import FakeClock
 
 BASE = "https://sandbox.kopokopo.com"
 PAYMENT = "/api/v1/payments"
 
 
-class FakeTime:
-    """A monotonic clock that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def async_sleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-    def policy(self, **overrides: Any) -> RetryPolicy:
-        """A default policy on this fake time, with jitter fixed at half the backoff."""
-        defaults: dict[str, Any] = {
-            "sleep": self.sleep,
-            "async_sleep": self.async_sleep,
-            "clock": self.clock,
-            "random": lambda: 0.5,
-        }
-        return RetryPolicy(**{**defaults, **overrides})
+def fake_policy(clock: FakeClock, **overrides: Any) -> RetryPolicy:
+    """A default policy whose sleeps and clock are ``clock``, with jitter fixed at half the backoff."""
+    defaults: dict[str, Any] = {
+        "sleep": clock.sleep,
+        "async_sleep": clock.asleep,
+        "clock": clock,
+        "random": lambda: 0.5,
+    }
+    return RetryPolicy(**{**defaults, **overrides})
 
 
 class TrackedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -218,19 +202,19 @@ def test_policy_defaults_and_repr() -> None:
 @pytest.mark.parametrize("exc", NEVER_SENT + MAYBE_SENT, ids=names(NEVER_SENT + MAYBE_SENT))
 async def test_get_is_retried_after_any_transient_error(mode: str, exc: httpx.TransportError) -> None:
     """A GET that failed on the wire, in any way, is sent again after a backoff."""
-    time, script = FakeTime(), Script(exc)
-    response = await send(mode, script, time.policy(), "GET", "/api/v1/payments/1")
+    clock, script = FakeClock(), Script(exc)
+    response = await send(mode, script, fake_policy(clock), "GET", "/api/v1/payments/1")
     assert response.status_code == 200
     assert script.calls == 2
-    assert time.sleeps == [0.25]
+    assert clock.sleeps == [0.25]
 
 
 @modes
 @pytest.mark.parametrize("exc", MAYBE_SENT[:3], ids=names(MAYBE_SENT[:3]))
 async def test_token_post_is_retried_like_a_get(mode: str, exc: httpx.TransportError) -> None:
     """POST /oauth/token may be repeated: the worst case is a second token."""
-    time, script = FakeTime(), Script(exc, 503)
-    response = await send(mode, script, time.policy(), "POST", "/oauth/token", data={"grant_type": "x"})
+    clock, script = FakeClock(), Script(exc, 503)
+    response = await send(mode, script, fake_policy(clock), "POST", "/oauth/token", data={"grant_type": "x"})
     assert response.status_code == 200
     assert script.calls == 3
 
@@ -241,22 +225,22 @@ async def test_get_is_retried_on_retry_statuses_and_discarded_responses_closed(
     mode: str, status: int
 ) -> None:
     """429/502/503/504 are retried for a GET; every discarded response is closed."""
-    time, script = FakeTime(), Script(status, status)
-    response = await send(mode, script, time.policy(), "GET", "/api/v1/payments/1")
+    clock, script = FakeClock(), Script(status, status)
+    response = await send(mode, script, fake_policy(clock), "GET", "/api/v1/payments/1")
     assert response.status_code == 200
     assert script.calls == 3
     assert [s.closed for s in script.streams[:2]] == [True, True]
-    assert time.sleeps == [0.25, 0.5]
+    assert clock.sleeps == [0.25, 0.5]
 
 
 @modes
 @pytest.mark.parametrize("status", [400, 401, 404, 500])
 async def test_other_statuses_are_not_retried(mode: str, status: int) -> None:
     """Errors a retry cannot fix (including a plain 500) come back at once."""
-    time, script = FakeTime(), Script(status)
-    assert (await send(mode, script, time.policy(), "GET", "/x")).status_code == status
+    clock, script = FakeClock(), Script(status)
+    assert (await send(mode, script, fake_policy(clock), "GET", "/x")).status_code == status
     assert script.calls == 1
-    assert time.sleeps == []
+    assert clock.sleeps == []
 
 
 @modes
@@ -267,18 +251,18 @@ async def test_other_statuses_are_not_retried(mode: str, status: int) -> None:
 )
 async def test_errors_a_retry_cannot_fix_are_raised_at_once(mode: str, exc: httpx.TransportError) -> None:
     """A request we built wrongly, or a bad URL scheme, fails the same way every time: not retried."""
-    time, script = FakeTime(), Script(exc)
+    clock, script = FakeClock(), Script(exc)
     with pytest.raises(type(exc)):
-        await send(mode, script, time.policy(), "GET", "/x")
+        await send(mode, script, fake_policy(clock), "GET", "/x")
     assert script.calls == 1
 
 
 @modes
 async def test_retry_after_seconds_is_honoured(mode: str) -> None:
     """A 429 with Retry-After: 7 waits exactly 7 s instead of the backoff."""
-    time, script = FakeTime(), Script((429, {"Retry-After": "7"}))
-    assert (await send(mode, script, time.policy(), "GET", "/x")).status_code == 200
-    assert time.sleeps == [7.0]
+    clock, script = FakeClock(), Script((429, {"Retry-After": "7"}))
+    assert (await send(mode, script, fake_policy(clock), "GET", "/x")).status_code == 200
+    assert clock.sleeps == [7.0]
 
 
 @modes
@@ -287,20 +271,20 @@ async def test_retry_after_date_is_honoured(mode: str) -> None:
     from datetime import UTC, datetime, timedelta
 
     when = format_datetime(datetime.now(UTC) + timedelta(seconds=20), usegmt=True)
-    time, script = FakeTime(), Script((503, {"Retry-After": when}))
-    assert (await send(mode, script, time.policy(), "GET", "/x")).status_code == 200
-    assert len(time.sleeps) == 1
-    assert 10 < time.sleeps[0] <= 20
+    clock, script = FakeClock(), Script((503, {"Retry-After": when}))
+    assert (await send(mode, script, fake_policy(clock), "GET", "/x")).status_code == 200
+    assert len(clock.sleeps) == 1
+    assert 10 < clock.sleeps[0] <= 20
 
 
 @modes
 async def test_retry_after_beyond_the_cap_is_not_waited_for(mode: str) -> None:
     """Retry-After over max_retry_after: no sleep, the 429 is returned and maps to K2RateLimitError."""
-    time, script = FakeTime(), Script((429, {"Retry-After": "61"}))
-    response = await send(mode, script, time.policy(), "GET", "/x")
+    clock, script = FakeClock(), Script((429, {"Retry-After": "61"}))
+    response = await send(mode, script, fake_policy(clock), "GET", "/x")
     assert response.status_code == 429
     assert script.calls == 1
-    assert time.sleeps == []
+    assert clock.sleeps == []
     with pytest.raises(K2RateLimitError) as info:
         raise_for_status(response)
     assert info.value.retry_after == 61.0
@@ -309,46 +293,46 @@ async def test_retry_after_beyond_the_cap_is_not_waited_for(mode: str) -> None:
 @modes
 async def test_max_attempts_bounds_the_tries(mode: str) -> None:
     """An endless 503 is tried max_attempts times; the last response is returned open, the others closed."""
-    time, script = FakeTime(), Script(*[503] * 10)
-    response = await send(mode, script, time.policy(max_delay=1.0), "GET", "/x")
+    clock, script = FakeClock(), Script(*[503] * 10)
+    response = await send(mode, script, fake_policy(clock, max_delay=1.0), "GET", "/x")
     assert response.status_code == 503
     assert script.calls == 4
-    assert time.sleeps == [0.25, 0.5, 0.5]
+    assert clock.sleeps == [0.25, 0.5, 0.5]
     assert [s.closed for s in script.streams[:3]] == [True, True, True]
 
 
 @modes
 async def test_exhausted_retries_reraise_the_last_error(mode: str) -> None:
     """When every try fails, the last httpx error is re-raised for the caller to translate."""
-    time, script = FakeTime(), Script(*[httpx.ReadTimeout(f"try {i}") for i in range(4)])
+    clock, script = FakeClock(), Script(*[httpx.ReadTimeout(f"try {i}") for i in range(4)])
     with pytest.raises(httpx.ReadTimeout, match="try 3"):
-        await send(mode, script, time.policy(), "GET", "/x")
+        await send(mode, script, fake_policy(clock), "GET", "/x")
     assert script.calls == 4
 
 
 @modes
 async def test_max_elapsed_bounds_the_total_wait(mode: str) -> None:
     """A wait that would end past max_elapsed is not started: Retry-After 20 in a 30 s budget, one retry."""
-    time, script = FakeTime(), Script(*[(503, {"Retry-After": "20"})] * 4)
-    response = await send(mode, script, time.policy(), "GET", "/x")
+    clock, script = FakeClock(), Script(*[(503, {"Retry-After": "20"})] * 4)
+    response = await send(mode, script, fake_policy(clock), "GET", "/x")
     assert response.status_code == 503
     assert script.calls == 2
-    assert time.sleeps == [20.0]
+    assert clock.sleeps == [20.0]
 
 
 @modes
 async def test_slow_attempts_count_against_max_elapsed(mode: str) -> None:
     """Time spent inside attempts (a 25 s timeout) counts too: no retry that would end past 30 s."""
-    time = FakeTime()
+    clock = FakeClock()
 
     class SlowScript(Script):
         def __call__(self, request: httpx.Request) -> httpx.Response:
-            time.now += 25  # the read timeout took 25 s
+            clock.now += 25  # the read timeout took 25 s
             return super().__call__(request)
 
     script = SlowScript(httpx.ReadTimeout("slow"))
     with pytest.raises(httpx.ReadTimeout):
-        await send(mode, script, time.policy(base_delay=20, random=lambda: 0.999), "GET", "/x")
+        await send(mode, script, fake_policy(clock, base_delay=20, random=lambda: 0.999), "GET", "/x")
     assert script.calls == 1
 
 
@@ -359,8 +343,8 @@ async def test_slow_attempts_count_against_max_elapsed(mode: str) -> None:
 @pytest.mark.parametrize("exc", NEVER_SENT, ids=names(NEVER_SENT))
 async def test_payment_post_is_retried_when_it_never_left(mode: str, exc: httpx.TransportError) -> None:
     """ConnectError, ConnectTimeout and PoolTimeout prove nothing was sent, so even a payment is retried."""
-    time, script = FakeTime(), Script(exc, exc)
-    response = await send(mode, script, time.policy(), "POST", PAYMENT, json={"amount": 1})
+    clock, script = FakeClock(), Script(exc, exc)
+    response = await send(mode, script, fake_policy(clock), "POST", PAYMENT, json={"amount": 1})
     assert response.status_code == 200
     assert script.calls == 3  # two failures that never reached K2, one success
 
@@ -368,9 +352,9 @@ async def test_payment_post_is_retried_when_it_never_left(mode: str, exc: httpx.
 @modes
 async def test_payment_post_never_sent_gives_up_with_the_connection_error(mode: str) -> None:
     """If no connection ever works, the ConnectError itself is raised: nothing was sent, so not ambiguous."""
-    time, script = FakeTime(), Script(*[httpx.ConnectError("refused")] * 4)
+    clock, script = FakeClock(), Script(*[httpx.ConnectError("refused")] * 4)
     with pytest.raises(httpx.ConnectError):
-        await send(mode, script, time.policy(), "POST", PAYMENT, json={})
+        await send(mode, script, fake_policy(clock), "POST", PAYMENT, json={})
     assert script.calls == 4
 
 
@@ -382,7 +366,7 @@ async def test_payment_post_that_may_have_been_sent_is_ambiguous(
     mode: str, exc: httpx.TransportError
 ) -> None:
     """After a failure that may follow sending, a payment POST is never resent: K2AmbiguousOutcomeError."""
-    time, script = FakeTime(), Script(exc)
+    clock, script = FakeClock(), Script(exc)
     body = {
         "amount": {"currency": "KES", "value": "100"},
         "client_secret": "s3cret",
@@ -390,9 +374,9 @@ async def test_payment_post_that_may_have_been_sent_is_ambiguous(
         "_links": {"callback_url": "https://shop.example/cb"},
     }
     with pytest.raises(K2AmbiguousOutcomeError) as info:
-        await send(mode, script, time.policy(), "POST", f"{PAYMENT}?ref=secret", json=body)
+        await send(mode, script, fake_policy(clock), "POST", f"{PAYMENT}?ref=secret", json=body)
     assert script.calls == 1
-    assert time.sleeps == []
+    assert clock.sleeps == []
     error = info.value
     assert (error.method, error.url) == ("POST", f"{BASE}{PAYMENT}")
     assert error.request_body == {
@@ -421,9 +405,9 @@ async def test_ambiguous_error_tolerates_odd_bodies(
     mode: str, kwargs: dict[str, Any], expected_body: Any
 ) -> None:
     """A body that is not a JSON object, or odd _links, still gives a clean ambiguous error."""
-    time, script = FakeTime(), Script(httpx.ReadTimeout("read"))
+    clock, script = FakeClock(), Script(httpx.ReadTimeout("read"))
     with pytest.raises(K2AmbiguousOutcomeError) as info:
-        await send(mode, script, time.policy(), "POST", PAYMENT, **kwargs)
+        await send(mode, script, fake_policy(clock), "POST", PAYMENT, **kwargs)
     assert info.value.request_body == expected_body
     assert info.value.callback_url is None
 
@@ -432,20 +416,20 @@ async def test_ambiguous_error_tolerates_odd_bodies(
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
 async def test_payment_post_error_status_is_returned_not_retried(mode: str, status: int) -> None:
     """A payment POST that got an answer, even 429 or 503, is never resent: the answer is returned."""
-    time, script = FakeTime(), Script((status, {"Retry-After": "1"}))
-    response = await send(mode, script, time.policy(), "POST", PAYMENT, json={})
+    clock, script = FakeClock(), Script((status, {"Retry-After": "1"}))
+    response = await send(mode, script, fake_policy(clock), "POST", PAYMENT, json={})
     assert response.status_code == status
     assert script.calls == 1
-    assert time.sleeps == []
+    assert clock.sleeps == []
 
 
 @modes
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
 async def test_other_methods_are_treated_like_payments(mode: str, method: str) -> None:
     """Anything not GET/HEAD/OPTIONS (or the token POST) is strict: a read timeout is ambiguous."""
-    time, script = FakeTime(), Script(httpx.ReadTimeout("read"))
+    clock, script = FakeClock(), Script(httpx.ReadTimeout("read"))
     with pytest.raises(K2AmbiguousOutcomeError):
-        await send(mode, script, time.policy(), method, "/api/v1/thing", json={})
+        await send(mode, script, fake_policy(clock), method, "/api/v1/thing", json={})
     assert script.calls == 1
 
 
@@ -475,14 +459,14 @@ def make_outcome(kind: int | str) -> Outcome:
 @given(kinds=outcomes, method=st.sampled_from(["GET", "POST"]), mode=st.sampled_from(["sync", "async"]))
 def test_bounds_hold_for_any_sequence_of_failures(kinds: list[int | str], method: str, mode: str) -> None:
     """For any failures: tries and waits stay bounded, and a payment POST reaches K2 at most once."""
-    time = FakeTime()
+    clock = FakeClock()
     script = Script(*[make_outcome(k) for k in kinds])
-    policy = time.policy(random=lambda: 0.999)
+    policy = fake_policy(clock, random=lambda: 0.999)
     with contextlib.suppress(httpx.TransportError, K2AmbiguousOutcomeError):
         asyncio.run(send(mode, script, policy, method, PAYMENT, json={} if method == "POST" else None))
     assert script.calls <= policy.max_attempts
-    assert sum(time.sleeps) <= policy.max_elapsed
-    assert all(0 <= s <= max(policy.max_delay, 9.0) for s in time.sleeps)
+    assert sum(clock.sleeps) <= policy.max_elapsed
+    assert all(0 <= s <= max(policy.max_delay, 9.0) for s in clock.sleeps)
     if method == "POST":
         reached = [k for k in kinds[: script.calls] if k != "connect"]
         assert len(reached) <= 1
@@ -524,8 +508,8 @@ async def test_async_transport_closes_its_inner_transport() -> None:
 async def test_retries_are_logged_without_query_strings(mode: str, caplog: pytest.LogCaptureFixture) -> None:
     """Each retry logs one DEBUG line naming method, URL without query, wait and reason."""
     caplog.set_level(logging.DEBUG, logger="k2connect.retry")
-    time, script = FakeTime(), Script(503)
-    await send(mode, script, time.policy(), "GET", "/x?phone=254700000000")
+    clock, script = FakeClock(), Script(503)
+    await send(mode, script, fake_policy(clock), "GET", "/x?phone=254700000000")
     [record] = [r for r in caplog.records if r.name == "k2connect.retry"]
     assert record.getMessage() == f"Retrying GET {BASE}/x in 0.25 s after status 503 (try 2 of 4)"
 
@@ -534,12 +518,14 @@ async def test_retries_are_logged_without_query_strings(mode: str, caplog: pytes
 async def test_request_body_is_resent_intact(mode: str) -> None:
     """A token POST retried after a connection failure sends the same body again."""
     bodies: list[bytes] = []
-    time = FakeTime()
+    clock = FakeClock()
 
     class Recording(Script):
         def __call__(self, request: httpx.Request) -> httpx.Response:
             bodies.append(request.content)
             return super().__call__(request)
 
-    await send(mode, Recording(httpx.ReadError("x")), time.policy(), "POST", "/oauth/token", json={"a": 1})
+    await send(
+        mode, Recording(httpx.ReadError("x")), fake_policy(clock), "POST", "/oauth/token", json={"a": 1}
+    )
     assert [json.loads(b) for b in bodies] == [{"a": 1}, {"a": 1}]

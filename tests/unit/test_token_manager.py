@@ -16,19 +16,10 @@ import pytest
 
 from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken, FileTokenStore, MemoryTokenStore, TokenStore
+from tests.fakes import FakeClock
 
 START = 1_700_000_000.0
 WAIT = 10.0  # upper bound for any cross-thread wait; never reached when the code is right
-
-
-class FakeClock:
-    """Wall-clock seconds that only move when the test says so."""
-
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Fetcher:
@@ -83,7 +74,7 @@ modes = pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("with_store", [False, True])
 def test_100_threads_make_one_fetch(with_store: bool) -> None:
     """100 threads asking at once, with nothing cached, cause exactly one fetch and share its token."""
-    fetcher = Fetcher(FakeClock())
+    fetcher = Fetcher(FakeClock(START))
     arrived = 0
     everyone_in = threading.Condition()
 
@@ -123,7 +114,7 @@ def test_100_threads_share_one_fetch_whatever_expires_in_says(lifetime: float) -
     Before, each of 100 threads found the just-fetched token "not fresh" and fetched again in turn:
     100 serialized token requests. Callers that waited on the lock now take what was fetched meanwhile.
     """
-    fetcher = Fetcher(FakeClock(), lifetime=lifetime)
+    fetcher = Fetcher(FakeClock(START), lifetime=lifetime)
     arrived = 0
     everyone_in = threading.Condition()
 
@@ -154,7 +145,7 @@ def test_100_threads_share_one_fetch_whatever_expires_in_says(lifetime: float) -
 @pytest.mark.parametrize("lifetime", [0.0, -5.0])
 async def test_1000_tasks_share_one_fetch_whatever_expires_in_says(lifetime: float) -> None:
     """The asyncio twin: stale-born tokens do not turn single flight into a queue of fetches."""
-    fetcher = Fetcher(FakeClock(), lifetime=lifetime)
+    fetcher = Fetcher(FakeClock(START), lifetime=lifetime)
     arrived = 0
 
     async def slow_fetch() -> AccessToken:
@@ -177,7 +168,7 @@ async def test_1000_tasks_share_one_fetch_whatever_expires_in_says(lifetime: flo
 
 def test_known_values_lists_recent_tokens_for_scrubbing() -> None:
     """Error messages are scrubbed of the tokens the manager handed out: it remembers the last few."""
-    fetcher = Fetcher(FakeClock(), lifetime=0.0)
+    fetcher = Fetcher(FakeClock(START), lifetime=0.0)
     manager = TokenManager(fetcher.issue, clock=fetcher.clock, skew=60)
     for _ in range(6):
         manager.get()
@@ -186,7 +177,7 @@ def test_known_values_lists_recent_tokens_for_scrubbing() -> None:
 
 async def test_1000_tasks_make_one_fetch() -> None:
     """1,000 tasks asking at once, with nothing cached, cause exactly one fetch and share its token."""
-    fetcher = Fetcher(FakeClock())
+    fetcher = Fetcher(FakeClock(START))
     arrived = 0
 
     async def slow_fetch() -> AccessToken:
@@ -238,7 +229,7 @@ def wait_for_arrivals(arrivals: Any, count: int) -> None:
 async def test_async_store_shared_by_two_managers_on_one_loop(tmp_path: Path) -> None:
     """Two async managers on one loop, sharing a token file, make one fetch between them."""
     arrivals = multiprocessing.Value("i", 0)
-    fetcher = Fetcher(FakeClock())
+    fetcher = Fetcher(FakeClock(START))
 
     async def slow_fetch() -> AccessToken:
         await asyncio.to_thread(wait_for_arrivals, arrivals, 2)
@@ -259,7 +250,7 @@ async def test_async_store_shared_by_two_managers_on_one_loop(tmp_path: Path) ->
 def test_file_store_shared_by_two_managers_in_threads(tmp_path: Path) -> None:
     """Two sync managers in one process, sharing a token file, make one fetch between them."""
     arrivals = multiprocessing.Value("i", 0)
-    fetcher = Fetcher(FakeClock())
+    fetcher = Fetcher(FakeClock(START))
 
     def slow_fetch() -> AccessToken:
         wait_for_arrivals(arrivals, 2)
@@ -295,7 +286,7 @@ def _process_worker(store_path: str, fetch_log: str, arrivals: Any, result_path:
             log.write(f"{os.getpid()}\n")
         return AccessToken(value=f"token-{os.getpid()}", expires_at=START + 3600, obtained_at=START)
 
-    manager = TokenManager(fetch, store=CountingFileStore(store_path, arrivals), clock=FakeClock())
+    manager = TokenManager(fetch, store=CountingFileStore(store_path, arrivals), clock=FakeClock(START))
     Path(result_path).write_text(manager.get().value)
 
 
@@ -330,7 +321,7 @@ def test_file_store_shared_by_two_processes(tmp_path: Path) -> None:
 @modes
 async def test_renews_within_skew_of_expiry_not_before(mode: str) -> None:
     """The token is reused until 60 s before expiry, and renewed from then on."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     fetcher = Fetcher(clock)
     get, _ = build(mode, fetcher, clock)
     first = await get()
@@ -347,7 +338,7 @@ async def test_renews_within_skew_of_expiry_not_before(mode: str) -> None:
 @modes
 async def test_uses_a_fresh_token_from_the_store_without_fetching(mode: str) -> None:
     """A fresh token already in the store is used; a stale one is replaced."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     fetcher = Fetcher(clock)
     store = MemoryTokenStore()
     stored = AccessToken(value="from-store", expires_at=START + 100, obtained_at=START - 3500)
@@ -363,7 +354,7 @@ async def test_uses_a_fresh_token_from_the_store_without_fetching(mode: str) -> 
 @modes
 async def test_fetch_errors_propagate_and_the_next_call_tries_again(mode: str) -> None:
     """A failed fetch caches nothing: the error reaches the caller and the next get() fetches."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     fetcher = Fetcher(clock)
     failures = iter([True, False])
 
@@ -394,7 +385,7 @@ async def test_fetch_errors_propagate_and_the_next_call_tries_again(mode: str) -
 @modes
 async def test_invalidate_forgets_the_current_token(mode: str) -> None:
     """After invalidate(current), get() fetches a new token."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     fetcher = Fetcher(clock)
     get, invalidate = build(mode, fetcher, clock, MemoryTokenStore())
     first = await get()
@@ -405,7 +396,7 @@ async def test_invalidate_forgets_the_current_token(mode: str) -> None:
 @modes
 async def test_invalidate_of_a_stale_token_keeps_the_fresh_one(mode: str) -> None:
     """A late 401 for an old token does not wipe the token another worker has just renewed."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     fetcher = Fetcher(clock)
     store = MemoryTokenStore()
     get_a, invalidate_a = build(mode, fetcher, clock, store)
@@ -433,7 +424,7 @@ async def test_a_burst_of_401s_clears_the_store_once(mode: str) -> None:
             CountingStore.clears += 1
             super().clear(expected)
 
-    clock = FakeClock()
+    clock = FakeClock(START)
     fetcher = Fetcher(clock)
     get, invalidate = build(mode, fetcher, clock, CountingStore())
     old = await get()
@@ -447,7 +438,7 @@ async def test_a_burst_of_401s_clears_the_store_once(mode: str) -> None:
 
 def test_async_manager_works_on_successive_event_loops() -> None:
     """Each event loop gets its own asyncio.Lock, so a manager survives asyncio.run() being called twice."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     fetcher = Fetcher(clock, lifetime=10)
     manager = AsyncTokenManager(fetcher.aissue, clock=clock)
     assert asyncio.run(manager.get()).value == "token-1"
@@ -458,7 +449,7 @@ def test_async_manager_works_on_successive_event_loops() -> None:
 async def test_cancelled_wait_for_store_lock_releases_it_later() -> None:
     """A task cancelled while its thread waits for the store lock gives the lock back once it gets it."""
     store = MemoryTokenStore()
-    clock = FakeClock()
+    clock = FakeClock(START)
     manager = AsyncTokenManager(Fetcher(clock).aissue, store=store, clock=clock)
     held = store.lock()
     held.__enter__()
@@ -491,7 +482,7 @@ async def test_failed_wait_for_store_lock_is_not_released() -> None:
         def __exit__(self, *args: object) -> None:  # pragma: no cover - must not run
             BrokenLock.exits += 1
 
-    clock = FakeClock()
+    clock = FakeClock(START)
     manager = AsyncTokenManager(Fetcher(clock).aissue, store=BrokenLockStore(), clock=clock)
     with pytest.raises(OSError, match="unwritable"):
         await manager.get()
@@ -528,7 +519,7 @@ def test_release_callback_skips_failed_or_cancelled_waits() -> None:
 
 def test_manager_reprs_show_no_token() -> None:
     """Manager reprs name the store and skew only."""
-    clock = FakeClock()
+    clock = FakeClock(START)
     sync = TokenManager(Fetcher(clock).issue, clock=clock)
     sync.get()
     assert repr(sync) == "TokenManager(store=None, skew=60.0)"
