@@ -1,8 +1,11 @@
-"""Fixtures shared by every test folder: the real Redis and PostgreSQL servers (see tests/servers.py).
+"""Fixtures shared by every test folder: the real Redis and PostgreSQL servers (see tests/servers.py), and
+a fresh FakeClock (tests/fakes.py also has FakeK2, a tiny K2 for httpx.MockTransport).
 
-One of each per session, started only when a test asks for it, and shared by the store tests and the
-many-process tests. A test may stop a server to see what happens when it is down; the per-test fixtures
-start it again.
+One server of each kind per session, started only when a test asks for it, and shared by the store tests
+and the many-process tests. A test may stop a server to see what happens when it is down; the per-test
+fixtures start it again.
+
+Tests that need a fake with a script or a start time of their own build it from tests.fakes directly.
 """
 
 from __future__ import annotations
@@ -12,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import FakeClock
 from tests.servers import PostgresServer, RedisServer
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    """A clock at 1000.0 s that moves only by its own sleeps (``sleep``, ``asleep``) or by setting ``now``."""
+    return FakeClock()
 
 
 @pytest.fixture(scope="session")

@@ -135,9 +135,9 @@ async def test_empty_or_non_str_event_id_rejected(make_store: StoreFactory, mode
             await call(bad)
 
 
-async def test_ttl_expiry_with_fake_clock(make_store: StoreFactory, mode: str) -> None:
+async def test_ttl_expiry_with_fake_clock(make_store: StoreFactory, mode: str, fake_clock: FakeClock) -> None:
     """A claim expires exactly ttl_seconds after it was made, then the id can be claimed again."""
-    clock = FakeClock()
+    clock = fake_clock
     api = _api(make_store(ttl_seconds=10, clock=clock), mode)
     assert await api.claim("evt-1") is True
     clock.now += 5
@@ -207,9 +207,9 @@ def test_memory_reclaim_after_release_counts_as_newest() -> None:
     assert not store.contains("b")
 
 
-def test_memory_ttl_expiry_frees_space() -> None:
+def test_memory_ttl_expiry_frees_space(fake_clock: FakeClock) -> None:
     """Expired claims are dropped from the store, not only hidden."""
-    clock = FakeClock()
+    clock = fake_clock
     store = MemoryDeduplicator(ttl_seconds=1, clock=clock)
     store.claim("a")
     store.claim("b")
@@ -301,9 +301,9 @@ def test_sqlite_connection_inherited_through_fork_is_replaced(tmp_path: Path) ->
     inherited.close()
 
 
-async def test_sqlite_purge_older_than(tmp_path: Path, mode: str) -> None:
+async def test_sqlite_purge_older_than(tmp_path: Path, mode: str, fake_clock: FakeClock) -> None:
     """purge_older_than deletes only claims older than the cutoff and says how many."""
-    clock = FakeClock()
+    clock = fake_clock
     with SQLiteDeduplicator(tmp_path / "events.db", clock=clock) as store:
         purge = store.apurge_older_than if mode == "async" else _awaitable(store.purge_older_than)
         store.claim("old-1")
