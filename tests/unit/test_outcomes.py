@@ -23,6 +23,7 @@ from k2connect_ext._exceptions import K2PaymentFailedError
 from k2connect_ext._facade import K2
 from k2connect_ext._outcomes import STATUSES, State, Statuses, classify, state_of
 from k2connect_ext.webhooks._events import EventKind, parse_event
+from tests.fakes import FakeK2, ok
 
 FIXTURES = Path("/work/shared/k2-fixtures")
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
@@ -104,18 +105,10 @@ def wait_state(kind: str, body: dict[str, Any]) -> State:
     The second read answers a success with another id, so a first read taken as pending is told apart
     from one taken as final without any clock.
     """
-    reads: list[str] = []
     success_word = sorted(STATUSES[kind].success)[0]
-
-    def reply(request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/oauth/token":
-            return httpx.Response(200, json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600})
-        reads.append(request.url.path)
-        answer = body if len(reads) == 1 else result_body(kind, success_word, rid="second-read")
-        return httpx.Response(200, json=answer)
-
+    server = FakeK2(ok(body), default=ok(result_body(kind, success_word, rid="second-read")))
     k2 = K2(
-        "id", "secret", base_url=BASE, transport=httpx.MockTransport(reply), sleep=lambda _: None, environ={}
+        "id", "secret", base_url=BASE, transport=httpx.MockTransport(server), sleep=lambda _: None, environ={}
     )
     with k2:
         try:
