@@ -33,10 +33,11 @@ from k2connect_ext import (
     K2Error,
     K2PaymentFailedError,
     PollSettings,
+    State,
     mobile_wallet_destination,
+    state_of,
     till_destination,
 )
-from k2connect_ext._outcomes import State, state_of
 from k2connect_ext.webhooks import K2Event, MemoryDeduplicator
 from k2connect_ext.webhooks.adapters.starlette import webhook_endpoint
 

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-from k2connect_ext._locations import parse_location
+from k2connect_ext import parse_location
 
 from .state import CliState
 

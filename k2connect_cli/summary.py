@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from k2connect_ext._locations import LocationRef, parse_location
-from k2connect_ext._outcomes import State, classify
+from k2connect_ext import LocationRef, State, classify, parse_location
 
 __all__ = ["resource_document", "resource_fields"]
 

@@ -59,6 +59,7 @@ from k2connect_ext._exceptions import (
 from k2connect_ext._lazy import expose, lazy_exports
 
 if TYPE_CHECKING:
+    from k2connect_ext._client import K2Options as K2Options
     from k2connect_ext._client import K2Settings as K2Settings
     from k2connect_ext._client import async_connect as async_connect
     from k2connect_ext._client import connect as connect
@@ -68,6 +69,10 @@ if TYPE_CHECKING:
     from k2connect_ext._facade import Created as Created
     from k2connect_ext._invoke import ainvoke as ainvoke
     from k2connect_ext._invoke import invoke as invoke
+    from k2connect_ext._locations import LocationRef as LocationRef
+    from k2connect_ext._locations import Resource as Resource
+    from k2connect_ext._locations import parse_location as parse_location
+    from k2connect_ext._operations import Destination as Destination
     from k2connect_ext._operations import bank_account_destination as bank_account_destination
     from k2connect_ext._operations import (
         merchant_bank_account_destination as merchant_bank_account_destination,
@@ -76,6 +81,10 @@ if TYPE_CHECKING:
     from k2connect_ext._operations import mobile_wallet_destination as mobile_wallet_destination
     from k2connect_ext._operations import paybill_destination as paybill_destination
     from k2connect_ext._operations import till_destination as till_destination
+    from k2connect_ext._outcomes import Outcome as Outcome
+    from k2connect_ext._outcomes import State as State
+    from k2connect_ext._outcomes import classify as classify
+    from k2connect_ext._outcomes import state_of as state_of
     from k2connect_ext._polling import PollSettings as PollSettings
     from k2connect_ext._polling import async_wait_for as async_wait_for
     from k2connect_ext._polling import wait_for as wait_for
@@ -92,6 +101,7 @@ __all__ = [
     "AsyncCreated",
     "AsyncK2",
     "Created",
+    "Destination",
     "FileTokenStore",
     "K2APIError",
     "K2AmbiguousOutcomeError",
@@ -101,6 +111,7 @@ __all__ = [
     "K2Error",
     "K2InputError",
     "K2NotFoundError",
+    "K2Options",
     "K2PaymentFailedError",
     "K2PollError",
     "K2PollTimeoutError",
@@ -112,10 +123,14 @@ __all__ = [
     "K2UnexpectedResponseError",
     "K2ValidationError",
     "K2WebhookError",
+    "LocationRef",
     "MemoryTokenStore",
+    "Outcome",
     "PollSettings",
     "RedisTokenStore",
+    "Resource",
     "RetryPolicy",
+    "State",
     "TokenStore",
     "WebhookPayloadError",
     "WebhookSignatureError",
@@ -123,12 +138,15 @@ __all__ = [
     "async_connect",
     "async_wait_for",
     "bank_account_destination",
+    "classify",
     "connect",
     "invoke",
     "merchant_bank_account_destination",
     "merchant_wallet_destination",
     "mobile_wallet_destination",
+    "parse_location",
     "paybill_destination",
+    "state_of",
     "till_destination",
     "wait_for",
 ]
@@ -145,24 +163,33 @@ __getattr__, __dir__ = lazy_exports(
         "AsyncCreated": "k2connect_ext._facade",
         "AsyncK2": "k2connect_ext._facade",
         "Created": "k2connect_ext._facade",
+        "Destination": "k2connect_ext._operations",
         "FileTokenStore": "k2connect_ext._token_stores",
         "K2": "k2connect_ext._facade",
+        "K2Options": "k2connect_ext._client",
         "K2Settings": "k2connect_ext._client",
+        "LocationRef": "k2connect_ext._locations",
         "MemoryTokenStore": "k2connect_ext._token_stores",
+        "Outcome": "k2connect_ext._outcomes",
         "PollSettings": "k2connect_ext._polling",
         "RedisTokenStore": "k2connect_ext._redis_token_store",
+        "Resource": "k2connect_ext._locations",
         "RetryPolicy": "k2connect_ext._retry",
+        "State": "k2connect_ext._outcomes",
         "TokenStore": "k2connect_ext._token_stores",
         "ainvoke": "k2connect_ext._invoke",
         "async_connect": "k2connect_ext._client",
         "async_wait_for": "k2connect_ext._polling",
         "bank_account_destination": "k2connect_ext._operations",
+        "classify": "k2connect_ext._outcomes",
         "connect": "k2connect_ext._client",
         "invoke": "k2connect_ext._invoke",
         "merchant_bank_account_destination": "k2connect_ext._operations",
         "merchant_wallet_destination": "k2connect_ext._operations",
         "mobile_wallet_destination": "k2connect_ext._operations",
+        "parse_location": "k2connect_ext._locations",
         "paybill_destination": "k2connect_ext._operations",
+        "state_of": "k2connect_ext._outcomes",
         "till_destination": "k2connect_ext._operations",
         "wait_for": "k2connect_ext._polling",
     },

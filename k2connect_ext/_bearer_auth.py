@@ -27,7 +27,7 @@ class K2OAuth(httpx.Auth):
     """Adds K2's bearer token to each request and renews it once when K2 answers 401.
 
     A 401 is safe to replay even for a POST that moves money: K2 refused the request before acting on it.
-    A second 401 is returned as it is, for the caller to raise :class:`~k2connect_ext._exceptions.K2AuthError`.
+    A second 401 is returned as it is, for the caller to raise :class:`~k2connect_ext.K2AuthError`.
     Requests to ``/oauth/token``, ``/oauth/revoke`` and ``/oauth/introspect`` are sent without a bearer
     header: they authenticate with the client credentials in their body.
 

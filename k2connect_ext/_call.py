@@ -33,6 +33,7 @@ class Call:
         bounded: whether a client has already applied its own total timeout to ``deadline``.
         request: the last request that may move money handed to the network in this call.
         status_code: the status of the answer to ``request``, once one arrived.
+        last_status: the status of the last answer of any request of this call (a token fetch's included).
         sent: whether any request of this call was handed to the network (so an error is not a local one).
         parent: the enclosing call, which sees what this one records.
     """
@@ -42,6 +43,7 @@ class Call:
     bounded: bool = False
     request: httpx.Request | None = None
     status_code: int | None = None
+    last_status: int | None = None
     sent: bool = False
     parent: Call | None = attrs.field(default=None, repr=False)
 
@@ -72,11 +74,13 @@ def record_request(request: httpx.Request, *, may_move_money: bool) -> None:
         call = call.parent
 
 
-def record_status(status_code: int) -> None:
-    """Note the status that answered the recorded request."""
+def record_status(status_code: int, *, of_money_request: bool) -> None:
+    """Note the status of an answer; for a request that may move money, as the answer to ``request``."""
     call = _CURRENT.get()
     while call is not None:
-        call.status_code = status_code
+        call.last_status = status_code
+        if of_money_request:
+            call.status_code = status_code
         call = call.parent
 
 

@@ -24,7 +24,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import attrs
@@ -33,6 +33,7 @@ from k2connect_client import AuthenticatedClient, Client
 from k2connect_client import errors as generated_errors
 from k2connect_client.api.oauth import request_access_token
 from k2connect_client.models import TokenRequest, TokenResponse
+from k2connect_client.types import Response
 
 from k2connect_ext import _call, _deadline_backend
 from k2connect_ext._bearer_auth import K2OAuth
@@ -59,7 +60,19 @@ from k2connect_ext._translate import (
     translate_transport_error,
 )
 
-__all__ = ["K2Settings", "async_connect", "connect", "detached", "resolve_timeout", "user_agent"]
+__all__ = [
+    "AsyncConnection",
+    "Connection",
+    "HttpBackend",
+    "K2Options",
+    "K2Settings",
+    "abuild",
+    "async_connect",
+    "build",
+    "connect",
+    "resolve_timeout",
+    "user_agent",
+]
 
 _PLACEHOLDER_TOKEN = "unset"  # K2OAuth replaces it on every request; the generated client insists on one
 
@@ -312,7 +325,7 @@ class _AsyncErrorRaisingClient(httpx.AsyncClient):
         raise detached(error)
 
 
-def _token_answer_error(exc: Exception) -> K2Error | None:
+def _token_answer_error(exc: Exception, call: _call.Call) -> K2Error | None:
     """What the generated token operation raises on an answer outside the spec, as a K2 error.
 
     Neither the generated exception's text nor the exception itself is kept: a token response body holds
@@ -327,15 +340,17 @@ def _token_answer_error(exc: Exception) -> K2Error | None:
         )
     if isinstance(exc, ValueError | TypeError | KeyError | AttributeError):
         return K2UnexpectedResponseError(
-            "K2 answered the token request with a body that is not a token response", status_code=200
+            "K2 answered the token request with a body that is not a token response",
+            status_code=call.last_status,
         )
     return None
 
 
-def _token_from(parsed: object, clock: Callable[[], float]) -> AccessToken:
-    if not isinstance(parsed, TokenResponse):
-        raise K2UnexpectedResponseError("K2 answered the token request without a token", status_code=200)
-    return AccessToken.from_token_response(parsed.to_dict(), clock())
+def _token_from(response: Response[Any], clock: Callable[[], float]) -> AccessToken:
+    status = int(response.status_code)
+    if not isinstance(response.parsed, TokenResponse):
+        raise K2UnexpectedResponseError("K2 answered the token request without a token", status_code=status)
+    return AccessToken.from_token_response(response.parsed.to_dict(), clock(), status_code=status)
 
 
 def _token_body(settings: K2Settings) -> TokenRequest:
@@ -398,6 +413,78 @@ def _async_transport(backend: str, limits: httpx.Limits | None) -> httpx.AsyncBa
     raise K2ConfigError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
 
 
+class K2Options(TypedDict, total=False):
+    """The options ``K2``, ``AsyncK2``, ``connect()`` and ``async_connect()`` all take, listed once.
+
+    Pass them as keyword arguments (``K2(base_url=..., timeout=10)``), or keep a dict of them and unpack it
+    into each (``K2(**options)``). Every one is optional.
+
+    Attributes:
+        base_url: K2's host; defaults to ``K2_BASE_URL``, then Kopo Kopo's sandbox. Plain ``http`` is
+            refused unless the host is loopback.
+        api_key: the application's API key (``K2_API_KEY``): verifies webhooks (``K2.construct_event``)
+            and is scrubbed from any text K2 echoes back.
+        timeout: the bound of each call as a whole, or an ``httpx.Timeout`` per phase (see
+            :func:`resolve_timeout`). Never infinite.
+        retry: when reads and token requests are retried; a POST that may move money never is.
+        token_store: shares tokens between processes (``FileTokenStore``) or machines
+            (``RedisTokenStore``).
+        token_skew: renew a token this many seconds before it expires.
+        clock: wall-clock seconds, for token expiry (injectable in tests).
+        environ: where ``K2_*`` settings are read from instead of ``os.environ``.
+        limits: the connection pool's size and keep-alive.
+    """
+
+    base_url: str | None
+    api_key: str | None
+    timeout: httpx.Timeout | float | None
+    retry: RetryPolicy | None
+    token_store: TokenStore | None
+    token_skew: float
+    clock: Callable[[], float]
+    environ: Mapping[str, str] | None
+    limits: httpx.Limits | None
+
+
+@attrs.frozen
+class _Resolved:
+    """``K2Options`` checked and defaulted, with the credentials: what a client is built from."""
+
+    settings: K2Settings
+    phases: httpx.Timeout
+    total: float
+    retry: RetryPolicy | None
+    token_store: TokenStore | None
+    token_skew: float
+    clock: Callable[[], float]
+    limits: httpx.Limits | None
+
+
+def _resolve(client_id: str | None, client_secret: str | None, options: K2Options) -> _Resolved:
+    unknown = sorted(set(options) - K2Options.__optional_keys__)
+    if unknown:
+        # What Python itself would say for a misspelt keyword: it is a programming error, not configuration.
+        raise TypeError(f"unexpected keyword argument {unknown[0]!r} (K2Options lists the options)")
+    settings = K2Settings.resolve(
+        client_id,
+        client_secret,
+        base_url=options.get("base_url"),
+        api_key=options.get("api_key"),
+        environ=options.get("environ"),
+    )
+    phases, total = resolve_timeout(options.get("timeout"))
+    return _Resolved(
+        settings=settings,
+        phases=phases,
+        total=total,
+        retry=options.get("retry"),
+        token_store=options.get("token_store"),
+        token_skew=options.get("token_skew", TOKEN_SKEW_SECONDS),
+        clock=options.get("clock", time.time),
+        limits=options.get("limits"),
+    )
+
+
 def _secrets_of(
     settings: K2Settings, manager: TokenManager | AsyncTokenManager
 ) -> Callable[[], tuple[str, ...]]:
@@ -408,89 +495,78 @@ def _secrets_of(
     return secrets
 
 
-def connect(
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    timeout: httpx.Timeout | float | None = None,
-    retry: RetryPolicy | None = None,
-    token_store: TokenStore | None = None,
-    transport: httpx.BaseTransport | None = None,
-    clock: Callable[[], float] = time.time,
-    token_skew: float = TOKEN_SKEW_SECONDS,
-    environ: Mapping[str, str] | None = None,
-    limits: httpx.Limits | None = None,
-) -> AuthenticatedClient:
-    """Build a generated ``AuthenticatedClient`` for synchronous use (see the module docstring).
+@attrs.frozen
+class Connection:
+    """What the sync factory builds: the generated client, and the token cache the facade also uses."""
 
-    ``timeout`` bounds each call as a whole (see :func:`resolve_timeout`). ``transport`` replaces the
-    network (``httpx.MockTransport`` in tests, an ASGI app for the sandbox); ``token_store`` shares tokens
-    between processes (``FileTokenStore``) or machines (your own store).
-    """
-    settings = K2Settings.resolve(
-        client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
-    )
-    phases, total = resolve_timeout(timeout)
+    client: AuthenticatedClient
+    tokens: TokenManager
+    settings: K2Settings
+
+
+@attrs.frozen
+class AsyncConnection:
+    """The asyncio twin of :class:`Connection`."""
+
+    client: AuthenticatedClient
+    tokens: AsyncTokenManager
+    settings: K2Settings
+
+
+def build(
+    client_id: str | None,
+    client_secret: str | None,
+    transport: httpx.BaseTransport | None,
+    options: K2Options,
+) -> Connection:
+    """Wire a synchronous generated client (see the module docstring); ``connect`` and ``K2`` use it."""
+    resolved = _resolve(client_id, client_secret, options)
+    settings = resolved.settings
     if transport is None:
-        pool = httpx.HTTPTransport(limits=limits or DEFAULT_LIMITS)
+        pool = httpx.HTTPTransport(limits=resolved.limits or DEFAULT_LIMITS)
         inner: httpx.BaseTransport = _deadline_backend.install(pool)
     else:
         inner = transport
-    http = _ErrorRaisingClient(transport=RetryingTransport(inner, retry), **_client_kwargs(settings, phases))
+    http = _ErrorRaisingClient(
+        transport=RetryingTransport(inner, resolved.retry), **_client_kwargs(settings, resolved.phases)
+    )
     token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_httpx_client(http)
 
     def fetch() -> AccessToken:
         error: K2Error | None = None
-        try:
-            response = request_access_token.sync_detailed(client=token_client, body=_token_body(settings))
-        except Exception as exc:
-            error = _token_answer_error(exc)
-            if error is None:
-                raise
+        with _call.scope("request_access_token") as call:
+            try:
+                response = request_access_token.sync_detailed(client=token_client, body=_token_body(settings))
+            except Exception as exc:
+                error = _token_answer_error(exc, call)
+                if error is None:
+                    raise
         if error is not None:
             raise detached(error)
-        return _token_from(response.parsed, clock)
+        return _token_from(response, resolved.clock)
 
-    manager = TokenManager(fetch, store=token_store, clock=clock, skew=token_skew)
-    http.k2_options = _K2Options(total, _secrets_of(settings, manager))
+    manager = TokenManager(fetch, store=resolved.token_store, clock=resolved.clock, skew=resolved.token_skew)
+    http.k2_options = _K2Options(resolved.total, _secrets_of(settings, manager))
     http.auth = K2OAuth(manager)
     client = AuthenticatedClient(
         base_url=settings.base_url, token=_PLACEHOLDER_TOKEN, raise_on_unexpected_status=True
     )
-    return client.set_httpx_client(http)
+    return Connection(client.set_httpx_client(http), manager, settings)
 
 
-def async_connect(
-    client_id: str | None = None,
-    client_secret: str | None = None,
-    *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    timeout: httpx.Timeout | float | None = None,
-    retry: RetryPolicy | None = None,
-    token_store: TokenStore | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-    clock: Callable[[], float] = time.time,
-    token_skew: float = TOKEN_SKEW_SECONDS,
-    environ: Mapping[str, str] | None = None,
-    http_backend: HttpBackend = "httpx",
-    limits: httpx.Limits | None = None,
-) -> AuthenticatedClient:
-    """The asyncio twin of ``connect``: use the generated ``asyncio``/``asyncio_detailed`` functions.
-
-    ``http_backend="aiohttp"`` (extra ``k2connect-sdk[aiohttp]``) sends through aiohttp, which stays fast
-    with many concurrent tasks where httpx's async pool slows down; every rule of this module holds on
-    it. ``limits`` sets the pool (size, keep-alive) for either backend.
-    """
-    settings = K2Settings.resolve(
-        client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
-    )
-    phases, total = resolve_timeout(timeout)
-    inner = transport if transport is not None else _async_transport(http_backend, limits)
+def abuild(
+    client_id: str | None,
+    client_secret: str | None,
+    transport: httpx.AsyncBaseTransport | None,
+    http_backend: HttpBackend,
+    options: K2Options,
+) -> AsyncConnection:
+    """The asyncio twin of :func:`build`; ``async_connect`` and ``AsyncK2`` use it."""
+    resolved = _resolve(client_id, client_secret, options)
+    settings = resolved.settings
+    inner = transport if transport is not None else _async_transport(http_backend, resolved.limits)
     http = _AsyncErrorRaisingClient(
-        transport=AsyncRetryingTransport(inner, retry), **_client_kwargs(settings, phases)
+        transport=AsyncRetryingTransport(inner, resolved.retry), **_client_kwargs(settings, resolved.phases)
     )
     token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_async_httpx_client(
         http
@@ -498,22 +574,57 @@ def async_connect(
 
     async def fetch() -> AccessToken:
         error: K2Error | None = None
-        try:
-            response = await request_access_token.asyncio_detailed(
-                client=token_client, body=_token_body(settings)
-            )
-        except Exception as exc:
-            error = _token_answer_error(exc)
-            if error is None:
-                raise
+        with _call.scope("request_access_token") as call:
+            try:
+                response = await request_access_token.asyncio_detailed(
+                    client=token_client, body=_token_body(settings)
+                )
+            except Exception as exc:
+                error = _token_answer_error(exc, call)
+                if error is None:
+                    raise
         if error is not None:
             raise detached(error)
-        return _token_from(response.parsed, clock)
+        return _token_from(response, resolved.clock)
 
-    manager = AsyncTokenManager(fetch, store=token_store, clock=clock, skew=token_skew)
-    http.k2_options = _K2Options(total, _secrets_of(settings, manager))
+    manager = AsyncTokenManager(
+        fetch, store=resolved.token_store, clock=resolved.clock, skew=resolved.token_skew
+    )
+    http.k2_options = _K2Options(resolved.total, _secrets_of(settings, manager))
     http.auth = K2OAuth(async_token_manager=manager)
     client = AuthenticatedClient(
         base_url=settings.base_url, token=_PLACEHOLDER_TOKEN, raise_on_unexpected_status=True
     )
-    return client.set_async_httpx_client(http)
+    return AsyncConnection(client.set_async_httpx_client(http), manager, settings)
+
+
+def connect(
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    **options: Unpack[K2Options],
+) -> AuthenticatedClient:
+    """A generated ``AuthenticatedClient`` for synchronous use (see the module docstring).
+
+    Credentials come from the arguments or ``K2_CLIENT_ID`` / ``K2_CLIENT_SECRET``; ``options`` are
+    :class:`K2Options`. ``transport`` replaces the network (``httpx.MockTransport`` in tests, an ASGI app
+    for the sandbox). Call the generated ``sync_detailed`` / ``sync`` functions with it.
+    """
+    return build(client_id, client_secret, transport, options).client
+
+
+def async_connect(
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    http_backend: HttpBackend = "httpx",
+    **options: Unpack[K2Options],
+) -> AuthenticatedClient:
+    """The asyncio twin of ``connect``: use the generated ``asyncio``/``asyncio_detailed`` functions.
+
+    ``http_backend="aiohttp"`` (extra ``k2connect-sdk[aiohttp]``) sends through aiohttp, which stays fast
+    with many concurrent tasks where httpx's async pool slows down; every rule of this module holds on it.
+    """
+    return abuild(client_id, client_secret, transport, http_backend, options).client

@@ -1,9 +1,10 @@
 """``K2`` and ``AsyncK2``: one method per thing a merchant does with K2 Connect.
 
-Each create method validates its inputs before anything is sent (``operations``), calls the generated
-operation through the configured client (``client``), reads the ``Location`` of the 201 and returns a handle
-with the location, the resource id and ``wait()`` (``polling``). The sync and async facades are generated
-from the same builders, so they take the same arguments and reject the same inputs.
+Each create method validates its inputs before anything is sent (``_operations``), calls the generated
+operation through the configured client (``_client``), reads the ``Location`` of the 201 and returns a
+typed handle with the location, the resource id and ``wait()`` (``_polling``). The sync and async facades are
+generated from the same builders, so they take the same arguments and reject the same inputs, and each
+method carries its builder's signature (``help(K2.stk_push)`` shows the real parameters).
 
     with K2() as k2:                                   # credentials from K2_CLIENT_ID / K2_CLIENT_SECRET
         payment = k2.stk_push(phone_number="0712345678", amount=100, till_number="K000000",
@@ -14,10 +15,11 @@ from the same builders, so they take the same arguments and reject the same inpu
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Self, TypeVar, Unpack, overload
 
 import attrs
 import httpx
@@ -25,17 +27,22 @@ from k2connect_client import AuthenticatedClient, Client
 from k2connect_client.api.oauth import get_token_info, introspect_access_token, revoke_access_token
 from k2connect_client.api.v2 import v2_cancel_payment_link
 from k2connect_client.models import IntrospectResponse, TokenActionRequest, TokenInfoResponse
+from k2connect_client.types import Response
 
 from k2connect_ext import _call
 from k2connect_ext import _operations as ops
-from k2connect_ext._client import HttpBackend, K2Settings, async_connect, connect
-from k2connect_ext._exceptions import K2ConfigError, K2Error, K2InputError, K2UnexpectedResponseError
+from k2connect_ext._client import HttpBackend, K2Options, K2Settings, abuild, build
+from k2connect_ext._exceptions import K2Error, K2InputError, K2UnexpectedResponseError
 from k2connect_ext._invoke import ainvoke, invoke
-from k2connect_ext._locations import location_from_headers, parse_location
+from k2connect_ext._locations import Resource, aread, location_from_headers, parse_location, read
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
-from k2connect_ext._retry import RetryPolicy
-from k2connect_ext._token_stores import AccessToken, TokenStore
+from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_stores import AccessToken
 from k2connect_ext._translate import ambiguous_outcome_error
+
+if TYPE_CHECKING:
+    from k2connect_ext.webhooks._events import K2Event
+    from k2connect_ext.webhooks._signatures import RawBody
 
 __all__ = ["K2", "AsyncCreated", "AsyncK2", "Created"]
 
@@ -45,7 +52,11 @@ P = ParamSpec("P")
 
 @attrs.frozen
 class Created(Generic[T]):
-    """What a create returns: where the resource lives, its id, and a way to wait for its outcome."""
+    """What a create returns: where the resource lives, its id, and a way to wait for its outcome.
+
+    ``T`` is the resource's model (``IncomingPaymentResult`` for an STK push): what ``fetch()`` and
+    ``wait()`` return, and what ``K2.get(created)`` / ``K2.wait_for(created)`` return for it.
+    """
 
     location: str
     id: str
@@ -54,13 +65,11 @@ class Created(Generic[T]):
 
     def fetch(self) -> T:
         """Read the resource once, whatever its state."""
-        return self._k2.get(self.location)  # type: ignore[no-any-return]
+        return self._k2.get(self)
 
     def wait(self, *, timeout: float | None = None, raise_on_failure: bool = True) -> T:
         """Poll until the resource is terminal (see ``K2.wait_for``)."""
-        return self._k2.wait_for(  # type: ignore[no-any-return]
-            self.location, timeout=timeout, raise_on_failure=raise_on_failure
-        )
+        return self._k2.wait_for(self, timeout=timeout, raise_on_failure=raise_on_failure)
 
 
 @attrs.frozen
@@ -74,16 +83,14 @@ class AsyncCreated(Generic[T]):
 
     async def fetch(self) -> T:
         """Read the resource once, whatever its state."""
-        return await self._k2.get(self.location)  # type: ignore[no-any-return]
+        return await self._k2.get(self)
 
     async def wait(self, *, timeout: float | None = None, raise_on_failure: bool = True) -> T:
         """Poll until the resource is terminal (see ``AsyncK2.wait_for``)."""
-        return await self._k2.wait_for(  # type: ignore[no-any-return]
-            self.location, timeout=timeout, raise_on_failure=raise_on_failure
-        )
+        return await self._k2.wait_for(self, timeout=timeout, raise_on_failure=raise_on_failure)
 
 
-def _handle_parts(response: Any, call: _call.Call) -> tuple[str, str, str]:
+def _handle_parts(response: Response[Any], call: _call.Call) -> tuple[str, str, str]:
     """The Location, id and kind of what a create made; ambiguous when the Location cannot be followed."""
     location = location_from_headers(response.headers, operation=call.operation or "create")
     try:
@@ -107,14 +114,20 @@ def _handle_parts(response: Any, call: _call.Call) -> tuple[str, str, str]:
     return location, ref.id, ref.kind
 
 
+def _signature_of(builder: Callable[..., Any], returns: str) -> inspect.Signature:
+    """The builder's parameters after ``self``, returning ``returns``: what ``help()`` and IDEs show."""
+    signature = inspect.signature(builder)
+    this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+    return signature.replace(parameters=[this, *signature.parameters.values()], return_annotation=returns)
+
+
 def _sync_create(
     builder: Callable[P, ops.Prepared[T]],
 ) -> Callable[Concatenate[K2, P], Created[T]]:
     def method(self: K2, /, *args: P.args, **kwargs: P.kwargs) -> Created[T]:
         return self._create(builder(*args, **kwargs), builder.__name__)
 
-    method.__doc__ = builder.__doc__
-    method.__name__ = builder.__name__
+    _describe(method, builder, "K2", "Created")
     return method
 
 
@@ -124,9 +137,17 @@ def _async_create(
     async def method(self: AsyncK2, /, *args: P.args, **kwargs: P.kwargs) -> AsyncCreated[T]:
         return await self._create(builder(*args, **kwargs), builder.__name__)
 
-    method.__doc__ = builder.__doc__
-    method.__name__ = builder.__name__
+    _describe(method, builder, "AsyncK2", "AsyncCreated")
     return method
+
+
+def _describe(method: Callable[..., Any], builder: Callable[..., Any], owner: str, handle: str) -> None:
+    # Not functools.wraps: __wrapped__ would make inspect show the builder's own return (Prepared[...]).
+    returned = str(inspect.signature(builder).return_annotation).replace("Prepared", handle)
+    method.__name__ = builder.__name__
+    method.__qualname__ = f"{owner}.{builder.__name__}"
+    method.__doc__ = builder.__doc__
+    method.__dict__["__signature__"] = _signature_of(builder, returned)  # what inspect.signature reads
 
 
 def _id_of(location_or_id: str) -> str:
@@ -148,6 +169,24 @@ class _Base:
     settings: K2Settings
     client: AuthenticatedClient
 
+    @property
+    def api_key(self) -> str | None:
+        """The application's API key (``api_key=`` or ``K2_API_KEY``): what webhooks are verified with."""
+        return self.settings.api_key
+
+    def construct_event(self, body: RawBody, signature: str | bytes | None) -> K2Event:
+        """Verify a webhook or callback with this client's API key, then parse it.
+
+        The same as :func:`k2connect_ext.webhooks.construct_event` with ``api_key=self.api_key``; a client
+        built without an API key refuses every body (``WebhookSignatureError``: fail closed).
+        """
+        # Webhook code loads only when used. Verified first, so an unsigned body is never parsed.
+        from k2connect_ext.webhooks._events import parse_event
+        from k2connect_ext.webhooks._signatures import verify_signature
+
+        verify_signature(body, signature, self)
+        return parse_event(body)
+
     def _token_action(self, token: str) -> TokenActionRequest:
         return TokenActionRequest(
             client_id=self.settings.client_id, client_secret=self.settings.client_secret, token=token
@@ -167,39 +206,58 @@ class _Base:
         return f"{type(self).__name__}(base_url={self.settings.base_url!r})"
 
 
+def _location_of(location: str | Created[Any] | AsyncCreated[Any]) -> str:
+    return location if isinstance(location, str) else location.location
+
+
+def _introspection(response: Response[Any]) -> IntrospectResponse:
+    if not isinstance(response.parsed, IntrospectResponse):
+        raise K2UnexpectedResponseError(
+            "K2 answered introspect without a token state", status_code=int(response.status_code)
+        )
+    return response.parsed
+
+
+def _token_info(response: Response[Any]) -> TokenInfoResponse:
+    if not isinstance(response.parsed, TokenInfoResponse):
+        raise K2UnexpectedResponseError(
+            "K2 answered token info without a token", status_code=int(response.status_code)
+        )
+    return response.parsed
+
+
+def _cancel_message(response: Response[Any]) -> str:
+    message = getattr(response.parsed, "message", None)
+    if not isinstance(message, str):
+        raise K2UnexpectedResponseError(
+            "K2 answered the cancel without its message", status_code=int(response.status_code)
+        )
+    return message
+
+
 class K2(_Base):
-    """The synchronous facade. Thread-safe: share one instance (one pool, one token) across threads."""
+    """The synchronous facade. Thread-safe: share one instance (one pool, one token) across threads.
+
+    Credentials come from the arguments or ``K2_CLIENT_ID`` / ``K2_CLIENT_SECRET``; ``options`` are the
+    :class:`K2Options` (``base_url``, ``api_key``, ``timeout``, ``retry``, ``token_store``...). ``transport``
+    replaces the network (``httpx.MockTransport``, the sandbox's ASGI app); ``poll`` and ``sleep`` set how
+    ``wait()`` waits.
+    """
 
     def __init__(
         self,
         client_id: str | None = None,
         client_secret: str | None = None,
         *,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        retry: RetryPolicy | None = None,
-        token_store: TokenStore | None = None,
         transport: httpx.BaseTransport | None = None,
         poll: PollSettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        environ: Mapping[str, str] | None = None,
-        limits: httpx.Limits | None = None,
+        **options: Unpack[K2Options],
     ) -> None:
-        self.settings = K2Settings.resolve(
-            client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
-        )
-        self.client = connect(
-            self.settings.client_id,
-            self.settings.client_secret,
-            base_url=self.settings.base_url,
-            api_key=self.settings.api_key,
-            timeout=timeout,
-            retry=retry,
-            token_store=token_store,
-            transport=transport,
-            limits=limits,
-        )
+        connection = build(client_id, client_secret, transport, options)
+        self.settings = connection.settings
+        self.client = connection.client
+        self._tokens: TokenManager = connection.tokens
         self.poll = poll or PollSettings()
         self._sleep = sleep
 
@@ -218,34 +276,43 @@ class K2(_Base):
     # ------------------------------------------------------------------ plumbing
     def _create(self, prepared: ops.Prepared[T], name: str) -> Created[T]:
         with _call.scope(name) as call:
-            response = invoke(
-                prepared.name, prepared.module().sync_detailed, client=self.client, **prepared.kwargs
-            )
+            response = invoke(prepared.name, prepared.sync, client=self.client, body=prepared.body)
             location, resource_id, kind = _handle_parts(response, call)
         return Created(location, resource_id, kind, k2=self)
 
-    def get(self, location: str) -> Any:
-        """Read the resource at a Location once (its status, or its final outcome)."""
-        ref = parse_location(location)
-        response = invoke(ref.getter_module, ref.getter().sync_detailed, ref.id, client=self.client)
-        return response.parsed
+    @overload
+    def get(self, location: Created[T]) -> T: ...
+    @overload
+    def get(self, location: str) -> Resource: ...
+    def get(self, location: str | Created[Any]) -> Any:
+        """Read the resource at a Location (or of a ``Created`` handle) once: its status, or its outcome."""
+        return read(self.client, parse_location(_location_of(location)))
 
-    def wait_for(self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True) -> Any:
+    @overload
+    def wait_for(
+        self, location: Created[T], *, timeout: float | None = None, raise_on_failure: bool = True
+    ) -> T: ...
+    @overload
+    def wait_for(
+        self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True
+    ) -> Resource: ...
+    def wait_for(
+        self, location: str | Created[Any], *, timeout: float | None = None, raise_on_failure: bool = True
+    ) -> Any:
         """Poll until the resource is terminal; raises ``K2PaymentFailedError`` or ``K2PollTimeoutError``."""
         settings = self.poll if timeout is None else attrs.evolve(self.poll, timeout=timeout)
         return wait_for(
-            self.client, location, settings=settings, sleep=self._sleep, raise_on_failure=raise_on_failure
+            self.client,
+            _location_of(location),
+            settings=settings,
+            sleep=self._sleep,
+            raise_on_failure=raise_on_failure,
         )
 
     # ------------------------------------------------------------------ tokens
     def token(self) -> AccessToken:
         """The current access token (fetched once and cached; renewed before it expires)."""
-        auth = self.client.get_httpx_client().auth
-        manager = getattr(auth, "token_manager", None)
-        if manager is None:
-            raise K2ConfigError("this client has no token manager")
-        token: AccessToken = manager.get()
-        return token
+        return self._tokens.get()
 
     def revoke_token(self, token: str | None = None) -> None:
         """Revoke ``token`` (by default the current one); the next call fetches a new one."""
@@ -258,27 +325,23 @@ class K2(_Base):
             body=self._token_action(value),
         )
         if value == current.value:
-            self.client.get_httpx_client().auth.token_manager.invalidate(current)  # type: ignore[union-attr]
+            self._tokens.invalidate(current)
 
     def introspect_token(self, token: str | None = None) -> IntrospectResponse:
         """Ask K2 whether ``token`` (by default the current one) is active."""
         value = token or self.token().value
-        response = invoke(
-            "introspect_access_token",
-            introspect_access_token.sync_detailed,
-            client=self._plain_client(),
-            body=self._token_action(value),
+        return _introspection(
+            invoke(
+                "introspect_access_token",
+                introspect_access_token.sync_detailed,
+                client=self._plain_client(),
+                body=self._token_action(value),
+            )
         )
-        if not isinstance(response.parsed, IntrospectResponse):
-            raise K2UnexpectedResponseError("K2 answered introspect without a token state", status_code=200)
-        return response.parsed
 
     def token_info(self) -> TokenInfoResponse:
         """What K2 knows of the current token (application, seconds left)."""
-        response = invoke("get_token_info", get_token_info.sync_detailed, client=self.client)
-        if not isinstance(response.parsed, TokenInfoResponse):
-            raise K2UnexpectedResponseError("K2 answered token info without a token", status_code=200)
-        return response.parsed
+        return _token_info(invoke("get_token_info", get_token_info.sync_detailed, client=self.client))
 
     # ------------------------------------------------------------------ operations
     subscribe_webhook = _sync_create(ops.subscribe_webhook)
@@ -294,19 +357,16 @@ class K2(_Base):
     reverse_transaction = _sync_create(ops.reverse_transaction)
     create_payment_link = _sync_create(ops.create_payment_link)
 
-    def payment_status(self, location: str) -> Any:
-        """Read any resource by its Location (STK push, payment, transfer, link...); alias of ``get``."""
-        return self.get(location)
-
     def cancel_payment_link(self, location_or_id: str) -> str:
         """Cancel a payment link; returns K2's message ("Payment link cancelled.")."""
-        response = invoke(
-            "v2_cancel_payment_link",
-            v2_cancel_payment_link.sync_detailed,
-            _id_of(location_or_id),
-            client=self.client,
+        return _cancel_message(
+            invoke(
+                "v2_cancel_payment_link",
+                v2_cancel_payment_link.sync_detailed,
+                _id_of(location_or_id),
+                client=self.client,
+            )
         )
-        return str(getattr(response.parsed, "message", ""))
 
 
 class AsyncK2(_Base):
@@ -321,33 +381,16 @@ class AsyncK2(_Base):
         client_id: str | None = None,
         client_secret: str | None = None,
         *,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        timeout: httpx.Timeout | float | None = None,
-        retry: RetryPolicy | None = None,
-        token_store: TokenStore | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        http_backend: HttpBackend = "httpx",
         poll: PollSettings | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        environ: Mapping[str, str] | None = None,
-        http_backend: HttpBackend = "httpx",
-        limits: httpx.Limits | None = None,
+        **options: Unpack[K2Options],
     ) -> None:
-        self.settings = K2Settings.resolve(
-            client_id, client_secret, base_url=base_url, api_key=api_key, environ=environ
-        )
-        self.client = async_connect(
-            self.settings.client_id,
-            self.settings.client_secret,
-            base_url=self.settings.base_url,
-            api_key=self.settings.api_key,
-            timeout=timeout,
-            retry=retry,
-            token_store=token_store,
-            transport=transport,
-            http_backend=http_backend,
-            limits=limits,
-        )
+        connection = abuild(client_id, client_secret, transport, http_backend, options)
+        self.settings = connection.settings
+        self.client = connection.client
+        self._tokens: AsyncTokenManager = connection.tokens
         self.poll = poll or PollSettings()
         self._sleep = sleep
 
@@ -364,35 +407,46 @@ class AsyncK2(_Base):
 
     async def _create(self, prepared: ops.Prepared[T], name: str) -> AsyncCreated[T]:
         with _call.scope(name) as call:
-            response = await ainvoke(
-                prepared.name, prepared.module().asyncio_detailed, client=self.client, **prepared.kwargs
-            )
+            response = await ainvoke(prepared.name, prepared.asyncio, client=self.client, body=prepared.body)
             location, resource_id, kind = _handle_parts(response, call)
         return AsyncCreated(location, resource_id, kind, k2=self)
 
-    async def get(self, location: str) -> Any:
-        """Read the resource at a Location once."""
-        ref = parse_location(location)
-        response = await ainvoke(ref.getter_module, ref.getter().asyncio_detailed, ref.id, client=self.client)
-        return response.parsed
+    @overload
+    async def get(self, location: AsyncCreated[T]) -> T: ...
+    @overload
+    async def get(self, location: str) -> Resource: ...
+    async def get(self, location: str | AsyncCreated[Any]) -> Any:
+        """Read the resource at a Location (or of an ``AsyncCreated`` handle) once."""
+        return await aread(self.client, parse_location(_location_of(location)))
 
+    @overload
+    async def wait_for(
+        self, location: AsyncCreated[T], *, timeout: float | None = None, raise_on_failure: bool = True
+    ) -> T: ...
+    @overload
     async def wait_for(
         self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True
+    ) -> Resource: ...
+    async def wait_for(
+        self,
+        location: str | AsyncCreated[Any],
+        *,
+        timeout: float | None = None,
+        raise_on_failure: bool = True,
     ) -> Any:
         """Poll a Location until the resource is terminal."""
         settings = self.poll if timeout is None else attrs.evolve(self.poll, timeout=timeout)
         return await async_wait_for(
-            self.client, location, settings=settings, sleep=self._sleep, raise_on_failure=raise_on_failure
+            self.client,
+            _location_of(location),
+            settings=settings,
+            sleep=self._sleep,
+            raise_on_failure=raise_on_failure,
         )
 
     async def token(self) -> AccessToken:
         """The current access token (fetched once and cached)."""
-        auth = self.client.get_async_httpx_client().auth
-        manager = getattr(auth, "async_token_manager", None)
-        if manager is None:
-            raise K2ConfigError("this client has no token manager")
-        token: AccessToken = await manager.get()
-        return token
+        return await self._tokens.get()
 
     async def revoke_token(self, token: str | None = None) -> None:
         """Revoke ``token`` (by default the current one)."""
@@ -405,27 +459,25 @@ class AsyncK2(_Base):
             body=self._token_action(value),
         )
         if value == current.value:
-            await self.client.get_async_httpx_client().auth.async_token_manager.invalidate(current)  # type: ignore[union-attr]
+            await self._tokens.invalidate(current)
 
     async def introspect_token(self, token: str | None = None) -> IntrospectResponse:
         """Ask K2 whether ``token`` (by default the current one) is active."""
         value = token or (await self.token()).value
-        response = await ainvoke(
-            "introspect_access_token",
-            introspect_access_token.asyncio_detailed,
-            client=self._plain_client(),
-            body=self._token_action(value),
+        return _introspection(
+            await ainvoke(
+                "introspect_access_token",
+                introspect_access_token.asyncio_detailed,
+                client=self._plain_client(),
+                body=self._token_action(value),
+            )
         )
-        if not isinstance(response.parsed, IntrospectResponse):
-            raise K2UnexpectedResponseError("K2 answered introspect without a token state", status_code=200)
-        return response.parsed
 
     async def token_info(self) -> TokenInfoResponse:
         """What K2 knows of the current token."""
-        response = await ainvoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
-        if not isinstance(response.parsed, TokenInfoResponse):
-            raise K2UnexpectedResponseError("K2 answered token info without a token", status_code=200)
-        return response.parsed
+        return _token_info(
+            await ainvoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
+        )
 
     subscribe_webhook = _async_create(ops.subscribe_webhook)
     send_sms_notification = _async_create(ops.send_sms_notification)
@@ -440,16 +492,13 @@ class AsyncK2(_Base):
     reverse_transaction = _async_create(ops.reverse_transaction)
     create_payment_link = _async_create(ops.create_payment_link)
 
-    async def payment_status(self, location: str) -> Any:
-        """Read any resource by its Location; alias of ``get``."""
-        return await self.get(location)
-
     async def cancel_payment_link(self, location_or_id: str) -> str:
         """Cancel a payment link; returns K2's message."""
-        response = await ainvoke(
-            "v2_cancel_payment_link",
-            v2_cancel_payment_link.asyncio_detailed,
-            _id_of(location_or_id),
-            client=self.client,
+        return _cancel_message(
+            await ainvoke(
+                "v2_cancel_payment_link",
+                v2_cancel_payment_link.asyncio_detailed,
+                _id_of(location_or_id),
+                client=self.client,
+            )
         )
-        return str(getattr(response.parsed, "message", ""))

@@ -1,21 +1,43 @@
 """Validated requests for every K2 operation, built from the generated models; no I/O here.
 
-Each builder checks its inputs (``validation``), builds the generated request model, and returns a
-``Prepared`` naming the generated operation to call. ``K2`` and ``AsyncK2`` only add the sending, so the two
+Each builder checks its inputs (``_validation``), builds the generated request model, and returns a
+``Prepared`` holding the generated operation's functions themselves (imported here, so a renamed operation
+fails type checking, not a payment at run time). ``K2`` and ``AsyncK2`` only add the sending, so the two
 facades cannot disagree on what a valid request is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 import attrs
 from k2connect_client import models as _m
+from k2connect_client.api.v1 import (
+    v1_create_incoming_payment,
+    v1_create_merchant_bank_account,
+    v1_create_merchant_wallet,
+    v1_create_pay_recipient,
+    v1_create_payment,
+    v1_create_polling,
+    v1_create_settlement_transfer,
+    v1_create_transaction_sms_notification,
+    v1_create_webhook_subscription,
+)
+from k2connect_client.api.v2 import (
+    v2_create_external_recipient,
+    v2_create_incoming_payment,
+    v2_create_merchant_bank_account,
+    v2_create_merchant_wallet,
+    v2_create_payment_link,
+    v2_create_polling,
+    v2_create_reversal,
+    v2_create_send_money,
+    v2_create_webhook_subscription,
+)
+from k2connect_client.types import Response
 
 if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first use (see the models package)
     from k2connect_client.models import (
@@ -43,6 +65,7 @@ if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first
 from k2connect_client.types import UNSET
 
 from k2connect_ext._exceptions import K2InputError
+from k2connect_ext._topics import EventType, WebhookTopic
 from k2connect_ext._validation import (
     MAX_NAME_LENGTH,
     validate_amount,
@@ -82,22 +105,33 @@ Destination = (
     | _m.MerchantBankAccountDestination
 )
 RecipientType = Literal["mobile_wallet", "bank_account", "till", "paybill"]
+SettlementDestinationType = Literal["merchant_wallet", "merchant_bank_account"]
+Scope = Literal["company", "till"]
+Currency = Literal["KES"]  # the only currency K2 supports (any case is accepted at run time)
+Network = Literal["Safaricom"]  # the only mobile network K2 pays to
+SettlementMethod = Literal["EFT", "RTS"]
+
+
+SyncOperation = Callable[..., Response[Any]]
+AsyncOperation = Callable[..., Awaitable[Response[Any]]]
 
 
 @attrs.frozen
 class Prepared(Generic[T]):
-    """A validated request: which generated operation to call, with what, and what its Location reads."""
+    """A validated request: the generated operation to call (both twins) and its body.
 
-    operation: str  # e.g. "v2.v2_create_incoming_payment"
-    kwargs: dict[str, Any]
-    result_type: type[T]
+    ``T`` is the model its ``Location`` reads (``IncomingPaymentResult`` for an STK push): what
+    ``Created[T].wait()`` returns.
+    """
+
+    sync: SyncOperation
+    asyncio: AsyncOperation
+    body: Any
 
     @property
     def name(self) -> str:
-        return self.operation.rsplit(".", 1)[1]
-
-    def module(self) -> ModuleType:
-        return importlib.import_module(f"k2connect_client.api.{self.operation}")
+        """The generated operation's name, e.g. ``v2_create_incoming_payment``."""
+        return self.sync.__module__.rsplit(".", 1)[1]
 
 
 def _money(value: Decimal | int | str | float, field: str) -> str:
@@ -142,23 +176,23 @@ def _version(version: str) -> Version:
 
 # ----------------------------------------------------------------------------------- webhooks and SMS
 def subscribe_webhook(
-    event_type: str,
+    event_type: EventType | WebhookTopic,
     url: str,
     *,
-    scope: str = "company",
+    scope: Scope = "company",
     scope_reference: str | None = None,
     enable_daraja_payload: bool = False,
-    version: str = "v2",
+    version: Version = "v2",
 ) -> Prepared[WebhookSubscription]:
     """Subscribe ``url`` to ``event_type``; till-scoped events need the till in ``scope_reference``."""
     version = _version(version)
-    scope, reference = validate_subscription(
+    checked_scope, reference = validate_subscription(
         event_type, scope, scope_reference, enable_daraja_payload=enable_daraja_payload, version=version
     )
     fields: dict[str, Any] = {
-        "event_type": event_type,
+        "event_type": str(event_type),
         "url": validate_url(url, "url"),
-        "scope": scope,
+        "scope": checked_scope,
         "scope_reference": reference,
     }
     if version == "v1":
@@ -167,8 +201,14 @@ def subscribe_webhook(
         body: Any = _m.WebhookSubscriptionRequest(**fields)
     else:
         body = _m.WebhookSubscriptionV2Request(**fields, enable_daraja_payload=enable_daraja_payload)
+    if version == "v1":
+        return Prepared(
+            v1_create_webhook_subscription.sync_detailed,
+            v1_create_webhook_subscription.asyncio_detailed,
+            body,
+        )
     return Prepared(
-        f"{version}.{version}_create_webhook_subscription", {"body": body}, _m.WebhookSubscription
+        v2_create_webhook_subscription.sync_detailed, v2_create_webhook_subscription.asyncio_detailed, body
     )
 
 
@@ -182,7 +222,9 @@ def send_sms_notification(
         field_links=_links(callback_url),
     )
     return Prepared(
-        "v1.v1_create_transaction_sms_notification", {"body": body}, _m.TransactionSmsNotificationResult
+        v1_create_transaction_sms_notification.sync_detailed,
+        v1_create_transaction_sms_notification.asyncio_detailed,
+        body,
     )
 
 
@@ -193,14 +235,14 @@ def stk_push(
     amount: Decimal | int | str | float,
     till_number: str,
     callback_url: str,
-    currency: str = "KES",
+    currency: Currency = "KES",
     first_name: str | None = None,
     middle_name: str | None = None,
     last_name: str | None = None,
     email: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     payment_channel: str = "M-PESA STK Push",
-    version: str = "v2",
+    version: Version = "v2",
 ) -> Prepared[IncomingPaymentResult]:
     """Ask the customer's phone to approve a payment to ``till_number`` (the K-prefixed online till)."""
     version = _version(version)
@@ -218,23 +260,29 @@ def stk_push(
         field_links=_links(callback_url),
         metadata=_metadata(metadata),
     )
-    return Prepared(f"{version}.{version}_create_incoming_payment", {"body": body}, _m.IncomingPaymentResult)
+    if version == "v1":
+        return Prepared(
+            v1_create_incoming_payment.sync_detailed, v1_create_incoming_payment.asyncio_detailed, body
+        )
+    return Prepared(
+        v2_create_incoming_payment.sync_detailed, v2_create_incoming_payment.asyncio_detailed, body
+    )
 
 
 # ----------------------------------------------------------------------------------- recipients
 def add_recipient(
-    recipient_type: RecipientType | str,
+    recipient_type: RecipientType,
     *,
-    version: str = "v1",
+    version: Version = "v1",
     first_name: str | None = None,
     last_name: str | None = None,
     phone_number: str | None = None,
     email: str | None = None,
-    network: str = "Safaricom",
+    network: Network = "Safaricom",
     account_name: str | None = None,
     account_number: str | None = None,
     bank_branch_ref: str | None = None,
-    settlement_method: str | None = None,
+    settlement_method: SettlementMethod | None = None,
     till_name: str | None = None,
     till_number: str | None = None,
     paybill_name: str | None = None,
@@ -295,20 +343,22 @@ def add_recipient(
     }
     if version == "v1":
         body = wrappers_v1[recipient_type](type_=recipient_type, pay_recipient=details)
-        return Prepared("v1.v1_create_pay_recipient", {"body": body}, _m.Recipient)
+        return Prepared(v1_create_pay_recipient.sync_detailed, v1_create_pay_recipient.asyncio_detailed, body)
     body = wrappers_v2[recipient_type](type_=recipient_type, external_recipient=details)
-    return Prepared("v2.v2_create_external_recipient", {"body": body}, _m.Recipient)
+    return Prepared(
+        v2_create_external_recipient.sync_detailed, v2_create_external_recipient.asyncio_detailed, body
+    )
 
 
 # ----------------------------------------------------------------------------------- PAY (v1)
 def create_payment(
     *,
-    destination_type: str,
+    destination_type: RecipientType,
     destination_reference: str,
     amount: Decimal | int | str | float,
     description: str,
     callback_url: str,
-    currency: str = "KES",
+    currency: Currency = "KES",
     category: str | None = None,
     tags: Sequence[str] | None = None,
     metadata: Mapping[str, Any] | None = None,
@@ -331,7 +381,7 @@ def create_payment(
         tags=UNSET if checked_tags is None else checked_tags,
         metadata=_metadata(metadata),
     )
-    return Prepared("v1.v1_create_payment", {"body": body}, _m.PaymentResult)
+    return Prepared(v1_create_payment.sync_detailed, v1_create_payment.asyncio_detailed, body)
 
 
 # ----------------------------------------------------------------------------------- own accounts
@@ -340,9 +390,9 @@ def add_merchant_wallet(
     first_name: str,
     last_name: str,
     phone_number: str,
-    network: str = "Safaricom",
+    network: Network = "Safaricom",
     nickname: str | None = None,
-    version: str = "v1",
+    version: Version = "v1",
 ) -> Prepared[MerchantAccount]:
     """Add an own M-PESA settlement (v1) / transfer (v2) account."""
     version = _version(version)
@@ -353,7 +403,11 @@ def add_merchant_wallet(
         network=validate_network(network),
         nickname=_optional(nickname, "nickname"),
     )
-    return Prepared(f"{version}.{version}_create_merchant_wallet", {"body": body}, _m.MerchantAccount)
+    if version == "v1":
+        return Prepared(
+            v1_create_merchant_wallet.sync_detailed, v1_create_merchant_wallet.asyncio_detailed, body
+        )
+    return Prepared(v2_create_merchant_wallet.sync_detailed, v2_create_merchant_wallet.asyncio_detailed, body)
 
 
 def add_merchant_bank_account(
@@ -361,9 +415,9 @@ def add_merchant_bank_account(
     account_name: str,
     account_number: str,
     bank_branch_ref: str,
-    settlement_method: str = "EFT",
+    settlement_method: SettlementMethod = "EFT",
     nickname: str | None = None,
-    version: str = "v1",
+    version: Version = "v1",
 ) -> Prepared[MerchantAccount]:
     """Add an own bank settlement (v1) / transfer (v2) account; EFT or RTS."""
     version = _version(version)
@@ -374,15 +428,23 @@ def add_merchant_bank_account(
         settlement_method=cast(Any, validate_settlement_method(settlement_method)),
         nickname=_optional(nickname, "nickname"),
     )
-    return Prepared(f"{version}.{version}_create_merchant_bank_account", {"body": body}, _m.MerchantAccount)
+    if version == "v1":
+        return Prepared(
+            v1_create_merchant_bank_account.sync_detailed,
+            v1_create_merchant_bank_account.asyncio_detailed,
+            body,
+        )
+    return Prepared(
+        v2_create_merchant_bank_account.sync_detailed, v2_create_merchant_bank_account.asyncio_detailed, body
+    )
 
 
 def settle_funds(
     *,
     callback_url: str,
     amount: Decimal | int | str | float | None = None,
-    currency: str = "KES",
-    destination_type: str | None = None,
+    currency: Currency = "KES",
+    destination_type: SettlementDestinationType | None = None,
     destination_reference: str | None = None,
 ) -> Prepared[SettlementTransferResult]:
     """Settlement transfer (v1): blind (no destination) to the default accounts, or targeted to one account.
@@ -408,7 +470,9 @@ def settle_funds(
         if destination_reference is None
         else validate_required(destination_reference, "destination_reference"),
     )
-    return Prepared("v1.v1_create_settlement_transfer", {"body": body}, _m.SettlementTransferResult)
+    return Prepared(
+        v1_create_settlement_transfer.sync_detailed, v1_create_settlement_transfer.asyncio_detailed, body
+    )
 
 
 # ----------------------------------------------------------------------------------- polling
@@ -417,9 +481,9 @@ def poll_transactions(
     from_time: dt.datetime,
     to_time: dt.datetime,
     callback_url: str,
-    scope: str = "company",
+    scope: Scope = "company",
     scope_reference: str | None = None,
-    version: str = "v2",
+    version: Version = "v2",
 ) -> Prepared[PollingResult]:
     """Ask for the transactions received between two aware datetimes (results arrive by callback)."""
     version = _version(version)
@@ -429,20 +493,23 @@ def poll_transactions(
             raise K2InputError(f"{name} must be a timezone-aware datetime", field=name)
     if from_time > to_time:
         raise K2InputError("from_time is after to_time", field="from_time")
-    scope = scope.strip().lower() if isinstance(scope, str) else ""
-    if scope not in ("till", "company"):
+    # Typed as a Literal, but callers without a type checker may pass any case or anything at all.
+    checked_scope = scope.strip().lower() if isinstance(scope, str) else ""
+    if checked_scope not in ("till", "company"):
         raise K2InputError("scope must be till or company", field="scope")
     reference = validate_text(scope_reference, "scope_reference", required=False)
-    if scope == "till" and reference is None:
+    if checked_scope == "till" and reference is None:
         raise K2InputError("scope_reference (the till) is required for scope till", field="scope_reference")
     body = _m.PollingRequest(
-        scope=cast(Any, scope),
+        scope=cast(Any, checked_scope),
         from_time=from_time,
         to_time=to_time,
         field_links=_links(callback_url),
-        scope_reference=reference if scope == "till" else None,
+        scope_reference=reference if checked_scope == "till" else None,
     )
-    return Prepared(f"{version}.{version}_create_polling", {"body": body}, _m.PollingResult)
+    if version == "v1":
+        return Prepared(v1_create_polling.sync_detailed, v1_create_polling.asyncio_detailed, body)
+    return Prepared(v2_create_polling.sync_detailed, v2_create_polling.asyncio_detailed, body)
 
 
 # ----------------------------------------------------------------------------------- send money (v2)
@@ -460,7 +527,7 @@ def mobile_wallet_destination(
     amount: Decimal | int | str | float,
     description: str,
     *,
-    network: str = "Safaricom",
+    network: Network = "Safaricom",
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> MobileWalletDestination:
@@ -482,7 +549,7 @@ def bank_account_destination(
     amount: Decimal | int | str | float,
     description: str,
     *,
-    settlement_method: str | None = None,
+    settlement_method: SettlementMethod | None = None,
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> BankAccountDestination:
@@ -568,7 +635,7 @@ def send_money(
     callback_url: str,
     destinations: Sequence[Destination] = (),
     source_identifier: str | None = None,
-    currency: str = "KES",
+    currency: Currency = "KES",
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[SendMoneyResult]:
     """Pay destinations (build them with the ``*_destination`` helpers); none = sweep to own accounts."""
@@ -599,7 +666,7 @@ def send_money(
         destinations=list(destinations),
         metadata=_metadata(metadata),
     )
-    return Prepared("v2.v2_create_send_money", {"body": body}, _m.SendMoneyResult)
+    return Prepared(v2_create_send_money.sync_detailed, v2_create_send_money.asyncio_detailed, body)
 
 
 # ----------------------------------------------------------------------------------- reversals and links
@@ -617,7 +684,7 @@ def reverse_transaction(
         field_links=_links(callback_url),
         metadata=_metadata(metadata),
     )
-    return Prepared("v2.v2_create_reversal", {"body": body}, _m.ReversalResult)
+    return Prepared(v2_create_reversal.sync_detailed, v2_create_reversal.asyncio_detailed, body)
 
 
 def create_payment_link(
@@ -625,7 +692,7 @@ def create_payment_link(
     till_number: str,
     amount: Decimal | int | str | float,
     callback_url: str,
-    currency: str = "KES",
+    currency: Currency = "KES",
     payment_reference: str | None = None,
     note: str | None = None,
     metadata: Mapping[str, Any] | None = None,
@@ -640,4 +707,4 @@ def create_payment_link(
         note=_optional(note, "note", multiline=True),
         metadata=_metadata(metadata),
     )
-    return Prepared("v2.v2_create_payment_link", {"body": body}, _m.PaymentLinkResult)
+    return Prepared(v2_create_payment_link.sync_detailed, v2_create_payment_link.asyncio_detailed, body)

@@ -24,10 +24,8 @@ from k2connect_ext._exceptions import (
     K2PollTimeoutError,
     K2RateLimitError,
     K2ServerError,
-    K2UnexpectedResponseError,
 )
-from k2connect_ext._invoke import ainvoke, invoke
-from k2connect_ext._locations import LocationRef, parse_location
+from k2connect_ext._locations import LocationRef, Resource, aread, parse_location, read
 from k2connect_ext._outcomes import Outcome, State, classify
 
 __all__ = ["PollSettings", "async_wait_for", "wait_for"]
@@ -72,7 +70,7 @@ class _Waiter:
     raise_on_failure: bool
     deadline: float = 0.0
     delay: float = 0.0
-    last: Any = None
+    last: Resource | None = None
     last_status: str | None = None
     last_error: Exception | None = None
 
@@ -80,7 +78,7 @@ class _Waiter:
         self.deadline = self.settings.clock() + self.settings.timeout
         self.delay = self.settings.interval
 
-    def on_resource(self, model: Any) -> bool:
+    def on_resource(self, model: Resource) -> bool:
         """Record a read; True when the wait is over (success returns, failure raises)."""
         self.last, self.last_error = model, None
         outcome: Outcome = classify(self.ref.kind, model.to_dict())
@@ -105,7 +103,7 @@ class _Waiter:
             self.delay = float(hint)
 
     def next_sleep(self) -> float:
-        """Seconds to sleep before the next read, or raise ``K2PollTimeoutError`` if the deadline would pass."""
+        """Seconds to sleep before the next read; ``K2PollTimeoutError`` if the deadline would pass."""
         remaining = self.deadline - self.settings.clock()
         if remaining <= 0:
             raise K2PollTimeoutError(
@@ -120,16 +118,6 @@ class _Waiter:
         return sleep
 
 
-def _parsed(response: Any, ref: LocationRef) -> Any:
-    model = response.parsed
-    if model is None or not hasattr(model, "to_dict"):
-        raise K2UnexpectedResponseError(
-            f"K2 answered the read of {ref.location} with a body that is not a {ref.kind}",
-            status_code=int(response.status_code),
-        )
-    return model
-
-
 def _read_errors() -> tuple[type[Exception], ...]:
     return (K2ConnectionError, K2ServerError, K2RateLimitError)
 
@@ -141,7 +129,7 @@ def wait_for(
     settings: PollSettings | None = None,
     sleep: Callable[[float], None] = time.sleep,
     raise_on_failure: bool = True,
-) -> Any:
+) -> Resource:
     """GET ``location`` through ``client`` (a generated ``AuthenticatedClient``) until it is terminal.
 
     Returns the parsed resource (e.g. ``IncomingPaymentResult``). Raises ``K2PaymentFailedError`` when it
@@ -150,14 +138,13 @@ def wait_for(
     ref = parse_location(location)
     waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
     waiter.start()
-    getter = ref.getter()
     # Every read shares the wait's deadline, so a slow or hung read cannot outlast it.
     with _call.scope(f"wait_for {ref.kind}", timeout=waiter.settings.timeout):
         while True:
             try:
-                response = invoke(ref.getter_module, getter.sync_detailed, ref.id, client=client)
-                if waiter.on_resource(_parsed(response, ref)):
-                    return waiter.last
+                resource = read(client, ref)
+                if waiter.on_resource(resource):
+                    return resource
             except _read_errors() as error:
                 waiter.on_error(error)
             sleep(waiter.next_sleep())
@@ -170,18 +157,17 @@ async def async_wait_for(
     settings: PollSettings | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     raise_on_failure: bool = True,
-) -> Any:
+) -> Resource:
     """The async twin of ``wait_for``."""
     ref = parse_location(location)
     waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
     waiter.start()
-    getter = ref.getter()
     with _call.scope(f"wait_for {ref.kind}", timeout=waiter.settings.timeout):
         while True:
             try:
-                response = await ainvoke(ref.getter_module, getter.asyncio_detailed, ref.id, client=client)
-                if waiter.on_resource(_parsed(response, ref)):
-                    return waiter.last
+                resource = await aread(client, ref)
+                if waiter.on_resource(resource):
+                    return resource
             except _read_errors() as error:
                 waiter.on_error(error)
             await sleep(waiter.next_sleep())

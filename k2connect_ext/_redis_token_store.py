@@ -27,7 +27,7 @@ Keys: ``<key>`` (a hash: the token JSON, its digest and its fence number; it exp
 ``<key>:lock`` and ``<key>:fence``. The default key carries a hash tag (``{token}``) so all three land in
 one Redis Cluster slot. The stored token is the secret bearer token: keep the Redis private.
 
-The :class:`~k2connect_ext._token_stores.TokenStore` protocol is blocking; ``AsyncTokenManager`` already calls
+The :class:`~k2connect_ext.TokenStore` protocol is blocking; ``AsyncTokenManager`` already calls
 it in a worker thread, so there is no separate async API here.
 """
 
@@ -117,7 +117,7 @@ def _digest(token: AccessToken) -> str:
 
 
 class RedisTokenStore:
-    """A :class:`~k2connect_ext._token_stores.TokenStore` in Redis, shared by every process and machine.
+    """A :class:`~k2connect_ext.TokenStore` in Redis, shared by every process and machine.
 
     Args:
         client: a ``redis.Redis`` (or anything with the same ``hget``/``register_script`` API). Give it

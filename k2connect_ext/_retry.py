@@ -164,8 +164,7 @@ class _Attempts:
         return self._next_wait(None, type(exc).__name__)
 
     def after_response(self, response: httpx.Response) -> float | None:
-        if not self.repeatable:
-            _call.record_status(response.status_code)
+        _call.record_status(response.status_code, of_money_request=not self.repeatable)
         if not self.repeatable or response.status_code not in self.policy.retry_statuses:
             return None
         retry_after = parse_retry_after(response.headers.get(RETRY_AFTER_HEADER))

@@ -1,7 +1,8 @@
 """What the shared stores (Redis, PostgreSQL) have in common: safe error text and their optional imports.
 
 The stores (``_redis_token_store``, ``webhooks._dedup_redis``, ``webhooks._dedup_postgres``) import their
-client library only when one is built, so ``import k2connect_ext`` works without the ``redis`` or ``postgres`` extras installed.
+client library only when one is built, so ``import k2connect_ext`` works without the ``redis`` or
+``postgres`` extras installed.
 """
 
 from __future__ import annotations

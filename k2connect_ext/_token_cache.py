@@ -6,7 +6,7 @@ When the token is missing or about to expire, every concurrent caller would othe
 1. a fresh token cached in the manager is returned without any lock or I/O (the hot path);
 2. otherwise callers queue on the manager's lock (a ``threading.Lock``, or an ``asyncio.Lock`` per event
    loop) and re-check after getting it, because the caller before them may just have renewed it;
-3. with a shared :class:`~k2connect_ext._token_stores.TokenStore`, the winner reads the store, then takes the
+3. with a shared :class:`~k2connect_ext.TokenStore`, the winner reads the store, then takes the
    store's ``lock()`` and reads it again before fetching, so other processes or machines share one fetch.
 
 A caller that waited on the lock while another fetched takes the token just fetched, fresh or not: a token

@@ -6,7 +6,7 @@ request (or per worker) is slow and may be rate limited, so tokens are cached in
 
 * :class:`MemoryTokenStore` shares one token between the threads of one process;
 * :class:`FileTokenStore` shares one token between the worker processes of one machine (gunicorn, celery);
-* :class:`~k2connect_ext._redis_token_store.RedisTokenStore` (extra ``k2connect-sdk[redis]``) shares it between
+* :class:`~k2connect_ext.RedisTokenStore` (extra ``k2connect-sdk[redis]``) shares it between
   machines, with a fenced Redis lock for single flight and a per-process fallback while Redis is down;
 * anything else implements :class:`TokenStore`.
 
@@ -64,7 +64,9 @@ class AccessToken:
         return now < self.expires_at - margin
 
     @classmethod
-    def from_token_response(cls, body: Mapping[str, Any], now: float) -> AccessToken:
+    def from_token_response(
+        cls, body: Mapping[str, Any], now: float, *, status_code: int | None = None
+    ) -> AccessToken:
         """Build a token from the JSON body of a successful ``POST /oauth/token``.
 
         ``expires_in`` is measured from ``now`` (when we received the body) rather than from K2's
@@ -74,12 +76,14 @@ class AccessToken:
         A missing ``expires_in`` means K2's documented hour.
 
         Raises:
-            K2UnexpectedResponseError: the body has no usable ``access_token``. The body is not attached,
-                since it may hold a token.
+            K2UnexpectedResponseError: the body has no usable ``access_token`` (``status_code`` is the
+                answer's, when the caller knows it). The body is not attached, since it may hold a token.
         """
         value = body.get("access_token") if isinstance(body, Mapping) else None
         if not isinstance(value, str) or not value or any(c.isspace() for c in value):
-            raise K2UnexpectedResponseError("K2's token response has no usable access_token", status_code=200)
+            raise K2UnexpectedResponseError(
+                "K2's token response has no usable access_token", status_code=status_code
+            )
         lifetime = _number(body.get("expires_in"))
         token_type = body.get("token_type")
         return cls(

@@ -1,4 +1,4 @@
-"""Turn K2's error answers and httpx's transport failures into the exceptions of :mod:`k2connect_ext._exceptions`.
+"""Turn K2's error answers and httpx's transport failures into this SDK's exceptions (``_exceptions``).
 
 Messages are built from the status, K2's own error text and the request's method and URL without its
 query string. Request headers (``Authorization``) and request bodies never go into a message, and any

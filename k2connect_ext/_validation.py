@@ -22,13 +22,14 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from k2connect_ext._exceptions import K2InputError
+from k2connect_ext._topics import (
+    DARAJA_EVENTS,
+    EVENT_TYPES_BY_VERSION,
+    TILL_SCOPE_EVENTS,
+    WEBHOOK_EVENT_TYPES,
+)
 
 __all__ = [
-    "COMPANY_SCOPE_EVENTS",
-    "DARAJA_EVENTS",
-    "EVENT_TYPES_BY_VERSION",
-    "TILL_SCOPE_EVENTS",
-    "WEBHOOK_EVENT_TYPES",
     "validate_amount",
     "validate_currency",
     "validate_email",
@@ -52,38 +53,6 @@ _INTERNATIONAL_MOBILE = re.compile(r"^(?:\+|00)?254([17][0-9]{8})$")
 _URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _CENTS = Decimal("0.01")
 
-TILL_SCOPE_EVENTS: Final = frozenset(
-    {
-        "buygoods_transaction_received",
-        "buygoods_transaction_reversed",
-        "b2b_transaction_received",
-        "b2b_transaction_reversed",
-        "card_transaction_received",
-        "card_transaction_voided",
-        "card_transaction_reversed",
-    }
-)
-COMPANY_SCOPE_EVENTS: Final = frozenset(
-    {"settlement_transfer_completed", "customer_created", "m2m_transaction_received"}
-)
-WEBHOOK_EVENT_TYPES: Final = TILL_SCOPE_EVENTS | COMPANY_SCOPE_EVENTS
-# What each API version can subscribe to (the spec's WebhookV1EventType / WebhookV2EventType, from the
-# official SDKs of each generation): v1 has m2m but no card events; v2 has card events and b2b reversals.
-EVENT_TYPES_BY_VERSION: Final[Mapping[str, frozenset[str]]] = {
-    "v1": frozenset(
-        {
-            "buygoods_transaction_received",
-            "buygoods_transaction_reversed",
-            "b2b_transaction_received",
-            "m2m_transaction_received",
-            "settlement_transfer_completed",
-            "customer_created",
-        }
-    ),
-    "v2": WEBHOOK_EVENT_TYPES - {"m2m_transaction_received"},
-}
-# Only these two can be delivered in Safaricom's Daraja format (Ruby and Python SDK validators).
-DARAJA_EVENTS: Final = frozenset({"buygoods_transaction_received", "b2b_transaction_received"})
 MAX_METADATA_PAIRS: Final = 5
 # Bounds of our own (K2 documents none): generous for real use, small enough that a runaway value is caught
 # here rather than as a 400 (or worse, an ambiguous timeout) from K2.

@@ -179,10 +179,10 @@ def make_deduplicator(settings: Settings) -> ClosingDeduplicator:
     if not url:
         return SQLiteDeduplicator(settings.database)  # its own table, in the same file
     if urlsplit(url).scheme in POSTGRES_SCHEMES:
-        from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator  # the [postgres] extra
+        from k2connect_ext.webhooks import PostgresDeduplicator  # the [postgres] extra
 
         return PostgresDeduplicator(url, retention_seconds=settings.event_retention)
-    from k2connect_ext.webhooks._dedup_redis import RedisDeduplicator  # the [redis] extra
+    from k2connect_ext.webhooks import RedisDeduplicator  # the [redis] extra
 
     return RedisDeduplicator.from_url(url, retention_seconds=settings.event_retention)
 
@@ -192,7 +192,7 @@ def make_token_store(settings: Settings) -> TokenStore | None:
     process fetches and keeps its own."""
     if not settings.token_store_url:
         return None
-    from k2connect_ext._redis_token_store import RedisTokenStore  # the [redis] extra
+    from k2connect_ext import RedisTokenStore  # the [redis] extra
 
     return RedisTokenStore.from_url(settings.token_store_url)
 

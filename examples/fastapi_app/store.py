@@ -15,7 +15,7 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from k2connect_ext._outcomes import State, classify
+from k2connect_ext import State, classify
 from k2connect_ext.webhooks import K2Event
 
 __all__ = ["PENDING", "TERMINAL_STATUSES", "Store", "stk_outcome"]

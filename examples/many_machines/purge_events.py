@@ -19,7 +19,7 @@ def main() -> int:
     if urlsplit(url).scheme not in ("postgres", "postgresql"):
         print("DEDUP_URL is not PostgreSQL: nothing to purge (Redis expires ids itself)")
         return 0
-    from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator
+    from k2connect_ext.webhooks import PostgresDeduplicator
 
     retention = float(os.environ.get("EVENT_RETENTION_SECONDS") or 7 * 24 * 3600)
     try:

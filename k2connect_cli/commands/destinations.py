@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 
 from k2connect_ext import (
+    Destination,
     K2InputError,
     bank_account_destination,
     merchant_bank_account_destination,
@@ -21,7 +22,6 @@ from k2connect_ext import (
     paybill_destination,
     till_destination,
 )
-from k2connect_ext._operations import Destination
 
 __all__ = ["BUILDERS", "destination_from_dict", "read_destinations"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from k2connect_ext._locations import parse_location
+from k2connect_ext import parse_location
 
 from ..flows import show_resource, wait_and_show
 from ..options import json_option, location_argument, timeout_option

@@ -6,8 +6,7 @@ from typing import BinaryIO
 
 import click
 
-from k2connect_ext import mobile_wallet_destination
-from k2connect_ext._operations import Destination
+from k2connect_ext import Destination, mobile_wallet_destination
 
 from ..flows import create
 from ..options import json_option, metadata_option, parse_metadata, wait_options

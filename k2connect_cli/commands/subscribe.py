@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from k2connect_ext._validation import EVENT_TYPES_BY_VERSION, WEBHOOK_EVENT_TYPES
+from k2connect_ext.webhooks import WebhookTopic
 
 from ..flows import create
 from ..options import json_option
@@ -12,16 +12,11 @@ from ..state import CliState, pass_state
 
 __all__ = ["subscribe"]
 
-# One list, the SDK's: each version offers its own events (k2connect_ext._validation), and the SDK refuses
-# an event the chosen --api-version does not offer before anything is sent (exit 2, naming the field).
-EVENT_TYPES = tuple(sorted(WEBHOOK_EVENT_TYPES))
-_HELP = (
-    "Webhook event type. v1 only: "
-    + ", ".join(sorted(EVENT_TYPES_BY_VERSION["v1"] - EVENT_TYPES_BY_VERSION["v2"]))
-    + "; v2 only: "
-    + ", ".join(sorted(EVENT_TYPES_BY_VERSION["v2"] - EVENT_TYPES_BY_VERSION["v1"]))
-    + "."
-)
+# One list, the SDK's (WebhookTopic). Each API version offers only some of them: v1 has no card events
+# nor b2b reversals, v2 no m2m. The SDK refuses an event the chosen --api-version does not offer before
+# anything is sent (exit 2, naming the field and the version's own list).
+EVENT_TYPES = tuple(sorted(topic.value for topic in WebhookTopic))
+_HELP = "Webhook event type (v1: no card events nor b2b reversals; v2: no m2m)."
 
 
 @click.command("subscribe")

@@ -102,7 +102,7 @@ def event_id_problem(event_id: object) -> str | None:
 
 
 def check_event_id(event_id: object) -> None:
-    """Raise :class:`~k2connect_ext._exceptions.K2InputError` (a ``ValueError``) unless every
+    """Raise :class:`~k2connect_ext.K2InputError` (a ``ValueError``) unless every
     deduplicator can store ``event_id``: a non-blank str of valid Unicode (no lone surrogate, which the
     JSON escape ``"\\ud800"`` produces and no UTF-8 store can hold). Custom deduplicators should call it
     too."""
@@ -254,9 +254,9 @@ class SQLiteDeduplicator(BlockingStoreTwins):
     released, until ``ttl_seconds`` passes (if set), or until :meth:`purge_older_than` removes them.
     Not for network file systems, where SQLite's locking is unreliable.
 
-    A path it cannot use is a :class:`~k2connect_ext._exceptions.K2ConfigError` at construction; an SQLite
+    A path it cannot use is a :class:`~k2connect_ext.K2ConfigError` at construction; an SQLite
     failure later (locked past ``busy_timeout_seconds``, disk full) is a
-    :class:`~k2connect_ext._store_support.K2StoreUnavailableError`, which a receiver answers with 500.
+    :class:`~k2connect_ext.K2StoreUnavailableError`, which a receiver answers with 500.
 
     ``clock`` defaults to wall-clock time because claim times are compared across processes,
     where monotonic clocks are not comparable.

@@ -7,7 +7,7 @@ Install with ``pip install 'k2connect-sdk[postgres]'`` (psycopg 3 and psycopg-po
     dedup = PostgresDeduplicator("postgresql://k2@db.internal/shop", retention_seconds=7 * 86400)
     receiver = WebhookReceiver(api_key, handler, deduplicator=dedup)
 
-The same claim / release semantics as :class:`~k2connect_ext.webhooks._dedup.SQLiteDeduplicator`: ``claim`` is one
+The same claim / release semantics as :class:`~k2connect_ext.webhooks.SQLiteDeduplicator`: ``claim`` is one
 ``INSERT ... ON CONFLICT`` (atomic across every connection), ``release`` deletes the row after a failed
 handler so K2's redelivery is processed. Claims older than ``retention_seconds`` count as expired (an event
 redelivered that late is processed again) and :meth:`purge_expired` deletes them; run it from a periodic
@@ -15,11 +15,11 @@ job. Claim times come from the database's clock, so workers whose clocks disagre
 
 The table (``k2_webhook_events`` by default: ``event_id BYTEA PRIMARY KEY, claimed_at TIMESTAMPTZ``) is
 created on first use. Ids follow the rule every deduplicator applies
-(:func:`~k2connect_ext.webhooks._dedup.check_event_id`); ids longer than an index entry allows are kept as a digest.
+(``check_event_id`` in ``_dedup``); ids longer than an index entry allows are kept as a digest.
 
 Each process keeps a small connection pool (``pool_size``); a process forked after first use opens its
 own. When PostgreSQL does not answer within ``timeout_seconds``, every call raises
-:class:`~k2connect_ext._store_support.K2StoreUnavailableError`: the receiver answers 500, nothing is marked
+:class:`~k2connect_ext.K2StoreUnavailableError`: the receiver answers 500, nothing is marked
 as seen, and K2 redelivers once the database is back.
 """
 
@@ -58,7 +58,7 @@ def _event_key(event_id: str) -> bytes:
 
 
 class PostgresDeduplicator(BlockingStoreTwins):
-    """A :class:`~k2connect_ext.webhooks._dedup.Deduplicator` (and its async twin) on PostgreSQL.
+    """A :class:`~k2connect_ext.webhooks.Deduplicator` (and its async twin) on PostgreSQL.
 
     Args:
         conninfo: a libpq connection string or ``postgresql://`` URL. Never logged nor put in an error.

@@ -7,13 +7,13 @@ Install with ``pip install 'k2connect-sdk[redis]'``::
     dedup = RedisDeduplicator.from_url("redis://redis.internal:6379/0", retention_seconds=7 * 86400)
     receiver = WebhookReceiver(api_key, handler, deduplicator=dedup)
 
-The same claim / release semantics as :class:`~k2connect_ext.webhooks._dedup.SQLiteDeduplicator`: ``claim`` is one
+The same claim / release semantics as :class:`~k2connect_ext.webhooks.SQLiteDeduplicator`: ``claim`` is one
 ``SET key NX PX`` (atomic across every client), ``release`` deletes the key after a failed handler so K2's
 redelivery is processed. Each claim expires after ``retention_seconds``: Redis forgets old ids by itself,
 and an event redelivered later than that is processed again, so keep the retention longer than K2's
 redelivery window.
 
-When Redis does not answer, every call raises :class:`~k2connect_ext._store_support.K2StoreUnavailableError`:
+When Redis does not answer, every call raises :class:`~k2connect_ext.K2StoreUnavailableError`:
 the receiver answers 500, nothing is marked as seen, and K2 redelivers once Redis is back. Keys are
 ``<prefix><event id>``. Ids follow the rule every deduplicator applies
 (:func:`~k2connect_ext.webhooks._dedup.check_event_id`): an id it refuses raises ``K2InputError``.
@@ -35,7 +35,7 @@ DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600.0
 
 
 class RedisDeduplicator(BlockingStoreTwins):
-    """A :class:`~k2connect_ext.webhooks._dedup.Deduplicator` (and its async twin) on Redis.
+    """A :class:`~k2connect_ext.webhooks.Deduplicator` (and its async twin) on Redis.
 
     Args:
         client: a ``redis.Redis``; give it short socket timeouts (:meth:`from_url` does).

@@ -57,6 +57,8 @@ from k2connect_client.models import (
 from k2connect_ext._exceptions import WebhookPayloadError
 from k2connect_ext._outcomes import State, classify
 from k2connect_ext.webhooks._dedup import event_id_problem
+from k2connect_ext.webhooks._payload_rules import DARAJA_RULES, RESULT_RULES, WEBHOOK_RULES
+from k2connect_ext.webhooks._payload_rules import Rule as SpecRule
 from k2connect_ext.webhooks._signatures import RawBody, verify_signature
 
 __all__ = [
@@ -522,179 +524,76 @@ _PY_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
     _OBJ: (dict,),
     _ARR: (list,),
 }
-# A compiled rule: the rule itself, then for a plain path (no "[]") its parent keys, its leaf key and the
-# Python types accepted at once; array paths keep parents None and go the slow way.
-_Compiled = tuple[_Rule, tuple[str, ...] | None, str, frozenset[type]]
+
+
+class _Absent:
+    """What the fast path finds for a missing key: its type is accepted where the key is optional."""
+
+
+_ABSENT: Final = _Absent()
+# A compiled rule: its key in the parent object, whether it is about each item of the array at that key,
+# the Python types accepted at once (with _Absent when the key is optional), and the rule, for the slow path.
+_Leaf = tuple[str, bool, frozenset[type], _Rule]
+# A compiled table: the rules grouped by parent path (as _segments splits it), so each parent is looked up
+# once per body however many fields it has; groups keep the order parents first appear in, parents first.
+_Compiled = tuple[tuple[tuple[str, bool], ...], tuple[_Leaf, ...]]
 
 
 def _compile(rules: tuple[_Rule, ...]) -> tuple[_Compiled, ...]:
-    compiled: list[_Compiled] = []
+    groups: dict[tuple[tuple[str, bool], ...], list[_Leaf]] = {}
     for rule in rules:
-        path, allowed, _ = rule
-        fast = frozenset(kind for name in allowed for kind in _PY_TYPES.get(name, ()))
-        if _has_arrays(path):
-            compiled.append((rule, None, "", fast))
-        else:
-            *parents, leaf = path.split(".")
-            compiled.append((rule, tuple(parents), leaf, fast))
-    return tuple(compiled)
+        path, allowed, required = rule
+        *parents, (leaf, each) = _segments(path)
+        fast = {kind for name in allowed for kind in _PY_TYPES.get(name, ())}
+        if not required:
+            fast.add(_Absent)
+        groups.setdefault(tuple(parents), []).append((leaf, each, frozenset(fast), rule))
+    return tuple((parents, tuple(leaves)) for parents, leaves in groups.items())
 
 
 def _check(raw: dict[str, Any], rules: tuple[_Compiled, ...]) -> None:
-    """Check ``raw`` against compiled rules; the common case (a present value of the right type) costs a
-    few dict lookups. Anything else is handed to :func:`_check_slow`, which names the culprit."""
-    for rule, parents, leaf, fast in rules:
-        if parents is None:
-            _check_slow(raw, (rule,))
+    """Check ``raw`` against compiled rules; the common case (present values of the right types) costs one
+    lookup per parent and one per field. Anything else is handed to :func:`_check_slow`, which names the
+    culprit."""
+    for parents, leaves in rules:
+        if not parents:
+            _check_leaves(raw, raw, leaves)
             continue
-        node: object = raw
-        for key in parents:
-            node = node.get(key) if type(node) is dict else None
-            if node is None:  # an absent, null or non-object parent: its own rule speaks for it
-                break
-        else:
-            if type(node) is not dict or leaf not in node:
-                if rule[2] or type(node) is not dict:  # required, or an odd parent: let the slow path judge
-                    _check_slow(raw, (rule,))
-                continue
-            if type(node[leaf]) not in fast:
+        nodes: list[object] = [raw]
+        for key, each in parents:
+            # Only objects have fields: an absent, null or mistyped parent is its own rule's business.
+            values = [node.get(key) for node in nodes if isinstance(node, dict)]
+            nodes = (
+                [item for value in values if isinstance(value, list) for item in value] if each else values
+            )
+        for node in nodes:
+            if isinstance(node, dict):
+                _check_leaves(raw, node, leaves)
+
+
+def _check_leaves(raw: dict[str, Any], node: dict[str, Any], leaves: tuple[_Leaf, ...]) -> None:
+    for key, each, fast, rule in leaves:
+        value = node.get(key, _ABSENT)
+        if each:  # "key[]": each item of the array (an absent or mistyped array is the rule for "key"'s)
+            if type(value) is list and any(type(item) not in fast for item in value):
                 _check_slow(raw, (rule,))
+        elif type(value) not in fast:
+            _check_slow(raw, (rule,))
 
 
-# The rules cover the envelope, every nested object or array the generated model walks into (its from_dict
-# would otherwise fail with an anonymous TypeError, or silently turn a list of pairs into an object), and
-# every field a convenience property reads. They mirror openapi/k2connect.yaml and must never be stricter:
-# the property test feeds them schema-valid bodies drawn from the spec.
-_AMOUNT = (_STR, _NUM)
-
-_WEBHOOK_ENVELOPE = (
-    _rule("id", _STR, required=True),
-    _rule("created_at", _STR, required=True),
-    _rule("event", _OBJ, required=True),
-    _rule("event.type", _STR, required=True),
-    _rule("event.resource", _OBJ, required=True),
-    _rule("_links", _OBJ),
-    _rule("_links.resource", _STR),
-)
-# Resource fields by schema: M2M and settlement resources have no "reference", customers no id or amount,
-# so a rule there would refuse an extra property the schema allows to be anything.
-_RESOURCE_COMMON = (
-    _rule("event.resource.id", _STR),
-    _rule("event.resource.amount", *_AMOUNT),
-    _rule("event.resource.currency", _STR),
-    _rule("event.resource.status", _STR),
-)
-_TILL_RESOURCE = (*_RESOURCE_COMMON, _rule("event.resource.reference", _STR))
-_BUYGOODS_RESOURCE = (*_TILL_RESOURCE, _rule("event.resource.sender_phone_number", _STR, _NULL))
-_WEBHOOK_RULES: Final[Mapping[WebhookTopic, tuple[_Rule, ...]]] = {
-    WebhookTopic.BUYGOODS_TRANSACTION_RECEIVED: _BUYGOODS_RESOURCE,
-    WebhookTopic.BUYGOODS_TRANSACTION_REVERSED: _BUYGOODS_RESOURCE,
-    WebhookTopic.B2B_TRANSACTION_RECEIVED: _TILL_RESOURCE,
-    WebhookTopic.B2B_TRANSACTION_REVERSED: _TILL_RESOURCE,
-    WebhookTopic.M2M_TRANSACTION_RECEIVED: _RESOURCE_COMMON,
-    WebhookTopic.SETTLEMENT_TRANSFER_COMPLETED: (
-        *_RESOURCE_COMMON,
-        _rule("event.resource.destination", _OBJ),
-        _rule("event.resource.destination.type", _STR, required=True),
-        _rule("event.resource.disbursements", _ARR),
-        _rule("event.resource.disbursements[]", _OBJ),
-    ),
-    WebhookTopic.CUSTOMER_CREATED: (_rule("event.resource.phone_number", _STR),),
-    WebhookTopic.CARD_TRANSACTION_RECEIVED: _TILL_RESOURCE,
-    WebhookTopic.CARD_TRANSACTION_VOIDED: _TILL_RESOURCE,
-    WebhookTopic.CARD_TRANSACTION_REVERSED: _TILL_RESOURCE,
-}
-
-_A = "data.attributes"
-_RESULT_ENVELOPE = (
-    _rule("data", _OBJ, required=True),
-    _rule("data.id", _STR, required=True),
-    _rule("data.type", _STR, required=True),
-    _rule(_A, _OBJ, required=True),
-    _rule(f"{_A}.status", _STR, required=True),
-    _rule(f"{_A}._links", _OBJ),
-)
-_CREATED_AT = (_rule(f"{_A}.created_at", _STR),)  # not on incoming payments, polling, SMS notifications
-_METADATA = (_rule(f"{_A}.metadata", _OBJ, _NULL),)
-_TRANSFER_BATCHES = (
-    _rule(f"{_A}.transfer_batches", _ARR, _NULL),
-    _rule(f"{_A}.transfer_batches[]", _OBJ),
-    _rule(f"{_A}.transfer_batches[].disbursements", _ARR),
-    _rule(f"{_A}.transfer_batches[].disbursements[]", _OBJ),
-    _rule(f"{_A}.transfer_batches[].disbursements[].transaction_reference", _STR, _NULL),
-    _rule(f"{_A}.transfer_batches[].disbursements[].phone_number", _STR, _NULL),
-)
-_RESULT_AMOUNT = (
-    _rule(f"{_A}.amount", _OBJ),
-    _rule(f"{_A}.amount.value", _NULL, *_AMOUNT),
-    _rule(f"{_A}.amount.currency", _STR, _NULL),
-)
-_RESULT_RULES: Final[Mapping[ResultType, tuple[_Rule, ...]]] = {
-    ResultType.INCOMING_PAYMENT: (
-        _rule(f"{_A}.initiation_time", _STR),
-        _rule(f"{_A}.event", _OBJ),
-        _rule(f"{_A}.event.resource", _OBJ, _NULL),
-        _rule(f"{_A}.event.resource.amount", *_AMOUNT),
-        _rule(f"{_A}.event.resource.currency", _STR),
-        _rule(f"{_A}.event.resource.sender_phone_number", _STR),
-        _rule(f"{_A}.event.resource.reference", _STR),
-        *_METADATA,
-    ),
-    ResultType.PAYMENT: (*_CREATED_AT, *_RESULT_AMOUNT, *_TRANSFER_BATCHES, *_METADATA),
-    ResultType.SETTLEMENT_TRANSFER: (*_CREATED_AT, *_RESULT_AMOUNT, *_TRANSFER_BATCHES),
-    ResultType.POLLING: (
-        _rule(f"{_A}.transactions", _ARR, _NULL),
-        _rule(f"{_A}.transactions[]", _OBJ),
-        _rule(f"{_A}.transactions[].resource", _OBJ),
-    ),
-    ResultType.TRANSACTION_SMS_NOTIFICATION: (),
-    ResultType.SEND_MONEY: (
-        *_CREATED_AT,
-        _rule(f"{_A}.currency", _STR),
-        _rule(f"{_A}.destinations", _ARR, _NULL),
-        _rule(f"{_A}.destinations[]", _OBJ),
-        *_TRANSFER_BATCHES,
-        *_METADATA,
-    ),
-    ResultType.REVERSAL: (
-        *_CREATED_AT,
-        _rule(f"{_A}.reversal_bulk_payment", _OBJ, _NULL),
-        _rule(f"{_A}.reversal_bulk_payment.amount", _NULL, *_AMOUNT),
-        _rule(f"{_A}.reversal_bulk_payment.transaction_reference", _STR, _NULL),
-        *_METADATA,
-    ),
-    ResultType.PAYMENT_LINK: (
-        *_CREATED_AT,
-        _rule(f"{_A}.currency", _STR),
-        _rule(f"{_A}.amount", *_AMOUNT),
-        _rule(f"{_A}.payment_link", _OBJ),
-        _rule(f"{_A}.payment_link.transaction_reference", _STR, _NULL),
-        _rule(f"{_A}.payment_link.sender_phone_number", _STR, _NUM, _NULL),
-        *_METADATA,
-    ),
-}
-
-_DARAJA_RULES: Final = (
-    _rule("TransactionType", _STR, required=True),
-    _rule("TransID", _STR, required=True),
-    _rule("TransTime", _STR, required=True),
-    _rule("TransAmount", *_AMOUNT, required=True),
-    _rule("BusinessShortCode", _STR, required=True),
-    _rule("MSISDN", _STR, _NULL),
-    # Safaricom spells it ThirdPartyTransID, some SDK samples ThirdPartyTransId; the model keeps both.
-    _rule("ThirdPartyTransID", _STR, _NULL),
-    _rule("ThirdPartyTransId", _STR, _NULL),
-)
+# The tables are generated from openapi/k2connect.yaml by scripts/generate_payload_rules.py: every type and
+# presence the schemas state, for the envelope, every nested object or array (whose from_dict would otherwise
+# fail with an anonymous TypeError, or silently turn a list of pairs into an object) and every field the
+# convenience properties read. Derived, not hand-picked, they are never stricter than the schemas (the
+# property test feeds them schema-valid bodies drawn from the spec) and never miss a field the spec types.
+def _compile_table(rules: tuple[SpecRule, ...]) -> tuple[_Compiled, ...]:
+    return _compile(tuple(_rule(path, *types, required=required) for path, types, required in rules))
 
 
-# Envelope first, then the kind's own rules: parents are always checked before their children.
-_WEBHOOK_RULES_COMPILED: Final = {
-    topic: _compile((*_WEBHOOK_ENVELOPE, *rules)) for topic, rules in _WEBHOOK_RULES.items()
-}
-_RESULT_RULES_COMPILED: Final = {
-    kind: _compile((*_RESULT_ENVELOPE, *rules)) for kind, rules in _RESULT_RULES.items()
-}
-_DARAJA_RULES_COMPILED: Final = _compile(_DARAJA_RULES)
+# Indexed by every member, so a topic or type the spec lost fails at import, not on a live webhook.
+_WEBHOOK_RULES_COMPILED: Final = {topic: _compile_table(WEBHOOK_RULES[topic]) for topic in WebhookTopic}
+_RESULT_RULES_COMPILED: Final = {kind: _compile_table(RESULT_RULES[kind]) for kind in ResultType}
+_DARAJA_RULES_COMPILED: Final = _compile_table(DARAJA_RULES)
 
 
 class _FromDict(Protocol):

@@ -15,10 +15,10 @@ duplicate                    200     already claimed: acknowledged so K2 stops r
 handler failed               500     the claim is released first, so K2's redelivery is processed
 ===========================  ======  =======================================================================
 
-The deduplicator is claimed *before* the handler runs (see :mod:`k2connect_ext.webhooks._dedup`): a second copy that
-arrives while the first is still being handled is acknowledged and dropped; if the first then fails, its 500
-makes K2 redeliver, so nothing is lost. Events of an unknown kind carry no safe id, so they always reach the
-handler (which may ignore them) and are acknowledged.
+The deduplicator is claimed *before* the handler runs (see ``_dedup``): a second copy that arrives while the
+first is still being handled is acknowledged and dropped; if the first then fails, its 500 makes K2
+redeliver, so nothing is lost. Events of an unknown kind carry no safe id, so they always reach the handler
+(which may ignore them) and are acknowledged.
 
 Nothing here logs the signature, the API key or the body: logs get the event kind, topic and id only.
 """
@@ -30,7 +30,7 @@ import functools
 import inspect
 import json
 import logging
-from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import Any, Final
 
 import attrs
@@ -45,7 +45,14 @@ from k2connect_ext.webhooks._body_limit import (
 )
 from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
 from k2connect_ext.webhooks._events import K2Event, parse_event
-from k2connect_ext.webhooks._signatures import HeaderItems, RawBody, verify_request_headers
+from k2connect_ext.webhooks._signatures import (
+    ApiKeys,
+    HeaderItems,
+    RawBody,
+    WebhookKeys,
+    verify_request_headers,
+    webhook_keys,
+)
 
 __all__ = [
     "AsyncHandler",
@@ -83,29 +90,22 @@ UNAUTHORIZED: Final = _answer(401, "rejected", "invalid signature")
 FAILED: Final = _answer(500, "error", "the event could not be processed; it will be retried")
 
 
-def _checked_api_key(api_key: object) -> str | tuple[str, ...]:
+def configured_keys(api_key: ApiKeys) -> WebhookKeys:
     """The key(s) to verify with, checked once at start-up rather than failing every request.
 
     An unset environment variable shows up here as "" or None, and would otherwise only surface as a
-    stream of 401s.
+    stream of 401s; at start-up it is a configuration error.
     """
-    if isinstance(api_key, str):
-        keys: tuple[object, ...] = (api_key,)
-    elif isinstance(api_key, Collection) and not isinstance(api_key, bytes | bytearray):
-        keys = tuple(api_key)
-    else:
-        raise K2ConfigError(
-            f"the webhook API key must be a str or a collection of str, not {type(api_key).__name__}"
-        )
-    if not keys or not all(isinstance(key, str) and key for key in keys):
-        raise K2ConfigError("the webhook API key is empty: set the API key of your K2 application")
-    # A tuple copy, so a list the caller mutates later cannot change the keys behind our back.
-    return api_key if isinstance(api_key, str) else tuple(str(key) for key in keys)
+    try:
+        return webhook_keys(api_key)
+    except WebhookSignatureError as exc:
+        error = K2ConfigError(f"webhook receiver: {exc}")
+    raise error  # outside the except block: nothing chained
 
 
 class _ReceiverBase:
-    def __init__(self, api_key: str | Collection[str], max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
-        self._api_key = _checked_api_key(api_key)
+    def __init__(self, api_key: ApiKeys, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self._keys = configured_keys(api_key)
         self._max_body = checked_limit(max_body_bytes)
         self._too_large = _answer(413, "rejected", f"the body is larger than {self._max_body} bytes")
 
@@ -152,7 +152,7 @@ class _ReceiverBase:
         if size > self._max_body:
             return self._refused_too_large()
         try:
-            verify_request_headers(body, headers, self._api_key)
+            verify_request_headers(body, headers, self._keys)
         except WebhookSignatureError as exc:
             # The message names the failure only; it never contains the signature or the key.
             logger.warning("K2 webhook refused (401): %s", exc)
@@ -173,8 +173,8 @@ class WebhookReceiver(_ReceiverBase):
         api_key: the K2 application's API key, or several during a key rotation.
         handler: called with each new :class:`K2Event`. Return normally to acknowledge; raise to have K2
             redeliver. Must be a plain function: an async handler needs :class:`AsyncWebhookReceiver`.
-        deduplicator: remembers claimed event ids (:class:`~k2connect_ext.webhooks._dedup.MemoryDeduplicator`, or
-            :class:`~k2connect_ext.webhooks._dedup.SQLiteDeduplicator` when several workers receive). Without one,
+        deduplicator: remembers claimed event ids (:class:`~k2connect_ext.webhooks.MemoryDeduplicator`, or
+            :class:`~k2connect_ext.webhooks.SQLiteDeduplicator` when several workers receive). Without one,
             every delivery reaches the handler, which must then be idempotent itself.
         max_body_bytes: bodies larger than this are answered 413 unverified (default 1 MiB).
 
@@ -185,7 +185,7 @@ class WebhookReceiver(_ReceiverBase):
 
     def __init__(
         self,
-        api_key: str | Collection[str],
+        api_key: ApiKeys,
         handler: Handler,
         *,
         deduplicator: Deduplicator | None = None,
@@ -251,12 +251,12 @@ class AsyncWebhookReceiver(_ReceiverBase):
 
     ``handler`` may be async (awaited) or sync (called on the event loop, so keep it quick; the Starlette
     adapter moves sync handlers to a worker thread). ``deduplicator`` may be an
-    :class:`~k2connect_ext.webhooks._dedup.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
+    :class:`~k2connect_ext.webhooks.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
     """
 
     def __init__(
         self,
-        api_key: str | Collection[str],
+        api_key: ApiKeys,
         handler: AsyncHandler,
         *,
         deduplicator: AsyncDeduplicator | Deduplicator | None = None,

@@ -5,7 +5,7 @@ secret), and sends the lowercase hex digest. Verification must hash the *raw* by
 the official Node and Ruby SDKs hash a re-serialisation of the parsed JSON, which only matches when
 K2 happens to send compact JSON in the same key order and escaping.
 
-Every failure raises :class:`~k2connect_ext._exceptions.WebhookSignatureError` (fail closed), with a
+Every failure raises :class:`~k2connect_ext.WebhookSignatureError` (fail closed), with a
 message that names the failure but never the received signature, the expected one, or the key:
 webhook errors end up in access logs and error trackers, and an expected signature in a log would
 let anyone who reads it forge that exact request.
@@ -23,11 +23,15 @@ from k2connect_ext._exceptions import WebhookSignatureError
 
 __all__ = [
     "SIGNATURE_HEADER",
+    "ApiKeys",
+    "HasApiKey",
     "HeaderItems",
     "RawBody",
+    "WebhookKeys",
     "compute_signature",
     "verify_request_headers",
     "verify_signature",
+    "webhook_keys",
 ]
 
 SIGNATURE_HEADER = "X-KopoKopo-Signature"
@@ -71,12 +75,13 @@ def compute_signature(body: RawBody, api_key: str) -> str:
 def verify_signature(
     body: RawBody,
     signature: str | bytes | None,
-    api_key: str | Collection[str],
+    api_key: ApiKeys | WebhookKeys,
 ) -> None:
     """Check ``signature`` (the header value) against ``body``; raise WebhookSignatureError if it fails.
 
     ``api_key`` may be one key or several: during a key rotation pass both the new and the old key,
-    and the body passes if it was signed with any of them. Upper-case hex and surrounding
+    and the body passes if it was signed with any of them. A ``K2`` / ``AsyncK2`` client stands for its
+    own ``api_key``. Upper-case hex and surrounding
     whitespace in the header are tolerated. ``signature`` may be bytes, as in raw ASGI headers.
     """
     if not isinstance(body, RawBody):
@@ -85,7 +90,7 @@ def verify_signature(
         )
     # Keys are checked before the header so a misconfigured server fails on every request, loudly,
     # rather than only on the requests that happen to carry a well-formed header.
-    keys = _encode_keys(api_key)
+    keys = webhook_keys(api_key).encoded
     received = _parse_signature(signature)
     matched = False
     for key in keys:
@@ -99,7 +104,7 @@ def verify_signature(
         )
 
 
-def verify_request_headers(body: RawBody, headers: HeaderItems, api_key: str | Collection[str]) -> None:
+def verify_request_headers(body: RawBody, headers: HeaderItems, api_key: ApiKeys | WebhookKeys) -> None:
     """Find the signature header in ``headers`` (any capitalisation, or Django's META key) and verify it.
 
     Works with a plain dict, ``httpx.Headers``, Starlette's ``request.headers``, Flask's
@@ -108,15 +113,54 @@ def verify_request_headers(body: RawBody, headers: HeaderItems, api_key: str | C
     verify_signature(body, _find_signature(headers), api_key)
 
 
-def _encode_keys(api_key: object) -> list[bytes]:
-    # api_key is user configuration, often read from the environment: an unset variable shows up
-    # here as None or "", and an HMAC under an empty key is forgeable by anyone, so refuse it.
+class HasApiKey(Protocol):
+    """An object that carries the application's API key: ``K2`` and ``AsyncK2`` do."""
+
+    @property
+    def api_key(self) -> str | None: ...
+
+
+ApiKeys = str | Collection[str] | HasApiKey
+"""One key, several during a key rotation, or a client whose ``api_key`` to use."""
+
+
+class WebhookKeys:
+    """API keys checked once and encoded, ready to verify with. Never shows the keys in its repr."""
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, encoded: tuple[bytes, ...]) -> None:
+        self.encoded = encoded
+
+    def __repr__(self) -> str:
+        return f"WebhookKeys({len(self.encoded)} key{'s' if len(self.encoded) != 1 else ''})"
+
+
+def webhook_keys(api_key: ApiKeys | WebhookKeys | None) -> WebhookKeys:
+    """The one check of webhook API keys, for every entry point (functions, receivers, adapters).
+
+    api_key is user configuration, often read from the environment: an unset variable shows up here as
+    None or "", and an HMAC under an empty key is forgeable by anyone, so it is refused (fail closed).
+
+    Raises:
+        WebhookSignatureError: no key, an empty key, a key that is not a str or not valid UTF-8.
+    """
+    if isinstance(api_key, WebhookKeys):
+        return api_key
     if api_key is None:
         raise WebhookSignatureError("no API key configured for webhook signature verification")
+    candidates: Iterable[object]
     if isinstance(api_key, str):
-        candidates: Iterable[object] = (api_key,)
+        candidates = (api_key,)
     elif isinstance(api_key, Collection) and not isinstance(api_key, bytes | bytearray):
-        candidates = api_key
+        candidates = tuple(api_key)  # a copy: a list the caller mutates later cannot change the keys
+    elif hasattr(api_key, "api_key"):
+        own = api_key.api_key
+        if own is None:
+            raise WebhookSignatureError(
+                "this client has no API key: pass api_key= (or set K2_API_KEY) to verify webhooks"
+            )
+        candidates = (own,)
     else:
         raise WebhookSignatureError(
             f"API key must be a str or a collection of str, not {type(api_key).__name__}"
@@ -134,7 +178,7 @@ def _encode_keys(api_key: object) -> list[bytes]:
         keys.append(encoded)
     if not keys:
         raise WebhookSignatureError("the list of API keys for webhook signature verification is empty")
-    return keys
+    return WebhookKeys(tuple(keys))
 
 
 def _utf8_or_none(text: str) -> bytes | None:

@@ -36,7 +36,7 @@ from k2connect_ext import _operations as ops
 from k2connect_ext._exceptions import K2InputError
 from k2connect_ext._facade import K2, AsyncK2
 from k2connect_ext._outcomes import STATUSES, State, classify, state_of
-from k2connect_ext._validation import WEBHOOK_EVENT_TYPES
+from k2connect_ext._topics import WEBHOOK_EVENT_TYPES
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
 BASE = "https://sandbox.kopokopo.com"

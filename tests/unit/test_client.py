@@ -112,7 +112,7 @@ def runner(request: pytest.FixtureRequest) -> Runner:
 
 def stk_body() -> Any:
     """A valid STK push request body."""
-    return ops.stk_push(**STK_ARGS).kwargs["body"]
+    return ops.stk_push(**STK_ARGS).body
 
 
 # ---------------------------------------------------------------------------------- settings
@@ -606,7 +606,7 @@ async def test_a_body_that_cannot_be_built_is_an_input_error_not_k2s_answer(runn
 
     server = FakeK2()
     client = runner.connect(server)
-    body = ops.stk_push(**STK_ARGS, metadata={"n": 1}).kwargs["body"]
+    body = ops.stk_push(**STK_ARGS, metadata={"n": 1}).body
     body.metadata.additional_properties["n"] = 10**5000  # past what validation allows, set afterwards
     invoker = invoke if runner.mode == "sync" else ainvoke
     module = v2_create_incoming_payment

@@ -19,6 +19,13 @@ import k2connect_ext.webhooks
 import k2connect_ext.webhooks.adapters
 
 PUBLIC = [
+    "state_of",
+    "classify",
+    "State",
+    "Outcome",
+    "Destination",
+    "parse_location",
+    "LocationRef",
     "K2",
     "AccessToken",
     "AsyncCreated",
@@ -119,7 +126,8 @@ def test_every_public_name_resolves_and_nothing_else_is_offered(package: object,
     offered = {
         name
         for name in dir(package)
-        if not name.startswith("_") and not inspect.ismodule(getattr(package, name))
+        if not name.startswith("_")
+        and not inspect.ismodule(getattr(package, name))
         and name not in {"annotations", "TYPE_CHECKING", "expose", "lazy_exports"}
     }
     assert offered == set(names)
@@ -148,7 +156,7 @@ def test_every_other_module_is_private() -> None:
         leaf = info.name.rsplit(".", 1)[1]
         if info.name not in PUBLIC_MODULES:
             assert leaf.startswith("_"), f"{info.name} is public but not part of the API"
-    assert PUBLIC_MODULES <= found
+    assert found >= PUBLIC_MODULES
 
 
 def test_names_survive_a_fresh_interpreter() -> None:

@@ -203,7 +203,7 @@ async def test_every_create_posts_its_body_and_returns_a_handle(
     assert (post.method, post.url.path) == ("POST", path)
     assert post.headers["Authorization"] == f"{'Bearer'} {TOKEN}-1"
     assert post.headers["Content-Type"] == "application/json"
-    assert json.loads(post.content) == getattr(ops, method)(**kwargs).kwargs["body"].to_dict()
+    assert json.loads(post.content) == getattr(ops, method)(**kwargs).body.to_dict()
     assert PID in repr(handle)
 
 
@@ -295,10 +295,10 @@ async def test_handle_wait_timeout_overrides_the_facade_default(runner: Runner) 
     assert k2.poll.timeout == PollSettings().timeout
 
 
-async def test_payment_status_is_a_read(runner: Runner) -> None:
-    """payment_status(location) reads the resource once."""
+async def test_get_reads_once(runner: Runner) -> None:
+    """get(location) reads the resource once."""
     server = FakeK2()
-    result = await runner.run(runner.k2(server).payment_status, STK)
+    result = await runner.run(runner.k2(server).get, STK)
     assert result.data.attributes.status == "Success"
     assert [r.method for r in server.api_requests()] == ["GET"]
 
@@ -387,15 +387,6 @@ async def test_token_answers_without_a_model_are_unexpected(
     monkeypatch.setattr(module, "asyncio_detailed", async_empty)
     with pytest.raises(K2UnexpectedResponseError):
         await runner.run(getattr(runner.k2(FakeK2()), method))
-
-
-async def test_token_without_a_token_manager_is_a_config_error(runner: Runner) -> None:
-    """A client whose auth was replaced has no token to give."""
-    k2 = runner.k2(FakeK2())
-    http = k2.client.get_httpx_client() if runner.mode == "sync" else k2.client.get_async_httpx_client()
-    http.auth = None
-    with pytest.raises(K2ConfigError):
-        await runner.run(k2.token)
 
 
 # ---------------------------------------------------------------------------------- payment links
@@ -651,7 +642,7 @@ async def test_a_bad_location_is_an_input_error_and_nothing_is_sent(runner: Runn
     """``get`` and ``wait_for`` refuse a non-Location with K2InputError, not a bare ValueError."""
     server = FakeK2()
     k2 = runner.k2(server)
-    for method in (k2.get, k2.wait_for, k2.payment_status):
+    for method in (k2.get, k2.wait_for):
         with pytest.raises(K2InputError) as info:
             await runner.run(method, bad)
         assert info.value.field == "location"

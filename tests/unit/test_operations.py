@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
@@ -21,9 +22,26 @@ TO = dt.datetime(2021, 4, 13, 0, 0, 0, tzinfo=dt.UTC)
 
 def body(prepared: ops.Prepared[Any]) -> dict[str, Any]:
     """The JSON body the generated operation will send."""
-    assert set(prepared.kwargs) == {"body"}
-    result: dict[str, Any] = prepared.kwargs["body"].to_dict()
+    result: dict[str, Any] = prepared.body.to_dict()
     return result
+
+
+# generated operation (without its version prefix) -> the builder that prepares it
+_BUILDER_OF = {
+    "create_webhook_subscription": "subscribe_webhook",
+    "create_transaction_sms_notification": "send_sms_notification",
+    "create_incoming_payment": "stk_push",
+    "create_pay_recipient": "add_recipient",
+    "create_external_recipient": "add_recipient",
+    "create_payment": "create_payment",
+    "create_merchant_wallet": "add_merchant_wallet",
+    "create_merchant_bank_account": "add_merchant_bank_account",
+    "create_settlement_transfer": "settle_funds",
+    "create_polling": "poll_transactions",
+    "create_send_money": "send_money",
+    "create_reversal": "reverse_transaction",
+    "create_payment_link": "create_payment_link",
+}
 
 
 def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2InputError:
@@ -34,13 +52,13 @@ def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2InputError:
 
 
 def assert_operation(prepared: ops.Prepared[Any], operation: str, result_type: str) -> None:
-    """The Prepared names a generated operation that exists and the model its Location reads."""
-    assert prepared.operation == operation
+    """The Prepared holds both twins of the generated operation, and its builder says what its Location reads."""
     assert prepared.name == operation.split(".")[1]
-    assert prepared.result_type.__name__ == result_type
-    module = prepared.module()
-    assert callable(module.sync_detailed)
-    assert callable(module.asyncio_detailed)
+    assert prepared.sync.__module__ == prepared.asyncio.__module__ == f"k2connect_client.api.{operation}"
+    assert prepared.sync.__name__ == "sync_detailed"
+    assert prepared.asyncio.__name__ == "asyncio_detailed"
+    builder = getattr(ops, _BUILDER_OF[operation.split(".")[1].split("_", 1)[1]])
+    assert str(inspect.signature(builder).return_annotation) == f"Prepared[{result_type}]"
 
 
 # ---------------------------------------------------------------------------------- webhooks, SMS

@@ -505,9 +505,10 @@ def test_parse_location(location: str, kind: str, getter: str) -> None:
     ref = parse_location(location)
     assert ref.id == PID
     assert ref.kind == kind
-    assert ref.getter_module == getter
+    assert ref.operation == getter.split(".")[1]
+    assert ref.getter.__name__ == f"k2connect_client.api.{getter}"
     assert ref.location == location.strip()
-    assert callable(ref.getter().sync_detailed)
+    assert callable(ref.getter.sync_detailed)
 
 
 def test_parse_location_unquotes_the_id() -> None:

@@ -11,11 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from k2connect_ext._exceptions import K2Error, K2InputError
+from k2connect_ext._topics import COMPANY_SCOPE_EVENTS, DARAJA_EVENTS, TILL_SCOPE_EVENTS, WEBHOOK_EVENT_TYPES
 from k2connect_ext._validation import (
-    COMPANY_SCOPE_EVENTS,
-    DARAJA_EVENTS,
-    TILL_SCOPE_EVENTS,
-    WEBHOOK_EVENT_TYPES,
     validate_amount,
     validate_currency,
     validate_email,

@@ -18,7 +18,7 @@ memory up to ``FILE_UPLOAD_MAX_MEMORY_SIZE``, on disk above it) before any view 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 # Django ships no type information (django-stubs is not a dependency), so its names are Any to mypy.
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed  # type: ignore[import-untyped]
@@ -33,6 +33,7 @@ from k2connect_ext.webhooks._receivers import (
     WebhookReceiver,
     _is_async_callable,
 )
+from k2connect_ext.webhooks._signatures import ApiKeys
 
 __all__ = ["webhook_view"]
 
@@ -43,7 +44,7 @@ AsyncView = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
 def webhook_view(
-    api_key: str | Collection[str],
+    api_key: ApiKeys,
     handler: AsyncHandler,
     *,
     deduplicator: AsyncDeduplicator | Deduplicator | None = None,
@@ -51,7 +52,7 @@ def webhook_view(
 ) -> SyncView | AsyncView:
     """A view that verifies, parses, deduplicates and hands each event to ``handler``; POST only.
 
-    The answers are those of :class:`~k2connect_ext.webhooks._receivers.WebhookReceiver`, plus 405 for other methods.
+    The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`, plus 405 for other methods.
     An async handler needs Django 5.0 or later, whose ``csrf_exempt`` keeps async views async.
     """
     if _is_async_callable(handler):

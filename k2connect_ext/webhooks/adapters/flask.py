@@ -19,7 +19,7 @@ signature already proves the request came from K2.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -27,6 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.webhooks._dedup import Deduplicator
 from k2connect_ext.webhooks._receivers import Handler, ReceiverResponse, WebhookReceiver
+from k2connect_ext.webhooks._signatures import ApiKeys
 
 _CHUNK = 64 * 1024
 
@@ -34,7 +35,7 @@ __all__ = ["webhook_blueprint", "webhook_view"]
 
 
 def webhook_view(
-    api_key: str | Collection[str],
+    api_key: ApiKeys,
     handler: Handler,
     *,
     deduplicator: Deduplicator | None = None,
@@ -42,7 +43,7 @@ def webhook_view(
 ) -> Callable[[], Response]:
     """A view that verifies, parses, deduplicates and hands each event to ``handler`` (a sync function).
 
-    The answers are those of :class:`~k2connect_ext.webhooks._receivers.WebhookReceiver`. Register it for POST only.
+    The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`. Register it for POST only.
     """
     receiver = WebhookReceiver(api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes)
 
@@ -68,7 +69,7 @@ def _read(receiver: WebhookReceiver) -> bytes | ReceiverResponse:
 
 
 def webhook_blueprint(
-    api_key: str | Collection[str],
+    api_key: ApiKeys,
     handler: Handler,
     *,
     deduplicator: Deduplicator | None = None,

@@ -22,7 +22,7 @@ Both stream the body and stop at ``max_body_bytes`` (1 MiB by default) with 413,
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -42,16 +42,16 @@ from k2connect_ext.webhooks._receivers import (
     AsyncHandler,
     AsyncWebhookReceiver,
     ReceiverResponse,
-    _checked_api_key,
     _is_async_callable,
+    configured_keys,
 )
-from k2connect_ext.webhooks._signatures import verify_request_headers
+from k2connect_ext.webhooks._signatures import ApiKeys, verify_request_headers
 
 __all__ = ["verified_event", "webhook_endpoint"]
 
 
 def webhook_endpoint(
-    api_key: str | Collection[str],
+    api_key: ApiKeys,
     handler: AsyncHandler,
     deduplicator: AsyncDeduplicator | Deduplicator | None = None,
     *,
@@ -76,14 +76,14 @@ def webhook_endpoint(
 
 
 def verified_event(
-    api_key: str | Collection[str], *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    api_key: ApiKeys, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 ) -> Callable[[Request], Awaitable[K2Event]]:
     """A FastAPI dependency: the verified, parsed event, or HTTP 413 / 401 / 400 before your endpoint runs.
 
     It does not deduplicate (a dependency cannot acknowledge a duplicate without running the endpoint):
     call your deduplicator in the endpoint with ``event.dedup_key``, or use :func:`webhook_endpoint`.
     """
-    keys = _checked_api_key(api_key)
+    keys = configured_keys(api_key)
     limit = checked_limit(max_body_bytes)
     too_large = f"the body is larger than {limit} bytes"
 
