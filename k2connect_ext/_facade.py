@@ -92,7 +92,9 @@ class AsyncCreated(Generic[T]):
 
 def _handle_parts(response: Response[Any], call: _call.Call) -> tuple[str, str, str]:
     """The Location, id and kind of what a create made; ambiguous when the Location cannot be followed."""
-    location = location_from_headers(response.headers, operation=call.operation or "create")
+    location = location_from_headers(
+        response.headers, operation=call.operation or "create", status_code=int(response.status_code)
+    )
     try:
         ref = parse_location(location)
     except K2InputError:

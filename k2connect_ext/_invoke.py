@@ -52,7 +52,7 @@ def _unexpected(operation: str, exc: Exception, call: _call.Call) -> K2Error:
     # Only the exception's type: its text may quote the body, and a body may hold a token.
     return K2UnexpectedResponseError(
         f"K2 answered {operation} with a body that does not match the spec ({type(exc).__name__})",
-        status_code=status if status is not None else 200,
+        status_code=call.last_status,
     )
 
 

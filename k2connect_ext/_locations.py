@@ -165,13 +165,13 @@ def parse_location(location: str) -> LocationRef:
     return LocationRef(location.strip(), version, collection, unquote(raw_id), kind, getter)
 
 
-def location_from_headers(headers: object, *, operation: str) -> str:
+def location_from_headers(headers: object, *, operation: str, status_code: int = 201) -> str:
     """The Location of a 201, or ``K2UnexpectedResponseError``: without it the outcome cannot be followed."""
     value = headers.get("location") if hasattr(headers, "get") else None
     if not isinstance(value, str) or not value.strip():
         raise K2UnexpectedResponseError(
             f"K2 answered {operation} with 201 but no Location header; the resource was probably created. "
             "Reconcile through its callback before retrying.",
-            status_code=201,
+            status_code=status_code,
         )
     return value.strip()

@@ -62,7 +62,7 @@ __all__ = [
     "WebhookReceiver",
 ]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("k2connect.webhooks")
 
 Handler = Callable[[K2Event], object]
 AsyncHandler = Callable[[K2Event], Awaitable[object] | object]
