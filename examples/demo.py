@@ -108,7 +108,7 @@ def receiver_app(api_key: str, inbox: Inbox) -> Starlette:
 
 
 # ----------------------------------------------------------------------------------- the steps
-class Skip(Exception):
+class SkippedError(Exception):
     """A step that cannot run against this server."""
 
 
@@ -125,7 +125,7 @@ class Demo:
         try:
             detail = action()
             outcome = "ok"
-        except Skip as skip:
+        except SkippedError as skip:
             outcome, detail = "skipped", str(skip)
         except (K2Error, AssertionError) as error:
             outcome, detail = "FAILED", f"{type(error).__name__}: {error}"
@@ -136,14 +136,14 @@ class Demo:
     def callback_for(self, resource_id: str) -> K2Event:
         """The signed callback the receiver verified for this resource."""
         if self.control is None:
-            raise Skip("K2 cannot reach a loopback receiver")
+            raise SkippedError("K2 cannot reach a loopback receiver")
         event = self.inbox.wait(lambda e: e.id == resource_id and bool(e.is_success or e.is_failure))
         assert event is not None, f"no verified callback for {resource_id}"
         return event
 
     def simulate(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         if self.control is None:
-            raise Skip("needs the local sandbox's control API")
+            raise SkippedError("needs the local sandbox's control API")
         response = self.control.post(path, json=body)
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()
@@ -264,7 +264,7 @@ class Demo:
 
     def sms(self) -> str:
         if self.buygoods_event is None or self.buygoods_event.id is None:
-            raise Skip("needs a received buy-goods webhook")
+            raise SkippedError("needs a received buy-goods webhook")
         sms = self.k2.send_sms_notification(
             self.buygoods_event.id, "Thank you for shopping at Duka!", self.callback_url
         )
@@ -306,7 +306,7 @@ class Demo:
 
     def reversal(self) -> str:
         if self.buygoods_event is None or self.buygoods_event.reference is None:
-            raise Skip("needs a received transaction to reverse")
+            raise SkippedError("needs a received transaction to reverse")
         reversal = self.k2.reverse_transaction(
             transaction_reference=self.buygoods_event.reference,
             reason="Customer returned goods",

@@ -23,10 +23,10 @@ from k2connect_ext import (
 
 from .exit_codes import ExitCode
 
-__all__ = ["CliFailure", "Failure", "describe", "redact"]
+__all__ = ["CliError", "Failure", "describe", "redact"]
 
 
-class CliFailure(Exception):
+class CliError(Exception):
     """A failure found by the CLI itself (not by the SDK), with its exit code."""
 
     def __init__(self, code: ExitCode, message: str, **details: Any) -> None:
@@ -96,7 +96,7 @@ def _poll(exc: K2PollError) -> Failure:
 
 def describe(exc: BaseException) -> Failure | None:
     """The failure an exception stands for, or ``None`` if it is not one we expect (a bug)."""
-    if isinstance(exc, CliFailure):
+    if isinstance(exc, CliError):
         return Failure(exc.code, str(exc), dict(exc.details))
     if isinstance(exc, K2ConfigError):
         return Failure(ExitCode.CONFIG, f"configuration: {exc}")

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from .exit_codes import ExitCode
-from .failures import CliFailure
+from .failures import CliError
 
 __all__ = ["control_post"]
 
@@ -23,9 +23,9 @@ def _error_text(response: httpx.Response) -> str:
 
 
 def control_post(base_url: str | None, path: str, body: dict[str, Any], *, timeout: float) -> dict[str, Any]:
-    """POST ``body`` to ``base_url + path``; the JSON answer, or a ``CliFailure`` with its exit code."""
+    """POST ``body`` to ``base_url + path``; the JSON answer, or a ``CliError`` with its exit code."""
     if not base_url:
-        raise CliFailure(
+        raise CliError(
             ExitCode.CONFIG,
             "configuration: sandbox simulate needs --base-url (or K2_BASE_URL) naming a running k2connect "
             "sandbox (start one with: k2connect sandbox serve)",
@@ -35,12 +35,12 @@ def control_post(base_url: str | None, path: str, body: dict[str, Any], *, timeo
         with httpx.Client(timeout=timeout, trust_env=False) as client:
             response = client.post(url, json={k: v for k, v in body.items() if v is not None})
     except httpx.TransportError as exc:
-        raise CliFailure(
+        raise CliError(
             ExitCode.UNAVAILABLE, f"could not reach the sandbox: {type(exc).__name__}: {exc} (POST {url})"
         ) from None
     if response.status_code >= 400:
         code = ExitCode.API if response.status_code < 500 else ExitCode.UNAVAILABLE
-        raise CliFailure(
+        raise CliError(
             code,
             f"the sandbox answered {response.status_code}: {_error_text(response)} (POST {url})",
             status_code=response.status_code,
@@ -50,7 +50,7 @@ def control_post(base_url: str | None, path: str, body: dict[str, Any], *, timeo
     except ValueError:
         answer = None
     if not isinstance(answer, dict):
-        raise CliFailure(
+        raise CliError(
             ExitCode.UNAVAILABLE, f"the sandbox answered {url} with a body that is not a JSON object"
         )
     return answer

@@ -48,7 +48,7 @@ from k2connect_sandbox.faults import FAULT_KINDS
 from k2connect_sandbox.runtime import Sandbox
 from k2connect_sandbox.tables import PAYMENT_LINKS
 from k2connect_sandbox.webhooks import PublishedEvent
-from k2connect_sandbox.wire import InvalidJson, JsonDict, describe_invalid, loads
+from k2connect_sandbox.wire import InvalidJsonError, JsonDict, describe_invalid, loads
 
 __all__ = ["control_routes"]
 
@@ -76,7 +76,7 @@ class ControlApi:
         raw = await request.body()
         try:
             body = loads(raw) if raw.strip() else None
-        except InvalidJson as exc:
+        except InvalidJsonError as exc:
             raise ApiError(400, describe_invalid(exc)) from None
         problem = self.sandbox.control_schemas.first_error(f"/components/schemas/{schema}", body)
         if problem is not None:

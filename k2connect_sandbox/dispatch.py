@@ -26,7 +26,7 @@ from k2connect_sandbox.oauth import OAUTH_HANDLERS, bearer_token
 from k2connect_sandbox.operations import MethodNotAllowed, Operation
 from k2connect_sandbox.runtime import Sandbox
 from k2connect_sandbox.tokens import TokenState
-from k2connect_sandbox.wire import InvalidJson, describe_invalid, loads
+from k2connect_sandbox.wire import InvalidJsonError, describe_invalid, loads
 
 __all__ = ["DROP_SCOPE_KEY", "DropFlag", "SpecDispatcher"]
 
@@ -131,7 +131,7 @@ class SpecDispatcher:
             return None
         try:
             body = loads(raw)
-        except InvalidJson as exc:
+        except InvalidJsonError as exc:
             raise ApiError(400, describe_invalid(exc)) from None
         problem = self._sandbox.schemas.first_error(pointer, body)
         if problem is not None:

@@ -20,7 +20,7 @@ from k2connect_sandbox.clock import iso_s
 from k2connect_sandbox.context import Handler, RequestContext
 from k2connect_sandbox.errors import OAuthError, json_response
 from k2connect_sandbox.tokens import TokenState
-from k2connect_sandbox.wire import InvalidJson, loads
+from k2connect_sandbox.wire import InvalidJsonError, loads
 
 __all__ = ["OAUTH_HANDLERS", "bearer_token"]
 
@@ -52,7 +52,7 @@ async def _params(request: Request) -> dict[str, Any]:
     if is_json:
         try:
             parsed = loads(raw) if raw.strip() else {}
-        except InvalidJson as exc:
+        except InvalidJsonError as exc:
             raise OAuthError(400, "invalid_request", f"The request body is not valid JSON: {exc}") from None
         if not isinstance(parsed, dict):
             raise OAuthError(400, "invalid_request", "The request body must be a JSON object.")

@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = [
     "MAX_DEPTH",
-    "InvalidJson",
+    "InvalidJsonError",
     "JsonDict",
     "amount_number",
     "decimal_of",
@@ -35,7 +35,7 @@ JsonDict = dict[str, Any]
 _CODE_ALPHABET = string.ascii_uppercase + string.digits
 
 
-class InvalidJson(ValueError):
+class InvalidJsonError(ValueError):
     """The bytes are not a JSON document the sandbox accepts.
 
     ``field`` is set when the document parsed but one place in it is unusable; the message then is a
@@ -47,7 +47,7 @@ class InvalidJson(ValueError):
         self.field = field
 
 
-def describe_invalid(exc: InvalidJson) -> str:
+def describe_invalid(exc: InvalidJsonError) -> str:
     """The 400 message for ``exc``: its own sentence when it names a field, else "not valid JSON"."""
     return str(exc) if exc.field is not None else f"The request body is not valid JSON ({exc})"
 
@@ -63,13 +63,13 @@ def dumps(value: Any) -> bytes:
 
 
 def _reject_constant(name: str) -> Any:
-    raise InvalidJson(f"{name} is not valid JSON")
+    raise InvalidJsonError(f"{name} is not valid JSON")
 
 
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):  # 1e400 parses to inf, which no amount may be
-        raise InvalidJson(f"number {text[:20]} is out of range")
+        raise InvalidJsonError(f"number {text[:20]} is out of range")
     return value
 
 
@@ -79,13 +79,13 @@ def loads(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
         value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
-    except InvalidJson:
+    except InvalidJsonError:
         raise
     except RecursionError:
-        raise InvalidJson(f"request body is nested too deeply (more than {MAX_DEPTH} levels)") from None
+        raise InvalidJsonError(f"request body is nested too deeply (more than {MAX_DEPTH} levels)") from None
     # ValueError also covers integers past Python's 4300-digit conversion limit.
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidJson("request body is not valid JSON") from exc
+        raise InvalidJsonError("request body is not valid JSON") from exc
     _check_document(value)
     return value
 
@@ -102,17 +102,17 @@ def _check_document(value: Any) -> None:
     while stack:
         node, path = stack.pop()
         if len(path) > MAX_DEPTH:
-            raise InvalidJson(
+            raise InvalidJsonError(
                 f"{_field(path[:MAX_DEPTH])} is nested too deeply (more than {MAX_DEPTH} levels)",
                 _field(path[:MAX_DEPTH]),
             )
         if isinstance(node, str):
             if not _is_unicode(node):
-                raise InvalidJson(f"{_field(path)} is not valid Unicode: {_surrogate(node)}", _field(path))
+                raise InvalidJsonError(f"{_field(path)} is not valid Unicode: {_surrogate(node)}", _field(path))
         elif isinstance(node, dict):
             for key, item in node.items():
                 if not _is_unicode(key):
-                    raise InvalidJson(
+                    raise InvalidJsonError(
                         f"{_field(path)} has a key that is not valid Unicode ({ascii(key)[:40]}): "
                         f"{_surrogate(key)}",
                         _field(path),

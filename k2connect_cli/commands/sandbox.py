@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..exit_codes import ExitCode
-from ..failures import CliFailure
+from ..failures import CliError
 from .simulate import simulate
 
 __all__ = ["sandbox"]
@@ -25,7 +25,7 @@ def _check_bindable(host: str, port: int) -> None:
     try:
         bind_socket(host, port).close()
     except OSError as exc:
-        raise CliFailure(
+        raise CliError(
             ExitCode.CONFIG, f"configuration: cannot listen on {host}:{port}: {exc.strerror or exc}"
         ) from None
 
@@ -81,7 +81,7 @@ def serve(
     try:
         from k2connect_sandbox.__main__ import main as sandbox_main
     except ImportError:
-        raise CliFailure(
+        raise CliError(
             ExitCode.CONFIG,
             "configuration: the sandbox is not installed: pip install 'k2connect-sdk[sandbox]'",
         ) from None

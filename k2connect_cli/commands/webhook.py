@@ -9,7 +9,7 @@ import click
 from k2connect_ext.webhooks import construct_event
 
 from ..exit_codes import ExitCode
-from ..failures import CliFailure
+from ..failures import CliError
 from ..options import json_option
 from ..output import Output
 from ..state import CliState, pass_state
@@ -48,7 +48,7 @@ def verify(state: CliState, api_key: str | None, signature: str, body: BinaryIO)
     state.remember_secret(key)
     state.remember_secret(signature)
     if not key:
-        raise CliFailure(ExitCode.CONFIG, "configuration: no API key: give --api-key or set K2_API_KEY")
+        raise CliError(ExitCode.CONFIG, "configuration: no API key: give --api-key or set K2_API_KEY")
     event = construct_event(body.read(), signature, key)
     fields = {
         "valid": True,

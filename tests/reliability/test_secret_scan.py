@@ -74,11 +74,11 @@ def test_scan_finds_a_secret_in_notes_and_slots() -> None:
 
 
 def test_scan_survives_cycles_and_broken_str() -> None:
-    class Broken(Exception):
+    class BrokenError(Exception):
         def __str__(self) -> str:
             raise RuntimeError("no")
 
-    exc = Broken()
+    exc = BrokenError()
     exc.self = exc  # type: ignore[attr-defined]
     exc.__context__ = exc
     assert scan_exception(exc, SECRETS) == []

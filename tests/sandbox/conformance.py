@@ -21,7 +21,7 @@ _CONTROL = (OperationIndex(control_spec()), SchemaSet(control_spec(), "urn:test:
 _UNDOCUMENTED_OK = {405}
 
 
-class Nonconforming(AssertionError):
+class NonconformingError(AssertionError):
     pass
 
 
@@ -72,7 +72,7 @@ def check(response: httpx.Response) -> None:
         response.content,
     )
     if issues:
-        raise Nonconforming("; ".join(issues))
+        raise NonconformingError("; ".join(issues))
 
 
 def sync_hook(response: httpx.Response) -> None:

@@ -26,7 +26,6 @@ from k2connect_ext import _operations as ops
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2AuthError,
-    K2ConfigError,
     K2InputError,
     K2PaymentFailedError,
     K2PollTimeoutError,
