@@ -18,6 +18,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Final
 
 import httpx
 import psycopg
@@ -32,7 +33,7 @@ from tests.servers import free_port
 WORKERS = 4
 EVENTS = 40
 COPIES = 5
-TOPIC = "buygoods_transaction_received"
+TOPIC: Final = "buygoods_transaction_received"
 DEADLINE = 90.0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -68,7 +68,9 @@ def test_sync_wait_for_ends_by_its_deadline(server: FaultServer, fault: Fault) -
 
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
 @pytest.mark.parametrize("fault", GET_FAULTS, ids=[f.name for f in GET_FAULTS])
-async def test_async_wait_for_ends_by_its_deadline(server: FaultServer, fault: Fault, backend: str) -> None:
+async def test_async_wait_for_ends_by_its_deadline(
+    server: FaultServer, fault: Fault, backend: Literal["httpx", "aiohttp"]
+) -> None:
     """The asyncio twin, on both backends: the same bound on the same faults."""
     with server.listen(fault, name=f"wait-async-{fault.name}") as listener:
         async with AsyncK2(**_kwargs(listener.base_url), http_backend=backend) as k2:

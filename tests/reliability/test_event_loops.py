@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from typing import Literal
 
 import pytest
 
@@ -27,7 +28,9 @@ def server() -> Iterator[FaultServer]:
 
 
 @pytest.mark.parametrize("backend", ["httpx", "aiohttp"])
-def test_one_client_serves_successive_event_loops(server: FaultServer, backend: str) -> None:
+def test_one_client_serves_successive_event_loops(
+    server: FaultServer, backend: Literal["httpx", "aiohttp"]
+) -> None:
     """Three jobs, three loops, one client: every read succeeds and the token is fetched once."""
     with server.listen(None, name=f"loops-{backend}") as listener:
         k2 = AsyncK2(CLIENT_ID, CLIENT_SECRET, base_url=listener.base_url, http_backend=backend, environ={})

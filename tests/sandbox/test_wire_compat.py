@@ -137,7 +137,7 @@ async def settled(
 
 def with_(body: dict[str, Any], **changes: Any) -> dict[str, Any]:
     """A copy of ``body`` with keys set (``ABSENT`` deletes; ``a__b`` reaches into a nested dict)."""
-    copy = json.loads(json.dumps(body))
+    copy: dict[str, Any] = json.loads(json.dumps(body))
     for dotted, value in changes.items():
         target = copy
         *parents, leaf = dotted.split("__")
@@ -376,7 +376,7 @@ async def test_company_scope_without_scope_reference(
     assert {first, second} <= {t["resource"]["reference"] for t in result["transactions"]}
 
 
-STK_QUIRKS = [
+STK_QUIRKS: list[tuple[str, Sdk, dict[str, Any], Any]] = [
     # Ruby 1.x: middle_name null, amount as a string, metadata spelled meta_data (ignored: metadata null).
     (
         "ruby-1.x-meta_data",
@@ -478,7 +478,7 @@ async def test_send_money_nulls_and_blind_sweep(client: httpx.AsyncClient, recei
         client, sdk, token, "/api/v2/merchant_bank_accounts", {**payloads.bank_account(), "nickname": None}
     )
     nulls = {"nickname": None, "favourite": None}
-    destinations = [
+    destinations: list[dict[str, Any]] = [
         {
             "type": "mobile_wallet",
             "phone_number": "254900000000",
@@ -719,6 +719,10 @@ async def test_null_optional_fields_as_sdks_send_them(
 # ---------------------------------------------------------------- what K2 rejects
 
 
+# The generated recipient classes, whose from_dict checks that the required fields are present.
+RecipientModel = (
+    type[models.MobileWalletRecipient] | type[models.TillRecipient] | type[models.PaybillRecipient]
+)
 NAMED_RECIPIENTS = {
     "mobile_wallet": {
         "first_name": "Achieng",
@@ -767,9 +771,11 @@ async def test_recipient_without_its_name_is_refused(
     assert response.status_code == 400, response.text
     error = response.json()
     assert error["error_code"] == 400 and f"{wrapper}.{name}" in error["error_message"], error
-    model = {"mobile_wallet": models.MobileWalletRecipient, "till": models.TillRecipient}.get(
-        kind, models.PaybillRecipient
-    )
+    recipient_models: dict[str, RecipientModel] = {
+        "mobile_wallet": models.MobileWalletRecipient,
+        "till": models.TillRecipient,
+    }
+    model = recipient_models.get(kind, models.PaybillRecipient)
     if how == "absent":  # the generated models check presence, not types or patterns
         with pytest.raises(KeyError):
             model.from_dict(details)

@@ -15,7 +15,7 @@ import jsonschema
 import k2connect_client.models
 import pytest
 import yaml
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from tests.fixtures import FIXTURES_DIR, SKIP_REASON, SPEC_PATH, fixtures_present, load
@@ -72,7 +72,7 @@ FROM_FIXTURES = [
 
 @cache
 def validator(schema_json: str) -> jsonschema.Draft202012Validator:
-    registry = Registry().with_resource("urn:k2", Resource(spec(), DRAFT202012))
+    registry = Registry().with_resource("urn:k2", DRAFT202012.create_resource(spec()))
     schema = yaml.safe_load(schema_json)
     if "$ref" in schema:
         schema = {"$ref": "urn:k2" + schema["$ref"]}

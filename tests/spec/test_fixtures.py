@@ -10,7 +10,7 @@ import jsonschema
 import k2connect_client.models
 import pytest
 import yaml
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from tests.fixtures import SPEC_PATH, fixture_params, load, payload_files, schema_for
@@ -18,12 +18,13 @@ from tests.fixtures import SPEC_PATH, fixture_params, load, payload_files, schem
 
 @cache
 def _spec() -> dict[str, Any]:
-    return yaml.safe_load(SPEC_PATH.read_text())
+    found: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
+    return found
 
 
 @cache
 def _validator(schema_name: str) -> jsonschema.Draft202012Validator:
-    registry = Registry().with_resource("urn:k2", Resource(_spec(), DRAFT202012))
+    registry = Registry().with_resource("urn:k2", DRAFT202012.create_resource(_spec()))
     return jsonschema.Draft202012Validator(
         {"$ref": f"urn:k2#/components/schemas/{schema_name}"},
         registry=registry,

@@ -21,7 +21,8 @@ def OP_IDS(value: object) -> str:
 
 @cache
 def spec() -> dict[str, Any]:
-    return yaml.safe_load(SPEC_PATH.read_text())
+    found: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text())
+    return found
 
 
 def operations() -> list[tuple[str, str, dict[str, Any]]]:

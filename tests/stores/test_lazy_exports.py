@@ -37,4 +37,4 @@ def test_the_stores_resolve_from_the_package_root(name: str, module: str) -> Non
 
 def test_an_unknown_name_is_still_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
-        k2connect_ext.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+        k2connect_ext.NoSuchThing  # noqa: B018

@@ -8,9 +8,12 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from k2connect_ext._exceptions import K2ConfigError
 from k2connect_ext._redis_token_store import RedisTokenStore
@@ -204,11 +207,18 @@ def test_while_redis_is_down_it_is_not_asked_on_every_call(caplog: pytest.LogCap
     """After a failure the store waits retry_after before asking Redis again: no timeout per request."""
     now = [0.0]
     store = RedisTokenStore(
-        redis.Redis(host="127.0.0.1", port=free_port(), retry=None), retry_after=5, clock=lambda: now[0]
+        redis.Redis(host="127.0.0.1", port=free_port(), retry=Retry(NoBackoff(), retries=0)),
+        retry_after=5,
+        clock=lambda: now[0],
     )
     asked: list[int] = []
     real_hget = store._client.hget
-    store._client.hget = lambda *a: (asked.append(1), real_hget(*a))[1]
+
+    def counting_hget(*args: Any) -> Any:
+        asked.append(1)
+        return real_hget(*args)
+
+    store._client.hget = counting_hget
     store.load()
     store.load()
     assert len(asked) == 1

@@ -558,7 +558,7 @@ async def test_a_pooled_connection_the_server_closed_is_not_reused(
 def test_the_transport_can_be_used_from_one_event_loop_after_another() -> None:
     """asyncio.run per job with one shared client: each new loop gets its own session, no RuntimeError."""
 
-    async def one_request(transport: AiohttpTransport, port: int) -> int:
+    async def one_request(transport: httpx.AsyncBaseTransport, port: int) -> int:
         async with httpx.AsyncClient(transport=transport, timeout=FAST) as http:
             return (await http.get(f"http://127.0.0.1:{port}/")).status_code
 

@@ -27,6 +27,7 @@ from fastapi import Depends, FastAPI
 from flask import Flask
 from starlette.applications import Starlette
 from starlette.routing import Route
+from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder
 
 from k2connect_ext._exceptions import K2ConfigError
@@ -159,7 +160,8 @@ async def fastapi_dependency(source: Source, headers: dict[str, str], handler: A
 
 def _wsgi_environ(source: Source, headers: dict[str, str]) -> dict[str, Any]:
     length = headers.pop("Content-Length", None)
-    environ: dict[str, Any] = EnvironBuilder(path="/k2", method="POST", headers=headers).get_environ()
+    builder = EnvironBuilder(path="/k2", method="POST", headers=Headers(headers))
+    environ: dict[str, Any] = builder.get_environ()
     environ["wsgi.input"] = source
     environ.pop("CONTENT_LENGTH", None)
     if length is not None:
@@ -174,14 +176,22 @@ async def flask_view(source: Source, headers: dict[str, str], handler: Any) -> i
     view = flask_adapter.webhook_view(KEY, handler, max_body_bytes=LIMIT)
     app.add_url_rule("/k2", view_func=view, methods=["POST"])
     statuses: list[str] = []
-    app(_wsgi_environ(source, headers), lambda status, headers, exc_info=None: statuses.append(status))
+
+    def start_response(
+        status: str, response_headers: list[tuple[str, str]], exc_info: object = None
+    ) -> Callable[[bytes], object]:
+        statuses.append(status)
+        return lambda data: None  # the write() of old WSGI apps: Flask returns its body instead
+
+    app(_wsgi_environ(source, headers), start_response)
     return int(statuses[0].split()[0])
 
 
 async def django_sync(source: Source, headers: dict[str, str], handler: Any) -> int:
     view = django_adapter.webhook_view(KEY, handler, max_body_bytes=LIMIT)
-    request = WSGIRequest(_wsgi_environ(source, headers))
-    return int(view(request).status_code)
+    response = view(WSGIRequest(_wsgi_environ(source, headers)))
+    assert not isinstance(response, Awaitable), "a sync handler gets a sync view"
+    return int(response.status_code)
 
 
 async def django_async(source: Source, headers: dict[str, str], handler: Any) -> int:
@@ -234,7 +244,8 @@ async def test_declared_length_over_the_limit_is_413_before_reading(
 ) -> None:
     """Content-Length one byte over the limit: 413, and not one byte of the body was pulled."""
     body = padded_event(LIMIT + 1)
-    source, seen = Source(body), []
+    source = Source(body)
+    seen: list[K2Event] = []
     status = await drive(source, _signed(body, **{"Content-Length": str(LIMIT + 1)}), seen.append)
     assert status == 413 and seen == []
     assert source.consumed == 0
@@ -244,7 +255,8 @@ async def test_declared_length_over_the_limit_is_413_before_reading(
 async def test_chunked_body_over_the_limit_is_cut_off(drive: Driver, passes: tuple[bool, bool]) -> None:
     """No Content-Length, 100 times the limit streamed: 413 after at most the limit plus one chunk."""
     body = b"x" * (LIMIT * 100)
-    source, seen = Source(body), []
+    source = Source(body)
+    seen: list[K2Event] = []
     status = await drive(source, _signed(body), seen.append)
     assert seen == [] and source.consumed <= LIMIT + CHUNK
     assert status == (413 if passes[0] else 401)  # else the view got an empty body: its signature fails
@@ -254,7 +266,8 @@ async def test_chunked_body_over_the_limit_is_cut_off(drive: Driver, passes: tup
 async def test_lying_content_length_is_cut_off(drive: Driver, passes: tuple[bool, bool]) -> None:
     """Content-Length says 10 bytes, the stream goes on: never more than the limit plus a chunk is read."""
     body = b"y" * (LIMIT * 100)
-    source, seen = Source(body), []
+    source = Source(body)
+    seen: list[K2Event] = []
     status = await drive(source, _signed(body, **{"Content-Length": "10"}), seen.append)
     assert seen == [] and source.consumed <= LIMIT + CHUNK
     assert status == (413 if passes[1] else 401)  # else the view got the first 10 bytes only
@@ -319,7 +332,8 @@ def test_read_limited_stops_pulling_at_the_limit() -> None:
     source = Source(b"z" * (LIMIT * 10))
     assert read_limited(source.chunks(), LIMIT) is None
     assert source.consumed == LIMIT + CHUNK
-    assert read_limited(iter([b"ab", bytearray(b"cd")]), 4) == b"abcd"
+    chunks: list[bytes | bytearray] = [b"ab", bytearray(b"cd")]
+    assert read_limited(iter(chunks), 4) == b"abcd"
 
 
 def test_flask_app_max_content_length_lower_than_ours_is_413() -> None:
