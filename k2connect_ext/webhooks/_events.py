@@ -56,6 +56,7 @@ from k2connect_client.models import (
 
 from k2connect_ext._exceptions import WebhookPayloadError
 from k2connect_ext._outcomes import State, classify
+from k2connect_ext._topics import WebhookTopic
 from k2connect_ext.webhooks._dedup import event_id_problem
 from k2connect_ext.webhooks._payload_rules import DARAJA_RULES, RESULT_RULES, WEBHOOK_RULES
 from k2connect_ext.webhooks._payload_rules import Rule as SpecRule
@@ -82,21 +83,6 @@ class EventKind(StrEnum):
     RESULT = "result"
     DARAJA = "daraja"
     UNKNOWN = "unknown"
-
-
-class WebhookTopic(StrEnum):
-    """The ``topic`` of every K2-format webhook the spec describes."""
-
-    BUYGOODS_TRANSACTION_RECEIVED = "buygoods_transaction_received"
-    BUYGOODS_TRANSACTION_REVERSED = "buygoods_transaction_reversed"
-    B2B_TRANSACTION_RECEIVED = "b2b_transaction_received"
-    B2B_TRANSACTION_REVERSED = "b2b_transaction_reversed"
-    M2M_TRANSACTION_RECEIVED = "m2m_transaction_received"
-    SETTLEMENT_TRANSFER_COMPLETED = "settlement_transfer_completed"
-    CUSTOMER_CREATED = "customer_created"
-    CARD_TRANSACTION_RECEIVED = "card_transaction_received"
-    CARD_TRANSACTION_VOIDED = "card_transaction_voided"
-    CARD_TRANSACTION_REVERSED = "card_transaction_reversed"
 
 
 class ResultType(StrEnum):
