@@ -67,7 +67,8 @@ def test_subscribe_webhook_v2_till_scope_with_daraja() -> None:
     prepared = ops.subscribe_webhook(
         "buygoods_transaction_received",
         "https://example.com/hooks",
-        scope="TILL",
+        # The type names the canonical spelling; any case is accepted at run time.
+        scope="TILL",  # type: ignore[arg-type]
         scope_reference=" 514459 ",
         enable_daraja_payload=True,
     )
@@ -145,7 +146,8 @@ def test_stk_push_full_body_v1() -> None:
         amount=Decimal("10.50"),
         till_number="K000000",
         callback_url=CB,
-        currency="kes",
+        # The type names the canonical spelling; any case is accepted at run time.
+        currency="kes",  # type: ignore[arg-type]
         first_name="Jane",
         middle_name="W",
         last_name="Doe",
@@ -206,7 +208,7 @@ def test_stk_push_rejections(change: dict[str, Any], field: str) -> None:
 
 
 # ---------------------------------------------------------------------------------- recipients
-RECIPIENTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+RECIPIENTS: list[tuple[ops.RecipientType, dict[str, Any], dict[str, Any]]] = [
     (
         "mobile_wallet",
         {
@@ -252,7 +254,7 @@ RECIPIENTS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("kind", "kwargs", "details"), RECIPIENTS, ids=[r[0] for r in RECIPIENTS])
 def test_add_recipient_v1_uses_the_pay_recipient_wrapper(
-    kind: str, kwargs: dict[str, Any], details: dict[str, Any]
+    kind: ops.RecipientType, kwargs: dict[str, Any], details: dict[str, Any]
 ) -> None:
     """v1 posts {type, pay_recipient} to pay_recipients."""
     prepared = ops.add_recipient(kind, **kwargs)
@@ -262,7 +264,7 @@ def test_add_recipient_v1_uses_the_pay_recipient_wrapper(
 
 @pytest.mark.parametrize(("kind", "kwargs", "details"), RECIPIENTS, ids=[r[0] for r in RECIPIENTS])
 def test_add_recipient_v2_uses_the_external_recipient_wrapper(
-    kind: str, kwargs: dict[str, Any], details: dict[str, Any]
+    kind: ops.RecipientType, kwargs: dict[str, Any], details: dict[str, Any]
 ) -> None:
     """v2 posts {type, external_recipient} to external_recipients."""
     prepared = ops.add_recipient(kind, version="v2", **kwargs)
@@ -367,7 +369,7 @@ def test_create_payment_rejections(change: dict[str, Any], field: str) -> None:
 
 # ---------------------------------------------------------------------------------- own accounts
 @pytest.mark.parametrize("version", ["v1", "v2"])
-def test_add_merchant_wallet(version: str) -> None:
+def test_add_merchant_wallet(version: ops.Version) -> None:
     """Own M-PESA accounts: +254 phone and Safaricom, for either version."""
     prepared = ops.add_merchant_wallet(
         first_name="Jane", last_name="Doe", phone_number="0712345678", nickname="main", version=version
@@ -383,13 +385,14 @@ def test_add_merchant_wallet(version: str) -> None:
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])
-def test_add_merchant_bank_account(version: str) -> None:
+def test_add_merchant_bank_account(version: ops.Version) -> None:
     """Own bank accounts: the settlement method upper-cased, nickname left out when absent."""
     prepared = ops.add_merchant_bank_account(
         account_name="Shop",
         account_number="0011",
         bank_branch_ref="br",
-        settlement_method="rts",
+        # The type names the canonical spelling; any case is accepted at run time.
+        settlement_method="rts",  # type: ignore[arg-type]
         version=version,
     )
     assert_operation(prepared, f"{version}.{version}_create_merchant_bank_account", "MerchantAccount")
@@ -430,7 +433,7 @@ def test_settle_funds_blind_with_amount() -> None:
 
 
 @pytest.mark.parametrize("destination_type", ["merchant_wallet", "merchant_bank_account"])
-def test_settle_funds_targeted(destination_type: str) -> None:
+def test_settle_funds_targeted(destination_type: ops.SettlementDestinationType) -> None:
     """A targeted transfer names both the account type and its reference."""
     prepared = ops.settle_funds(
         callback_url=CB, amount=100, destination_type=destination_type, destination_reference=" acc-1 "
@@ -478,7 +481,13 @@ def test_poll_transactions_company_v2() -> None:
 def test_poll_transactions_till_v1() -> None:
     """Till-scoped polling carries the till; v1 picks the v1 operation."""
     prepared = ops.poll_transactions(
-        from_time=FROM, to_time=TO, callback_url=CB, scope=" Till ", scope_reference=" K123 ", version="v1"
+        from_time=FROM,
+        to_time=TO,
+        callback_url=CB,
+        # The type names the canonical spelling; any case and spacing are accepted at run time.
+        scope=" Till ",  # type: ignore[arg-type]
+        scope_reference=" K123 ",
+        version="v1",
     )
     assert_operation(prepared, "v1.v1_create_polling", "PollingResult")
     assert body(prepared)["scope"] == "till"
@@ -545,7 +554,8 @@ def test_send_money_every_destination_kind() -> None:
         metadata={"batch": "june"},
         destinations=[
             ops.mobile_wallet_destination("+254 712 345 678", 100, "Rent", nickname="L", favourite=True),
-            ops.bank_account_destination("Jane", "001", "br", "2.50", "Fees", settlement_method="eft"),
+            # The type names the canonical spelling; any case is accepted at run time.
+            ops.bank_account_destination("Jane", "001", "br", "2.50", "Fees", settlement_method="eft"),  # type: ignore[arg-type]
             ops.till_destination("514459", 3, "Stock", favourite=False),
             ops.paybill_destination("888", "acc", 4, "Power", nickname="KPLC"),
             ops.merchant_wallet_destination("mw-1", 5),
@@ -628,13 +638,13 @@ def test_send_money_rejects_other_currencies() -> None:
     ("build", "field"),
     [
         (lambda: ops.mobile_wallet_destination("0812345678", 1, "d"), "phone_number"),
-        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", network="Airtel"), "network"),
+        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", network="Airtel"), "network"),  # type: ignore[arg-type]
         (
             lambda: ops.mobile_wallet_destination("0712345678", 1, "d", favourite=cast(Any, "yes")),
             "favourite",
         ),
         (
-            lambda: ops.bank_account_destination("a", "1", "b", 1, "d", settlement_method="x"),
+            lambda: ops.bank_account_destination("a", "1", "b", 1, "d", settlement_method="x"),  # type: ignore[arg-type]
             "settlement_method",
         ),
         (lambda: ops.till_destination("", 1, "d"), "till_number"),
@@ -803,21 +813,24 @@ def test_poll_transactions_company_reference_of_a_wrong_type_is_refused() -> Non
 @pytest.mark.parametrize(
     ("build", "field"),
     [
-        (lambda: ops.send_money(callback_url=CB, source_identifier=4321), "source_identifier"),
-        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", nickname=7), "nickname"),
-        (lambda: ops.merchant_wallet_destination("ref", 1, description=7), "description"),
-        (lambda: ops.bank_account_destination(1, "1", "b", 1, "d"), "account_name"),
-        (lambda: ops.create_payment_link(till_number="1", amount=1, callback_url=CB, note=7), "note"),
+        (lambda: ops.send_money(callback_url=CB, source_identifier=4321), "source_identifier"),  # type: ignore[arg-type]
+        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", nickname=7), "nickname"),  # type: ignore[arg-type]
+        (lambda: ops.merchant_wallet_destination("ref", 1, description=7), "description"),  # type: ignore[arg-type]
+        (lambda: ops.bank_account_destination(1, "1", "b", 1, "d"), "account_name"),  # type: ignore[arg-type]
+        (lambda: ops.create_payment_link(till_number="1", amount=1, callback_url=CB, note=7), "note"),  # type: ignore[arg-type]
         (
             lambda: ops.create_payment_link(
-                till_number="1", amount=1, callback_url=CB, payment_reference=[1]
+                till_number="1",
+                amount=1,
+                callback_url=CB,
+                payment_reference=[1],  # type: ignore[arg-type]
             ),
             "payment_reference",
         ),
-        (lambda: ops.reverse_transaction(transaction_reference="R", reason=1, callback_url=CB), "reason"),
+        (lambda: ops.reverse_transaction(transaction_reference="R", reason=1, callback_url=CB), "reason"),  # type: ignore[arg-type]
         (lambda: ops.send_sms_notification("evt", "hi\x00", CB), "message"),
         (
-            lambda: ops.add_merchant_wallet(first_name=1, last_name="D", phone_number="0712345678"),
+            lambda: ops.add_merchant_wallet(first_name=1, last_name="D", phone_number="0712345678"),  # type: ignore[arg-type]
             "first_name",
         ),
     ],
