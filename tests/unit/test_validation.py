@@ -594,7 +594,7 @@ def test_event_types_per_version_match_the_spec() -> None:
 
     import yaml
 
-    from k2connect_ext._validation import EVENT_TYPES_BY_VERSION
+    from k2connect_ext._topics import EVENT_TYPES_BY_VERSION
 
     spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml").read_text())
     schemas = spec["components"]["schemas"]
