@@ -46,20 +46,19 @@ import math
 import ssl
 from collections.abc import AsyncIterator
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from k2connect_ext import _call
+from k2connect_ext._constants import DEFAULT_LIMITS
 from k2connect_ext._exceptions import K2ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover - only for the annotations
     import aiohttp
 
-__all__ = ["DEFAULT_LIMITS", "AiohttpTransport", "aiohttp_available"]
+__all__ = ["AiohttpTransport", "aiohttp_available"]
 
-# httpx's own defaults, so that switching backend changes nothing else.
-DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 _CHUNK = 64 * 1024
 _LARGE_BODY = 512 * 1024
 _URL_CACHE = 512

@@ -68,7 +68,4 @@ IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 # --- Header names ------------------------------------------------------------------------------------
 AUTHORIZATION_HEADER: Final = "Authorization"
 RETRY_AFTER_HEADER: Final = "Retry-After"
-USER_AGENT_HEADER: Final = "User-Agent"
-ACCEPT_HEADER: Final = "Accept"
-CONTENT_TYPE_HEADER: Final = "Content-Type"
 LOCATION_HEADER: Final = "Location"
