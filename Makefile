@@ -65,6 +65,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy --strict k2connect_ext k2connect_sandbox k2connect_cli
 	$(BIN)/mypy --strict examples/fastapi_app examples/flask_app examples/many_machines examples/demo.py bench
 	cd generated && $(BIN)/mypy --strict k2connect_client
+	$(BIN)/mypy --strict tests
 
 # The fuzz tests run a slice here (100 examples each, about 5,000 cases); `make fuzz` runs 100k or more.
 test: $(STAMP) lint typecheck
