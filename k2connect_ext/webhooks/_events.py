@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -60,7 +60,7 @@ from k2connect_ext._topics import WebhookTopic
 from k2connect_ext.webhooks._dedup import event_id_problem
 from k2connect_ext.webhooks._payload_rules import DARAJA_RULES, RESULT_RULES, WEBHOOK_RULES
 from k2connect_ext.webhooks._payload_rules import Rule as SpecRule
-from k2connect_ext.webhooks._signatures import RawBody, verify_signature
+from k2connect_ext.webhooks._signatures import ApiKeys, RawBody, verify_signature
 
 __all__ = [
     "EventKind",
@@ -298,7 +298,7 @@ def _storable(event: K2Event, id_field: str) -> K2Event:
     raise WebhookPayloadError(f"{field} cannot serve as an event id: it {problem}", field=field)
 
 
-def construct_event(body: RawBody, signature: str | bytes | None, api_key: str | Collection[str]) -> K2Event:
+def construct_event(body: RawBody, signature: str | bytes | None, api_key: ApiKeys) -> K2Event:
     """Verify ``signature`` over the raw ``body``, then parse it (stripe's ``construct_event``).
 
     Raises:
