@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from k2connect_ext import K2, AsyncK2, K2ConfigError
+from k2connect_ext import K2, AsyncK2, K2ConfigError, K2Options
 from k2connect_ext.webhooks import (
     AsyncWebhookReceiver,
     K2Event,
