@@ -52,13 +52,7 @@ def _clients(api_key: str | None) -> list[K2 | AsyncK2]:
     options: K2Options = {"environ": {}} if api_key is None else {"environ": {}, "api_key": api_key}
     return [
         K2("id", "secret", transport=NO_NETWORK, **options),
-        AsyncK2(
-            "id",
-            "secret",
-            transport=httpx.MockTransport(lambda r: httpx.Response(500)),
-            environ={},
-            **options,
-        ),
+        AsyncK2("id", "secret", transport=httpx.MockTransport(_no_answer), **options),
     ]
 
 
