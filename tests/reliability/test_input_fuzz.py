@@ -37,10 +37,10 @@ from k2connect_ext._exceptions import K2InputError
 from k2connect_ext._facade import K2, AsyncK2
 from k2connect_ext._outcomes import STATUSES, State, classify, state_of
 from k2connect_ext._topics import WEBHOOK_EVENT_TYPES
+from tests.fakes import FakeK2
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
 BASE = "https://sandbox.kopokopo.com"
-RID = "c9f1a2b3-0000-4d5e-8f90-123456789abc"
 OMIT = object()  # "leave this argument out"
 
 FUZZ = settings(
@@ -113,28 +113,14 @@ def assert_valid_body(request: httpx.Request) -> None:
 
 
 # ---------------------------------------------------------------------------------- a K2 that records
-class Recorder:
-    """Answers the token request, and every create 201 with a Location under the path it was posted to."""
-
-    def __init__(self) -> None:
-        self.sent: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/oauth/token":
-            return httpx.Response(
-                200, json={"access_token": "t0k", "token_type": "Bearer", "expires_in": 3600}
-            )
-        self.sent.append(httpx.Request(request.method, request.url, content=request.content))
-        return httpx.Response(201, headers={"Location": f"{BASE}{request.url.path}/{RID}"})
-
-
-def _k2(recorder: Recorder) -> K2:
+# tests.fakes.FakeK2 answers the token request, and every create 201 with a Location under its path.
+def _k2(recorder: FakeK2) -> K2:
     return K2(
         "client-id", "client-secret", base_url=BASE, transport=httpx.MockTransport(recorder), environ={}
     )
 
 
-def _async_k2(recorder: Recorder) -> AsyncK2:
+def _async_k2(recorder: FakeK2) -> AsyncK2:
     transport = httpx.MockTransport(recorder)
     return AsyncK2("client-id", "client-secret", base_url=BASE, transport=transport, environ={})
 
@@ -298,22 +284,22 @@ def arguments(builder: Callable[..., Any]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------- the properties
-def check(outcome: object, recorder: Recorder) -> None:
+def check(outcome: object, recorder: FakeK2) -> None:
     """Refused before sending, naming a field; or one request sent, with a body the spec accepts."""
     if isinstance(outcome, K2InputError):
         assert isinstance(outcome.field, str) and outcome.field, f"no field named: {outcome}"
-        assert recorder.sent == [], "a refused input was sent anyway"
+        assert recorder.api_requests() == [], "a refused input was sent anyway"
         return
     if isinstance(outcome, BaseException):
         raise AssertionError(f"{type(outcome).__name__} escaped: {outcome}") from outcome
-    assert len(recorder.sent) == 1, [r.url.path for r in recorder.sent]
-    assert_valid_body(recorder.sent[0])
+    assert len(recorder.api_requests()) == 1, [r.url.path for r in recorder.api_requests()]
+    assert_valid_body(recorder.api_requests()[0])
 
 
 @cache
-def shared_k2() -> tuple[K2, Recorder]:
+def shared_k2() -> tuple[K2, FakeK2]:
     """One sync client for all examples: one per example would measure the client, not the inputs."""
-    recorder = Recorder()
+    recorder = FakeK2()
     return _k2(recorder), recorder
 
 
@@ -326,7 +312,7 @@ def test_sync_create_refuses_or_sends_a_valid_body(method: str, data: st.DataObj
     """K2.<create>(random arguments): only K2InputError, or a body valid for the spec."""
     kwargs = data.draw(arguments(getattr(ops, method)), label="kwargs")
     k2, recorder = shared_k2()
-    recorder.sent.clear()
+    recorder.seen.clear()
     try:
         outcome: object = getattr(k2, method)(**kwargs)
     except Exception as exc:  # the property is which exceptions escape
@@ -341,7 +327,7 @@ def test_async_create_refuses_or_sends_a_valid_body(method: str, data: st.DataOb
     """AsyncK2.<create>(random arguments): the same property as the sync facade."""
     kwargs = data.draw(arguments(getattr(ops, method)), label="kwargs")
 
-    async def call(recorder: Recorder) -> object:
+    async def call(recorder: FakeK2) -> object:
         async with _async_k2(recorder) as k2:
             try:
                 result: object = await getattr(k2, method)(**kwargs)
@@ -349,7 +335,7 @@ def test_async_create_refuses_or_sends_a_valid_body(method: str, data: st.DataOb
                 result = exc
             return result
 
-    recorder = Recorder()
+    recorder = FakeK2()
     check(asyncio.run(call(recorder)), recorder)
 
 
@@ -373,21 +359,21 @@ def test_destination_builder_refuses_or_builds_a_valid_destination(name: str, da
 
 def test_the_fuzz_reaches_both_outcomes() -> None:
     """The strategies are not so wild that nothing is ever sent (which would make the body check vacuous)."""
-    recorder = Recorder()
+    recorder = FakeK2()
     k2 = _k2(recorder)
     seen = {"sent": 0, "refused": 0}
 
     @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(kwargs=arguments(ops.stk_push))
     def run(kwargs: dict[str, Any]) -> None:
-        recorder.sent.clear()
+        recorder.seen.clear()
         try:
             k2.stk_push(**kwargs)
         except K2InputError:
             seen["refused"] += 1
             return
         seen["sent"] += 1
-        assert_valid_body(recorder.sent[0])
+        assert_valid_body(recorder.api_requests()[0])
 
     run()
     assert seen["sent"] > 0 and seen["refused"] > 0, seen
