@@ -29,7 +29,7 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER  # noqa: E402
+from k2connect_ext.webhooks import SIGNATURE_HEADER  # noqa: E402
 from k2connect_ext.webhooks.adapters import flask as flask_adapter  # noqa: E402
 from k2connect_ext.webhooks.adapters.starlette import webhook_endpoint  # noqa: E402
 

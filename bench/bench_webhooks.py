@@ -15,8 +15,7 @@ import json
 import time
 from collections.abc import Callable
 
-from k2connect_ext.webhooks import construct_event
-from k2connect_ext.webhooks._signatures import compute_signature
+from k2connect_ext.webhooks import compute_signature, construct_event
 
 API_KEY = "bench-api-key"
 # A typical buy-goods webhook, compact as K2 sends it.

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import certifi
 import httpx
 
-from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
+from k2connect_ext.webhooks import SIGNATURE_HEADER, compute_signature
 from k2connect_sandbox.clock import Clock, iso_ms
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.scheduler import Scheduler

@@ -108,7 +108,9 @@ def _check_document(value: Any) -> None:
             )
         if isinstance(node, str):
             if not _is_unicode(node):
-                raise InvalidJsonError(f"{_field(path)} is not valid Unicode: {_surrogate(node)}", _field(path))
+                raise InvalidJsonError(
+                    f"{_field(path)} is not valid Unicode: {_surrogate(node)}", _field(path)
+                )
         elif isinstance(node, dict):
             for key, item in node.items():
                 if not _is_unicode(key):
