@@ -76,8 +76,8 @@ ODD_IDS = ["", "   ", "evt-\ud800", "evt\x00x", "\U0001f600" * 1000, "é" * 5000
 
 @pytest.mark.parametrize("event_id", ODD_IDS, ids=lambda i: repr(i)[:24])
 def test_the_store_follows_the_common_id_rule(dedup: Dedup, event_id: str) -> None:
-    """k2connect_ext.webhooks._dedup.check_event_id is the one rule: an id it refuses raises its error here too, and
-    every id it accepts is stored, however long, NUL included (a refusal would be a 500 for ever)."""
+    """k2connect_ext.webhooks._dedup.check_event_id is the one rule: an id it refuses raises its error here
+    too, and every id it accepts is stored, however long, NUL included (a refusal would be a 500 for ever)."""
     if event_id_problem(event_id) is not None:
         with pytest.raises(K2InputError, match="event_id"):
             dedup.claim(event_id)

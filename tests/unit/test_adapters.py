@@ -354,7 +354,8 @@ def test_flask_refuses_async_handler() -> None:
 def test_importing_the_core_imports_no_framework() -> None:
     """k2connect_ext, its events, receivers and the adapters package import no web framework."""
     code = (
-        "import sys, k2connect_ext, k2connect_ext.webhooks._events, k2connect_ext.webhooks._receivers, k2connect_ext.webhooks.adapters\n"
+        "import sys, k2connect_ext, k2connect_ext.webhooks._events, k2connect_ext.webhooks._receivers, "
+        "k2connect_ext.webhooks.adapters\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'starlette', 'fastapi', 'flask', 'werkzeug', 'django'})\n"
         "assert not bad, bad\n"

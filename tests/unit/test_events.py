@@ -1,4 +1,5 @@
-"""Tests for k2connect_ext.webhooks._events: dispatching K2 bodies to typed events, and refusing malformed ones."""
+"""Tests for k2connect_ext.webhooks._events: dispatching K2 bodies to typed events, and refusing malformed
+ones."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Property tests for k2connect_ext.webhooks._events: bodies drawn from the spec's own webhook and callback schemas.
+"""Property tests for k2connect_ext.webhooks._events: bodies drawn from the spec's own webhook and callback
+schemas.
 
 schemathesis ignores top-level ``webhooks`` and ``components/pathItems`` (tooling.md §3), so both are promoted
 to synthetic paths and their request bodies are drawn with schemathesis' generator, which understands the

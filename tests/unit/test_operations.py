@@ -52,7 +52,7 @@ def rejected(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> K2InputError:
 
 
 def assert_operation(prepared: ops.Prepared[Any], operation: str, result_type: str) -> None:
-    """The Prepared holds both twins of the generated operation, and its builder says what its Location reads."""
+    """The Prepared holds both twins of the generated operation; its builder says what its Location reads."""
     assert prepared.name == operation.split(".")[1]
     assert prepared.sync.__module__ == prepared.asyncio.__module__ == f"k2connect_client.api.{operation}"
     assert prepared.sync.__name__ == "sync_detailed"

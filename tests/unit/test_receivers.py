@@ -1,4 +1,5 @@
-"""Tests for k2connect_ext.webhooks._receivers: what K2 is answered, and that no event is ever lost or doubled."""
+"""Tests for k2connect_ext.webhooks._receivers: what K2 is answered, and that no event is ever lost or
+doubled."""
 
 from __future__ import annotations
 
