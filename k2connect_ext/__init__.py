@@ -73,6 +73,9 @@ if TYPE_CHECKING:
     from k2connect_ext._locations import Resource as Resource
     from k2connect_ext._locations import parse_location as parse_location
     from k2connect_ext._operations import Destination as Destination
+    from k2connect_ext._operations import RecipientType as RecipientType
+    from k2connect_ext._operations import Scope as Scope
+    from k2connect_ext._operations import Version as Version
     from k2connect_ext._operations import bank_account_destination as bank_account_destination
     from k2connect_ext._operations import (
         merchant_bank_account_destination as merchant_bank_account_destination,
@@ -127,11 +130,14 @@ __all__ = [
     "MemoryTokenStore",
     "Outcome",
     "PollSettings",
+    "RecipientType",
     "RedisTokenStore",
     "Resource",
     "RetryPolicy",
+    "Scope",
     "State",
     "TokenStore",
+    "Version",
     "WebhookPayloadError",
     "WebhookSignatureError",
     "ainvoke",
@@ -172,11 +178,14 @@ __getattr__, __dir__ = lazy_exports(
         "MemoryTokenStore": "k2connect_ext._token_stores",
         "Outcome": "k2connect_ext._outcomes",
         "PollSettings": "k2connect_ext._polling",
+        "RecipientType": "k2connect_ext._operations",
         "RedisTokenStore": "k2connect_ext._redis_token_store",
         "Resource": "k2connect_ext._locations",
         "RetryPolicy": "k2connect_ext._retry",
+        "Scope": "k2connect_ext._operations",
         "State": "k2connect_ext._outcomes",
         "TokenStore": "k2connect_ext._token_stores",
+        "Version": "k2connect_ext._operations",
         "ainvoke": "k2connect_ext._invoke",
         "async_connect": "k2connect_ext._client",
         "async_wait_for": "k2connect_ext._polling",

@@ -107,9 +107,6 @@ Destination = (
 RecipientType = Literal["mobile_wallet", "bank_account", "till", "paybill"]
 SettlementDestinationType = Literal["merchant_wallet", "merchant_bank_account"]
 Scope = Literal["company", "till"]
-Currency = Literal["KES"]  # the only currency K2 supports (any case is accepted at run time)
-Network = Literal["Safaricom"]  # the only mobile network K2 pays to
-SettlementMethod = Literal["EFT", "RTS"]
 
 
 SyncOperation = Callable[..., Response[Any]]
@@ -235,7 +232,7 @@ def stk_push(
     amount: Decimal | int | str | float,
     till_number: str,
     callback_url: str,
-    currency: Currency = "KES",
+    currency: str = "KES",
     first_name: str | None = None,
     middle_name: str | None = None,
     last_name: str | None = None,
@@ -278,11 +275,11 @@ def add_recipient(
     last_name: str | None = None,
     phone_number: str | None = None,
     email: str | None = None,
-    network: Network = "Safaricom",
+    network: str = "Safaricom",
     account_name: str | None = None,
     account_number: str | None = None,
     bank_branch_ref: str | None = None,
-    settlement_method: SettlementMethod | None = None,
+    settlement_method: str | None = None,
     till_name: str | None = None,
     till_number: str | None = None,
     paybill_name: str | None = None,
@@ -358,7 +355,7 @@ def create_payment(
     amount: Decimal | int | str | float,
     description: str,
     callback_url: str,
-    currency: Currency = "KES",
+    currency: str = "KES",
     category: str | None = None,
     tags: Sequence[str] | None = None,
     metadata: Mapping[str, Any] | None = None,
@@ -390,7 +387,7 @@ def add_merchant_wallet(
     first_name: str,
     last_name: str,
     phone_number: str,
-    network: Network = "Safaricom",
+    network: str = "Safaricom",
     nickname: str | None = None,
     version: Version = "v1",
 ) -> Prepared[MerchantAccount]:
@@ -415,7 +412,7 @@ def add_merchant_bank_account(
     account_name: str,
     account_number: str,
     bank_branch_ref: str,
-    settlement_method: SettlementMethod = "EFT",
+    settlement_method: str = "EFT",
     nickname: str | None = None,
     version: Version = "v1",
 ) -> Prepared[MerchantAccount]:
@@ -443,7 +440,7 @@ def settle_funds(
     *,
     callback_url: str,
     amount: Decimal | int | str | float | None = None,
-    currency: Currency = "KES",
+    currency: str = "KES",
     destination_type: SettlementDestinationType | None = None,
     destination_reference: str | None = None,
 ) -> Prepared[SettlementTransferResult]:
@@ -527,7 +524,7 @@ def mobile_wallet_destination(
     amount: Decimal | int | str | float,
     description: str,
     *,
-    network: Network = "Safaricom",
+    network: str = "Safaricom",
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> MobileWalletDestination:
@@ -549,7 +546,7 @@ def bank_account_destination(
     amount: Decimal | int | str | float,
     description: str,
     *,
-    settlement_method: SettlementMethod | None = None,
+    settlement_method: str | None = None,
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> BankAccountDestination:
@@ -635,7 +632,7 @@ def send_money(
     callback_url: str,
     destinations: Sequence[Destination] = (),
     source_identifier: str | None = None,
-    currency: Currency = "KES",
+    currency: str = "KES",
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[SendMoneyResult]:
     """Pay destinations (build them with the ``*_destination`` helpers); none = sweep to own accounts."""
@@ -692,7 +689,7 @@ def create_payment_link(
     till_number: str,
     amount: Decimal | int | str | float,
     callback_url: str,
-    currency: Currency = "KES",
+    currency: str = "KES",
     payment_reference: str | None = None,
     note: str | None = None,
     metadata: Mapping[str, Any] | None = None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from k2connect_ext import Version
+
 from ..flows import create
 from ..options import json_option, metadata_option, parse_metadata, wait_options
 from ..state import CliState, pass_state
@@ -38,7 +40,7 @@ def stk_push(
     last_name: str | None,
     email: str | None,
     metadata: tuple[str, ...],
-    api_version: str,
+    api_version: Version,
     wait: bool,
     timeout: float,
 ) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from k2connect_ext.webhooks import WebhookTopic
+from k2connect_ext import Scope, Version
+from k2connect_ext.webhooks import EventType, WebhookTopic
 
 from ..flows import create
 from ..options import json_option
@@ -14,7 +15,8 @@ __all__ = ["subscribe"]
 
 # One list, the SDK's (WebhookTopic). Each API version offers only some of them: v1 has no card events
 # nor b2b reversals, v2 no m2m. The SDK refuses an event the chosen --api-version does not offer before
-# anything is sent (exit 2, naming the field and the version's own list).
+# anything is sent (exit 2, naming the field and the version's own list). click.Choice guarantees the
+# Literal types of the parameters below.
 EVENT_TYPES = tuple(sorted(topic.value for topic in WebhookTopic))
 _HELP = "Webhook event type (v1: no card events nor b2b reversals; v2: no m2m)."
 
@@ -34,12 +36,12 @@ _HELP = "Webhook event type (v1: no card events nor b2b reversals; v2: no m2m)."
 @pass_state
 def subscribe(
     state: CliState,
-    event_type: str,
+    event_type: EventType,
     url: str,
-    scope: str,
+    scope: Scope,
     scope_reference: str | None,
     daraja: bool,
-    api_version: str,
+    api_version: Version,
 ) -> None:
     """Create a webhook subscription; print its Location and id."""
     create(

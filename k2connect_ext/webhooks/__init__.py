@@ -20,6 +20,7 @@ from k2connect_ext._exceptions import (
 from k2connect_ext._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from k2connect_ext._topics import EventType as EventType
     from k2connect_ext.webhooks._dedup import AsyncDeduplicator as AsyncDeduplicator
     from k2connect_ext.webhooks._dedup import Deduplicator as Deduplicator
     from k2connect_ext.webhooks._dedup import MemoryDeduplicator as MemoryDeduplicator
@@ -46,6 +47,7 @@ __all__ = [
     "AsyncWebhookReceiver",
     "Deduplicator",
     "EventKind",
+    "EventType",
     "K2Event",
     "K2StoreUnavailableError",
     "K2WebhookError",
@@ -74,6 +76,7 @@ __getattr__, __dir__ = lazy_exports(
         "AsyncWebhookReceiver": "k2connect_ext.webhooks._receivers",
         "Deduplicator": "k2connect_ext.webhooks._dedup",
         "EventKind": "k2connect_ext.webhooks._events",
+        "EventType": "k2connect_ext._topics",
         "K2Event": "k2connect_ext.webhooks._events",
         "MemoryDeduplicator": "k2connect_ext.webhooks._dedup",
         "PostgresDeduplicator": "k2connect_ext.webhooks._dedup_postgres",

@@ -19,6 +19,9 @@ import k2connect_ext.webhooks
 import k2connect_ext.webhooks.adapters
 
 PUBLIC = [
+    "RecipientType",
+    "Scope",
+    "Version",
     "state_of",
     "classify",
     "State",
@@ -75,6 +78,7 @@ PUBLIC = [
 ]
 
 WEBHOOKS = [
+    "EventType",
     "SIGNATURE_HEADER",
     "AsyncDeduplicator",
     "AsyncWebhookReceiver",
