@@ -16,9 +16,9 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-# jsonschema ships no type information (and types-jsonschema is not a dependency of this project).
-from jsonschema import Draft202012Validator, validators  # type: ignore[import-untyped]
-from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
+# Typed by types-jsonschema (a dev dependency).
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -68,7 +68,8 @@ def _if_then_else(validator: Any, if_schema: Any, instance: Any, schema: Any) ->
         yield from errors
 
 
-_Validator = validators.extend(Draft202012Validator, {"if": _if_then_else})
+# The stubs leave extend() untyped; its result is a validator class like the one it extends.
+_Validator = validators.extend(Draft202012Validator, {"if": _if_then_else})  # type: ignore[no-untyped-call]
 
 
 class SchemaSet:
@@ -118,7 +119,9 @@ def describe(error: ValidationError) -> str:
     path: Sequence[str | int] = list(error.absolute_path)
     name = field_name(path)
     keyword = error.validator
-    expected = error.validator_value
+    expected: Any = (
+        error.validator_value
+    )  # the keyword's value in the schema: its type depends on the keyword
     if keyword == "required":
         missing = next(
             (p for p in expected if isinstance(error.instance, dict) and p not in error.instance), None
@@ -144,7 +147,7 @@ def describe(error: ValidationError) -> str:
     if keyword == "if":  # a cross-field rule of the spec, already a sentence naming its fields
         return error.message if not path else f"{name}: {error.message}"
     if keyword == "maxProperties":
-        return f"{name} must have at most {expected} entries (got {len(error.instance)})"
+        return f"{name} must have at most {expected} entries (got {len(instance)})"
     if keyword in ("exclusiveMinimum", "minimum"):
         relation = "greater than" if keyword == "exclusiveMinimum" else "at least"
         return f"{name} must be {relation} {expected} (got {_shown(error.instance)})"
