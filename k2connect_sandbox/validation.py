@@ -119,9 +119,8 @@ def describe(error: ValidationError) -> str:
     path: Sequence[str | int] = list(error.absolute_path)
     name = field_name(path)
     keyword = error.validator
-    expected: Any = (
-        error.validator_value
-    )  # the keyword's value in the schema: its type depends on the keyword
+    expected: Any = error.validator_value  # the keyword's value in the schema: any JSON type
+    instance: Any = error.instance
     if keyword == "required":
         missing = next(
             (p for p in expected if isinstance(error.instance, dict) and p not in error.instance), None
