@@ -26,7 +26,12 @@ import httpx
 from k2connect_client import AuthenticatedClient, Client
 from k2connect_client.api.oauth import get_token_info, introspect_access_token, revoke_access_token
 from k2connect_client.api.v2 import v2_cancel_payment_link
-from k2connect_client.models import IntrospectResponse, TokenActionRequest, TokenInfoResponse
+from k2connect_client.models import (
+    IntrospectResponse,
+    PaymentLinkCancelResponse,
+    TokenActionRequest,
+    TokenInfoResponse,
+)
 from k2connect_client.types import Response
 
 from k2connect_ext import _call
@@ -212,29 +217,16 @@ def _location_of(location: str | Created[Any] | AsyncCreated[Any]) -> str:
     return location if isinstance(location, str) else location.location
 
 
-def _introspection(response: Response[Any]) -> IntrospectResponse:
-    if not isinstance(response.parsed, IntrospectResponse):
+M = TypeVar("M")
+
+
+def _parsed_as(response: Response[Any], model: type[M], what: str) -> M:
+    """The parsed body as ``model``: error statuses were raised before parsing, so anything else is odd."""
+    if not isinstance(response.parsed, model):
         raise K2UnexpectedResponseError(
-            "K2 answered introspect without a token state", status_code=int(response.status_code)
+            f"K2 answered {what} without {model.__name__}", status_code=int(response.status_code)
         )
     return response.parsed
-
-
-def _token_info(response: Response[Any]) -> TokenInfoResponse:
-    if not isinstance(response.parsed, TokenInfoResponse):
-        raise K2UnexpectedResponseError(
-            "K2 answered token info without a token", status_code=int(response.status_code)
-        )
-    return response.parsed
-
-
-def _cancel_message(response: Response[Any]) -> str:
-    message = getattr(response.parsed, "message", None)
-    if not isinstance(message, str):
-        raise K2UnexpectedResponseError(
-            "K2 answered the cancel without its message", status_code=int(response.status_code)
-        )
-    return message
 
 
 class K2(_Base):
@@ -332,18 +324,21 @@ class K2(_Base):
     def introspect_token(self, token: str | None = None) -> IntrospectResponse:
         """Ask K2 whether ``token`` (by default the current one) is active."""
         value = token or self.token().value
-        return _introspection(
+        return _parsed_as(
             invoke(
                 "introspect_access_token",
                 introspect_access_token.sync_detailed,
                 client=self._plain_client(),
                 body=self._token_action(value),
-            )
+            ),
+            IntrospectResponse,
+            "introspect",
         )
 
     def token_info(self) -> TokenInfoResponse:
         """What K2 knows of the current token (application, seconds left)."""
-        return _token_info(invoke("get_token_info", get_token_info.sync_detailed, client=self.client))
+        response = invoke("get_token_info", get_token_info.sync_detailed, client=self.client)
+        return _parsed_as(response, TokenInfoResponse, "token info")
 
     # ------------------------------------------------------------------ operations
     subscribe_webhook = _sync_create(ops.subscribe_webhook)
@@ -361,14 +356,13 @@ class K2(_Base):
 
     def cancel_payment_link(self, location_or_id: str) -> str:
         """Cancel a payment link; returns K2's message ("Payment link cancelled.")."""
-        return _cancel_message(
-            invoke(
-                "v2_cancel_payment_link",
-                v2_cancel_payment_link.sync_detailed,
-                _id_of(location_or_id),
-                client=self.client,
-            )
+        response = invoke(
+            "v2_cancel_payment_link",
+            v2_cancel_payment_link.sync_detailed,
+            _id_of(location_or_id),
+            client=self.client,
         )
+        return _parsed_as(response, PaymentLinkCancelResponse, "the cancel").message
 
 
 class AsyncK2(_Base):
@@ -466,20 +460,21 @@ class AsyncK2(_Base):
     async def introspect_token(self, token: str | None = None) -> IntrospectResponse:
         """Ask K2 whether ``token`` (by default the current one) is active."""
         value = token or (await self.token()).value
-        return _introspection(
+        return _parsed_as(
             await ainvoke(
                 "introspect_access_token",
                 introspect_access_token.asyncio_detailed,
                 client=self._plain_client(),
                 body=self._token_action(value),
-            )
+            ),
+            IntrospectResponse,
+            "introspect",
         )
 
     async def token_info(self) -> TokenInfoResponse:
         """What K2 knows of the current token."""
-        return _token_info(
-            await ainvoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
-        )
+        response = await ainvoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
+        return _parsed_as(response, TokenInfoResponse, "token info")
 
     subscribe_webhook = _async_create(ops.subscribe_webhook)
     send_sms_notification = _async_create(ops.send_sms_notification)
@@ -496,11 +491,10 @@ class AsyncK2(_Base):
 
     async def cancel_payment_link(self, location_or_id: str) -> str:
         """Cancel a payment link; returns K2's message."""
-        return _cancel_message(
-            await ainvoke(
-                "v2_cancel_payment_link",
-                v2_cancel_payment_link.asyncio_detailed,
-                _id_of(location_or_id),
-                client=self.client,
-            )
+        response = await ainvoke(
+            "v2_cancel_payment_link",
+            v2_cancel_payment_link.asyncio_detailed,
+            _id_of(location_or_id),
+            client=self.client,
         )
+        return _parsed_as(response, PaymentLinkCancelResponse, "the cancel").message

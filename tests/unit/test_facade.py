@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from k2connect_client.api.oauth import get_token_info, introspect_access_token
+from k2connect_client.api.v2 import v2_cancel_payment_link
 from k2connect_client.models import IncomingPaymentResult, IntrospectResponse, TokenInfoResponse
 from k2connect_client.types import Response
 
@@ -369,12 +370,17 @@ async def test_token_info_uses_the_bearer(runner: Runner) -> None:
 
 
 @pytest.mark.parametrize(
-    ("module", "method"), [(introspect_access_token, "introspect_token"), (get_token_info, "token_info")]
+    ("module", "method", "args"),
+    [
+        (introspect_access_token, "introspect_token", ()),
+        (get_token_info, "token_info", ()),
+        (v2_cancel_payment_link, "cancel_payment_link", (PID,)),
+    ],
 )
-async def test_token_answers_without_a_model_are_unexpected(
-    runner: Runner, monkeypatch: pytest.MonkeyPatch, module: Any, method: str
+async def test_answers_without_a_model_are_unexpected(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch, module: Any, method: str, args: tuple[str, ...]
 ) -> None:
-    """If the generated call returns no model, introspect_token() and token_info() raise, not return None."""
+    """If the generated call returns no model, the method raises with the real status, never returns None."""
 
     def empty(*args: Any, **kwargs: Any) -> Response[Any]:
         return Response(status_code=HTTPStatus.OK, content=b"", headers={}, parsed=None)
@@ -384,8 +390,9 @@ async def test_token_answers_without_a_model_are_unexpected(
 
     monkeypatch.setattr(module, "sync_detailed", empty)
     monkeypatch.setattr(module, "asyncio_detailed", async_empty)
-    with pytest.raises(K2UnexpectedResponseError):
-        await runner.run(getattr(runner.k2(FakeK2()), method))
+    with pytest.raises(K2UnexpectedResponseError) as info:
+        await runner.run(getattr(runner.k2(FakeK2()), method), *args)
+    assert info.value.status_code == HTTPStatus.OK
 
 
 # ---------------------------------------------------------------------------------- payment links
