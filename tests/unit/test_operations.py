@@ -147,7 +147,7 @@ def test_stk_push_full_body_v1() -> None:
         till_number="K000000",
         callback_url=CB,
         # The type names the canonical spelling; any case is accepted at run time.
-        currency="kes",  # type: ignore[arg-type]
+        currency="kes",
         first_name="Jane",
         middle_name="W",
         last_name="Doe",
@@ -392,7 +392,7 @@ def test_add_merchant_bank_account(version: ops.Version) -> None:
         account_number="0011",
         bank_branch_ref="br",
         # The type names the canonical spelling; any case is accepted at run time.
-        settlement_method="rts",  # type: ignore[arg-type]
+        settlement_method="rts",
         version=version,
     )
     assert_operation(prepared, f"{version}.{version}_create_merchant_bank_account", "MerchantAccount")
@@ -555,7 +555,7 @@ def test_send_money_every_destination_kind() -> None:
         destinations=[
             ops.mobile_wallet_destination("+254 712 345 678", 100, "Rent", nickname="L", favourite=True),
             # The type names the canonical spelling; any case is accepted at run time.
-            ops.bank_account_destination("Jane", "001", "br", "2.50", "Fees", settlement_method="eft"),  # type: ignore[arg-type]
+            ops.bank_account_destination("Jane", "001", "br", "2.50", "Fees", settlement_method="eft"),
             ops.till_destination("514459", 3, "Stock", favourite=False),
             ops.paybill_destination("888", "acc", 4, "Power", nickname="KPLC"),
             ops.merchant_wallet_destination("mw-1", 5),
@@ -638,13 +638,13 @@ def test_send_money_rejects_other_currencies() -> None:
     ("build", "field"),
     [
         (lambda: ops.mobile_wallet_destination("0812345678", 1, "d"), "phone_number"),
-        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", network="Airtel"), "network"),  # type: ignore[arg-type]
+        (lambda: ops.mobile_wallet_destination("0712345678", 1, "d", network="Airtel"), "network"),
         (
             lambda: ops.mobile_wallet_destination("0712345678", 1, "d", favourite=cast(Any, "yes")),
             "favourite",
         ),
         (
-            lambda: ops.bank_account_destination("a", "1", "b", 1, "d", settlement_method="x"),  # type: ignore[arg-type]
+            lambda: ops.bank_account_destination("a", "1", "b", 1, "d", settlement_method="x"),
             "settlement_method",
         ),
         (lambda: ops.till_destination("", 1, "d"), "till_number"),
