@@ -147,21 +147,22 @@ def _request_class(aiohttp_module: ModuleType) -> type[Any]:
         return cached
     base: type[Any] = aiohttp_module.ClientRequest
 
-    class _TrackedRequest(base):  # type: ignore[misc]
-        async def send(self, conn: Any) -> Any:
-            exchange = _CURRENT.get()
-            if exchange is not None:
-                exchange.sending(getattr(conn, "transport", None))
-            response = await super().send(conn)
-            if exchange is not None:
-                # aiohttp writes a body in a task of its own; the request is out when that task is done.
-                writer = getattr(self, "_writer", None)
-                if isinstance(writer, asyncio.Future) and not writer.done():
-                    writer.add_done_callback(lambda _task: exchange.finished_writing())
-                else:
-                    exchange.finished_writing()
-            return response
+    async def send(self: Any, conn: Any) -> Any:
+        exchange = _CURRENT.get()
+        if exchange is not None:
+            exchange.sending(getattr(conn, "transport", None))
+        response = await base.send(self, conn)
+        if exchange is not None:
+            # aiohttp writes a body in a task of its own; the request is out when that task is done.
+            writer = getattr(self, "_writer", None)
+            if isinstance(writer, asyncio.Future) and not writer.done():
+                writer.add_done_callback(lambda _task: exchange.finished_writing())
+            else:
+                exchange.finished_writing()
+        return response
 
+    # Built with type(): aiohttp is an optional import, so its class is only known at run time.
+    _TrackedRequest: type[Any] = type("_TrackedRequest", (base,), {"send": send, "__module__": __name__})
     _REQUEST_CLASSES[id(aiohttp_module)] = _TrackedRequest
     return _TrackedRequest
 

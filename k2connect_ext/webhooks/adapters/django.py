@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 
 # Django ships no type information (django-stubs is not a dependency), so its names are Any to mypy.
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed  # type: ignore[import-untyped]
-from django.views.decorators.csrf import csrf_exempt  # type: ignore[import-untyped]
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.views.decorators.csrf import csrf_exempt
 
 from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
