@@ -520,9 +520,11 @@ _ABSENT: Final = _Absent()
 # A compiled rule: its key in the parent object, whether it is about each item of the array at that key,
 # the Python types accepted at once (with _Absent when the key is optional), and the rule, for the slow path.
 _Leaf = tuple[str, bool, frozenset[type], _Rule]
-# A compiled table: the rules grouped by parent path (as _segments splits it), so each parent is looked up
-# once per body however many fields it has; groups keep the order parents first appear in, parents first.
-_Compiled = tuple[tuple[tuple[str, bool], ...], tuple[_Leaf, ...]]
+# A compiled table: the rules grouped by parent path, so a parent is looked up once per body however many
+# fields it has. A group holds the parent's keys when the path is plain objects (most are, and they take the
+# quick walk), else None and its segments as _segments splits them; then its rules. Groups keep the order in
+# which parents first appear in the table, so parents are still checked before their children.
+_Compiled = tuple[tuple[str, ...] | None, tuple[tuple[str, bool], ...], tuple[_Leaf, ...]]
 
 
 def _compile(rules: tuple[_Rule, ...]) -> tuple[_Compiled, ...]:
@@ -534,37 +536,49 @@ def _compile(rules: tuple[_Rule, ...]) -> tuple[_Compiled, ...]:
         if not required:
             fast.add(_Absent)
         groups.setdefault(tuple(parents), []).append((leaf, each, frozenset(fast), rule))
-    return tuple((parents, tuple(leaves)) for parents, leaves in groups.items())
+    return tuple(
+        (
+            None if any(each for _, each in parents) else tuple(key for key, _ in parents),
+            parents,
+            tuple(leaves),
+        )
+        for parents, leaves in groups.items()
+    )
 
 
 def _check(raw: dict[str, Any], rules: tuple[_Compiled, ...]) -> None:
     """Check ``raw`` against compiled rules; the common case (present values of the right types) costs one
     lookup per parent and one per field. Anything else is handed to :func:`_check_slow`, which names the
     culprit."""
-    for parents, leaves in rules:
-        if not parents:
-            _check_leaves(raw, raw, leaves)
-            continue
-        nodes: list[object] = [raw]
-        for key, each in parents:
-            # Only objects have fields: an absent, null or mistyped parent is its own rule's business.
-            values = [node.get(key) for node in nodes if isinstance(node, dict)]
-            nodes = (
-                [item for value in values if isinstance(value, list) for item in value] if each else values
-            )
-        for node in nodes:
-            if isinstance(node, dict):
-                _check_leaves(raw, node, leaves)
+    for keys, segments, leaves in rules:
+        parents: list[dict[str, Any]] | tuple[dict[str, Any], ...]
+        if keys is None:
+            parents = _objects_at(raw, segments)
+        else:
+            node: object = raw
+            for key in keys:
+                node = node.get(key) if isinstance(node, dict) else None
+            # Only an object has fields: an absent, null or mistyped parent is its own rule's business.
+            if not isinstance(node, dict):
+                continue
+            parents = (node,)
+        for parent in parents:
+            for key, each, fast, rule in leaves:
+                value = parent.get(key, _ABSENT)
+                if each:  # each item of the array at key; an absent or mistyped array is key's own rule's
+                    if type(value) is list and any(type(item) not in fast for item in value):
+                        _check_slow(raw, (rule,))
+                elif type(value) not in fast:
+                    _check_slow(raw, (rule,))
 
 
-def _check_leaves(raw: dict[str, Any], node: dict[str, Any], leaves: tuple[_Leaf, ...]) -> None:
-    for key, each, fast, rule in leaves:
-        value = node.get(key, _ABSENT)
-        if each:  # "key[]": each item of the array (an absent or mistyped array is the rule for "key"'s)
-            if type(value) is list and any(type(item) not in fast for item in value):
-                _check_slow(raw, (rule,))
-        elif type(value) not in fast:
-            _check_slow(raw, (rule,))
+def _objects_at(raw: dict[str, Any], segments: tuple[tuple[str, bool], ...]) -> list[dict[str, Any]]:
+    """The objects a parent path through arrays names (``a.b[]``: each object item of the array ``a.b``)."""
+    nodes: list[object] = [raw]
+    for key, each in segments:
+        values = [node.get(key) for node in nodes if isinstance(node, dict)]
+        nodes = [item for value in values if isinstance(value, list) for item in value] if each else values
+    return [node for node in nodes if isinstance(node, dict)]
 
 
 # The tables are generated from openapi/k2connect.yaml by scripts/generate_payload_rules.py: every type and
