@@ -45,13 +45,19 @@ generate: $(STAMP)
 	$(GENERATE) --output-path $(GEN_PKG)
 	rm -rf $(GEN_PKG)/.ruff_cache
 	touch $(GEN_PKG)/py.typed
+	$(BIN)/python scripts/generate_payload_rules.py
 
 check-generated: $(STAMP)
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GENERATE) --output-path "$$tmp/k2connect_client" >/dev/null; \
 	rm -rf "$$tmp/k2connect_client/.ruff_cache"; touch "$$tmp/k2connect_client/py.typed"; \
 	if diff -r -x __pycache__ "$$tmp/k2connect_client" $(GEN_PKG); then echo "generated/ matches $(SPEC)"; \
-	else echo "generated/ has drifted from $(SPEC): run 'make generate' and commit"; exit 1; fi
+	else echo "generated/ has drifted from $(SPEC): run 'make generate' and commit"; exit 1; fi; \
+	$(BIN)/python scripts/generate_payload_rules.py --output "$$tmp/_payload_rules.py"; \
+	if diff -u k2connect_ext/webhooks/_payload_rules.py "$$tmp/_payload_rules.py"; then \
+	echo "k2connect_ext/webhooks/_payload_rules.py matches $(SPEC)"; \
+	else echo "k2connect_ext/webhooks/_payload_rules.py has drifted from $(SPEC): run 'make generate' and commit"; \
+	exit 1; fi
 
 lint-spec: $(STAMP)
 	$(BIN)/openapi-spec-validator --validation-errors all $(SPEC)
