@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Annotated, Any
 
-import django  # type: ignore[import-untyped]
+import django
 import pytest
-from django.conf import settings  # type: ignore[import-untyped]
-from django.test import Client as DjangoClient  # type: ignore[import-untyped]
-from django.test.utils import override_settings  # type: ignore[import-untyped]
-from django.urls import path as django_path  # type: ignore[import-untyped]
+from django.conf import settings
+from django.test import Client as DjangoClient
+from django.test.utils import override_settings
+from django.urls import path as django_path
 from fastapi import Depends, FastAPI
 from flask import Flask
 from k2connect_client.models import CustomerCreatedWebhook

@@ -17,12 +17,12 @@ import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any
 
-import django  # type: ignore[import-untyped]
+import django
 import flask
 import pytest
-from django.conf import settings  # type: ignore[import-untyped]
-from django.core.handlers.asgi import ASGIRequest  # type: ignore[import-untyped]
-from django.core.handlers.wsgi import WSGIRequest  # type: ignore[import-untyped]
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.core.handlers.wsgi import WSGIRequest
 from fastapi import Depends, FastAPI
 from flask import Flask
 from starlette.applications import Starlette
