@@ -12,8 +12,10 @@ K2 POSTs three kinds of JSON body to a receiver:
 
 The generated client has the models but no dispatcher: openapi-python-client ignores top-level ``webhooks``
 and discriminators. Its ``from_dict`` also checks almost nothing (a wrong scalar type is stored as-is; a list
-of pairs passes for an object), so :func:`parse_event` first checks the envelope, every nested object the
-model walks into, and every field the convenience properties read, and names the offending field. A body of a
+of pairs passes for an object), so :func:`parse_event` first checks the body against its kind's rules and
+names the offending field. The rules (``_payload_rules``, generated from the spec by
+``scripts/generate_payload_rules.py``) give the JSON types and presence of every field the schemas type: the
+envelope, every nested object the model walks into, every field the convenience properties read. A body of a
 kind this module does not know (a new topic, a new ``data.type``, any other JSON object) becomes an
 ``EventKind.UNKNOWN`` event that keeps the data: K2 adds topics over time, and a receiver that crashed on them
 would make K2 redeliver forever.
