@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from k2connect_ext import AsyncK2, K2Error
+from k2connect_ext.webhooks import WebhookTopic
 
 from .app import WEBHOOK_TOPICS, subscribe_webhooks
 from .settings import Settings
@@ -27,9 +28,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     subscribe = commands.add_parser("subscribe", help="subscribe PUBLIC_URL/k2/webhooks to K2 webhooks")
     subscribe.add_argument(
-        "event_types", nargs="*", default=list(WEBHOOK_TOPICS), help="default: %(default)s"
+        "event_types",
+        nargs="*",
+        default=[topic.value for topic in WEBHOOK_TOPICS],
+        help="default: %(default)s",
     )
     args = parser.parse_args(argv)
+    # Checked here, not with choices=: argparse (3.11) also checks a list default against the choices.
+    unknown = sorted(set(args.event_types) - {topic.value for topic in WebhookTopic})
+    if unknown:
+        parser.error(f"unknown event types: {', '.join(unknown)}")
     try:
         asyncio.run(_subscribe(Settings.from_env(), args.event_types))
     except K2Error as exc:

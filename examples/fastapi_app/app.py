@@ -39,7 +39,7 @@ from k2connect_ext import (
     K2ValidationError,
     TokenStore,
 )
-from k2connect_ext.webhooks import Deduplicator, K2Event, SQLiteDeduplicator
+from k2connect_ext.webhooks import Deduplicator, K2Event, SQLiteDeduplicator, WebhookTopic
 from k2connect_ext.webhooks.adapters.starlette import webhook_endpoint
 
 from . import pages
@@ -52,9 +52,9 @@ logger = logging.getLogger(__name__)
 
 # What a till owner usually wants to hear about. Each subscription is created anew: run it once.
 WEBHOOK_TOPICS = (
-    "buygoods_transaction_received",
-    "buygoods_transaction_reversed",
-    "b2b_transaction_received",
+    WebhookTopic.BUYGOODS_TRANSACTION_RECEIVED,
+    WebhookTopic.BUYGOODS_TRANSACTION_REVERSED,
+    WebhookTopic.B2B_TRANSACTION_RECEIVED,
 )
 
 AMBIGUOUS = (
@@ -203,7 +203,9 @@ async def subscribe_webhooks(
     """Subscribe this app's ``/k2/webhooks`` to ``event_types`` (company-wide); returns their Locations."""
     locations = []
     for event_type in event_types:
-        subscription = await k2.subscribe_webhook(event_type, settings.webhook_url, scope="company")
+        subscription = await k2.subscribe_webhook(
+            WebhookTopic(event_type), settings.webhook_url, scope="company"
+        )
         locations.append(subscription.location)
     return locations
 

@@ -30,7 +30,7 @@ from flask import Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
 
 from k2connect_ext import K2, K2AmbiguousOutcomeError, K2Error, K2InputError, K2ValidationError
-from k2connect_ext.webhooks import K2Event, SQLiteDeduplicator
+from k2connect_ext.webhooks import K2Event, SQLiteDeduplicator, WebhookTopic
 from k2connect_ext.webhooks.adapters.flask import webhook_view
 
 from . import pages
@@ -43,9 +43,9 @@ logger = logging.getLogger(__name__)
 
 # What a till owner usually wants to hear about. Each subscription is created anew: run it once.
 WEBHOOK_TOPICS = (
-    "buygoods_transaction_received",
-    "buygoods_transaction_reversed",
-    "b2b_transaction_received",
+    WebhookTopic.BUYGOODS_TRANSACTION_RECEIVED,
+    WebhookTopic.BUYGOODS_TRANSACTION_REVERSED,
+    WebhookTopic.B2B_TRANSACTION_RECEIVED,
 )
 
 AMBIGUOUS = (
@@ -174,7 +174,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         return {"events": store.events(limit=limit, topic=topic)}
 
     @app.cli.command("k2-subscribe")
-    @click.argument("event_types", nargs=-1)
+    @click.argument("event_types", nargs=-1, type=click.Choice([topic.value for topic in WebhookTopic]))
     def k2_subscribe(event_types: tuple[str, ...]) -> None:
         """Subscribe PUBLIC_URL/k2/webhooks to K2 webhooks (by default the buy-goods and B2B ones)."""
         try:
@@ -189,7 +189,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 def subscribe_webhooks(k2: K2, settings: Settings, event_types: Sequence[str] = WEBHOOK_TOPICS) -> list[str]:
     """Subscribe this app's ``/k2/webhooks`` to ``event_types`` (company-wide); returns their Locations."""
     return [
-        k2.subscribe_webhook(event_type, settings.webhook_url, scope="company").location
+        k2.subscribe_webhook(WebhookTopic(event_type), settings.webhook_url, scope="company").location
         for event_type in event_types
     ]
 
