@@ -14,6 +14,7 @@ from typing import Any, Final, TypeAlias, cast, get_args
 from urllib.parse import unquote, urlsplit
 
 import attrs
+from k2connect_client import AuthenticatedClient
 from k2connect_client.api.v1 import (
     v1_get_incoming_payment,
     v1_get_merchant_bank_account,
@@ -121,12 +122,12 @@ class LocationRef:
         return self.getter.__name__.rsplit(".", 1)[1]
 
 
-def read(client: Any, ref: LocationRef) -> Resource:
+def read(client: AuthenticatedClient, ref: LocationRef) -> Resource:
     """GET the resource once through a generated client; K2 errors only."""
     return _resource(invoke(ref.operation, ref.getter.sync_detailed, ref.id, client=client), ref)
 
 
-async def aread(client: Any, ref: LocationRef) -> Resource:
+async def aread(client: AuthenticatedClient, ref: LocationRef) -> Resource:
     """The asyncio twin of :func:`read`."""
     return _resource(await ainvoke(ref.operation, ref.getter.asyncio_detailed, ref.id, client=client), ref)
 

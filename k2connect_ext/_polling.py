@@ -12,9 +12,9 @@ import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import attrs
+from k2connect_client import AuthenticatedClient
 
 from k2connect_ext import _call
 from k2connect_ext._exceptions import (
@@ -123,7 +123,7 @@ def _read_errors() -> tuple[type[Exception], ...]:
 
 
 def wait_for(
-    client: Any,
+    client: AuthenticatedClient,
     location: str,
     *,
     settings: PollSettings | None = None,
@@ -151,7 +151,7 @@ def wait_for(
 
 
 async def async_wait_for(
-    client: Any,
+    client: AuthenticatedClient,
     location: str,
     *,
     settings: PollSettings | None = None,
