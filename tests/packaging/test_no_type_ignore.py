@@ -1,4 +1,4 @@
-"""The hand-written SDK type-checks under ``mypy --strict`` with no escape hatch: no ``type: ignore`` at all."""
+"""The hand-written SDK type-checks under ``mypy --strict`` with no escape hatch: no ``type: ignore``."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
 
 def check_creates(k2: K2) -> None:
-    """Each create returns the handle of the model its Location reads; wait() and fetch() return that model."""
+    """Each create returns the handle of the model its Location reads; wait() and fetch() return it."""
     stk = k2.stk_push(phone_number="0712345678", amount=100, till_number="K000000", callback_url=CB)
     assert_type(stk, Created[IncomingPaymentResult])
     assert_type(stk.wait(), IncomingPaymentResult)
@@ -67,9 +67,7 @@ def check_creates(k2: K2) -> None:
     assert_type(
         k2.send_sms_notification("event-id", "Thank you", CB), Created[TransactionSmsNotificationResult]
     )
-    assert_type(
-        k2.add_recipient("till", till_number="123", till_name="Shop"), Created[Recipient]
-    )
+    assert_type(k2.add_recipient("till", till_number="123", till_name="Shop"), Created[Recipient])
     assert_type(
         k2.create_payment(
             destination_type="till",
@@ -93,7 +91,8 @@ def check_creates(k2: K2) -> None:
     destination = mobile_wallet_destination("0712345678", 10, "salary")
     assert_type(k2.send_money(callback_url=CB, destinations=[destination]), Created[SendMoneyResult])
     assert_type(
-        k2.reverse_transaction(transaction_reference="t", reason="r", callback_url=CB), Created[ReversalResult]
+        k2.reverse_transaction(transaction_reference="t", reason="r", callback_url=CB),
+        Created[ReversalResult],
     )
     assert_type(
         k2.create_payment_link(till_number="K000000", amount=10, callback_url=CB), Created[PaymentLinkResult]
