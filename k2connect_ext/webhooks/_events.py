@@ -276,12 +276,14 @@ def parse_event(body: RawBody | str | Mapping[str, Any]) -> K2Event:
     topic = raw.get("topic")
     if isinstance(topic, str) and topic in _WEBHOOK_MODELS:
         return _storable(_parse_webhook(raw, WebhookTopic(topic)), "id")
-    if "TransactionType" in raw:
-        return _storable(_parse_daraja(raw), "TransID")
+    # Results before Daraja: every schema allows extra top-level keys, and a known data.type (a nested key and
+    # value) is a surer sign than the presence of one key; a result with a stray TransactionType is a result.
     data = raw.get("data")
     result_type = data.get("type") if isinstance(data, dict) else None
     if isinstance(result_type, str) and result_type in _RESULT_TYPE_ALIASES:
         return _storable(_parse_result(raw, _RESULT_TYPE_ALIASES[result_type]), "data.id")
+    if "TransactionType" in raw:
+        return _storable(_parse_daraja(raw), "TransID")
     return _unknown(raw)
 
 
