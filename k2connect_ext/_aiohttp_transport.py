@@ -102,7 +102,7 @@ class _Exchange:
         """Called by the request just before its first byte goes to the connection."""
         self.sent = True
         self._transport = transport
-        if self.deadline is not None:
+        if self.deadline is not None:  # pragma: no branch - _send sets it before aiohttp can send
             # The connect deadline is over; the call's own deadline (if any) still bounds the wait for
             # the answer, which aiohttp's sock_read alone would not (it restarts on every byte).
             self.deadline.reschedule(self.call_deadline)
@@ -149,10 +149,11 @@ def _request_class(aiohttp_module: ModuleType) -> type[Any]:
 
     async def send(self: Any, conn: Any) -> Any:
         exchange = _CURRENT.get()
-        if exchange is not None:
+        # Only _send's session sends this class, always with its exchange set: the checks are for typing.
+        if exchange is not None:  # pragma: no branch
             exchange.sending(getattr(conn, "transport", None))
         response = await base.send(self, conn)
-        if exchange is not None:
+        if exchange is not None:  # pragma: no branch
             # aiohttp writes a body in a task of its own; the request is out when that task is done.
             writer = getattr(self, "_writer", None)
             if isinstance(writer, asyncio.Future) and not writer.done():
@@ -183,7 +184,9 @@ def _translate(exc: BaseException, exchange: _Exchange, request: httpx.Request) 
     timed_out = isinstance(exc, TimeoutError)  # asyncio.TimeoutError and aiohttp's ServerTimeoutError
     error: type[httpx.TransportError]
     if not exchange.sent:
-        if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        # NonHttpUrlClientError is aiohttp 3.10+; 3.9, which the extra allows, has InvalidURL only.
+        not_http = (aiohttp.InvalidURL, getattr(aiohttp, "NonHttpUrlClientError", aiohttp.InvalidURL))
+        if isinstance(exc, not_http):
             error = httpx.UnsupportedProtocol
         else:
             error = httpx.ConnectTimeout if timed_out else httpx.ConnectError
@@ -335,7 +338,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
         # aiohttp resends an idempotent request once on a stale pooled connection; retries are the retry
         # layer's decision (and its resend would blur what was sent). Private: absent in older releases.
-        if hasattr(session, "_retry_connection"):
+        if hasattr(session, "_retry_connection"):  # pragma: no branch - False on aiohttp 3.9 only
             session._retry_connection = False
         if limits.max_connections is not None:
             self._semaphore = asyncio.Semaphore(limits.max_connections)
