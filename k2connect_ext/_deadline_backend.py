@@ -133,15 +133,13 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
 def install(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
     """Make ``transport``'s sockets honour call deadlines. The pool attribute is httpcore's (1.x)."""
-    pool = transport._pool
-    if isinstance(pool, httpcore.ConnectionPool):  # proxies too: HTTPProxy and SOCKSProxy subclass it
-        pool._network_backend = _Backend(pool._network_backend)
+    pool = transport._pool  # always an httpcore.ConnectionPool: proxies' HTTPProxy and SOCKSProxy subclass it
+    pool._network_backend = _Backend(pool._network_backend)
     return transport
 
 
 def install_async(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
     """The asyncio twin of :func:`install`."""
     pool = transport._pool
-    if isinstance(pool, httpcore.AsyncConnectionPool):
-        pool._network_backend = _AsyncBackend(pool._network_backend)
+    pool._network_backend = _AsyncBackend(pool._network_backend)
     return transport
