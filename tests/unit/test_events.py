@@ -387,7 +387,11 @@ def test_send_money_reference_from_single_disbursement(
             {"reversal_bulk_payment": {"amount": "201.0", "transaction_reference": "R1"}},
             (Decimal("201.0"), None, "R1"),
         ),
-        ("polling", {"transactions": [{"resource": {"amount": "1"}}]}, (None, None, None)),
+        (
+            "polling",
+            {"transactions": [{"type": "Buygoods Transaction", "resource": {"amount": "1"}}]},
+            (None, None, None),
+        ),
         ("transaction_sms_notification", {"message": "hi"}, (None, None, None)),
     ],
 )
