@@ -21,7 +21,7 @@ help:
 	@echo "make demo            every K2 flow end to end against the embedded sandbox"
 	@echo "make test            the whole test suite (lint, types, drift, spec lint, unit, sandbox, contract)"
 	@echo "make setup           create .venv with the package and the pinned dev tools"
-	@echo "make generate        regenerate generated/k2connect_client from $(SPEC)"
+	@echo "make generate        regenerate generated/k2connect_client and the webhook payload rules from $(SPEC)"
 	@echo "make check-generated fail if generated/ differs from what the spec generates"
 	@echo "make lint-spec       openapi-spec-validator + Redocly lint"
 	@echo "make contract        schemathesis CLI suite against K2_BASE_URL (default: a sandbox it starts)"
