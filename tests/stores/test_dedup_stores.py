@@ -208,6 +208,11 @@ def test_while_the_store_is_down_the_receiver_answers_500_and_marks_nothing_seen
         assert handler.seen == []
     finally:
         server.start()
+    if isinstance(dedup, PostgresDeduplicator):
+        # psycopg_pool reconnects on its own backoff (1 s, 2 s, 4 s... after a failure), not on demand:
+        # let it, as K2's later redelivery would, rather than race it with the 1 s timeout (which lost
+        # when the machine was loaded and PostgreSQL slow to start).
+        dedup._connection_pool().wait(timeout=30)
     assert _answer(receiver) == (200, {"status": "accepted"})
     assert _answer(receiver) == (200, {"status": "duplicate"})
     assert handler.seen == [EVENT_ID]
