@@ -103,9 +103,12 @@ def test_redis_dying_while_the_lock_is_held_lets_the_holder_carry_on(
     client = redis.Redis.from_url(redis_url, socket_timeout=1, retry=Retry(NoBackoff(), 0))
     store = RedisTokenStore(client, retry_after=5, clock=lambda: now[0])
     caplog.set_level(logging.WARNING, LOGGER)
-    with store.lock():
-        redis_server.stop()
-        store.save(token("fetched-during-the-outage"))
-    assert (found := store.load()) is not None and found.value == "fetched-during-the-outage"
+    try:
+        with store.lock():
+            redis_server.stop()
+            store.save(token("fetched-during-the-outage"))
+        assert (found := store.load()) is not None and found.value == "fetched-during-the-outage"
+    finally:
+        redis_server.start()
     warnings = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert len(warnings) == 1 and "unavailable" in warnings[0]
