@@ -273,7 +273,7 @@ class _ErrorRaisingClient(httpx.Client):
         return _NO_COOKIES
 
     @cookies.setter
-    def cookies(self, cookies: object) -> None:  # httpx's constructor assigns one; it is not kept
+    def cookies(self, cookies: object) -> None:  # an assigned jar is accepted, and not kept either
         return None
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
@@ -304,7 +304,7 @@ class _AsyncErrorRaisingClient(httpx.AsyncClient):
         return _NO_COOKIES
 
     @cookies.setter
-    def cookies(self, cookies: object) -> None:  # httpx's constructor assigns one; it is not kept
+    def cookies(self, cookies: object) -> None:  # an assigned jar is accepted, and not kept either
         return None
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:

@@ -37,7 +37,7 @@ from k2connect_client.types import Response
 from k2connect_ext import _call
 from k2connect_ext import _operations as ops
 from k2connect_ext._client import HttpBackend, K2Options, K2Settings, abuild, build
-from k2connect_ext._exceptions import K2Error, K2InputError, K2UnexpectedResponseError
+from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
 from k2connect_ext._invoke import ainvoke, invoke
 from k2connect_ext._locations import Resource, aread, location_from_headers, parse_location, read
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
@@ -104,20 +104,16 @@ def _handle_parts(response: Response[Any], call: _call.Call) -> tuple[str, str, 
         ref = parse_location(location)
     except K2InputError:
         ref = None
-    if ref is None or call.request is None:
+    if ref is None:
         # K2 created something (201) but says where in a form we cannot read: its outcome is unknown to us.
-        error: K2Error = K2UnexpectedResponseError(
-            f"K2 answered {call.operation} with a Location that names no known resource",
+        # A create's POST always passes the retrying transport, which records it as this call's request.
+        assert call.request is not None, "a create's request was not recorded"
+        raise ambiguous_outcome_error(
+            call.request,
+            reason="a Location that names no resource this SDK can read",
             status_code=int(response.status_code),
+            location=location,
         )
-        if call.request is not None:
-            error = ambiguous_outcome_error(
-                call.request,
-                reason="a Location that names no resource this SDK can read",
-                status_code=int(response.status_code),
-                location=location,
-            )
-        raise error
     return location, ref.id, ref.kind
 
 

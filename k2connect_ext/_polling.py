@@ -94,9 +94,7 @@ class _Waiter:
         return outcome.terminal
 
     def on_error(self, error: Exception) -> None:
-        """Transient read errors delay the next read (honouring Retry-After); others end the wait."""
-        if not isinstance(error, K2ConnectionError | K2ServerError | K2RateLimitError):
-            raise error
+        """A transient read error (see ``_read_errors``) delays the next read, honouring Retry-After."""
         self.last_error = error
         hint = getattr(error, "retry_after", None)
         if isinstance(hint, int | float) and hint > self.delay:

@@ -475,9 +475,9 @@ def _places(root: dict[str, Any], path: str) -> list[tuple[_Place, bool, object]
                     missing.append(((*place, key), False, None))
                 continue
             value = parent[key]
-            if each:
-                if isinstance(value, list):
-                    found.extend(((*place, key, index), item) for index, item in enumerate(value))
+            if each:  # a null or mistyped array has no items here: its own rule reports it
+                items = value if isinstance(value, list) else ()
+                found.extend(((*place, key, index), item) for index, item in enumerate(items))
             else:
                 found.append(((*place, key), value))
         nodes = found

@@ -628,3 +628,30 @@ def test_wrong_python_type_is_a_type_error() -> None:
     """Passing something that is no body at all is a programming error: TypeError."""
     with pytest.raises(TypeError):
         parse_event(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("batches", "field"),
+    [
+        ([{}, {"status": 5}], "data.attributes.transfer_batches[1].status"),
+        (
+            [{}, {"disbursements": [{}, {"status": 5}]}],
+            "data.attributes.transfer_batches[1].disbursements[1].status",
+        ),
+    ],
+    ids=["optional-field", "optional-array"],
+)
+def test_a_broken_item_is_found_past_items_that_leave_optional_parts_out(
+    batches: list[dict[str, Any]], field: str
+) -> None:
+    """Optional fields or arrays missing from some items are fine; the item with the wrong type is named."""
+    body = {
+        "data": {
+            "id": "p-1",
+            "type": "payment",
+            "attributes": {"status": "Processed", "transfer_batches": batches},
+        }
+    }
+    with pytest.raises(WebhookPayloadError) as caught:
+        parse_event(body)
+    assert caught.value.field == field
