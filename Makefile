@@ -76,7 +76,7 @@ typecheck: $(STAMP)
 # The fuzz tests run a slice here (100 examples each, about 5,000 cases); `make fuzz` runs 100k or more.
 test: $(STAMP) lint typecheck
 	K2_FUZZ_EXAMPLES=$${K2_FUZZ_EXAMPLES:-100} \
-	$(BIN)/pytest -q -rs -p no:cacheprovider --cov=k2connect_ext --cov-report=term-missing:skip-covered
+	$(BIN)/pytest -q -rs -p no:cacheprovider --cov=k2connect_ext --cov-report=term-missing:skip-covered --cov-fail-under=100
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
