@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from k2connect_ext import LocationRef, State, classify, parse_location
+from k2connect_ext import LocationRef, State, outcome_of, parse_location
 
 __all__ = ["resource_document", "resource_fields"]
 
@@ -51,7 +51,7 @@ def resource_fields(kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """Ordered fields for people: kind, id, status, state, reason, money facts, other scalar attributes."""
     data = _mapping(body.get("data"))
     attributes = _mapping(data.get("attributes"))
-    outcome = classify(kind, dict(body))
+    outcome = outcome_of(kind, dict(body))
     fields: dict[str, Any] = {
         "kind": data.get("type") or kind,
         "id": data.get("id"),
@@ -75,7 +75,7 @@ def resource_document(location: str, model: Any) -> tuple[dict[str, Any], dict[s
     ref: LocationRef = parse_location(location)
     body = model.to_dict() if hasattr(model, "to_dict") else dict(model)
     fields = {"location": location, **resource_fields(ref.kind, body)}
-    outcome = classify(ref.kind, body)
+    outcome = outcome_of(ref.kind, body)
     document = {
         "location": location,
         "id": ref.id,

@@ -86,7 +86,7 @@ if TYPE_CHECKING:
     from k2connect_ext._operations import till_destination as till_destination
     from k2connect_ext._outcomes import Outcome as Outcome
     from k2connect_ext._outcomes import State as State
-    from k2connect_ext._outcomes import classify as classify
+    from k2connect_ext._outcomes import outcome_of as outcome_of
     from k2connect_ext._outcomes import state_of as state_of
     from k2connect_ext._polling import PollSettings as PollSettings
     from k2connect_ext._polling import async_wait_for as async_wait_for
@@ -144,12 +144,12 @@ __all__ = [
     "async_connect",
     "async_wait_for",
     "bank_account_destination",
-    "classify",
     "connect",
     "invoke",
     "merchant_bank_account_destination",
     "merchant_wallet_destination",
     "mobile_wallet_destination",
+    "outcome_of",
     "parse_location",
     "paybill_destination",
     "state_of",
@@ -190,7 +190,7 @@ __getattr__, __dir__ = lazy_exports(
         "async_connect": "k2connect_ext._client",
         "async_wait_for": "k2connect_ext._polling",
         "bank_account_destination": "k2connect_ext._operations",
-        "classify": "k2connect_ext._outcomes",
+        "outcome_of": "k2connect_ext._outcomes",
         "connect": "k2connect_ext._client",
         "invoke": "k2connect_ext._invoke",
         "merchant_bank_account_destination": "k2connect_ext._operations",

@@ -3,7 +3,7 @@
 K2 reports progress in free-text statuses that differ per resource and may grow new values. ``STATUSES``
 is the single table of what each status means for each kind of resource: ``wait()`` (``polling``),
 ``K2Event.is_success`` / ``is_failure`` (``events``), the CLI's ``state`` column and the example apps all
-read it through ``classify`` / ``state_of``, so they cannot disagree. Anything not in the table counts as
+read it through ``outcome_of`` / ``state_of``, so they cannot disagree. Anything not in the table counts as
 still pending, so a new intermediate status never ends a wait early; only the overall deadline does.
 
 Payment links have two statuses: the outer one says the link exists ("Processed"), the link's own
@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import attrs
 
-__all__ = ["STATUSES", "Outcome", "State", "Statuses", "classify", "state_of", "status_of"]
+__all__ = ["STATUSES", "Outcome", "State", "Statuses", "outcome_of", "state_of", "status_of"]
 
 
 class State(enum.Enum):
@@ -146,8 +146,8 @@ def status_of(kind: str, body: Mapping[str, Any]) -> str | None:
     return status if isinstance(status, str) else None
 
 
-def classify(kind: str, body: Mapping[str, Any]) -> Outcome:
-    """Classify a resource body (the JSON of a GET or callback, as a dict) of the given kind."""
+def outcome_of(kind: str, body: Mapping[str, Any]) -> Outcome:
+    """The outcome (state, status, reason) of a resource body of this kind: a GET's or callback's JSON."""
     status = status_of(kind, body)
     state = state_of(kind, status)
     if state is not State.FAILED:

@@ -26,7 +26,7 @@ from k2connect_ext._exceptions import (
     K2ServerError,
 )
 from k2connect_ext._locations import LocationRef, Resource, aread, parse_location, read
-from k2connect_ext._outcomes import Outcome, State, classify
+from k2connect_ext._outcomes import Outcome, State, outcome_of
 
 __all__ = ["PollSettings", "async_wait_for", "wait_for"]
 
@@ -81,7 +81,7 @@ class _Waiter:
     def on_resource(self, model: Resource) -> bool:
         """Record a read; True when the wait is over (success returns, failure raises)."""
         self.last, self.last_error = model, None
-        outcome: Outcome = classify(self.ref.kind, model.to_dict())
+        outcome: Outcome = outcome_of(self.ref.kind, model.to_dict())
         self.last_status = outcome.status
         if outcome.state is State.FAILED and self.raise_on_failure:
             raise K2PaymentFailedError(

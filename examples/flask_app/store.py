@@ -15,13 +15,13 @@ from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from k2connect_ext import State, classify
+from k2connect_ext import State, outcome_of
 from k2connect_ext.webhooks import K2Event
 
 __all__ = ["PENDING", "TERMINAL_STATUSES", "Store", "stk_outcome"]
 
 PENDING = "Pending"
-# What the app stores and shows: K2's status folded by the SDK's one success rule (``outcomes.classify``,
+# What the app stores and shows: K2's status folded by the SDK's one success rule (``outcome_of``,
 # the rule ``wait()`` and ``K2Event.is_success`` use), so a Cancelled or Expired push is Failed here too.
 TERMINAL_STATUSES = frozenset({"Success", "Failed"})
 _SHOWN = {State.SUCCEEDED: "Success", State.FAILED: "Failed", State.PENDING: PENDING}
@@ -82,7 +82,7 @@ def stk_outcome(body: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
     """
     attributes = _object(_object(body.get("data")).get("attributes"))
     event = _object(attributes.get("event"))
-    outcome = classify("incoming_payment", body)
+    outcome = outcome_of("incoming_payment", body)
     reference = _object(event.get("resource")).get("reference")  # the resource is null until paid
     return (
         _SHOWN[outcome.state],

@@ -57,7 +57,7 @@ from k2connect_client.models import (
 )
 
 from k2connect_ext._exceptions import WebhookPayloadError
-from k2connect_ext._outcomes import State, classify
+from k2connect_ext._outcomes import State, outcome_of
 from k2connect_ext._topics import WebhookTopic
 from k2connect_ext.webhooks._dedup import event_id_problem
 from k2connect_ext.webhooks._payload_rules import DARAJA_RULES, RESULT_RULES, WEBHOOK_RULES
@@ -239,7 +239,7 @@ class K2Event:
     def _state(self) -> State | None:
         if self.kind is not EventKind.RESULT or self.topic is None:
             return None
-        return classify(self.topic, self.raw).state
+        return outcome_of(self.topic, self.raw).state
 
     @property
     def dedup_key(self) -> str | None:

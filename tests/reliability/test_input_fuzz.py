@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from k2connect_ext import _operations as ops
 from k2connect_ext._exceptions import K2InputError
 from k2connect_ext._facade import K2, AsyncK2
-from k2connect_ext._outcomes import STATUSES, State, classify, state_of
+from k2connect_ext._outcomes import STATUSES, State, outcome_of, state_of
 from k2connect_ext._topics import WEBHOOK_EVENT_TYPES
 from tests.fakes import FakeK2
 
@@ -411,8 +411,8 @@ def test_validators_raise_only_input_errors(
 @FUZZ
 @given(kind=st.sampled_from([*STATUSES, "webhook_subscription"]) | anything, body=anything, status=anything)
 def test_outcome_helpers_never_raise(kind: Any, body: Any, status: Any) -> None:
-    """classify / state_of on any input: an outcome (unknown input is pending), never an exception."""
+    """outcome_of / state_of on any input: an outcome (unknown input is pending), never an exception."""
     assert state_of(kind, status) in set(State)
-    assert classify(kind, body if isinstance(body, dict) else {"data": {"attributes": body}}).state in set(
+    assert outcome_of(kind, body if isinstance(body, dict) else {"data": {"attributes": body}}).state in set(
         State
     )

@@ -23,7 +23,7 @@ PUBLIC = [
     "Scope",
     "Version",
     "state_of",
-    "classify",
+    "outcome_of",
     "State",
     "Outcome",
     "Destination",

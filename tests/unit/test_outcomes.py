@@ -21,7 +21,7 @@ import yaml
 from k2connect_cli.summary import resource_fields
 from k2connect_ext._exceptions import K2PaymentFailedError
 from k2connect_ext._facade import K2
-from k2connect_ext._outcomes import STATUSES, State, Statuses, classify, state_of
+from k2connect_ext._outcomes import STATUSES, State, Statuses, outcome_of, state_of
 from k2connect_ext.webhooks._events import EventKind, parse_event
 from tests.fakes import FakeK2, ok
 
@@ -119,7 +119,7 @@ def wait_state(kind: str, body: dict[str, Any]) -> State:
 
 
 def assert_everyone_agrees(kind: str, body: dict[str, Any], state: State) -> None:
-    assert classify(kind, body).state is state, "classify"
+    assert outcome_of(kind, body).state is state, "outcome_of"
     assert event_state(body) is state, "K2Event.is_success / is_failure"
     assert cli_state(kind, body) is state, "the CLI's state"
     assert wait_state(kind, body) is state, "wait()"
@@ -315,7 +315,7 @@ def test_every_fixture_with_a_status_is_classified() -> None:
 @needs_fixtures
 @pytest.mark.parametrize("name", sorted(FIXTURE_STATES))
 def test_fixture_outcome_is_read_alike_everywhere(name: str) -> None:
-    """Each result K2 sent means the same to classify, events, the CLI and wait()."""
+    """Each result K2 sent means the same to outcome_of, events, the CLI and wait()."""
     body = _load(name)
     assert_everyone_agrees(_kind(body), body, FIXTURE_STATES[name])
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext._outcomes import State, classify, state_of, status_of
+from k2connect_ext._outcomes import State, outcome_of, state_of, status_of
 
 
 def link_body(link: object, status: str = "Processed") -> dict[str, Any]:
@@ -18,7 +18,7 @@ def test_a_payment_link_without_its_own_status_falls_back_to_the_outer_one(link:
     """A link whose own status is missing or not text is judged by the outer status ("Processed": the
     link exists), so it stays pending rather than passing as paid or failing on the odd value."""
     assert status_of("payment_link", link_body(link)) == "Processed"
-    assert classify("payment_link", link_body(link)).state is State.PENDING
+    assert outcome_of("payment_link", link_body(link)).state is State.PENDING
 
 
 @pytest.mark.parametrize("kind", [None, 42, ("payment",)])

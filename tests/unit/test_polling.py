@@ -32,7 +32,7 @@ from k2connect_ext._exceptions import (
 )
 from k2connect_ext._invoke import ainvoke, invoke
 from k2connect_ext._locations import location_from_headers, parse_location
-from k2connect_ext._outcomes import Outcome, State, classify
+from k2connect_ext._outcomes import Outcome, State, outcome_of
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
 from k2connect_ext._retry import RetryPolicy
 from tests.fakes import PID, TOKEN, FakeClock, FakeK2, Reply, error, incoming_payment, ok, raises
@@ -385,7 +385,7 @@ def test_poll_settings_defaults_are_finite() -> None:
     assert settings.backoff > 1
 
 
-# ---------------------------------------------------------------------------------- classify
+# ---------------------------------------------------------------------------------- outcome_of
 def resource(status: Any, **attributes: Any) -> dict[str, Any]:
     """A minimal resource body with a status and extra attributes."""
     return {"data": {"id": "x", "type": "t", "attributes": {"status": status, **attributes}}}
@@ -405,10 +405,10 @@ def resource(status: Any, **attributes: Any) -> dict[str, Any]:
 )
 def test_classify_success_and_failure_per_kind(kind: str, ok_status: str) -> None:
     """Each kind succeeds on its own statuses, fails on the shared failure words, else is pending."""
-    assert classify(kind, resource(ok_status)) == Outcome(State.SUCCEEDED, ok_status)
-    assert classify(kind, resource(ok_status.upper())).state is State.SUCCEEDED
-    assert classify(kind, resource("Failed")).state is State.FAILED
-    assert classify(kind, resource("Scheduled")) == Outcome(State.PENDING, "Scheduled")
+    assert outcome_of(kind, resource(ok_status)) == Outcome(State.SUCCEEDED, ok_status)
+    assert outcome_of(kind, resource(ok_status.upper())).state is State.SUCCEEDED
+    assert outcome_of(kind, resource("Failed")).state is State.FAILED
+    assert outcome_of(kind, resource("Scheduled")) == Outcome(State.PENDING, "Scheduled")
 
 
 @pytest.mark.parametrize(
@@ -416,7 +416,7 @@ def test_classify_success_and_failure_per_kind(kind: str, ok_status: str) -> Non
 )
 def test_classify_failure_words(word: str) -> None:
     """Every failure word ends the wait as a failure, with a default reason naming the status."""
-    outcome = classify("send_money", resource(word))
+    outcome = outcome_of("send_money", resource(word))
     assert outcome.state is State.FAILED
     assert outcome.terminal
     assert outcome.reason == f"send_money ended {word}"
@@ -432,27 +432,27 @@ def test_classify_failure_words(word: str) -> None:
 )
 def test_classify_reason_from_errors(errors: Any, reason: str) -> None:
     """The attributes' errors become the reason, whatever their JSON shape."""
-    assert classify("reversal", resource("Failed", errors=errors)).reason == reason
+    assert outcome_of("reversal", resource("Failed", errors=errors)).reason == reason
 
 
 def test_classify_incoming_payment_reason_prefers_event_errors() -> None:
     """For STK push the reason comes from event.errors."""
     body = incoming_payment("Failed", "The balance is insufficient for the transaction.")
-    assert classify("incoming_payment", body).reason == "The balance is insufficient for the transaction."
+    assert outcome_of("incoming_payment", body).reason == "The balance is insufficient for the transaction."
 
 
 def test_classify_payment_link_uses_the_inner_status() -> None:
     """The outer Processed only says the link exists; the link's own status decides."""
-    assert classify("payment_link", payment_link("Active")) == Outcome(State.PENDING, "Active")
-    assert classify("payment_link", payment_link("Paid", key="status")) == Outcome(State.SUCCEEDED, "Paid")
-    assert classify("payment_link", payment_link("Expired")).state is State.FAILED
-    assert classify("payment_link", resource("Processed")) == Outcome(State.PENDING, "Processed")
+    assert outcome_of("payment_link", payment_link("Active")) == Outcome(State.PENDING, "Active")
+    assert outcome_of("payment_link", payment_link("Paid", key="status")) == Outcome(State.SUCCEEDED, "Paid")
+    assert outcome_of("payment_link", payment_link("Expired")).state is State.FAILED
+    assert outcome_of("payment_link", resource("Processed")) == Outcome(State.PENDING, "Processed")
 
 
 @pytest.mark.parametrize("kind", ["webhook_subscription", "recipient", "merchant_account"])
 def test_classify_static_kinds_succeed_at_once(kind: str) -> None:
     """Resources without a lifecycle are done when read."""
-    assert classify(kind, resource("Active")) == Outcome(State.SUCCEEDED, "Active")
+    assert outcome_of(kind, resource("Active")) == Outcome(State.SUCCEEDED, "Active")
 
 
 @pytest.mark.parametrize(
@@ -460,7 +460,7 @@ def test_classify_static_kinds_succeed_at_once(kind: str) -> None:
 )
 def test_classify_odd_bodies_are_pending(body: dict[str, Any]) -> None:
     """A body without a readable status is pending, never an error or a success."""
-    outcome = classify("incoming_payment", body)
+    outcome = outcome_of("incoming_payment", body)
     assert outcome.state is State.PENDING
     assert not outcome.terminal
 
