@@ -259,12 +259,8 @@ class _K2Options:
         self.secrets = secrets
 
 
-class _ErrorRaisingClient(httpx.Client):
-    """Raises K2 errors for error statuses and transport failures, after auth has had its say on 401s.
-
-    Every request runs inside the deadline of its call (:mod:`k2connect_ext._call`), and no error leaves
-    with a chain back to httpx's or the parser's exceptions.
-    """
+class _K2ClientParts:
+    """What both error-raising clients add to httpx's: their K2 options and a jar that keeps no cookie."""
 
     k2_options: _K2Options
 
@@ -275,6 +271,14 @@ class _ErrorRaisingClient(httpx.Client):
     @cookies.setter
     def cookies(self, cookies: object) -> None:  # an assigned jar is accepted, and not kept either
         return None
+
+
+class _ErrorRaisingClient(_K2ClientParts, httpx.Client):
+    """Raises K2 errors for error statuses and transport failures, after auth has had its say on 401s.
+
+    Every request runs inside the deadline of its call (:mod:`k2connect_ext._call`), and no error leaves
+    with a chain back to httpx's or the parser's exceptions.
+    """
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         options = self.k2_options
@@ -294,18 +298,8 @@ class _ErrorRaisingClient(httpx.Client):
         raise detached(error)
 
 
-class _AsyncErrorRaisingClient(httpx.AsyncClient):
+class _AsyncErrorRaisingClient(_K2ClientParts, httpx.AsyncClient):
     """The asyncio twin of ``_ErrorRaisingClient``."""
-
-    k2_options: _K2Options
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return _NO_COOKIES
-
-    @cookies.setter
-    def cookies(self, cookies: object) -> None:  # an assigned jar is accepted, and not kept either
-        return None
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
         options = self.k2_options
