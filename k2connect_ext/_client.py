@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import math
 import os
 import time
@@ -47,6 +46,7 @@ from k2connect_ext._constants import (
     USER_AGENT_PREFIX,
 )
 from k2connect_ext._exceptions import K2ConfigError, K2Error, K2UnexpectedResponseError
+from k2connect_ext._loopback import is_loopback_host
 from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
 from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken, TokenStore
@@ -89,15 +89,8 @@ def user_agent() -> str:
     return f"{USER_AGENT_PREFIX}/{version} httpx/{httpx.__version__}"
 
 
-def _is_loopback(host: str) -> bool:
-    # Only what cannot leave the machine: a literal loopback address, or exactly "localhost" (which
-    # resolvers answer locally, RFC 6761). "x.localhost" is looked up like any name, so it is refused.
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+# The one loopback rule, shared with the sandbox's callback delivery (see _loopback.py for why it is narrow).
+_is_loopback = is_loopback_host
 
 
 def _check_base_url(url: str) -> str:
