@@ -6,13 +6,14 @@ receiver must answer 2xx; anything else, or no answer, is retried with exponenti
 the configured bounds. HTTPS receivers are always verified: against the public CAs (certifi) plus
 the CA file the user configured, never with verification off. Plain HTTP goes to loopback receivers
 only unless explicitly allowed, because the real K2 only calls HTTPS URLs and a sandbox should not
-leak signed payloads over the network in clear text by accident.
+leak signed payloads over the network in clear text by accident. Loopback is the SDK's own rule
+(``k2connect_ext._loopback``): a literal loopback address or exactly ``localhost``, never a name under
+it (``x.localhost`` goes through the resolver like any name).
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import ssl
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 import certifi
 import httpx
 
+from k2connect_ext._loopback import is_loopback_host
 from k2connect_ext.webhooks import SIGNATURE_HEADER, compute_signature
 from k2connect_sandbox.clock import Clock, iso_ms
 from k2connect_sandbox.config import SandboxConfig
@@ -50,17 +52,6 @@ class Notification:
     resource_id: str | None = None
     event_id: str | None = None
     subscription_id: str | None = None
-
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class DeliveryService:

@@ -7,12 +7,14 @@ a 500, so one session-wide receiver serves every test without cross-talk.
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,12 @@ class Received:
     answered: int
 
 
+class _V6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class Receiver:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self._lock = threading.Lock()
         self._received: list[Received] = []
         self._failures: dict[str, int] = {}
@@ -46,11 +52,13 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = _V6Server if ":" in host else ThreadingHTTPServer
+        self._server = server_class((host, 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.port: int = self._server.server_address[1]
+        self.base_url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     def _answer(self, path: str) -> int:
         with self._lock:
@@ -60,15 +68,20 @@ class Receiver:
                 return 500
             return 200
 
-    def url(self, name: str = "cb", fail_first: int = 0) -> str:
-        """A fresh URL on this receiver; the first ``fail_first`` POSTs to it get a 500."""
+    def url(self, name: str = "cb", fail_first: int = 0, host: str | None = None) -> str:
+        """A fresh URL on this receiver; the first ``fail_first`` POSTs to it get a 500.
+
+        ``host`` names this receiver's port under another host name (e.g. ``localhost``).
+        """
         path = f"/{name}/{uuid.uuid4().hex}"
         with self._lock:
             self._failures[path] = fail_first
-        return self.base_url + path
+        if host is None:
+            return self.base_url + path
+        return urlunsplit(("http", f"{host}:{self.port}", path, "", ""))
 
     def received(self, url: str) -> list[Received]:
-        path = url.removeprefix(self.base_url)
+        path = urlsplit(url).path
         with self._lock:
             return [r for r in self._received if r.path == path]
 
