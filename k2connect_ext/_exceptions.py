@@ -60,7 +60,20 @@ __all__ = [
 
 
 class K2Error(Exception):
-    """Base class of every error raised by k2connect."""
+    """Base class of every error raised by k2connect.
+
+    Every one pickles (any protocol) and copies whole: class, message and attributes. Process pools and
+    task queues (``ProcessPoolExecutor``, multiprocessing, Celery, RQ) pickle the exception a job raised;
+    a refusal must come back as itself, not break the pool.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # BaseException's own __reduce__ rebuilds with ``type(self)(*self.args)``, which cannot pass the
+        # keyword-only arguments of the subclasses. Create the instance with __new__ (it sets ``args``)
+        # without running __init__, then restore the attributes from __dict__ (notes included; they are
+        # already free of secrets, and nothing else is added).
+        cls = type(self)
+        return (cls.__new__, (cls, *self.args), self.__dict__)
 
 
 class K2ConfigError(K2Error):
