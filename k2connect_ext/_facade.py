@@ -41,6 +41,7 @@ from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
 from k2connect_ext._invoke import ainvoke, invoke
 from k2connect_ext._locations import Resource, aread, location_from_headers, parse_location, read
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
+from k2connect_ext._sealed import asealed, sealed
 from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 from k2connect_ext._translate import ambiguous_outcome_error
@@ -127,6 +128,7 @@ def _signature_of(builder: Callable[..., Any], returns: str) -> inspect.Signatur
 def _sync_create(
     builder: Callable[P, ops.Prepared[T]],
 ) -> Callable[Concatenate[K2, P], Created[T]]:
+    @sealed
     def method(self: K2, /, *args: P.args, **kwargs: P.kwargs) -> Created[T]:
         return self._create(builder(*args, **kwargs), builder.__name__)
 
@@ -137,6 +139,7 @@ def _sync_create(
 def _async_create(
     builder: Callable[P, ops.Prepared[T]],
 ) -> Callable[Concatenate[AsyncK2, P], Awaitable[AsyncCreated[T]]]:
+    @asealed
     async def method(self: AsyncK2, /, *args: P.args, **kwargs: P.kwargs) -> AsyncCreated[T]:
         return await self._create(builder(*args, **kwargs), builder.__name__)
 
@@ -177,6 +180,7 @@ class _Base:
         """The application's API key (``api_key=`` or ``K2_API_KEY``): what webhooks are verified with."""
         return self.settings.api_key
 
+    @sealed
     def construct_event(self, body: RawBody, signature: str | bytes | None) -> K2Event:
         """Verify a webhook or callback with this client's API key, then parse it.
 
@@ -234,6 +238,7 @@ class K2(_Base):
     ``wait()`` waits.
     """
 
+    @sealed
     def __init__(
         self,
         client_id: str | None = None,
@@ -274,6 +279,7 @@ class K2(_Base):
     def get(self, location: Created[T]) -> T: ...
     @overload
     def get(self, location: str) -> Resource: ...
+    @sealed
     def get(self, location: str | Created[Any]) -> Any:
         """Read the resource at a Location (or of a ``Created`` handle) once: its status, or its outcome."""
         return read(self.client, parse_location(_location_of(location)))
@@ -286,6 +292,7 @@ class K2(_Base):
     def wait_for(
         self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True
     ) -> Resource: ...
+    @sealed
     def wait_for(
         self, location: str | Created[Any], *, timeout: float | None = None, raise_on_failure: bool = True
     ) -> Any:
@@ -300,10 +307,12 @@ class K2(_Base):
         )
 
     # ------------------------------------------------------------------ tokens
+    @sealed
     def token(self) -> AccessToken:
         """The current access token (fetched once and cached; renewed before it expires)."""
         return self._tokens.get()
 
+    @sealed
     def revoke_token(self, token: str | None = None) -> None:
         """Revoke ``token`` (by default the current one); the next call fetches a new one."""
         current = self.token()
@@ -317,6 +326,7 @@ class K2(_Base):
         if value == current.value:
             self._tokens.invalidate(current)
 
+    @sealed
     def introspect_token(self, token: str | None = None) -> IntrospectResponse:
         """Ask K2 whether ``token`` (by default the current one) is active."""
         value = token or self.token().value
@@ -331,6 +341,7 @@ class K2(_Base):
             "introspect",
         )
 
+    @sealed
     def token_info(self) -> TokenInfoResponse:
         """What K2 knows of the current token (application, seconds left)."""
         response = invoke("get_token_info", get_token_info.sync_detailed, client=self.client)
@@ -350,6 +361,7 @@ class K2(_Base):
     reverse_transaction = _sync_create(ops.reverse_transaction)
     create_payment_link = _sync_create(ops.create_payment_link)
 
+    @sealed
     def cancel_payment_link(self, location_or_id: str) -> str:
         """Cancel a payment link; returns K2's message ("Payment link cancelled.")."""
         response = invoke(
@@ -368,6 +380,7 @@ class AsyncK2(_Base):
     tasks; the default httpx backend needs nothing more.
     """
 
+    @sealed
     def __init__(
         self,
         client_id: str | None = None,
@@ -407,6 +420,7 @@ class AsyncK2(_Base):
     async def get(self, location: AsyncCreated[T]) -> T: ...
     @overload
     async def get(self, location: str) -> Resource: ...
+    @asealed
     async def get(self, location: str | AsyncCreated[Any]) -> Any:
         """Read the resource at a Location (or of an ``AsyncCreated`` handle) once."""
         return await aread(self.client, parse_location(_location_of(location)))
@@ -419,6 +433,7 @@ class AsyncK2(_Base):
     async def wait_for(
         self, location: str, *, timeout: float | None = None, raise_on_failure: bool = True
     ) -> Resource: ...
+    @asealed
     async def wait_for(
         self,
         location: str | AsyncCreated[Any],
@@ -436,10 +451,12 @@ class AsyncK2(_Base):
             raise_on_failure=raise_on_failure,
         )
 
+    @asealed
     async def token(self) -> AccessToken:
         """The current access token (fetched once and cached)."""
         return await self._tokens.get()
 
+    @asealed
     async def revoke_token(self, token: str | None = None) -> None:
         """Revoke ``token`` (by default the current one)."""
         current = await self.token()
@@ -453,6 +470,7 @@ class AsyncK2(_Base):
         if value == current.value:
             await self._tokens.invalidate(current)
 
+    @asealed
     async def introspect_token(self, token: str | None = None) -> IntrospectResponse:
         """Ask K2 whether ``token`` (by default the current one) is active."""
         value = token or (await self.token()).value
@@ -467,6 +485,7 @@ class AsyncK2(_Base):
             "introspect",
         )
 
+    @asealed
     async def token_info(self) -> TokenInfoResponse:
         """What K2 knows of the current token."""
         response = await ainvoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
@@ -485,6 +504,7 @@ class AsyncK2(_Base):
     reverse_transaction = _async_create(ops.reverse_transaction)
     create_payment_link = _async_create(ops.create_payment_link)
 
+    @asealed
     async def cancel_payment_link(self, location_or_id: str) -> str:
         """Cancel a payment link; returns K2's message."""
         response = await ainvoke(

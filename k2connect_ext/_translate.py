@@ -116,7 +116,7 @@ def _redact_values(value: Any, secrets: tuple[str, ...]) -> Any:
 
 
 def detached(error: E) -> E:
-    """``error`` cut from the exceptions it was raised while handling, ready to raise outside them.
+    """``error`` cut from the exceptions it was raised while handling and from the frames it came through.
 
     ``raise ... from None`` only hides the context in tracebacks: ``__context__`` still holds the httpx
     exception (whose ``request`` carries the ``Authorization`` header) or the parser's (whose text is the
@@ -125,7 +125,10 @@ def detached(error: E) -> E:
     error.__cause__ = None
     error.__context__ = None
     error.__suppress_context__ = False
-    return error
+    # Raised again, an error keeps the frames it already passed through; theirs are this SDK's internals,
+    # whose locals hold what reporters must not print (the secrets it was scrubbed against, a token
+    # request's body). Its report starts where it is raised next.
+    return error.with_traceback(None)
 
 
 def safe_url(url: httpx.URL) -> str:

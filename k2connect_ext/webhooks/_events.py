@@ -58,6 +58,7 @@ from k2connect_client.models import (
 
 from k2connect_ext._exceptions import WebhookPayloadError
 from k2connect_ext._outcomes import State, outcome_of
+from k2connect_ext._sealed import sealed
 from k2connect_ext._topics import WebhookTopic
 from k2connect_ext.webhooks._dedup import event_id_problem
 from k2connect_ext.webhooks._payload_rules import DARAJA_RULES, RESULT_RULES, WEBHOOK_RULES
@@ -260,6 +261,7 @@ class K2Event:
         return _copy_object(self.raw)
 
 
+@sealed
 def parse_event(body: RawBody | str | Mapping[str, Any]) -> K2Event:
     """Parse a webhook or callback body into a :class:`K2Event`. Does NOT check the signature.
 
@@ -302,6 +304,7 @@ def _storable(event: K2Event, id_field: str) -> K2Event:
     raise WebhookPayloadError(f"{field} cannot serve as an event id: it {problem}", field=field)
 
 
+@sealed
 def construct_event(body: RawBody, signature: str | bytes | None, api_key: ApiKeys) -> K2Event:
     """Verify ``signature`` over the raw ``body``, then parse it (stripe's ``construct_event``).
 

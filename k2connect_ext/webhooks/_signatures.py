@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable
 from typing import Protocol
 
 from k2connect_ext._exceptions import WebhookSignatureError
+from k2connect_ext._sealed import sealed
 
 __all__ = [
     "SIGNATURE_HEADER",
@@ -72,6 +73,7 @@ def compute_signature(body: RawBody, api_key: str) -> str:
     return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
+@sealed  # its frames hold the key and the valid HMAC of a forged body: reporters must not print them
 def verify_signature(
     body: RawBody,
     signature: str | bytes | None,
@@ -104,6 +106,7 @@ def verify_signature(
         )
 
 
+@sealed
 def verify_request_headers(body: RawBody, headers: HeaderItems, api_key: ApiKeys | WebhookKeys) -> None:
     """Find the signature header in ``headers`` (any capitalisation, or Django's META key) and verify it.
 
