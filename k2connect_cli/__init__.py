@@ -37,6 +37,21 @@ Exit codes:
 70    internal error, a bug (``K2CONNECT_DEBUG=1`` shows the traceback)
 130   interrupted (Ctrl-C)
 ====  =====================================================================================
+
+Each SDK error has its own row in ``k2connect_cli.failures.ERROR_TABLE``; an error exits with the code of
+its most specific class:
+
+====  =====================================================================================
+1     K2PaymentFailedError, K2WebhookError, WebhookSignatureError, WebhookPayloadError
+2     K2InputError
+3     K2ConfigError
+4     K2APIError, K2AuthError, K2ValidationError, K2NotFoundError, K2RateLimitError
+5     K2ConnectionError, K2TimeoutError, K2ServerError, K2UnexpectedResponseError, K2PollError,
+      K2StoreUnavailableError
+6     K2AmbiguousOutcomeError
+7     K2PollTimeoutError
+70    K2Error (an SDK error no other row places)
+====  =====================================================================================
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # click's usage errors, and inputs the SDK refuses before sending anything
     CONFIG = 3  # missing credentials, an insecure base URL, a port that cannot be bound...
     API = 4  # K2 answered 4xx (bad credentials, validation, not found, rate limited)
-    UNAVAILABLE = 5  # no answer to a read, a timeout, or K2 answered 5xx / oddly to a read
+    UNAVAILABLE = 5  # no answer to a read, a timeout, or K2 answered 5xx / oddly to a read; a store failed
     AMBIGUOUS = 6  # a POST may have reached K2 and no definite answer came (5xx, cut body...): reconcile
     POLL_TIMEOUT = 7  # the wait deadline passed before the resource was final
     INTERNAL = 70  # a bug in k2connect (set K2CONNECT_DEBUG=1 to see the traceback)
@@ -30,7 +30,8 @@ Exit codes:
   2  usage error, or an input refused before anything was sent
   3  configuration error (credentials, base URL, sandbox port)
   4  K2 refused the request (4xx: credentials, validation, not found, rate limit)
-  5  could not reach K2, timed out, or K2 failed (5xx) on a read
+  5  could not reach K2, timed out, or K2 failed on a read (5xx, or an answer the spec
+     does not describe)
   6  ambiguous outcome: a POST may have reached K2 and no definite answer came
      (5xx, cut or stalled answer, timeout after sending); reconcile before retrying
   7  the wait timed out before the resource was final

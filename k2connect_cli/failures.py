@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
+from typing import Any, Final, Generic, TypeVar
 
 import attrs
 
 from k2connect_ext import (
     K2AmbiguousOutcomeError,
     K2APIError,
+    K2AuthError,
     K2ConfigError,
     K2ConnectionError,
+    K2Error,
     K2InputError,
+    K2NotFoundError,
     K2PaymentFailedError,
     K2PollError,
     K2PollTimeoutError,
     K2RateLimitError,
+    K2ServerError,
+    K2StoreUnavailableError,
+    K2TimeoutError,
     K2UnexpectedResponseError,
+    K2ValidationError,
     K2WebhookError,
+    WebhookPayloadError,
+    WebhookSignatureError,
 )
 
 from .exit_codes import ExitCode
 
-__all__ = ["CliError", "Failure", "describe", "redact"]
+__all__ = ["ERROR_TABLE", "CliError", "ErrorRow", "Failure", "describe", "redact"]
 
 
 class CliError(Exception):
@@ -48,72 +58,139 @@ def _resource_dict(resource: Any) -> Any:
     return resource.to_dict() if hasattr(resource, "to_dict") else resource
 
 
-def _ambiguous(exc: K2AmbiguousOutcomeError) -> Failure:
+Explanation = tuple[str, dict[str, Any]]
+"""The ``error: ...`` line, and the details ``--json`` adds to it."""
+
+E = TypeVar("E", bound=K2Error)
+
+
+@attrs.frozen
+class ErrorRow(Generic[E]):
+    """How the CLI reports one SDK error class: its exit code, and how to explain it."""
+
+    error: type[E]
+    code: ExitCode
+    explain: Callable[[E], Explanation]
+
+
+def _internal(exc: K2Error) -> Explanation:
+    return f"internal error ({type(exc).__name__}: {exc}); set K2CONNECT_DEBUG=1 to see the traceback", {}
+
+
+def _config(exc: K2ConfigError) -> Explanation:
+    return f"configuration: {exc}", {}
+
+
+def _input(exc: K2InputError) -> Explanation:
+    field = f" (field: {exc.field})" if exc.field else ""
+    return f"invalid input: {exc}{field}", {"field": exc.field}
+
+
+def _connection(exc: K2ConnectionError) -> Explanation:
+    return str(exc), {"url": exc.url}
+
+
+def _ambiguous(exc: K2AmbiguousOutcomeError) -> Explanation:
     metadata = (exc.request_body or {}).get("metadata")
     lookup = f" Look for it by the metadata you sent ({', '.join(sorted(metadata))})." if metadata else ""
-    message = f"ambiguous outcome, it MAY have moved money: {exc}{lookup}"
-    return Failure(
-        ExitCode.AMBIGUOUS,
-        message,
-        {
-            "operation": exc.operation,
-            "status_code": exc.status_code,
-            "request_body": exc.request_body,
-            "callback_url": exc.callback_url,
-            "location": exc.location,
-            "url": exc.url,
-            "hint": exc.hint,
-        },
-    )
+    details = {
+        "operation": exc.operation,
+        "status_code": exc.status_code,
+        "request_body": exc.request_body,
+        "callback_url": exc.callback_url,
+        "location": exc.location,
+        "url": exc.url,
+        "hint": exc.hint,
+    }
+    return f"ambiguous outcome, it MAY have moved money: {exc}{lookup}", details
 
 
-def _api(exc: K2APIError) -> Failure:
-    details: dict[str, Any] = {"status_code": exc.status_code, "error_code": exc.error_code}
-    if isinstance(exc, K2UnexpectedResponseError) and 200 <= exc.status_code < 300:
-        # A create answered 2xx but unusably (e.g. no Location): it happened, its outcome is unknown.
-        return Failure(ExitCode.AMBIGUOUS, f"{exc}", details)
-    if isinstance(exc, K2RateLimitError) and exc.retry_after is not None:
-        details["retry_after"] = exc.retry_after
-        return Failure(ExitCode.API, f"{exc} (retry after {exc.retry_after:g} s)", details)
-    code = ExitCode.API if 400 <= exc.status_code < 500 else ExitCode.UNAVAILABLE
-    return Failure(code, str(exc), details)
+def _unexpected(exc: K2UnexpectedResponseError) -> Explanation:
+    return str(exc), {"status_code": exc.status_code, "url": exc.url}
 
 
-def _poll(exc: K2PollError) -> Failure:
-    details: dict[str, Any] = {"location": exc.location, "resource": _resource_dict(exc.resource)}
-    if isinstance(exc, K2PaymentFailedError):
-        details.update(status=exc.status, reason=exc.reason)
-        return Failure(ExitCode.FAILED, f"{exc} (location: {exc.location})", details)
-    if isinstance(exc, K2PollTimeoutError):
-        details["last_status"] = exc.last_status
-        return Failure(
-            ExitCode.POLL_TIMEOUT,
-            f"{exc}; to keep waiting run: k2connect wait {exc.location}",
-            details,
-        )
-    return Failure(ExitCode.UNAVAILABLE, f"{exc} (location: {exc.location})", details)
+def _api(exc: K2APIError) -> Explanation:
+    return str(exc), {"status_code": exc.status_code, "error_code": exc.error_code}
+
+
+def _rate_limited(exc: K2RateLimitError) -> Explanation:
+    message, details = _api(exc)
+    if exc.retry_after is None:
+        return message, details
+    return f"{message} (retry after {exc.retry_after:g} s)", {**details, "retry_after": exc.retry_after}
+
+
+def _poll(exc: K2PollError) -> Explanation:
+    return f"{exc} (location: {exc.location})", {
+        "location": exc.location,
+        "resource": _resource_dict(exc.resource),
+    }
+
+
+def _payment_failed(exc: K2PaymentFailedError) -> Explanation:
+    message, details = _poll(exc)
+    return message, {**details, "status": exc.status, "reason": exc.reason}
+
+
+def _poll_timeout(exc: K2PollTimeoutError) -> Explanation:
+    _, details = _poll(exc)
+    message = f"{exc}; to keep waiting run: k2connect wait {exc.location}"
+    return message, {**details, "last_status": exc.last_status}
+
+
+def _webhook(exc: K2WebhookError) -> Explanation:
+    return f"invalid webhook: {exc}", {}
+
+
+def _store(exc: K2StoreUnavailableError) -> Explanation:
+    return f"store unavailable: {exc}", {}
+
+
+def _table(*rows: ErrorRow[Any]) -> Mapping[type[K2Error], ErrorRow[Any]]:
+    table = {row.error: row for row in rows}
+    assert len(table) == len(rows), "one row per error class"
+    return MappingProxyType(table)
+
+
+ERROR_TABLE: Final = _table(
+    # Every public error class has its own row, and an error takes the row of its most specific class.
+    # The package docstring (k2connect_cli/__init__.py) documents each class's code; the tests hold the
+    # table to it, and fail when a public error class has no row here.
+    ErrorRow(K2Error, ExitCode.INTERNAL, _internal),  # an SDK error the CLI cannot place: a bug
+    ErrorRow(K2ConfigError, ExitCode.CONFIG, _config),
+    ErrorRow(K2InputError, ExitCode.USAGE, _input),
+    ErrorRow(K2ConnectionError, ExitCode.UNAVAILABLE, _connection),
+    ErrorRow(K2TimeoutError, ExitCode.UNAVAILABLE, _connection),
+    ErrorRow(K2AmbiguousOutcomeError, ExitCode.AMBIGUOUS, _ambiguous),
+    # K2 answered a read oddly (a request that may move money gets K2AmbiguousOutcomeError instead).
+    ErrorRow(K2UnexpectedResponseError, ExitCode.UNAVAILABLE, _unexpected),
+    ErrorRow(K2APIError, ExitCode.API, _api),  # another 4xx (405, 409...): K2 refused the request
+    ErrorRow(K2AuthError, ExitCode.API, _api),
+    ErrorRow(K2ValidationError, ExitCode.API, _api),
+    ErrorRow(K2NotFoundError, ExitCode.API, _api),
+    ErrorRow(K2RateLimitError, ExitCode.API, _rate_limited),
+    ErrorRow(K2ServerError, ExitCode.UNAVAILABLE, _api),
+    ErrorRow(K2PollError, ExitCode.UNAVAILABLE, _poll),
+    ErrorRow(K2PollTimeoutError, ExitCode.POLL_TIMEOUT, _poll_timeout),
+    ErrorRow(K2PaymentFailedError, ExitCode.FAILED, _payment_failed),
+    ErrorRow(K2WebhookError, ExitCode.FAILED, _webhook),
+    ErrorRow(WebhookSignatureError, ExitCode.FAILED, _webhook),
+    ErrorRow(WebhookPayloadError, ExitCode.FAILED, _webhook),
+    ErrorRow(K2StoreUnavailableError, ExitCode.UNAVAILABLE, _store),
+)
+"""SDK error class -> how the CLI reports it."""
 
 
 def describe(exc: BaseException) -> Failure | None:
     """The failure an exception stands for, or ``None`` if it is not one we expect (a bug)."""
     if isinstance(exc, CliError):
         return Failure(exc.code, str(exc), dict(exc.details))
-    if isinstance(exc, K2ConfigError):
-        return Failure(ExitCode.CONFIG, f"configuration: {exc}")
-    if isinstance(exc, K2InputError):
-        field = f" (field: {exc.field})" if exc.field else ""
-        return Failure(ExitCode.USAGE, f"invalid input: {exc}{field}", {"field": exc.field})
-    if isinstance(exc, K2AmbiguousOutcomeError):
-        return _ambiguous(exc)
-    if isinstance(exc, K2ConnectionError):
-        return Failure(ExitCode.UNAVAILABLE, str(exc), {"url": exc.url})
-    if isinstance(exc, K2APIError):
-        return _api(exc)
-    if isinstance(exc, K2PollError):
-        return _poll(exc)
-    if isinstance(exc, K2WebhookError):
-        return Failure(ExitCode.FAILED, f"invalid webhook: {exc}")
-    return None
+    if not isinstance(exc, K2Error):
+        return None
+    # K2Error has a row, so every SDK error finds one; the most specific class comes first in the MRO.
+    row = next(ERROR_TABLE[kind] for kind in type(exc).__mro__ if kind in ERROR_TABLE)
+    message, details = row.explain(exc)
+    return Failure(row.code, message, details)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -48,9 +48,9 @@ class ReportingGroup(click.Group):
             ctx.exit(int(ExitCode.INTERRUPTED))
         except Exception as exc:
             failure = describe(exc)
+            if (failure is None or failure.code is ExitCode.INTERNAL) and os.environ.get("K2CONNECT_DEBUG"):
+                raise
             if failure is None:
-                if os.environ.get("K2CONNECT_DEBUG"):
-                    raise
                 failure = Failure(
                     ExitCode.INTERNAL,
                     f"internal error ({type(exc).__name__}); set K2CONNECT_DEBUG=1 to see the traceback",
