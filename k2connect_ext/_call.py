@@ -7,20 +7,42 @@ decision "may this POST have moved money?" needs to know what the call last sent
 live in a :class:`Call` held by a context variable: each thread and each asyncio task sees its own, and
 nothing has to be threaded through the generated code's signatures.
 
+Every wait on the way (the token manager's lock, a token store's lock or its server) takes at most the time
+the call has left (:func:`time_left`, :func:`holding`, :func:`holding_async`), and ends with
+:class:`~k2connect_ext.K2TimeoutError` when the deadline passes: nothing was sent while waiting, so the call
+is safe to retry. Outside a call these waits keep their own bounds.
+
 Deadlines use ``time.monotonic``: wall-clock jumps must not stretch or cut a deadline.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 
 import attrs
 import httpx
 
-__all__ = ["Call", "bound", "current", "record_request", "record_status", "remaining", "scope"]
+from k2connect_ext._exceptions import K2TimeoutError
+
+__all__ = [
+    "Call",
+    "bound",
+    "capped",
+    "current",
+    "deadline_passed",
+    "holding",
+    "holding_async",
+    "record_request",
+    "record_status",
+    "remaining",
+    "scope",
+    "time_left",
+]
 
 
 @attrs.define
@@ -62,6 +84,62 @@ def remaining() -> float | None:
     if call is None or call.deadline is None:
         return None
     return call.deadline - time.monotonic()
+
+
+def deadline_passed(waiting_for: str) -> K2TimeoutError:
+    """The error for a call whose deadline passed while it waited for ``waiting_for`` (nothing was sent)."""
+    call = _CURRENT.get()
+    name = call.operation if call is not None and call.operation else "the call"
+    return K2TimeoutError(f"{name}: the deadline passed while waiting for {waiting_for}; nothing was sent")
+
+
+def time_left(waiting_for: str) -> float | None:
+    """Seconds the current call may still wait, or ``None`` outside a bounded call.
+
+    Raises:
+        K2TimeoutError: the deadline has passed (see :func:`deadline_passed`).
+    """
+    left = remaining()
+    if left is not None and left <= 0:
+        raise deadline_passed(waiting_for)
+    return left
+
+
+def capped(seconds: float) -> float:
+    """``seconds`` cut to the time the current call has left (never below zero): a sleep between polls."""
+    left = remaining()
+    return seconds if left is None else max(0.0, min(seconds, left))
+
+
+@contextlib.contextmanager
+def holding(lock: threading.Lock, waiting_for: str) -> Iterator[None]:
+    """Hold ``lock`` for a ``with`` block, waiting for it no longer than the current call has left.
+
+    Raises:
+        K2TimeoutError: the deadline passed before the lock was free.
+    """
+    left = time_left(waiting_for)
+    if not lock.acquire(timeout=-1 if left is None else left):
+        raise deadline_passed(waiting_for)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextlib.asynccontextmanager
+async def holding_async(lock: asyncio.Lock, waiting_for: str) -> AsyncIterator[None]:
+    """The asyncio twin of :func:`holding`."""
+    left = time_left(waiting_for)
+    try:
+        async with asyncio.timeout(left):
+            await lock.acquire()
+    except TimeoutError:
+        raise deadline_passed(waiting_for) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def record_request(request: httpx.Request, *, may_move_money: bool) -> None:

@@ -22,6 +22,11 @@ What it guarantees, and how:
 * **Payments never stop because the cache is down.** When Redis does not answer, the store logs one
   warning (logger ``k2connect.tokens.redis``) and keeps the token per process until Redis answers again,
   trying Redis again at most every ``retry_after`` seconds so a dead Redis costs no time per request.
+* **A call's timeout bounds its waits here too.** Inside a call (:mod:`k2connect_ext._call`) the wait for
+  the lock ends at the call's deadline with :class:`~k2connect_ext.K2TimeoutError`, and each Redis command
+  is given only the time the call has left: it runs in a short-lived thread, and one that does not answer
+  in time counts as a Redis timeout (the call carries on without Redis; the command finishes or times out
+  on its own, and a lock it takes late is given back at once).
 
 Keys: ``<key>`` (a hash: the token JSON, its digest and its fence number; it expires with the token),
 ``<key>:lock`` and ``<key>:fence``. The default key carries a hash tag (``{token}``) so all three land in
@@ -33,6 +38,7 @@ it in a worker thread, so there is no separate async API here.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import hashlib
 import logging
@@ -42,17 +48,20 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
+from k2connect_ext import _call
 from k2connect_ext._exceptions import K2ConfigError
-from k2connect_ext._store_support import redact, require_module
-from k2connect_ext._token_stores import AccessToken, MemoryTokenStore
+from k2connect_ext._store_support import Outage, redact, require_module
+from k2connect_ext._token_stores import WAITING, AccessToken, MemoryTokenStore
 
 __all__ = ["DEFAULT_TOKEN_KEY", "RedisTokenStore", "redis_client"]
 
 logger = logging.getLogger("k2connect.tokens.redis")
 
 DEFAULT_TOKEN_KEY = "k2connect:{token}"
+
+T = TypeVar("T")
 
 # KEYS: lock, fence counter. ARGV: owner id, TTL in ms. Returns the new fence number, or 0 if held.
 # Checking and taking in one script: the fence is only consumed by an acquisition that succeeds.
@@ -171,9 +180,13 @@ class RedisTokenStore:
         # Plain Lock, not RLock: the async manager enters lock() in one worker thread and exits in another.
         self._local_lock = threading.Lock()
         self._fence: int | None = None  # the fence of the lock this process holds, if any
-        self._state_lock = threading.Lock()
-        self._outage = False
-        self._down_until = float("-inf")
+        self._outage = Outage(
+            logger,
+            what="Redis is unavailable",
+            back="Redis answers again; the K2 token is shared through it again",
+            retry_after=retry_after,
+            clock=clock,
+        )
 
     @classmethod
     def from_url(
@@ -201,8 +214,9 @@ class RedisTokenStore:
         """The shared token; this process's own while Redis is unreachable."""
         if self._redis_is_down():
             return self._fallback.load()
+        _call.time_left(WAITING)  # no time left: Redis is not asked, nor blamed for the wait
         try:
-            raw = self._client.hget(self._key, "token")
+            raw = self._ask(lambda: self._client.hget(self._key, "token"))
         except self._errors as exc:
             self._went_down(exc)
             return self._fallback.load()
@@ -216,7 +230,9 @@ class RedisTokenStore:
             ttl_ms = max(1, int((token.expires_at - time.time()) * 1000))
             args = [token.to_json(), _digest(token), "" if fence is None else str(fence), str(ttl_ms)]
             try:
-                saved = self._save(keys=[self._key, self._fence_key], args=args)
+                saved = self._ask(lambda: self._save(keys=[self._key, self._fence_key], args=args))
+            except _UnansweredError:
+                pass  # the call's time is up; the save carries on in its thread, the token is kept here too
             except self._errors as exc:
                 self._went_down(exc)
             else:
@@ -231,21 +247,24 @@ class RedisTokenStore:
         self._fallback.clear(expected)
         if self._redis_is_down():
             return
+        _call.time_left(WAITING)
+        digest = "" if expected is None else _digest(expected)
         try:
-            self._clear(keys=[self._key], args=["" if expected is None else _digest(expected)])
+            self._ask(lambda: self._clear(keys=[self._key], args=[digest]))
         except self._errors as exc:
             self._went_down(exc)
         else:
             self._came_back()
 
     def lock(self) -> AbstractContextManager[None]:
-        """Hold the fetch lock: this process's, then the Redis one (skipped while Redis is down)."""
+        """Hold the fetch lock: this process's, then the Redis one (skipped while Redis is down). Both
+        waits end at the current call's deadline (:class:`~k2connect_ext.K2TimeoutError`)."""
         return self._locked()
 
     # ------------------------------------------------------------------------------------- internals
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        with self._local_lock:
+        with _call.holding(self._local_lock, WAITING):
             held = self._take_redis_lock()
             try:
                 yield
@@ -255,13 +274,19 @@ class RedisTokenStore:
                     self._give_back(held)
 
     def _take_redis_lock(self) -> str | None:
-        """The value of the Redis lock we now hold; ``None`` if Redis is down or the wait ran out."""
+        """The value of the Redis lock we now hold; ``None`` if Redis is down or the wait ran out.
+
+        Raises:
+            K2TimeoutError: the current call's deadline passed while the lock was held elsewhere.
+        """
         owner = secrets.token_hex(16)
-        deadline = self._clock() + self._lock_wait
+        give_up = self._clock() + self._lock_wait
+        keys, args = [self._lock_key, self._fence_key], [owner, self._lock_ttl_ms]
         while not self._redis_is_down():
+            _call.time_left(WAITING)
             try:
                 fence = int(
-                    self._acquire(keys=[self._lock_key, self._fence_key], args=[owner, self._lock_ttl_ms])
+                    self._ask(lambda: self._acquire(keys=keys, args=args), late=self._release_late(owner))
                 )
             except self._errors as exc:
                 self._went_down(exc)
@@ -270,43 +295,78 @@ class RedisTokenStore:
             if fence:
                 self._fence = fence
                 return f"{owner}:{fence}"
-            if self._clock() >= deadline:
+            if self._clock() >= give_up:
                 logger.warning(
                     "waited %.1f s for the K2 token lock in Redis; fetching a token without it",
                     self._lock_wait,
                 )
                 return None
-            time.sleep(self._poll * random.uniform(0.5, 1.5))  # jitter: waiters do not poll in step
+            time.sleep(_call.capped(self._poll * random.uniform(0.5, 1.5)))  # jitter: no polling in step
         return None
 
     def _give_back(self, held: str) -> None:
         try:
-            self._release(keys=[self._lock_key], args=[held])
+            self._ask(lambda: self._release(keys=[self._lock_key], args=[held]))
+        except _UnansweredError:
+            pass  # the release carries on in its thread; the lock expires on its own after lock_ttl anyway
         except self._errors as exc:  # the lock expires on its own after lock_ttl
             self._went_down(exc)
 
+    def _release_late(self, owner: str) -> Callable[[Any], None]:
+        """What to do with a lock acquisition that answered after its call gave up: give the lock back."""
+
+        def release(fence: Any) -> None:
+            if fence:
+                with contextlib.suppress(*self._errors):
+                    self._release(keys=[self._lock_key], args=[f"{owner}:{int(fence)}"])
+
+        return release
+
+    def _ask(self, command: Callable[[], T], late: Callable[[T], None] | None = None) -> T:
+        """Run one Redis command, given no more than the time the current call has left.
+
+        Outside a call the client's own socket timeouts bound it. Inside one it runs in a daemon thread;
+        when no answer comes in time, :class:`_UnansweredError` is raised (a ``TimeoutError``, so it counts
+        as a Redis failure) and the command is left to finish, its answer then handed to ``late``.
+        """
+        left = _call.remaining()
+        if left is None:
+            return command()
+        answer: concurrent.futures.Future[T] = concurrent.futures.Future()
+        threading.Thread(target=_settle, args=(answer, command), name="k2connect-redis", daemon=True).start()
+        done, _ = concurrent.futures.wait([answer], timeout=max(0.0, left))
+        if not done:
+            if late is not None:
+                answer.add_done_callback(lambda finished: _hand_late(finished, late))
+            raise _UnansweredError(f"Redis did not answer in the {max(0.0, left):.2f} s the call had left")
+        return answer.result()
+
     def _redis_is_down(self) -> bool:
-        with self._state_lock:
-            return self._clock() < self._down_until
+        return self._outage.is_down()
 
     def _went_down(self, exc: BaseException) -> None:
-        with self._state_lock:
-            first = not self._outage
-            self._outage = True
-            self._down_until = self._clock() + self._retry_after
-        if first:  # one warning per outage, not one per request
-            logger.warning(
-                "Redis is unavailable (%s: %s); K2 tokens are kept per process until it answers again",
-                type(exc).__name__,
-                redact(str(exc)),
-            )
+        self._outage.went_down(exc)
 
     def _came_back(self) -> None:
-        with self._state_lock:
-            if not self._outage:
-                return
-            self._outage = False
-        logger.info("Redis answers again; the K2 token is shared through it again")
+        self._outage.came_back()
 
     def __repr__(self) -> str:
         return f"RedisTokenStore(key={self._key!r}, lock_ttl={self._lock_ttl_ms / 1000:g})"
+
+
+class _UnansweredError(TimeoutError):
+    """A Redis command did not answer in the time its call had left (it may still be running)."""
+
+
+def _settle(answer: concurrent.futures.Future[T], command: Callable[[], T]) -> None:
+    try:
+        result = command()
+    except BaseException as exc:  # handed to the caller, which decides what is a Redis failure
+        answer.set_exception(exc)
+    else:
+        answer.set_result(result)
+
+
+def _hand_late(answer: concurrent.futures.Future[T], late: Callable[[T], None]) -> None:
+    if answer.exception() is None:
+        late(answer.result())

@@ -1,4 +1,5 @@
-"""What the shared stores (Redis, PostgreSQL) have in common: safe error text and their optional imports.
+"""What the shared stores (file, Redis, PostgreSQL) have in common: safe error text, their optional imports,
+and how a token store rides out an outage.
 
 The stores (``_redis_token_store``, ``webhooks._dedup_redis``, ``webhooks._dedup_postgres``) import their
 client library only when one is built, so ``import k2connect_ext`` works without the ``redis`` or
@@ -8,12 +9,15 @@ client library only when one is built, so ``import k2connect_ext`` works without
 from __future__ import annotations
 
 import importlib
+import logging
 import re
+import threading
+from collections.abc import Callable
 from types import ModuleType
 
 from k2connect_ext._exceptions import K2ConfigError
 
-__all__ = ["redact", "require_module"]
+__all__ = ["Outage", "redact", "require_module"]
 
 
 # A password can appear in a URL (scheme://user:password@host) or a libpq conninfo (password=...).
@@ -43,3 +47,66 @@ def require_module(name: str, extra: str) -> ModuleType:
         raise K2ConfigError(
             f"this store needs the {name!r} package: pip install 'k2connect-sdk[{extra}]'"
         ) from None
+
+
+class Outage:
+    """Whether a shared token store works, so that a broken one never stops payments.
+
+    After a failure (:meth:`went_down`) the store is *down* for ``retry_after`` seconds: it is not asked at
+    all, so a dead store costs no time per request, and the token lives in the process meanwhile. Then it
+    is asked again. The outage lasts until the store proves it works (:meth:`came_back`), so a store that
+    keeps failing is reported by one warning, not one per retry.
+
+    Args:
+        logger: where the warning (and the "works again" note) go.
+        what: the store's failure, as the warning starts (``"Redis is unavailable"``).
+        back: the note logged when the outage ends.
+        retry_after: seconds to leave the store alone after a failure.
+        clock: monotonic seconds.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        *,
+        what: str,
+        back: str,
+        retry_after: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self._logger = logger
+        self._what = what
+        self._back = back
+        self._retry_after = retry_after
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._ongoing = False
+        self._down_until = float("-inf")
+
+    def is_down(self) -> bool:
+        """Whether the store failed less than ``retry_after`` seconds ago."""
+        with self._lock:
+            return self._clock() < self._down_until
+
+    def went_down(self, exc: BaseException) -> None:
+        """The store failed with ``exc``: leave it alone for a while; warn if this starts an outage."""
+        with self._lock:
+            first = not self._ongoing
+            self._ongoing = True
+            self._down_until = self._clock() + self._retry_after
+        if first:  # one warning per outage, not one per request
+            self._logger.warning(
+                "%s (%s: %s); K2 tokens are kept per process until it works again",
+                self._what,
+                type(exc).__name__,
+                redact(str(exc)),
+            )
+
+    def came_back(self) -> bool:
+        """The store worked: end the outage, if there was one (``True`` then)."""
+        with self._lock:
+            if not self._ongoing:
+                return False
+            self._ongoing = False
+        self._logger.info("%s", self._back)
+        return True

@@ -16,6 +16,11 @@ judging it stale would make every waiting caller fetch again, one after the othe
 
 ``invalidate(token)`` is for a 401: it forgets that exact token, and only that one, so a request that
 failed with an old token does not throw away the new token another caller has just fetched.
+
+Inside a call (:mod:`k2connect_ext._call`) every wait here (the manager's lock, the store's lock, the
+store itself) ends at the call's deadline with :class:`~k2connect_ext.K2TimeoutError`: a caller queued
+behind a slow fetch does not outlive its ``timeout``. The stores shipped here bound their own waits; the
+manager checks the deadline again once it holds the store's lock, before it fetches.
 """
 
 from __future__ import annotations
@@ -30,8 +35,9 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractContextManager
 
+from k2connect_ext import _call
 from k2connect_ext._constants import TOKEN_SKEW_SECONDS
-from k2connect_ext._token_stores import AccessToken, TokenStore
+from k2connect_ext._token_stores import WAITING, AccessToken, TokenStore
 
 __all__ = ["AsyncTokenManager", "TokenManager"]
 
@@ -118,7 +124,7 @@ class TokenManager(_ManagerBase):
         if token is not None:
             return token
         entered = self._generation
-        with self._lock:
+        with _call.holding(self._lock, WAITING):
             token = self._after_wait(entered)  # renewed by the thread that held the lock before us?
             if token is None:
                 token = self._obtained(self._from_store_or_fetch())
@@ -126,7 +132,7 @@ class TokenManager(_ManagerBase):
 
     def invalidate(self, token: AccessToken) -> None:
         """Forget ``token`` (one this manager handed out) here and in the store, if it is still current."""
-        with self._lock:
+        with _call.holding(self._lock, WAITING):
             forgotten = self._forget(token)
         if forgotten and self._store is not None:
             self._store.clear(expected=token)
@@ -139,6 +145,7 @@ class TokenManager(_ManagerBase):
         if token is not None:
             return token
         with store.lock():
+            _call.time_left(WAITING)  # a store that waited past the deadline: fetching now would be late
             token = self._usable(store.load())  # another process may have fetched while we waited
             if token is None:
                 token = self._fetch_logged()
@@ -184,7 +191,7 @@ class AsyncTokenManager(_ManagerBase):
         if token is not None:
             return token
         entered = self._generation
-        async with self._loop_lock():
+        async with _call.holding_async(self._loop_lock(), WAITING):
             token = self._after_wait(entered)  # renewed by the task that held the lock before us?
             if token is None:
                 token = self._obtained(await self._from_store_or_fetch())
@@ -212,6 +219,7 @@ class AsyncTokenManager(_ManagerBase):
         if token is not None:
             return token
         async with _locked_in_thread(store.lock()):
+            _call.time_left(WAITING)
             token = self._usable(await asyncio.to_thread(store.load))
             if token is None:
                 token = await self._fetch_logged()

@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
+import logging
 import math
 import os
+import random
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -30,10 +34,18 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from k2connect_ext import _call
 from k2connect_ext._constants import DEFAULT_TOKEN_LIFETIME_SECONDS
 from k2connect_ext._exceptions import K2ConfigError, K2UnexpectedResponseError
+from k2connect_ext._store_support import Outage
 
-__all__ = ["AccessToken", "FileTokenStore", "MemoryTokenStore", "TokenStore"]
+__all__ = ["WAITING", "AccessToken", "FileTokenStore", "MemoryTokenStore", "TokenStore"]
+
+WAITING = "the K2 access token"  # what a call waits for in the token manager and the stores
+
+_file_logger = logging.getLogger("k2connect.tokens.file")
+_LOCK_POLL_SECONDS = 0.02  # between tries of a file lock another process holds (with jitter)
+_MAX_TOKEN_FILE_BYTES = 64 * 1024
 
 
 @attrs.frozen(kw_only=True)
@@ -177,8 +189,9 @@ class MemoryTokenStore:
                 self._token = None
 
     def lock(self) -> AbstractContextManager[None]:
-        """The fetch lock. A plain ``Lock``: the async manager may release it from another thread."""
-        return _holding(self._fetch_lock)
+        """The fetch lock, waited for no longer than the current call has left. A plain ``Lock``: the async
+        manager may release it from another thread."""
+        return _call.holding(self._fetch_lock, WAITING)
 
     def __repr__(self) -> str:
         return f"MemoryTokenStore(has_token={self._token is not None})"
@@ -187,27 +200,165 @@ class MemoryTokenStore:
 class FileTokenStore:
     """One token shared by the processes of one machine, in a JSON file readable by its owner only.
 
-    Writes are atomic (a temporary file in the same directory, then ``os.replace``), so readers never see
-    half a token and need no lock. Fetching is serialised with ``flock`` on a sidecar ``<path>.lock`` file:
-    the kernel releases it if the holder dies, so a crashed worker cannot block the others. POSIX only.
+    Writes are atomic (a temporary file created with mode 0600 in the same directory, then ``os.replace``),
+    so readers never see half a token and need no lock. Fetching is serialised with ``flock`` on a sidecar
+    ``<path>.lock`` file (mode 0600 too): the kernel releases it if the holder dies, so a crashed worker
+    cannot block the others. The lock is polled, never waited on blindly: a wait ends at the deadline of the
+    call it serves (:class:`~k2connect_ext.K2TimeoutError`), and outside a call after ``lock_wait`` seconds,
+    when the token is fetched without the lock (a warning says so). POSIX only.
+
+    A file that cannot be used (a directory in its place, no permission to read or write it, a full disk)
+    never stops payments: the store logs one warning (logger ``k2connect.tokens.file``), keeps the token in
+    this process, and tries the file again ``retry_after`` seconds later; the outage ends when a token is
+    read from or written to the file again. A file that holds no token (corrupt, or not ours) is
+    reported once and replaced by the next token fetched.
+
+    Args:
+        path: the token file; its directory is created (mode 0700) when missing.
+        lock_wait: seconds to wait for the lock outside a call before fetching without it.
+        retry_after: seconds to keep the token in this process after the file failed, before trying it again.
+
+    Raises:
+        K2ConfigError: a setting is out of range.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, lock_wait: float = 60.0, retry_after: float = 5.0
+    ) -> None:
         if sys.platform == "win32":  # pragma: no cover - fcntl does not exist there
             raise K2ConfigError("FileTokenStore needs POSIX file locks; use another TokenStore on Windows")
+        if not (0 <= lock_wait < math.inf and 0 <= retry_after < math.inf):
+            raise K2ConfigError("FileTokenStore's lock_wait and retry_after must be finite and not negative")
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._lock_wait = lock_wait
+        self._fallback = MemoryTokenStore()
+        self._outage = Outage(
+            _file_logger,
+            what=f"the K2 token file {str(self.path)!r} cannot be used",
+            back=f"the K2 token file {str(self.path)!r} works again; the token is shared through it again",
+            retry_after=retry_after,
+            clock=time.monotonic,
+        )
+        self._reported: str | None = None  # digest of the unusable contents last reported, to report once
 
     def load(self) -> AccessToken | None:
-        """Return the stored token; ``None`` when the file is missing or unreadable."""
+        """Return the stored token; ``None`` when there is none, this process's own while the file fails."""
+        if self._outage.is_down():
+            return self._fallback.load()
         try:
-            text = self.path.read_bytes()
+            text = self._read()
         except FileNotFoundError:
-            return None
-        return AccessToken.from_json(text)
+            return self._fallback.load()  # holds a token only during an outage
+        except OSError as exc:
+            self._outage.went_down(exc)
+            return self._fallback.load()
+        token = AccessToken.from_json(text)
+        if token is None:
+            self._report_unusable(text)
+            return self._fallback.load()
+        self._back()
+        return token
 
     def save(self, token: AccessToken) -> None:
-        """Write ``token`` atomically with mode 0600."""
+        """Write ``token`` atomically with mode 0600 (in this process only while the file fails)."""
+        if not self._outage.is_down():
+            try:
+                self._write(token)
+            except OSError as exc:
+                self._outage.went_down(exc)
+            else:
+                self._back()
+                return
+        self._fallback.save(token)
+
+    def clear(self, expected: AccessToken | None = None) -> None:
+        """Delete the token if it is still ``expected``. Takes :meth:`lock` itself, to compare and delete
+        atomically; do not call it while holding the lock (``flock`` is per open file, so that would wait
+        on itself)."""
+        self._fallback.clear(expected)
+        if self._outage.is_down():
+            return
+        with self.lock():
+            try:
+                current = AccessToken.from_json(self._read())
+                if expected is None or (current is not None and current.value == expected.value):
+                    self.path.unlink()
+            except FileNotFoundError:
+                return
+            except OSError as exc:
+                self._outage.went_down(exc)
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Hold an exclusive ``flock`` on ``<path>.lock``, waiting for other holders (see the class)."""
+        return self._locked()
+
+    # ------------------------------------------------------------------------------------- internals
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        fd = self._open_lock_file() if not self._outage.is_down() else None
+        if fd is None:  # the file fails: this process's lock only
+            with self._fallback.lock():
+                yield
+            return
+        try:
+            held = self._flock(fd)
+            try:
+                yield
+            finally:
+                if held:
+                    self._unflock(fd)
+        finally:
+            os.close(fd)
+
+    def _open_lock_file(self) -> int | None:
+        try:
+            self._make_directory()
+            return os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            self._outage.went_down(exc)
+            return None
+
+    def _flock(self, fd: int) -> bool:
+        """Take the lock on ``fd``, polling; ``False`` when ``lock_wait`` ran out (or ``flock`` fails).
+
+        Raises:
+            K2TimeoutError: the current call's deadline passed first.
+        """
+        import fcntl  # POSIX only; imported here so this module still imports on Windows
+
+        give_up = time.monotonic() + self._lock_wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:  # another process holds it
+                pass
+            except OSError as exc:  # no locks on this filesystem, say
+                self._outage.went_down(exc)
+                return False
+            _call.time_left(WAITING)
+            now = time.monotonic()
+            if now >= give_up:
+                _file_logger.warning(
+                    "waited %.1f s for the K2 token file lock %r; fetching a token without it",
+                    self._lock_wait,
+                    str(self.lock_path),
+                )
+                return False
+            time.sleep(_call.capped(min(_LOCK_POLL_SECONDS * random.uniform(0.5, 1.5), give_up - now)))
+
+    def _unflock(self, fd: int) -> None:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _read(self) -> bytes:
+        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read(_MAX_TOKEN_FILE_BYTES)  # more than a token: read as garbage, not into memory
+
+    def _write(self, token: AccessToken) -> None:
         self._make_directory()
         # mkstemp creates the file with mode 0600, so the token is never readable by others, even briefly.
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
@@ -222,45 +373,25 @@ class FileTokenStore:
                 os.unlink(tmp)
             raise
 
-    def clear(self, expected: AccessToken | None = None) -> None:
-        """Delete the token if it is still ``expected``. Takes :meth:`lock` itself, to compare and delete
-        atomically; do not call it while holding the lock (``flock`` is per open file, so that would wait
-        on itself)."""
-        with self.lock():
-            current = self.load()
-            if expected is None or (current is not None and current.value == expected.value):
-                self.path.unlink(missing_ok=True)
-
-    def lock(self) -> AbstractContextManager[None]:
-        """Hold an exclusive ``flock`` on ``<path>.lock``, waiting for other holders."""
-        return self._flock()
-
-    @contextlib.contextmanager
-    def _flock(self) -> Iterator[None]:
-        import fcntl  # POSIX only; imported here so this module still imports on Windows
-
-        self._make_directory()
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
     def _make_directory(self) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
 
+    def _report_unusable(self, text: bytes) -> None:
+        digest = hashlib.sha256(text).hexdigest()
+        if digest != self._reported:  # once per contents: the load under the lock reads them again
+            self._reported = digest
+            _file_logger.warning(
+                "the K2 token file %r holds no usable token (%d bytes); the next token fetched replaces it",
+                str(self.path),
+                len(text),
+            )
+
+    def _back(self) -> None:
+        if self._outage.came_back():
+            self._fallback.clear()  # the file holds the token again
+
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"
-
-
-@contextlib.contextmanager
-def _holding(lock: threading.Lock) -> Iterator[None]:
-    with lock:
-        yield
 
 
 def _number(value: Any) -> float | None:
