@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -263,7 +264,9 @@ def ambiguous_outcome_error(
     body = _redact_values(_json_request_body(request), hidden)
     links = body.get("_links") if isinstance(body, dict) else None
     callback = links.get("callback_url") if isinstance(links, dict) else None
-    callback_url = callback if isinstance(callback, str) else None
+    callback_url = _without_userinfo(callback) if isinstance(callback, str) else None
+    if isinstance(links, dict) and callback_url is not None:  # the body's copy too
+        body["_links"] = {**links, "callback_url": callback_url}
     call = _call.current()
     operation = (call.operation if call is not None else None) or f"{method} {request.url.path}"
     hint = reconcile_hint(request.url.path, callback_url, location)
@@ -283,6 +286,17 @@ def ambiguous_outcome_error(
         location=location,
         hint=hint,
     )
+
+
+def _without_userinfo(url: str) -> str:
+    """``url`` without its ``user:password@``: a hand-built request may carry one (the facade refuses it)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "[an unparseable URL]"
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def reconcile_hint(path: str, callback_url: str | None, location: str | None) -> str:

@@ -283,6 +283,14 @@ def validate_url(value: str, field: str = "callback_url") -> str:
         parts = urlsplit("")
     if parts.scheme not in {"http", "https"} or not parts.netloc or not _URI_CHARS.fullmatch(url):
         raise K2InputError(f"{field} must be an absolute http(s) URL", field=field)
+    if "@" in parts.netloc:
+        # K2 would keep the password and post to it, and it would show in logs and in errors. The URL is
+        # not quoted in the message for the same reason.
+        raise K2InputError(
+            f"{field} must not carry a user name or password (user:password@host): authenticate callbacks "
+            "by their X-KopoKopo-Signature instead",
+            field=field,
+        )
     return url
 
 
