@@ -13,7 +13,7 @@ checked against the money-safety contract (issue 9):
 (e) GETs and token requests retried cut and reset bodies (the server saw the second attempt);
 (f) a 429 to a POST is ``K2RateLimitError`` and was not resent;
 (g) nothing reachable from the exception holds the client secret, the api key, an issued token or a
-    signature (``secrets_scan``).
+    signature (``secrets_scan``), and no error reporter prints one from its frames' locals (``frame_scan``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from k2connect_ext import (
 )
 
 from .faultserver import HTML_PAGE, REDIRECT_TARGET, Fault, FaultServer, Listener, closed_port
+from .frame_scan import scan_frames
 from .secrets_scan import scan_exception
 
 __all__ = [
@@ -529,6 +530,15 @@ class CaseResult:
     elapsed: float = 0.0
     problems: list[str] = field(default_factory=list)
     rerun: bool = False  # the deadline overran under load, so the case ran again alone
+    error: BaseException | None = field(default=None, repr=False)
+    secrets: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def scan_frames(self) -> None:
+        """(g), the second half: no error reporter prints a secret from the error's frame locals."""
+        if self.error is not None:
+            found = scan_frames(self.error, dict(self.secrets))
+            self.problems += [f"(g) {finding}" for finding in found[:3]]
+        self.error = None  # its traceback keeps every frame alive
 
 
 def _client_kwargs(case: Case, base_url: str) -> dict[str, Any]:
@@ -667,6 +677,9 @@ def _check(
             secrets["signature"] = list(listener.issued.signatures)
         for finding in scan_exception(error, secrets)[:3]:
             problems.append(f"(g) {finding}")
+        # The frame locals reporters print are scanned once every case has run (see run_cases): rendering
+        # holds the GIL for milliseconds, which would throw the other cases' timers off.
+        result.error, result.secrets = error, secrets
     if listener is None:
         return
     # (a)/(f) POSTs of the create that reached the server
@@ -772,6 +785,8 @@ def run_cases(
             again = run_case(res.case, server)
             again.rerun = True
             results[case_id] = again
+    for res in results.values():
+        res.scan_frames()
     if progress is not None:
         for res in results.values():
             progress(res)
