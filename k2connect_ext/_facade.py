@@ -45,6 +45,7 @@ from k2connect_ext._sealed import asealed, sealed
 from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 from k2connect_ext._translate import ambiguous_outcome_error
+from k2connect_ext._validation import validate_resource_id
 
 if TYPE_CHECKING:
     from k2connect_ext.webhooks._events import K2Event
@@ -157,12 +158,14 @@ def _describe(method: Callable[..., Any], builder: Callable[..., Any], owner: st
 
 
 def _id_of(location_or_id: str) -> str:
+    if not isinstance(location_or_id, str) or "/" not in location_or_id:
+        return validate_resource_id(location_or_id, "id")
     try:
         ref = parse_location(location_or_id)
-    except ValueError:
-        if not location_or_id or "/" in location_or_id:
-            raise K2InputError("expected a payment link Location or id", field="id") from None
-        return location_or_id
+    except K2InputError:
+        ref = None
+    if ref is None:  # raised outside the except block: the error is the one a caller needs
+        raise K2InputError("expected a payment link Location or id", field="id")
     # The Location of another resource (an STK push, a reversal) must not cancel a link with that id.
     if ref.kind != "payment_link":
         raise K2InputError(
@@ -214,7 +217,14 @@ class _Base:
 
 
 def _location_of(location: str | Created[Any] | AsyncCreated[Any]) -> str:
-    return location if isinstance(location, str) else location.location
+    if isinstance(location, str):
+        return location
+    if isinstance(location, Created | AsyncCreated):
+        return location.location
+    raise K2InputError(
+        f"location must be a Location (str) or what a create returned, not {type(location).__name__}",
+        field="location",
+    )
 
 
 M = TypeVar("M")

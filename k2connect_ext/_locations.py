@@ -54,6 +54,7 @@ from k2connect_client.types import Response
 
 from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
 from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._validation import validate_resource_id
 
 __all__ = ["LocationRef", "Resource", "aread", "location_from_headers", "parse_location", "read"]
 
@@ -163,7 +164,8 @@ def parse_location(location: str) -> LocationRef:
     if entry is None:
         raise K2InputError(f"no K2 resource is read at /api/{version}/{collection}/", field="location")
     kind, getter = entry
-    return LocationRef(location.strip(), version, collection, unquote(raw_id), kind, getter)
+    resource_id = validate_resource_id(unquote(raw_id), "location")
+    return LocationRef(location.strip(), version, collection, resource_id, kind, getter)
 
 
 def location_from_headers(headers: object, *, operation: str, status_code: int = 201) -> str:

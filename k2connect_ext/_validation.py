@@ -294,6 +294,38 @@ def validate_url(value: str, field: str = "callback_url") -> str:
     return url
 
 
+_MAX_ID_LENGTH = 128  # K2's ids are 36-character UUIDs; a URL path segment far longer is not one of them
+# RFC 3986's unreserved characters: an id that needs no escaping in a path. Anything else (a slash, "?",
+# "#", "%", a space, non-ASCII) would change which URL is requested.
+_ID_CHARS = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def validate_resource_id(value: object, field: str = "id") -> str:
+    """A K2 resource id as it goes into a URL path, refused unless it can only name that resource.
+
+    Dot segments are refused too: ``.`` and ``..`` (also when they arrive percent-encoded in a Location)
+    are collapsed by URL normalisation, so ``/api/v2/payment_links/../cancel`` would become
+    ``/api/v2/cancel``.
+    """
+    if not isinstance(value, str):
+        raise K2InputError(f"{field} must be a string, not {type(value).__name__}", field=field)
+    text = value.strip()
+    if not text:
+        raise K2InputError(f"{field} is required", field=field)
+    if len(text) > _MAX_ID_LENGTH:
+        raise K2InputError(
+            f"{field} is {len(text)} characters long; a K2 resource id has at most {_MAX_ID_LENGTH}",
+            field=field,
+        )
+    if not _ID_CHARS.fullmatch(text) or text in (".", ".."):
+        raise K2InputError(
+            f"{field} is not a K2 resource id: only letters, digits and '-', '_', '.', '~' (and not '.' or "
+            "'..' alone)",
+            field=field,
+        )
+    return text
+
+
 def validate_subscription(
     event_type: str,
     scope: str,

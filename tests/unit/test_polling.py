@@ -512,8 +512,10 @@ def test_parse_location(location: str, kind: str, getter: str) -> None:
 
 
 def test_parse_location_unquotes_the_id() -> None:
-    """A percent-encoded id is decoded (the generated GET quotes it again)."""
-    assert parse_location("/api/v2/incoming_payments/a%20b").id == "a b"
+    """A percent-encoded id is decoded (the generated GET quotes it again), then checked like any id."""
+    assert parse_location("/api/v2/incoming_payments/a%2Db").id == "a-b"
+    with pytest.raises(K2InputError):  # a space is no part of a K2 id (see test_resource_ids)
+        parse_location("/api/v2/incoming_payments/a%20b")
 
 
 @pytest.mark.parametrize(
