@@ -48,6 +48,7 @@ from k2connect_ext._constants import (
 from k2connect_ext._exceptions import K2ConfigError, K2Error, K2UnexpectedResponseError
 from k2connect_ext._loopback import is_loopback_host
 from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy
+from k2connect_ext._sealed import sealed
 from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken, TokenStore
 from k2connect_ext._translate import (
@@ -585,6 +586,7 @@ def abuild(
     return AsyncConnection(client.set_async_httpx_client(http), manager, settings)
 
 
+@sealed
 def connect(
     client_id: str | None = None,
     client_secret: str | None = None,
@@ -601,6 +603,7 @@ def connect(
     return build(client_id, client_secret, transport, options).client
 
 
+@sealed
 def async_connect(
     client_id: str | None = None,
     client_secret: str | None = None,
