@@ -78,6 +78,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+# KEYS: lock. ARGV: an owner id. Releases the lock if that owner holds it, whatever its fence: for an
+# acquisition that answered after its caller stopped waiting.
+_RELEASE_OWNED = """
+local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. ':' then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
 # KEYS: token hash, fence counter. ARGV: token JSON, digest, fence ('' when saved without the lock), TTL ms.
 # The fencing check: refuse a fence that is neither the current one nor newer than the stored token's.
 _SAVE = """
@@ -174,6 +184,7 @@ class RedisTokenStore:
         self._errors: tuple[type[BaseException], ...] = (redis.exceptions.RedisError, OSError)
         self._acquire = client.register_script(_ACQUIRE)
         self._release = client.register_script(_RELEASE)
+        self._release_owned = client.register_script(_RELEASE_OWNED)
         self._save = client.register_script(_SAVE)
         self._clear = client.register_script(_CLEAR)
         self._fallback = MemoryTokenStore()
@@ -312,22 +323,21 @@ class RedisTokenStore:
         except self._errors as exc:  # the lock expires on its own after lock_ttl
             self._went_down(exc)
 
-    def _release_late(self, owner: str) -> Callable[[Any], None]:
-        """What to do with a lock acquisition that answered after its call gave up: give the lock back."""
+    def _release_late(self, owner: str) -> Callable[[], None]:
+        """For an acquisition that may answer after its call gave up: give back any lock it took."""
 
-        def release(fence: Any) -> None:
-            if fence:
-                with contextlib.suppress(*self._errors):
-                    self._release(keys=[self._lock_key], args=[f"{owner}:{int(fence)}"])
+        def release() -> None:
+            with contextlib.suppress(*self._errors):  # else the lock expires on its own after lock_ttl
+                self._release_owned(keys=[self._lock_key], args=[owner])
 
         return release
 
-    def _ask(self, command: Callable[[], T], late: Callable[[T], None] | None = None) -> T:
+    def _ask(self, command: Callable[[], T], late: Callable[[], None] | None = None) -> T:
         """Run one Redis command, given no more than the time the current call has left.
 
         Outside a call the client's own socket timeouts bound it. Inside one it runs in a daemon thread;
         when no answer comes in time, :class:`_UnansweredError` is raised (a ``TimeoutError``, so it counts
-        as a Redis failure) and the command is left to finish, its answer then handed to ``late``.
+        as a Redis failure) and the command is left to finish, ``late`` being called once it has.
         """
         left = _call.remaining()
         if left is None:
@@ -337,7 +347,7 @@ class RedisTokenStore:
         done, _ = concurrent.futures.wait([answer], timeout=max(0.0, left))
         if not done:
             if late is not None:
-                answer.add_done_callback(lambda finished: _hand_late(finished, late))
+                answer.add_done_callback(lambda _: late())
             raise _UnansweredError(f"Redis did not answer in the {max(0.0, left):.2f} s the call had left")
         return answer.result()
 
@@ -365,8 +375,3 @@ def _settle(answer: concurrent.futures.Future[T], command: Callable[[], T]) -> N
         answer.set_exception(exc)
     else:
         answer.set_result(result)
-
-
-def _hand_late(answer: concurrent.futures.Future[T], late: Callable[[T], None]) -> None:
-    if answer.exception() is None:
-        late(answer.result())
