@@ -1,0 +1,264 @@
+"""Issue 17, item 10: a FileTokenStore that cannot be used never stops payments.
+
+Before, ``IsADirectoryError`` / ``PermissionError`` escaped every payment call, and with an unwritable
+directory every call fetched a fresh token and then failed to save it. Now a broken token file is one warning
+(logger ``k2connect.tokens.file``), the token lives in the process meanwhile (one fetch, shared by every
+client using the store), and the file is tried again later. Sync and async alike, through K2/AsyncK2 on a
+MockTransport.
+
+Tests run as root in CI, where permissions do not stop reads or writes: the unreadable and unwritable cases
+deny the access in ``os.open`` (which every file access of the store goes through) as well as by mode bits,
+and two cases break the file in a way root cannot get around (a directory in its place, a parent that is a
+regular file).
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import io
+import logging
+import os
+import stat
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext._facade import K2, AsyncK2
+from k2connect_ext._token_stores import AccessToken, FileTokenStore
+from tests.fakes import TOKEN, FakeK2
+
+BASE = "https://sandbox.kopokopo.com"
+CLIENT_ID = "client-id-file-store"
+SECRET = "client-secret-file-store-never-leak"
+STK_ARGS: dict[str, Any] = {
+    "phone_number": "0712345678",
+    "amount": 100,
+    "till_number": "K000000",
+    "callback_url": "https://example.com/k2/result",
+}
+OTHER_TOKEN = "another-users-token-never-leak"
+LOGGER = "k2connect"
+
+
+def token(value: str) -> AccessToken:
+    now = time.time()
+    return AccessToken(value=value, expires_at=now + 3600, obtained_at=now)
+
+
+def deny(monkeypatch: pytest.MonkeyPatch, refused: Callable[[str, int], bool]) -> None:
+    """Make ``os.open`` and ``open`` refuse (EACCES) the opens ``refused(path, os_flags)`` selects, as
+    permissions would for a user other than root."""
+    real_os_open, real_open = os.open, builtins.open
+
+    def check(path: Any, flags: int) -> None:
+        if not isinstance(path, int) and refused(os.fsdecode(path), flags):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+
+    def guarded_os_open(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        check(path, flags)
+        return real_os_open(path, flags, mode, dir_fd=dir_fd)
+
+    def guarded_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        writing = any(c in mode for c in "wax+")
+        check(file, (os.O_RDWR | os.O_CREAT) if writing else os.O_RDONLY)
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded_os_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(builtins, "open", guarded_open)
+
+
+def a_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory where the token file should be (real, whoever runs the test)."""
+    path = tmp_path / "token.json"
+    path.mkdir()
+    return path
+
+
+def a_parent_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A token file whose parent is a regular file: neither readable nor writable (real, even as root)."""
+    (tmp_path / "not-a-directory").write_text("")
+    return tmp_path / "not-a-directory" / "token.json"
+
+
+def an_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Another user's 0600 token file in a shared directory: reading it is refused."""
+    path = tmp_path / "token.json"
+    path.write_text(token(OTHER_TOKEN).to_json())
+    path.chmod(0o000)
+    deny(monkeypatch, lambda p, flags: p == str(path) and flags & os.O_ACCMODE == os.O_RDONLY)
+    return path
+
+
+def an_unwritable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A directory the process may read but not create files in (token, temporary or lock file)."""
+    directory = tmp_path / "readonly"
+    directory.mkdir()
+    directory.chmod(0o500)
+    deny(monkeypatch, lambda p, flags: Path(p).parent == directory and bool(flags & os.O_CREAT))
+    return directory / "token.json"
+
+
+def a_corrupt_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A file that holds no token (half of one, say): reported once, then replaced by the token fetched."""
+    path = tmp_path / "token.json"
+    path.write_text(f'{{"value": "{OTHER_TOKEN}", "expi')
+    return path
+
+
+BROKEN = [a_directory, a_parent_that_is_a_file, an_unreadable_file, an_unwritable_directory, a_corrupt_file]
+
+
+@pytest.fixture(autouse=True)
+def restore_permissions(tmp_path: Path) -> Any:
+    yield
+    for path in (tmp_path / "readonly", tmp_path / "token.json"):
+        if path.exists():
+            path.chmod(0o700)
+
+
+async def pay_three_times_with_two_clients(mode: str, server: FakeK2, store: FileTokenStore) -> None:
+    """Two clients of one process share ``store``; each makes three payments."""
+    options: dict[str, Any] = {
+        "base_url": BASE,
+        "transport": httpx.MockTransport(server),
+        "token_store": store,
+        "environ": {},
+    }
+    if mode == "sync":
+        with K2(CLIENT_ID, SECRET, **options) as first, K2(CLIENT_ID, SECRET, **options) as second:
+            for k2 in (first, second) * 3:
+                k2.stk_push(**STK_ARGS)
+        return
+    async with (
+        AsyncK2(CLIENT_ID, SECRET, **options) as afirst,
+        AsyncK2(CLIENT_ID, SECRET, **options) as asecond,
+    ):
+        for ak2 in (afirst, asecond) * 3:
+            await ak2.stk_push(**STK_ARGS)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+@pytest.mark.parametrize("broken", BROKEN, ids=[b.__name__ for b in BROKEN])
+async def test_a_broken_token_file_does_not_stop_payments(
+    mode: str,
+    broken: Callable[[Path, pytest.MonkeyPatch], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every payment goes through, one token is fetched for both clients, one warning is logged, and
+    neither token reaches the log."""
+    caplog.set_level(logging.DEBUG, LOGGER)
+    path = broken(tmp_path, monkeypatch)
+    server = FakeK2()
+    await pay_three_times_with_two_clients(mode, server, FileTokenStore(path))
+    paths = [r.url.path for r in server.seen]
+    assert paths.count("/api/v2/incoming_payments") == 6
+    assert paths.count("/oauth/token") == 1
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1, [r.getMessage() for r in warnings]
+    assert warnings[0].name.startswith("k2connect.")
+    assert TOKEN not in caplog.text and OTHER_TOKEN not in caplog.text
+
+
+# --- The store on its own -------------------------------------------------------------------------------
+
+
+def test_a_broken_file_is_tried_again_later_and_its_recovery_ends_the_outage(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """While the file fails, the store keeps the token in the process and says so once, however often it
+    tries the file again; once a token can be written, the file shares it again and that is logged."""
+    caplog.set_level(logging.INFO, "k2connect.tokens.file")
+    path = tmp_path / "token.json"
+    path.mkdir()
+    store = FileTokenStore(path, retry_after=0)  # try the file on every call
+    store.save(token("kept-here"))
+    for _ in range(3):
+        assert (found := store.load()) is not None and found.value == "kept-here"
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+    path.rmdir()
+    assert (found := store.load()) is not None and found.value == "kept-here"  # no file yet: still ours
+    store.save(token("shared-again"))
+    assert (found := FileTokenStore(path).load()) is not None and found.value == "shared-again"
+    assert [r.levelno for r in caplog.records] == [logging.WARNING, logging.INFO]
+    assert "works again" in caplog.records[1].getMessage()
+    path.unlink()
+    assert store.load() is None  # the process's copy was dropped when the file took over
+
+
+def test_while_the_file_fails_clear_forgets_the_process_token_without_touching_the_file(
+    tmp_path: Path,
+) -> None:
+    """A 401 during an outage clears the token kept in the process (the file is left alone meanwhile)."""
+    path = tmp_path / "token.json"
+    path.mkdir()
+    store = FileTokenStore(path)
+    store.save(token("refused-by-k2"))
+    store.clear(expected=token("refused-by-k2"))
+    assert store.load() is None
+    assert path.is_dir()
+
+
+def test_clear_that_cannot_delete_the_file_is_an_outage_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Deleting the token file after a 401 fails (no write permission on the directory): logged once."""
+    caplog.set_level(logging.WARNING, "k2connect.tokens.file")
+    store = FileTokenStore(tmp_path / "token.json")
+    store.save(token("refused-by-k2"))
+
+    def refuse(path: Any, *args: Any, **kwargs: Any) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+
+    monkeypatch.setattr(os, "unlink", refuse)
+    store.clear(expected=token("refused-by-k2"))
+    assert len(caplog.records) == 1 and "PermissionError" in caplog.records[0].getMessage()
+
+
+def test_a_filesystem_without_file_locks_is_an_outage_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``flock`` failing for another reason than a holder (ENOLCK on some network filesystems) lets the
+    fetch go ahead without the lock, with one warning."""
+    import fcntl
+
+    caplog.set_level(logging.WARNING, "k2connect.tokens.file")
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    store = FileTokenStore(tmp_path / "token.json")
+    with store.lock():
+        pass
+    assert len(caplog.records) == 1 and "OSError" in caplog.records[0].getMessage()
+
+
+def test_token_and_lock_files_are_private_to_their_owner(tmp_path: Path) -> None:
+    """Both files are created 0600 (whatever the umask allows more), the token file by an atomic replace."""
+    old_umask = os.umask(0)
+    try:
+        store = FileTokenStore(tmp_path / "token.json")
+        store.save(token("private"))
+        with store.lock():
+            pass
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(os.stat(store.path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(store.lock_path).st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["token.json", "token.json.lock"]
+
+
+@pytest.mark.parametrize("bad", [{"lock_wait": -1}, {"retry_after": -0.5}, {"lock_wait": float("nan")}])
+def test_settings_out_of_range_are_config_errors(tmp_path: Path, bad: dict[str, float]) -> None:
+    """A negative or NaN wait is refused when the store is built."""
+    with pytest.raises(K2ConfigError, match="not negative"):
+        FileTokenStore(tmp_path / "token.json", **bad)
