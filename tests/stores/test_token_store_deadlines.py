@@ -27,6 +27,7 @@ from k2connect_ext._facade import K2, AsyncK2
 from k2connect_ext._redis_token_store import RedisTokenStore
 from k2connect_ext._token_stores import AccessToken, FileTokenStore, TokenStore
 from tests.fakes import TOKEN, FakeK2
+from tests.servers import free_port
 
 BASE = "https://sandbox.kopokopo.com"
 CLIENT_ID = "client-id-store-deadline"
@@ -51,12 +52,12 @@ def token(value: str) -> AccessToken:
     return AccessToken(value=value, expires_at=now + 3600, obtained_at=now)
 
 
-async def stk_push(mode: str, server: FakeK2, store: TokenStore) -> None:
-    """One ``stk_push`` through K2 or AsyncK2 with ``timeout=TIMEOUT``, on a MockTransport."""
+async def stk_push(mode: str, server: FakeK2, store: TokenStore, timeout: float = TIMEOUT) -> None:
+    """One ``stk_push`` through K2 or AsyncK2 with ``timeout``, on a MockTransport."""
     options: dict[str, Any] = {
         "base_url": BASE,
         "transport": httpx.MockTransport(server),
-        "timeout": TIMEOUT,
+        "timeout": timeout,
         "token_store": store,
         "environ": {},
     }
@@ -191,11 +192,26 @@ async def test_a_redis_that_does_not_answer_ends_the_call_at_its_deadline_and_pa
     server = FakeK2()
     paused()
     await times_out(mode, server, store)
-    await stk_push(mode, server, store)  # Redis still paused
+    await stk_push(mode, server, store, timeout=WAIT)  # Redis still paused: it is not asked
     assert [r.url.path for r in server.seen] == ["/oauth/token", "/api/v2/incoming_payments"]
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "Redis is unavailable" in warnings[0]
     assert TOKEN not in caplog.text
+
+
+@modes
+async def test_inside_a_call_a_redis_that_refuses_connections_is_an_outage_and_payments_go_on(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A command run within the call's time that fails (nothing listens) is a Redis outage, as outside a
+    call: one warning, the token kept in the process, the payment made."""
+    caplog.set_level(logging.WARNING, "k2connect")
+    store = RedisTokenStore.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    server = FakeK2()
+    await stk_push(mode, server, store, timeout=WAIT)
+    await stk_push(mode, server, store, timeout=WAIT)
+    assert [r.url.path for r in server.seen].count("/oauth/token") == 1
+    assert len(caplog.records) == 1 and "Redis is unavailable" in caplog.records[0].getMessage()
 
 
 def test_a_redis_lock_taken_after_its_call_gave_up_is_given_back(
