@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
+
+import pytest
+
 from k2connect_ext import _call
+from k2connect_ext._exceptions import K2TimeoutError
 
 
 def test_a_request_made_during_a_bounded_call_shares_its_deadline() -> None:
@@ -32,3 +39,58 @@ def test_a_request_outside_any_call_is_a_call_of_its_own() -> None:
         assert _call.current() is call
         assert call.bounded and call.deadline is not None
     assert _call.current() is None
+
+
+# --- Waits inside a call: bounded by the time it has left ------------------------------------------------
+
+
+def test_outside_a_call_waits_keep_their_own_bounds() -> None:
+    """No call, no deadline: nothing is cut, and a lock is waited for as long as it takes."""
+    assert _call.time_left("the K2 access token") is None
+    assert _call.capped(5.0) == 5.0
+    lock = threading.Lock()
+    with _call.holding(lock, "the K2 access token"):
+        assert lock.locked()
+    assert not lock.locked()
+
+
+def test_a_sleep_between_polls_is_cut_to_the_time_left() -> None:
+    """Inside a call a pause never outlasts the deadline, and is zero once it has passed."""
+    with _call.scope("stk_push", timeout=1.0) as call:
+        assert 0 < _call.capped(5.0) <= 1.0
+        assert _call.capped(0.01) == 0.01
+        call.deadline = time.monotonic() - 1
+        assert _call.capped(5.0) == 0.0
+
+
+def test_past_the_deadline_a_wait_is_not_even_tried() -> None:
+    """A free lock is not taken once the deadline has passed: the call ends as "nothing was sent", named
+    after the operation the user called."""
+    lock = threading.Lock()
+    with _call.scope("stk_push", timeout=1.0) as call:
+        call.deadline = time.monotonic() - 1
+        with (
+            pytest.raises(K2TimeoutError, match=r"^stk_push: the deadline passed while waiting for the lock"),
+            _call.holding(lock, "the lock"),
+        ):
+            pass  # pragma: no cover - not reached
+    assert not lock.locked()
+
+
+async def test_the_asyncio_twin_past_the_deadline_is_not_even_tried() -> None:
+    """The same for an ``asyncio.Lock``."""
+    lock = asyncio.Lock()
+    with _call.scope(None, timeout=1.0) as call:
+        call.deadline = time.monotonic() - 1
+        with pytest.raises(K2TimeoutError, match=r"^the call: the deadline passed"):
+            async with _call.holding_async(lock, "the lock"):
+                pass  # pragma: no cover - not reached
+    assert not lock.locked()
+
+
+async def test_outside_a_call_the_asyncio_twin_waits_unbounded() -> None:
+    """No call: the asyncio lock is taken and given back like a plain ``async with lock``."""
+    lock = asyncio.Lock()
+    async with _call.holding_async(lock, "the lock"):
+        assert lock.locked()
+    assert not lock.locked()
