@@ -87,10 +87,13 @@ def remaining() -> float | None:
 
 
 def deadline_passed(waiting_for: str) -> K2TimeoutError:
-    """The error for a call whose deadline passed while it waited for ``waiting_for`` (nothing was sent)."""
+    """The error for a call whose deadline passed while it waited for ``waiting_for``, before sending the
+    request that needed it (a :class:`~k2connect_ext.K2ConnectionError`: safe to retry)."""
     call = _CURRENT.get()
     name = call.operation if call is not None and call.operation else "the call"
-    return K2TimeoutError(f"{name}: the deadline passed while waiting for {waiting_for}; nothing was sent")
+    return K2TimeoutError(
+        f"{name}: the deadline passed while waiting for {waiting_for}, before the request was sent"
+    )
 
 
 def time_left(waiting_for: str) -> float | None:

@@ -179,7 +179,6 @@ class RedisTokenStore:
         self._lock_ttl_ms = max(1, int(lock_ttl * 1000))
         self._lock_wait = 2 * lock_ttl if lock_wait is None else lock_wait
         self._poll = poll_interval
-        self._retry_after = retry_after
         self._clock = clock
         self._errors: tuple[type[BaseException], ...] = (redis.exceptions.RedisError, OSError)
         self._acquire = client.register_script(_ACQUIRE)

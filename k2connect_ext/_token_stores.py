@@ -354,7 +354,8 @@ class FileTokenStore:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
     def _read(self) -> bytes:
-        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        # O_NONBLOCK: a FIFO put in its place must not block the call (it reads as empty, so as garbage).
+        fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as fh:
             return fh.read(_MAX_TOKEN_FILE_BYTES)  # more than a token: read as garbage, not into memory
 

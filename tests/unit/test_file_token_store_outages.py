@@ -112,7 +112,21 @@ def a_corrupt_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-BROKEN = [a_directory, a_parent_that_is_a_file, an_unreadable_file, an_unwritable_directory, a_corrupt_file]
+def a_named_pipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A FIFO where the token file should be: opening it to read must not wait for a writer (for ever)."""
+    path = tmp_path / "token.json"
+    os.mkfifo(path, 0o600)
+    return path
+
+
+BROKEN = [
+    a_directory,
+    a_parent_that_is_a_file,
+    an_unreadable_file,
+    an_unwritable_directory,
+    a_corrupt_file,
+    a_named_pipe,
+]
 
 
 @pytest.fixture(autouse=True)
