@@ -22,6 +22,8 @@ from k2connect_ext._lazy import lazy_exports
 if TYPE_CHECKING:
     from k2connect_ext._topics import EventType as EventType
     from k2connect_ext.webhooks._dedup import AsyncDeduplicator as AsyncDeduplicator
+    from k2connect_ext.webhooks._dedup import Claim as Claim
+    from k2connect_ext.webhooks._dedup import ClaimState as ClaimState
     from k2connect_ext.webhooks._dedup import Deduplicator as Deduplicator
     from k2connect_ext.webhooks._dedup import MemoryDeduplicator as MemoryDeduplicator
     from k2connect_ext.webhooks._dedup import SQLiteDeduplicator as SQLiteDeduplicator
@@ -45,6 +47,8 @@ __all__ = [
     "SIGNATURE_HEADER",
     "AsyncDeduplicator",
     "AsyncWebhookReceiver",
+    "Claim",
+    "ClaimState",
     "Deduplicator",
     "EventKind",
     "EventType",
@@ -74,6 +78,8 @@ __getattr__, __dir__ = lazy_exports(
     {
         "AsyncDeduplicator": "k2connect_ext.webhooks._dedup",
         "AsyncWebhookReceiver": "k2connect_ext.webhooks._receivers",
+        "Claim": "k2connect_ext.webhooks._dedup",
+        "ClaimState": "k2connect_ext.webhooks._dedup",
         "Deduplicator": "k2connect_ext.webhooks._dedup",
         "EventKind": "k2connect_ext.webhooks._events",
         "EventType": "k2connect_ext._topics",

@@ -7,37 +7,58 @@ Install with ``pip install 'k2connect-sdk[postgres]'`` (psycopg 3 and psycopg-po
     dedup = PostgresDeduplicator("postgresql://k2@db.internal/shop", retention_seconds=7 * 86400)
     receiver = WebhookReceiver(api_key, handler, deduplicator=dedup)
 
-The same claim / release semantics as :class:`~k2connect_ext.webhooks.SQLiteDeduplicator`: ``claim`` is one
-``INSERT ... ON CONFLICT`` (atomic across every connection), ``release`` deletes the row after a failed
-handler so K2's redelivery is processed. Claims older than ``retention_seconds`` count as expired (an event
-redelivered that late is processed again) and :meth:`purge_expired` deletes them; run it from a periodic
-job. Claim times come from the database's clock, so workers whose clocks disagree still agree on expiry.
+The same states as every deduplicator (see ``_dedup``), each one statement, atomic across every
+connection: ``claim`` is an ``INSERT ... ON CONFLICT`` that takes a free id, an expired one or an in-flight
+claim whose lease (``lease_seconds``) has lapsed, so an event whose claim could not be released (the
+database was down) is processed on a redelivery after the lease; ``complete`` and ``release`` act only
+``WHERE lease_owner = `` the caller's owner token. Done ids older than ``retention_seconds`` count as
+expired (an event redelivered that late is processed again) and :meth:`purge_expired` deletes them; run it
+from a periodic job. Claim times come from the database's clock, so workers whose clocks disagree still
+agree on expiry.
 
-The table (``k2_webhook_events`` by default: ``event_id BYTEA PRIMARY KEY, claimed_at TIMESTAMPTZ``) is
-created on first use. Ids follow the rule every deduplicator applies
+The table (``k2_webhook_events`` by default: ``event_id BYTEA PRIMARY KEY, claimed_at TIMESTAMPTZ,
+lease_owner TEXT, lease_until TIMESTAMPTZ``) is created on first use; a table made by a version without
+leases gains the two lease columns (its rows count as done). Ids follow the rule every deduplicator applies
 (``check_event_id`` in ``_dedup``); ids longer than an index entry allows are kept as a digest.
 
 Each process keeps a small connection pool (``pool_size``); a process forked after first use opens its
-own. When PostgreSQL does not answer within ``timeout_seconds``, every call raises
-:class:`~k2connect_ext.K2StoreUnavailableError`: the receiver answers 500, nothing is marked
-as seen, and K2 redelivers once the database is back.
+own. Every call is bounded by ``timeout_seconds``: waiting for a connection, checking it, and its
+statement. When PostgreSQL does not answer in time (down, stalled, or the statement held up by a lock), the
+call raises :class:`~k2connect_ext.K2StoreUnavailableError`: the receiver answers 500, nothing is marked as
+done, and K2 redelivers once the database is back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
 import math
 import os
+import socket
 import threading
+import time
+from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from k2connect_ext._exceptions import K2ConfigError, K2InputError, K2StoreUnavailableError
 from k2connect_ext._store_support import redact, require_module
-from k2connect_ext.webhooks._dedup import BlockingStoreTwins, check_event_id
+from k2connect_ext.webhooks._dedup import (
+    DEFAULT_LEASE_SECONDS,
+    BlockingStoreTwins,
+    Claim,
+    ClaimState,
+    check_event_id,
+    check_lease,
+    claim_owner,
+    new_owner,
+)
 
 __all__ = ["DEFAULT_EVENT_TABLE", "PostgresDeduplicator"]
+
+T = TypeVar("T")
 
 DEFAULT_EVENT_TABLE = "k2_webhook_events"
 DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600.0
@@ -57,16 +78,90 @@ def _event_key(event_id: str) -> bytes:
     return raw if len(raw) <= _MAX_KEY_BYTES else b"\xffsha256:" + hashlib.sha256(raw).digest()
 
 
+class _Ticket:
+    """One watched call: its deadline, and whether the watchdog had to cut it off."""
+
+    __slots__ = ("deadline", "expired")
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.expired = False
+
+
+class _Watchdog:
+    """Cuts off the database calls that outlive their deadline, from one daemon thread per pool.
+
+    psycopg waits on its socket with no bound of its own, and neither TCP keepalives nor a server-side
+    ``statement_timeout`` help when the server stops answering (a stopped process, a frozen VM, a network
+    black hole: the kernel may go on acknowledging every packet). Each call registers its connection and
+    deadline here; once the deadline passes, the connection's socket is shut down, which wakes the waiting
+    call at once with an ``OperationalError``, and the pool discards the broken connection. Whatever the
+    server still does with the abandoned statement is safe: a claim it records only holds for its lease, and
+    completing or releasing is owner-checked.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._watched: dict[_Ticket, Any] = {}  # ticket -> its psycopg connection
+        self._wake_at: float | None = None  # when the thread looks next; None: when told
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="k2connect-dedup-watchdog", daemon=True)
+        self._thread.start()
+
+    @contextlib.contextmanager
+    def watch(self, conn: Any, ticket: _Ticket) -> Iterator[None]:
+        """Shut ``conn`` down if the block is still running at ``ticket.deadline`` (and mark it expired)."""
+        with self._cond:
+            self._watched[ticket] = conn
+            if self._wake_at is None or ticket.deadline < self._wake_at:
+                self._cond.notify()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._watched.pop(ticket, None)
+
+    def close(self) -> None:
+        """Stop the thread (calls still watched are no longer cut off)."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join()
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._closed:
+                now = time.monotonic()
+                for ticket in [t for t in self._watched if t.deadline <= now]:
+                    ticket.expired = True
+                    _shut_down(self._watched.pop(ticket))
+                self._wake_at = min((t.deadline for t in self._watched), default=None)
+                self._cond.wait(None if self._wake_at is None else self._wake_at - now)
+
+
+def _shut_down(conn: Any) -> None:
+    """Shut the connection's socket down both ways: a call waiting on it wakes with an error at once."""
+    with contextlib.suppress(Exception):  # already closed: nothing is waiting on it
+        duplicate = socket.socket(fileno=os.dup(conn.fileno()))
+        try:
+            duplicate.shutdown(socket.SHUT_RDWR)  # acts on the connection itself, not just this descriptor
+        finally:
+            duplicate.close()
+
+
 class PostgresDeduplicator(BlockingStoreTwins):
     """A :class:`~k2connect_ext.webhooks.Deduplicator` (and its async twin) on PostgreSQL.
 
     Args:
         conninfo: a libpq connection string or ``postgresql://`` URL. Never logged nor put in an error.
-        retention_seconds: how long a claimed id is remembered.
+        retention_seconds: how long a done id is remembered.
         table: the table name, optionally ``schema.table``.
         pool_size: connections per process at most; a receiver holds one for one statement at a time, so
             a few serve many concurrent requests.
-        timeout_seconds: how long a call waits for a connection before the store counts as down.
+        timeout_seconds: the longest a call may take (waiting for a connection, then its statement) before
+            the store counts as down.
+        lease_seconds: how long an in-flight claim holds before it lapses by itself (a minute by default):
+            longer than your slowest handler, shorter than K2's redelivery window.
 
     Raises:
         K2ConfigError: psycopg is missing, the connection string is malformed, or a setting is out of
@@ -81,6 +176,7 @@ class PostgresDeduplicator(BlockingStoreTwins):
         table: str = DEFAULT_EVENT_TABLE,
         pool_size: int = 4,
         timeout_seconds: float = 5.0,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         psycopg = require_module("psycopg", "postgres")
         self._pool_module = require_module("psycopg_pool", "postgres")
@@ -90,69 +186,123 @@ class PostgresDeduplicator(BlockingStoreTwins):
             raise K2ConfigError(f"bad PostgreSQL connection string: {redact(str(exc))}") from None
         if not retention_seconds > 0:
             raise K2ConfigError("retention_seconds must be positive")
-        if pool_size < 1 or not timeout_seconds > 0:
-            raise K2ConfigError("pool_size must be at least 1 and timeout_seconds positive")
+        if pool_size < 1 or not 0 < timeout_seconds < math.inf:
+            raise K2ConfigError("pool_size must be at least 1 and timeout_seconds positive and finite")
         parts = table.split(".")
         if not 1 <= len(parts) <= 2 or not all(parts):
             raise K2ConfigError("table must be 'name' or 'schema.name'")
         self._conninfo = conninfo
         self._retention = float(retention_seconds)
+        self._lease = check_lease(lease_seconds)
         self._pool_size = pool_size
         self._timeout = float(timeout_seconds)
         self._errors: tuple[type[BaseException], ...] = (psycopg.Error, OSError)
         sql = psycopg.sql
         self._table_name = table
         name = sql.Identifier(*parts)
+        self._name = name
         self._sql = {
+            # One statement: take the id if it is free, done but expired, or in flight under a lapsed lease;
+            # else say which (the row as this statement saw it; none when a concurrent claim just inserted
+            # it, which is in flight).
             "claim": sql.SQL(
-                "INSERT INTO {t} (event_id, claimed_at) VALUES (%s, now()) "
-                "ON CONFLICT (event_id) DO UPDATE SET claimed_at = excluded.claimed_at "
-                "WHERE {t}.claimed_at < now() - make_interval(secs => %s) RETURNING 1"
+                "WITH won AS ("
+                "INSERT INTO {t} AS e (event_id, claimed_at, lease_owner, lease_until) "
+                "VALUES (%(key)s, now(), %(owner)s, now() + make_interval(secs => %(lease)s)) "
+                "ON CONFLICT (event_id) DO UPDATE SET claimed_at = excluded.claimed_at, "
+                "lease_owner = excluded.lease_owner, lease_until = excluded.lease_until "
+                "WHERE CASE WHEN e.lease_owner IS NULL "
+                "THEN e.claimed_at < now() - make_interval(secs => %(retention)s) "
+                "ELSE e.lease_until <= now() END "
+                "RETURNING 'new'::text AS state) "
+                "SELECT state FROM won UNION ALL "
+                "SELECT CASE WHEN lease_owner IS NULL THEN 'done' ELSE 'in_flight' END FROM {t} "
+                "WHERE event_id = %(key)s AND NOT EXISTS (SELECT 1 FROM won)"
             ).format(t=name),
-            "release": sql.SQL("DELETE FROM {t} WHERE event_id = %s").format(t=name),
-            "contains": sql.SQL(
-                "SELECT 1 FROM {t} WHERE event_id = %s AND claimed_at >= now() - make_interval(secs => %s)"
+            # Done, unless another delivery holds or completed it; an absent row (purged) is marked too.
+            "complete": sql.SQL(
+                "INSERT INTO {t} AS e (event_id, claimed_at) VALUES (%(key)s, now()) "
+                "ON CONFLICT (event_id) DO UPDATE SET claimed_at = excluded.claimed_at, lease_owner = NULL, "
+                "lease_until = NULL WHERE e.lease_owner = %(owner)s RETURNING 1"
             ).format(t=name),
-            "purge": sql.SQL("DELETE FROM {t} WHERE claimed_at < now() - make_interval(secs => %s)").format(
+            "release": sql.SQL("DELETE FROM {t} WHERE event_id = %(key)s AND lease_owner = %(owner)s").format(
                 t=name
             ),
+            "contains": sql.SQL(
+                "SELECT 1 FROM {t} WHERE event_id = %(key)s AND CASE WHEN lease_owner IS NULL "
+                "THEN claimed_at >= now() - make_interval(secs => %(retention)s) ELSE lease_until > now() END"
+            ).format(t=name),
+            "purge": sql.SQL(
+                "DELETE FROM {t} WHERE claimed_at < now() - make_interval(secs => %(age)s)"
+            ).format(t=name),
             "table": sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {t} (event_id BYTEA PRIMARY KEY, claimed_at TIMESTAMPTZ NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS {t} (event_id BYTEA PRIMARY KEY, "
+                "claimed_at TIMESTAMPTZ NOT NULL, lease_owner TEXT, lease_until TIMESTAMPTZ)"
             ).format(t=name),
             "index": sql.SQL("CREATE INDEX IF NOT EXISTS {i} ON {t} (claimed_at)").format(
                 i=sql.Identifier(parts[-1] + "_claimed_at"), t=name
             ),
+            "lease_columns": sql.SQL(
+                "SELECT count(*) FROM pg_attribute WHERE attrelid = %(table)s::regclass "
+                "AND attname IN ('lease_owner', 'lease_until') AND NOT attisdropped"
+            ),
+            "add_lease_columns": sql.SQL(
+                "ALTER TABLE {t} ADD COLUMN IF NOT EXISTS lease_owner TEXT, "
+                "ADD COLUMN IF NOT EXISTS lease_until TIMESTAMPTZ"
+            ).format(t=name),
         }
         self._lock = threading.Lock()
-        self._pool: Any = None
+        self._pool: tuple[Any, _Watchdog] | None = None  # the psycopg_pool.ConnectionPool, its watchdog
         self._pool_pid = 0
         self._schema_ready = False
 
     # ---------------------------------------------------------------------------------- Deduplicator
-    def claim(self, event_id: str) -> bool:
-        """Atomically record ``event_id``; True the first time (or after its claim expired), else False.
+    def claim(self, event_id: str) -> Claim:
+        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it.
 
         Raises:
-            K2StoreUnavailableError: PostgreSQL did not answer; nothing was recorded.
+            K2StoreUnavailableError: PostgreSQL did not answer in time; nothing was recorded (or, if the
+                claim reached the database, it lapses after the lease).
         """
-        key = _event_key(event_id)
-        return self._run("claim", key, self._retention) == 1
+        owner = new_owner()
+        row = self._row(
+            "claim",
+            {"key": _event_key(event_id), "owner": owner, "lease": self._lease, "retention": self._retention},
+        )
+        if row is not None and row[0] == "new":
+            return Claim(event_id, ClaimState.NEW, owner)
+        done = row is not None and row[0] == "done"
+        return Claim(event_id, ClaimState.DONE if done else ClaimState.IN_FLIGHT)
 
-    def release(self, event_id: str) -> None:
-        """Forget a claim (the handler failed), so a redelivery of the event is processed.
+    def complete(self, claim: Claim) -> bool:
+        """Mark the event done (the handler returned); False if the claim is no longer this owner's.
 
         Raises:
-            K2StoreUnavailableError: PostgreSQL did not answer; the claim may still be there.
+            K2StoreUnavailableError: PostgreSQL did not answer in time; the claim lapses after its lease.
         """
-        self._run("release", _event_key(event_id))
+        owner = claim_owner(claim)
+        if owner is None:
+            return False
+        return self._row("complete", {"key": _event_key(claim.event_id), "owner": owner}) is not None
+
+    def release(self, claim: Claim) -> bool:
+        """Free the claim (the handler failed) for a redelivery; False if it was not this owner's.
+
+        Raises:
+            K2StoreUnavailableError: PostgreSQL did not answer in time; the claim lapses after its lease.
+        """
+        owner = claim_owner(claim)
+        if owner is None:
+            return False
+        return self._count("release", {"key": _event_key(claim.event_id), "owner": owner}) == 1
 
     def contains(self, event_id: str) -> bool:
-        """Whether ``event_id`` is currently claimed (and not expired).
+        """Whether ``event_id`` is claimed: in flight under a running lease, or done (and not expired).
 
         Raises:
-            K2StoreUnavailableError: PostgreSQL did not answer.
+            K2StoreUnavailableError: PostgreSQL did not answer in time.
         """
-        return self._run("contains", _event_key(event_id), self._retention) == 1
+        return self._row("contains", {"key": _event_key(event_id), "retention": self._retention}) is not None
 
     def purge_expired(self) -> int:
         """Delete the claims older than the retention period; return how many went."""
@@ -162,11 +312,11 @@ class PostgresDeduplicator(BlockingStoreTwins):
         """Delete claims older than ``seconds``; return how many went.
 
         Raises:
-            K2StoreUnavailableError: PostgreSQL did not answer.
+            K2StoreUnavailableError: PostgreSQL did not answer in time.
         """
         if not seconds >= 0:  # also refuses NaN
             raise K2InputError("seconds must not be negative", field="seconds")
-        return self._run("purge", float(seconds))
+        return self._count("purge", {"age": float(seconds)})
 
     # psycopg calls block on the network: the async twins (BlockingStoreTwins and these) run in a thread.
     async def apurge_expired(self) -> int:
@@ -181,9 +331,11 @@ class PostgresDeduplicator(BlockingStoreTwins):
     def close(self) -> None:
         """Close this process's connection pool; a later call opens a new one."""
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None and self._pool_pid == os.getpid():
+            pooled, self._pool = self._pool, None
+        if pooled is not None and self._pool_pid == os.getpid():
+            pool, watchdog = pooled
             pool.close()
+            watchdog.close()
 
     def __enter__(self) -> PostgresDeduplicator:
         return self
@@ -194,48 +346,72 @@ class PostgresDeduplicator(BlockingStoreTwins):
         self.close()
 
     # ------------------------------------------------------------------------------------- internals
-    def _run(self, statement: str, *params: object) -> int:
-        """Run one statement on a pooled connection: 1 if it returned a row, else its row count."""
+    def _row(self, statement: str, params: dict[str, object]) -> tuple[Any, ...] | None:
+        """The first row a statement returns (None if none)."""
+        row: tuple[Any, ...] | None = self._run(statement, params, lambda cursor: cursor.fetchone())
+        return row
+
+    def _count(self, statement: str, params: dict[str, object]) -> int:
+        """How many rows a statement changed."""
+        return self._run(statement, params, lambda cursor: max(int(cursor.rowcount), 0))
+
+    def _run(self, statement: str, params: dict[str, object], read: Callable[[Any], T]) -> T:
+        """Run one statement on a pooled connection and ``read`` its cursor, within ``timeout_seconds``."""
+        ticket = _Ticket(self._timeout)
         try:
-            with self._connection_pool().connection(timeout=self._timeout) as conn:
+            pool, watchdog = self._connection_pool()
+            with pool.connection(timeout=self._timeout) as conn, watchdog.watch(conn, ticket):
                 if not self._schema_ready:
                     self._create_schema(conn)
-                cursor = conn.execute(self._sql[statement], params)
-                if cursor.description is not None:  # RETURNING / SELECT: did a row come back?
-                    return 1 if cursor.fetchone() is not None else 0
-                return max(int(cursor.rowcount), 0)
+                return read(conn.execute(self._sql[statement], params))
         except self._errors as exc:
-            raise K2StoreUnavailableError(
-                f"PostgreSQL deduplicator: {statement} failed ({type(exc).__name__}: {redact(str(exc))})"
-            ) from None
+            why = (
+                f"no answer within {self._timeout:g} s"
+                if ticket.expired
+                else f"{type(exc).__name__}: {redact(str(exc))}"
+            )
+            raise K2StoreUnavailableError(f"PostgreSQL deduplicator: {statement} failed ({why})") from None
 
     def _create_schema(self, conn: Any) -> None:
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             conn.execute(self._sql["table"])
             conn.execute(self._sql["index"])
+            # A table from before leases gains their columns. Looked up first: ALTER TABLE takes the
+            # table's strongest lock even when there is nothing to add.
+            table = self._name.as_string(conn)
+            (present,) = conn.execute(self._sql["lease_columns"], {"table": table}).fetchone()
+            if present < 2:
+                conn.execute(self._sql["add_lease_columns"])
         self._schema_ready = True
 
-    def _connection_pool(self) -> Any:
+    def _check_connection(self, watchdog: _Watchdog, conn: Any) -> None:
+        # The pool's check of an idle connection before handing it out, bounded like a statement (a
+        # stalled server would otherwise hold the call here).
+        with watchdog.watch(conn, _Ticket(self._timeout)):
+            self._pool_module.ConnectionPool.check_connection(conn)
+
+    def _connection_pool(self) -> tuple[Any, _Watchdog]:
         with self._lock:
             # A pool inherited through fork() shares sockets with the parent: open our own instead.
             if self._pool is None or self._pool_pid != os.getpid():
-                self._pool = self._pool_module.ConnectionPool(
+                watchdog = _Watchdog()
+                pool = self._pool_module.ConnectionPool(
                     self._conninfo,
                     min_size=1,
                     max_size=self._pool_size,
                     timeout=self._timeout,
                     kwargs={"autocommit": True, "connect_timeout": max(1, math.ceil(self._timeout))},
                     # A connection broken by a database restart is replaced before use, not failed on.
-                    check=self._pool_module.ConnectionPool.check_connection,
+                    check=functools.partial(self._check_connection, watchdog),
                     open=True,
                     name="k2connect-dedup",
                 )
-                self._pool_pid = os.getpid()
+                self._pool, self._pool_pid = (pool, watchdog), os.getpid()
             return self._pool
 
     def __repr__(self) -> str:
         return (
             f"PostgresDeduplicator(table={self._table_name!r}, retention_seconds={self._retention:g}, "
-            f"pool_size={self._pool_size})"
+            f"lease_seconds={self._lease:g}, pool_size={self._pool_size})"
         )

@@ -7,11 +7,12 @@ Install with ``pip install 'k2connect-sdk[redis]'``::
     dedup = RedisDeduplicator.from_url("redis://redis.internal:6379/0", retention_seconds=7 * 86400)
     receiver = WebhookReceiver(api_key, handler, deduplicator=dedup)
 
-The same claim / release semantics as :class:`~k2connect_ext.webhooks.SQLiteDeduplicator`: ``claim`` is one
-``SET key NX PX`` (atomic across every client), ``release`` deletes the key after a failed handler so K2's
-redelivery is processed. Each claim expires after ``retention_seconds``: Redis forgets old ids by itself,
-and an event redelivered later than that is processed again, so keep the retention longer than K2's
-redelivery window.
+The same states as every deduplicator (see ``_dedup``): ``claim`` is one ``SET key lease NX PX`` (atomic
+across every client) that holds for ``lease_seconds``; Redis drops a lease that runs out by itself, so an
+event whose claim could not be released (Redis was down) is processed on a redelivery after the lease.
+``complete`` turns the claim into ``done`` for ``retention_seconds``, and ``release`` deletes it, each in one
+Lua script that first checks the claim is still the caller's (its owner token). Keep the retention longer
+than K2's redelivery window: an event redelivered later than that is processed again.
 
 When Redis does not answer, every call raises :class:`~k2connect_ext.K2StoreUnavailableError`:
 the receiver answers 500, nothing is marked as seen, and K2 redelivers once Redis is back. Keys are
@@ -26,12 +27,44 @@ from typing import Any
 from k2connect_ext._exceptions import K2ConfigError, K2StoreUnavailableError
 from k2connect_ext._redis_token_store import redis_client
 from k2connect_ext._store_support import redact, require_module
-from k2connect_ext.webhooks._dedup import BlockingStoreTwins, check_event_id
+from k2connect_ext.webhooks._dedup import (
+    DEFAULT_LEASE_SECONDS,
+    BlockingStoreTwins,
+    Claim,
+    ClaimState,
+    check_event_id,
+    check_lease,
+    claim_owner,
+    new_owner,
+)
 
 __all__ = ["DEFAULT_EVENT_PREFIX", "RedisDeduplicator"]
 
 DEFAULT_EVENT_PREFIX = "k2connect:event:"
 DEFAULT_RETENTION_SECONDS = 7 * 24 * 3600.0
+
+# A key's value: "lease:<owner token>" while in flight, "done" once processed. (Versions before leases
+# wrote "1": any value but a lease reads as done.)
+_LEASE = b"lease:"
+
+# KEYS: the event key. ARGV: the caller's lease value, the retention in ms. Marks the event done unless
+# another delivery holds or completed it; an absent key (the lease ran out, nobody took over) is marked too.
+_COMPLETE = """
+local held = redis.call('GET', KEYS[1])
+if held == false or held == ARGV[1] then
+  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+# KEYS: the event key. ARGV: the caller's lease value. Deletes the claim only while it is the caller's.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
 
 
 class RedisDeduplicator(BlockingStoreTwins):
@@ -39,11 +72,13 @@ class RedisDeduplicator(BlockingStoreTwins):
 
     Args:
         client: a ``redis.Redis``; give it short socket timeouts (:meth:`from_url` does).
-        retention_seconds: how long a claimed id is remembered.
+        retention_seconds: how long a done id is remembered.
         prefix: prepended to every event id to make its key.
+        lease_seconds: how long an in-flight claim holds before it lapses by itself (a minute by default):
+            longer than your slowest handler, shorter than K2's redelivery window.
 
     Raises:
-        K2ConfigError: the ``redis`` package is missing, or the retention is not positive.
+        K2ConfigError: the ``redis`` package is missing, or the retention or lease is not positive.
     """
 
     def __init__(
@@ -52,14 +87,18 @@ class RedisDeduplicator(BlockingStoreTwins):
         *,
         retention_seconds: float = DEFAULT_RETENTION_SECONDS,
         prefix: str = DEFAULT_EVENT_PREFIX,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         redis = require_module("redis", "redis")
         if not retention_seconds > 0:
             raise K2ConfigError("retention_seconds must be positive: Redis must forget old ids")
         self._client = client
         self._retention_ms = max(1, int(retention_seconds * 1000))
+        self._lease_ms = max(1, int(check_lease(lease_seconds) * 1000))
         self._prefix = prefix.encode()
         self._errors: tuple[type[BaseException], ...] = (redis.exceptions.RedisError, OSError)
+        self._complete = client.register_script(_COMPLETE)
+        self._release = client.register_script(_RELEASE)
 
     @classmethod
     def from_url(
@@ -68,6 +107,7 @@ class RedisDeduplicator(BlockingStoreTwins):
         *,
         retention_seconds: float = DEFAULT_RETENTION_SECONDS,
         prefix: str = DEFAULT_EVENT_PREFIX,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
         socket_timeout: float = 2.0,
         socket_connect_timeout: float = 2.0,
         **redis_options: Any,
@@ -75,37 +115,67 @@ class RedisDeduplicator(BlockingStoreTwins):
         """Build the client from a ``redis://`` / ``rediss://`` / ``unix://`` URL, with short timeouts.
 
         Raises:
-            K2ConfigError: the ``redis`` package is missing or the URL is malformed.
+            K2ConfigError: the ``redis`` package is missing, the URL is malformed, or a setting is out of
+                range.
         """
         client = redis_client(url, socket_timeout, socket_connect_timeout, redis_options)
-        return cls(client, retention_seconds=retention_seconds, prefix=prefix)
+        return cls(client, retention_seconds=retention_seconds, prefix=prefix, lease_seconds=lease_seconds)
 
-    def claim(self, event_id: str) -> bool:
-        """Atomically record ``event_id``; True the first time, False for a duplicate.
+    def claim(self, event_id: str) -> Claim:
+        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it.
 
         Raises:
-            K2StoreUnavailableError: Redis did not answer; nothing was recorded.
+            K2StoreUnavailableError: Redis did not answer; nothing was recorded (or, if the claim reached
+                Redis, it lapses after the lease).
         """
         key = self._key(event_id)
+        owner = new_owner()
         try:
-            return bool(self._client.set(key, b"1", nx=True, px=self._retention_ms))
+            if self._client.set(key, _LEASE + owner.encode(), nx=True, px=self._lease_ms):
+                return Claim(event_id, ClaimState.NEW, owner)
+            held = self._client.get(key)
         except self._errors as exc:
             raise self._unavailable("claim", exc) from None
+        if isinstance(held, str):  # a client made with decode_responses=True
+            held = held.encode()
+        # No key any more: released (or lapsed) a moment ago by another delivery. "Retry later" is the
+        # answer that can never lose the event.
+        if held is None or held.startswith(_LEASE):
+            return Claim(event_id, ClaimState.IN_FLIGHT)
+        return Claim(event_id, ClaimState.DONE)
 
-    def release(self, event_id: str) -> None:
-        """Forget a claim (the handler failed), so a redelivery of the event is processed.
+    def complete(self, claim: Claim) -> bool:
+        """Mark the event done (the handler returned); False if the claim is no longer this owner's.
 
         Raises:
-            K2StoreUnavailableError: Redis did not answer; the claim may still be there.
+            K2StoreUnavailableError: Redis did not answer; the claim lapses after its lease.
         """
-        key = self._key(event_id)
+        owner = claim_owner(claim)
+        if owner is None:
+            return False
+        key = self._key(claim.event_id)
         try:
-            self._client.delete(key)
+            return bool(self._complete(keys=[key], args=[_LEASE + owner.encode(), self._retention_ms]))
+        except self._errors as exc:
+            raise self._unavailable("complete", exc) from None
+
+    def release(self, claim: Claim) -> bool:
+        """Free the claim (the handler failed) for a redelivery; False if it was not this owner's.
+
+        Raises:
+            K2StoreUnavailableError: Redis did not answer; the claim lapses after its lease.
+        """
+        owner = claim_owner(claim)
+        if owner is None:
+            return False
+        key = self._key(claim.event_id)
+        try:
+            return bool(self._release(keys=[key], args=[_LEASE + owner.encode()]))
         except self._errors as exc:
             raise self._unavailable("release", exc) from None
 
     def contains(self, event_id: str) -> bool:
-        """Whether ``event_id`` is currently claimed.
+        """Whether ``event_id`` is claimed: in flight under a running lease, or done.
 
         Raises:
             K2StoreUnavailableError: Redis did not answer.
@@ -130,5 +200,8 @@ class RedisDeduplicator(BlockingStoreTwins):
         )
 
     def __repr__(self) -> str:
-        retention = self._retention_ms / 1000
-        return f"RedisDeduplicator(prefix={self._prefix.decode()!r}, retention_seconds={retention:g})"
+        retention, lease = self._retention_ms / 1000, self._lease_ms / 1000
+        return (
+            f"RedisDeduplicator(prefix={self._prefix.decode()!r}, retention_seconds={retention:g}, "
+            f"lease_seconds={lease:g})"
+        )

@@ -10,15 +10,21 @@ body over the size limit     413     ``max_body_bytes`` (1 MiB by default); adap
 bad or missing signature     401     not from K2 (or the wrong API key): never parsed, never handled
 malformed body               400     signed by K2 but unusable (including an id no deduplicator can
                                      store); logged so it can be looked into
-accepted                     200     the handler returned
-duplicate                    200     already claimed: acknowledged so K2 stops redelivering, not handled
+accepted                     200     the handler returned; the event is marked done
+duplicate                    200     already done: acknowledged so K2 stops redelivering, not handled
+in progress                  503     another delivery of the event is being handled right now; with
+                                     ``Retry-After``, so K2 comes back once that run has finished
+deduplicator failed          500     the store did not answer: nothing was run, nothing marked
 handler failed               500     the claim is released first, so K2's redelivery is processed
 ===========================  ======  =======================================================================
 
-The deduplicator is claimed *before* the handler runs (see ``_dedup``): a second copy that arrives while the
-first is still being handled is acknowledged and dropped; if the first then fails, its 500 makes K2
-redeliver, so nothing is lost. Events of an unknown kind carry no safe id, so they always reach the handler
-(which may ignore them) and are acknowledged.
+The deduplicator is claimed *before* the handler runs (see ``_dedup``), and only a handler that returned
+marks the event done. A copy that arrives while the first is still running (K2 redelivers when the first
+delivery times out) is not acknowledged: the first run may still fail, and its 500 would then reach nobody,
+since K2 stopped waiting for it. If the claim can be neither released nor marked done (the store went away
+meanwhile), it lapses after the deduplicator's lease and a later redelivery is processed: nothing is marked
+as seen that was not processed. Events of an unknown kind carry no safe id, so they always reach the
+handler (which may ignore them) and are acknowledged.
 
 Nothing here logs the signature, the API key or the body: logs get the event kind, topic and id only.
 """
@@ -43,7 +49,7 @@ from k2connect_ext.webhooks._body_limit import (
     declared_length,
     read_limited,
 )
-from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
+from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Claim, ClaimState, Deduplicator
 from k2connect_ext.webhooks._events import K2Event, parse_event
 from k2connect_ext.webhooks._signatures import (
     ApiKeys,
@@ -70,20 +76,34 @@ AsyncHandler = Callable[[K2Event], Awaitable[object] | object]
 
 @attrs.frozen
 class ReceiverResponse:
-    """What to answer K2: an HTTP status and a small JSON body."""
+    """What to answer K2: an HTTP status, a small JSON body, and any extra headers (``Retry-After``)."""
 
     status: int
     body: bytes
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
-def _answer(http_status: int, outcome: str, error: str | None = None) -> ReceiverResponse:
+def _answer(
+    http_status: int, outcome: str, error: str | None = None, headers: tuple[tuple[str, str], ...] = ()
+) -> ReceiverResponse:
     fields = {"status": outcome} if error is None else {"status": outcome, "error": error}
-    return ReceiverResponse(http_status, json.dumps(fields, separators=(",", ":")).encode())
+    return ReceiverResponse(http_status, json.dumps(fields, separators=(",", ":")).encode(), headers=headers)
 
 
 ACCEPTED: Final = _answer(200, "accepted")
 DUPLICATE: Final = _answer(200, "duplicate")
+# Another delivery of the event holds its claim and its handler is still running. 503 rather than 409:
+# K2 documents no retry policy, and a 4xx may read as "do not retry" to it, while every at-least-once sender
+# retries a 503, the status that says "temporarily unable, come back" (Retry-After: when). Never 200: the
+# run in progress may yet fail, and K2 must then still have a copy of the event to send.
+RETRY_AFTER_SECONDS: Final = 5
+IN_PROGRESS: Final = _answer(
+    503,
+    "in_progress",
+    "the event is being processed; retry later",
+    (("Retry-After", str(RETRY_AFTER_SECONDS)),),
+)
 # The 401 body does not say which check failed: whoever sent it is not K2 and gets no help probing.
 UNAUTHORIZED: Final = _answer(401, "rejected", "invalid signature")
 # No exception text in a 500: it may quote internals of the user's handler.
@@ -165,6 +185,15 @@ class _ReceiverBase:
         logger.debug("K2 %s received: topic=%s id=%s", event.kind.value, event.topic, event.id)
         return event
 
+    @staticmethod
+    def _taken(event: K2Event, claim: Claim) -> ReceiverResponse:
+        """The answer to a copy whose claim someone else holds: in progress (retry later) or done."""
+        if claim.state is ClaimState.IN_FLIGHT:
+            logger.info("K2 %s %s: being processed by another delivery; answering 503", event.topic, event.id)
+            return IN_PROGRESS
+        logger.info("K2 %s %s: duplicate, acknowledged", event.topic, event.id)
+        return DUPLICATE
+
 
 class WebhookReceiver(_ReceiverBase):
     """Verify, parse, deduplicate and hand each K2 webhook or callback to ``handler`` (blocking).
@@ -173,14 +202,15 @@ class WebhookReceiver(_ReceiverBase):
         api_key: the K2 application's API key, or several during a key rotation.
         handler: called with each new :class:`K2Event`. Return normally to acknowledge; raise to have K2
             redeliver. Must be a plain function: an async handler needs :class:`AsyncWebhookReceiver`.
-        deduplicator: remembers claimed event ids (:class:`~k2connect_ext.webhooks.MemoryDeduplicator`, or
+        deduplicator: remembers which event ids are in flight and which are done
+            (:class:`~k2connect_ext.webhooks.MemoryDeduplicator`, or a shared one such as
             :class:`~k2connect_ext.webhooks.SQLiteDeduplicator` when several workers receive). Without one,
             every delivery reaches the handler, which must then be idempotent itself.
         max_body_bytes: bodies larger than this are answered 413 unverified (default 1 MiB).
 
     Raises:
         K2ConfigError: empty API key, or a ``max_body_bytes`` that is not a positive int.
-        TypeError: an async handler, or a deduplicator without ``claim``/``release``.
+        TypeError: an async handler, or a deduplicator that is not a :class:`Deduplicator`.
     """
 
     def __init__(
@@ -198,7 +228,7 @@ class WebhookReceiver(_ReceiverBase):
             raise TypeError("handler is async: use AsyncWebhookReceiver (or a sync handler)")
         if deduplicator is not None and not isinstance(deduplicator, Deduplicator):
             raise TypeError(
-                f"deduplicator must have claim/release/contains, got {type(deduplicator).__name__}"
+                f"deduplicator must have claim/complete/release/contains, got {type(deduplicator).__name__}"
             )
         self._handler = handler
         self._dedup = deduplicator
@@ -209,16 +239,15 @@ class WebhookReceiver(_ReceiverBase):
         if isinstance(outcome, ReceiverResponse):
             return outcome
         event = outcome
-        key = event.dedup_key if self._dedup is not None else None
-        if self._dedup is not None and key is not None:
+        claim = None
+        if self._dedup is not None and event.dedup_key is not None:
             try:
-                fresh = self._dedup.claim(key)
+                claim = self._dedup.claim(event.dedup_key)
             except Exception:
                 logger.exception("K2 %s %s: deduplicator failed; answering 500", event.topic, event.id)
                 return FAILED
-            if not fresh:
-                logger.info("K2 %s %s: duplicate, acknowledged", event.topic, event.id)
-                return DUPLICATE
+            if claim.state is not ClaimState.NEW:
+                return self._taken(event, claim)
         try:
             result = self._handler(event)
             if inspect.isawaitable(result):
@@ -229,21 +258,32 @@ class WebhookReceiver(_ReceiverBase):
             logger.exception(
                 "K2 %s %s: handler failed; answering 500 so K2 redelivers", event.topic, event.id
             )
-            self._release(key)
+            self._release(claim)
             return FAILED
         except BaseException:  # KeyboardInterrupt, SystemExit: still give the event back before leaving
-            self._release(key)
+            self._release(claim)
             raise
+        self._complete(claim)
         return ACCEPTED
 
-    def _release(self, key: str | None) -> None:
-        if self._dedup is None or key is None:
+    def _release(self, claim: Claim | None) -> None:
+        if self._dedup is None or claim is None:
             return
         try:
-            self._dedup.release(key)
+            self._dedup.release(claim)
         except Exception:
-            # The claim stays, so K2's redelivery will be acknowledged as a duplicate: say so loudly.
-            logger.exception("K2 event %s: could not release its claim; a redelivery will be DROPPED", key)
+            _release_failed(claim)
+
+    def _complete(self, claim: Claim | None) -> None:
+        if self._dedup is None or claim is None:
+            return
+        try:
+            completed = self._dedup.complete(claim)
+        except Exception:
+            _complete_failed(claim)
+            return
+        if not completed:
+            _completed_late(claim)
 
 
 class AsyncWebhookReceiver(_ReceiverBase):
@@ -265,7 +305,8 @@ class AsyncWebhookReceiver(_ReceiverBase):
         super().__init__(api_key, max_body_bytes)
         if deduplicator is not None and not isinstance(deduplicator, AsyncDeduplicator | Deduplicator):
             raise TypeError(
-                f"deduplicator needs aclaim/arelease or claim/release, got {type(deduplicator).__name__}"
+                "deduplicator needs aclaim/acomplete/arelease/acontains or claim/complete/release/contains, "
+                f"got {type(deduplicator).__name__}"
             )
         self._handler = handler
         self._dedup = deduplicator
@@ -276,16 +317,15 @@ class AsyncWebhookReceiver(_ReceiverBase):
         if isinstance(outcome, ReceiverResponse):
             return outcome
         event = outcome
-        key = event.dedup_key if self._dedup is not None else None
-        if key is not None:
+        claim = None
+        if self._dedup is not None and event.dedup_key is not None:
             try:
-                fresh = await self._claim(key)
+                claim = await self._claim(self._dedup, event.dedup_key)
             except Exception:
                 logger.exception("K2 %s %s: deduplicator failed; answering 500", event.topic, event.id)
                 return FAILED
-            if not fresh:
-                logger.info("K2 %s %s: duplicate, acknowledged", event.topic, event.id)
-                return DUPLICATE
+            if claim.state is not ClaimState.NEW:
+                return self._taken(event, claim)
         try:
             result = self._handler(event)
             if inspect.isawaitable(result):
@@ -294,31 +334,75 @@ class AsyncWebhookReceiver(_ReceiverBase):
             logger.exception(
                 "K2 %s %s: handler failed; answering 500 so K2 redelivers", event.topic, event.id
             )
-            await self._release(key)
+            await self._release(claim)
             return FAILED
         except BaseException:  # cancelled (client gone, shutdown): give the event back before leaving
-            await asyncio.shield(self._release(key))
+            await asyncio.shield(self._release(claim))
             raise
+        # Shielded: a cancellation now (the client went away) must not leave a processed event unmarked.
+        await asyncio.shield(self._complete(claim))
         return ACCEPTED
 
-    async def _claim(self, key: str) -> bool:
-        dedup = self._dedup
+    @staticmethod
+    async def _claim(dedup: AsyncDeduplicator | Deduplicator, key: str) -> Claim:
         if isinstance(dedup, AsyncDeduplicator):
             return await dedup.aclaim(key)
-        assert dedup is not None  # only called with a deduplicator
         return await asyncio.to_thread(dedup.claim, key)
 
-    async def _release(self, key: str | None) -> None:
+    async def _release(self, claim: Claim | None) -> None:
         dedup = self._dedup
-        if dedup is None or key is None:
+        if dedup is None or claim is None:
             return
         try:
             if isinstance(dedup, AsyncDeduplicator):
-                await dedup.arelease(key)
+                await dedup.arelease(claim)
             else:
-                await asyncio.to_thread(dedup.release, key)
+                await asyncio.to_thread(dedup.release, claim)
         except Exception:
-            logger.exception("K2 event %s: could not release its claim; a redelivery will be DROPPED", key)
+            _release_failed(claim)
+
+    async def _complete(self, claim: Claim | None) -> None:
+        dedup = self._dedup
+        if dedup is None or claim is None:
+            return
+        try:
+            if isinstance(dedup, AsyncDeduplicator):
+                completed = await dedup.acomplete(claim)
+            else:
+                completed = await asyncio.to_thread(dedup.complete, claim)
+        except Exception:
+            _complete_failed(claim)
+            return
+        if not completed:
+            _completed_late(claim)
+
+
+def _release_failed(claim: Claim) -> None:
+    # The claim stays in flight until its lease lapses; K2's redeliveries meanwhile are told to retry
+    # later, and the first one after that is processed. Nothing is lost, but it is worth knowing.
+    logger.exception(
+        "K2 event %s: could not release its claim (the store did not answer); a redelivery is processed "
+        "once the claim's lease lapses",
+        claim.event_id,
+    )
+
+
+def _complete_failed(claim: Claim) -> None:
+    # The event was processed and is acknowledged: K2 will not redeliver it. Its claim lapses after the
+    # lease, after which a replay of the same request would be processed again.
+    logger.exception(
+        "K2 event %s: processed, but could not be marked done (the store did not answer); its claim lapses "
+        "after the lease",
+        claim.event_id,
+    )
+
+
+def _completed_late(claim: Claim) -> None:
+    logger.warning(
+        "K2 event %s: the handler outlasted the claim's lease and another delivery took the event over, so "
+        "it may have been processed twice: raise the deduplicator's lease_seconds above your slowest handler",
+        claim.event_id,
+    )
 
 
 def _is_async_callable(obj: Any) -> bool:

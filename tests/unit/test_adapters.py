@@ -25,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.routing import Route
 
-from k2connect_ext.webhooks._dedup import MemoryDeduplicator
+from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Claim, ClaimState, MemoryDeduplicator
 from k2connect_ext.webhooks._events import EventKind, K2Event
 from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
 from k2connect_ext.webhooks.adapters import django as django_adapter
@@ -99,7 +99,9 @@ class AsyncRecorder(Recorder):
         super().__call__(event)
 
 
-Post = Callable[[bytes, dict[str, str]], tuple[int, bytes]]
+# What a POST got back: the status, the body, and the headers (names in lower case).
+Reply = tuple[int, bytes, dict[str, str]]
+Post = Callable[[bytes, dict[str, str]], Reply]
 
 
 @pytest.fixture
@@ -133,9 +135,9 @@ def _asgi_post(closers: list[Callable[[], Any]], app: Any, url: str) -> Post:
     client = TestClient(app, raise_server_exceptions=True)
     closers.append(client.close)
 
-    def post(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def post(body: bytes, headers: dict[str, str]) -> Reply:
         response = client.post(url, content=body, headers=headers)
-        return response.status_code, response.content
+        return response.status_code, response.content, {k.lower(): v for k, v in response.headers.items()}
 
     return post
 
@@ -167,9 +169,9 @@ def _flask_post(app: Flask, url: str) -> Post:
     """POST raw bytes through Flask's test client."""
     client = app.test_client()
 
-    def post(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def post(body: bytes, headers: dict[str, str]) -> Reply:
         response = client.post(url, data=body, headers=headers)
-        return response.status_code, response.data
+        return response.status_code, response.data, {k.lower(): v for k, v in response.headers.items()}
 
     return post
 
@@ -187,9 +189,9 @@ def _django(
     # enforce_csrf_checks: prove the view is exempt, as it must be for K2, which sends no CSRF token.
     client = DjangoClient(enforce_csrf_checks=True)
 
-    def post(body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def post(body: bytes, headers: dict[str, str]) -> Reply:
         response = client.post("/k2", data=body, content_type="application/json", headers=headers)
-        return response.status_code, response.content
+        return response.status_code, response.content, {k.lower(): v for k, v in response.headers.items()}
 
     return post
 
@@ -213,7 +215,7 @@ def test_accepted_event_reaches_handler_typed(
 ) -> None:
     """A correctly signed raw body is 200 accepted and the handler gets a typed K2Event."""
     handler = recorder()
-    status, body = build(closers, handler, None)(BODY, signed())
+    status, body, _ = build(closers, handler, None)(BODY, signed())
     assert (status, json.loads(body)) == (200, {"status": "accepted"})
     [event] = handler.events
     assert isinstance(event, K2Event) and isinstance(event.model, CustomerCreatedWebhook)
@@ -231,7 +233,7 @@ def test_unsigned_is_401(
 ) -> None:
     """A missing header or a wrong signature is 401 and never reaches the handler."""
     handler = recorder()
-    status, body = build(closers, handler, None)(BODY, headers)
+    status, body, _ = build(closers, handler, None)(BODY, headers)
     assert status == 401 and json.loads(body)["status"] == "rejected"
     assert handler.events == []
 
@@ -241,7 +243,7 @@ def test_malformed_is_400(closers: list[Any], build: Any, recorder: type[Recorde
     """A correctly signed body that is not a valid event is 400."""
     handler = recorder()
     bad = b'{"topic": "customer_created", "id": 5}'
-    status, body = build(closers, handler, None)(bad, signed(bad))
+    status, body, _ = build(closers, handler, None)(bad, signed(bad))
     assert status == 400 and "id" in json.loads(body)["error"]
     assert handler.events == []
 
@@ -252,7 +254,7 @@ def test_duplicate_is_acknowledged_once(closers: list[Any], build: Any, recorder
     handler = recorder()
     post = build(closers, handler, MemoryDeduplicator())
     assert post(BODY, signed())[0] == 200
-    status, body = post(BODY, signed())
+    status, body, _ = post(BODY, signed())
     assert (status, json.loads(body)) == (200, {"status": "duplicate"})
     assert len(handler.events) == 1
 
@@ -269,6 +271,48 @@ def test_handler_failure_is_500_then_redelivery_processed(
     assert post(BODY, signed())[0] == 200
     assert post(BODY, signed())[0] == 200  # the third copy is the duplicate
     assert len(handler.events) == 2 and dedup.contains(f"webhook:{EVENT_ID}")
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_a_copy_of_an_event_still_in_flight_is_told_to_retry_later(
+    closers: list[Any], build: Any, recorder: type[Recorder]
+) -> None:
+    """While another delivery of the event holds its claim (its handler still running), a copy is answered
+    503 with Retry-After, not 200: the first run may yet fail, and K2 must then still have a copy to send."""
+    handler, dedup = recorder(), MemoryDeduplicator()
+    post = build(closers, handler, dedup)
+    assert dedup.claim(f"webhook:{EVENT_ID}")  # another worker's delivery is being handled
+    status, body, headers = post(BODY, signed())
+    assert (status, json.loads(body)["status"]) == (503, "in_progress")
+    assert headers["retry-after"].isdigit()
+    assert headers["content-type"].startswith("application/json")
+    assert handler.events == []
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_a_store_that_is_down_is_500_and_marks_nothing_seen(
+    closers: list[Any], build: Any, recorder: type[Recorder]
+) -> None:
+    """The deduplicator cannot claim: 500, the handler does not run, and once the store is back the
+    redelivery is processed."""
+    handler, dedup = recorder(), BrokenClaim()
+    post = build(closers, handler, dedup)
+    assert post(BODY, signed())[0] == 500
+    assert handler.events == [] and not dedup.contains(f"webhook:{EVENT_ID}")
+    dedup.down = False
+    assert post(BODY, signed())[:2] == (200, b'{"status":"accepted"}')
+    assert len(handler.events) == 1
+
+
+class BrokenClaim(MemoryDeduplicator):
+    """A deduplicator whose claims fail while ``down``, as a store that went away would."""
+
+    down = True
+
+    def claim(self, event_id: str) -> Any:
+        if self.down:
+            raise OSError("the store is down")
+        return super().claim(event_id)
 
 
 def _php_vector() -> tuple[bytes, str, str]:
@@ -332,14 +376,19 @@ def test_django_sync_handler_refuses_async_only_deduplicator() -> None:
     """A sync Django view cannot use a deduplicator that only has async methods."""
 
     class AsyncOnly:
-        async def aclaim(self, event_id: str) -> bool:
+        async def aclaim(self, event_id: str) -> Claim:
+            return Claim(event_id, ClaimState.NEW, "owner")
+
+        async def acomplete(self, claim: Claim) -> bool:
             return True
 
-        async def arelease(self, event_id: str) -> None:
-            return None
+        async def arelease(self, claim: Claim) -> bool:
+            return True
 
         async def acontains(self, event_id: str) -> bool:
             return False
+
+    assert isinstance(AsyncOnly(), AsyncDeduplicator)
 
     with pytest.raises(TypeError, match="blocking deduplicator"):
         django_adapter.webhook_view(KEY, Recorder(), deduplicator=AsyncOnly())

@@ -20,6 +20,8 @@ import pytest
 from k2connect_ext._exceptions import K2ConfigError, K2StoreUnavailableError
 from k2connect_ext.webhooks._dedup import (
     AsyncDeduplicator,
+    Claim,
+    ClaimState,
     Deduplicator,
     MemoryDeduplicator,
     SQLiteDeduplicator,
@@ -31,28 +33,28 @@ Store = MemoryDeduplicator | SQLiteDeduplicator
 
 @dataclass
 class Api:
-    """The claim/release/contains calls of one store, through its sync or its async methods."""
+    """The claim/complete/contains calls of one store, through its sync or its async methods."""
 
-    claim: Callable[[str], Awaitable[bool]]
-    release: Callable[[str], Awaitable[None]]
+    claim: Callable[[str], Awaitable[Claim]]
+    complete: Callable[[Claim], Awaitable[bool]]
     contains: Callable[[str], Awaitable[bool]]
 
 
 def _api(store: Store, mode: str) -> Api:
     """Wrap ``store`` so one async test body exercises either its sync or its async twin methods."""
     if mode == "async":
-        return Api(store.aclaim, store.arelease, store.acontains)
+        return Api(store.aclaim, store.acomplete, store.acontains)
 
-    async def claim(event_id: str) -> bool:
+    async def claim(event_id: str) -> Claim:
         return store.claim(event_id)
 
-    async def release(event_id: str) -> None:
-        store.release(event_id)
+    async def complete(claim: Claim) -> bool:
+        return store.complete(claim)
 
     async def contains(event_id: str) -> bool:
         return store.contains(event_id)
 
-    return Api(claim, release, contains)
+    return Api(claim, complete, contains)
 
 
 StoreFactory = Callable[..., Store]
@@ -82,74 +84,25 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 
 # --- behaviour shared by both stores, through both the sync and the async API ---------------------
-
-
-async def test_first_claim_true_then_duplicate_false(make_store: StoreFactory, mode: str) -> None:
-    """The first claim of an id wins; every later claim of it is a duplicate."""
-    api = _api(make_store(), mode)
-    assert await api.claim("evt-1") is True
-    assert await api.claim("evt-1") is False
-    assert await api.claim("evt-1") is False
-
-
-async def test_ids_are_independent(make_store: StoreFactory, mode: str) -> None:
-    """Claiming one id does not affect another."""
-    api = _api(make_store(), mode)
-    assert await api.claim("evt-1") is True
-    assert await api.claim("evt-2") is True
-    assert await api.contains("evt-3") is False
-
-
-async def test_release_then_claim_again(make_store: StoreFactory, mode: str) -> None:
-    """After release (the handler failed) the redelivered event can be claimed again."""
-    api = _api(make_store(), mode)
-    assert await api.claim("evt-1") is True
-    await api.release("evt-1")
-    assert await api.contains("evt-1") is False
-    assert await api.claim("evt-1") is True
-    assert await api.claim("evt-1") is False
-
-
-async def test_release_unknown_id_is_noop(make_store: StoreFactory, mode: str) -> None:
-    """Releasing an id that was never claimed does nothing."""
-    api = _api(make_store(), mode)
-    await api.release("never-seen")
-    assert await api.claim("never-seen") is True
-
-
-async def test_contains_tracks_claims(make_store: StoreFactory, mode: str) -> None:
-    """contains is False before a claim and True after, without claiming anything itself."""
-    api = _api(make_store(), mode)
-    assert await api.contains("evt-1") is False
-    assert await api.contains("evt-1") is False
-    assert await api.claim("evt-1") is True
-    assert await api.contains("evt-1") is True
-
-
-@pytest.mark.parametrize("bad", ["", "   ", None, 42])
-async def test_empty_or_non_str_event_id_rejected(make_store: StoreFactory, mode: str, bad: Any) -> None:
-    """Empty, blank or non-str ids raise ValueError from claim, release and contains."""
-    api = _api(make_store(), mode)
-    for call in (api.claim, api.release, api.contains):
-        with pytest.raises(ValueError, match="non-empty"):
-            await call(bad)
+# (The states, leases and owner checks every deduplicator shares are tested for all four, against real
+# Redis and PostgreSQL, in tests/stores/test_dedup_semantics.py.)
 
 
 async def test_ttl_expiry_with_fake_clock(make_store: StoreFactory, mode: str, fake_clock: FakeClock) -> None:
-    """A claim expires exactly ttl_seconds after it was made, then the id can be claimed again."""
+    """A done id expires exactly ttl_seconds after it was completed, then the id can be claimed again."""
     clock = fake_clock
     api = _api(make_store(ttl_seconds=10, clock=clock), mode)
-    assert await api.claim("evt-1") is True
+    assert await api.complete(await api.claim("evt-1"))
     clock.now += 5
-    assert await api.claim("evt-2") is True
+    assert await api.complete(await api.claim("evt-2"))
     clock.now += 4.9
-    assert await api.claim("evt-1") is False
+    assert (await api.claim("evt-1")).state is ClaimState.DONE
     assert await api.contains("evt-1") is True
     clock.now += 0.1  # evt-1 is now exactly 10 s old; evt-2 only 5 s
     assert await api.contains("evt-1") is False
     assert await api.contains("evt-2") is True
-    assert await api.claim("evt-1") is True
-    assert await api.claim("evt-1") is False
+    assert (await api.claim("evt-1")).state is ClaimState.NEW
+    assert (await api.claim("evt-1")).state is ClaimState.IN_FLIGHT
 
 
 async def test_concurrent_claims_of_same_ids_win_once(make_store: StoreFactory, mode: str) -> None:
@@ -186,32 +139,43 @@ def test_memory_bounded_evicts_oldest() -> None:
     """Beyond max_entries the oldest claim is forgotten first."""
     store = MemoryDeduplicator(max_entries=3)
     for event_id in ("a", "b", "c", "d"):
-        assert store.claim(event_id) is True
+        assert store.claim(event_id).state is ClaimState.NEW
     assert len(store) == 3
     assert not store.contains("a")
     assert all(store.contains(event_id) for event_id in ("b", "c", "d"))
-    assert store.claim("a") is True  # evicted, so claimable again; this evicts "b"
+    assert store.claim("a").state is ClaimState.NEW  # evicted, so claimable again; this evicts "b"
     assert not store.contains("b")
-    assert store.claim("c") is False
+    assert store.claim("c").state is ClaimState.IN_FLIGHT
 
 
 def test_memory_reclaim_after_release_counts_as_newest() -> None:
     """An id claimed again after release moves to the back of the eviction queue."""
     store = MemoryDeduplicator(max_entries=2)
-    store.claim("a")
+    first = store.claim("a")
     store.claim("b")
-    store.release("a")
+    store.release(first)
     store.claim("a")
     store.claim("c")  # evicts "b", the oldest live claim
     assert store.contains("a")
     assert not store.contains("b")
 
 
+def test_memory_completing_counts_as_newest() -> None:
+    """Completing an id moves it to the back of the eviction queue: the oldest entry goes first."""
+    store = MemoryDeduplicator(max_entries=2)
+    first = store.claim("a")
+    store.claim("b")
+    assert store.complete(first)
+    store.claim("c")  # evicts "b", now the oldest
+    assert store.claim("a").state is ClaimState.DONE
+    assert not store.contains("b")
+
+
 def test_memory_ttl_expiry_frees_space(fake_clock: FakeClock) -> None:
-    """Expired claims are dropped from the store, not only hidden."""
+    """Expired ids are dropped from the store, not only hidden."""
     clock = fake_clock
     store = MemoryDeduplicator(ttl_seconds=1, clock=clock)
-    store.claim("a")
+    store.complete(store.claim("a"))
     store.claim("b")
     clock.now += 1
     assert len(store) == 0
@@ -242,7 +206,7 @@ def test_memory_thread_safe() -> None:
 def test_memory_repr_is_informative() -> None:
     """The repr shows the configuration."""
     assert repr(MemoryDeduplicator(max_entries=5, ttl_seconds=2)) == (
-        "MemoryDeduplicator(max_entries=5, ttl_seconds=2)"
+        "MemoryDeduplicator(max_entries=5, ttl_seconds=2, lease_seconds=60)"
     )
 
 
@@ -250,29 +214,68 @@ def test_memory_repr_is_informative() -> None:
 
 
 def test_sqlite_schema_and_wal(tmp_path: Path) -> None:
-    """The table k2_webhook_events(event_id TEXT PRIMARY KEY, claimed_at REAL) exists in WAL mode."""
+    """The table k2_webhook_events(event_id TEXT PRIMARY KEY, claimed_at REAL, lease_owner TEXT,
+    lease_until REAL) exists in WAL mode; a done row has no lease."""
     path = tmp_path / "events.db"
-    with SQLiteDeduplicator(path, clock=lambda: 123.5) as store:
-        store.claim("evt-1")
+    with SQLiteDeduplicator(path, clock=lambda: 123.5, lease_seconds=30) as store:
+        claim = store.claim("evt-1")
+        store.claim("evt-2")
+        store.complete(claim)
     conn = sqlite3.connect(path)
     try:
         columns = {row[1]: (row[2], row[5]) for row in conn.execute("PRAGMA table_info(k2_webhook_events)")}
-        assert columns == {"event_id": ("TEXT", 1), "claimed_at": ("REAL", 0)}
+        assert columns == {
+            "event_id": ("TEXT", 1),
+            "claimed_at": ("REAL", 0),
+            "lease_owner": ("TEXT", 0),
+            "lease_until": ("REAL", 0),
+        }
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("SELECT event_id, claimed_at FROM k2_webhook_events").fetchall() == [
-            ("evt-1", 123.5)
-        ]
+        rows = conn.execute(
+            "SELECT event_id, claimed_at, lease_owner IS NULL, lease_until FROM k2_webhook_events"
+        )
+        assert sorted(rows) == [("evt-1", 123.5, 1, None), ("evt-2", 123.5, 0, 153.5)]
     finally:
         conn.close()
+
+
+def test_sqlite_file_from_before_leases_gains_them(tmp_path: Path) -> None:
+    """A file written by a version without leases keeps working: the lease columns are added, and the ids
+    it holds count as done (duplicates, not to be processed again)."""
+    path = tmp_path / "events.db"
+    old = sqlite3.connect(path, isolation_level=None)
+    old.execute("CREATE TABLE k2_webhook_events (event_id TEXT PRIMARY KEY, claimed_at REAL NOT NULL)")
+    old.execute("INSERT INTO k2_webhook_events VALUES ('seen-before', 100.0)")
+    old.close()
+    with SQLiteDeduplicator(path, clock=lambda: 200.0) as store:
+        assert store.claim("seen-before").state is ClaimState.DONE
+        assert store.claim("new-one").state is ClaimState.NEW
+    with SQLiteDeduplicator(path) as again:  # a second opening finds the columns there
+        assert again.contains("seen-before")
+
+
+def test_sqlite_foreign_table_is_a_config_error_and_changes_nothing(tmp_path: Path) -> None:
+    """A k2_webhook_events table that is not ours fails at construction, its schema rolled back untouched."""
+    path = tmp_path / "events.db"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE k2_webhook_events (something_else TEXT)")
+    other.close()
+    with pytest.raises(K2ConfigError, match="claimed_at"):
+        SQLiteDeduplicator(path)
+    other = sqlite3.connect(path)
+    try:
+        assert [row[1] for row in other.execute("PRAGMA table_info(k2_webhook_events)")] == ["something_else"]
+    finally:
+        other.close()
 
 
 def test_sqlite_claims_survive_reopen(tmp_path: Path) -> None:
     """Claims persist in the file: a new instance (a restarted worker) sees them."""
     path = tmp_path / "events.db"
     with SQLiteDeduplicator(str(path)) as first:
-        assert first.claim("evt-1") is True
+        assert first.complete(first.claim("evt-1"))
     with SQLiteDeduplicator(path) as second:
-        assert second.claim("evt-1") is False
+        assert second.claim("evt-1").state is ClaimState.DONE
         assert second.contains("evt-1")
 
 
@@ -282,7 +285,7 @@ def test_sqlite_close_then_reuse_reopens(tmp_path: Path) -> None:
     store.claim("evt-1")
     store.close()
     store.close()
-    assert store.claim("evt-1") is False
+    assert store.claim("evt-1").state is ClaimState.IN_FLIGHT
     store.close()
 
 
@@ -292,7 +295,7 @@ def test_sqlite_connection_inherited_through_fork_is_replaced(tmp_path: Path) ->
     inherited = store._conn
     assert inherited is not None
     store._conn_pid = -1  # pretend this connection belongs to the parent of a fork
-    assert store.claim("evt-1") is True
+    assert store.claim("evt-1").state is ClaimState.NEW
     assert store._conn is not inherited
     inherited.execute("SELECT 1")  # untouched: still open
     store._conn_pid = -1
@@ -359,21 +362,28 @@ def test_sqlite_failure_after_start_is_store_unavailable(tmp_path: Path) -> None
     """A database locked past the busy timeout is K2StoreUnavailableError (a 500 answer), not sqlite3."""
     path = tmp_path / "events.db"
     with SQLiteDeduplicator(path, busy_timeout_seconds=0.01) as store:
+        held = store.claim("evt-held")
         holder = sqlite3.connect(path, isolation_level=None)
         try:
             holder.execute("BEGIN EXCLUSIVE")
-            for call in (store.claim, store.release):
-                with pytest.raises(K2StoreUnavailableError):
-                    call("evt-locked")
+            with pytest.raises(K2StoreUnavailableError, match="claim"):
+                store.claim("evt-locked")
+            for settle in (store.complete, store.release):
+                with pytest.raises(K2StoreUnavailableError, match=settle.__name__):
+                    settle(held)
+            assert store.contains("evt-held")  # WAL: readers go on while another process writes
         finally:
             holder.close()
-        assert store.claim("evt-locked") is True
+        assert store.claim("evt-locked").state is ClaimState.NEW
+        assert store.release(held)
 
 
 def test_sqlite_repr_shows_path_only(tmp_path: Path) -> None:
     """The repr names the file and TTL."""
     with SQLiteDeduplicator(tmp_path / "e.db", ttl_seconds=60) as store:
-        assert repr(store) == f"SQLiteDeduplicator(path={str(tmp_path / 'e.db')!r}, ttl_seconds=60)"
+        assert repr(store) == (
+            f"SQLiteDeduplicator(path={str(tmp_path / 'e.db')!r}, ttl_seconds=60, lease_seconds=60)"
+        )
 
 
 @pytest.mark.parametrize("shared", [True, False], ids=["one-instance", "instance-per-thread"])

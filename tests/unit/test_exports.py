@@ -82,6 +82,8 @@ WEBHOOKS = [
     "SIGNATURE_HEADER",
     "AsyncDeduplicator",
     "AsyncWebhookReceiver",
+    "Claim",
+    "ClaimState",
     "Deduplicator",
     "EventKind",
     "K2Event",

@@ -7,15 +7,17 @@ import asyncio
 import functools
 import json
 import logging
+import time
 from typing import Any
 
 import pytest
 
 from k2connect_ext._exceptions import K2ConfigError
-from k2connect_ext.webhooks._dedup import MemoryDeduplicator
+from k2connect_ext.webhooks._dedup import Claim, ClaimState, MemoryDeduplicator
 from k2connect_ext.webhooks._events import EventKind, K2Event
 from k2connect_ext.webhooks._receivers import AsyncWebhookReceiver, ReceiverResponse, WebhookReceiver
 from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
+from tests.fakes import FakeClock
 
 KEY = "receiver-test-api-key"
 EVENT_ID = "c0ffee00-0000-4000-8000-000000000001"
@@ -63,34 +65,44 @@ class AsyncRecorder(Recorder):
 
 
 class BrokenDedup(MemoryDeduplicator):
-    """A deduplicator whose claim or release raises, as a database that went away would."""
+    """A deduplicator whose claim, release or complete raises, as a database that went away would."""
 
-    def __init__(self, *, claim: bool = False, release: bool = False) -> None:
-        super().__init__()
-        self.fail_claim, self.fail_release = claim, release
+    def __init__(
+        self, *, claim: bool = False, release: bool = False, complete: bool = False, clock: Any = None
+    ) -> None:
+        super().__init__() if clock is None else super().__init__(clock=clock)
+        self.fail_claim, self.fail_release, self.fail_complete = claim, release, complete
 
-    def claim(self, event_id: str) -> bool:
+    def claim(self, event_id: str) -> Claim:
         if self.fail_claim:
             raise OSError("database is gone")
         return super().claim(event_id)
 
-    def release(self, event_id: str) -> None:
+    def release(self, claim: Claim) -> bool:
         if self.fail_release:
             raise OSError("database is gone")
-        super().release(event_id)
+        return super().release(claim)
+
+    def complete(self, claim: Claim) -> bool:
+        if self.fail_complete:
+            raise OSError("database is gone")
+        return super().complete(claim)
 
 
 class SyncOnlyDedup:
     """A blocking-only deduplicator (no aclaim), as a user might write."""
 
-    def __init__(self) -> None:
-        self.inner = MemoryDeduplicator()
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self.inner = MemoryDeduplicator(clock=clock)
 
-    def claim(self, event_id: str) -> bool:
+    def claim(self, event_id: str) -> Claim:
         return self.inner.claim(event_id)
 
-    def release(self, event_id: str) -> None:
-        self.inner.release(event_id)
+    def complete(self, claim: Claim) -> bool:
+        return self.inner.complete(claim)
+
+    def release(self, claim: Claim) -> bool:
+        return self.inner.release(claim)
 
     def contains(self, event_id: str) -> bool:
         return self.inner.contains(event_id)
@@ -178,13 +190,6 @@ def test_deduplicator_failure_is_500_and_not_handled() -> None:
     receiver = WebhookReceiver(KEY, handler, deduplicator=BrokenDedup(claim=True))
     assert answer(receiver.handle(BODY, signed()))[0] == 500
     assert handler.events == []
-
-
-def test_release_failure_is_logged_loudly(caplog: pytest.LogCaptureFixture) -> None:
-    """If the claim cannot be released the answer is still 500, and the log warns of the lost redelivery."""
-    receiver = WebhookReceiver(KEY, Recorder(failures=1), deduplicator=BrokenDedup(release=True))
-    assert answer(receiver.handle(BODY, signed()))[0] == 500
-    assert "DROPPED" in caplog.text
 
 
 def test_base_exception_releases_claim_and_propagates() -> None:
@@ -344,3 +349,164 @@ async def test_cancelled_handler_releases_claim() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert not dedup.contains(f"webhook:{EVENT_ID}")
+
+
+# ------------------------------------------- a copy that arrives while the first is running (issue 17)
+
+
+def test_a_copy_arriving_while_the_first_runs_is_told_to_retry_later() -> None:
+    """K2 redelivers when the first delivery times out: that copy must not be acknowledged while the first
+    is still running, since the first may yet fail (its 500 then reaches nobody). It is answered 503 with
+    Retry-After; once the first has failed, the next redelivery is processed: exactly one success."""
+    dedup = MemoryDeduplicator()
+    inner: list[ReceiverResponse] = []
+    succeeded: list[K2Event] = []
+    receiver: WebhookReceiver
+
+    def handler(event: K2Event) -> None:
+        if not inner:  # the first run: K2's redelivery comes in now, then this run fails
+            inner.append(receiver.handle(BODY, signed()))
+            raise RuntimeError("the first run fails after K2 gave up on it")
+        succeeded.append(event)
+
+    receiver = WebhookReceiver(KEY, handler, deduplicator=dedup)
+    assert answer(receiver.handle(BODY, signed()))[0] == 500
+    [retry] = inner
+    assert answer(retry) == (
+        503,
+        {"status": "in_progress", "error": "the event is being processed; retry later"},
+    )
+    assert dict(retry.headers)["Retry-After"].isdigit()
+    assert answer(receiver.handle(BODY, signed())) == (200, {"status": "accepted"})
+    assert answer(receiver.handle(BODY, signed())) == (200, {"status": "duplicate"})
+    assert [event.id for event in succeeded] == [EVENT_ID]
+
+
+async def test_async_a_copy_arriving_while_the_first_runs_is_told_to_retry_later() -> None:
+    """The async receiver, with the two copies really concurrent: 503 while the first runs, then after the
+    first fails the redelivery is processed, exactly once."""
+    dedup = MemoryDeduplicator()
+    running, finish = asyncio.Event(), asyncio.Event()
+    succeeded: list[K2Event] = []
+
+    async def handler(event: K2Event) -> None:
+        if not running.is_set():
+            running.set()
+            await finish.wait()
+            raise RuntimeError("the first run fails after K2 gave up on it")
+        succeeded.append(event)
+
+    receiver = AsyncWebhookReceiver(KEY, handler, deduplicator=dedup)
+    first = asyncio.create_task(receiver.handle(BODY, signed()))
+    await running.wait()
+    retry = await receiver.handle(BODY, signed())
+    assert answer(retry)[0] == 503 and dict(retry.headers)["Retry-After"].isdigit()
+    finish.set()
+    assert answer(await first)[0] == 500
+    assert answer(await receiver.handle(BODY, signed())) == (200, {"status": "accepted"})
+    assert answer(await receiver.handle(BODY, signed())) == (200, {"status": "duplicate"})
+    assert [event.id for event in succeeded] == [EVENT_ID]
+
+
+# --------------------------------------- the store fails while the handler runs (issue 17): a lease lapses
+
+LONG_AFTER = 24 * 3600.0  # past any lease: a claim nobody finished has lapsed by then
+
+
+def test_a_claim_the_store_could_not_release_lapses_and_the_redelivery_is_processed(
+    fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The handler fails and the release fails too (the store went away): the claim is not left standing
+    for the retention. The redelivery is told to retry while the claim's lease runs, and is processed once
+    it has lapsed."""
+    handler = Recorder(failures=1)
+    dedup = BrokenDedup(release=True, clock=fake_clock)
+    receiver = WebhookReceiver(KEY, handler, deduplicator=dedup)
+    assert answer(receiver.handle(BODY, signed()))[0] == 500
+    assert "DROPPED" not in caplog.text and "could not release" in caplog.text
+    assert answer(receiver.handle(BODY, signed()))[0] == 503  # the lease still runs: retry later
+    fake_clock.now += LONG_AFTER
+    assert answer(receiver.handle(BODY, signed())) == (200, {"status": "accepted"})
+    assert len(handler.events) == 2
+
+
+async def test_async_a_claim_the_store_could_not_release_lapses(fake_clock: FakeClock) -> None:
+    """The async twin: a release that fails leaves a claim that lapses, then the redelivery is processed."""
+    handler = AsyncRecorder(failures=1)
+    receiver = AsyncWebhookReceiver(KEY, handler, deduplicator=BrokenDedup(release=True, clock=fake_clock))
+    assert answer(await receiver.handle(BODY, signed()))[0] == 500
+    assert answer(await receiver.handle(BODY, signed()))[0] == 503
+    fake_clock.now += LONG_AFTER
+    assert answer(await receiver.handle(BODY, signed())) == (200, {"status": "accepted"})
+    assert len(handler.events) == 2
+
+
+def test_a_processed_event_that_cannot_be_marked_done_is_still_acknowledged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The handler returned but the store went away before the event was marked done: the event was
+    processed, so it is acknowledged (a 500 would only have it processed again), and the failure is logged."""
+    handler = Recorder()
+    receiver = WebhookReceiver(KEY, handler, deduplicator=BrokenDedup(complete=True))
+    assert answer(receiver.handle(BODY, signed())) == (200, {"status": "accepted"})
+    assert "could not be marked done" in caplog.text
+    assert len(handler.events) == 1
+
+
+async def test_async_a_processed_event_that_cannot_be_marked_done_is_still_acknowledged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The async twin, through both an async and a blocking-only deduplicator."""
+    for dedup in (BrokenDedup(complete=True), SyncOnlyDedup()):
+        if isinstance(dedup, SyncOnlyDedup):
+            dedup.inner = BrokenDedup(complete=True)
+        receiver = AsyncWebhookReceiver(KEY, AsyncRecorder(), deduplicator=dedup)
+        assert answer(await receiver.handle(BODY, signed())) == (200, {"status": "accepted"})
+    assert caplog.text.count("could not be marked done") == 2
+
+
+class SlowPast:
+    """A handler that outlasts the claim's lease (the fake clock jumps), while a second copy of the event
+    is claimed and processed meanwhile: the first can then no longer complete the claim."""
+
+    def __init__(self, clock: FakeClock, again: Any) -> None:
+        self.clock, self.again = clock, again
+        self.runs = 0
+        self.inner: list[Any] = []  # what the second copy got (its answer, or the coroutine giving it)
+
+    def __call__(self, event: K2Event) -> Any:
+        self.runs += 1
+        if self.runs == 1:
+            self.clock.now += LONG_AFTER  # the lease lapses while this run is still going
+            self.inner.append(self.again())
+            return self.inner[0]
+        return None
+
+
+def test_a_handler_that_outlasts_its_lease_is_warned_about(
+    fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """If the first run outlasts its lease, a redelivery takes the event over; the first run cannot mark
+    the other's claim done, and the log says the event may have been processed twice."""
+    dedup = MemoryDeduplicator(clock=fake_clock)
+    receiver: WebhookReceiver
+    handler = SlowPast(fake_clock, lambda: receiver.handle(BODY, signed()))
+    receiver = WebhookReceiver(KEY, handler, deduplicator=dedup)
+    assert answer(receiver.handle(BODY, signed()))[0] == 200
+    assert [answer(inner) for inner in handler.inner] == [(200, {"status": "accepted"})]
+    assert "may have been processed twice" in caplog.text
+    assert answer(receiver.handle(BODY, signed())) == (200, {"status": "duplicate"})
+
+
+async def test_async_a_handler_that_outlasts_its_lease_is_warned_about(
+    fake_clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The async twin: the late first run's complete is refused and warned about."""
+    dedup = SyncOnlyDedup(clock=fake_clock)
+    receiver: AsyncWebhookReceiver
+    handler = SlowPast(fake_clock, lambda: receiver.handle(BODY, signed()))
+    receiver = AsyncWebhookReceiver(KEY, handler, deduplicator=dedup)
+    assert answer(await receiver.handle(BODY, signed()))[0] == 200
+    assert "may have been processed twice" in caplog.text
+    assert answer(await receiver.handle(BODY, signed())) == (200, {"status": "duplicate"})
+    assert dedup.claim(f"webhook:{EVENT_ID}").state is ClaimState.DONE

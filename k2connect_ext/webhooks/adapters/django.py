@@ -73,7 +73,10 @@ def webhook_view(
         return async_view
 
     if deduplicator is not None and not isinstance(deduplicator, Deduplicator):
-        raise TypeError("a sync handler needs a blocking deduplicator (claim/release), not an async-only one")
+        raise TypeError(
+            "a sync handler needs a blocking deduplicator (claim/complete/release/contains), "
+            "not an async-only one"
+        )
     sync_receiver = WebhookReceiver(
         api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes
     )
@@ -99,4 +102,6 @@ def _chunks(request: HttpRequest) -> Iterator[bytes]:
 
 def _to_django(answer: ReceiverResponse) -> HttpResponse:
     response: HttpResponse = HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)
+    for name, value in answer.headers:
+        response[name] = value
     return response

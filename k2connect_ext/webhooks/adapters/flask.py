@@ -50,7 +50,9 @@ def webhook_view(
     def k2_webhook() -> Response:
         body = _read(receiver)
         answer = body if isinstance(body, ReceiverResponse) else receiver.handle(body, request.headers)
-        return Response(answer.body, status=answer.status, content_type=answer.content_type)
+        return Response(
+            answer.body, status=answer.status, headers=list(answer.headers), content_type=answer.content_type
+        )
 
     return k2_webhook
 

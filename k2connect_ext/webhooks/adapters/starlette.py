@@ -7,7 +7,7 @@ Starlette::
 
     app = Starlette(routes=[Route("/k2/webhooks", webhook_endpoint(API_KEY, handle), methods=["POST"])])
 
-FastAPI, the whole flow (dedup, 200/400/401/413/500 answers)::
+FastAPI, the whole flow (dedup, 200/400/401/413/500/503 answers)::
 
     app.add_api_route("/k2/webhooks", webhook_endpoint(API_KEY, handle, dedup), methods=["POST"])
 
@@ -70,7 +70,12 @@ def webhook_endpoint(
     async def k2_webhook(request: Request) -> Response:
         body = await receiver.aread_body(request.headers, request.stream())
         answer = body if isinstance(body, ReceiverResponse) else await receiver.handle(body, request.headers)
-        return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
+        return Response(
+            answer.body,
+            status_code=answer.status,
+            headers=dict(answer.headers),
+            media_type=answer.content_type,
+        )
 
     return k2_webhook
 
