@@ -229,6 +229,8 @@ class FileTokenStore:
             raise K2ConfigError("FileTokenStore needs POSIX file locks; use another TokenStore on Windows")
         if not (0 <= lock_wait < math.inf and 0 <= retry_after < math.inf):
             raise K2ConfigError("FileTokenStore's lock_wait and retry_after must be finite and not negative")
+        if "\0" in os.fspath(path):  # no file can have it: refused now rather than at every payment
+            raise K2ConfigError("FileTokenStore's path contains a NUL character")
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._lock_wait = lock_wait

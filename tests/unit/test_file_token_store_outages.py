@@ -276,3 +276,9 @@ def test_settings_out_of_range_are_config_errors(tmp_path: Path, bad: dict[str, 
     """A negative or NaN wait is refused when the store is built."""
     with pytest.raises(K2ConfigError, match="not negative"):
         FileTokenStore(tmp_path / "token.json", **bad)
+
+
+def test_a_path_no_file_can_have_is_a_config_error(tmp_path: Path) -> None:
+    """A NUL in the path would fail every payment with a ValueError: refused when the store is built."""
+    with pytest.raises(K2ConfigError, match="NUL"):
+        FileTokenStore(str(tmp_path / "token") + "\0.json")
