@@ -416,12 +416,15 @@ class SQLiteDeduplicator(BlockingStoreTwins):
     where monotonic clocks are not comparable.
     """
 
+    # lease_owner and lease_until both NULL: done. lease_owner set: in flight until lease_until.
     _TABLE = (
-        "CREATE TABLE IF NOT EXISTS k2_webhook_events (event_id TEXT PRIMARY KEY, claimed_at REAL NOT NULL)"
+        "CREATE TABLE IF NOT EXISTS k2_webhook_events (event_id TEXT PRIMARY KEY, claimed_at REAL NOT NULL, "
+        "lease_owner TEXT, lease_until REAL)"
     )
     _INDEX = "CREATE INDEX IF NOT EXISTS k2_webhook_events_claimed_at ON k2_webhook_events (claimed_at)"
-    # Both NULL: done. lease_owner set: in flight until lease_until.
+    # Added to a table made before leases.
     _LEASE_COLUMNS = (("lease_owner", "TEXT"), ("lease_until", "REAL"))
+    _LEASE_NAMES = frozenset(name for name, _ in _LEASE_COLUMNS)
     # Each statement is atomic across processes. A claim takes a free id, a done id past the TTL, or an
     # in-flight claim whose lease lapsed; completing and releasing act only on the owner's own claim.
     _CLAIM = (
@@ -590,17 +593,23 @@ class SQLiteDeduplicator(BlockingStoreTwins):
         return self._conn
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
+        if self._lease_columns(conn) == self._LEASE_NAMES:
+            return  # made by this version already: nothing to write (the usual case)
         # One write transaction, so processes starting together neither race on the table nor add a column
         # twice.
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(self._TABLE)
             conn.execute(self._INDEX)
-            present = {row[1] for row in conn.execute("PRAGMA table_info(k2_webhook_events)")}
+            present = self._lease_columns(conn)
             for name, kind in self._LEASE_COLUMNS:
-                if name not in present:  # a file from before leases: its rows count as done
+                if name not in present:  # a table from before leases: its rows count as done
                     conn.execute(f"ALTER TABLE k2_webhook_events ADD COLUMN {name} {kind}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def _lease_columns(self, conn: sqlite3.Connection) -> frozenset[str]:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(k2_webhook_events)")}
+        return self._LEASE_NAMES & columns

@@ -263,7 +263,8 @@ class WebhookReceiver(_ReceiverBase):
         except BaseException:  # KeyboardInterrupt, SystemExit: still give the event back before leaving
             self._release(claim)
             raise
-        self._complete(claim)
+        if claim is not None:
+            self._complete(claim)
         return ACCEPTED
 
     def _release(self, claim: Claim | None) -> None:
@@ -274,9 +275,8 @@ class WebhookReceiver(_ReceiverBase):
         except Exception:
             _release_failed(claim)
 
-    def _complete(self, claim: Claim | None) -> None:
-        if self._dedup is None or claim is None:
-            return
+    def _complete(self, claim: Claim) -> None:
+        assert self._dedup is not None  # there is a claim, so there is a deduplicator
         try:
             completed = self._dedup.complete(claim)
         except Exception:
@@ -339,8 +339,9 @@ class AsyncWebhookReceiver(_ReceiverBase):
         except BaseException:  # cancelled (client gone, shutdown): give the event back before leaving
             await asyncio.shield(self._release(claim))
             raise
-        # Shielded: a cancellation now (the client went away) must not leave a processed event unmarked.
-        await asyncio.shield(self._complete(claim))
+        if claim is not None:
+            # Shielded: a cancellation now (the client went away) must not leave a processed event unmarked.
+            await asyncio.shield(self._complete(claim))
         return ACCEPTED
 
     @staticmethod
@@ -361,10 +362,9 @@ class AsyncWebhookReceiver(_ReceiverBase):
         except Exception:
             _release_failed(claim)
 
-    async def _complete(self, claim: Claim | None) -> None:
+    async def _complete(self, claim: Claim) -> None:
         dedup = self._dedup
-        if dedup is None or claim is None:
-            return
+        assert dedup is not None  # there is a claim, so there is a deduplicator
         try:
             if isinstance(dedup, AsyncDeduplicator):
                 completed = await dedup.acomplete(claim)

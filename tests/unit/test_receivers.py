@@ -257,7 +257,7 @@ def test_key_rotation_accepts_either_key() -> None:
 
 
 def test_bad_deduplicator_is_refused() -> None:
-    """An object without claim/release is not accepted as a deduplicator."""
+    """An object without claim/complete/release/contains is not accepted as a deduplicator."""
     with pytest.raises(TypeError):
         WebhookReceiver(KEY, Recorder(), deduplicator=object())  # type: ignore[arg-type]
     with pytest.raises(TypeError):
