@@ -21,7 +21,7 @@ help:
 	@echo "make demo            every K2 flow end to end against the embedded sandbox"
 	@echo "make test            the whole test suite (lint, types, drift, spec lint, unit, sandbox, contract)"
 	@echo "make setup           create .venv with the package and the pinned dev tools"
-	@echo "make generate        regenerate generated/k2connect_client and the webhook payload rules from $(SPEC)"
+	@echo "make generate        regenerate generated/k2connect_client (with its registry) and the webhook payload rules from $(SPEC)"
 	@echo "make check-generated fail if generated/ differs from what the spec generates"
 	@echo "make lint-spec       openapi-spec-validator + Redocly lint"
 	@echo "make contract        schemathesis CLI suite against K2_BASE_URL (default: a sandbox it starts)"
@@ -45,12 +45,14 @@ generate: $(STAMP)
 	$(GENERATE) --output-path $(GEN_PKG)
 	rm -rf $(GEN_PKG)/.ruff_cache
 	touch $(GEN_PKG)/py.typed
+	$(BIN)/python scripts/generate_registry.py
 	$(BIN)/python scripts/generate_payload_rules.py
 
 check-generated: $(STAMP)
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(GENERATE) --output-path "$$tmp/k2connect_client" >/dev/null; \
 	rm -rf "$$tmp/k2connect_client/.ruff_cache"; touch "$$tmp/k2connect_client/py.typed"; \
+	$(BIN)/python scripts/generate_registry.py --output "$$tmp/k2connect_client/registry.py"; \
 	if diff -r -x __pycache__ "$$tmp/k2connect_client" $(GEN_PKG); then echo "generated/ matches $(SPEC)"; \
 	else echo "generated/ has drifted from $(SPEC): run 'make generate' and commit"; exit 1; fi; \
 	$(BIN)/python scripts/generate_payload_rules.py --output "$$tmp/_payload_rules.py"; \
