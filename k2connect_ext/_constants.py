@@ -8,8 +8,9 @@ import httpx
 
 # --- Hosts -------------------------------------------------------------------------------------------
 SANDBOX_BASE_URL: Final = "https://sandbox.kopokopo.com"
-# The guide once named app.kopokopo.com for tokens, but that is the merchant web app; every SDK and the
-# `_links` in K2's own payloads use api.kopokopo.com (k2-api.md §a, §h).
+# The guide once named app.kopokopo.com for tokens, but that is the merchant web app (Kopo Kopo's PHP SDK
+# refuses it as a base URL); every SDK and the `_links` in K2's own payloads use api.kopokopo.com, the
+# production server the spec names (openapi/k2connect.yaml `servers`).
 PRODUCTION_BASE_URL: Final = "https://api.kopokopo.com"
 
 # --- Identification ----------------------------------------------------------------------------------

@@ -69,8 +69,11 @@ class Statuses:
 
 
 # Values not yet sampled from K2 but named in its guides or the official SDKs are included, so a failure is
-# reported as one rather than waited out to the deadline. Sources: the spec's status descriptions,
-# k2-api.md §d, /work/shared/k2-fixtures (tests/unit/test_outcomes.py checks the table against both).
+# reported as one rather than waited out to the deadline. Sources: the status descriptions in
+# openapi/k2connect.yaml and the statuses in K2's own sample payloads (Pending, Success, Failed for STK;
+# Scheduled, Processed, Transferred for money out; Received, Scheduled, Processed for reversals; Active and
+# Paid for a payment link's own status). tests/unit/test_outcomes.py checks the table against the spec
+# and, where present, the samples.
 _FAILED: Final = frozenset(
     {"failed", "failure", "rejected", "cancelled", "canceled", "declined", "expired", "error"}
 )

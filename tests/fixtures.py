@@ -1,21 +1,31 @@
 """Where the shared K2 sample payloads live, and which spec schema each one belongs to.
 
-The fixtures are Kopo Kopo's own SDK test data. They sit beside the repository (``../shared/k2-fixtures``)
-and are never copied into it; on a user's clone they are absent and the tests that need them skip.
+The fixtures are Kopo Kopo's own SDK test data. They sit beside the repository (``../shared/k2-fixtures``,
+relative to the repository root) and are never copied into it. This module is the one place that finds
+them: every test reads them through ``FIXTURES_DIR`` and asks ``fixtures_present()`` (or uses
+``fixture_params``, ``payload_files``, ``signature_files``, ``missing_fixtures``).
+
+On a user's clone the folder is absent and the tests that need it are skipped with ``SKIP_REASON``. CI has
+the folder beside its clone and sets ``K2_REQUIRE_SERVERS=1`` (``.ci/run``), which turns that skip into a
+failure, as it does for a missing server (tests/servers.py): CI never passes by skipping them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
+
+from tests.servers import REQUIRE_SERVERS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SPEC_PATH = REPO_ROOT / "openapi" / "k2connect.yaml"
 FIXTURES_DIR = REPO_ROOT.parent / "shared" / "k2-fixtures"
-SKIP_REASON = f"K2 sample payloads not present at {FIXTURES_DIR} (normal on a user's clone)"
+_ABSENT = f"K2 sample payloads not present at {FIXTURES_DIR}"
+SKIP_REASON = f"{_ABSENT} (normal on a user's clone)"
 
 # File name prefix -> the components/schemas entry the payload must satisfy.
 _PREFIX_SCHEMA = [
@@ -48,8 +58,24 @@ _PREFIX_SCHEMA = [
 ]
 
 
+def missing_fixtures() -> NoReturn:
+    """Skip for want of the sample payloads, or fail when ``K2_REQUIRE_SERVERS=1`` forbids skipping."""
+    if os.environ.get(REQUIRE_SERVERS) == "1":
+        pytest.fail(f"{_ABSENT}, and {REQUIRE_SERVERS}=1 forbids skipping", pytrace=False)
+    pytest.skip(SKIP_REASON)
+
+
 def fixtures_present() -> bool:
-    return FIXTURES_DIR.is_dir()
+    """Whether the sample payloads are there; False only where skipping is allowed.
+
+    Under ``K2_REQUIRE_SERVERS=1`` an absent folder fails at once: at collection when asked by a
+    ``skipif`` or a parametrization, in the test when asked by a test body.
+    """
+    if FIXTURES_DIR.is_dir():
+        return True
+    if os.environ.get(REQUIRE_SERVERS) == "1":
+        missing_fixtures()
+    return False
 
 
 def payload_files() -> list[Path]:
@@ -80,8 +106,18 @@ def load(path: Path) -> Any:
     return json.loads(path.read_bytes())
 
 
+def absent_params(width: int = 1) -> list[Any]:
+    """The one skipped param (``width`` values, all None) standing for cases drawn from the samples.
+
+    Fails instead under ``K2_REQUIRE_SERVERS=1`` when the folder is absent (see ``fixtures_present``).
+    """
+    reason = f"no matching K2 sample payloads in {FIXTURES_DIR}" if fixtures_present() else SKIP_REASON
+    values = (None,) * width
+    return [pytest.param(*values, marks=pytest.mark.skip(reason=reason), id="no-fixtures")]
+
+
 def fixture_params(files: list[Path]) -> list[Any]:
     """Parametrize over files, or one skipped param saying why when the folder is absent."""
     if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=SKIP_REASON), id="no-fixtures")]
+        return absent_params()
     return [pytest.param(p, id=p.name) for p in files]

@@ -163,7 +163,8 @@ _RESULT_MODELS: Final[Mapping[str, type[ResultModel]]] = {
     ResultType.REVERSAL: ReversalResult,
     ResultType.PAYMENT_LINK: PaymentLinkResult,
 }
-# K2 says "reversal" in callbacks but "reversals" in some GET bodies (k2-api.md §h.10): one topic for both.
+# K2 says "reversal" in callbacks but "reversals" in some GET bodies (the spec's ReversalData `type`): one
+# topic for both.
 _RESULT_TYPE_ALIASES: Final[Mapping[str, ResultType]] = {
     **{member.value: member for member in ResultType},
     "reversals": ResultType.REVERSAL,

@@ -13,7 +13,7 @@ turn a poison id into an endless 500):
 ``K2_FUZZ_EXAMPLES`` sets the examples per test (200 by default, so ``make test`` stays quick; ``make fuzz``
 sets it high). Bodies come from five sources: random bytes, random JSON, K2-shaped skeletons with hostile
 fields (ids with lone surrogates, NUL, 600 characters; huge numbers; deep nesting), Kopo Kopo's own sample
-payloads mutated (skipped when /work/shared/k2-fixtures is absent), and byte-level damage to a valid body.
+payloads mutated (skipped when ../shared/k2-fixtures is absent), and byte-level damage to a valid body.
 """
 
 from __future__ import annotations

@@ -29,7 +29,17 @@ from k2connect_ext.webhooks._events import (
     parse_event,
 )
 from k2connect_ext.webhooks._signatures import compute_signature
-from tests.fixtures import FIXTURES_DIR, SKIP_REASON, fixture_params, load, payload_files, schema_for
+from tests.fixtures import (
+    FIXTURES_DIR,
+    absent_params,
+    fixture_params,
+    fixtures_present,
+    load,
+    missing_fixtures,
+    payload_files,
+    schema_for,
+    signature_files,
+)
 
 EAT = timezone(timedelta(hours=3))
 EVENT_SCHEMAS = {
@@ -148,10 +158,9 @@ def test_non_event_fixture_is_unknown_and_kept(path: Path) -> None:
 
 def _fixture(name: str) -> K2Event:
     """Parse one named fixture, skipping when the shared folder is absent."""
-    path = FIXTURES_DIR / name
-    if not path.is_file():
-        pytest.skip(SKIP_REASON)
-    return parse_event(path.read_bytes())
+    if not fixtures_present():
+        missing_fixtures()
+    return parse_event((FIXTURES_DIR / name).read_bytes())
 
 
 def test_buygoods_fixture_convenience_values() -> None:
@@ -212,10 +221,10 @@ def test_daraja_fixture_convenience_values() -> None:
 
 def _vectors() -> list[Any]:
     """One param per (signature vector, known key)."""
-    if not FIXTURES_DIR.is_dir():
-        return [pytest.param(None, None, None, None, marks=pytest.mark.skip(reason=SKIP_REASON))]
+    if not fixtures_present():
+        return absent_params(4)
     params = []
-    for path in sorted(FIXTURES_DIR.glob("*.signature.json")):
+    for path in signature_files():
         vector = json.loads(path.read_text(encoding="utf-8"))
         body = base64.b64decode(vector["body_base64"], validate=True)  # the exact signed bytes
         for index, known in enumerate(vector["known_signatures"]):

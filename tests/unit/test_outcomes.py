@@ -24,9 +24,8 @@ from k2connect_ext._facade import K2
 from k2connect_ext._outcomes import STATUSES, State, Statuses, outcome_of, state_of
 from k2connect_ext.webhooks._events import EventKind, parse_event
 from tests.fakes import FakeK2, ok
+from tests.fixtures import FIXTURES_DIR, SKIP_REASON, SPEC_PATH, fixtures_present
 
-FIXTURES = Path("/work/shared/k2-fixtures")
-SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
 BASE = "https://sandbox.kopokopo.com"
 RID = "c9f1a2b3-0000-4d5e-8f90-123456789abc"
 
@@ -54,7 +53,7 @@ SCHEMAS = {
     "payment_link": "PaymentLinkDetails",  # the link's own status decides, not the outer "Processed"
 }
 
-# What a status word means, written from K2's docs (k2-api.md §d) and not from the table under test.
+# What a status word means, written from K2's API guide and not from the table under test.
 MEANING: dict[str, State] = {
     "success": S,
     "processed": S,
@@ -201,7 +200,7 @@ def test_webhooks_are_facts_not_outcomes() -> None:
 
 # ---------------------------------------------------------------------------------- against the spec
 def _spec_statuses() -> Iterator[tuple[str, str]]:
-    spec = yaml.safe_load(SPEC.read_text())
+    spec = yaml.safe_load(SPEC_PATH.read_text())
     schemas = spec["components"]["schemas"]
     for kind, name in SCHEMAS.items():
         schema = schemas[name]
@@ -245,7 +244,7 @@ def test_transfer_batch_status_transferred_ends_a_money_out_request(kind: str) -
 
 
 # ---------------------------------------------------------------------------------- against every fixture
-# Expectations per fixture, from its name and content (k2-api.md §d). A new fixture with a status fails
+# Expectations per fixture, from its name and content. A new fixture with a status fails
 # test_every_fixture_with_a_status_is_classified until it is added here.
 FIXTURE_STATES: dict[str, State] = {
     "get_incoming_payment_pending.json": P,
@@ -278,18 +277,16 @@ LEGACY: dict[str, tuple[str, tuple[str, ...], State]] = {
 
 
 def _fixtures() -> list[Path]:
-    if not FIXTURES.is_dir():
+    if not fixtures_present():
         return []
-    return sorted(p for p in FIXTURES.glob("*.json") if not p.name.endswith(".signature.json"))
+    return sorted(p for p in FIXTURES_DIR.glob("*.json") if not p.name.endswith(".signature.json"))
 
 
-needs_fixtures = pytest.mark.skipif(
-    not FIXTURES.is_dir(), reason=f"K2 fixtures not found at {FIXTURES} (shared reference material)"
-)
+needs_fixtures = pytest.mark.skipif(not fixtures_present(), reason=SKIP_REASON)
 
 
 def _load(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    loaded: dict[str, Any] = json.loads((FIXTURES_DIR / name).read_text())
     return loaded
 
 
@@ -335,7 +332,7 @@ def test_legacy_fixture_status_has_its_meaning(name: str) -> None:
 @pytest.mark.parametrize("name", [p.name for p in _fixtures() if p.name.startswith("webhook_")])
 def test_webhook_fixtures_are_neither_success_nor_failure(name: str) -> None:
     """Webhooks report facts; only results have an outcome."""
-    event = parse_event((FIXTURES / name).read_bytes())
+    event = parse_event((FIXTURES_DIR / name).read_bytes())
     assert not event.is_success
     assert not event.is_failure
 

@@ -10,7 +10,6 @@ import json
 import logging
 import random
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,10 +24,7 @@ from k2connect_ext.webhooks._signatures import (
     verify_request_headers,
     verify_signature,
 )
-
-# The shared fixtures live beside the repository (../shared/k2-fixtures); a user's clone lacks them.
-FIXTURES_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "k2-fixtures"
-NO_FIXTURES = "../shared/k2-fixtures not present (user clone)"
+from tests.fixtures import absent_params, fixtures_present, missing_fixtures, signature_files
 
 KEY = "test-api-key-0123456789"
 OTHER_KEY = "another-api-key-9876543210"
@@ -38,10 +34,10 @@ GOOD_SIG = compute_signature(BODY, KEY)
 
 def _vectors() -> list[Any]:
     """One pytest.param per (vector file, known signature); a skipped placeholder without fixtures."""
-    if not FIXTURES_DIR.is_dir():
-        return [pytest.param(None, None, None, marks=pytest.mark.skip(reason=NO_FIXTURES))]
+    if not fixtures_present():
+        return absent_params(3)
     params = []
-    for path in sorted(FIXTURES_DIR.glob("*.signature.json")):
+    for path in signature_files():
         vector = json.loads(path.read_text(encoding="utf-8"))
         # body_base64 is authoritative: it is the exact signed bytes, with no JSON string decoding.
         body = base64.b64decode(vector["body_base64"], validate=True)
@@ -66,9 +62,9 @@ def _flip_positions(length: int) -> list[int]:
 
 def test_fixture_vectors_are_present() -> None:
     """The shared fixture directory, when present, holds at least one signature vector."""
-    if not FIXTURES_DIR.is_dir():
-        pytest.skip(NO_FIXTURES)
-    assert list(FIXTURES_DIR.glob("*.signature.json"))
+    if not fixtures_present():
+        missing_fixtures()
+    assert signature_files()
 
 
 @pytest.mark.parametrize(("body", "key", "signature"), VECTORS)
