@@ -7,14 +7,15 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from k2connect_client import errors as generated_errors
-from k2connect_client.api.v2 import v2_get_incoming_payment
 from k2connect_client.models import IncomingPaymentResult, PaymentLinkResult, WebhookSubscription
+from k2connect_client.registry import LOCATIONS
 from k2connect_client.types import Response
 
-from k2connect_ext import _call
+from k2connect_ext import _call, _locations
 from k2connect_ext._client import async_connect, connect
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
@@ -317,6 +318,13 @@ async def test_answer_outside_the_spec_raises_unexpected_response(poller: Poller
     assert len(server.api_requests()) == 1
 
 
+def _replace_getter(monkeypatch: pytest.MonkeyPatch, sync: Any, asyncio_: Any) -> None:
+    """The registry's GET of v2 incoming payments, with these functions in place of the generated ones."""
+    getter = attrs.evolve(LOCATIONS[("v2", "incoming_payments")], sync=sync, asyncio=asyncio_)
+    patched = {**LOCATIONS, ("v2", "incoming_payments"): getter}
+    monkeypatch.setattr(_locations, "LOCATIONS", patched)
+
+
 async def test_parsed_body_missing_raises_unexpected_response(
     poller: Poller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -328,8 +336,7 @@ async def test_parsed_body_missing_raises_unexpected_response(
     async def async_no_model(*args: Any, **kwargs: Any) -> Response[Any]:
         return no_model()
 
-    monkeypatch.setattr(v2_get_incoming_payment, "sync_detailed", no_model)
-    monkeypatch.setattr(v2_get_incoming_payment, "asyncio_detailed", async_no_model)
+    _replace_getter(monkeypatch, no_model, async_no_model)
     with pytest.raises(K2UnexpectedResponseError, match="not a incoming_payment"):
         await poller.wait(k2_reading(ok(incoming_payment("Success"))))
 
@@ -344,8 +351,7 @@ async def test_ambiguous_read_error_ends_the_wait(poller: Poller, monkeypatch: p
     async def async_boom(*args: Any, **kwargs: Any) -> Any:
         raise ambiguous
 
-    monkeypatch.setattr(v2_get_incoming_payment, "sync_detailed", boom)
-    monkeypatch.setattr(v2_get_incoming_payment, "asyncio_detailed", async_boom)
+    _replace_getter(monkeypatch, boom, async_boom)
     with pytest.raises(K2AmbiguousOutcomeError) as info:
         await poller.wait(k2_reading(ok(incoming_payment("Success"))))
     assert info.value is ambiguous
@@ -480,7 +486,7 @@ def test_classify_odd_bodies_are_pending(body: dict[str, Any]) -> None:
         ),
         (f"{BASE}/api/v1/pay_recipients/{PID}", "recipient", "v1.v1_get_pay_recipient"),
         (f"{BASE}/api/v2/external_recipients/{PID}", "recipient", "v2.v2_get_external_recipient"),
-        (f"{BASE}/api/v2/pay_recipients/{PID}", "recipient", "v2.v2_get_external_recipient"),
+        (f"{BASE}/api/v2/pay_recipients/{PID}", "recipient", "v2.v2_get_pay_recipient"),
         (f"{BASE}/api/v1/payments/{PID}", "payment", "v1.v1_get_payment"),
         (f"{BASE}/api/v1/settlement_transfers/{PID}", "settlement_transfer", "v1.v1_get_settlement_transfer"),
         (f"{BASE}/api/v2/send_money/{PID}", "send_money", "v2.v2_get_send_money"),
@@ -506,9 +512,9 @@ def test_parse_location(location: str, kind: str, getter: str) -> None:
     assert ref.id == PID
     assert ref.kind == kind
     assert ref.operation == getter.split(".")[1]
-    assert ref.getter.__name__ == f"k2connect_client.api.{getter}"
+    assert ref.getter.sync.__module__ == f"k2connect_client.api.{getter}"
+    assert ref.getter.asyncio.__module__ == f"k2connect_client.api.{getter}"
     assert ref.location == location.strip()
-    assert callable(ref.getter.sync_detailed)
 
 
 def test_parse_location_unquotes_the_id() -> None:
