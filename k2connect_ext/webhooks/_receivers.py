@@ -42,6 +42,7 @@ from typing import Any, Final
 import attrs
 
 from k2connect_ext._exceptions import K2ConfigError, WebhookPayloadError, WebhookSignatureError
+from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import (
     DEFAULT_MAX_BODY_BYTES,
     aread_limited,
@@ -213,6 +214,7 @@ class WebhookReceiver(_ReceiverBase):
         TypeError: an async handler, or a deduplicator that is not a :class:`Deduplicator`.
     """
 
+    @sealed  # a refused key must not stay in the frames a reporter prints
     def __init__(
         self,
         api_key: ApiKeys,
@@ -294,6 +296,7 @@ class AsyncWebhookReceiver(_ReceiverBase):
     :class:`~k2connect_ext.webhooks.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
     """
 
+    @sealed  # a refused key must not stay in the frames a reporter prints
     def __init__(
         self,
         api_key: ApiKeys,

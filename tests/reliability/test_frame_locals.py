@@ -30,6 +30,8 @@ from k2connect_ext import (
     K2TimeoutError,
     K2ValidationError,
     PollSettings,
+    async_connect,
+    connect,
 )
 from k2connect_ext.webhooks import (
     AsyncWebhookReceiver,
@@ -45,7 +47,7 @@ from .frame_scan import render_all, scan_frames
 CLIENT_SECRET = "cs-frame-locals-5ecr3t+/="
 API_KEY = "ak-frame-locals-0123456789abcdef"
 TOKEN = "tok-frame-locals-must-not-print"
-STK = {
+STK: dict[str, Any] = {
     "phone_number": "+254712345678",
     "amount": 100,
     "till_number": "K000000",
@@ -266,3 +268,22 @@ async def test_an_async_receiver_refusal_holds_no_key_nor_valid_signature() -> N
     assert answer.status == 401
     for text in (repr(answer), str(answer.body)):
         assert API_KEY not in text and VALID.hexdigest() not in text
+
+
+# ------------------------------------------------------------------------------- construction
+def _refused_by_configuration(make: Callable[..., Any]) -> K2Error:
+    with pytest.raises(K2Error) as info:  # plain http to a public host: refused, with the secret in hand
+        make("client-id", CLIENT_SECRET, api_key=API_KEY, base_url="http://k2.example.com", environ={})
+    return info.value
+
+
+@pytest.mark.parametrize("make", [K2, AsyncK2, connect, async_connect], ids=lambda f: f.__name__)
+def test_a_configuration_error_holds_no_credentials(make: Callable[..., Any]) -> None:
+    _assert_clean(_refused_by_configuration(make), _secrets())
+
+
+@pytest.mark.parametrize("make", [WebhookReceiver, AsyncWebhookReceiver], ids=lambda f: f.__name__)
+def test_a_receiver_refusing_its_key_holds_no_key(make: Callable[..., Any]) -> None:
+    with pytest.raises(K2Error) as info:
+        make(API_KEY + "\ud800", lambda event: None)  # not valid UTF-8: refused at start-up
+    _assert_clean(info.value, {"api_key": [API_KEY]})

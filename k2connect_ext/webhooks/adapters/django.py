@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
+from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
 from k2connect_ext.webhooks._receivers import (
@@ -43,6 +44,7 @@ SyncView = Callable[[HttpRequest], HttpResponse]
 AsyncView = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
+@sealed  # a refused key must not stay in the frames a reporter prints
 def webhook_view(
     api_key: ApiKeys,
     handler: AsyncHandler,

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.webhooks._dedup import Deduplicator
 from k2connect_ext.webhooks._receivers import Handler, ReceiverResponse, WebhookReceiver
@@ -34,6 +35,7 @@ _CHUNK = 64 * 1024
 __all__ = ["webhook_blueprint", "webhook_view"]
 
 
+@sealed  # a refused key must not stay in the frames a reporter prints
 def webhook_view(
     api_key: ApiKeys,
     handler: Handler,
@@ -70,6 +72,7 @@ def _read(receiver: WebhookReceiver) -> bytes | ReceiverResponse:
         return receiver._refused_too_large()
 
 
+@sealed  # a refused key must not stay in the frames a reporter prints
 def webhook_blueprint(
     api_key: ApiKeys,
     handler: Handler,

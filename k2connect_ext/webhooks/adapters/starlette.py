@@ -30,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from k2connect_ext._exceptions import WebhookPayloadError, WebhookSignatureError
+from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import (
     DEFAULT_MAX_BODY_BYTES,
     aread_limited,
@@ -50,6 +51,7 @@ from k2connect_ext.webhooks._signatures import ApiKeys, verify_request_headers
 __all__ = ["verified_event", "webhook_endpoint"]
 
 
+@sealed  # a refused key must not stay in the frames a reporter prints
 def webhook_endpoint(
     api_key: ApiKeys,
     handler: AsyncHandler,
@@ -80,6 +82,7 @@ def webhook_endpoint(
     return k2_webhook
 
 
+@sealed  # a refused key must not stay in the frames a reporter prints
 def verified_event(
     api_key: ApiKeys, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 ) -> Callable[[Request], Awaitable[K2Event]]:
