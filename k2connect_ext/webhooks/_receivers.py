@@ -238,6 +238,9 @@ class WebhookReceiver(_ReceiverBase):
     def handle(self, body: RawBody, headers: HeaderItems) -> ReceiverResponse:
         """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers."""
         outcome = self._authenticate(body, headers)
+        # Verified: the signature is not needed again, and a handler's error logged below would carry this
+        # frame's locals (Sentry, rich) with it.
+        del headers
         if isinstance(outcome, ReceiverResponse):
             return outcome
         event = outcome
@@ -317,6 +320,9 @@ class AsyncWebhookReceiver(_ReceiverBase):
     async def handle(self, body: RawBody, headers: HeaderItems) -> ReceiverResponse:
         """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers."""
         outcome = self._authenticate(body, headers)
+        # Verified: the signature is not needed again, and a handler's error logged below would carry this
+        # frame's locals (Sentry, rich) with it.
+        del headers
         if isinstance(outcome, ReceiverResponse):
             return outcome
         event = outcome

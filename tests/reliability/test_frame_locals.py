@@ -287,3 +287,46 @@ def test_a_receiver_refusing_its_key_holds_no_key(make: Callable[..., Any]) -> N
     with pytest.raises(K2Error) as info:
         make(API_KEY + "\ud800", lambda event: None)  # not valid UTF-8: refused at start-up
     _assert_clean(info.value, {"api_key": [API_KEY]})
+
+
+CUSTOMER_CREATED = json.dumps(
+    {
+        "topic": "customer_created",
+        "id": "c0ffee00-0000-4000-8000-000000000001",
+        "created_at": "2026-03-01T12:00:00+03:00",
+        "event": {"type": "Customer Created", "resource": {"phone_number": "+254700000009"}},
+    }
+).encode()
+
+
+def _failing_handler(event: Any) -> None:
+    raise RuntimeError("the shop's database is down")
+
+
+def test_a_handler_failure_logged_by_the_receiver_shows_no_signature(caplog: pytest.LogCaptureFixture) -> None:
+    """The receiver logs the handler's exception (Sentry's logging integration reports it with locals)."""
+    body = CUSTOMER_CREATED
+    signature = hmac.new(API_KEY.encode(), body, hashlib.sha256).hexdigest()
+    receiver = WebhookReceiver(API_KEY, _failing_handler)
+    with caplog.at_level("ERROR", logger="k2connect.webhooks"):
+        receiver.handle(body, {"X-KopoKopo-Signature": signature})
+    (record,) = [r for r in caplog.records if r.exc_info]
+    assert record.exc_info is not None and record.exc_info[1] is not None
+    _assert_clean(record.exc_info[1], {"api_key": [API_KEY], "signature": [signature]})
+
+
+async def test_an_async_handler_failure_logged_by_the_receiver_shows_no_signature(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    body = CUSTOMER_CREATED
+    signature = hmac.new(API_KEY.encode(), body, hashlib.sha256).hexdigest()
+
+    async def handler(event: Any) -> None:
+        _failing_handler(event)
+
+    receiver = AsyncWebhookReceiver(API_KEY, handler)
+    with caplog.at_level("ERROR", logger="k2connect.webhooks"):
+        await receiver.handle(body, {"X-KopoKopo-Signature": signature})
+    (record,) = [r for r in caplog.records if r.exc_info]
+    assert record.exc_info is not None and record.exc_info[1] is not None
+    _assert_clean(record.exc_info[1], {"api_key": [API_KEY], "signature": [signature]})
