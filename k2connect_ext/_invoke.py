@@ -1,11 +1,15 @@
-"""Call a generated operation and turn whatever the generated code raises into a K2 error.
+"""Call a generated operation and turn what the generated code raises about K2's answer into a K2 error.
 
 Error statuses and transport failures are already K2 errors by the time the generated code runs (see
-``client``). What is left is a success the spec does not describe: an undocumented status
-(``UnexpectedStatus``) or a body that breaks the schema (the generated parsers raise ``ValueError``,
-``TypeError``, ``KeyError`` or ``AttributeError``). For a request that may have moved money that is an
+``_client``). What is left is a success the spec does not describe: an undocumented status
+(``UnexpectedStatus``) or a body that breaks the schema (``ResponseParseError``, which the generated
+operations raise for anything their parsers raise). For a request that may have moved money that is an
 ambiguous outcome (``K2AmbiguousOutcomeError``: K2 did something, we cannot tell what); for anything else
-it is ``K2UnexpectedResponseError``.
+it is ``K2UnexpectedResponseError``. A request the generated code could not build from its inputs
+(``RequestBuildError``: nothing was sent) is a ``K2InputError``.
+
+Nothing else is caught: a ``ValueError`` or ``KeyError`` raised anywhere else on the way (a transport, an
+event hook, the retry code) is a bug, not K2's answer, and propagates as itself.
 
 Each call runs as one :mod:`~k2connect_ext._call` scope, named after the operation, so every request it
 makes (the token fetch included) shares one deadline and errors can say which operation failed. Errors are
@@ -27,18 +31,27 @@ from k2connect_ext._translate import ambiguous_outcome_error, detached
 __all__ = ["ainvoke", "invoke"]
 
 R = TypeVar("R")
-_PARSE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
+# What the generated operations raise about their inputs and about K2's answer, and nothing else.
+_GENERATED_ERRORS = (
+    generated_errors.RequestBuildError,
+    generated_errors.UnexpectedStatus,
+    generated_errors.ResponseParseError,
+)
+_GeneratedError = (
+    generated_errors.RequestBuildError
+    | generated_errors.UnexpectedStatus
+    | generated_errors.ResponseParseError
+)
 
 
-def _unexpected(operation: str, exc: Exception, call: _call.Call) -> K2Error:
-    if not call.sent:
+def _unexpected(operation: str, exc: _GeneratedError, call: _call.Call) -> K2Error:
+    if isinstance(exc, generated_errors.RequestBuildError):
         # Raised while the request was being built from its inputs: nothing left this machine, and it
         # is not K2's answer. (A typed input the builders did not catch, such as a number JSON refuses.)
         return K2InputError(
-            f"{operation}: the request could not be built from its inputs ({type(exc).__name__}); "
-            "nothing was sent"
+            f"{operation}: the request could not be built from its inputs ({_cause(exc)}); nothing was sent"
         )
-    status = exc.status_code if isinstance(exc, generated_errors.UnexpectedStatus) else call.status_code
+    status = exc.status_code
     if call.request is not None:  # a request that may move money was sent and answered oddly
         what = f"status {status}" if isinstance(exc, generated_errors.UnexpectedStatus) else "a body"
         return ambiguous_outcome_error(
@@ -46,14 +59,20 @@ def _unexpected(operation: str, exc: Exception, call: _call.Call) -> K2Error:
         )
     if isinstance(exc, generated_errors.UnexpectedStatus):
         return K2UnexpectedResponseError(
-            f"K2 answered {operation} with status {exc.status_code}, which the spec does not describe",
-            status_code=exc.status_code,
+            f"K2 answered {operation} with status {status}, which the spec does not describe",
+            status_code=status,
         )
-    # Only the exception's type: its text may quote the body, and a body may hold a token.
+    # Only the parser's exception type: its text may quote the body, and a body may hold a token.
     return K2UnexpectedResponseError(
-        f"K2 answered {operation} with a body that does not match the spec ({type(exc).__name__})",
-        status_code=call.last_status,
+        f"K2 answered {operation} with a body that does not match the spec ({_cause(exc)})",
+        status_code=status,
     )
+
+
+def _cause(exc: Exception) -> str:
+    """The name of the exception the generated code wrapped (never its text)."""
+    cause = exc.__cause__
+    return type(cause if cause is not None else exc).__name__
 
 
 def invoke(operation: str, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
@@ -64,7 +83,7 @@ def invoke(operation: str, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R
             return fn(*args, **kwargs)
         except K2Error as exc:
             error = exc
-        except (generated_errors.UnexpectedStatus, *_PARSE_ERRORS) as exc:
+        except _GENERATED_ERRORS as exc:
             error = _unexpected(operation, exc, call)
     raise detached(error)
 
@@ -77,6 +96,6 @@ async def ainvoke(operation: str, fn: Callable[..., Awaitable[R]], *args: Any, *
             return await fn(*args, **kwargs)
         except K2Error as exc:
             error = exc
-        except (generated_errors.UnexpectedStatus, *_PARSE_ERRORS) as exc:
+        except _GENERATED_ERRORS as exc:
             error = _unexpected(operation, exc, call)
     raise detached(error)

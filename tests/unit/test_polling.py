@@ -1,27 +1,24 @@
-"""Tests for polling, outcomes, locations and invoke: wait_for and async_wait_for run the same scenarios."""
+"""Tests for polling, outcomes and locations: wait_for and async_wait_for run the same scenarios."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
 import attrs
 import httpx
 import pytest
-from k2connect_client import errors as generated_errors
 from k2connect_client.models import IncomingPaymentResult, PaymentLinkResult, WebhookSubscription
 from k2connect_client.registry import LOCATIONS
 from k2connect_client.types import Response
 
-from k2connect_ext import _call, _locations
+from k2connect_ext import _locations
 from k2connect_ext._client import async_connect, connect
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2AuthError,
     K2ConfigError,
-    K2ConnectionError,
     K2InputError,
     K2NotFoundError,
     K2PaymentFailedError,
@@ -31,7 +28,6 @@ from k2connect_ext._exceptions import (
     K2UnexpectedResponseError,
     K2ValidationError,
 )
-from k2connect_ext._invoke import ainvoke, invoke
 from k2connect_ext._locations import location_from_headers, parse_location
 from k2connect_ext._outcomes import Outcome, State, outcome_of
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
@@ -553,81 +549,3 @@ def test_location_from_headers() -> None:
             location_from_headers(headers, operation="v2_create_incoming_payment")
         assert info.value.status_code == 201
         assert "v2_create_incoming_payment" in str(info.value)
-
-
-# ---------------------------------------------------------------------------------- invoke
-def _raiser(error: Exception, sent: str | None = "GET") -> Callable[..., Any]:
-    """A callable that raises ``error`` after "sending" a request of method ``sent`` (None: nothing sent)."""
-
-    def fn(*args: Any, **kwargs: Any) -> Any:
-        if sent is not None:
-            request = httpx.Request(sent, "https://sandbox.kopokopo.com/api/v2/send_money")
-            _call.record_request(request, may_move_money=sent == "POST")
-        raise error
-
-    return fn
-
-
-@pytest.fixture(params=["sync", "async"])
-def call(request: pytest.FixtureRequest) -> Callable[..., Any]:
-    """invoke or ainvoke, both awaited, so the same cases run through each."""
-
-    async def run(operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if request.param == "sync":
-            return invoke(operation, fn, *args, **kwargs)
-
-        async def afn(*a: Any, **k: Any) -> Any:
-            return fn(*a, **k)
-
-        return await ainvoke(operation, afn, *args, **kwargs)
-
-    return run
-
-
-async def test_invoke_passes_arguments_and_results(call: Callable[..., Any]) -> None:
-    """A successful call returns its result unchanged."""
-    assert await call("op", lambda a, *, b: a + b, 1, b=2) == 3
-
-
-async def test_invoke_unexpected_status_becomes_k2_error(call: Callable[..., Any]) -> None:
-    """The generator's UnexpectedStatus never reaches the user."""
-    with pytest.raises(K2UnexpectedResponseError, match="status 202") as info:
-        await call("v2_create_send_money", _raiser(generated_errors.UnexpectedStatus(202, b"{}")))
-    assert info.value.status_code == 202
-    assert "v2_create_send_money" in str(info.value)
-
-
-@pytest.mark.parametrize("error", [KeyError("data"), ValueError("bad"), TypeError("x"), AttributeError("y")])
-async def test_invoke_parse_errors_become_k2_error(call: Callable[..., Any], error: Exception) -> None:
-    """The generated parsers' exceptions become K2UnexpectedResponseError."""
-    with pytest.raises(K2UnexpectedResponseError, match="does not match the spec"):
-        await call("v2_get_reversal", _raiser(error))
-
-
-async def test_invoke_odd_answer_to_a_money_post_is_ambiguous(call: Callable[..., Any]) -> None:
-    """An undocumented status or body answering a POST that may move money: K2 acted, we can't tell how."""
-    with pytest.raises(K2AmbiguousOutcomeError, match="status 202") as info:
-        await call("v2_create_send_money", _raiser(generated_errors.UnexpectedStatus(202, b"{}"), "POST"))
-    assert info.value.status_code == 202
-    assert info.value.operation == "v2_create_send_money"
-    with pytest.raises(K2AmbiguousOutcomeError):
-        await call("v2_create_send_money", _raiser(KeyError("data"), "POST"))
-
-
-@pytest.mark.parametrize("error", [ValueError("Exceeds the limit"), TypeError("not serializable")])
-async def test_invoke_error_before_anything_was_sent_is_an_input_error(
-    call: Callable[..., Any], error: Exception
-) -> None:
-    """Raised while the body was built (nothing left this machine): an input error, not K2's answer."""
-    with pytest.raises(K2InputError, match="nothing was sent"):
-        await call("v2_create_send_money", _raiser(error, None))
-
-
-async def test_invoke_lets_k2_errors_and_others_through(call: Callable[..., Any]) -> None:
-    """K2 errors pass unchanged, and so do errors that are not about the answer."""
-    original = K2ConnectionError("down")
-    with pytest.raises(K2ConnectionError) as info:
-        await call("op", _raiser(original))
-    assert info.value is original
-    with pytest.raises(RuntimeError):
-        await call("op", _raiser(RuntimeError("bug")))

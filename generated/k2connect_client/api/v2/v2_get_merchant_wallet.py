@@ -67,11 +67,19 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[ApiError | MerchantAccount]:
+    try:
+        parsed = _parse_response(client=client, response=response)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise errors.ResponseParseError(response.status_code, exc) from exc
+    try:
+        status_code = HTTPStatus(response.status_code)
+    except ValueError:
+        raise errors.UnexpectedStatus(response.status_code, response.content) from None
     return Response(
-        status_code=HTTPStatus(response.status_code),
+        status_code=status_code,
         content=response.content,
         headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        parsed=parsed,
     )
 
 
@@ -93,13 +101,16 @@ def sync_detailed(
         Response[ApiError | MerchantAccount]
     """
 
-    kwargs = _get_kwargs(
-        id=id,
-    )
-
-    response = client.get_httpx_client().request(
-        **kwargs,
-    )
+    httpx_client = client.get_httpx_client()
+    try:
+        request = httpx_client.build_request(
+            **_get_kwargs(
+                id=id,
+            )
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # nothing was sent
+        raise errors.RequestBuildError(exc) from exc
+    response = httpx_client.send(request)
 
     return _build_response(client=client, response=response)
 
@@ -146,11 +157,16 @@ async def asyncio_detailed(
         Response[ApiError | MerchantAccount]
     """
 
-    kwargs = _get_kwargs(
-        id=id,
-    )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
+    async_httpx_client = client.get_async_httpx_client()
+    try:
+        request = async_httpx_client.build_request(
+            **_get_kwargs(
+                id=id,
+            )
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # nothing was sent
+        raise errors.RequestBuildError(exc) from exc
+    response = await async_httpx_client.send(request)
 
     return _build_response(client=client, response=response)
 
