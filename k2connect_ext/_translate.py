@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from k2connect_client.registry import operation_for
 
 from k2connect_ext import _call
 from k2connect_ext._constants import (
@@ -306,7 +307,8 @@ def reconcile_hint(path: str, callback_url: str | None, location: str | None) ->
     ways = []
     if callback_url:
         ways.append(f"its result will still be posted to {callback_url} if K2 processed it")
-    if "incoming_payments" in path:
+    operation = operation_for("POST", path)
+    if operation is not None and operation.found_by_polling:  # the spec's x-k2connect-found-by-polling
         ways.append("poll_transactions over the last minutes finds the incoming payment")
     ways.append("check the merchant dashboard")
     return "To find out: " + "; ".join(ways) + ". Do not send it again before you know."

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from k2connect_ext._exceptions import K2ValidationError
-from k2connect_ext._translate import raise_for_status
+from k2connect_ext._translate import raise_for_status, reconcile_hint
 
 SECRET = "tok-5e3c-never-in-errors"
 
@@ -23,3 +23,21 @@ def test_a_known_secret_is_scrubbed_from_lists_in_an_error_body() -> None:
         "error_message": "bad",
         "errors": ["token [redacted] invalid", {"hint": ["[redacted]"]}, 7, None],
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "polled"),
+    [
+        ("/api/v2/incoming_payments", True),
+        ("/api/v1/incoming_payments", True),
+        ("/api/v2/send_money", False),
+        ("/api/v1/payments", False),
+        ("/api/v3/unknown", False),
+    ],
+)
+def test_the_reconcile_hint_offers_polling_where_the_spec_says_it_finds_the_transaction(
+    path: str, polled: bool
+) -> None:
+    hint = reconcile_hint(path, "https://shop.example.com/k2/result", None)
+    assert ("poll_transactions" in hint) is polled
+    assert "https://shop.example.com/k2/result" in hint
