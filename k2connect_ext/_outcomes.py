@@ -14,11 +14,12 @@ link's own status decides; a link that exists but is unpaid is pending, not a su
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 import attrs
+from k2connect_client.registry import ResourceKind
 
 __all__ = ["STATUSES", "Outcome", "State", "Statuses", "outcome_of", "state_of", "status_of"]
 
@@ -84,30 +85,50 @@ _MONEY_OUT: Final = Statuses(
     pending=frozenset({"scheduled", "pending", "processing"}),
 )
 
+# One row per resource kind of the registry (generated from the spec): what its statuses mean, or ``None``
+# for a resource with no lifecycle, whose one read is its outcome. The spec cannot say what a status means,
+# so this is the one hand-written table; a kind the spec gains without a row here fails at import.
+_MEANINGS: Final[Mapping[ResourceKind, Statuses | None]] = {
+    # "Processed" is K2's word for done elsewhere; taken as success here rather than waited out.
+    "incoming_payment": Statuses(frozenset({"success", "processed"}), _FAILED, frozenset({"pending"})),
+    "polling": Statuses(frozenset({"success", "processed"}) | _DONE, _FAILED, frozenset({"pending"})),
+    "transaction_sms_notification": Statuses(
+        frozenset({"success", "sent", "delivered", "processed"}), _FAILED, frozenset({"pending"})
+    ),
+    "payment": _MONEY_OUT,
+    "settlement_transfer": _MONEY_OUT,
+    "send_money": _MONEY_OUT,
+    # A reversal that went through ends "Processed" (its bulk payment "Transferred"), or "Reversed".
+    "reversal": Statuses(
+        frozenset({"processed", "reversed"}) | _DONE,
+        _FAILED,
+        frozenset({"received", "scheduled", "pending", "processing"}),
+    ),
+    # The link's own status decides (see the module docstring): "Processed" outside, "Active" inside
+    # is a link waiting to be paid.
+    "payment_link": Statuses(frozenset({"paid"}), _FAILED, frozenset({"active", "processed"})),
+    "webhook_subscription": None,
+    "recipient": None,
+    "merchant_account": None,
+}
+
+
+def _every_kind_has_a_row(kinds: Iterable[str]) -> None:
+    missing = sorted(set(get_args(ResourceKind)) - set(kinds))
+    unknown = sorted(set(kinds) - set(get_args(ResourceKind)))
+    if missing or unknown:
+        raise RuntimeError(
+            f"k2connect_ext._outcomes: resource kinds without a row: {missing}; rows for no kind: {unknown} "
+            "(a spec change added or renamed a resource: say what its statuses mean)"
+        )
+
+
+_every_kind_has_a_row(list(_MEANINGS))
 STATUSES: Final[Mapping[str, Statuses]] = MappingProxyType(
-    {
-        # "Processed" is K2's word for done elsewhere; taken as success here rather than waited out.
-        "incoming_payment": Statuses(frozenset({"success", "processed"}), _FAILED, frozenset({"pending"})),
-        "polling": Statuses(frozenset({"success", "processed"}) | _DONE, _FAILED, frozenset({"pending"})),
-        "transaction_sms_notification": Statuses(
-            frozenset({"success", "sent", "delivered", "processed"}), _FAILED, frozenset({"pending"})
-        ),
-        "payment": _MONEY_OUT,
-        "settlement_transfer": _MONEY_OUT,
-        "send_money": _MONEY_OUT,
-        # A reversal that went through ends "Processed" (its bulk payment "Transferred"), or "Reversed".
-        "reversal": Statuses(
-            frozenset({"processed", "reversed"}) | _DONE,
-            _FAILED,
-            frozenset({"received", "scheduled", "pending", "processing"}),
-        ),
-        # The link's own status decides (see the module docstring): "Processed" outside, "Active" inside
-        # is a link waiting to be paid.
-        "payment_link": Statuses(frozenset({"paid"}), _FAILED, frozenset({"active", "processed"})),
-    }
+    {kind: meaning for kind, meaning in _MEANINGS.items() if meaning is not None}
 )
 # Resources with no lifecycle: reading them once is the outcome.
-_STATIC: Final = frozenset({"webhook_subscription", "recipient", "merchant_account"})
+_STATIC: Final = frozenset(kind for kind, meaning in _MEANINGS.items() if meaning is None)
 
 
 def state_of(kind: str, status: str | None) -> State:

@@ -354,3 +354,19 @@ def test_example_apps_show_the_same_outcome(app: str, status: str) -> None:
     state = state_of("incoming_payment", status)
     assert shown == SHOWN[state]
     assert (reason is not None) == (state is F)
+
+
+def test_a_resource_kind_without_a_row_fails_at_import() -> None:
+    """Every kind of the registry has a row (a meaning of its statuses, or none for a static resource)."""
+    from typing import get_args
+
+    from k2connect_client.registry import ResourceKind
+
+    from k2connect_ext import _outcomes
+
+    assert set(STATUSES) | _outcomes._STATIC == set(get_args(ResourceKind))
+    kinds = [kind for kind in get_args(ResourceKind) if kind != "reversal"]
+    with pytest.raises(RuntimeError, match=r"without a row: \['reversal'\]"):
+        _outcomes._every_kind_has_a_row(kinds)
+    with pytest.raises(RuntimeError, match=r"rows for no kind: \['refund'\]"):
+        _outcomes._every_kind_has_a_row([*get_args(ResourceKind), "refund"])
