@@ -205,8 +205,24 @@ def derive(spec: Mapping[str, Any]) -> tuple[list[Op], list[Kind], list[str], di
     for op in ops:
         if op.callback is not None and op.kind is not None and kinds[op.kind].callback != op.callback:
             raise SpecError(f"{op.name}: its callback {op.callback} does not report its resource {op.kind}")
-    topics = list(spec.get("webhooks", {}))
-    return ops, sorted(kinds.values(), key=lambda k: k.kind), topics, callback_models
+    return ops, sorted(kinds.values(), key=lambda k: k.kind), list(webhook_models(spec)), callback_models
+
+
+def webhook_models(spec: Mapping[str, Any]) -> dict[str, tuple[str, bool]]:
+    """Each webhook topic -> (its K2-format model, whether K2 may send it in Daraja's form instead).
+
+    A topic's body is one schema, or a ``oneOf`` of the K2 form and the Daraja form: the branch that
+    requires ``TransactionType`` (Daraja's key) is the Daraja one.
+    """
+    found: dict[str, tuple[str, bool]] = {}
+    for topic, item in spec.get("webhooks", {}).items():
+        schema = item["post"]["requestBody"]["content"]["application/json"]["schema"]
+        branches = schema.get("oneOf", [schema])
+        k2_form = [b for b in branches if "TransactionType" not in _resolve(spec, b).get("required", [])]
+        if len(k2_form) != 1 or _ref_name(k2_form[0]) is None:
+            raise SpecError(f"webhook {topic}: one K2-format body schema ($ref) expected")
+        found[topic] = (str(_ref_name(k2_form[0])), len(branches) > len(k2_form))
+    return found
 
 
 def _const(name: str) -> str:
@@ -222,7 +238,12 @@ def _literal(name: str, values: list[str]) -> Iterator[str]:
 
 def render(spec: Mapping[str, Any]) -> str:
     ops, kinds, topics, callback_models = derive(spec)
-    models = sorted({op.result for op in ops if op.result} | set(callback_models.values()))
+    webhooks = webhook_models(spec)
+    models = sorted(
+        {op.result for op in ops if op.result}
+        | set(callback_models.values())
+        | {model for model, _daraja in webhooks.values()}
+    )
     lines = [
         '"""What each K2 operation and resource is: generated from openapi/k2connect.yaml by',
         "scripts/generate_registry.py. Do not edit: change the spec and run ``make generate``.",
@@ -257,7 +278,8 @@ def render(spec: Mapping[str, Any]) -> str:
         "from .models.webhook_v2_event_type import WEBHOOK_V2_EVENT_TYPE_VALUES, WebhookV2EventType",
         "from .types import Response",
         "",
-        '__all__ = ["CALLBACK_MODELS", "LOCATIONS", "OPERATIONS", "RESOURCES", "WEBHOOK_TOPICS",',
+        '__all__ = ["CALLBACK_MODELS", "DARAJA_TOPICS", "LOCATIONS", "OPERATIONS", "RESOURCES",',
+        '           "WEBHOOK_MODELS", "WEBHOOK_TOPICS", "CallbackModel", "WebhookModel",',
         '           "WEBHOOK_TOPICS_BY_VERSION", "WEBHOOK_V1_EVENT_TYPE_VALUES",',
         '           "WEBHOOK_V2_EVENT_TYPE_VALUES", "CallbackType", "Operation", "OperationName",',
         '           "Resource", "ResourceFacts", "ResourceKind", "WebhookTopicName",',
@@ -370,12 +392,23 @@ def render(spec: Mapping[str, Any]) -> str:
         for version, collection, getter in kind.getters:
             lines.append(f'    ("{version}", "{collection}"): {_const(getter)},')
     lines += ["})", '"""(version, collection) of a Location -> the GET that reads it (and its kind)."""', ""]
-    lines.append("CALLBACK_MODELS: Final[Mapping[str, type[Any]]] = MappingProxyType({")
+    lines.append("CALLBACK_MODELS: Final[Mapping[str, type[CallbackModel]]] = MappingProxyType({")
     lines += [f'    "{name}": {model},' for name, model in sorted(callback_models.items())]
     lines += ["})", ""]
     lines.append("WEBHOOK_TOPICS: Final[tuple[WebhookTopicName, ...]] = (")
     lines += [f'    "{topic}",' for topic in topics]
     lines += [")", ""]
+    lines.append("WebhookModel: TypeAlias = " + " | ".join(model for model, _d in webhooks.values()))
+    lines.append('"""The model of every webhook topic\'s K2-format body."""')
+    lines.append("CallbackModel: TypeAlias = " + " | ".join(sorted(set(callback_models.values()))))
+    lines.append('"""The model of every callback result."""')
+    lines.append("")
+    lines.append("WEBHOOK_MODELS: Final[Mapping[str, type[WebhookModel]]] = MappingProxyType({")
+    lines += [f'    "{topic}": {model},' for topic, (model, _d) in webhooks.items()]
+    lines += ["})", '"""A webhook topic -> the model of its K2-format body."""', ""]
+    lines.append("DARAJA_TOPICS: Final[frozenset[WebhookTopicName]] = frozenset({")
+    lines += [f'    "{topic}",' for topic, (_m, daraja) in webhooks.items() if daraja]
+    lines += ["})", '"""The topics K2 may deliver in Safaricom\'s Daraja form instead."""', ""]
     lines += [
         'WEBHOOK_TOPICS_BY_VERSION: Final[Mapping[Literal["v1", "v2"], frozenset[str]]] = MappingProxyType({',
         '    "v1": frozenset(WEBHOOK_V1_EVENT_TYPE_VALUES),',

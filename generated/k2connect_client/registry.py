@@ -67,8 +67,17 @@ from .api.v2 import (
     v2_get_webhook_subscription,
 )
 from .models import (
+    B2BTransactionReceivedWebhook,
+    B2BTransactionReversedWebhook,
+    BuygoodsTransactionReceivedWebhook,
+    BuygoodsTransactionReversedWebhook,
+    CardTransactionReceivedWebhook,
+    CardTransactionReversedWebhook,
+    CardTransactionVoidedWebhook,
+    CustomerCreatedWebhook,
     IncomingPaymentResult,
     IntrospectResponse,
+    M2MTransactionReceivedWebhook,
     MerchantAccount,
     PaymentLinkCancelResponse,
     PaymentLinkResult,
@@ -78,6 +87,7 @@ from .models import (
     ReversalResult,
     RevokeResponse,
     SendMoneyResult,
+    SettlementTransferCompletedWebhook,
     SettlementTransferResult,
     TokenInfoResponse,
     TokenResponse,
@@ -90,10 +100,14 @@ from .types import Response
 
 __all__ = [
     "CALLBACK_MODELS",
+    "DARAJA_TOPICS",
     "LOCATIONS",
     "OPERATIONS",
     "RESOURCES",
+    "WEBHOOK_MODELS",
     "WEBHOOK_TOPICS",
+    "CallbackModel",
+    "WebhookModel",
     "WEBHOOK_TOPICS_BY_VERSION",
     "WEBHOOK_V1_EVENT_TYPE_VALUES",
     "WEBHOOK_V2_EVENT_TYPE_VALUES",
@@ -1130,7 +1144,7 @@ LOCATIONS: Final[Mapping[tuple[str, str], Operation[Any]]] = MappingProxyType(
 )
 """(version, collection) of a Location -> the GET that reads it (and its kind)."""
 
-CALLBACK_MODELS: Final[Mapping[str, type[Any]]] = MappingProxyType(
+CALLBACK_MODELS: Final[Mapping[str, type[CallbackModel]]] = MappingProxyType(
     {
         "incoming_payment": IncomingPaymentResult,
         "payment": PaymentResult,
@@ -1155,6 +1169,55 @@ WEBHOOK_TOPICS: Final[tuple[WebhookTopicName, ...]] = (
     "card_transaction_voided",
     "card_transaction_reversed",
 )
+
+WebhookModel: TypeAlias = (
+    BuygoodsTransactionReceivedWebhook
+    | BuygoodsTransactionReversedWebhook
+    | B2BTransactionReceivedWebhook
+    | B2BTransactionReversedWebhook
+    | M2MTransactionReceivedWebhook
+    | SettlementTransferCompletedWebhook
+    | CustomerCreatedWebhook
+    | CardTransactionReceivedWebhook
+    | CardTransactionVoidedWebhook
+    | CardTransactionReversedWebhook
+)
+"""The model of every webhook topic's K2-format body."""
+CallbackModel: TypeAlias = (
+    IncomingPaymentResult
+    | PaymentLinkResult
+    | PaymentResult
+    | PollingResult
+    | ReversalResult
+    | SendMoneyResult
+    | SettlementTransferResult
+    | TransactionSmsNotificationResult
+)
+"""The model of every callback result."""
+
+WEBHOOK_MODELS: Final[Mapping[str, type[WebhookModel]]] = MappingProxyType(
+    {
+        "buygoods_transaction_received": BuygoodsTransactionReceivedWebhook,
+        "buygoods_transaction_reversed": BuygoodsTransactionReversedWebhook,
+        "b2b_transaction_received": B2BTransactionReceivedWebhook,
+        "b2b_transaction_reversed": B2BTransactionReversedWebhook,
+        "m2m_transaction_received": M2MTransactionReceivedWebhook,
+        "settlement_transfer_completed": SettlementTransferCompletedWebhook,
+        "customer_created": CustomerCreatedWebhook,
+        "card_transaction_received": CardTransactionReceivedWebhook,
+        "card_transaction_voided": CardTransactionVoidedWebhook,
+        "card_transaction_reversed": CardTransactionReversedWebhook,
+    }
+)
+"""A webhook topic -> the model of its K2-format body."""
+
+DARAJA_TOPICS: Final[frozenset[WebhookTopicName]] = frozenset(
+    {
+        "buygoods_transaction_received",
+        "b2b_transaction_received",
+    }
+)
+"""The topics K2 may deliver in Safaricom's Daraja form instead."""
 
 WEBHOOK_TOPICS_BY_VERSION: Final[Mapping[Literal["v1", "v2"], frozenset[str]]] = MappingProxyType(
     {

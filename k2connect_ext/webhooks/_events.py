@@ -25,35 +25,18 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Final, NoReturn, Protocol, Self, TypeVar
+from typing import Any, Final, NoReturn, Protocol, Self, TypeAlias, TypeVar
 
 import attrs
+from k2connect_client import registry
 from k2connect_client.models import (
-    B2BTransactionReceivedWebhook,
-    B2BTransactionReversedWebhook,
-    BuygoodsTransactionReceivedWebhook,
-    BuygoodsTransactionReversedWebhook,
-    CardTransactionReceivedWebhook,
-    CardTransactionReversedWebhook,
-    CardTransactionVoidedWebhook,
-    CustomerCreatedWebhook,
     DarajaTransactionWebhook,
-    IncomingPaymentResult,
-    M2MTransactionReceivedWebhook,
-    PaymentLinkResult,
-    PaymentResult,
-    PollingResult,
-    ReversalResult,
-    SendMoneyResult,
     SettlementBankAccountDestination,
     SettlementMobileWalletDestination,
-    SettlementTransferCompletedWebhook,
-    SettlementTransferResult,
-    TransactionSmsNotificationResult,
 )
 
 from k2connect_ext._exceptions import WebhookPayloadError
@@ -117,52 +100,24 @@ class UnknownEvent:
         return _copy_object(self.data)
 
 
-WebhookModel = (
-    BuygoodsTransactionReceivedWebhook
-    | BuygoodsTransactionReversedWebhook
-    | B2BTransactionReceivedWebhook
-    | B2BTransactionReversedWebhook
-    | M2MTransactionReceivedWebhook
-    | SettlementTransferCompletedWebhook
-    | CustomerCreatedWebhook
-    | CardTransactionReceivedWebhook
-    | CardTransactionVoidedWebhook
-    | CardTransactionReversedWebhook
-)
-ResultModel = (
-    IncomingPaymentResult
-    | PaymentResult
-    | SettlementTransferResult
-    | PollingResult
-    | TransactionSmsNotificationResult
-    | SendMoneyResult
-    | ReversalResult
-    | PaymentLinkResult
-)
+# The models of each topic and callback type come from the operation registry, generated from the spec.
+WebhookModel: TypeAlias = registry.WebhookModel
+ResultModel: TypeAlias = registry.CallbackModel
 K2Model = WebhookModel | ResultModel | DarajaTransactionWebhook | UnknownEvent
 
-_WEBHOOK_MODELS: Final[Mapping[str, type[WebhookModel]]] = {
-    WebhookTopic.BUYGOODS_TRANSACTION_RECEIVED: BuygoodsTransactionReceivedWebhook,
-    WebhookTopic.BUYGOODS_TRANSACTION_REVERSED: BuygoodsTransactionReversedWebhook,
-    WebhookTopic.B2B_TRANSACTION_RECEIVED: B2BTransactionReceivedWebhook,
-    WebhookTopic.B2B_TRANSACTION_REVERSED: B2BTransactionReversedWebhook,
-    WebhookTopic.M2M_TRANSACTION_RECEIVED: M2MTransactionReceivedWebhook,
-    WebhookTopic.SETTLEMENT_TRANSFER_COMPLETED: SettlementTransferCompletedWebhook,
-    WebhookTopic.CUSTOMER_CREATED: CustomerCreatedWebhook,
-    WebhookTopic.CARD_TRANSACTION_RECEIVED: CardTransactionReceivedWebhook,
-    WebhookTopic.CARD_TRANSACTION_VOIDED: CardTransactionVoidedWebhook,
-    WebhookTopic.CARD_TRANSACTION_REVERSED: CardTransactionReversedWebhook,
-}
-_RESULT_MODELS: Final[Mapping[str, type[ResultModel]]] = {
-    ResultType.INCOMING_PAYMENT: IncomingPaymentResult,
-    ResultType.PAYMENT: PaymentResult,
-    ResultType.SETTLEMENT_TRANSFER: SettlementTransferResult,
-    ResultType.POLLING: PollingResult,
-    ResultType.TRANSACTION_SMS_NOTIFICATION: TransactionSmsNotificationResult,
-    ResultType.SEND_MONEY: SendMoneyResult,
-    ResultType.REVERSAL: ReversalResult,
-    ResultType.PAYMENT_LINK: PaymentLinkResult,
-}
+_WEBHOOK_MODELS: Final = registry.WEBHOOK_MODELS
+_RESULT_MODELS: Final = registry.CALLBACK_MODELS
+
+
+def _same_names(enum: type[StrEnum], generated: Iterable[str], what: str) -> None:
+    # The public enums are written out (IDEs and type checkers see their members); the spec decides the
+    # values, so a topic or result type the spec gains or loses fails here, at import, not in a handler.
+    if {member.value for member in enum} != set(generated):
+        raise RuntimeError(f"{enum.__name__} differs from the spec's {what}: update the enum")
+
+
+_same_names(ResultType, registry.CALLBACK_MODELS, "callback result types")
+_same_names(WebhookTopic, registry.WEBHOOK_TOPICS, "webhook topics")
 # K2 says "reversal" in callbacks but "reversals" in some GET bodies (the spec's ReversalData `type`): one
 # topic for both.
 _RESULT_TYPE_ALIASES: Final[Mapping[str, ResultType]] = {

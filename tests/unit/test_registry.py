@@ -124,3 +124,13 @@ def test_topics_are_the_specs_webhooks_and_versions_a_subset() -> None:
     assert list(registry.WEBHOOK_TOPICS) == list(SPEC["webhooks"])
     for version, topics in registry.WEBHOOK_TOPICS_BY_VERSION.items():
         assert topics <= set(registry.WEBHOOK_TOPICS), version
+
+
+def test_the_public_enums_are_checked_against_the_spec_at_import() -> None:
+    from k2connect_ext.webhooks import ResultType, WebhookTopic
+    from k2connect_ext.webhooks import _events
+
+    assert {member.value for member in ResultType} == set(registry.CALLBACK_MODELS)
+    assert {member.value for member in WebhookTopic} == set(registry.WEBHOOK_TOPICS)
+    with pytest.raises(RuntimeError, match="ResultType differs from the spec's callback result types"):
+        _events._same_names(ResultType, [*registry.CALLBACK_MODELS, "refund"], "callback result types")
