@@ -127,8 +127,7 @@ def test_topics_are_the_specs_webhooks_and_versions_a_subset() -> None:
 
 
 def test_the_public_enums_are_checked_against_the_spec_at_import() -> None:
-    from k2connect_ext.webhooks import ResultType, WebhookTopic
-    from k2connect_ext.webhooks import _events
+    from k2connect_ext.webhooks import ResultType, WebhookTopic, _events
 
     assert {member.value for member in ResultType} == set(registry.CALLBACK_MODELS)
     assert {member.value for member in WebhookTopic} == set(registry.WEBHOOK_TOPICS)
