@@ -41,7 +41,10 @@ class SandboxConfig:
     Delivery of callbacks and webhooks (at least once)
         Up to ``delivery_max_attempts`` POSTs per notification, the first immediately and then after
         ``delivery_initial_backoff`` seconds doubling each time, never past ``delivery_max_elapsed``
-        seconds after the first; each attempt times out after ``delivery_timeout``. HTTPS receivers are
+        seconds after the first; each attempt times out after ``delivery_timeout``. At most
+        ``delivery_concurrency`` attempts are in flight at once (over one pooled client); the others wait
+        their turn in a queue, never dropped, so a receiver that never answers cannot use up the
+        sandbox's connections and starve its API. HTTPS receivers are
         verified against the public CAs plus ``delivery_ca_file`` if given (never unverified). Plain
         HTTP is sent to loopback receivers only unless ``allow_plain_http`` is set. ``deliver=False``
         records notifications without sending them (for fuzzing runs that invent callback URLs).
@@ -63,6 +66,7 @@ class SandboxConfig:
     delivery_initial_backoff: float = 0.2
     delivery_max_elapsed: float = 30.0
     delivery_timeout: float = 5.0
+    delivery_concurrency: int = 32
     delivery_ca_file: str | None = None
     allow_plain_http: bool = False
     opening_balance: Decimal = Decimal("100000")
@@ -77,6 +81,8 @@ class SandboxConfig:
             raise ValueError("SandboxConfig.callback_delay must not be negative")
         if self.delivery_max_attempts < 1:
             raise ValueError("SandboxConfig.delivery_max_attempts must be at least 1")
+        if self.delivery_concurrency < 1:
+            raise ValueError("SandboxConfig.delivery_concurrency must be at least 1")
         if self.delivery_initial_backoff < 0 or self.delivery_max_elapsed < 0 or self.delivery_timeout <= 0:
             raise ValueError("SandboxConfig delivery timings must not be negative")
         if self.base_url is not None:

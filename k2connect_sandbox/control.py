@@ -3,8 +3,10 @@
 =========================================================  ==============================================
 ``GET  /sandbox/health``                                   ``{"status": "ok"}`` once serving
 ``POST /sandbox/reset``                                    forget all state (tokens, resources, ledger...)
-``GET  /sandbox/deliveries``                               every callback/webhook delivery attempt
-                                                           (filters: kind, topic, resource_id, event_id)
+``GET  /sandbox/deliveries``                               every callback/webhook delivery attempt, and
+                                                           those not finished yet (queued, sending,
+                                                           retrying); filters: kind, topic,
+                                                           resource_id, event_id
 ``GET  /sandbox/events``                                   every webhook event emitted (K2 format)
 ``GET  /sandbox/ledger``                                   received transactions and the balance
 ``POST /sandbox/simulate/buygoods_transaction_received``   ``{till_number, amount, phone?, first_name?,
@@ -97,10 +99,16 @@ class ControlApi:
         filters = {
             k: v for k, v in request.query_params.items() if k in ("kind", "topic", "resource_id", "event_id")
         }
-        found = [
-            d for d in self.sandbox.deliveries.log() if all(str(d.get(k)) == v for k, v in filters.items())
-        ]
-        return json_response({"deliveries": found})
+
+        def matching(entries: list[JsonDict]) -> list[JsonDict]:
+            return [d for d in entries if all(str(d.get(k)) == v for k, v in filters.items())]
+
+        return json_response(
+            {
+                "deliveries": matching(self.sandbox.deliveries.log()),
+                "pending": matching(self.sandbox.deliveries.pending()),
+            }
+        )
 
     async def events(self, request: Request) -> Response:
         return json_response({"events": self.sandbox.webhooks.events()})

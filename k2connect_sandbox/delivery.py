@@ -9,18 +9,27 @@ only unless explicitly allowed, because the real K2 only calls HTTPS URLs and a 
 leak signed payloads over the network in clear text by accident. Loopback is the SDK's own rule
 (``k2connect_ext._loopback``): a literal loopback address or exactly ``localhost``, never a name under
 it (``x.localhost`` goes through the resolver like any name).
+
+Deliveries never starve the API: at most ``delivery_concurrency`` attempts are in flight at once (per
+event loop), over one pooled ``httpx.AsyncClient`` per loop, and the rest wait their turn in a queue,
+never dropped. A receiver that accepts and never answers therefore holds a bounded number of
+connections (and file descriptors), however many notifications are waiting for it. Every notification
+not yet finished is listed by ``pending()`` (queued, sending, or waiting to retry), so a backlog is
+visible in ``/sandbox/deliveries`` rather than lost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import ssl
 import threading
+import weakref
 from collections import deque
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import certifi
@@ -54,14 +63,45 @@ class Notification:
     subscription_id: str | None = None
 
 
+PendingState = Literal["queued", "sending", "retrying"]
+
+
+@dataclass
+class _Pending:
+    """A notification not finished yet: which attempt is next or running, and since when."""
+
+    notification: Notification
+    loop: asyncio.AbstractEventLoop
+    id: str
+    attempt: int
+    state: PendingState
+    since: str
+
+
+@dataclass
+class _Lane:
+    """What the deliveries of one event loop share: their slots, and one pooled client per proxy setting.
+
+    Both are tied to the loop they were made on, and the app may be driven from several loops (uvicorn's,
+    and in tests each test's own), so each loop gets its own lane.
+    """
+
+    slots: asyncio.Semaphore
+    clients: dict[bool, httpx.AsyncClient] = field(default_factory=dict)
+
+
 class DeliveryService:
     def __init__(self, config: SandboxConfig, clock: Clock, scheduler: Scheduler) -> None:
         self._config = config
         self._clock = clock
         self._scheduler = scheduler
         self._log: deque[JsonDict] = deque(maxlen=_LOG_LIMIT)
+        self._pending: dict[int, _Pending] = {}
+        self._keys = itertools.count()
+        self._lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Lane] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
+        scheduler.on_close(self.aclose)
 
     def _ssl_context(self) -> ssl.SSLContext:
         if self._ssl is None:
@@ -70,6 +110,42 @@ class DeliveryService:
                 context.load_verify_locations(cafile=self._config.delivery_ca_file)
             self._ssl = context
         return self._ssl
+
+    def _lane(self) -> _Lane:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            lane = self._lanes.get(loop)
+            if lane is None:
+                lane = self._lanes[loop] = _Lane(asyncio.Semaphore(self._config.delivery_concurrency))
+            return lane
+
+    def _client(self, lane: _Lane, trust_env: bool) -> httpx.AsyncClient:
+        client = lane.clients.get(trust_env)
+        if client is None:
+            cap = self._config.delivery_concurrency
+            client = lane.clients[trust_env] = httpx.AsyncClient(
+                verify=self._ssl_context(),
+                timeout=self._config.delivery_timeout,
+                follow_redirects=False,
+                trust_env=trust_env,
+                limits=httpx.Limits(max_connections=cap, max_keepalive_connections=cap),
+            )
+        return client
+
+    async def aclose(self) -> None:
+        """Close the running loop's delivery clients and forget its unfinished notifications.
+
+        Called by ``Scheduler.aclose`` (server shutdown, test teardown) once that loop's tasks are
+        cancelled, so nothing is sending any more.
+        """
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            lane = self._lanes.pop(loop, None)
+            for key in [key for key, entry in self._pending.items() if entry.loop is loop]:
+                del self._pending[key]
+        if lane is not None:
+            for client in lane.clients.values():
+                await client.aclose()
 
     def send(self, notification: Notification) -> None:
         """Deliver in the background (requires a running event loop).
@@ -83,8 +159,9 @@ class DeliveryService:
             self.record_failure(notification, f"not sent: the body could not be encoded ({exc_text(exc)})")
             return
         signature = compute_signature(payload, self._config.api_key)
+        key = self._track(notification)
         self._scheduler.spawn(
-            self._deliver_logged(notification, payload, signature, self._scheduler.generation),
+            self._deliver_logged(key, notification, payload, signature, self._scheduler.generation),
             name=f"deliver:{notification.topic}",
         )
 
@@ -102,9 +179,51 @@ class DeliveryService:
         with self._lock:
             return [dict(entry) for entry in self._log]
 
+    def pending(self) -> list[JsonDict]:
+        """Every notification not finished yet, oldest first: waiting for a slot, sending, or retrying."""
+        with self._lock:
+            entries = [self._pending[key] for key in sorted(self._pending)]
+            return [
+                {
+                    "id": entry.id,
+                    "kind": entry.notification.kind,
+                    "topic": entry.notification.topic,
+                    "url": entry.notification.url,
+                    "resource_id": entry.notification.resource_id,
+                    "event_id": entry.notification.event_id,
+                    "subscription_id": entry.notification.subscription_id,
+                    "attempt": entry.attempt,
+                    "state": entry.state,
+                    "since": entry.since,
+                }
+                for entry in entries
+            ]
+
     def clear(self) -> None:
         with self._lock:
             self._log.clear()
+            self._pending.clear()
+
+    def _track(self, notification: Notification) -> int:
+        entry = _Pending(
+            notification, asyncio.get_running_loop(), new_id(), 1, "queued", iso_ms(self._clock.now())
+        )
+        with self._lock:
+            key = next(self._keys)
+            self._pending[key] = entry
+        return key
+
+    def _mark(self, key: int, attempt: int, state: PendingState) -> None:
+        # Only an entry still listed: a reset forgets the old state's notifications, which then end quietly.
+        now = iso_ms(self._clock.now())
+        with self._lock:
+            entry = self._pending.get(key)
+            if entry is not None:
+                entry.attempt, entry.state, entry.since = attempt, state, now
+
+    def _untrack(self, key: int) -> None:
+        with self._lock:
+            self._pending.pop(key, None)
 
     def _record(
         self,
@@ -165,11 +284,11 @@ class DeliveryService:
         return None
 
     async def _deliver_logged(
-        self, notification: Notification, payload: bytes, signature: str, generation: int
+        self, key: int, notification: Notification, payload: bytes, signature: str, generation: int
     ) -> None:
         """``_deliver``, with any unexpected failure logged and recorded rather than lost with the task."""
         try:
-            await self._deliver(notification, payload, signature, generation)
+            await self._deliver(key, notification, payload, signature, generation)
         except Exception as exc:
             log.exception("delivery of %s %s failed", notification.kind, notification.topic)
             if self._scheduler.generation == generation:
@@ -181,9 +300,11 @@ class DeliveryService:
                     None,
                     f"delivery failed inside the sandbox: {exc_text(exc)}",
                 )
+        finally:
+            self._untrack(key)
 
     async def _deliver(
-        self, notification: Notification, payload: bytes, signature: str, generation: int
+        self, key: int, notification: Notification, payload: bytes, signature: str, generation: int
     ) -> None:
         config = self._config
         if not config.deliver:
@@ -200,16 +321,20 @@ class DeliveryService:
             SIGNATURE_HEADER: signature,
             "User-Agent": _USER_AGENT,
         }
-        host = urlsplit(notification.url).hostname
+        lane = self._lane()
+        client = self._client(lane, trust_env=not is_loopback_host(urlsplit(notification.url).hostname))
         loop = asyncio.get_running_loop()
-        started = loop.time()
+        started: float | None = None  # the first attempt's start: time spent queued does not count
         backoff = config.delivery_initial_backoff
         for attempt in range(1, config.delivery_max_attempts + 1):
-            if self._scheduler.generation != generation:
-                return  # the sandbox was reset: this notification belongs to discarded state
-            status, error = await self._attempt(
-                notification.url, payload, headers, trust_env=not is_loopback_host(host)
-            )
+            self._mark(key, attempt, "queued")
+            async with lane.slots:
+                if self._scheduler.generation != generation:
+                    return  # the sandbox was reset: this notification belongs to discarded state
+                self._mark(key, attempt, "sending")
+                if started is None:
+                    started = loop.time()
+                status, error = await self._attempt(client, notification.url, payload, headers)
             if self._scheduler.generation != generation:
                 return
             self._record(notification, payload, signature, attempt, status, error)
@@ -218,22 +343,16 @@ class DeliveryService:
             elapsed = loop.time() - started
             if attempt == config.delivery_max_attempts or elapsed + backoff > config.delivery_max_elapsed:
                 return
+            self._mark(key, attempt + 1, "retrying")
             await asyncio.sleep(backoff)
             backoff *= 2
 
+    @staticmethod
     async def _attempt(
-        self, url: str, payload: bytes, headers: dict[str, str], trust_env: bool
+        client: httpx.AsyncClient, url: str, payload: bytes, headers: dict[str, str]
     ) -> tuple[int | None, str | None]:
-        # A fresh client per attempt: deliveries are rare, and a pooled client would be tied to the
-        # event loop it was created on, while the app may be driven from several loops (tests).
         try:
-            async with httpx.AsyncClient(
-                verify=self._ssl_context(),
-                timeout=self._config.delivery_timeout,
-                follow_redirects=False,
-                trust_env=trust_env,
-            ) as client:
-                response = await client.post(url, content=payload, headers=headers)
+            response = await client.post(url, content=payload, headers=headers)
             return response.status_code, None
         except httpx.HTTPError as exc:
             return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

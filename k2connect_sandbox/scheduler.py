@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 __all__ = ["Scheduler"]
@@ -25,6 +25,7 @@ class Scheduler:
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = threading.Lock()
         self._generation = 0
+        self._closers: list[Callable[[], Coroutine[Any, Any, None]]] = []
 
     @property
     def generation(self) -> int:
@@ -53,8 +54,13 @@ class Scheduler:
         with self._lock:
             return len(self._tasks)
 
+    def on_close(self, closer: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Have ``aclose`` also await ``closer()`` (on the same loop), once that loop's tasks are done."""
+        self._closers.append(closer)
+
     async def aclose(self) -> None:
-        """Cancel the tasks of the running loop and wait for them (server shutdown, test teardown)."""
+        """Cancel the tasks of the running loop and wait for them (server shutdown, test teardown); then
+        run the closers, which free what those tasks used on this loop (e.g. pooled delivery clients)."""
         loop = asyncio.get_running_loop()
         with self._lock:
             mine = [task for task in self._tasks if task.get_loop() is loop]
@@ -62,3 +68,5 @@ class Scheduler:
             task.cancel()
         if mine:
             await asyncio.gather(*mine, return_exceptions=True)
+        for closer in self._closers:
+            await closer()

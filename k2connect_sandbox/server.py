@@ -88,6 +88,13 @@ class RunningSandbox:
         found: list[JsonDict] = response.json()["deliveries"]
         return found
 
+    def pending_deliveries(self, **filters: str) -> list[JsonDict]:
+        """Notifications not delivered yet (state ``queued``, ``sending`` or ``retrying``), same filters."""
+        response = self._client.get("/sandbox/deliveries", params=filters)
+        response.raise_for_status()
+        found: list[JsonDict] = response.json()["pending"]
+        return found
+
     def token(self) -> str:
         """A fresh access token."""
         response = self._client.post(

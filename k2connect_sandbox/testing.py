@@ -11,7 +11,8 @@ Fixtures:
     A sandbox served by uvicorn over real HTTP on 127.0.0.1 (a free port), started once per session
     on a background thread and reset before each test. It is a :class:`RunningSandbox`: ``.base_url``,
     ``.client_id``, ``.client_secret``, ``.api_key``, ``.app``, ``.reset()``, ``.deliveries(**filters)``,
-    ``.wait_for_deliveries(predicate, timeout)``, ``.token()`` and ``.control(method, path, json)``.
+    ``.pending_deliveries(**filters)``, ``.wait_for_deliveries(predicate, timeout)``, ``.token()`` and
+    ``.control(method, path, json)``.
 ``k2_sandbox_app``
     A fresh in-process ASGI app per test, for ``httpx.AsyncClient(transport=httpx.ASGITransport(app))``
     (background work runs on the test's event loop, so keep the loop running while you wait for
