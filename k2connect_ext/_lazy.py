@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 __all__ = ["expose", "lazy_exports"]
 
@@ -20,7 +20,7 @@ def expose(public_module: str, values: Iterable[object]) -> None:
     for value in values:
         home = getattr(value, "__module__", None)
         if isinstance(home, str) and home.startswith("k2connect_ext.") and "._" in home:
-            cast(Any, value).__module__ = public_module
+            value.__module__ = public_module
 
 
 def lazy_exports(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
 from k2connect_client import models as _m
@@ -37,12 +37,25 @@ from k2connect_client.api.v2 import (
     v2_create_send_money,
     v2_create_webhook_subscription,
 )
-from k2connect_client.types import Response
+from k2connect_client.models.payment_request_destination_type import (
+    PAYMENT_REQUEST_DESTINATION_TYPE_VALUES,
+    PaymentRequestDestinationType,
+)
+from k2connect_client.models.polling_request_scope import POLLING_REQUEST_SCOPE_VALUES, PollingRequestScope
+from k2connect_client.models.settlement_destination_type import (
+    SETTLEMENT_DESTINATION_TYPE_VALUES,
+    SettlementDestinationType,
+)
+from k2connect_client.models.webhook_v1_event_type import WEBHOOK_V1_EVENT_TYPE_VALUES
+from k2connect_client.models.webhook_v2_event_type import WEBHOOK_V2_EVENT_TYPE_VALUES
+from k2connect_client.types import UNSET, Response, Unset
 
 if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first use (see the models package)
     from k2connect_client.models import (
         Amount,
         BankAccountDestination,
+        BankAccountExternalRecipientRequest,
+        BankAccountPayRecipientRequest,
         CallbackLinks,
         IncomingPaymentResult,
         MerchantAccount,
@@ -50,7 +63,11 @@ if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first
         MerchantWalletDestination,
         Metadata,
         MobileWalletDestination,
+        MobileWalletExternalRecipientRequest,
+        MobileWalletPayRecipientRequest,
         PaybillDestination,
+        PaybillExternalRecipientRequest,
+        PaybillPayRecipientRequest,
         PaymentLinkResult,
         PaymentResult,
         PollingResult,
@@ -59,18 +76,33 @@ if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first
         SendMoneyResult,
         SettlementTransferResult,
         TillDestination,
+        TillExternalRecipientRequest,
+        TillPayRecipientRequest,
         TransactionSmsNotificationResult,
         WebhookSubscription,
     )
-from k2connect_client.types import UNSET
+
+    _RecipientRequest: TypeAlias = (
+        MobileWalletPayRecipientRequest
+        | BankAccountPayRecipientRequest
+        | TillPayRecipientRequest
+        | PaybillPayRecipientRequest
+        | MobileWalletExternalRecipientRequest
+        | BankAccountExternalRecipientRequest
+        | TillExternalRecipientRequest
+        | PaybillExternalRecipientRequest
+    )
 
 from k2connect_ext._exceptions import K2InputError
 from k2connect_ext._topics import EventType, WebhookTopic
 from k2connect_ext._validation import (
     MAX_NAME_LENGTH,
+    either,
+    is_one_of,
     validate_amount,
     validate_currency,
     validate_email,
+    validate_event_type,
     validate_metadata,
     validate_name,
     validate_network,
@@ -95,7 +127,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Version = Literal["v1", "v2"]
+Version: TypeAlias = Literal["v1", "v2"]
+_VERSIONS: Final[frozenset[Version]] = frozenset({"v1", "v2"})
 Destination = (
     _m.MobileWalletDestination
     | _m.BankAccountDestination
@@ -104,9 +137,11 @@ Destination = (
     | _m.MerchantWalletDestination
     | _m.MerchantBankAccountDestination
 )
-RecipientType = Literal["mobile_wallet", "bank_account", "till", "paybill"]
-SettlementDestinationType = Literal["merchant_wallet", "merchant_bank_account"]
-Scope = Literal["company", "till"]
+# The spec's own Literals (generated), under the names the SDK has always used.
+RecipientType: TypeAlias = PaymentRequestDestinationType
+"""What a PAY recipient (and a PAY payment's destination) can be."""
+Scope: TypeAlias = PollingRequestScope
+"""The scope of a polling request or a webhook subscription (the spec gives both the same two values)."""
 
 
 SyncOperation = Callable[..., Response[Any]]
@@ -137,38 +172,38 @@ def _money(value: Decimal | int | str | float, field: str) -> str:
 
 
 def _amount(value: Decimal | int | str | float, currency: str, field: str = "amount") -> Amount:
-    return _m.Amount(currency=cast(Any, validate_currency(currency)), value=_money(value, field))
+    return _m.Amount(currency=validate_currency(currency), value=_money(value, field))
 
 
 def _links(callback_url: str) -> CallbackLinks:
     return _m.CallbackLinks(callback_url=validate_url(callback_url))
 
 
-def _metadata(value: Mapping[str, Any] | None) -> Metadata | Any:
+def _metadata(value: Mapping[str, Any] | None) -> Metadata | Unset:
     checked = validate_metadata(value)
     return UNSET if checked is None else _m.Metadata.from_dict(checked)
 
 
-def _optional(value: str | None, field: str, *, multiline: bool = False) -> str | Any:
+def _optional(value: str | None, field: str, *, multiline: bool = False) -> str | Unset:
     # Optional text: None or blank is left out of the body; anything else must be a string.
     text = validate_text(value, field, required=False, multiline=multiline)
     return UNSET if text is None else text
 
 
-def _optional_name(value: str | None, field: str) -> str | Any:
+def _optional_name(value: str | None, field: str) -> str | Unset:
     text = validate_text(value, field, required=False, max_length=MAX_NAME_LENGTH)
     return UNSET if text is None else text
 
 
-def _optional_email(value: str | None) -> str | Any:
+def _optional_email(value: str | None) -> str | Unset:
     text = validate_email(value)
     return UNSET if text is None else text
 
 
 def _version(version: str) -> Version:
-    if version not in ("v1", "v2"):
-        raise K2InputError("version must be v1 or v2", field="version")
-    return cast(Version, version)
+    if not is_one_of(version, _VERSIONS):
+        raise K2InputError(f"version must be {either(_VERSIONS)}", field="version")
+    return version
 
 
 # ----------------------------------------------------------------------------------- webhooks and SMS
@@ -183,29 +218,34 @@ def subscribe_webhook(
 ) -> Prepared[WebhookSubscription]:
     """Subscribe ``url`` to ``event_type``; till-scoped events need the till in ``scope_reference``."""
     version = _version(version)
+    event: object = str(event_type) if isinstance(event_type, str) else event_type
     checked_scope, reference = validate_subscription(
         event_type, scope, scope_reference, enable_daraja_payload=enable_daraja_payload, version=version
     )
-    fields: dict[str, Any] = {
-        "event_type": str(event_type),
-        "url": validate_url(url, "url"),
-        "scope": checked_scope,
-        "scope_reference": reference,
-    }
+    callback = validate_url(url, "url")
     if version == "v1":
         if enable_daraja_payload:
             raise K2InputError("enable_daraja_payload needs the v2 API", field="enable_daraja_payload")
-        body: Any = _m.WebhookSubscriptionRequest(**fields)
-    else:
-        body = _m.WebhookSubscriptionV2Request(**fields, enable_daraja_payload=enable_daraja_payload)
-    if version == "v1":
+        v1_body = _m.WebhookSubscriptionRequest(
+            event_type=validate_event_type(event, WEBHOOK_V1_EVENT_TYPE_VALUES, version=version),
+            url=callback,
+            scope=checked_scope,
+            scope_reference=reference,
+        )
         return Prepared(
             v1_create_webhook_subscription.sync_detailed,
             v1_create_webhook_subscription.asyncio_detailed,
-            body,
+            v1_body,
         )
+    v2_body = _m.WebhookSubscriptionV2Request(
+        event_type=validate_event_type(event, WEBHOOK_V2_EVENT_TYPE_VALUES, version=version),
+        url=callback,
+        scope=checked_scope,
+        scope_reference=reference,
+        enable_daraja_payload=enable_daraja_payload,
+    )
     return Prepared(
-        v2_create_webhook_subscription.sync_detailed, v2_create_webhook_subscription.asyncio_detailed, body
+        v2_create_webhook_subscription.sync_detailed, v2_create_webhook_subscription.asyncio_detailed, v2_body
     )
 
 
@@ -289,59 +329,65 @@ def add_recipient(
 ) -> Prepared[Recipient]:
     """Add a PAY recipient (v1 ``pay_recipients``) or an external recipient (v2 ``external_recipients``)."""
     version = _version(version)
-    details: Any
+    body: _RecipientRequest
     if recipient_type == "mobile_wallet":
-        details = _m.MobileWalletRecipient(
-            phone_number=validate_phone(cast(str, phone_number), "phone_number"),
+        wallet = _m.MobileWalletRecipient(
+            phone_number=validate_phone(phone_number, "phone_number"),
             network=validate_network(network),
             first_name=validate_name(first_name, "first_name"),
             last_name=validate_name(last_name, "last_name"),
             email=_optional_email(email),
             nickname=_optional(nickname, "nickname"),
         )
+        body = (
+            _m.MobileWalletPayRecipientRequest(type_="mobile_wallet", pay_recipient=wallet)
+            if version == "v1"
+            else _m.MobileWalletExternalRecipientRequest(type_="mobile_wallet", external_recipient=wallet)
+        )
     elif recipient_type == "bank_account":
-        details = _m.BankAccountRecipient(
+        account = _m.BankAccountRecipient(
             account_name=validate_name(account_name, "account_name"),
             account_number=validate_required(account_number, "account_number"),
             bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
-            settlement_method=cast(
-                Any, validate_settlement_method("EFT" if settlement_method is None else settlement_method)
+            settlement_method=validate_settlement_method(
+                "EFT" if settlement_method is None else settlement_method
             ),
             nickname=_optional(nickname, "nickname"),
         )
+        body = (
+            _m.BankAccountPayRecipientRequest(type_="bank_account", pay_recipient=account)
+            if version == "v1"
+            else _m.BankAccountExternalRecipientRequest(type_="bank_account", external_recipient=account)
+        )
     elif recipient_type == "till":
-        details = _m.TillRecipient(
+        till = _m.TillRecipient(
             till_number=validate_required(till_number, "till_number"),
             till_name=validate_name(till_name, "till_name"),
             nickname=_optional(nickname, "nickname"),
         )
+        body = (
+            _m.TillPayRecipientRequest(type_="till", pay_recipient=till)
+            if version == "v1"
+            else _m.TillExternalRecipientRequest(type_="till", external_recipient=till)
+        )
     elif recipient_type == "paybill":
-        details = _m.PaybillRecipient(
+        paybill = _m.PaybillRecipient(
             paybill_number=validate_required(paybill_number, "paybill_number"),
             paybill_account_number=validate_required(paybill_account_number, "paybill_account_number"),
             paybill_name=validate_name(paybill_name, "paybill_name"),
             nickname=_optional(nickname, "nickname"),
         )
+        body = (
+            _m.PaybillPayRecipientRequest(type_="paybill", pay_recipient=paybill)
+            if version == "v1"
+            else _m.PaybillExternalRecipientRequest(type_="paybill", external_recipient=paybill)
+        )
     else:
         raise K2InputError(
-            "recipient type must be mobile_wallet, bank_account, till or paybill", field="type"
+            f"recipient type must be {either(PAYMENT_REQUEST_DESTINATION_TYPE_VALUES)}", field="type"
         )
-    wrappers_v1: dict[str, Any] = {
-        "mobile_wallet": _m.MobileWalletPayRecipientRequest,
-        "bank_account": _m.BankAccountPayRecipientRequest,
-        "till": _m.TillPayRecipientRequest,
-        "paybill": _m.PaybillPayRecipientRequest,
-    }
-    wrappers_v2: dict[str, Any] = {
-        "mobile_wallet": _m.MobileWalletExternalRecipientRequest,
-        "bank_account": _m.BankAccountExternalRecipientRequest,
-        "till": _m.TillExternalRecipientRequest,
-        "paybill": _m.PaybillExternalRecipientRequest,
-    }
     if version == "v1":
-        body = wrappers_v1[recipient_type](type_=recipient_type, pay_recipient=details)
         return Prepared(v1_create_pay_recipient.sync_detailed, v1_create_pay_recipient.asyncio_detailed, body)
-    body = wrappers_v2[recipient_type](type_=recipient_type, external_recipient=details)
     return Prepared(
         v2_create_external_recipient.sync_detailed, v2_create_external_recipient.asyncio_detailed, body
     )
@@ -361,15 +407,16 @@ def create_payment(
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[PaymentResult]:
     """Pay a PAY recipient (v1). ``destination_reference`` is the recipient's id from its Location."""
-    if destination_type not in ("mobile_wallet", "bank_account", "till", "paybill"):
+    if not is_one_of(destination_type, PAYMENT_REQUEST_DESTINATION_TYPE_VALUES):
         raise K2InputError(
-            "destination_type must be mobile_wallet, bank_account, till or paybill", field="destination_type"
+            f"destination_type must be {either(PAYMENT_REQUEST_DESTINATION_TYPE_VALUES)}",
+            field="destination_type",
         )
     if tags is not None and (isinstance(tags, str | bytes) or not isinstance(tags, Sequence)):
         raise K2InputError("tags must be a list of strings", field="tags")
     checked_tags = None if tags is None else [validate_required(tag, "tags") for tag in tags]
     body = _m.PaymentRequest(
-        destination_type=cast(Any, destination_type),
+        destination_type=destination_type,
         destination_reference=validate_required(destination_reference, "destination_reference"),
         amount=_amount(amount, currency),
         description=validate_required(description, "description"),
@@ -422,7 +469,7 @@ def add_merchant_bank_account(
         account_name=validate_name(account_name, "account_name"),
         account_number=validate_required(account_number, "account_number"),
         bank_branch_ref=validate_required(bank_branch_ref, "bank_branch_ref"),
-        settlement_method=cast(Any, validate_settlement_method(settlement_method)),
+        settlement_method=validate_settlement_method(settlement_method),
         nickname=_optional(nickname, "nickname"),
     )
     if version == "v1":
@@ -453,16 +500,16 @@ def settle_funds(
             "a targeted transfer needs both destination_type and destination_reference; a blind one neither",
             field="destination_reference" if destination_reference is None else "destination_type",
         )
-    if destination_type is not None and destination_type not in ("merchant_wallet", "merchant_bank_account"):
+    if destination_type is not None and not is_one_of(destination_type, SETTLEMENT_DESTINATION_TYPE_VALUES):
         raise K2InputError(
-            "destination_type must be merchant_wallet or merchant_bank_account", field="destination_type"
+            f"destination_type must be {either(SETTLEMENT_DESTINATION_TYPE_VALUES)}", field="destination_type"
         )
     body = _m.SettlementTransferRequest(
         field_links=_links(callback_url),
         amount=UNSET
         if amount is None
         else _m.TransferAmount(currency=validate_currency(currency), value=_money(amount, "amount")),
-        destination_type=UNSET if destination_type is None else cast(Any, destination_type),
+        destination_type=UNSET if destination_type is None else destination_type,
         destination_reference=UNSET
         if destination_reference is None
         else validate_required(destination_reference, "destination_reference"),
@@ -492,13 +539,13 @@ def poll_transactions(
         raise K2InputError("from_time is after to_time", field="from_time")
     # Typed as a Literal, but callers without a type checker may pass any case or anything at all.
     checked_scope = scope.strip().lower() if isinstance(scope, str) else ""
-    if checked_scope not in ("till", "company"):
-        raise K2InputError("scope must be till or company", field="scope")
+    if not is_one_of(checked_scope, POLLING_REQUEST_SCOPE_VALUES):
+        raise K2InputError(f"scope must be {either(POLLING_REQUEST_SCOPE_VALUES)}", field="scope")
     reference = validate_text(scope_reference, "scope_reference", required=False)
     if checked_scope == "till" and reference is None:
         raise K2InputError("scope_reference (the till) is required for scope till", field="scope_reference")
     body = _m.PollingRequest(
-        scope=cast(Any, checked_scope),
+        scope=checked_scope,
         from_time=from_time,
         to_time=to_time,
         field_links=_links(callback_url),
@@ -657,7 +704,7 @@ def send_money(
                 field=f"destinations[{index}]",
             )
     body = _m.SendMoneyRequest(
-        currency=cast(Any, validate_currency(currency)),
+        currency=validate_currency(currency),
         field_links=_links(callback_url),
         source_identifier=_optional(source_identifier, "source_identifier"),
         destinations=list(destinations),
@@ -697,7 +744,7 @@ def create_payment_link(
     """A shareable link the customer pays through (v2); the result arrives when it is paid."""
     body = _m.PaymentLinkRequest(
         till_number=validate_required(till_number, "till_number"),
-        currency=cast(Any, validate_currency(currency)),
+        currency=validate_currency(currency),
         amount=_money(amount, "amount"),
         field_links=_links(callback_url),
         payment_reference=_optional(payment_reference, "payment_reference"),

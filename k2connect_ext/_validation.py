@@ -16,10 +16,20 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, Final, TypeGuard, TypeVar
 from urllib.parse import urlsplit
+
+from k2connect_client.models.amount_currency import AMOUNT_CURRENCY_VALUES, AmountCurrency
+from k2connect_client.models.bank_account_recipient_settlement_method import (
+    BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES,
+    BankAccountRecipientSettlementMethod,
+)
+from k2connect_client.models.webhook_subscription_request_scope import (
+    WEBHOOK_SUBSCRIPTION_REQUEST_SCOPE_VALUES,
+    WebhookSubscriptionRequestScope,
+)
 
 from k2connect_ext._exceptions import K2InputError
 from k2connect_ext._topics import (
@@ -30,9 +40,12 @@ from k2connect_ext._topics import (
 )
 
 __all__ = [
+    "either",
+    "is_one_of",
     "validate_amount",
     "validate_currency",
     "validate_email",
+    "validate_event_type",
     "validate_metadata",
     "validate_name",
     "validate_network",
@@ -52,6 +65,23 @@ _INTERNATIONAL_MOBILE = re.compile(r"^(?:\+|00)?254([17][0-9]{8})$")
 # non-ASCII or <>"{}|\^` characters.
 _URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _CENTS = Decimal("0.01")
+
+S = TypeVar("S", bound=str)
+
+
+def is_one_of(value: object, allowed: Set[S]) -> TypeGuard[S]:
+    """Whether ``value`` is one of ``allowed``: a generated ``*_VALUES`` set narrows it to that Literal.
+
+    Anything but a string is not (and is never hashed: a list would make the set lookup raise).
+    """
+    return isinstance(value, str) and value in allowed
+
+
+def either(values: Set[str]) -> str:
+    """The values for a message, sorted: ``"KES"``, ``"EFT or RTS"``, ``"a, b or c"``."""
+    ordered = sorted(values)
+    return ordered[0] if len(ordered) == 1 else f"{', '.join(ordered[:-1])} or {ordered[-1]}"
+
 
 MAX_METADATA_PAIRS: Final = 5
 # Bounds of our own (K2 documents none): generous for real use, small enough that a runaway value is caught
@@ -146,7 +176,7 @@ def validate_email(value: str | None, field: str = "email", *, required: bool = 
     return text
 
 
-def validate_phone(value: str, field: str = "phone_number", *, plus: bool = True) -> str:
+def validate_phone(value: str | None, field: str = "phone_number", *, plus: bool = True) -> str:
     """Normalise a Kenyan mobile number written as 07…, 01…, 2547…, +2547…, 002547… (spaces/dashes ok).
 
     Returns ``+2547XXXXXXXX`` (STK push, recipients) or, with ``plus=False``, ``2547XXXXXXXX`` (send money
@@ -165,11 +195,14 @@ def validate_phone(value: str, field: str = "phone_number", *, plus: bool = True
     return ("+254" if plus else "254") + match.group(1)
 
 
-def validate_currency(value: str, field: str = "currency") -> str:
-    """K2 moves Kenyan shillings only."""
-    if not isinstance(value, str) or value.strip().upper() != "KES":
-        raise K2InputError(f"{field} must be KES (the only currency K2 supports)", field=field)
-    return "KES"
+def validate_currency(value: str, field: str = "currency") -> AmountCurrency:
+    """The spec's currency (K2 moves Kenyan shillings only), any case."""
+    code = value.strip().upper() if isinstance(value, str) else ""
+    if not is_one_of(code, AMOUNT_CURRENCY_VALUES):
+        raise K2InputError(
+            f"{field} must be {either(AMOUNT_CURRENCY_VALUES)} (K2 supports no other)", field=field
+        )
+    return code
 
 
 def validate_amount(value: Decimal | int | str | float, field: str = "amount") -> Decimal:
@@ -197,11 +230,15 @@ def validate_amount(value: Decimal | int | str | float, field: str = "amount") -
     return cents if isinstance(exponent, int) and exponent < -2 else amount
 
 
-def validate_settlement_method(value: str, field: str = "settlement_method") -> str:
-    """EFT (next business day) or RTS (real time), any case."""
+def validate_settlement_method(
+    value: str, field: str = "settlement_method"
+) -> BankAccountRecipientSettlementMethod:
+    """EFT (next business day) or RTS (real time), any case: the spec's settlement methods."""
     method = value.strip().upper() if isinstance(value, str) else ""
-    if method not in {"EFT", "RTS"}:
-        raise K2InputError(f"{field} must be EFT or RTS", field=field)
+    if not is_one_of(method, BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES):
+        raise K2InputError(
+            f"{field} must be {either(BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES)}", field=field
+        )
     return method
 
 
@@ -326,6 +363,14 @@ def validate_resource_id(value: object, field: str = "id") -> str:
     return text
 
 
+def validate_event_type(value: object, allowed: Set[S], *, version: str | None = None) -> S:
+    """One of the event types ``allowed`` (the generated value set of ``version``'s enum, or every event)."""
+    if not is_one_of(value, allowed):
+        on = f" on {version}" if version else ""
+        raise K2InputError(f"event_type{on} must be one of: {', '.join(sorted(allowed))}", field="event_type")
+    return value
+
+
 def validate_subscription(
     event_type: str,
     scope: str,
@@ -333,36 +378,34 @@ def validate_subscription(
     *,
     enable_daraja_payload: bool = False,
     version: str | None = None,
-) -> tuple[str, str | None]:
+) -> tuple[WebhookSubscriptionRequestScope, str | None]:
     """Scope rules: till-scoped events need a till number; company events take no reference.
 
     With ``version`` ("v1" or "v2") the event must be one that version can subscribe to.
     Returns the normalised ``(scope, scope_reference)``.
     """
     allowed = EVENT_TYPES_BY_VERSION.get(version, WEBHOOK_EVENT_TYPES) if version else WEBHOOK_EVENT_TYPES
-    if not isinstance(event_type, str) or event_type not in allowed:
-        known = ", ".join(sorted(allowed))
-        on = f" on {version}" if version else ""
-        raise K2InputError(f"event_type{on} must be one of: {known}", field="event_type")
-    scope = scope.strip().lower() if isinstance(scope, str) else ""
-    if scope not in {"till", "company"}:
-        raise K2InputError("scope must be till or company", field="scope")
+    event = validate_event_type(event_type, allowed, version=version)
+    checked = scope.strip().lower() if isinstance(scope, str) else ""
+    if not is_one_of(checked, WEBHOOK_SUBSCRIPTION_REQUEST_SCOPE_VALUES):
+        raise K2InputError(
+            f"scope must be {either(WEBHOOK_SUBSCRIPTION_REQUEST_SCOPE_VALUES)}", field="scope"
+        )
     if not isinstance(enable_daraja_payload, bool):
         raise K2InputError("enable_daraja_payload must be true or false", field="enable_daraja_payload")
     reference = validate_text(scope_reference, "scope_reference", required=False)
-    if scope == "till":
-        if event_type not in TILL_SCOPE_EVENTS:
-            raise K2InputError(f"{event_type} can only be subscribed with scope company", field="scope")
+    if checked == "till":
+        if event not in TILL_SCOPE_EVENTS:
+            raise K2InputError(f"{event} can only be subscribed with scope company", field="scope")
         if not reference:
             raise K2InputError(
                 "scope_reference (the till number) is required for scope till", field="scope_reference"
             )
     elif reference:
         raise K2InputError("scope_reference must be empty for scope company", field="scope_reference")
-    if enable_daraja_payload and event_type not in DARAJA_EVENTS:
+    if enable_daraja_payload and event not in DARAJA_EVENTS:
         raise K2InputError(
-            "enable_daraja_payload is only allowed for buygoods_transaction_received and "
-            "b2b_transaction_received",
+            f"enable_daraja_payload is only allowed for {either(DARAJA_EVENTS)}",
             field="enable_daraja_payload",
         )
-    return scope, reference or None
+    return checked, reference or None

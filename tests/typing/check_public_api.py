@@ -26,6 +26,7 @@ from k2connect_client.models import (
     TransactionSmsNotificationResult,
     WebhookSubscription,
 )
+from k2connect_client.registry import ResourceKind
 
 import k2connect_ext
 from k2connect_ext import (
@@ -163,5 +164,5 @@ def check_locations() -> None:
     """Locations parse to a typed reference; the outcome states are an enum."""
     ref = parse_location("https://sandbox.kopokopo.com/api/v2/incoming_payments/abc")
     assert_type(ref, LocationRef)
-    assert_type(ref.kind, str)
+    assert_type(ref.kind, ResourceKind)
     assert_type(k2connect_ext.state_of("incoming_payment", "Success"), State)

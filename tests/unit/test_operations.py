@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 import pytest
+from k2connect_client.models.settlement_destination_type import SettlementDestinationType
 
 from k2connect_ext import _operations as ops
 from k2connect_ext._exceptions import K2InputError
@@ -433,7 +434,7 @@ def test_settle_funds_blind_with_amount() -> None:
 
 
 @pytest.mark.parametrize("destination_type", ["merchant_wallet", "merchant_bank_account"])
-def test_settle_funds_targeted(destination_type: ops.SettlementDestinationType) -> None:
+def test_settle_funds_targeted(destination_type: SettlementDestinationType) -> None:
     """A targeted transfer names both the account type and its reference."""
     prepared = ops.settle_funds(
         callback_url=CB, amount=100, destination_type=destination_type, destination_reference=" acc-1 "

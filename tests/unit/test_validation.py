@@ -9,13 +9,21 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from k2connect_client.models.amount_currency import AMOUNT_CURRENCY_VALUES
+from k2connect_client.models.bank_account_recipient_settlement_method import (
+    BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES,
+)
+from k2connect_client.models.webhook_v1_event_type import WEBHOOK_V1_EVENT_TYPE_VALUES
 
 from k2connect_ext._exceptions import K2Error, K2InputError
 from k2connect_ext._topics import COMPANY_SCOPE_EVENTS, DARAJA_EVENTS, TILL_SCOPE_EVENTS, WEBHOOK_EVENT_TYPES
 from k2connect_ext._validation import (
+    either,
+    is_one_of,
     validate_amount,
     validate_currency,
     validate_email,
+    validate_event_type,
     validate_metadata,
     validate_name,
     validate_network,
@@ -601,3 +609,45 @@ def test_event_types_per_version_match_the_spec() -> None:
     assert EVENT_TYPES_BY_VERSION["v1"] == set(schemas["WebhookV1EventType"]["enum"])
     assert EVENT_TYPES_BY_VERSION["v2"] == set(schemas["WebhookV2EventType"]["enum"])
     assert EVENT_TYPES_BY_VERSION["v1"] | EVENT_TYPES_BY_VERSION["v2"] == WEBHOOK_EVENT_TYPES
+
+
+# ---------------------------------------------------------------------------------- generated value sets
+@pytest.mark.parametrize("value", [["KES"], {"KES": 1}, None, 5, b"KES"])
+def test_membership_of_a_non_string_is_false_never_an_error(value: Any) -> None:
+    """A list or dict is never hashed against a generated value set (that would raise TypeError)."""
+    assert not is_one_of(value, AMOUNT_CURRENCY_VALUES)
+
+
+def test_membership_is_exact() -> None:
+    """Membership is the generated set's own: exact case, no stripping (validators normalise first)."""
+    assert is_one_of("KES", AMOUNT_CURRENCY_VALUES)
+    assert not is_one_of("kes", AMOUNT_CURRENCY_VALUES)
+    assert not is_one_of(" KES", AMOUNT_CURRENCY_VALUES)
+
+
+@pytest.mark.parametrize(
+    ("values", "text"), [({"KES"}, "KES"), ({"RTS", "EFT"}, "EFT or RTS"), ({"c", "a", "b"}, "a, b or c")]
+)
+def test_either_lists_the_values_sorted(values: set[str], text: str) -> None:
+    """Messages list a generated set's values in a stable order."""
+    assert either(values) == text
+
+
+def test_currency_and_settlement_method_accept_the_generated_values() -> None:
+    """The accepted values are the spec's enums (generated), in any case, returned as the spec spells them."""
+    for code in AMOUNT_CURRENCY_VALUES:
+        assert validate_currency(code.lower()) == code
+    for method in BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES:
+        assert validate_settlement_method(f" {method.lower()} ") == method
+
+
+def test_event_type_of_one_version_names_the_version_and_its_events() -> None:
+    """An event the version's enum lacks is refused on event_type, listing only that version's events."""
+    error = rejected(
+        validate_event_type, "card_transaction_received", WEBHOOK_V1_EVENT_TYPE_VALUES, version="v1"
+    )
+    assert error.field == "event_type"
+    assert "on v1" in str(error)
+    assert "m2m_transaction_received" in str(error)
+    assert "card_transaction_voided" not in str(error)
+    assert validate_event_type("customer_created", WEBHOOK_V1_EVENT_TYPE_VALUES) == "customer_created"
