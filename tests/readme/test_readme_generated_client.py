@@ -284,10 +284,11 @@ def test_the_regenerate_walkthrough_runs_in_a_copy_of_the_repository(tmp_path: P
 
 
 def test_the_malformed_body_sentence_holds(readme_sandbox: Any) -> None:
-    """The section's sentence on the `malformed_json` fault: bare, json.JSONDecodeError; through invoke,
-    K2UnexpectedResponseError with status_code 200."""
+    """The section's sentence on the `malformed_json` fault: bare, the generated ResponseParseError (the
+    parser's json.JSONDecodeError its cause); through invoke, K2UnexpectedResponseError, status_code 200."""
     import json
 
+    from k2connect_client import errors as generated_errors
     from k2connect_client.api.v2 import v2_create_incoming_payment, v2_get_incoming_payment
     from k2connect_client.models import Amount, CallbackLinks, IncomingPaymentRequest, Subscriber
 
@@ -295,7 +296,8 @@ def test_the_malformed_body_sentence_holds(readme_sandbox: Any) -> None:
 
     sentence = " ".join(section(DIRECT).split())
     assert "the sandbox's `malformed_json` fault answers a 200 whose body is not JSON" in sentence
-    assert "parser raises `json.JSONDecodeError`" in sentence
+    assert "`ResponseParseError`" in sentence
+    assert "`json.JSONDecodeError`" in sentence
     assert "wrapped, `K2UnexpectedResponseError` with `status_code` 200" in sentence
     body = IncomingPaymentRequest(
         payment_channel=None,
@@ -309,8 +311,10 @@ def test_the_malformed_body_sentence_holds(readme_sandbox: Any) -> None:
         payment_id = location.rsplit("/", 1)[-1]
         fault = {"operation_id": "v2_get_incoming_payment", "kind": "malformed_json", "count": 2}
         readme_sandbox.control("POST", "/sandbox/faults", fault).raise_for_status()
-        with pytest.raises(json.JSONDecodeError):
+        with pytest.raises(generated_errors.ResponseParseError) as bare:
             v2_get_incoming_payment.sync_detailed(payment_id, client=client)
+        assert isinstance(bare.value.__cause__, json.JSONDecodeError)
+        assert bare.value.status_code == 200
         with pytest.raises(K2UnexpectedResponseError) as wrapped:
             invoke(
                 "v2_get_incoming_payment", v2_get_incoming_payment.sync_detailed, payment_id, client=client
