@@ -86,7 +86,7 @@ test: $(STAMP) lint typecheck
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-# Every figure of issue 11 beside its floor, measured in one run (< 10 min): writes BENCHMARKS.md and
+# Every speed figure beside its floor, measured in one run (< 10 min): writes BENCHMARKS.md and
 # bench/benchmarks.png. bench/bench_webhooks.py and bench/bench_sandbox.py remain for a closer look.
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
@@ -101,7 +101,7 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -q -x -m "not slow"
 
 # Every fault of tests/reliability/faultserver.py against the token request, a GET and every create, sync
-# and async; prints one table and exits non-zero when any case breaks the issue-9 contract.
+# and async; prints one table and exits non-zero when any case has a problem (see tests/reliability/matrix.py).
 reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability.run
 

@@ -1,4 +1,4 @@
-"""Memory held by a webhook adapter while an unsigned oversized body streams in (issue 9, item 9c).
+"""Memory held by a webhook adapter while an unsigned oversized body streams in.
 
     python bench/bench_body_limit.py [--mb 100]
 

@@ -1,4 +1,4 @@
-"""Every speed figure of issue 11, each beside its floor measured in the same run; writes BENCHMARKS.md.
+"""Every speed figure, each beside its floor measured in the same run; writes BENCHMARKS.md.
 
     python bench/run_all.py [--quick] [--out BENCHMARKS.md] [--png bench/benchmarks.png]
 
