@@ -205,7 +205,9 @@ class Lifecycle:
         request = record["request"]
         args = (record["id"], record["self"], request, self._created(record))
         found = self._store.get(RECIPIENTS, str(request["destination_reference"]))
-        actual = found["body"]["data"]["attributes"]["recipient_type"] if found else None
+        # The create's type (mobile_wallet...), the vocabulary of destination_type; the recipient's GET body
+        # carries a display name instead.
+        actual = found["request"]["type"] if found else None
         wanted, reference = request["destination_type"], request["destination_reference"]
         if actual != wanted:
             reason = (

@@ -121,9 +121,11 @@ def webhook_subscription(resource_id: str, self_url: str, request: JsonDict, v2:
 
 
 def recipient(resource_id: str, self_url: str, request: JsonDict, wrapper: str, kind: str) -> JsonDict:
+    """A PAY or external recipient as K2 reads it back: ``recipient_type`` is the type's display name
+    ("Bank Account", "Till"...), not the create's ``type`` (see the spec's ``RecipientAttributes``)."""
     recipient_type = str(request["type"])
     attributes: JsonDict = {
-        "recipient_type": recipient_type,
+        "recipient_type": _DISPLAY_TYPE[recipient_type],
         "recipient_reference": resource_id,
         "status": "Active",
     }

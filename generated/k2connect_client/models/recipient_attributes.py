@@ -20,9 +20,17 @@ class RecipientAttributes:
     """The recipient's fields (those of its type) plus these."""
 
     recipient_type: str | Unset = UNSET
-    """ mobile_wallet, bank_account, till, paybill (or a display name). """
+    """ The kind of recipient as a display name, not the create's `type`: "Mobile Wallet", "Bank Account", "Till" or
+    "Paybill" (for mobile_wallet, bank_account, till and paybill). The PHP SDK's reader switches on "Bank Account",
+    "Till" and "Kopo Kopo Merchant" (a type retired in 2021) and reads anything else as a mobile wallet. An open
+    string: a kind K2 adds later is kept as sent. The mobile-wallet and paybill names, and v2 external recipients
+    reading like v1 ones, are an assumption. """
     recipient_reference: str | Unset = UNSET
+    """ The recipient's reference: the id at the end of its Location, which a PAY payment names as its
+    destination_reference. """
     status: str | Unset = UNSET
+    """ The recipient's status (the PHP SDK reads it; no source shows its values). That a new recipient reads
+    "Active" is an assumption. """
     first_name: None | str | Unset = UNSET
     last_name: None | str | Unset = UNSET
     phone_number: None | str | Unset = UNSET
