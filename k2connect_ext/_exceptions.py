@@ -23,7 +23,7 @@ Catch ``K2Error`` for anything from this SDK, or a narrower class for one failur
     ├── K2WebhookError                an incoming webhook or callback was refused
     │   ├── WebhookSignatureError     missing / malformed / wrong signature, or no key (also ValueError)
     │   └── WebhookPayloadError       malformed JSON or a body that breaks its schema (also ValueError)
-    └── K2StoreUnavailableError       a shared store (Redis, PostgreSQL) failed: a receiver answers 500
+    └── K2StoreUnavailableError       a shared store (Redis, PostgreSQL, SQLite) failed: answer 500
 
 No exception ever carries a secret, token or signature in its message or attributes: messages are built
 from status codes, K2's own error text and request metadata (method, URL without query) only. None is

@@ -1,5 +1,6 @@
-"""The error tree is drawn three times (README, the package docstring, ``_exceptions``): each drawing must be
-the real class hierarchy, so a reader never learns a tree the code does not have."""
+"""The error tree is drawn once, in ``_exceptions``, and copied into the README and the package docstring by
+scripts/error_tree.py: each copy must be the real class hierarchy, so a reader never learns a tree the code
+does not have."""
 
 from __future__ import annotations
 
@@ -55,3 +56,19 @@ def _real() -> dict[str, str | None]:
 def test_the_drawn_tree_is_the_real_one(source: str) -> None:
     """Every error class appears once, under its real parent; nothing else appears."""
     assert _drawing(source) == _real()
+
+
+def test_the_copies_are_rendered_from_the_one_drawing() -> None:
+    """README and the package docstring hold exactly the drawing in ``_exceptions``."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("error_tree", ROOT / "scripts" / "error_tree.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("error_tree", script)
+    spec.loader.exec_module(script)
+    assert script.main(["--check"]) == 0, "run scripts/error_tree.py"
+    tree = script.drawing()
+    assert tree in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert tree.replace("\n", "\n    ").strip() in (k2connect_ext.__doc__ or "")
