@@ -22,7 +22,9 @@ Mapping of httpx settings, one to one:
 
 * ``Limits.max_connections``: a slot is taken before connecting and held until the response is closed,
   so there are never more open requests (and, with aiohttp's connector limited to the same number, never
-  more connections) than that; waiting for a slot is bounded by ``Timeout.pool`` (``PoolTimeout``).
+  more connections) than that; waiting for a slot is bounded by ``Timeout.pool`` (``PoolTimeout``). Each
+  event loop has a pool of its own (a session, its connections and its slots belong to one loop), so a
+  transport shared by loops in several threads has up to that many per loop.
 * ``Limits.keepalive_expiry``: aiohttp's ``keepalive_timeout`` (``None``: idle connections never expire).
   ``max_keepalive_connections=0`` closes every connection after use; any other value keeps up to
   ``max_connections`` idle (aiohttp has no separate cap).
@@ -53,6 +55,7 @@ import httpx
 from k2connect_ext import _call
 from k2connect_ext._constants import DEFAULT_LIMITS
 from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext._per_loop import PerLoop
 
 if TYPE_CHECKING:  # pragma: no cover - only for the annotations
     import aiohttp
@@ -286,6 +289,20 @@ class _Slot:
             self._semaphore = None
 
 
+class _LoopPool:
+    """What one event loop sends through: its aiohttp session and the semaphore of its pool slots."""
+
+    def __init__(self, session: aiohttp.ClientSession, semaphore: asyncio.Semaphore | None) -> None:
+        self.session = session
+        self.semaphore = semaphore
+
+
+async def _close_pool(pool: _LoopPool) -> None:
+    # Also the release of a pool whose loop has closed: aiohttp then only marks its connector closed,
+    # without touching the loop (whose sockets are closed when collected).
+    await pool.session.close()
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Send httpx requests through aiohttp; see the module docstring for the guarantees.
 
@@ -311,20 +328,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             raise K2ConfigError(
                 "the aiohttp transport verifies TLS certificates: pass a verifying ssl_context"
             )
-        self._session: aiohttp.ClientSession | None = None
-        self._semaphore: asyncio.Semaphore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # An aiohttp session, its connections and the slot semaphore belong to the loop that made them:
+        # each loop (asyncio.run per job, loops in several threads) gets its own (see _per_loop).
+        self._pools: PerLoop[_LoopPool] = PerLoop(self._open_pool, _close_pool, release=_close_pool)
         self._urls: dict[str, Any] = {}  # parsed once: a client calls the same few URLs again and again
-        self._closed = False
 
-    def _open_session(self) -> aiohttp.ClientSession:
+    def _open_pool(self) -> _LoopPool:
         aio = self._aiohttp
         limits = self._limits
         no_keepalive = limits.max_keepalive_connections == 0
         connector = aio.TCPConnector(
             limit=limits.max_connections or 0,
             limit_per_host=0,
-            ssl=self._ssl if self._ssl is not None else ssl.create_default_context(),
+            ssl=self._ssl_context(),
             force_close=no_keepalive,
             keepalive_timeout=None if no_keepalive else limits.keepalive_expiry,
         )
@@ -340,32 +356,36 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         # layer's decision (and its resend would blur what was sent). Private: absent in older releases.
         if hasattr(session, "_retry_connection"):  # pragma: no branch - False on aiohttp 3.9 only
             session._retry_connection = False
-        if limits.max_connections is not None:
-            self._semaphore = asyncio.Semaphore(limits.max_connections)
-        return session
+        semaphore = None if limits.max_connections is None else asyncio.Semaphore(limits.max_connections)
+        return _LoopPool(session, semaphore)
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        # One for every loop's pool (PerLoop makes pools one at a time): loading it costs milliseconds.
+        if self._ssl is None:
+            self._ssl = ssl.create_default_context()
+        return self._ssl
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` and return its response with the body still to be read."""
-        if self._closed:
-            raise RuntimeError("the transport is closed")
+        """Send ``request`` and return its response with the body still to be read.
+
+        Raises:
+            RuntimeError: the transport was closed.
+        """
+        pool = await self._pools.get()
         loop = asyncio.get_running_loop()
-        if self._session is None or self._loop is not loop:
-            # An aiohttp session (and its connections) belongs to the loop it was made in. A client used
-            # from a new loop (asyncio.run per job) starts over there; the old loop's connections are gone.
-            self._session, self._loop = self._open_session(), loop
-        session = self._session
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         left = _call.remaining()  # the SDK's whole-call deadline, when this request is part of a call
         call_deadline = None if left is None else loop.time() + left
-        slot = await self._take_slot(request, _sooner(timeouts.get("pool"), left))
+        slot = await self._take_slot(pool.semaphore, request, _sooner(timeouts.get("pool"), left))
         try:
-            return await self._send(session, request, timeouts, slot, call_deadline)
+            return await self._send(pool.session, request, timeouts, slot, call_deadline)
         except BaseException:
             slot.release()
             raise
 
-    async def _take_slot(self, request: httpx.Request, pool_timeout: float | None) -> _Slot:
-        semaphore = self._semaphore
+    async def _take_slot(
+        self, semaphore: asyncio.Semaphore | None, request: httpx.Request, pool_timeout: float | None
+    ) -> _Slot:
         if semaphore is None:
             return _Slot(None)
         try:
@@ -445,11 +465,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return url
 
     async def aclose(self) -> None:
-        """Close every pooled connection."""
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None and self._loop is asyncio.get_running_loop():
-            await session.close()  # a session of a loop that has ended cannot be closed from this one
+        """Close every pooled connection, each loop's on that loop (see :class:`PerLoop`)."""
+        await self._pools.aclose()
 
     async def __aenter__(self) -> AiohttpTransport:
         return self

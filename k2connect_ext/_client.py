@@ -17,7 +17,6 @@ What the factory wires together, once, so that every generated operation gets it
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import math
 import os
@@ -360,38 +359,12 @@ def _client_kwargs(settings: K2Settings, timeout: httpx.Timeout) -> dict[str, An
 HttpBackend = Literal["httpx", "aiohttp"]
 
 
-class _PerLoopTransport(httpx.AsyncBaseTransport):
-    """httpx's async pool, one per event loop.
-
-    Pooled connections belong to the loop that opened them: a client reused from a new loop (one
-    ``asyncio.run`` per job, a worker that restarts its loop) would fail with a bare "Event loop is
-    closed". A new loop gets a new pool instead; the old one's sockets go with its loop.
-    """
-
-    def __init__(self, limits: httpx.Limits) -> None:
-        self._limits = limits
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._inner: httpx.AsyncHTTPTransport | None = None
-
-    def _pool(self) -> httpx.AsyncHTTPTransport:
-        loop = asyncio.get_running_loop()
-        if self._inner is None or self._loop is not loop:
-            self._inner = _deadline_backend.install_async(httpx.AsyncHTTPTransport(limits=self._limits))
-            self._loop = loop
-        return self._inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._pool().handle_async_request(request)
-
-    async def aclose(self) -> None:
-        if self._inner is not None and self._loop is asyncio.get_running_loop():
-            await self._inner.aclose()
-        self._inner = self._loop = None
-
-
 def _async_transport(backend: str, limits: httpx.Limits | None) -> httpx.AsyncBaseTransport:
     if backend == "httpx":
-        return _PerLoopTransport(limits or DEFAULT_LIMITS)
+        # httpx's own pool, one per event loop: a loop's connections cannot serve another loop.
+        from k2connect_ext._per_loop import PerLoopTransport
+
+        return PerLoopTransport(limits or DEFAULT_LIMITS)
     if backend == "aiohttp":
         from k2connect_ext._aiohttp_transport import (
             AiohttpTransport,  # aiohttp is an extra: imported only when asked

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 import httpcore
 import httpx
 
-from k2connect_ext import _call
+from k2connect_ext import _call, _connection_hygiene
 
 __all__ = ["install", "install_async"]
 
@@ -132,14 +132,16 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
 
 def install(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
-    """Make ``transport``'s sockets honour call deadlines. The pool attribute is httpcore's (1.x)."""
-    pool = transport._pool  # always an httpcore.ConnectionPool: proxies' HTTPProxy and SOCKSProxy subclass it
+    """Make ``transport``'s sockets honour call deadlines, and its pool never reuse a connection holding
+    unread bytes (:mod:`k2connect_ext._connection_hygiene`, which also checks that httpcore's internals
+    used here are still there: ``K2ConfigError`` if not)."""
+    pool = _connection_hygiene.install(transport)._pool
     pool._network_backend = _Backend(pool._network_backend)
     return transport
 
 
 def install_async(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
     """The asyncio twin of :func:`install`."""
-    pool = transport._pool
+    pool = _connection_hygiene.install_async(transport)._pool
     pool._network_backend = _AsyncBackend(pool._network_backend)
     return transport

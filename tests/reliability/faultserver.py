@@ -7,7 +7,9 @@ httpx: it reads a request line, headers and a ``Content-Length`` body, and answe
 One ``FaultServer`` serves a whole test session; each case asks it for its own ``Listener`` (its own port),
 programmed with one ``Fault``. A fault is aimed at the token endpoint or at the API and hits the first
 ``times`` requests it is aimed at; every other request is answered as K2 would: a token for
-``POST /oauth/token``, ``201`` + ``Location`` for any other POST, a resource for a GET. Every request is
+``POST /oauth/token``, ``201`` + ``Location`` for any other POST, a resource for a GET. (The ``stray``
+fault is the one that spans two requests: its first answer is followed by a second, stray one, and the
+next request it hits is answered ``status``.) Every request is
 recorded (method, path, whether its body fully arrived, whether the server acted on it), so a test can count
 the POSTs that reached K2.
 """
@@ -129,6 +131,7 @@ class _Issued:
     tokens: list[str] = field(default_factory=list)
     signatures: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)  # every Location header of a created resource
+    stray_locations: list[str] = field(default_factory=list)  # Locations of stray answers: nothing made
 
 
 class Listener:
@@ -146,6 +149,7 @@ class Listener:
         self._hits: dict[str, int] = {"token": 0, "api": 0}
         self._stop = threading.Event()
         self._busy = 0  # connections in the middle of reading a request
+        self._live = 0  # connections accepted and not yet closed by either side
         self._threads: list[threading.Thread] = []
         self._conns: list[socket.socket] = []
         self._counter = itertools.count(1)
@@ -201,6 +205,11 @@ class Listener:
                 and (aim is None or r.aim == aim)
             )
 
+    def connections(self) -> tuple[int, int]:
+        """(accepted so far, still open): a client that reuses its connections opens few."""
+        with self._lock:
+            return len(self._conns), self._live
+
     # ------------------------------------------------------------------ serving
     def _accept_loop(self) -> None:
         while not self._stop.is_set():
@@ -215,6 +224,7 @@ class Listener:
             with self._lock:
                 self._conns.append(conn)
                 self._threads.append(thread)
+                self._live += 1
             thread.start()
 
     def _serve(self, conn: socket.socket) -> None:
@@ -235,6 +245,8 @@ class Listener:
         finally:
             with contextlib.suppress(OSError):
                 conn.close()
+            with self._lock:
+                self._live -= 1
 
     def _read_request(
         self, conn: socket.socket, buffer: bytes
@@ -302,13 +314,13 @@ class Listener:
         fault = self.fault
         with self._lock:
             self.requests.append(record)
-            hit = False
+            hit = 0
             if fault is not None and aim == fault.aim and self._hits[aim] < fault.times:
                 self._hits[aim] += 1
-                hit = True
+                hit = self._hits[aim]
         if hit and fault is not None:
             record.faulted = True
-            return self._faulty(conn, fault, method, path, record)
+            return self._faulty(conn, fault, method, path, record, hit)
         record.processed = True
         status, headers, body = self._normal(method, path, aim)
         self._send(conn, status, headers, body)
@@ -363,7 +375,10 @@ class Listener:
         return status, headers, body
 
     # ------------------------------------------------------------------ faulty answers
-    def _faulty(self, conn: socket.socket, fault: Fault, method: str, path: str, record: Received) -> bool:
+    def _faulty(
+        self, conn: socket.socket, fault: Fault, method: str, path: str, record: Received, hit: int
+    ) -> bool:
+        """Misbehave for the ``hit``-th request the fault aims at (1 for the first)."""
         record.processed = fault.read_body and fault.action not in ("reset_before",)
         match fault.action:
             case "status":
@@ -378,6 +393,19 @@ class Listener:
                 if b"{secret_echo}" in body:
                     body = body.replace(b"{secret_echo}", self._echo().encode())
                 self._send(conn, fault.status or 500, headers, body)
+                return True
+            case "stray" if hit == 1:
+                # A whole, normal answer and, in the same write (so the client reads both at once), a
+                # second answer nobody asked for, on a connection kept alive for the next request.
+                status, headers, body = self._normal(method, path, "api")
+                stray = f"{self.base_url}{path.rstrip('/')}/{uuid.uuid4()}"
+                with self._lock:
+                    self.issued.stray_locations.append(stray)
+                leftover = self._wire(201, [("Location", stray)], b"")
+                conn.sendall(self._wire(status, headers, body) + leftover)
+                return True
+            case "stray":  # the request after it: what K2 really answers
+                self._send(conn, fault.status or 500, list(fault.headers), fault.body)
                 return True
             case "hang":
                 self._stop.wait(fault.hold)
@@ -443,19 +471,24 @@ class Listener:
             self.issued.signatures.append(signature)
         return signature
 
-    def _send_head(
-        self, conn: socket.socket, status: int, headers: list[tuple[str, str]], length: int
-    ) -> None:
+    def _head(self, status: int, headers: list[tuple[str, str]], length: int) -> bytes:
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}", f"Content-Length: {length}"]
         lines += [f"Date: {formatdate(usegmt=True)}"]
         lines += [f"{k}: {v}" for k, v in headers]
-        conn.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
-    def _send(self, conn: socket.socket, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    def _send_head(
+        self, conn: socket.socket, status: int, headers: list[tuple[str, str]], length: int
+    ) -> None:
+        conn.sendall(self._head(status, headers, length))
+
+    def _wire(self, status: int, headers: list[tuple[str, str]], body: bytes) -> bytes:
         # Every answer is signed with the api key, as K2 signs its callbacks: an exception that keeps the
         # response headers would keep the signature.
-        self._send_head(conn, status, [*headers, (SIGNATURE_HEADER, self._sign(body))], len(body))
-        conn.sendall(body)
+        return self._head(status, [*headers, (SIGNATURE_HEADER, self._sign(body))], len(body)) + body
+
+    def _send(self, conn: socket.socket, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        conn.sendall(self._wire(status, headers, body))
 
 
 def _reset(conn: socket.socket) -> None:

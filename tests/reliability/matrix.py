@@ -13,7 +13,8 @@ checked against the money-safety contract (issue 9):
 (e) GETs and token requests retried cut and reset bodies (the server saw the second attempt);
 (f) a 429 to a POST is ``K2RateLimitError`` and was not resent;
 (g) nothing reachable from the exception holds the client secret, the api key, an issued token or a
-    signature (``secrets_scan``), and no error reporter prints one from its frames' locals (``frame_scan``).
+    signature (``secrets_scan``), and no error reporter prints one from its frames' locals (``frame_scan``);
+(h) no call reads an answer meant for another request (a stray answer left on a kept-alive connection).
 """
 
 from __future__ import annotations
@@ -173,6 +174,19 @@ _FAULTS: list[Fault] = [
         b'{"error_code": 401, "error_message": "Token expired"}',
     ),
     Fault("refused", "refused", "api", "refused"),
+    # A whole answer with a stray second one behind it, in the same write, on a kept-alive connection; the
+    # next request is answered 500. The case calls twice (see PRIMED): the second call must get K2's 500,
+    # never the stray answer (a create "made" at the stray Location).
+    Fault(
+        "stray_response",
+        "stray",
+        "api",
+        "stray",
+        500,
+        _JSON,
+        b'{"error_code": 500, "error_message": "Something went wrong"}',
+        times=2,
+    ),
     # Aimed at the token endpoint only.
     Fault(
         "token_truncated",
@@ -195,6 +209,8 @@ _FAULTS: list[Fault] = [
     ),
 ]
 FAULTS: dict[str, Fault] = {f.name: f for f in _FAULTS}
+# Fault actions whose case makes one call (which must succeed) before the call that is judged.
+PRIMED = {"stray"}
 # Faults whose name says "the API", applied to the token endpoint for the token targets.
 TOKEN_ONLY = {"token_truncated", "token_202", "token_echo_secret"}
 
@@ -398,6 +414,8 @@ def expect(fault: Fault, target: Target) -> Expect | None:
         return None  # only a create needs a Location
     if name == "unauthorized_once" and kind not in ("create", "get"):
         return None  # a 401 from the token endpoint is token_echo_secret's case
+    if action in PRIMED and kind not in ("create", "get"):
+        return None  # a second token() call is answered from the cache: it never meets the fault
     if kind in ("token", "create_token"):
         return _expect_repeatable(fault, token=True, create=kind == "create_token")
     if kind == "get":
@@ -411,6 +429,11 @@ def expect(fault: Fault, target: Target) -> Expect | None:
         return Expect((K2RateLimitError,), min_posts=1)
     if name == "html_404":
         return Expect((K2NotFoundError,), min_posts=1)
+    if action == "stray":
+        # Both calls' POSTs reached K2; the second's real answer is a 500, with nothing created.
+        return Expect(
+            (_ambiguous_class(),), ambiguous=True, status=status, location=None, min_posts=2, max_posts=2
+        )
     if name == "echo_secret":
         return Expect((K2ValidationError,), min_posts=1)
     if action in ("status", "huge"):
@@ -444,6 +467,8 @@ def _expect_repeatable(fault: Fault, *, token: bool, create: bool) -> Expect:
 
     if action == "refused":
         return error(K2ConnectionError)
+    if action == "stray":
+        return error(K2ServerError)  # K2's own 500 to the second GET, not the stray answer
     if action in ("reset_before", "reset_after_headers", "cut", "raw"):
         return ok()
     if name in SHORT_READ:
@@ -489,6 +514,11 @@ class Case:
         if self.fault.name in SHORT_READ:
             return httpx.Timeout(self.timeout, read=SHORT_READ_TIMEOUT)
         return self.timeout
+
+    @property
+    def calls_before(self) -> int:
+        """Calls made, and required to succeed, before the one that is judged and timed."""
+        return 1 if self.fault.action in PRIMED else 0
 
     @property
     def timeout(self) -> float:
@@ -569,6 +599,8 @@ def _drive(case: Case, base_url: str) -> tuple[Any, BaseException | None, float]
         return asyncio.run(_adrive(case, base_url))
     k2 = k2x.K2(**_client_kwargs(case, base_url))
     try:
+        for _ in range(case.calls_before):
+            _call(k2, case, base_url)
         started = time.monotonic()
         try:
             result, error = _call(k2, case, base_url), None
@@ -582,6 +614,8 @@ def _drive(case: Case, base_url: str) -> tuple[Any, BaseException | None, float]
 async def _adrive(case: Case, base_url: str) -> tuple[Any, BaseException | None, float]:
     k2 = k2x.AsyncK2(**_client_kwargs(case, base_url))
     try:
+        for _ in range(case.calls_before):
+            await _call(k2, case, base_url)
         started = time.monotonic()
         try:
             result, error = await _call(k2, case, base_url), None
@@ -626,8 +660,9 @@ def run_case(case: Case, server: FaultServer) -> CaseResult:
 def _safe_drive(case: Case, base_url: str, result: CaseResult) -> tuple[Any, BaseException | None, float]:
     try:
         return _drive(case, base_url)
-    except Exception as exc:  # the client could not even be built: a finding, not a crash of the matrix
-        result.problems.append(f"client construction raised {type(exc).__name__}: {exc}")
+    except Exception as exc:  # the client could not be built or primed: a finding, not a crash of the matrix
+        when = "a call before the judged one" if case.calls_before else "client construction"
+        result.problems.append(f"{when} raised {type(exc).__name__}: {exc}")
         return None, exc, 0.0
 
 
@@ -682,6 +717,10 @@ def _check(
         result.error, result.secrets = error, secrets
     if listener is None:
         return
+    # (h) an answer is read for the request it answers: a stray one's Location never comes back
+    stray = set(listener.issued.stray_locations)
+    if stray & {getattr(value, "location", None), getattr(error, "location", None)}:
+        problems.append("(h) a stray answer was read as the call's own: its Location came back")
     # (a)/(f) POSTs of the create that reached the server
     if target.kind in ("create", "create_token"):
         posts = listener.count("POST", target.path)
