@@ -46,8 +46,6 @@ from k2connect_client.models.settlement_destination_type import (
     SETTLEMENT_DESTINATION_TYPE_VALUES,
     SettlementDestinationType,
 )
-from k2connect_client.models.webhook_v1_event_type import WEBHOOK_V1_EVENT_TYPE_VALUES
-from k2connect_client.models.webhook_v2_event_type import WEBHOOK_V2_EVENT_TYPE_VALUES
 from k2connect_client.types import UNSET, Response, Unset
 
 if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first use (see the models package)
@@ -102,7 +100,6 @@ from k2connect_ext._validation import (
     validate_amount,
     validate_currency,
     validate_email,
-    validate_event_type,
     validate_metadata,
     validate_name,
     validate_network,
@@ -112,6 +109,8 @@ from k2connect_ext._validation import (
     validate_subscription,
     validate_text,
     validate_url,
+    validate_v1_event_type,
+    validate_v2_event_type,
 )
 
 __all__ = [
@@ -227,7 +226,7 @@ def subscribe_webhook(
         if enable_daraja_payload:
             raise K2InputError("enable_daraja_payload needs the v2 API", field="enable_daraja_payload")
         v1_body = _m.WebhookSubscriptionRequest(
-            event_type=validate_event_type(event, WEBHOOK_V1_EVENT_TYPE_VALUES, version=version),
+            event_type=validate_v1_event_type(event),
             url=callback,
             scope=checked_scope,
             scope_reference=reference,
@@ -238,7 +237,7 @@ def subscribe_webhook(
             v1_body,
         )
     v2_body = _m.WebhookSubscriptionV2Request(
-        event_type=validate_event_type(event, WEBHOOK_V2_EVENT_TYPE_VALUES, version=version),
+        event_type=validate_v2_event_type(event),
         url=callback,
         scope=checked_scope,
         scope_reference=reference,

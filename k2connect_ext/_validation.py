@@ -30,6 +30,8 @@ from k2connect_client.models.webhook_subscription_request_scope import (
     WEBHOOK_SUBSCRIPTION_REQUEST_SCOPE_VALUES,
     WebhookSubscriptionRequestScope,
 )
+from k2connect_client.models.webhook_v1_event_type import WEBHOOK_V1_EVENT_TYPE_VALUES, WebhookV1EventType
+from k2connect_client.models.webhook_v2_event_type import WEBHOOK_V2_EVENT_TYPE_VALUES, WebhookV2EventType
 
 from k2connect_ext._exceptions import K2InputError
 from k2connect_ext._topics import (
@@ -45,7 +47,6 @@ __all__ = [
     "validate_amount",
     "validate_currency",
     "validate_email",
-    "validate_event_type",
     "validate_metadata",
     "validate_name",
     "validate_network",
@@ -55,6 +56,8 @@ __all__ = [
     "validate_subscription",
     "validate_text",
     "validate_url",
+    "validate_v1_event_type",
+    "validate_v2_event_type",
 ]
 
 # Safaricom's 07xx and the newer 01xx series (K2's Python SDK dropped a check that rejected 01xx).
@@ -363,12 +366,22 @@ def validate_resource_id(value: object, field: str = "id") -> str:
     return text
 
 
-def validate_event_type(value: object, allowed: Set[S], *, version: str | None = None) -> S:
-    """One of the event types ``allowed`` (the generated value set of ``version``'s enum, or every event)."""
+def _event_type(value: object, allowed: Set[S], version: str | None) -> S:
+    """One of the event types ``allowed`` (a generated value set), or a K2InputError listing them."""
     if not is_one_of(value, allowed):
         on = f" on {version}" if version else ""
         raise K2InputError(f"event_type{on} must be one of: {', '.join(sorted(allowed))}", field="event_type")
     return value
+
+
+def validate_v1_event_type(value: object) -> WebhookV1EventType:
+    """An event type a v1 subscription may name (the spec's ``WebhookV1EventType``)."""
+    return _event_type(value, WEBHOOK_V1_EVENT_TYPE_VALUES, "v1")
+
+
+def validate_v2_event_type(value: object) -> WebhookV2EventType:
+    """An event type a v2 subscription may name (the spec's ``WebhookV2EventType``)."""
+    return _event_type(value, WEBHOOK_V2_EVENT_TYPE_VALUES, "v2")
 
 
 def validate_subscription(
@@ -385,7 +398,7 @@ def validate_subscription(
     Returns the normalised ``(scope, scope_reference)``.
     """
     allowed = EVENT_TYPES_BY_VERSION.get(version, WEBHOOK_EVENT_TYPES) if version else WEBHOOK_EVENT_TYPES
-    event = validate_event_type(event_type, allowed, version=version)
+    event = _event_type(event_type, allowed, version)
     checked = scope.strip().lower() if isinstance(scope, str) else ""
     if not is_one_of(checked, WEBHOOK_SUBSCRIPTION_REQUEST_SCOPE_VALUES):
         raise K2InputError(

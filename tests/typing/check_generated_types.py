@@ -18,16 +18,16 @@ from k2connect_client.models.payment_request_destination_type import (
     PaymentRequestDestinationType,
 )
 from k2connect_client.models.webhook_subscription_request_scope import WebhookSubscriptionRequestScope
-from k2connect_client.models.webhook_v1_event_type import WEBHOOK_V1_EVENT_TYPE_VALUES, WebhookV1EventType
-from k2connect_client.models.webhook_v2_event_type import WEBHOOK_V2_EVENT_TYPE_VALUES, WebhookV2EventType
+from k2connect_client.models.webhook_v1_event_type import WebhookV1EventType
+from k2connect_client.models.webhook_v2_event_type import WebhookV2EventType
 
-from k2connect_ext._topics import WEBHOOK_EVENT_TYPES, EventType
 from k2connect_ext._validation import (
     is_one_of,
     validate_currency,
-    validate_event_type,
     validate_settlement_method,
     validate_subscription,
+    validate_v1_event_type,
+    validate_v2_event_type,
 )
 
 
@@ -39,9 +39,8 @@ def check_validators() -> None:
         validate_subscription("customer_created", "company", None),
         tuple[WebhookSubscriptionRequestScope, str | None],
     )
-    assert_type(validate_event_type("customer_created", WEBHOOK_V1_EVENT_TYPE_VALUES), WebhookV1EventType)
-    assert_type(validate_event_type("customer_created", WEBHOOK_V2_EVENT_TYPE_VALUES), WebhookV2EventType)
-    assert_type(validate_event_type("customer_created", WEBHOOK_EVENT_TYPES), EventType)
+    assert_type(validate_v1_event_type("customer_created"), WebhookV1EventType)
+    assert_type(validate_v2_event_type("customer_created"), WebhookV2EventType)
 
 
 def check_membership_narrows(value: str) -> None:
