@@ -1,9 +1,11 @@
 """Checks run before a request leaves the machine, with one clear error per bad input.
 
-These are the rules Kopo Kopo's own SDKs enforce (see ../shared/k2-api.md §f), normalised so that a request
-the SDK accepts is one K2 accepts: Kenyan phone numbers in every written form, KES only, EFT/RTS settlement,
-till vs company webhook scopes, at most 5 metadata pairs, http(s) callback URLs. Each failure raises
-``K2InputError`` naming the field, so web forms can show the message beside the input.
+These are the rules Kopo Kopo's own SDKs enforce in their validators, normalised so that a request the SDK
+accepts is one K2 accepts: Kenyan phone numbers in every written form, the spec's currencies (KES),
+settlement methods (EFT/RTS), event types and scopes (till vs company webhook scopes), at most 5 metadata
+pairs, http(s) callback URLs. A fixed set of values is the generated client's (its ``*_VALUES`` set), and the
+validator returns the generated Literal type. Each failure raises ``K2InputError`` naming the field, so web
+forms can show the message beside the input.
 
 Every value is checked for its type too (``first_name=123`` is refused, not sent as a JSON number), and
 every string for what JSON or K2 cannot carry: lone surrogates (not encodable as UTF-8, so the body could not
