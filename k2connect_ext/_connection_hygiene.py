@@ -23,6 +23,7 @@ the guarantee.
 from __future__ import annotations
 
 import functools
+import ssl
 
 import h11
 import httpcore
@@ -30,7 +31,7 @@ import httpx
 
 from k2connect_ext._exceptions import K2ConfigError
 
-__all__ = ["check_connections", "check_httpcore", "install", "install_async"]
+__all__ = ["check_httpcore", "install", "install_async"]
 
 # The private names this module (and the deadline backend) rely on, in one place for the start-up check.
 _POOL = "_pool"  # httpx.HTTPTransport / AsyncHTTPTransport -> httpcore pool
@@ -44,10 +45,10 @@ def _holds_unread(connection: httpcore.ConnectionInterface | httpcore.AsyncConne
     """Whether an idle connection's h11 buffer holds bytes no request has claimed."""
     if not connection.is_idle():  # a request owns it: what h11 holds is that request's answer
         return False
+    # An idle connection is connected (an idle one that failed to connect has expired already); one that
+    # speaks HTTP/2 has no h11 state, and nothing to check here.
     state = getattr(getattr(connection, _INNER, None), _H11_STATE, None)
-    if not isinstance(state, h11.Connection):  # not connected (yet), or HTTP/2
-        return False
-    return bool(state.trailing_data[0])
+    return isinstance(state, h11.Connection) and bool(state.trailing_data[0])
 
 
 class _Checked(httpcore.ConnectionInterface):
@@ -141,13 +142,28 @@ class _AsyncUnused(httpcore.AsyncNetworkStream):
 
 
 @functools.cache
-def _connections_missing() -> str | None:
-    """What the pool's connections lack of the structure :func:`_holds_unread` reads, if anything."""
-    pairs = (
+def _missing() -> str | None:
+    """What this module or the deadline backend needs of httpx and httpcore and cannot find, if anything.
+
+    Looked for once per process, on objects built for the purpose: transports with a bare TLS context
+    (no CA bundle loaded) and connections that never connect.
+    """
+    bare = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    transports: tuple[tuple[httpx.HTTPTransport | httpx.AsyncHTTPTransport, type[object]], ...] = (
+        (httpx.HTTPTransport(verify=bare), httpcore.ConnectionPool),
+        (httpx.AsyncHTTPTransport(verify=bare), httpcore.AsyncConnectionPool),
+    )
+    for transport, expected in transports:
+        pool = getattr(transport, _POOL, None)
+        if type(pool) is not expected:
+            return f"{type(transport).__name__}.{_POOL} (an httpcore.{expected.__name__})"
+        if not hasattr(pool, _BACKEND):
+            return f"{expected.__name__}.{_BACKEND}"
+    connections = (
         (httpcore.HTTPConnection(_ORIGIN), httpcore.HTTP11Connection(_ORIGIN, _Unused())),
         (httpcore.AsyncHTTPConnection(_ORIGIN), httpcore.AsyncHTTP11Connection(_ORIGIN, _AsyncUnused())),
     )
-    for connection, http11 in pairs:
+    for connection, http11 in connections:
         if not hasattr(connection, _INNER):
             return f"{type(connection).__name__}.{_INNER}"
         if not isinstance(getattr(http11, _H11_STATE, None), h11.Connection):
@@ -155,28 +171,13 @@ def _connections_missing() -> str | None:
     return None
 
 
-def check_connections() -> None:
-    """Raise ``K2ConfigError`` if httpcore's connections lack what :func:`install` relies on (checked once
-    per process; what a transport holds is checked by :func:`check_httpcore`)."""
-    _refuse(_connections_missing())
+def check_httpcore() -> None:
+    """Raise ``K2ConfigError`` if the httpx and httpcore internals the SDK builds on are gone.
 
-
-def check_httpcore(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport) -> None:
-    """Raise ``K2ConfigError`` if the httpcore internals the SDK builds on are gone.
-
-    Both this module and the deadline backend (:mod:`k2connect_ext._deadline_backend`) rely on them.
+    This module and the deadline backend (:mod:`k2connect_ext._deadline_backend`) rely on them; clients
+    call this when they are built, before any request.
     """
-    pool = getattr(transport, _POOL, None)
-    expected = (
-        httpcore.ConnectionPool
-        if isinstance(transport, httpx.HTTPTransport)
-        else httpcore.AsyncConnectionPool
-    )
-    if type(pool) is not expected:
-        _refuse(f"{type(transport).__name__}.{_POOL} (an httpcore.{expected.__name__})")
-    if not hasattr(pool, _BACKEND):
-        _refuse(f"{expected.__name__}.{_BACKEND}")
-    _refuse(_connections_missing())
+    _refuse(_missing())
 
 
 def _refuse(missing: str | None) -> None:
@@ -190,14 +191,17 @@ def _refuse(missing: str | None) -> None:
 
 
 def install(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
-    """Make ``transport``'s pool close, instead of reuse, a connection holding unread bytes."""
-    check_httpcore(transport)
+    """Make ``transport``'s pool close, instead of reuse, a connection holding unread bytes.
+
+    ``transport`` is one the SDK built (no proxy: its pool is exactly httpcore's ``ConnectionPool``).
+    """
+    check_httpcore()
     transport._pool.__class__ = _CheckedPool
     return transport
 
 
 def install_async(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
     """The asyncio twin of :func:`install`."""
-    check_httpcore(transport)
+    check_httpcore()
     transport._pool.__class__ = _AsyncCheckedPool
     return transport

@@ -18,6 +18,7 @@ its loop) when that loop has closed or is not running.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeVar
@@ -75,9 +76,9 @@ class PerLoop(Generic[T]):
         with self._lock:
             if self._closed:
                 raise RuntimeError("the transport is closed")
-            resource = self._resources.get(loop)
-            if resource is None:
-                resource = self._resources[loop] = self._make()
+            # No other thread adds this loop's entry (only this thread runs this loop), and nothing was
+            # awaited since the read above: it is still missing.
+            resource = self._resources[loop] = self._make()
             ended = self._take_ended()
         for old in ended:
             await self._release(old)
@@ -114,10 +115,6 @@ class PerLoop(Generic[T]):
         return len(self._resources)
 
 
-def _new_pool(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    return _deadline_backend.install_async(httpx.AsyncHTTPTransport(limits=limits))
-
-
 async def _close_pool(pool: httpx.AsyncHTTPTransport) -> None:
     await pool.aclose()
 
@@ -127,8 +124,16 @@ class PerLoopTransport(httpx.AsyncBaseTransport):
     per event loop; ``limits`` apply to each loop's pool."""
 
     def __init__(self, limits: httpx.Limits) -> None:
-        _connection_hygiene.check_connections()  # httpcore's internals, before the first pool is built
-        self._pools: PerLoop[httpx.AsyncHTTPTransport] = PerLoop(lambda: _new_pool(limits), _close_pool)
+        _connection_hygiene.check_httpcore()  # at start-up, not when the first loop builds its pool
+        self._limits = limits
+        self._tls: ssl.SSLContext | None = None  # one for every loop: loading the CA bundle takes ms
+        self._pools: PerLoop[httpx.AsyncHTTPTransport] = PerLoop(self._new_pool, _close_pool)
+
+    def _new_pool(self) -> httpx.AsyncHTTPTransport:
+        if self._tls is None:  # PerLoop makes pools one at a time
+            self._tls = httpx.create_ssl_context()
+        pool = httpx.AsyncHTTPTransport(limits=self._limits, verify=self._tls)
+        return _deadline_backend.install_async(pool)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         pool = await self._pools.get()
