@@ -1,8 +1,10 @@
 """Validated requests for every K2 operation, built from the generated models; no I/O here.
 
 Each builder checks its inputs (``_validation``), builds the generated request model, and returns a
-``Prepared`` holding the generated operation's functions themselves (imported here, so a renamed operation
-fails type checking, not a payment at run time). ``K2`` and ``AsyncK2`` only add the sending, so the two
+``Prepared`` holding the operation's entry in the registry generated from the spec
+(``k2connect_client.registry``): its generated functions and what the spec says of it. The entry is typed
+with the model its Location reads, so a builder that promises the wrong model, or an operation the spec
+renamed, fails type checking, not a payment at run time. ``K2`` and ``AsyncK2`` only add the sending, so the two
 facades cannot disagree on what a valid request is.
 """
 
@@ -15,28 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeAlias, TypeV
 
 import attrs
 from k2connect_client import models as _m
-from k2connect_client.api.v1 import (
-    v1_create_incoming_payment,
-    v1_create_merchant_bank_account,
-    v1_create_merchant_wallet,
-    v1_create_pay_recipient,
-    v1_create_payment,
-    v1_create_polling,
-    v1_create_settlement_transfer,
-    v1_create_transaction_sms_notification,
-    v1_create_webhook_subscription,
-)
-from k2connect_client.api.v2 import (
-    v2_create_external_recipient,
-    v2_create_incoming_payment,
-    v2_create_merchant_bank_account,
-    v2_create_merchant_wallet,
-    v2_create_payment_link,
-    v2_create_polling,
-    v2_create_reversal,
-    v2_create_send_money,
-    v2_create_webhook_subscription,
-)
+from k2connect_client import registry
 from k2connect_client.models.payment_request_destination_type import (
     PAYMENT_REQUEST_DESTINATION_TYPE_VALUES,
     PaymentRequestDestinationType,
@@ -46,6 +27,7 @@ from k2connect_client.models.settlement_destination_type import (
     SETTLEMENT_DESTINATION_TYPE_VALUES,
     SettlementDestinationType,
 )
+from k2connect_client.registry import Operation
 from k2connect_client.types import UNSET, Response, Unset
 
 if TYPE_CHECKING:  # annotations only; at run time each model is loaded on first use (see the models package)
@@ -149,20 +131,30 @@ AsyncOperation = Callable[..., Awaitable[Response[Any]]]
 
 @attrs.frozen
 class Prepared(Generic[T]):
-    """A validated request: the generated operation to call (both twins) and its body.
+    """A validated request: the registry's operation to call (both generated twins) and its body.
 
     ``T`` is the model its ``Location`` reads (``IncomingPaymentResult`` for an STK push): what
     ``Created[T].wait()`` returns.
     """
 
-    sync: SyncOperation
-    asyncio: AsyncOperation
+    operation: Operation[T]
+    """The registry's entry for the create (generated from the spec): its functions and facts."""
     body: Any
 
     @property
     def name(self) -> str:
         """The generated operation's name, e.g. ``v2_create_incoming_payment``."""
-        return self.sync.__module__.rsplit(".", 1)[1]
+        return self.operation.name
+
+    @property
+    def sync(self) -> SyncOperation:
+        """The generated ``sync_detailed`` function."""
+        return self.operation.sync
+
+    @property
+    def asyncio(self) -> AsyncOperation:
+        """The generated ``asyncio_detailed`` function."""
+        return self.operation.asyncio
 
 
 def _money(value: Decimal | int | str | float, field: str) -> str:
@@ -231,11 +223,7 @@ def subscribe_webhook(
             scope=checked_scope,
             scope_reference=reference,
         )
-        return Prepared(
-            v1_create_webhook_subscription.sync_detailed,
-            v1_create_webhook_subscription.asyncio_detailed,
-            v1_body,
-        )
+        return Prepared(registry.V1_CREATE_WEBHOOK_SUBSCRIPTION, v1_body)
     v2_body = _m.WebhookSubscriptionV2Request(
         event_type=validate_v2_event_type(event),
         url=callback,
@@ -243,9 +231,7 @@ def subscribe_webhook(
         scope_reference=reference,
         enable_daraja_payload=enable_daraja_payload,
     )
-    return Prepared(
-        v2_create_webhook_subscription.sync_detailed, v2_create_webhook_subscription.asyncio_detailed, v2_body
-    )
+    return Prepared(registry.V2_CREATE_WEBHOOK_SUBSCRIPTION, v2_body)
 
 
 def send_sms_notification(
@@ -257,11 +243,7 @@ def send_sms_notification(
         message=validate_required(message, "message", multiline=True),
         field_links=_links(callback_url),
     )
-    return Prepared(
-        v1_create_transaction_sms_notification.sync_detailed,
-        v1_create_transaction_sms_notification.asyncio_detailed,
-        body,
-    )
+    return Prepared(registry.V1_CREATE_TRANSACTION_SMS_NOTIFICATION, body)
 
 
 # ----------------------------------------------------------------------------------- receive money
@@ -297,12 +279,8 @@ def stk_push(
         metadata=_metadata(metadata),
     )
     if version == "v1":
-        return Prepared(
-            v1_create_incoming_payment.sync_detailed, v1_create_incoming_payment.asyncio_detailed, body
-        )
-    return Prepared(
-        v2_create_incoming_payment.sync_detailed, v2_create_incoming_payment.asyncio_detailed, body
-    )
+        return Prepared(registry.V1_CREATE_INCOMING_PAYMENT, body)
+    return Prepared(registry.V2_CREATE_INCOMING_PAYMENT, body)
 
 
 # ----------------------------------------------------------------------------------- recipients
@@ -386,10 +364,8 @@ def add_recipient(
             f"recipient type must be {either(PAYMENT_REQUEST_DESTINATION_TYPE_VALUES)}", field="type"
         )
     if version == "v1":
-        return Prepared(v1_create_pay_recipient.sync_detailed, v1_create_pay_recipient.asyncio_detailed, body)
-    return Prepared(
-        v2_create_external_recipient.sync_detailed, v2_create_external_recipient.asyncio_detailed, body
-    )
+        return Prepared(registry.V1_CREATE_PAY_RECIPIENT, body)
+    return Prepared(registry.V2_CREATE_EXTERNAL_RECIPIENT, body)
 
 
 # ----------------------------------------------------------------------------------- PAY (v1)
@@ -424,7 +400,7 @@ def create_payment(
         tags=UNSET if checked_tags is None else checked_tags,
         metadata=_metadata(metadata),
     )
-    return Prepared(v1_create_payment.sync_detailed, v1_create_payment.asyncio_detailed, body)
+    return Prepared(registry.V1_CREATE_PAYMENT, body)
 
 
 # ----------------------------------------------------------------------------------- own accounts
@@ -447,10 +423,8 @@ def add_merchant_wallet(
         nickname=_optional(nickname, "nickname"),
     )
     if version == "v1":
-        return Prepared(
-            v1_create_merchant_wallet.sync_detailed, v1_create_merchant_wallet.asyncio_detailed, body
-        )
-    return Prepared(v2_create_merchant_wallet.sync_detailed, v2_create_merchant_wallet.asyncio_detailed, body)
+        return Prepared(registry.V1_CREATE_MERCHANT_WALLET, body)
+    return Prepared(registry.V2_CREATE_MERCHANT_WALLET, body)
 
 
 def add_merchant_bank_account(
@@ -472,14 +446,8 @@ def add_merchant_bank_account(
         nickname=_optional(nickname, "nickname"),
     )
     if version == "v1":
-        return Prepared(
-            v1_create_merchant_bank_account.sync_detailed,
-            v1_create_merchant_bank_account.asyncio_detailed,
-            body,
-        )
-    return Prepared(
-        v2_create_merchant_bank_account.sync_detailed, v2_create_merchant_bank_account.asyncio_detailed, body
-    )
+        return Prepared(registry.V1_CREATE_MERCHANT_BANK_ACCOUNT, body)
+    return Prepared(registry.V2_CREATE_MERCHANT_BANK_ACCOUNT, body)
 
 
 def settle_funds(
@@ -513,9 +481,7 @@ def settle_funds(
         if destination_reference is None
         else validate_required(destination_reference, "destination_reference"),
     )
-    return Prepared(
-        v1_create_settlement_transfer.sync_detailed, v1_create_settlement_transfer.asyncio_detailed, body
-    )
+    return Prepared(registry.V1_CREATE_SETTLEMENT_TRANSFER, body)
 
 
 # ----------------------------------------------------------------------------------- polling
@@ -551,8 +517,8 @@ def poll_transactions(
         scope_reference=reference if checked_scope == "till" else None,
     )
     if version == "v1":
-        return Prepared(v1_create_polling.sync_detailed, v1_create_polling.asyncio_detailed, body)
-    return Prepared(v2_create_polling.sync_detailed, v2_create_polling.asyncio_detailed, body)
+        return Prepared(registry.V1_CREATE_POLLING, body)
+    return Prepared(registry.V2_CREATE_POLLING, body)
 
 
 # ----------------------------------------------------------------------------------- send money (v2)
@@ -709,7 +675,7 @@ def send_money(
         destinations=list(destinations),
         metadata=_metadata(metadata),
     )
-    return Prepared(v2_create_send_money.sync_detailed, v2_create_send_money.asyncio_detailed, body)
+    return Prepared(registry.V2_CREATE_SEND_MONEY, body)
 
 
 # ----------------------------------------------------------------------------------- reversals and links
@@ -727,7 +693,7 @@ def reverse_transaction(
         field_links=_links(callback_url),
         metadata=_metadata(metadata),
     )
-    return Prepared(v2_create_reversal.sync_detailed, v2_create_reversal.asyncio_detailed, body)
+    return Prepared(registry.V2_CREATE_REVERSAL, body)
 
 
 def create_payment_link(
@@ -750,4 +716,4 @@ def create_payment_link(
         note=_optional(note, "note", multiline=True),
         metadata=_metadata(metadata),
     )
-    return Prepared(v2_create_payment_link.sync_detailed, v2_create_payment_link.asyncio_detailed, body)
+    return Prepared(registry.V2_CREATE_PAYMENT_LINK, body)
