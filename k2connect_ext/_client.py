@@ -31,6 +31,7 @@ from k2connect_client import AuthenticatedClient, Client
 from k2connect_client import errors as generated_errors
 from k2connect_client.api.oauth import request_access_token
 from k2connect_client.models import TokenRequest, TokenResponse
+from k2connect_client.registry import operation_for
 from k2connect_client.types import Response
 
 from k2connect_ext import _call, _deadline_backend
@@ -188,8 +189,8 @@ def _judge(response: httpx.Response, secrets: tuple[str, ...]) -> K2Error | None
     """The error an answer means, or ``None`` when it is a definite success for the caller to parse.
 
     A request that may move money gets a definite answer only from a 4xx (K2 refused it; a 429 included,
-    which is assumed to mean "not processed"), or from the 2xx its operation documents: 201 with the
-    ``Location`` of what it created, or 200 for a cancel. A 5xx, a redirect or any other 2xx says nothing
+    which is assumed to mean "not processed"), or from the 2xx its operation documents in the spec: 201 with
+    the ``Location`` of what it created, or 200 for a cancel. A 5xx, a redirect or any other 2xx says nothing
     certain about whether K2 acted on it, so it is ambiguous.
     """
     request = response.request
@@ -203,9 +204,7 @@ def _judge(response: httpx.Response, secrets: tuple[str, ...]) -> K2Error | None
             reason = "K2 answered with a redirect, which is not followed"
         elif status == 201 and location is None:
             reason = "a 201 without the Location of what was created"
-        elif 200 <= status < 300 and status != (
-            200 if request.url.path.rstrip("/").endswith("/cancel") else 201
-        ):
+        elif 200 <= status < 300 and status != _documented_success(request):
             reason = f"an answer ({status}) the operation does not document"
         if reason is not None:
             return ambiguous_outcome_error(
@@ -227,6 +226,15 @@ def _judge(response: httpx.Response, secrets: tuple[str, ...]) -> K2Error | None
         method=request.method,
         url=safe_url(request.url),
     )
+
+
+def _documented_success(request: httpx.Request) -> int:
+    """The one 2xx the spec documents for this request's operation: 201 for a create, 200 for a cancel.
+
+    Read from the registry generated from the spec; a POST the spec does not know is held to a create's 201.
+    """
+    operation = operation_for(request.method, request.url.path)
+    return operation.success_status if operation is not None else 201
 
 
 class _NoCookies(httpx.Cookies):
