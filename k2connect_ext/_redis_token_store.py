@@ -2,7 +2,7 @@
 
 Install with ``pip install 'k2connect-sdk[redis]'`` and pass it to ``K2``/``AsyncK2``/``connect``::
 
-    from k2connect_ext._redis_token_store import RedisTokenStore
+    from k2connect_ext import RedisTokenStore
 
     store = RedisTokenStore.from_url("redis://redis.internal:6379/0")
     k2 = K2(client_id, client_secret, token_store=store)

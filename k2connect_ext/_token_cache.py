@@ -100,7 +100,7 @@ class TokenManager(_ManagerBase):
     """Hands out a valid token to any number of threads, fetching at most once at a time.
 
     Args:
-        fetch: gets a new token from K2 (see :func:`k2connect_ext._bearer_auth.request_token`).
+        fetch: gets a new token from K2 (``_client.build`` passes the generated ``/oauth/token`` call).
         store: share the token beyond this manager; by default it lives in the manager only.
         clock: wall-clock epoch seconds; injectable for tests.
         skew: renew this many seconds before expiry.
