@@ -37,6 +37,7 @@ from k2connect_ext._exceptions import K2InputError
 from k2connect_ext._facade import K2, AsyncK2
 from k2connect_ext._outcomes import STATUSES, State, outcome_of, state_of
 from k2connect_ext._topics import WEBHOOK_EVENT_TYPES
+from tests.creates import CREATES
 from tests.fakes import FakeK2
 
 SPEC = Path(__file__).resolve().parents[2] / "openapi" / "k2connect.yaml"
@@ -49,20 +50,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 
-CREATES = [
-    "subscribe_webhook",
-    "send_sms_notification",
-    "stk_push",
-    "add_recipient",
-    "create_payment",
-    "add_merchant_wallet",
-    "add_merchant_bank_account",
-    "settle_funds",
-    "poll_transactions",
-    "send_money",
-    "reverse_transaction",
-    "create_payment_link",
-]
 DESTINATIONS = [
     "mobile_wallet_destination",
     "bank_account_destination",

@@ -9,15 +9,7 @@ import pytest
 
 from k2connect_ext import K2, AsyncK2
 from k2connect_ext import _operations as ops
-
-# Every builder of the operations module that prepares a create (the facade makes one method of each).
-CREATES = sorted(
-    name
-    for name, value in vars(ops).items()
-    if inspect.isfunction(value)
-    and value.__module__ == ops.__name__
-    and str(inspect.signature(value).return_annotation).startswith("Prepared[")
-)
+from tests.creates import CREATES
 
 
 def test_the_creates_are_found() -> None:

@@ -133,3 +133,13 @@ def test_the_public_enums_are_checked_against_the_spec_at_import() -> None:
     assert {member.value for member in WebhookTopic} == set(registry.WEBHOOK_TOPICS)
     with pytest.raises(RuntimeError, match="ResultType differs from the spec's callback result types"):
         _events._same_names(ResultType, [*registry.CALLBACK_MODELS, "refund"], "callback result types")
+
+
+def test_every_create_of_the_spec_has_a_builder() -> None:
+    """A create the spec gains without a builder (and so without a facade method) fails here."""
+    from tests.creates import CREATES, builder_model
+
+    built = {builder_model(name) for name in CREATES}
+    for op in registry.OPERATIONS.values():
+        if op.creates:
+            assert op.model is not None and op.model.__name__ in built, f"{op.name} has no builder"
