@@ -2,6 +2,8 @@
 
 Each notification is encoded once (compact UTF-8 JSON) and those exact bytes are both signed
 (``X-KopoKopo-Signature`` = hex HMAC-SHA256 keyed with the API key) and sent, on every attempt. The
+sandbox signs with its own ``hmac`` call (``sign``), never with the SDK's ``compute_signature``: it is the
+oracle the SDK's verification is tested against, so a bug in the SDK must not be reproduced here. The
 receiver must answer 2xx; anything else, or no answer, is retried with exponential backoff within
 the configured bounds. HTTPS receivers are always verified: against the public CAs (certifi) plus
 the CA file the user configured, never with verification off. Plain HTTP goes to loopback receivers
@@ -21,6 +23,8 @@ visible in ``/sandbox/deliveries`` rather than lost.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import itertools
 import json
 import logging
@@ -36,16 +40,16 @@ import certifi
 import httpx
 
 from k2connect_ext._loopback import is_loopback_host
-from k2connect_ext.webhooks import SIGNATURE_HEADER, compute_signature
 from k2connect_sandbox.clock import Clock, iso_ms
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.scheduler import Scheduler
 from k2connect_sandbox.wire import JsonDict, dumps, new_id
 
-__all__ = ["DeliveryService", "Notification"]
+__all__ = ["SIGNATURE_HEADER", "DeliveryService", "Notification", "sign"]
 
 log = logging.getLogger("k2connect_sandbox")
 
+SIGNATURE_HEADER = "X-KopoKopo-Signature"
 _LOG_LIMIT = 10_000
 _USER_AGENT = "k2connect-sandbox"
 
@@ -158,7 +162,7 @@ class DeliveryService:
         except Exception as exc:  # e.g. text that is not Unicode: there are no bytes to sign or send
             self.record_failure(notification, f"not sent: the body could not be encoded ({exc_text(exc)})")
             return
-        signature = compute_signature(payload, self._config.api_key)
+        signature = sign(payload, self._config.api_key)
         key = self._track(notification)
         self._scheduler.spawn(
             self._deliver_logged(key, notification, payload, signature, self._scheduler.generation),
@@ -358,6 +362,11 @@ class DeliveryService:
             return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except Exception as exc:  # InvalidURL and the like: record it, a delivery must never crash
             return None, exc_text(exc)
+
+
+def sign(payload: bytes, api_key: str) -> str:
+    """The ``X-KopoKopo-Signature`` of ``payload``: lowercase hex HMAC-SHA256 keyed with the API key (UTF-8)."""
+    return hmac.new(api_key.encode("utf-8"), payload, hashlib.sha256).hexdigest()
 
 
 def exc_text(exc: BaseException) -> str:
