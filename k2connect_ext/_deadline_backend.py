@@ -6,11 +6,19 @@ read timeout past the call's deadline. Wrapping httpcore's network backend lets 
 write wait at most until the deadline of the current call (:mod:`k2connect_ext._call`). Past the deadline an
 operation fails at once with httpcore's own timeout exception, which httpx maps as usual, so a connect that
 never happened still reads as "never sent" and a read as "sent, no answer".
+
+The synchronous backend also bounds the name lookup, which ``socket.create_connection`` does without any
+timeout (a resolver that takes 4 s made a 1 s call take 4 s): the asyncio backends already look names up
+in a thread they stop waiting for.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import ssl
+import threading
+import time
 import typing
 from collections.abc import Iterable
 
@@ -56,6 +64,46 @@ class _Stream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _resolve(host: str, port: int, timeout: float | None) -> list[str]:
+    """The addresses of ``host``, looked up in a thread of its own and waited for at most ``timeout``.
+
+    ``getaddrinfo`` blocks, and takes no timeout: called where it is needed (``socket.create_connection``)
+    a slow resolver holds the call past its deadline. Here the wait is bounded; a lookup still running
+    when it ends is left to finish in its (daemon) thread, its answer unused.
+    """
+    outcome: list[list[str] | Exception] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            outcome.append([str(info[4][0]) for info in found])
+        except Exception as exc:  # handed to the waiting thread, which raises it
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name=f"k2connect-lookup-{host}", daemon=True).start()
+    if not done.wait(timeout):
+        raise httpcore.ConnectTimeout(f"looking up {host} took longer than the time left to connect")
+    result = outcome[0]
+    if isinstance(result, OSError):  # what httpcore's socket.create_connection would have said
+        raise httpcore.ConnectError(str(result)) from None
+    if isinstance(result, Exception):
+        raise result
+    if not result:
+        raise httpcore.ConnectError(f"no address found for {host}")
+    return result
+
+
 class _Backend(httpcore.NetworkBackend):
     def __init__(self, inner: httpcore.NetworkBackend) -> None:
         self._inner = inner
@@ -68,8 +116,28 @@ class _Backend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: _SocketOptions = None,
     ) -> httpcore.NetworkStream:
+        """Connect within the time left, the name lookup included.
+
+        The name is resolved here, within the bound, and the socket connected to its addresses in turn
+        (as ``socket.create_connection`` does) with what is left. TLS still names the host: httpcore takes
+        the server name for SNI and the certificate check from the request's URL, not from this address.
+        """
         capped = _cap(timeout, httpcore.ConnectTimeout)
-        return _Stream(self._inner.connect_tcp(host, port, capped, local_address, socket_options))
+        if _is_address(host):
+            return _Stream(self._inner.connect_tcp(host, port, capped, local_address, socket_options))
+        ends = None if capped is None else time.monotonic() + capped
+        addresses = _resolve(host, port, capped)
+        error: httpcore.ConnectError | None = None
+        for address in addresses:
+            left = None if ends is None else ends - time.monotonic()
+            if left is not None and left <= 0:
+                raise httpcore.ConnectTimeout(f"no time left to connect to {host}")
+            try:
+                return _Stream(self._inner.connect_tcp(address, port, left, local_address, socket_options))
+            except httpcore.ConnectError as exc:  # refused or unreachable: the next address may answer
+                error = exc
+        assert error is not None  # _resolve returns at least one address
+        raise error
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: _SocketOptions = None

@@ -7,15 +7,20 @@ error is httpcore's own timeout, so httpx maps a connect or handshake as "never 
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import ssl
+import threading
 import time
 import typing
 
 import httpcore
+import httpx
 import pytest
+import trustme
 
 from k2connect_ext import _call
-from k2connect_ext._deadline_backend import _AsyncBackend, _Backend
+from k2connect_ext._deadline_backend import _AsyncBackend, _Backend, install
 
 Waits = list[tuple[str, float | None]]
 
@@ -45,8 +50,14 @@ class RecordingStream(httpcore.NetworkStream):
 
 
 class RecordingBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
+    """Records each connect (and the address it was asked for); ``refuse`` lists addresses that refuse,
+    after ``slow`` seconds."""
+
+    def __init__(self, refuse: typing.Container[str] = (), slow: float = 0.0) -> None:
         self.waits: Waits = []
+        self.hosts: list[str] = []
+        self.refuse = refuse
+        self.slow = slow
 
     def connect_tcp(
         self,
@@ -57,6 +68,10 @@ class RecordingBackend(httpcore.NetworkBackend):
         socket_options: typing.Iterable[typing.Any] | None = None,
     ) -> httpcore.NetworkStream:
         self.waits.append(("connect", timeout))
+        self.hosts.append(host)
+        if host in self.refuse:
+            time.sleep(self.slow)
+            raise httpcore.ConnectError(f"[Errno 111] Connection refused ({host})")
         return RecordingStream(self.waits)
 
 
@@ -101,12 +116,38 @@ class AsyncRecordingBackend(httpcore.AsyncNetworkBackend):
 
 
 TLS = ssl.create_default_context()
+ADDRESSES = ["192.0.2.10", "2001:db8::10"]  # what the resolver below answers for k2.example
+Lookup = typing.Callable[..., typing.Any]
+
+
+def answering(*addresses: str) -> Lookup:
+    """A ``getaddrinfo`` that answers ``addresses`` for any name (loopback names go to the real one)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(
+        host: typing.Any, port: typing.Any, *args: typing.Any, **kwargs: typing.Any
+    ) -> typing.Any:
+        if host in ("127.0.0.1", "localhost"):
+            return real(host, port, *args, **kwargs)
+        family = {4: socket.AF_INET, 6: socket.AF_INET6}
+        return [
+            (family[ipaddress.ip_address(a).version], socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses
+        ]
+
+    return getaddrinfo
+
+
+@pytest.fixture(autouse=True)
+def resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test here asks a real resolver about a name (the machine may have none)."""
+    monkeypatch.setattr(socket, "getaddrinfo", answering(*ADDRESSES))
 
 
 def test_outside_a_call_httpx_timeouts_pass_unchanged() -> None:
-    """A request that belongs to no SDK call keeps exactly the timeouts httpx asked for, TLS included."""
+    """A request that belongs to no SDK call keeps exactly the timeouts httpx asked for, TLS included.
+    (An address: a name's lookup takes its time out of the connect timeout, see below.)"""
     inner = RecordingBackend()
-    stream = _Backend(inner).connect_tcp("k2.example", 443, timeout=5.0)
+    stream = _Backend(inner).connect_tcp("192.0.2.10", 443, timeout=5.0)
     tls = stream.start_tls(TLS, "k2.example", timeout=4.0)
     tls.write(b"GET / HTTP/1.1\r\n\r\n", timeout=None)
     tls.read(1024, timeout=3.0)
@@ -180,3 +221,121 @@ async def test_the_async_backend_past_the_deadline_fails_without_the_socket() ->
         with pytest.raises(httpcore.ReadTimeout):
             await stream.read(1024, timeout=5.0)
     assert inner.waits == []
+
+
+# ------------------------------------------------------------------ name lookups (sync backend)
+def test_a_name_is_looked_up_and_its_first_address_connected() -> None:
+    """The sync backend resolves the name itself (bounded, see below) and connects to the address."""
+    inner = RecordingBackend()
+    _Backend(inner).connect_tcp("k2.example", 443, timeout=5.0)
+    assert inner.hosts == ["192.0.2.10"]
+    assert inner.waits[0][1] is not None and 0 < inner.waits[0][1] <= 5.0
+
+
+def test_an_address_is_connected_without_a_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_lookup(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        raise AssertionError("looked up an address")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_lookup)
+    inner = RecordingBackend()
+    _Backend(inner).connect_tcp("203.0.113.5", 443, timeout=5.0)
+    _Backend(inner).connect_tcp("::1", 443, timeout=5.0)
+    assert inner.hosts == ["203.0.113.5", "::1"]
+
+
+def test_a_refused_address_falls_back_to_the_next() -> None:
+    """As ``socket.create_connection`` does: the name's addresses in turn, until one connects."""
+    inner = RecordingBackend(refuse={"192.0.2.10"})
+    _Backend(inner).connect_tcp("k2.example", 443, timeout=5.0)
+    assert inner.hosts == ADDRESSES
+
+
+def test_when_every_address_refuses_the_last_refusal_is_raised() -> None:
+    inner = RecordingBackend(refuse=set(ADDRESSES))
+    with pytest.raises(httpcore.ConnectError, match="2001:db8::10"):
+        _Backend(inner).connect_tcp("k2.example", 443, timeout=5.0)
+
+
+def test_an_address_tried_once_the_time_is_gone_is_not_tried() -> None:
+    """The lookup and the connects share one bound: the first address took it all, the second is not
+    tried, and the error is a connect timeout (nothing was sent)."""
+    inner = RecordingBackend(refuse={"192.0.2.10"}, slow=0.3)
+    with pytest.raises(httpcore.ConnectTimeout, match="no time left"):
+        _Backend(inner).connect_tcp("k2.example", 443, timeout=0.2)
+    assert inner.hosts == ["192.0.2.10"]
+
+
+@pytest.mark.parametrize(
+    ("failure", "raised"),
+    [
+        (socket.gaierror(socket.EAI_NONAME, "Name or service not known"), httpcore.ConnectError),
+        (UnicodeError("label too long"), UnicodeError),  # what create_connection would have let through
+    ],
+)
+def test_a_failed_lookup_is_raised_as_create_connection_would(
+    monkeypatch: pytest.MonkeyPatch, failure: Exception, raised: type[Exception]
+) -> None:
+    """A name that does not resolve is a ConnectError (never sent); anything else keeps its type."""
+
+    def failing(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        raise failure
+
+    monkeypatch.setattr(socket, "getaddrinfo", failing)
+    inner = RecordingBackend()
+    with pytest.raises(raised, match=str(failure.args[-1])):
+        _Backend(inner).connect_tcp("k2.example", 443, timeout=5.0)
+    assert inner.hosts == []
+
+
+def test_a_lookup_that_finds_no_address_is_a_connect_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", answering())
+    with pytest.raises(httpcore.ConnectError, match="no address"):
+        _Backend(RecordingBackend()).connect_tcp("k2.example", 443, timeout=5.0)
+
+
+def test_a_lookup_slower_than_the_time_left_is_a_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wait for the lookup is cut to the call's time left; the lookup is not waited for."""
+    released = threading.Event()
+
+    def slow(*args: typing.Any, **kwargs: typing.Any) -> typing.Any:
+        released.wait(30.0)
+        return answering(*ADDRESSES)(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow)
+    inner = RecordingBackend()
+    try:
+        with _call.scope("stk_push", timeout=0.2), pytest.raises(httpcore.ConnectTimeout, match="looking up"):
+            _Backend(inner).connect_tcp("k2.example", 443, timeout=5.0)
+        assert not released.is_set() and inner.hosts == []
+    finally:
+        released.set()
+
+
+def test_tls_still_names_the_host_after_the_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real TLS server on loopback, reached by name: the certificate (issued for the name, not the
+    address) verifies and the server sees the name as SNI, though the socket was opened to 127.0.0.1."""
+    monkeypatch.setattr(socket, "getaddrinfo", answering("127.0.0.1"))
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("k2.example").configure_cert(server_context)
+    names: list[str | None] = []
+    server_context.sni_callback = lambda _sock, name, _ctx: names.append(name)
+    client_context = ssl.create_default_context()
+    authority.configure_trust(client_context)
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        answered = threading.Thread(target=_answer_once, args=(listening, server_context), daemon=True)
+        answered.start()
+        transport = install(httpx.HTTPTransport(verify=client_context))
+        with httpx.Client(transport=transport) as http:
+            response = http.get(f"https://k2.example:{port}/")
+        answered.join(5.0)
+    assert (response.status_code, response.text, names) == (200, "ok", ["k2.example"])
+
+
+def _answer_once(listening: socket.socket, context: ssl.SSLContext) -> None:
+    conn, _ = listening.accept()
+    with context.wrap_socket(conn, server_side=True) as tls:
+        while b"\r\n\r\n" not in tls.recv(65536):
+            pass
+        tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
