@@ -12,7 +12,29 @@ the call has left (:func:`time_left`, :func:`holding`, :func:`holding_async`), a
 :class:`~k2connect_ext.K2TimeoutError` when the deadline passes: nothing was sent while waiting, so the call
 is safe to retry. Outside a call these waits keep their own bounds.
 
-Deadlines use ``time.monotonic``: wall-clock jumps must not stretch or cut a deadline.
+Deadlines use a monotonic clock (wall-clock jumps must not stretch or cut a deadline): the client's
+``RetryPolicy.clock``, ``time.monotonic`` unless a test injects another, the same clock its retries and
+backoffs read.
+
+Who reads and writes the call (the only users of the context variable; each goes through this module):
+
+=========================  =========================================================================
+module                     what it does with the call
+=========================  =========================================================================
+``_facade``                opens one per create (:func:`scope`, named after the method)
+``_invoke``                opens one per generated operation (:func:`scope`), reads what was sent
+``_polling``               opens one per ``wait_for``, bounded by its ``timeout`` (:func:`scope`)
+``_client``                bounds each request by the client's total (:func:`bound`); the token fetch
+                           runs in a call of its own (:func:`scope`)
+``_retry``                 records each request and answer (:func:`record_request`,
+                           :func:`record_status`); waits and backs off within :func:`remaining`
+``_deadline_backend``      cuts connect, TLS, read and write timeouts to :func:`remaining`
+``_aiohttp_transport``     the same for the aiohttp backend (:func:`remaining`)
+``_token_cache``           takes its lock within the time left (:func:`holding`, :func:`time_left`)
+``_token_stores``          file and memory store locks (:func:`holding`, :func:`capped`, :func:`time_left`)
+``_redis_token_store``     Redis lock and commands (:func:`holding`, :func:`capped`, :func:`remaining`)
+``_translate``             names the operation in errors (:func:`current`)
+=========================  =========================================================================
 """
 
 from __future__ import annotations
@@ -21,7 +43,7 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
 
 import attrs
@@ -68,6 +90,8 @@ class Call:
     last_status: int | None = None
     sent: bool = False
     parent: Call | None = attrs.field(default=None, repr=False)
+    clock: Callable[[], float] = attrs.field(default=time.monotonic, repr=False)
+    """The monotonic clock ``deadline`` is read against (the bounding client's)."""
 
 
 _CURRENT: ContextVar[Call | None] = ContextVar("k2connect_call", default=None)
@@ -83,7 +107,7 @@ def remaining() -> float | None:
     call = _CURRENT.get()
     if call is None or call.deadline is None:
         return None
-    return call.deadline - time.monotonic()
+    return call.deadline - call.clock()
 
 
 def deadline_passed(waiting_for: str) -> K2TimeoutError:
@@ -166,17 +190,27 @@ def record_status(status_code: int, *, of_money_request: bool) -> None:
 
 
 @contextlib.contextmanager
-def scope(operation: str | None = None, timeout: float | None = None) -> Iterator[Call]:
-    """Run a block as one call (nested in the enclosing one, whose deadline it can only shorten)."""
+def scope(
+    operation: str | None = None,
+    timeout: float | None = None,
+    clock: Callable[[], float] | None = None,
+) -> Iterator[Call]:
+    """Run a block as one call (nested in the enclosing one, whose deadline it can only shorten).
+
+    ``clock`` is what ``timeout`` is measured with; by default the enclosing call's, else ``time.monotonic``.
+    """
     parent = _CURRENT.get()
+    if clock is None:
+        clock = parent.clock if parent is not None else time.monotonic
     deadline = parent.deadline if parent is not None else None
     if timeout is not None:
-        deadline = _sooner(deadline, time.monotonic() + timeout)
+        deadline = _sooner(deadline, clock() + timeout)
     # The outermost name wins: it is the one the user called ("stk_push", not the generated operation).
     call = Call(
         operation=parent.operation if parent is not None and parent.operation else operation,
         deadline=deadline,
         parent=parent,
+        clock=clock,
     )
     token = _CURRENT.set(call)
     try:
@@ -186,7 +220,7 @@ def scope(operation: str | None = None, timeout: float | None = None) -> Iterato
 
 
 @contextlib.contextmanager
-def bound(total: float) -> Iterator[Call]:
+def bound(total: float, clock: Callable[[], float] = time.monotonic) -> Iterator[Call]:
     """Apply a client's total timeout to the current call, opening one if there is none.
 
     The first client request of a call starts the clock; the requests it makes on the way (a token fetch,
@@ -194,12 +228,15 @@ def bound(total: float) -> Iterator[Call]:
     """
     call = _CURRENT.get()
     if call is None:
-        with scope(timeout=total) as call:
+        with scope(timeout=total, clock=clock) as call:
             call.bounded = True
             yield call
         return
     if not call.bounded:
-        call.deadline = _sooner(call.deadline, time.monotonic() + total)
+        if call.deadline is not None and call.clock is not clock:  # keep the time left, on the new clock
+            call.deadline = clock() + (call.deadline - call.clock())
+        call.clock = clock
+        call.deadline = _sooner(call.deadline, clock() + total)
         call.bounded = True
     yield call
 

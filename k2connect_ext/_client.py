@@ -252,18 +252,24 @@ class _NoCookies(httpx.Cookies):
 _NO_COOKIES: Final = _NoCookies()
 
 
-class _K2Options:
-    """What the error-raising clients need besides httpx's own settings."""
+@attrs.frozen
+class _CallSettings:
+    """What the error-raising clients need besides httpx's own settings, given when they are built.
 
-    def __init__(self, total: float, secrets: Callable[[], tuple[str, ...]]) -> None:
-        self.total = total
-        self.secrets = secrets
+    ``total`` bounds every call (see :func:`k2connect_ext._call.bound`), measured with ``clock`` (the retry
+    policy's monotonic clock); ``secrets`` lists the values to scrub from any text K2 echoes back (the token
+    changes, so it is asked each time).
+    """
+
+    total: float
+    secrets: Callable[[], tuple[str, ...]] = attrs.field(repr=False)
+    clock: Callable[[], float] = attrs.field(default=time.monotonic, repr=False)
 
 
 class _K2ClientParts:
-    """What both error-raising clients add to httpx's: their K2 options and a jar that keeps no cookie."""
+    """What both error-raising clients add to httpx's: their call settings and a jar that keeps no cookie."""
 
-    k2_options: _K2Options
+    call_settings: _CallSettings
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -281,10 +287,14 @@ class _ErrorRaisingClient(_K2ClientParts, httpx.Client):
     with a chain back to httpx's or the parser's exceptions.
     """
 
+    def __init__(self, *, call_settings: _CallSettings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.call_settings = call_settings
+
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        options = self.k2_options
+        options = self.call_settings
         error: K2Error | None = None
-        with _call.bound(options.total):
+        with _call.bound(options.total, options.clock):
             try:
                 response = super().send(request, **kwargs)
             except httpx.TransportError as exc:
@@ -302,10 +312,14 @@ class _ErrorRaisingClient(_K2ClientParts, httpx.Client):
 class _AsyncErrorRaisingClient(_K2ClientParts, httpx.AsyncClient):
     """The asyncio twin of ``_ErrorRaisingClient``."""
 
+    def __init__(self, *, call_settings: _CallSettings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.call_settings = call_settings
+
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
-        options = self.k2_options
+        options = self.call_settings
         error: K2Error | None = None
-        with _call.bound(options.total):
+        with _call.bound(options.total, options.clock):
             try:
                 response = await super().send(request, **kwargs)
             except httpx.TransportError as exc:
@@ -464,6 +478,11 @@ def _secrets_of(
     return secrets
 
 
+def _call_settings(resolved: _Resolved, manager: TokenManager | AsyncTokenManager) -> _CallSettings:
+    clock = resolved.retry.clock if resolved.retry is not None else time.monotonic
+    return _CallSettings(resolved.total, _secrets_of(resolved.settings, manager), clock)
+
+
 @attrs.frozen
 class Connection:
     """What the sync factory builds: the generated client, and the token cache the facade also uses."""
@@ -496,10 +515,7 @@ def build(
         inner: httpx.BaseTransport = _deadline_backend.install(pool)
     else:
         inner = transport
-    http = _ErrorRaisingClient(
-        transport=RetryingTransport(inner, resolved.retry), **_client_kwargs(settings, resolved.phases)
-    )
-    token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_httpx_client(http)
+    token_client: Client  # set once the client exists; the manager only fetches after that
 
     def fetch() -> AccessToken:
         error: K2Error | None = None
@@ -515,8 +531,13 @@ def build(
         return _token_from(response, resolved.clock)
 
     manager = TokenManager(fetch, store=resolved.token_store, clock=resolved.clock, skew=resolved.token_skew)
-    http.k2_options = _K2Options(resolved.total, _secrets_of(settings, manager))
-    http.auth = K2OAuth(manager)
+    http = _ErrorRaisingClient(
+        call_settings=_call_settings(resolved, manager),
+        auth=K2OAuth(manager),
+        transport=RetryingTransport(inner, resolved.retry),
+        **_client_kwargs(settings, resolved.phases),
+    )
+    token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_httpx_client(http)
     client = AuthenticatedClient(
         base_url=settings.base_url, token=_PLACEHOLDER_TOKEN, raise_on_unexpected_status=True
     )
@@ -534,12 +555,7 @@ def abuild(
     resolved = _resolve(client_id, client_secret, options)
     settings = resolved.settings
     inner = transport if transport is not None else _async_transport(http_backend, resolved.limits)
-    http = _AsyncErrorRaisingClient(
-        transport=AsyncRetryingTransport(inner, resolved.retry), **_client_kwargs(settings, resolved.phases)
-    )
-    token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_async_httpx_client(
-        http
-    )
+    token_client: Client  # set once the client exists; the manager only fetches after that
 
     async def fetch() -> AccessToken:
         error: K2Error | None = None
@@ -559,8 +575,15 @@ def abuild(
     manager = AsyncTokenManager(
         fetch, store=resolved.token_store, clock=resolved.clock, skew=resolved.token_skew
     )
-    http.k2_options = _K2Options(resolved.total, _secrets_of(settings, manager))
-    http.auth = K2OAuth(async_token_manager=manager)
+    http = _AsyncErrorRaisingClient(
+        call_settings=_call_settings(resolved, manager),
+        auth=K2OAuth(async_token_manager=manager),
+        transport=AsyncRetryingTransport(inner, resolved.retry),
+        **_client_kwargs(settings, resolved.phases),
+    )
+    token_client = Client(base_url=settings.base_url, raise_on_unexpected_status=True).set_async_httpx_client(
+        http
+    )
     client = AuthenticatedClient(
         base_url=settings.base_url, token=_PLACEHOLDER_TOKEN, raise_on_unexpected_status=True
     )
