@@ -347,7 +347,7 @@ def _token_answer_error(exc: Exception, call: _call.Call) -> K2Error | None:
             f"K2 answered the token request with status {exc.status_code}, which the spec does not describe",
             status_code=exc.status_code,
         )
-    if isinstance(exc, ValueError | TypeError | KeyError | AttributeError):
+    if isinstance(exc, generated_errors.ResponseParseError):  # anything else is a bug: it propagates
         return K2UnexpectedResponseError(
             "K2 answered the token request with a body that is not a token response",
             status_code=call.last_status,

@@ -1,4 +1,5 @@
-"""The call's deadline is read on the client's injectable monotonic clock (``RetryPolicy.clock``).
+"""The call's deadline is read on the client's injectable monotonic clock (``RetryPolicy.clock``); the token
+fetch blames K2 only for what the generated parser refused.
 
 A test clock that jumps past the deadline while a token is fetched ends the call before its POST is sent,
 with nothing really waited; outside any client, a call scope uses ``time.monotonic``.
@@ -79,3 +80,14 @@ def test_a_client_bound_keeps_the_time_left_when_it_changes_the_clock() -> None:
         clock.now += 9.5
         left = _call.remaining()
         assert left is not None and left <= 0.5
+
+
+@pytest.mark.parametrize("bug", [ValueError("bug"), KeyError("bug"), TypeError("bug")])
+def test_a_bug_while_fetching_a_token_propagates_as_itself(bug: Exception) -> None:
+    """Only the generated parse error of a token answer is K2's doing; a bug on the way is not."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise bug
+
+    with K2("id", "secret", transport=httpx.MockTransport(handler), environ={}) as k2, pytest.raises(type(bug)):
+        k2.token()
