@@ -89,5 +89,6 @@ def test_a_bug_while_fetching_a_token_propagates_as_itself(bug: Exception) -> No
     def handler(request: httpx.Request) -> httpx.Response:
         raise bug
 
-    with K2("id", "secret", transport=httpx.MockTransport(handler), environ={}) as k2, pytest.raises(type(bug)):
+    k2 = K2("id", "secret", transport=httpx.MockTransport(handler), environ={})
+    with k2, pytest.raises(type(bug)):
         k2.token()
