@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also POST callbacks/webhooks over plain http to non-loopback hosts",
     )
+    parser.add_argument(
+        "--spec",
+        metavar="PATH",
+        help="serve this OpenAPI document (the client and its registry generated from it must be importable)",
+    )
     parser.add_argument("--log-level", default="info", help="uvicorn log level (default: info)")
     return parser
 
@@ -96,9 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             delivery_ca_file=args.delivery_ca,
             allow_plain_http=args.allow_http,
             deliver=not args.no_deliver,
+            spec_path=args.spec,
         )
+        app = create_app(config)  # before binding: a spec the registry does not match ends here
         sock = bind_socket(args.host, args.port)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RuntimeError) as exc:
         print(f"k2connect-sandbox: {exc}", file=sys.stderr)
         return 2
     material = make_tls_material() if args.tls else None
@@ -119,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("k2connect sandbox", *lines, sep="\n", flush=True)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(config),
+            app,
             log_level=args.log_level,
             lifespan="on",
             ssl_certfile=str(material.cert_file) if material else None,

@@ -48,6 +48,10 @@ class SandboxConfig:
         verified against the public CAs plus ``delivery_ca_file`` if given (never unverified). Plain
         HTTP is sent to loopback receivers only unless ``allow_plain_http`` is set. ``deliver=False``
         records notifications without sending them (for fuzzing runs that invent callback URLs).
+    Spec
+        ``spec_path``: serve this OpenAPI document instead of the K2 spec shipped with the package, e.g. a
+        copy with a new endpoint. The client and its operation registry must be generated from the same
+        document (``make generate``) and importable: the sandbox refuses to start when they disagree.
     Money
         ``opening_balance``: the merchant's available balance before any ledger activity; a blind
         settlement transfer or send money without an amount settles the whole balance.
@@ -70,6 +74,7 @@ class SandboxConfig:
     delivery_ca_file: str | None = None
     allow_plain_http: bool = False
     opening_balance: Decimal = Decimal("100000")
+    spec_path: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("client_id", "client_secret", "api_key"):

@@ -365,7 +365,7 @@ class DeliveryService:
 
 
 def sign(payload: bytes, api_key: str) -> str:
-    """The ``X-KopoKopo-Signature`` of ``payload``: lowercase hex HMAC-SHA256 keyed with the API key (UTF-8)."""
+    """The ``X-KopoKopo-Signature`` of ``payload``: lowercase hex HMAC-SHA256 keyed with the API key."""
     return hmac.new(api_key.encode("utf-8"), payload, hashlib.sha256).hexdigest()
 
 

@@ -7,6 +7,12 @@ endpoint returning a Response cannot do.
 Order matters and mirrors a real gateway: unknown path 404 / wrong method 405 first, then faults
 (so clients see them whatever they send), then the bearer token (401), then the body (400), then
 the handler's own rules (400/404).
+
+Handlers come from three places, checked at startup (``SpecDispatcher.__init__``): the hand-written ones
+(``oauth``, ``api``: every create with behaviour, and one reader per resource GET of the operation
+registry), then, for a create of the registry that has none, a generic one built from the spec's examples
+(``generic``). The registry must describe the very spec served (``generic.check_registry``), and an
+operation that none of them can serve stops the sandbox from starting, with the reason.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from k2connect_client.registry import OPERATIONS
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -22,6 +29,7 @@ from k2connect_sandbox.api import API_HANDLERS
 from k2connect_sandbox.context import Handler, RequestContext
 from k2connect_sandbox.errors import ApiError, SandboxHttpError
 from k2connect_sandbox.faults import STATUS_KINDS, Fault
+from k2connect_sandbox.generic import check_registry, generic_handler, plan_create
 from k2connect_sandbox.oauth import OAUTH_HANDLERS, bearer_token
 from k2connect_sandbox.operations import MethodNotAllowed, Operation
 from k2connect_sandbox.runtime import Sandbox
@@ -51,10 +59,20 @@ class DropFlag:
 class SpecDispatcher:
     def __init__(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
+        check_registry(sandbox.operations)
         self._handlers: dict[str, Handler] = {**OAUTH_HANDLERS, **API_HANDLERS}
+        why: dict[str, str] = {}
+        for name, operation in OPERATIONS.items():
+            if operation.creates and name not in self._handlers:
+                plan = plan_create(sandbox.spec, name)
+                if isinstance(plan, str):
+                    why[name] = f"{name} ({plan})"
+                else:
+                    self._handlers[name] = generic_handler(plan)
         missing = [op.operation_id for op in sandbox.operations if op.operation_id not in self._handlers]
-        if missing:  # the spec grew an operation nobody implemented: fail at startup, not per request
-            raise RuntimeError(f"no sandbox handler for spec operations: {', '.join(missing)}")
+        if missing:  # the spec grew an operation nobody can serve: fail at startup, not per request
+            named = ", ".join(why.get(name, name) for name in missing)
+            raise RuntimeError(f"no sandbox handler for spec operations: {named}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

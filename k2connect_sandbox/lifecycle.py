@@ -17,7 +17,7 @@ from typing import Any
 
 from k2connect_sandbox import resources
 from k2connect_sandbox.accounts import MerchantAccounts
-from k2connect_sandbox.clock import Clock, parse_time
+from k2connect_sandbox.clock import Clock, iso_ms, parse_time
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.delivery import DeliveryService, Notification, exc_text
 from k2connect_sandbox.ledger import Ledger
@@ -26,7 +26,6 @@ from k2connect_sandbox.scheduler import Scheduler
 from k2connect_sandbox.simulations import Simulator
 from k2connect_sandbox.store import Store
 from k2connect_sandbox.tables import (
-    ASYNC_TABLES,
     INCOMING_PAYMENTS,
     PAYMENT_LINKS,
     PAYMENTS,
@@ -99,10 +98,11 @@ class Lifecycle:
             self.resolve(table, resource_id)
 
     def resume(self) -> None:
-        """Reschedule resources left pending by a previous run (SQLite persistence)."""
-        for table in ASYNC_TABLES:
+        """Reschedule resources left pending by a previous run (SQLite persistence), in whichever table:
+        those of a create served generically too. Other records (events, the ledger) have no ``final``."""
+        for table in self._store.tables():
             for record in self._store.values(table):
-                if not record.get("final"):
+                if record.get("final") is False:
                     self.schedule(table, str(record["id"]))
 
     # ------------------------------------------------------------ reads
@@ -146,7 +146,7 @@ class Lifecycle:
             if record is None or record.get("final"):
                 return
             try:
-                body, effects = self._resolvers[table](record)
+                body, effects = self._resolvers.get(table, self._from_outcome)(record)
             except Exception as exc:
                 log.exception("resolving %s %s failed", table, resource_id)
                 self._store.put(table, resource_id, {**record, "final": True})
@@ -171,7 +171,9 @@ class Lifecycle:
     def _callback(record: JsonDict, body: JsonDict) -> Notification:
         return Notification(
             kind="callback",
-            url=str(record["request"]["_links"]["callback_url"]),
+            # A generic resource keeps the URL its create's callbacks expression named; the others all
+            # take _links.callback_url.
+            url=str(record.get("callback_url") or record["request"]["_links"]["callback_url"]),
             body=body,
             topic=str(body["data"]["type"]),
             resource_id=str(record["id"]),
@@ -180,6 +182,11 @@ class Lifecycle:
     @staticmethod
     def _created(record: JsonDict) -> datetime:
         return datetime.fromisoformat(str(record["created"]))
+
+    def _from_outcome(self, record: JsonDict) -> Resolution:
+        """A resource of a create served generically (see ``generic``): the outcome built at creation from
+        the callback's example, its timestamps now except those the pending body already had."""
+        return resources.stamped(record["outcome"], iso_ms(self._clock.now()), record["body"]), []
 
     def _incoming_payment(self, record: JsonDict) -> Resolution:
         request = record["request"]

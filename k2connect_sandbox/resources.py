@@ -8,6 +8,8 @@ an off-schema value into a response.
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +21,7 @@ __all__ = [
     "MERCHANT_ACCOUNT_FIELDS",
     "RECIPIENT_FIELDS",
     "envelope",
+    "from_example",
     "incoming_payment",
     "merchant_account",
     "payment",
@@ -30,6 +33,7 @@ __all__ = [
     "send_money",
     "settlement_transfer",
     "sms_notification",
+    "stamped",
     "webhook_subscription",
 ]
 
@@ -490,3 +494,61 @@ def _with_link(body: JsonDict, link: JsonDict) -> JsonDict:
     attributes = dict(body["data"]["attributes"])
     attributes["payment_link"] = link
     return envelope(body["data"]["id"], body["data"]["type"], attributes)
+
+
+# ---------------------------------------------------------------- resources built from the spec's examples
+
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def from_example(
+    example: JsonDict,
+    resource_id: str,
+    self_url: str,
+    callback_url: str | None,
+    metadata: JsonDict | None,
+    echoes_metadata: bool,
+) -> JsonDict:
+    """A spec example (``{"data": {"id", "type", "attributes"}}``) made this resource's: its id, every
+    ``_links.self`` (and ``_links.callback_url``, when there is one) its own, and, where the resource echoes
+    the request's ``metadata``, that metadata (null when the request had none, never the example's)."""
+    body: JsonDict = json.loads(json.dumps(example))
+    body["data"]["id"] = resource_id
+    if echoes_metadata:
+        body["data"]["attributes"]["metadata"] = None if metadata is None else dict(metadata)
+    _relink(body, self_url, callback_url)
+    return body
+
+
+def _relink(node: Any, self_url: str, callback_url: str | None) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _relink(item, self_url, callback_url)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in ("_links", "links") and isinstance(value, dict):
+            if "self" in value:
+                value["self"] = self_url
+            if "callback_url" in value and callback_url is not None:
+                value["callback_url"] = callback_url
+        else:
+            _relink(value, self_url, callback_url)
+
+
+def stamped(node: Any, when: str, kept: Any = None) -> Any:
+    """``node`` with every ISO 8601 timestamp replaced by ``when``, except where ``kept`` (the body this
+    one follows) has a timestamp at the same place: that one stays, so ``created_at`` is set once."""
+    if isinstance(node, dict):
+        earlier = kept if isinstance(kept, dict) else {}
+        return {key: stamped(value, when, earlier.get(key)) for key, value in node.items()}
+    if isinstance(node, list):
+        earlier_items = kept if isinstance(kept, list) else []
+        return [
+            stamped(value, when, earlier_items[i] if i < len(earlier_items) else None)
+            for i, value in enumerate(node)
+        ]
+    if isinstance(node, str) and _TIMESTAMP.match(node):
+        return kept if isinstance(kept, str) and _TIMESTAMP.match(kept) else when
+    return node

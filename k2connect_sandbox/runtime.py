@@ -15,7 +15,7 @@ from k2connect_sandbox.lifecycle import Lifecycle
 from k2connect_sandbox.operations import OperationIndex
 from k2connect_sandbox.scheduler import Scheduler
 from k2connect_sandbox.simulations import Simulator
-from k2connect_sandbox.spec import control_spec, k2_spec
+from k2connect_sandbox.spec import control_spec, k2_spec, load_spec
 from k2connect_sandbox.store import Store
 from k2connect_sandbox.tokens import TokenService
 from k2connect_sandbox.validation import SchemaSet
@@ -31,7 +31,7 @@ class Sandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.clock = config.clock
-        self.spec = k2_spec()
+        self.spec = k2_spec() if config.spec_path is None else load_spec(config.spec_path)
         self.operations = OperationIndex(self.spec)
         self.schemas = SchemaSet(self.spec, K2_SPEC_URI)
         self.control_spec = control_spec()

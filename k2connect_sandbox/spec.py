@@ -2,7 +2,9 @@
 
 The wheel ships the K2 spec as package data (``k2connect_sandbox/spec/k2connect.yaml``); in a source
 checkout with an editable install it lives at ``<repo>/openapi/k2connect.yaml``. The package copy wins
-so an installed sandbox never reads a stray file from the working directory.
+so an installed sandbox never reads a stray file from the working directory. ``SandboxConfig.spec_path``
+serves another copy instead (``load_spec``): a spec with a new endpoint, once the client and its operation
+registry are generated from it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["control_spec", "k2_spec", "k2_spec_source"]
+__all__ = ["control_spec", "k2_spec", "k2_spec_source", "load_spec"]
 
 _PACKAGE = "k2connect_sandbox"
 _REPO_SPEC = Path(__file__).resolve().parents[1] / "openapi" / "k2connect.yaml"
@@ -60,6 +62,11 @@ def k2_spec() -> dict[str, Any]:
     else:
         text = Path(source).read_text(encoding="utf-8")
     return _parse(text, source)
+
+
+def load_spec(path: str | Path) -> dict[str, Any]:
+    """The OpenAPI document at ``path`` (YAML or JSON), parsed afresh: for ``SandboxConfig.spec_path``."""
+    return _parse(Path(path).read_text(encoding="utf-8"), str(path))
 
 
 @functools.cache

@@ -106,6 +106,11 @@ class Store:
         with self._lock:
             return [_copy(record) for record in self._tables.get(table, {}).values()]
 
+    def tables(self) -> list[str]:
+        """The names of the tables that hold records, in the order they were first written."""
+        with self._lock:
+            return [name for name, rows in self._tables.items() if rows]
+
     def find(self, table: str, predicate: Callable[[JsonDict], bool]) -> JsonDict | None:
         with self._lock:
             for record in self._tables.get(table, {}).values():

@@ -66,14 +66,14 @@ def test_the_sandbox_signature_matches_kopo_kopos_vectors(vector: Path) -> None:
         verify_signature(body, sign(body, str(known["key"])), str(known["key"]))
 
 
-async def test_a_delivered_callback_carries_the_plain_hmac(
-    k2_sandbox_app: Any, receiver: Receiver
-) -> None:
+async def test_a_delivered_callback_carries_the_plain_hmac(k2_sandbox_app: Any, receiver: Receiver) -> None:
     """Over loopback, the callback's signature header (named as the spec names it) is the HMAC-SHA256
     computed here with hmac directly over the bytes received, and the SDK verifies it."""
     header = str(k2_spec()["components"]["parameters"]["Signature"]["name"]).lower()
     url = receiver.url("oracle")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=k2_sandbox_app), base_url=ASGI_BASE) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=k2_sandbox_app), base_url=ASGI_BASE
+    ) as client:
         headers = {"Authorization": f"Bearer {await atoken_of(client)}"}
         await created(client, headers, "/api/v1/incoming_payments", payloads.stk(url))
         (callback,) = await receiver.await_for(url)

@@ -1,0 +1,465 @@
+"""A new K2 endpoint is a spec edit: the sandbox serves it from the operation registry and the spec.
+
+Each test copies ``openapi/k2connect.yaml`` to a temporary folder and adds what Kopo Kopo might add one
+day: a money-moving ``POST /api/v2/refunds`` (``amount``, ``metadata``, ``_links.callback_url``) whose
+201 links to ``GET /api/v2/refunds/{id}`` (a pending and a processed example) and whose ``callbacks``
+entry is a new ``RefundResult`` path item (a processed example). The client and its registry are then
+generated from the copy, exactly as ``make generate`` does, into that folder, and the sandbox CLI is
+started on the copy with the folder first on ``PYTHONPATH``: no file of the sandbox is edited, and the
+sandbox must still serve the refund (its reader from ``registry.LOCATIONS``, its create by the generic
+handler) with bodies that conform to the copied spec, and POST a signed callback to a loopback receiver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from k2connect_ext.webhooks import verify_signature
+from k2connect_sandbox.app import create_app
+from k2connect_sandbox.config import SandboxConfig
+from k2connect_sandbox.spec import load_spec
+from k2connect_sandbox.validation import SchemaSet
+
+from .receiver import Receiver
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+API_KEY = "refund-test-api-key"
+# Long enough that the GET right after the create still finds the refund pending, short enough to wait for.
+CALLBACK_DELAY = 1.5
+RESULT = "/components/schemas/RefundResult"
+CALLBACK_BODY = "/components/pathItems/RefundResult/post/requestBody/content/application~1json/schema"
+NOT_FOUND = "/components/schemas/ApiError"
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "\n".join(" " * spaces + line for line in text.strip().splitlines())
+
+
+_ERRORS = """
+'400': {$ref: '#/components/responses/BadRequest'}
+'401': {$ref: '#/components/responses/Unauthorized'}
+'429': {$ref: '#/components/responses/TooManyRequests'}
+'500': {$ref: '#/components/responses/ServerError'}
+'503': {$ref: '#/components/responses/ServerError'}
+"""
+
+REFUNDS = f"""
+paths:
+  /api/v2/refunds:
+    post:
+      operationId: v2_create_refund
+      x-k2connect-moves-money: true
+      tags: [v2]
+      summary: Refund a customer (a test-only endpoint)
+      security: [{{oauth2: []}}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {{$ref: '#/components/schemas/RefundRequest'}}
+      responses:
+        '201':
+          description: Accepted. The resource lives at the Location header.
+          headers:
+            Location: {{$ref: '#/components/headers/Location'}}
+          links:
+            GetRefund:
+              operationId: v2_get_refund
+              parameters:
+                id: '$response.header.Location#regex:/refunds/([^/]+)$'
+{_indent(_ERRORS, 8)}
+      callbacks:
+        result:
+          '{{$request.body#/_links/callback_url}}': {{$ref: '#/components/pathItems/RefundResult'}}
+  /api/v2/refunds/{{id}}:
+    get:
+      operationId: v2_get_refund
+      tags: [v2]
+      summary: Read a refund and its outcome
+      security: [{{oauth2: []}}]
+      parameters: [{{$ref: '#/components/parameters/ResourceId'}}]
+      responses:
+        '200':
+          description: The resource.
+          content:
+            application/json:
+              examples:
+                refund_pending: {{$ref: '#/components/examples/RefundPending'}}
+                refund_processed: {{$ref: '#/components/examples/RefundProcessed'}}
+              schema: {{$ref: '#/components/schemas/RefundResult'}}
+        '401': {{$ref: '#/components/responses/Unauthorized'}}
+        '404': {{$ref: '#/components/responses/NotFound'}}
+        '429': {{$ref: '#/components/responses/TooManyRequests'}}
+        '500': {{$ref: '#/components/responses/ServerError'}}
+        '503': {{$ref: '#/components/responses/ServerError'}}
+components:
+  pathItems:
+    RefundResult:
+      post:
+        operationId: callback_refund_result
+        security: []
+        summary: Refund result
+        parameters: [{{$ref: '#/components/parameters/Signature'}}]
+        requestBody:
+          required: true
+          content:
+            application/json:
+              examples:
+                refund_processed: {{$ref: '#/components/examples/RefundProcessed'}}
+              schema: {{$ref: '#/components/schemas/RefundResult'}}
+        responses:
+          '200': {{$ref: '#/components/responses/ReceiverAccepted'}}
+          '401': {{$ref: '#/components/responses/ReceiverRejected'}}
+  examples:
+    RefundPending:
+      summary: Accepted, not processed yet
+      value:
+        data:
+          id: 0b6bd7e4-58e7-4c36-8d38-6e0f3c0f1d11
+          type: refund
+          attributes:
+            status: Pending
+            created_at: '2027-03-05T21:23:13.994+03:00'
+            amount: {{currency: KES, value: '603.0'}}
+            processed_at: null
+            metadata: {{notes: Order 7781 deposit}}
+            _links:
+              callback_url: https://shop.example.co.ke/k2/results/arcctc
+              self: https://sandbox.kopokopo.com/api/v2/refunds/0b6bd7e4-58e7-4c36-8d38-6e0f3c0f1d11
+    RefundProcessed:
+      summary: The refund went through
+      value:
+        data:
+          id: 0b6bd7e4-58e7-4c36-8d38-6e0f3c0f1d11
+          type: refund
+          attributes:
+            status: Processed
+            created_at: '2027-03-05T21:23:13.994+03:00'
+            amount: {{currency: KES, value: '603.0'}}
+            processed_at: '2027-03-05T21:24:02.120+03:00'
+            metadata: {{notes: Order 7781 deposit}}
+            _links:
+              callback_url: https://shop.example.co.ke/k2/results/arcctc
+              self: https://sandbox.kopokopo.com/api/v2/refunds/0b6bd7e4-58e7-4c36-8d38-6e0f3c0f1d11
+  schemas:
+    RefundRequest:
+      type: object
+      required: [amount, _links]
+      properties:
+        amount: {{$ref: '#/components/schemas/Amount'}}
+        metadata: {{$ref: '#/components/schemas/NullableMetadata'}}
+        _links: {{$ref: '#/components/schemas/CallbackLinks'}}
+    RefundResult:
+      type: object
+      required: [data]
+      properties:
+        data: {{$ref: '#/components/schemas/RefundData'}}
+    RefundData:
+      allOf:
+        - {{$ref: '#/components/schemas/ResourceData'}}
+        - type: object
+          required: [attributes]
+          properties:
+            type: {{type: string}}
+            attributes: {{$ref: '#/components/schemas/RefundAttributes'}}
+    RefundAttributes:
+      type: object
+      required: [status, created_at, amount, metadata, _links]
+      additionalProperties: false
+      properties:
+        status: {{type: string, enum: [Pending, Processed]}}
+        created_at: {{type: string, format: date-time}}
+        amount:
+          type: object
+          required: [currency, value]
+          properties:
+            currency: {{type: string}}
+            value: {{type: string}}
+        processed_at: {{type: ['null', string], format: date-time}}
+        metadata:
+          oneOf:
+            - {{$ref: '#/components/schemas/ResultMetadata'}}
+            - {{type: 'null'}}
+        _links:
+          type: object
+          required: [callback_url, self]
+          properties:
+            callback_url: {{type: string, format: uri}}
+            self: {{type: string, format: uri}}
+"""
+
+
+def _merged(spec: dict[str, Any], addition: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with ``addition``'s paths and components added (one level into components)."""
+    spec["paths"].update(addition["paths"])
+    for section, entries in addition["components"].items():
+        spec["components"].setdefault(section, {}).update(entries)
+    return spec
+
+
+def write_refund_spec(folder: Path) -> Path:
+    """The repository's spec plus the refund endpoints, as YAML in ``folder``."""
+    spec = _merged(load_spec(REPO / "openapi" / "k2connect.yaml"), yaml.safe_load(REFUNDS))
+    path = folder / "k2connect.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def generate_client(spec: Path, folder: Path) -> Path:
+    """``make generate``'s client and registry steps, from ``spec`` into ``folder/k2connect_client``."""
+    bin_dir = Path(sys.executable).parent
+    output = folder / "k2connect_client"
+    subprocess.run(
+        [
+            str(bin_dir / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(spec),
+            "--config",
+            str(REPO / "generator-config.yml"),
+            "--meta",
+            "none",
+            "--fail-on-warning",
+            "--custom-template-path",
+            str(REPO / "templates"),
+            "--output-path",
+            str(output),
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"},
+        cwd=folder,
+    )
+    shutil.rmtree(output / ".ruff_cache", ignore_errors=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "generate_registry.py"),
+            "--spec",
+            str(spec),
+            "--output",
+            str(output / "registry.py"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return output
+
+
+@dataclass(frozen=True)
+class RefundSandbox:
+    url: str
+    spec: dict[str, Any]
+    schemas: SchemaSet
+    token: str
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def errors(self, pointer: str, body: Any) -> list[str]:
+        return self.schemas.errors(pointer, body)
+
+
+@pytest.fixture(scope="module")
+def refund_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_refund_spec(tmp_path_factory.mktemp("refund-spec"))
+
+
+@pytest.fixture(scope="module")
+def refund_sandbox(refund_spec: Path) -> Iterator[RefundSandbox]:
+    """The sandbox CLI serving the refund spec, with the client generated from it first on the path."""
+    folder = refund_spec.parent
+    generate_client(refund_spec, folder)
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "k2connect_sandbox",
+            "--port",
+            "0",
+            "--log-level",
+            "warning",
+            "--spec",
+            str(refund_spec),
+            "--api-key",
+            API_KEY,
+            "--callback-delay",
+            str(CALLBACK_DELAY),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=folder,
+    )
+    try:
+        url = _printed_url(process)
+        _wait_healthy(url)
+        token = httpx.post(
+            f"{url}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "sandbox-client-id",
+                "client_secret": "sandbox-client-secret",
+            },
+            trust_env=False,
+        )
+        assert token.status_code == 200, token.text
+        spec = load_spec(refund_spec)
+        yield RefundSandbox(url, spec, SchemaSet(spec, "urn:test:refunds"), str(token.json()["access_token"]))
+    finally:
+        process.terminate()  # the one process this fixture started, by its handle
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _printed_url(process: subprocess.Popen[str]) -> str:
+    assert process.stdout is not None
+    deadline = time.monotonic() + 30
+    while True:
+        line = process.stdout.readline()
+        if not line or time.monotonic() > deadline:
+            if not line:  # the process ended: its stderr says why
+                process.wait(timeout=10)
+            stderr = process.stderr.read() if process.stderr and process.poll() is not None else ""
+            raise AssertionError(f"the sandbox did not start on the refund spec: {stderr[-3000:]}")
+        key, _, value = line.partition(": ")
+        if key.strip() == "url":
+            return value.strip()
+
+
+def _wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            httpx.get(f"{url}/sandbox/health", trust_env=False).raise_for_status()
+            return
+        except httpx.ConnectError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _create_refund(sandbox: RefundSandbox, request: dict[str, Any]) -> str:
+    response = httpx.post(
+        f"{sandbox.url}/api/v2/refunds", json=request, headers=sandbox.headers(), trust_env=False
+    )
+    assert response.status_code == 201, response.text
+    assert response.content == b""
+    location = response.headers["location"]
+    assert re.fullmatch(re.escape(sandbox.url) + r"/api/v2/refunds/[0-9a-f-]{36}", location), location
+    return location
+
+
+def _read(sandbox: RefundSandbox, location: str) -> dict[str, Any]:
+    response = httpx.get(location, headers=sandbox.headers(), trust_env=False)
+    assert response.status_code == 200, response.text
+    assert sandbox.errors(RESULT, response.json()) == []
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_get_the_registry_gains_is_served(refund_sandbox: RefundSandbox) -> None:
+    """The refund GET has a reader, derived from registry.LOCATIONS: an unknown id is the spec's 404."""
+    response = httpx.get(
+        f"{refund_sandbox.url}/api/v2/refunds/no-such-refund",
+        headers=refund_sandbox.headers(),
+        trust_env=False,
+    )
+    assert response.status_code == 404, response.text
+    assert refund_sandbox.errors(NOT_FOUND, response.json()) == []
+    assert response.json()["error_message"] == "No refund with id 'no-such-refund' was found"
+
+
+def test_a_create_the_registry_gains_is_served_from_the_spec(refund_sandbox: RefundSandbox) -> None:
+    """201 + Location; the GET reads the pending example, then the processed one; the signed callback
+    reaches the loopback receiver, carries the GET's final body and conforms to the copied spec."""
+    receiver = Receiver()
+    try:
+        callback_url = receiver.url("refund")
+        metadata = {"order": "1234", "attempt": 2}
+        location = _create_refund(
+            refund_sandbox,
+            {
+                "amount": {"currency": "KES", "value": 150},
+                "metadata": metadata,
+                "_links": {"callback_url": callback_url},
+            },
+        )
+        refund_id = location.rsplit("/", 1)[1]
+
+        pending = _read(refund_sandbox, location)
+        attributes = pending["data"]["attributes"]
+        assert pending["data"]["id"] == refund_id and pending["data"]["type"] == "refund"
+        assert attributes["status"] == "Pending"
+        assert attributes["_links"] == {"callback_url": callback_url, "self": location}
+        assert attributes["metadata"] == metadata
+        assert attributes["created_at"] != "2027-03-05T21:23:13.994+03:00", "the example's time, not now"
+
+        (delivered,) = receiver.wait_for(callback_url, timeout=CALLBACK_DELAY + 15)
+        signature = delivered.headers["x-kopokopo-signature"]
+        verify_signature(delivered.body, signature, API_KEY)
+        assert signature == hmac.new(API_KEY.encode(), delivered.body, hashlib.sha256).hexdigest()
+        result = json.loads(delivered.body)
+        assert refund_sandbox.errors(CALLBACK_BODY, result) == []
+        final = result["data"]["attributes"]
+        assert result["data"]["id"] == refund_id
+        assert final["status"] == "Processed"
+        assert final["metadata"] == metadata
+        assert final["_links"] == {"callback_url": callback_url, "self": location}
+        assert final["created_at"] == attributes["created_at"], "created once, not again on resolution"
+        assert final["processed_at"] not in (None, "2027-03-05T21:24:02.120+03:00")
+
+        assert _read(refund_sandbox, location) == result, "the GET answers what the callback carried"
+    finally:
+        receiver.close()
+
+
+def test_a_generic_resource_without_metadata_says_null(refund_sandbox: RefundSandbox) -> None:
+    """No metadata in the request: the resource echoes null, never the example's metadata."""
+    receiver = Receiver()
+    try:
+        location = _create_refund(
+            refund_sandbox,
+            {
+                "amount": {"currency": "KES", "value": "20.50"},
+                "_links": {"callback_url": receiver.url("bare")},
+            },
+        )
+        assert _read(refund_sandbox, location)["data"]["attributes"]["metadata"] is None
+    finally:
+        receiver.close()
+
+
+def test_a_spec_the_registry_was_not_generated_from_is_refused(refund_spec: Path) -> None:
+    """In this process the registry is the repository's: serving the refund spec with it would answer
+    operations the registry knows nothing of, so the sandbox refuses to start and says what to run."""
+    with pytest.raises(
+        RuntimeError, match=r"v2_create_refund.*make generate|make generate.*v2_create_refund"
+    ):
+        create_app(SandboxConfig(spec_path=str(refund_spec)))
