@@ -129,6 +129,7 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     pool_rows: list[list[str]] = field(default_factory=list)
     layer_rows: list[list[str]] = field(default_factory=list)
+    reuse_rows: list[list[str]] = field(default_factory=list)
     bulk: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -692,6 +693,13 @@ async def _sequential(call: Callable[[], Awaitable[object]], calls: int) -> tupl
     return (time.process_time() - cpu) / made, (time.perf_counter() - start) / made
 
 
+# ------------------------------------------------------------------ connection reuse (issue 17 item 6)
+def connection_reuse_rows(stub: Stub, counts: Counts, report: Report) -> None:
+    from bench_connection_reuse import reuse_rows
+
+    report.reuse_rows.extend(reuse_rows(stub, counts.rounds, counts.sync_calls))
+
+
 # ------------------------------------------------------------------ 6: webhooks
 def webhook_rows(counts: Counts, report: Report) -> None:
     from k2connect_ext.webhooks import construct_event
@@ -1002,6 +1010,9 @@ def write_markdown(report: Report, path: str, png: str, counts: Counts, quick: b
         report.pool_rows,
     )
     layers = table(["layer (sequential GETs, loopback)", "CPU per call", "wall per call"], report.layer_rows)
+    from bench_connection_reuse import HEADER as REUSE_HEADER
+
+    reuse = table(REUSE_HEADER, report.reuse_rows)
     command = "make bench" if not quick else "python bench/run_all.py --quick"
     text = f"""# Benchmarks
 
@@ -1040,6 +1051,16 @@ so a loaded machine's waiting is left out) and wall time per call. The step from
 what that layer costs.
 
 {layers}
+
+## Never reusing a connection that holds unread bytes
+
+A connection whose h11 buffer holds bytes no request asked for (a stray second answer) is closed instead
+of reused (`k2connect_ext/_connection_hygiene.py`). What that check costs: sequential creates on one
+kept-alive connection, the shipped transport against the same transport with httpcore's plain pool (0.2),
+rounds interleaved; idle connections never expire here, so every new connection counted is one the check
+(or the server) closed (`bench/bench_connection_reuse.py`).
+
+{reuse}
 
 {chr(10).join("* " + note for note in report.notes)}
 {hand_written_notes()}"""
@@ -1085,6 +1106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         steps.append(("imports", lambda: import_rows(counts, report)))
         steps.append(("httpx pool settings", lambda: pool_rows(stub, counts, report)))
         steps.append(("async layers", lambda: layer_rows(stub, counts, report)))
+        steps.append(("connection reuse", lambda: connection_reuse_rows(stub, counts, report)))
         if not args.skip_bulk:
             steps.append(("bulk", lambda: bulk_rows(counts, report)))
         for name, step in steps:
