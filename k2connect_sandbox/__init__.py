@@ -19,6 +19,17 @@ or in-process / in tests::
     # conftest.py (top level)
     pytest_plugins = ["k2connect_sandbox.testing"]      # fixtures k2_sandbox, k2_sandbox_app
 
+How operations are served: routing and request validation come from the spec; the handlers from the
+generated operation registry (``k2connect_client.registry``, made from the same spec by ``make generate``).
+Every resource GET of the registry is read by one generic reader from the table of its Location's
+collection; the creates with behaviour (ledger effects, test-value outcomes, reference checks) are
+hand-written in ``api``; a create of the registry with no hand-written handler is served from the spec's
+examples (``generic``: pending, then resolved after ``callback_delay`` with a signed callback). So an
+endpoint added to the spec is served once the client is regenerated, with no sandbox edit; the sandbox
+refuses to start on an operation it cannot serve, or on a registry generated from another spec.
+``SandboxConfig(spec_path=...)`` / ``--spec PATH`` serve another copy of the spec (with the client
+generated from it first on the import path).
+
 Default credentials (``SandboxConfig``/CLI flags override them): client id ``sandbox-client-id``,
 client secret ``sandbox-client-secret``, API key (signature key) ``sandbox-api-key``.
 
@@ -39,11 +50,12 @@ card_transaction_voided, card_transaction_reversed}``, ``POST /sandbox/payment_l
 
 Modules, one job each: ``app`` (ASGI app and ``create_app``), ``config``, ``clock``, ``spec`` (loading
 the documents), ``operations`` (routing by the spec), ``validation`` (JSON Schema with readable
-messages), ``dispatch`` (the per-request pipeline), ``oauth``, ``api``, ``control``, ``resources``
+messages), ``dispatch`` (the per-request pipeline), ``oauth``, ``api``, ``generic`` (creates served from
+the spec's examples), ``tables`` (which table each registry GET reads), ``control``, ``resources``
 (response bodies), ``lifecycle`` (pending → final), ``ledger``, ``simulations``, ``webhooks``,
-``delivery`` (signed at-least-once POSTs), ``accounts``, ``scheduler``, ``faults``, ``tokens``, ``store``
-(thread-safe state, optional SQLite), ``outcomes`` (test values), ``server``/``tls``/``__main__``
-(serving), ``testing`` (pytest fixtures).
+``delivery`` (signed at-least-once POSTs; the HMAC is the sandbox's own, not the SDK's), ``accounts``,
+``scheduler``, ``faults``, ``tokens``, ``store`` (thread-safe state, optional SQLite), ``outcomes`` (test
+values), ``server``/``tls``/``__main__`` (serving), ``testing`` (pytest fixtures).
 """
 
 from k2connect_sandbox.app import SandboxApp, create_app

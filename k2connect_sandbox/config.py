@@ -29,8 +29,9 @@ class SandboxConfig:
         HMAC-SHA256 ``X-KopoKopo-Signature`` of every callback and webhook.
     Timing
         ``token_ttl``: seconds an access token lives. ``callback_delay``: seconds a pending resource
-        (STK push, payment, transfer, polling, SMS, send money, reversal) stays pending before it resolves
-        and its callback is POSTed; 0 resolves it as soon as possible (on the next GET at the latest).
+        (STK push, payment, transfer, polling, SMS, send money, reversal, a create served from the spec's
+        examples) stays pending before it resolves and its callback is POSTed; 0 resolves it as soon as
+        possible (on the next GET at the latest).
         ``clock``: source of "now" for tokens, timestamps and link expiry (see ``ManualClock``).
     URLs
         ``base_url``: scheme and host put in ``Location`` headers and ``_links``; ``None`` derives it from

@@ -22,18 +22,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import schemathesis
 import yaml
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.core.result import Ok
 
 from k2connect_ext.webhooks import verify_signature
 from k2connect_sandbox.app import create_app
 from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.spec import load_spec
+from k2connect_sandbox.tables import READERS, check_tables
 from k2connect_sandbox.validation import SchemaSet
 
 from .receiver import Receiver
@@ -284,39 +290,33 @@ def refund_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def refund_sandbox(refund_spec: Path) -> Iterator[RefundSandbox]:
-    """The sandbox CLI serving the refund spec, with the client generated from it first on the path."""
-    folder = refund_spec.parent
-    generate_client(refund_spec, folder)
+def refund_client(refund_spec: Path) -> Path:
+    """The folder holding the client and registry generated from the refund spec."""
+    generate_client(refund_spec, refund_spec.parent)
+    return refund_spec.parent
+
+
+@contextmanager
+def serving(spec: Path, folder: Path, *options: str) -> Iterator[RefundSandbox]:
+    """The sandbox CLI serving ``spec``, the client generated from it (in ``folder``) first on the path."""
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")])),
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "k2connect_sandbox",
-            "--port",
-            "0",
-            "--log-level",
-            "warning",
-            "--spec",
-            str(refund_spec),
-            "--api-key",
-            API_KEY,
-            "--callback-delay",
-            str(CALLBACK_DELAY),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=folder,
-    )
+    command = [sys.executable, "-m", "k2connect_sandbox", "--port", "0", "--log-level", "warning"]
+    errors = folder / f"stderr-{len(list(folder.glob('stderr-*')))}.txt"
+    with errors.open("w", encoding="utf-8") as stderr:
+        process = subprocess.Popen(
+            [*command, "--spec", str(spec), *options],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=env,
+            cwd=folder,
+        )
     try:
-        url = _printed_url(process)
+        url = _printed_url(process, errors)
         _wait_healthy(url)
         token = httpx.post(
             f"{url}/oauth/token",
@@ -328,17 +328,34 @@ def refund_sandbox(refund_spec: Path) -> Iterator[RefundSandbox]:
             trust_env=False,
         )
         assert token.status_code == 200, token.text
-        spec = load_spec(refund_spec)
-        yield RefundSandbox(url, spec, SchemaSet(spec, "urn:test:refunds"), str(token.json()["access_token"]))
+        loaded = load_spec(spec)
+        yield RefundSandbox(
+            url, loaded, SchemaSet(loaded, "urn:test:refunds"), str(token.json()["access_token"])
+        )
     finally:
         process.terminate()  # the one process this fixture started, by its handle
         process.wait(timeout=10)
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
-def _printed_url(process: subprocess.Popen[str]) -> str:
+@pytest.fixture(scope="module")
+def refund_sandbox(refund_spec: Path, refund_client: Path) -> Iterator[RefundSandbox]:
+    """The refund spec served with callbacks delivered (to loopback receivers)."""
+    with serving(
+        refund_spec, refund_client, "--api-key", API_KEY, "--callback-delay", str(CALLBACK_DELAY)
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def quiet_refund_sandbox(refund_spec: Path, refund_client: Path) -> Iterator[RefundSandbox]:
+    """The refund spec served with delivery off: fuzzed callback URLs are recorded, never POSTed."""
+    with serving(refund_spec, refund_client, "--no-deliver", "--callback-delay", "0") as running:
+        yield running
+
+
+def _printed_url(process: subprocess.Popen[str], errors: Path) -> str:
     assert process.stdout is not None
     deadline = time.monotonic() + 30
     while True:
@@ -346,8 +363,8 @@ def _printed_url(process: subprocess.Popen[str]) -> str:
         if not line or time.monotonic() > deadline:
             if not line:  # the process ended: its stderr says why
                 process.wait(timeout=10)
-            stderr = process.stderr.read() if process.stderr and process.poll() is not None else ""
-            raise AssertionError(f"the sandbox did not start on the refund spec: {stderr[-3000:]}")
+            said = errors.read_text(encoding="utf-8")
+            raise AssertionError(f"the sandbox did not start on the refund spec: {said[-3000:]}")
         key, _, value = line.partition(": ")
         if key.strip() == "url":
             return value.strip()
@@ -463,3 +480,119 @@ def test_a_spec_the_registry_was_not_generated_from_is_refused(refund_spec: Path
         RuntimeError, match=r"v2_create_refund.*make generate|make generate.*v2_create_refund"
     ):
         create_app(SandboxConfig(spec_path=str(refund_spec)))
+
+
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"]
+)
+def test_schemathesis_finds_nothing_wrong_with_the_generic_endpoint(
+    refund_spec: Path, quiet_refund_sandbox: RefundSandbox, mode: GenerationMode
+) -> None:
+    """Every built-in schemathesis check, on schema-valid and invalid requests to the refund operations."""
+    schema = schemathesis.openapi.from_path(
+        refund_spec, config=schemathesis.Config.from_str("seed = 20261101\n")
+    )
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if isinstance(result, Ok) and result.ok().path.startswith("/api/v2/refunds")
+    ]
+    assert sorted(op.label for op in operations) == ["GET /api/v2/refunds/{id}", "POST /api/v2/refunds"]
+    if mode is GenerationMode.NEGATIVE:  # no GET is invalid: any one path segment is a well-formed id
+        operations = [op for op in operations if op.method.upper() == "POST"]
+    for operation in operations:
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case: Any) -> None:
+            case.headers["Authorization"] = f"Bearer {quiet_refund_sandbox.token}"
+            case.call_and_validate(base_url=quiet_refund_sandbox.url)
+
+        check()
+
+
+def _without_get_examples(spec: dict[str, Any]) -> None:
+    del spec["paths"]["/api/v2/refunds/{id}"]["get"]["responses"]["200"]["content"]["application/json"][
+        "examples"
+    ]
+
+
+def _without_callback_examples(spec: dict[str, Any]) -> None:
+    del spec["components"]["pathItems"]["RefundResult"]["post"]["requestBody"]["content"]["application/json"][
+        "examples"
+    ]
+
+
+def _callback_url_from_the_query(spec: dict[str, Any]) -> None:
+    item = {"$ref": "#/components/pathItems/RefundResult"}
+    spec["paths"]["/api/v2/refunds"]["post"]["callbacks"]["result"] = {"{$request.query.callback}": item}
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (_without_get_examples, "v2_get_refund has no example of a resource in its 200 response"),
+        (_without_callback_examples, "its callback has no example of a resource"),
+        (
+            _callback_url_from_the_query,
+            "its callback URL '{$request.query.callback}' is not taken from the request",
+        ),
+    ],
+    ids=["get-without-examples", "callback-without-examples", "callback-url-not-in-the-body"],
+)
+def test_a_create_the_spec_cannot_serve_stops_the_sandbox(
+    refund_spec: Path, refund_client: Path, tmp_path: Path, edit: Any, reason: str
+) -> None:
+    """The refund spec with a piece the generic handler needs taken out (its operations unchanged, so the
+    registry generated from it still matches): the CLI refuses to start and names the create and why."""
+    spec = load_spec(refund_spec)
+    edit(spec)
+    variant = tmp_path / "variant.yaml"
+    variant.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(refund_client), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "k2connect_sandbox", "--port", "0", "--spec", str(variant)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "no sandbox handler for spec operations: v2_create_refund (" in done.stderr
+    assert reason in done.stderr
+    assert done.stdout == "", "nothing is served, so no URL is printed"
+
+
+def test_a_table_no_registry_get_reads_is_refused() -> None:
+    """A table the hand-written code stores in must be one a registry GET reads (a renamed collection)."""
+    check_tables(["payments", "recipients"], READERS)
+    with pytest.raises(RuntimeError, match=r"no GET of the operation registry reads: refunds_v0 \("):
+        check_tables(["payments", "refunds_v0"], READERS)
+
+
+def test_a_generic_resource_left_pending_resolves_after_a_restart(
+    refund_spec: Path, refund_client: Path, tmp_path: Path
+) -> None:
+    """With --db, a refund still pending when the sandbox stops resolves when it starts again (its
+    outcome and callback URL are in the stored record), and its callback is POSTed then."""
+    db = str(tmp_path / "sandbox.sqlite3")
+    receiver = Receiver()
+    try:
+        callback_url = receiver.url("restart")
+        with serving(refund_spec, refund_client, "--db", db, "--callback-delay", "600") as first:
+            location = _create_refund(
+                first, {"amount": {"currency": "KES", "value": 5}, "_links": {"callback_url": callback_url}}
+            )
+            assert _read(first, location)["data"]["attributes"]["status"] == "Pending"
+        assert receiver.received(callback_url) == []
+        with serving(refund_spec, refund_client, "--db", db, "--callback-delay", "0") as second:
+            (delivered,) = receiver.wait_for(callback_url, timeout=15)
+            assert json.loads(delivered.body)["data"]["attributes"]["status"] == "Processed"
+            moved = location.replace(location.split("/api/")[0], second.url)  # a new port
+            assert _read(second, moved)["data"]["attributes"]["status"] == "Processed"
+    finally:
+        receiver.close()
