@@ -65,8 +65,6 @@ from k2connect_ext._exceptions import (
 from k2connect_ext._lazy import expose, lazy_exports
 
 if TYPE_CHECKING:
-    from k2connect_ext._client import K2Options as K2Options
-    from k2connect_ext._client import K2Settings as K2Settings
     from k2connect_ext._client import async_connect as async_connect
     from k2connect_ext._client import connect as connect
     from k2connect_ext._facade import K2 as K2
@@ -99,6 +97,8 @@ if TYPE_CHECKING:
     from k2connect_ext._polling import wait_for as wait_for
     from k2connect_ext._redis_token_store import RedisTokenStore as RedisTokenStore
     from k2connect_ext._retry import RetryPolicy as RetryPolicy
+    from k2connect_ext._settings import K2Options as K2Options
+    from k2connect_ext._settings import K2Settings as K2Settings
     from k2connect_ext._token_stores import AccessToken as AccessToken
     from k2connect_ext._token_stores import FileTokenStore as FileTokenStore
     from k2connect_ext._token_stores import MemoryTokenStore as MemoryTokenStore
@@ -178,8 +178,8 @@ __getattr__, __dir__ = lazy_exports(
         "Destination": "k2connect_ext._operations",
         "FileTokenStore": "k2connect_ext._token_stores",
         "K2": "k2connect_ext._facade",
-        "K2Options": "k2connect_ext._client",
-        "K2Settings": "k2connect_ext._client",
+        "K2Options": "k2connect_ext._settings",
+        "K2Settings": "k2connect_ext._settings",
         "LocationRef": "k2connect_ext._locations",
         "MemoryTokenStore": "k2connect_ext._token_stores",
         "Outcome": "k2connect_ext._outcomes",

@@ -225,12 +225,6 @@ def _payload(body: bytes) -> bytes | AsyncIterator[bytes] | None:
     return chunks()
 
 
-def _sooner(timeout: float | None, left: float | None) -> float | None:
-    if left is None:
-        return timeout
-    return left if timeout is None else min(timeout, left)
-
-
 class _ResponseStream(httpx.AsyncByteStream):
     """The body of an aiohttp response, read as it arrives; closing it frees the pool slot."""
 
@@ -376,7 +370,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
         left = _call.remaining()  # the SDK's whole-call deadline, when this request is part of a call
         call_deadline = None if left is None else loop.time() + left
-        slot = await self._take_slot(pool.semaphore, request, _sooner(timeouts.get("pool"), left))
+        slot = await self._take_slot(pool.semaphore, request, _call.sooner(timeouts.get("pool"), left))
         try:
             return await self._send(pool.session, request, timeouts, slot, call_deadline)
         except BaseException:

@@ -30,7 +30,7 @@ module                     what it does with the call
                            :func:`record_status`); waits and backs off within :func:`remaining`
 ``_deadline_backend``      cuts connect, TLS, read and write timeouts to :func:`remaining`
 ``_aiohttp_transport``     the same for the aiohttp backend (:func:`remaining`)
-``_token_cache``           takes its lock within the time left (:func:`holding`, :func:`time_left`)
+``_token_manager``           takes its lock within the time left (:func:`holding`, :func:`time_left`)
 ``_token_stores``          file and memory store locks (:func:`holding`, :func:`capped`, :func:`time_left`)
 ``_redis_token_store``     Redis lock and commands (:func:`holding`, :func:`capped`, :func:`remaining`)
 ``_translate``             names the operation in errors (:func:`current`)
@@ -45,6 +45,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextvars import ContextVar
+from typing import overload
 
 import attrs
 import httpx
@@ -63,6 +64,7 @@ __all__ = [
     "record_status",
     "remaining",
     "scope",
+    "sooner",
     "time_left",
 ]
 
@@ -204,7 +206,7 @@ def scope(
         clock = parent.clock if parent is not None else time.monotonic
     deadline = parent.deadline if parent is not None else None
     if timeout is not None:
-        deadline = _sooner(deadline, clock() + timeout)
+        deadline = sooner(deadline, clock() + timeout)
     # The outermost name wins: it is the one the user called ("stk_push", not the generated operation).
     call = Call(
         operation=parent.operation if parent is not None and parent.operation else operation,
@@ -236,10 +238,17 @@ def bound(total: float, clock: Callable[[], float] = time.monotonic) -> Iterator
         if call.deadline is not None and call.clock is not clock:  # keep the time left, on the new clock
             call.deadline = clock() + (call.deadline - call.clock())
         call.clock = clock
-        call.deadline = _sooner(call.deadline, clock() + total)
+        call.deadline = sooner(call.deadline, clock() + total)
         call.bounded = True
     yield call
 
 
-def _sooner(a: float | None, b: float) -> float:
-    return b if a is None else min(a, b)
+@overload
+def sooner(a: float | None, b: float) -> float: ...
+@overload
+def sooner(a: float | None, b: float | None) -> float | None: ...
+def sooner(a: float | None, b: float | None) -> float | None:
+    """The smaller of two bounds, where ``None`` means "no bound"."""
+    if a is None:
+        return b
+    return a if b is None else min(a, b)

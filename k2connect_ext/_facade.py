@@ -36,13 +36,14 @@ from k2connect_client.types import Response
 
 from k2connect_ext import _call
 from k2connect_ext import _operations as ops
-from k2connect_ext._client import HttpBackend, K2Options, K2Settings, abuild, build
+from k2connect_ext._client import abuild, build
 from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
 from k2connect_ext._invoke import ainvoke, invoke
 from k2connect_ext._locations import Resource, aread, location_from_headers, parse_location, read
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
 from k2connect_ext._sealed import asealed, sealed
-from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._settings import HttpBackend, K2Options, K2Settings
+from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 from k2connect_ext._translate import ambiguous_outcome_error
 from k2connect_ext._validation import validate_resource_id

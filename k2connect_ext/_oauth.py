@@ -14,10 +14,10 @@ import httpx
 
 from k2connect_ext._constants import (
     AUTHORIZATION_HEADER,
-    UNAUTHENTICATED_PATHS,
 )
 from k2connect_ext._exceptions import K2ConfigError
-from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._money_safety import is_oauth
+from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 
 __all__ = ["K2OAuth"]
@@ -48,7 +48,7 @@ class K2OAuth(httpx.Auth):
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         """Send ``request`` with a bearer token; on a 401, renew the token and send it once more."""
-        if _is_unauthenticated(request):
+        if is_oauth(request):
             request.headers.pop(AUTHORIZATION_HEADER, None)
             yield request
             return
@@ -67,7 +67,7 @@ class K2OAuth(httpx.Auth):
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """The asyncio twin of :meth:`sync_auth_flow`."""
-        if _is_unauthenticated(request):
+        if is_oauth(request):
             request.headers.pop(AUTHORIZATION_HEADER, None)
             yield request
             return
@@ -85,10 +85,6 @@ class K2OAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"K2OAuth(sync={self.token_manager is not None}, async={self.async_token_manager is not None})"
-
-
-def _is_unauthenticated(request: httpx.Request) -> bool:
-    return request.url.path.rstrip("/").endswith(UNAUTHENTICATED_PATHS)
 
 
 def _authorized(request: httpx.Request, token: AccessToken) -> httpx.Request:

@@ -4,8 +4,8 @@ Each builder checks its inputs (``_validation``), builds the generated request m
 ``Prepared`` holding the operation's entry in the registry generated from the spec
 (``k2connect_client.registry``): its generated functions and what the spec says of it. The entry is typed
 with the model its Location reads, so a builder that promises the wrong model, or an operation the spec
-renamed, fails type checking, not a payment at run time. ``K2`` and ``AsyncK2`` only add the sending, so the two
-facades cannot disagree on what a valid request is.
+renamed, fails type checking, not a payment at run time. ``K2`` and ``AsyncK2`` only add the sending, so
+the two facades cannot disagree on what a valid request is.
 """
 
 from __future__ import annotations

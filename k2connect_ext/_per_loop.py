@@ -9,8 +9,9 @@ different loop", or a wait that is never woken and ends as a spurious timeout.
 that loops in several threads never see each other's. Its values hold their loop (every socket does), so a
 weak mapping would keep them for ever: a loop that has closed is dropped instead, when a new loop arrives
 and when the owner closes. Closing closes each resource *on its own loop*: awaited here for this loop, sent
-to a loop still running in another thread and awaited from here, and only released (never touched through
-its loop) when that loop has closed or is not running.
+to a loop still running in another thread and awaited from here, scheduled on a loop that is alive but not
+running (it runs when that loop runs again), and only released, never touched through its loop, when that
+loop has closed.
 
 :class:`PerLoopTransport` is httpx's own async pool made per loop this way (``AsyncK2``'s default).
 """
@@ -101,14 +102,18 @@ class PerLoop(Generic[T]):
             resources, self._resources = self._resources, {}
         here = asyncio.get_running_loop()
         for loop, resource in resources.items():
+            closing = self._close(resource)
             if loop is here:
-                await self._close(resource)
-            elif loop.is_closed():
+                await closing
+                continue
+            try:
+                scheduled = asyncio.run_coroutine_threadsafe(closing, loop)
+            except RuntimeError:  # that loop has closed (asked, rather than checked first: no race)
+                closing.close()
                 await self._release(resource)
-            else:
-                closing = asyncio.run_coroutine_threadsafe(self._close(resource), loop)
-                if loop.is_running():
-                    await asyncio.wait({asyncio.wrap_future(closing)}, timeout=_OTHER_LOOP_WAIT)
+                continue
+            if loop.is_running():
+                await asyncio.wait({asyncio.wrap_future(scheduled)}, timeout=_OTHER_LOOP_WAIT)
 
     def __len__(self) -> int:
         """How many loops hold a resource (for tests and diagnostics)."""

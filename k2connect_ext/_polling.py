@@ -27,17 +27,13 @@ from k2connect_ext._exceptions import (
 )
 from k2connect_ext._locations import LocationRef, Resource, aread, parse_location, read
 from k2connect_ext._outcomes import Outcome, State, outcome_of
+from k2connect_ext._settings import positive_finite
 
 __all__ = ["PollSettings", "async_wait_for", "wait_for"]
 
 
 def _finite_positive(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
+    if not positive_finite(value):
         raise K2ConfigError(f"{attribute.name} must be a finite number of seconds above 0, got {value!r}")
 
 

@@ -45,12 +45,11 @@ from k2connect_ext._constants import (
     RETRY_AFTER_HEADER,
 )
 from k2connect_ext._exceptions import K2AmbiguousOutcomeError
+from k2connect_ext._money_safety import created_location, is_repeatable
 from k2connect_ext._translate import (
     ResponseTooLarge,
     ambiguous_outcome_error,
-    created_location,
     detached,
-    is_repeatable,
     parse_retry_after,
     safe_url,
 )

@@ -21,10 +21,7 @@ from k2connect_client.registry import operation_for
 
 from k2connect_ext import _call
 from k2connect_ext._constants import (
-    IDEMPOTENT_METHODS,
-    LOCATION_HEADER,
     RETRY_AFTER_HEADER,
-    UNAUTHENTICATED_PATHS,
 )
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
@@ -41,10 +38,7 @@ from k2connect_ext._exceptions import (
 __all__ = [
     "ResponseTooLarge",
     "ambiguous_outcome_error",
-    "created_location",
     "detached",
-    "is_repeatable",
-    "may_move_money",
     "parse_retry_after",
     "raise_for_status",
     "redact_secrets",
@@ -73,28 +67,6 @@ class ResponseTooLarge(httpx.RemoteProtocolError):
 
     def __init__(self, limit: int, *, request: httpx.Request) -> None:
         super().__init__(f"the answer's body is larger than {limit} bytes", request=request)
-
-
-def created_location(response: httpx.Response) -> str | None:
-    """The ``Location`` of what a 2xx answer created; a redirect's Location names no resource of ours."""
-    if 200 <= response.status_code < 300:
-        return response.headers.get(LOCATION_HEADER) or None
-    return None
-
-
-def is_oauth(request: httpx.Request) -> bool:
-    """``/oauth/token``, ``/oauth/revoke`` and ``/oauth/introspect``: they move no money."""
-    return request.url.path.rstrip("/").endswith(UNAUTHENTICATED_PATHS)
-
-
-def is_repeatable(request: httpx.Request) -> bool:
-    """Whether sending ``request`` twice is harmless: a read, or an OAuth call (a token costs a token)."""
-    return request.method in IDEMPOTENT_METHODS or is_oauth(request)
-
-
-def may_move_money(request: httpx.Request) -> bool:
-    """Whether ``request`` could change state at K2 (every API POST: K2 has no idempotency keys)."""
-    return not is_repeatable(request)
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from k2connect_ext import K2, K2Error
 from k2connect_ext._redis_token_store import RedisTokenStore
-from k2connect_ext._token_cache import TokenManager
+from k2connect_ext._token_manager import TokenManager
 from k2connect_ext._token_stores import AccessToken
 
 

@@ -17,7 +17,7 @@ from redis.retry import Retry
 
 from k2connect_ext._exceptions import K2ConfigError
 from k2connect_ext._redis_token_store import RedisTokenStore
-from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 from tests.servers import RedisServer, free_port
 

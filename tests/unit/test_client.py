@@ -23,7 +23,7 @@ from k2connect_client.api.v2 import v2_create_incoming_payment, v2_get_incoming_
 from k2connect_client.types import Response
 
 from k2connect_ext import _operations as ops
-from k2connect_ext._client import K2Settings, async_connect, connect, user_agent
+from k2connect_ext._client import async_connect, connect
 from k2connect_ext._constants import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
@@ -43,6 +43,7 @@ from k2connect_ext._facade import K2, AsyncK2
 from k2connect_ext._invoke import ainvoke, invoke
 from k2connect_ext._polling import PollSettings
 from k2connect_ext._retry import RetryPolicy
+from k2connect_ext._settings import K2Settings, user_agent
 from tests.fakes import PID, TOKEN, FakeClock, FakeK2, Reply, error, raises, reply
 
 BASE = SANDBOX_BASE_URL

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from k2connect_ext import _client
+from k2connect_ext import _settings
 from k2connect_ext._loopback import is_loopback_host
 from k2connect_sandbox import delivery
 
@@ -41,5 +41,5 @@ def test_names_under_localhost_and_other_hosts_are_not_loopback(host: str | None
 
 def test_the_sdk_and_the_sandbox_share_the_one_rule() -> None:
     """One implementation: the SDK's base-URL check uses it and the sandbox keeps no copy of its own."""
-    assert _client._is_loopback is is_loopback_host
+    assert vars(_settings)["is_loopback_host"] is is_loopback_host
     assert vars(delivery)["is_loopback_host"] is is_loopback_host

@@ -10,15 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
-from k2connect_ext._bearer_auth import K2OAuth
 from k2connect_ext._client import async_connect, connect
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2AuthError,
     K2ConfigError,
 )
+from k2connect_ext._oauth import K2OAuth
 from k2connect_ext._retry import RetryPolicy
-from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 from k2connect_ext._translate import raise_for_status
 from tests.fakes import FakeClock, FakeK2, error, ok

@@ -21,7 +21,7 @@ import pytest
 from k2connect_ext import _call
 from k2connect_ext._exceptions import K2Error, K2PollTimeoutError, K2TimeoutError
 from k2connect_ext._facade import K2, AsyncK2
-from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken, MemoryTokenStore
 from tests.fakes import PID, FakeK2
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext._token_cache import AsyncTokenManager, TokenManager
+from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken, FileTokenStore, MemoryTokenStore, TokenStore
 from tests.fakes import FakeClock
 
@@ -491,7 +491,7 @@ async def test_failed_wait_for_store_lock_is_not_released() -> None:
 
 def test_release_callback_skips_failed_or_cancelled_waits() -> None:
     """The release callback only releases a lock its thread actually took."""
-    from k2connect_ext._token_cache import _release_if_acquired
+    from k2connect_ext._token_manager import _release_if_acquired
 
     released = itertools.count()
 
