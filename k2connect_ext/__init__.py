@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from k2connect_ext._facade import AsyncCreated as AsyncCreated
     from k2connect_ext._facade import AsyncK2 as AsyncK2
     from k2connect_ext._facade import Created as Created
-    from k2connect_ext._invoke import ainvoke as ainvoke
+    from k2connect_ext._invoke import async_invoke as async_invoke
     from k2connect_ext._invoke import invoke as invoke
     from k2connect_ext._locations import LocationRef as LocationRef
     from k2connect_ext._locations import Resource as Resource
@@ -146,8 +146,8 @@ __all__ = [
     "Version",
     "WebhookPayloadError",
     "WebhookSignatureError",
-    "ainvoke",
     "async_connect",
+    "async_invoke",
     "async_wait_for",
     "bank_account_destination",
     "connect",
@@ -192,7 +192,7 @@ __getattr__, __dir__ = lazy_exports(
         "State": "k2connect_ext._outcomes",
         "TokenStore": "k2connect_ext._token_stores",
         "Version": "k2connect_ext._operations",
-        "ainvoke": "k2connect_ext._invoke",
+        "async_invoke": "k2connect_ext._invoke",
         "async_connect": "k2connect_ext._client",
         "async_wait_for": "k2connect_ext._polling",
         "bank_account_destination": "k2connect_ext._operations",

@@ -12,7 +12,7 @@ What the factory wires together, once, so that every generated operation gets it
 * every error status raised as a ``K2APIError`` subclass and every transport failure as a
   ``K2ConnectionError``, before the generated code sees it. What is left (a 2xx or 3xx the spec does not
   describe, a body that breaks the schema) the facades turn into ``K2UnexpectedResponseError``; wrap direct
-  calls of generated functions in ``k2connect_ext._invoke`` / ``ainvoke`` to get the same.
+  calls of generated functions in ``k2connect_ext._invoke`` / ``async_invoke`` to get the same.
 """
 
 from __future__ import annotations

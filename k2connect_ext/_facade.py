@@ -38,7 +38,7 @@ from k2connect_ext import _call
 from k2connect_ext import _operations as ops
 from k2connect_ext._client import abuild, build
 from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
-from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._invoke import async_invoke, invoke
 from k2connect_ext._locations import Resource, aread, location_from_headers, parse_location, read
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
 from k2connect_ext._sealed import asealed, sealed
@@ -423,7 +423,9 @@ class AsyncK2(_Base):
 
     async def _create(self, prepared: ops.Prepared[T], name: str) -> AsyncCreated[T]:
         with _call.scope(name) as call:
-            response = await ainvoke(prepared.name, prepared.asyncio, client=self.client, body=prepared.body)
+            response = await async_invoke(
+                prepared.name, prepared.asyncio, client=self.client, body=prepared.body
+            )
             location, resource_id, kind = _handle_parts(response, call)
         return AsyncCreated(location, resource_id, kind, k2=self)
 
@@ -472,7 +474,7 @@ class AsyncK2(_Base):
         """Revoke ``token`` (by default the current one)."""
         current = await self.token()
         value = token or current.value
-        await ainvoke(
+        await async_invoke(
             "revoke_access_token",
             revoke_access_token.asyncio_detailed,
             client=self._plain_client(),
@@ -486,7 +488,7 @@ class AsyncK2(_Base):
         """Ask K2 whether ``token`` (by default the current one) is active."""
         value = token or (await self.token()).value
         return _parsed_as(
-            await ainvoke(
+            await async_invoke(
                 "introspect_access_token",
                 introspect_access_token.asyncio_detailed,
                 client=self._plain_client(),
@@ -499,7 +501,7 @@ class AsyncK2(_Base):
     @asealed
     async def token_info(self) -> TokenInfoResponse:
         """What K2 knows of the current token."""
-        response = await ainvoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
+        response = await async_invoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
         return _parsed_as(response, TokenInfoResponse, "token info")
 
     subscribe_webhook = _async_create(ops.subscribe_webhook)
@@ -518,7 +520,7 @@ class AsyncK2(_Base):
     @asealed
     async def cancel_payment_link(self, location_or_id: str) -> str:
         """Cancel a payment link; returns K2's message."""
-        response = await ainvoke(
+        response = await async_invoke(
             "v2_cancel_payment_link",
             v2_cancel_payment_link.asyncio_detailed,
             _id_of(location_or_id),

@@ -28,7 +28,7 @@ from k2connect_ext import _call
 from k2connect_ext._exceptions import K2Error, K2InputError, K2UnexpectedResponseError
 from k2connect_ext._translate import ambiguous_outcome_error, detached
 
-__all__ = ["ainvoke", "invoke"]
+__all__ = ["async_invoke", "invoke"]
 
 R = TypeVar("R")
 # What the generated operations raise about their inputs and about K2's answer, and nothing else.
@@ -88,7 +88,7 @@ def invoke(operation: str, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R
     raise detached(error)
 
 
-async def ainvoke(operation: str, fn: Callable[..., Awaitable[R]], *args: Any, **kwargs: Any) -> R:
+async def async_invoke(operation: str, fn: Callable[..., Awaitable[R]], *args: Any, **kwargs: Any) -> R:
     """The asyncio twin of ``invoke``."""
     error: K2Error | None = None
     with _call.scope(operation) as call:

@@ -18,7 +18,7 @@ from k2connect_client.registry import LOCATIONS, Operation, Resource, ResourceKi
 from k2connect_client.types import Response
 
 from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
-from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._invoke import async_invoke, invoke
 from k2connect_ext._validation import validate_resource_id
 
 __all__ = ["LocationRef", "Resource", "aread", "location_from_headers", "parse_location", "read"]
@@ -55,7 +55,7 @@ def read(client: AuthenticatedClient, ref: LocationRef) -> Resource:
 
 async def aread(client: AuthenticatedClient, ref: LocationRef) -> Resource:
     """The asyncio twin of :func:`read`."""
-    return _resource(await ainvoke(ref.operation, ref.getter.asyncio, ref.id, client=client), ref)
+    return _resource(await async_invoke(ref.operation, ref.getter.asyncio, ref.id, client=client), ref)
 
 
 def _resource(response: Response[Any], ref: LocationRef) -> Resource:

@@ -40,7 +40,7 @@ from k2connect_ext._exceptions import (
     K2ValidationError,
 )
 from k2connect_ext._facade import K2, AsyncK2
-from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._invoke import async_invoke, invoke
 from k2connect_ext._polling import PollSettings
 from k2connect_ext._retry import RetryPolicy
 from k2connect_ext._settings import K2Settings, user_agent
@@ -609,7 +609,7 @@ async def test_a_body_that_cannot_be_built_is_an_input_error_not_k2s_answer(runn
     client = runner.connect(server)
     body = ops.stk_push(**STK_ARGS, metadata={"n": 1}).body
     body.metadata.additional_properties["n"] = 10**5000  # past what validation allows, set afterwards
-    invoker = invoke if runner.mode == "sync" else ainvoke
+    invoker = invoke if runner.mode == "sync" else async_invoke
     module = v2_create_incoming_payment
     fn = module.sync_detailed if runner.mode == "sync" else module.asyncio_detailed
     with pytest.raises(K2InputError, match="nothing was sent"):

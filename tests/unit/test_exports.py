@@ -63,7 +63,7 @@ PUBLIC = [
     "TokenStore",
     "WebhookPayloadError",
     "WebhookSignatureError",
-    "ainvoke",
+    "async_invoke",
     "async_connect",
     "async_wait_for",
     "bank_account_destination",
@@ -192,3 +192,37 @@ def test_private_modules_import_cleanly() -> None:
         if ".adapters." in info.name:
             continue  # each needs its framework; tests/unit/test_adapters.py covers them
         importlib.import_module(info.name)
+
+
+def test_one_async_naming_convention() -> None:
+    """Public coroutine functions are ``async_<name>`` beside ``<name>``; a class offering both forms of a
+    method names the coroutine ``a<name>`` (httpx's ``aclose``/``aread``); an asyncio-only class is
+    ``Async<Name>`` beside ``<Name>``."""
+    import inspect
+
+    import k2connect_ext.webhooks as webhooks
+
+    names = {**{n: getattr(k2connect_ext, n) for n in k2connect_ext.__all__}}
+    names.update({n: getattr(webhooks, n) for n in webhooks.__all__})
+    checked = 0
+    for name, value in names.items():
+        if inspect.iscoroutinefunction(value):
+            assert name.startswith("async_") and name.removeprefix("async_") in names, name
+            checked += 1
+        elif inspect.isclass(value):
+            if name.startswith("Async"):
+                assert name.removeprefix("Async") in names, name
+            for attr, member in vars(value).items():
+                if attr.startswith("_") or not inspect.iscoroutinefunction(member):
+                    continue
+                twin = names.get(name.removeprefix("Async")) if name.startswith("Async") else None
+                sync_name = attr[1:] if attr.startswith("a") else None
+                if sync_name and (hasattr(value, sync_name) or hasattr(twin, sync_name)):
+                    checked += 1  # aclose beside close, aclaim beside claim
+                    continue
+                # An asyncio-only class names its coroutines like its sync twin's methods.
+                assert name.startswith("Async") and hasattr(names[name.removeprefix("Async")], attr), (
+                    f"{name}.{attr}"
+                )
+                checked += 1
+    assert checked >= 20

@@ -1,6 +1,6 @@
 """Tests for k2connect_ext._invoke: only K2's answer is blamed on K2; a bug of ours stays itself.
 
-``invoke``/``ainvoke`` turn what the generated code raises about K2's answer (an undocumented status, a body
+``invoke``/``async_invoke`` turn what the generated code raises about K2's answer (an undocumented status, a body
 the schema refuses) into K2 errors, and what it raises while building the request into ``K2InputError``.
 Anything else raised on the way (a bug in the transport, an event hook, our retry code) is not K2's answer
 and propagates as itself. Every case runs through the sync and the async twin.
@@ -24,7 +24,7 @@ from k2connect_ext._exceptions import (
     K2UnexpectedResponseError,
 )
 from k2connect_ext._facade import K2, AsyncK2
-from k2connect_ext._invoke import ainvoke, invoke
+from k2connect_ext._invoke import async_invoke, invoke
 from k2connect_ext._polling import PollSettings
 from k2connect_ext._retry import RetryPolicy
 from tests.fakes import BASE, PID, FakeClock, FakeK2, Reply, reply
@@ -226,7 +226,7 @@ def _build_error(cause: Exception) -> generated_errors.RequestBuildError:
 
 @pytest.fixture(params=["sync", "async"])
 def call(request: pytest.FixtureRequest) -> Callable[..., Any]:
-    """invoke or ainvoke, both awaited, so the same cases run through each."""
+    """invoke or async_invoke, both awaited, so the same cases run through each."""
 
     async def run(operation: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if request.param == "sync":
@@ -235,7 +235,7 @@ def call(request: pytest.FixtureRequest) -> Callable[..., Any]:
         async def afn(*a: Any, **k: Any) -> Any:
             return fn(*a, **k)
 
-        return await ainvoke(operation, afn, *args, **kwargs)
+        return await async_invoke(operation, afn, *args, **kwargs)
 
     return run
 
