@@ -43,6 +43,7 @@ from k2connect_ext import (
     K2ValidationError,
     RetryPolicy,
 )
+from tests.creates import BUILDERS, CREATES, sample_arguments
 
 from .faultserver import HTML_PAGE, REDIRECT_TARGET, Fault, FaultServer, Listener, closed_port
 from .frame_scan import scan_frames
@@ -243,14 +244,23 @@ def _now() -> dt.datetime:
     return dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
 
-def _create(name: str, path: str, *args: Any, has_callback: bool = True, **kwargs: Any) -> Target:
-    return Target(name, "create", name, path, args, tuple(kwargs.items()), has_callback)
+def _create(name: str, *args: Any, **kwargs: Any) -> Target:
+    """A create target: the facade method ``name`` called with these arguments (or, with none, the samples
+    of ``tests/creates``). Its path and whether it has a callback come from the operation its builder
+    prepares: the registry, generated from the spec."""
+    if not args and not kwargs:
+        kwargs = sample_arguments(name)
+    operation = BUILDERS[name](*args, **kwargs).operation
+    return Target(
+        name, "create", name, operation.path, args, tuple(kwargs.items()), operation.callback is not None
+    )
 
 
-_CREATES: list[Target] = [
+# Realistic arguments for the creates written out here (optional fields included); any other create of the
+# builders is called with the samples of tests/creates, so a new create is in the matrix with no edit here.
+_WRITTEN: list[Target] = [
     _create(
         "stk_push",
-        "/api/v2/incoming_payments",
         phone_number="0712345678",
         amount=100,
         till_number="K000000",
@@ -260,9 +270,7 @@ _CREATES: list[Target] = [
     ),
     _create(
         "add_recipient",
-        "/api/v1/pay_recipients",
         "mobile_wallet",
-        has_callback=False,
         first_name="Ann",
         last_name="Wanjiru",
         phone_number="0722000111",
@@ -270,7 +278,6 @@ _CREATES: list[Target] = [
     ),
     _create(
         "create_payment",
-        "/api/v1/payments",
         destination_type="mobile_wallet",
         destination_reference="c7f300c0-f1ef-4151-9bbe-005005aa3747",
         amount=780,
@@ -279,46 +286,38 @@ _CREATES: list[Target] = [
     ),
     _create(
         "add_merchant_wallet",
-        "/api/v1/merchant_wallets",
-        has_callback=False,
         first_name="Jane",
         last_name="Doe",
         phone_number="0733000444",
     ),
     _create(
         "add_merchant_bank_account",
-        "/api/v1/merchant_bank_accounts",
-        has_callback=False,
         account_name="Duka Ltd",
         account_number="0123456789",
         bank_branch_ref="ea2e79f7-35a1-486e-9e18-fe06589a9d7d",
         settlement_method="RTS",
     ),
-    _create("settle_funds", "/api/v1/settlement_transfers", callback_url=CALLBACK_URL),
+    _create("settle_funds", callback_url=CALLBACK_URL),
     _create(
         "poll_transactions",
-        "/api/v2/polling",
         from_time=_now() - dt.timedelta(hours=1),
         to_time=_now(),
         callback_url=CALLBACK_URL,
     ),
     _create(
         "send_money",
-        "/api/v2/send_money",
         callback_url=CALLBACK_URL,
         destinations=(k2x.mobile_wallet_destination("0712000999", 150, "Supplier A"),),
         metadata={"batch": "nov-28"},
     ),
     _create(
         "reverse_transaction",
-        "/api/v2/reversals",
         transaction_reference="OJJ1MPU40Z",
         reason="Customer returned goods",
         callback_url=CALLBACK_URL,
     ),
     _create(
         "create_payment_link",
-        "/api/v2/payment_links",
         till_number="K000000",
         amount=3100,
         callback_url=CALLBACK_URL,
@@ -326,20 +325,22 @@ _CREATES: list[Target] = [
     ),
     _create(
         "send_sms_notification",
-        "/api/v1/transaction_sms_notifications",
         "5b9e3b4c-2d0f-4d3e-9a38-0f0b6c1b2a11",
         "Thank you for shopping at Duka!",
         CALLBACK_URL,
     ),
     _create(
         "subscribe_webhook",
-        "/api/v2/webhook_subscriptions",
         "buygoods_transaction_received",
         "https://example.com/k2/webhooks",
-        has_callback=False,
         scope="company",
     ),
 ]
+_CREATES: list[Target] = [
+    *_WRITTEN,
+    *(_create(name) for name in CREATES if name not in {t.name for t in _WRITTEN}),
+]
+
 TARGETS: dict[str, Target] = {
     "token": Target("token", "token", "token"),
     "get": Target("get", "get", "get"),
