@@ -260,6 +260,7 @@ def render(spec: Mapping[str, Any]) -> str:
         "import re",
         "from collections.abc import Awaitable, Callable, Mapping",
         "from types import MappingProxyType",
+        "from enum import StrEnum",
         "from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar",
         "",
         "import attrs",
@@ -282,7 +283,8 @@ def render(spec: Mapping[str, Any]) -> str:
         '           "WEBHOOK_MODELS", "WEBHOOK_TOPICS", "CallbackModel", "WebhookModel",',
         '           "WEBHOOK_TOPICS_BY_VERSION", "WEBHOOK_V1_EVENT_TYPE_VALUES",',
         '           "WEBHOOK_V2_EVENT_TYPE_VALUES", "CallbackType", "Operation", "OperationName",',
-        '           "Resource", "ResourceFacts", "ResourceKind", "WebhookTopicName",',
+        '           "Resource", "ResourceFacts", "ResourceKind", "ResultType", "WebhookTopic",',
+        '           "WebhookTopicName",',
         '           "WebhookV1EventType", "WebhookV2EventType", "operation_for"]',
         "",
         'T = TypeVar("T")',
@@ -299,6 +301,22 @@ def render(spec: Mapping[str, Any]) -> str:
     lines.append("")
     lines += _literal("WebhookTopicName", topics)
     lines.append('"""The ``topic`` of every webhook the spec describes."""')
+    lines += [
+        "",
+        "",
+        "class WebhookTopic(StrEnum):",
+        '    """The ``topic`` of every K2-format webhook the spec describes."""',
+        "",
+    ]
+    lines += [f'    {topic.upper()} = "{topic}"' for topic in topics]
+    lines += [
+        "",
+        "",
+        "class ResultType(StrEnum):",
+        '    """The ``data.type`` of every callback result: an event\'s ``topic`` for results."""',
+        "",
+    ]
+    lines += [f'    {name.upper()} = "{name}"' for name in sorted(callback_models)]
     lines += [
         "",
         "Resource: TypeAlias = " + " | ".join(k.model for k in kinds),

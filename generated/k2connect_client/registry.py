@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
+from enum import StrEnum
 from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
@@ -117,6 +118,8 @@ __all__ = [
     "Resource",
     "ResourceFacts",
     "ResourceKind",
+    "ResultType",
+    "WebhookTopic",
     "WebhookTopicName",
     "WebhookV1EventType",
     "WebhookV2EventType",
@@ -212,6 +215,35 @@ WebhookTopicName = Literal[
     "card_transaction_reversed",
 ]
 """The ``topic`` of every webhook the spec describes."""
+
+
+class WebhookTopic(StrEnum):
+    """The ``topic`` of every K2-format webhook the spec describes."""
+
+    BUYGOODS_TRANSACTION_RECEIVED = "buygoods_transaction_received"
+    BUYGOODS_TRANSACTION_REVERSED = "buygoods_transaction_reversed"
+    B2B_TRANSACTION_RECEIVED = "b2b_transaction_received"
+    B2B_TRANSACTION_REVERSED = "b2b_transaction_reversed"
+    M2M_TRANSACTION_RECEIVED = "m2m_transaction_received"
+    SETTLEMENT_TRANSFER_COMPLETED = "settlement_transfer_completed"
+    CUSTOMER_CREATED = "customer_created"
+    CARD_TRANSACTION_RECEIVED = "card_transaction_received"
+    CARD_TRANSACTION_VOIDED = "card_transaction_voided"
+    CARD_TRANSACTION_REVERSED = "card_transaction_reversed"
+
+
+class ResultType(StrEnum):
+    """The ``data.type`` of every callback result: an event's ``topic`` for results."""
+
+    INCOMING_PAYMENT = "incoming_payment"
+    PAYMENT = "payment"
+    PAYMENT_LINK = "payment_link"
+    POLLING = "polling"
+    REVERSAL = "reversal"
+    SEND_MONEY = "send_money"
+    SETTLEMENT_TRANSFER = "settlement_transfer"
+    TRANSACTION_SMS_NOTIFICATION = "transaction_sms_notification"
+
 
 Resource: TypeAlias = (
     IncomingPaymentResult

@@ -12,22 +12,20 @@ K2 POSTs three kinds of JSON body to a receiver:
 
 The generated client has the models but no dispatcher: openapi-python-client ignores top-level ``webhooks``
 and discriminators. Its ``from_dict`` also checks almost nothing (a wrong scalar type is stored as-is; a list
-of pairs passes for an object), so :func:`parse_event` first checks the body against its kind's rules and
-names the offending field. The rules (``_payload_rules``, generated from the spec by
-``scripts/generate_payload_rules.py``) give the JSON types and presence of every field the schemas type: the
-envelope, every nested object the model walks into, every field the convenience properties read. A body of a
-kind this module does not know (a new topic, a new ``data.type``, any other JSON object) becomes an
-``EventKind.UNKNOWN`` event that keeps the data: K2 adds topics over time, and a receiver that crashed on them
-would make K2 redeliver forever.
+of pairs passes for an object), so :func:`parse_event` first checks the body against its kind's rules
+(``_payload_check``, over the tables generated from the spec) and names the offending field; the facts
+themselves are read from the body by ``_field_values``. A body of a kind this module does not know (a new
+topic, a new ``data.type``, any other JSON object) becomes an ``EventKind.UNKNOWN`` event that keeps the
+data: K2 adds topics over time, and a receiver that crashed on them would make K2 redeliver forever.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final, NoReturn, Protocol, Self, TypeAlias, TypeVar
 
@@ -38,14 +36,32 @@ from k2connect_client.models import (
     SettlementBankAccountDestination,
     SettlementMobileWalletDestination,
 )
+from k2connect_client.registry import ResultType
 
 from k2connect_ext._exceptions import WebhookPayloadError
 from k2connect_ext._outcomes import State, outcome_of
 from k2connect_ext._sealed import sealed
 from k2connect_ext._topics import WebhookTopic
 from k2connect_ext.webhooks._dedup import event_id_problem
-from k2connect_ext.webhooks._payload_rules import DARAJA_RULES, RESULT_RULES, WEBHOOK_RULES
-from k2connect_ext.webhooks._payload_rules import Rule as SpecRule
+from k2connect_ext.webhooks._field_values import (
+    amount_of,
+    daraja_time,
+    dig,
+    iso_time,
+    last_segment,
+    phone_of,
+    str_or_none,
+)
+from k2connect_ext.webhooks._payload_check import (
+    DARAJA_CHECKS,
+    OBJECT,
+    RESULT_CHECKS,
+    WEBHOOK_CHECKS,
+    check,
+    check_slow,
+    json_type,
+    rule,
+)
 from k2connect_ext.webhooks._signatures import ApiKeys, RawBody, verify_signature
 
 __all__ = [
@@ -69,19 +85,6 @@ class EventKind(StrEnum):
     RESULT = "result"
     DARAJA = "daraja"
     UNKNOWN = "unknown"
-
-
-class ResultType(StrEnum):
-    """The ``data.type`` of every callback result; an event's ``topic`` for results."""
-
-    INCOMING_PAYMENT = "incoming_payment"
-    PAYMENT = "payment"
-    SETTLEMENT_TRANSFER = "settlement_transfer"
-    POLLING = "polling"
-    TRANSACTION_SMS_NOTIFICATION = "transaction_sms_notification"
-    SEND_MONEY = "send_money"
-    REVERSAL = "reversal"
-    PAYMENT_LINK = "payment_link"
 
 
 @attrs.frozen
@@ -109,25 +112,12 @@ _WEBHOOK_MODELS: Final = registry.WEBHOOK_MODELS
 _RESULT_MODELS: Final = registry.CALLBACK_MODELS
 
 
-def _same_names(enum: type[StrEnum], generated: Iterable[str], what: str) -> None:
-    # The public enums are written out (IDEs and type checkers see their members); the spec decides the
-    # values, so a topic or result type the spec gains or loses fails here, at import, not in a handler.
-    if {member.value for member in enum} != set(generated):
-        raise RuntimeError(f"{enum.__name__} differs from the spec's {what}: update the enum")
-
-
-_same_names(ResultType, registry.CALLBACK_MODELS, "callback result types")
-_same_names(WebhookTopic, registry.WEBHOOK_TOPICS, "webhook topics")
 # K2 says "reversal" in callbacks but "reversals" in some GET bodies (the spec's ReversalData `type`): one
 # topic for both.
 _RESULT_TYPE_ALIASES: Final[Mapping[str, ResultType]] = {
     **{member.value: member for member in ResultType},
     "reversals": ResultType.REVERSAL,
 }
-
-# K2 is in Kenya and its timestamps carry +03:00; Daraja's TransTime and any naive timestamp are Nairobi time
-# (East Africa Time has no daylight saving, so a fixed offset is exact).
-_NAIROBI: Final = timezone(timedelta(hours=3), "EAT")
 
 
 @attrs.frozen(repr=False)
@@ -300,7 +290,7 @@ def _decode(body: object) -> dict[str, Any]:
         except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
             raise WebhookPayloadError(f"body is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
-        raise WebhookPayloadError(f"body must be a JSON object, got {_json_type(value)}")
+        raise WebhookPayloadError(f"body must be a JSON object, got {json_type(value)}")
     return value
 
 
@@ -348,217 +338,6 @@ def _copy_json(value: object) -> Any:
     return holder[0]
 
 
-# ------------------------------------------------------------------------------------------- validation
-
-# JSON type names, as in the schema and in error messages.
-_OBJ, _ARR, _STR, _NUM, _BOOL, _NULL = "object", "array", "string", "number", "boolean", "null"
-_Rule = tuple[str, frozenset[str], bool]
-
-
-def _rule(path: str, *types: str, required: bool = False) -> _Rule:
-    return path, frozenset(types), required
-
-
-_EXACT_TYPES: dict[type, str] = {
-    str: _STR,
-    int: _NUM,
-    float: _NUM,
-    bool: _BOOL,  # checked by exact type, so True is never taken for a number
-    type(None): _NULL,
-    dict: _OBJ,
-    list: _ARR,
-}
-
-
-def _json_type(value: object) -> str:
-    exact = _EXACT_TYPES.get(type(value))
-    if exact is not None:
-        return exact
-    # Subclasses (an IntEnum, a str subclass) are named like their base; bool cannot be subclassed.
-    if isinstance(value, int | float):
-        return _NUM
-    if isinstance(value, str):
-        return _STR
-    if isinstance(value, dict):
-        return _OBJ
-    if isinstance(value, list):
-        return _ARR
-    return type(value).__name__
-
-
-_Place = tuple[str | int, ...]
-
-
-@functools.cache
-def _segments(path: str) -> tuple[tuple[str, bool], ...]:
-    """``"a.b[].c"`` -> ``(("a", False), ("b", True), ("c", False))``, parsed once per rule."""
-    return tuple((segment.removesuffix("[]"), segment.endswith("[]")) for segment in path.split("."))
-
-
-def _where(place: _Place) -> str:
-    """``("a", "b", 0, "c")`` -> ``"a.b[0].c"``; built only for an error message."""
-    text = ""
-    for part in place:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def _places(root: dict[str, Any], path: str) -> list[tuple[_Place, bool, object]]:
-    """``(place, present, value)`` for every place ``path`` names in ``root``.
-
-    ``a.b[]`` means each item of the array ``a.b``. Places under a parent that is absent, null or of the
-    wrong type are skipped: the parent's own rule reports that, and rules are checked parents first.
-    Places are tuples; strings are only made for error messages (this is the hot path of parsing).
-    """
-    segments = _segments(path)
-    last_position = len(segments) - 1
-    if not _has_arrays(path):  # most rules: a plain walk down nested objects
-        node: object = root
-        for position, (key, _) in enumerate(segments):
-            if not isinstance(node, dict):
-                return []
-            if key not in node:
-                keys = tuple(k for k, _ in segments[: position + 1])
-                return [(keys, False, None)] if position == last_position else []
-            node = node[key]
-        return [(tuple(k for k, _ in segments), True, node)]
-    nodes: list[tuple[_Place, object]] = [((), root)]
-    missing: list[tuple[_Place, bool, object]] = []
-    for position, (key, each) in enumerate(segments):
-        found: list[tuple[_Place, object]] = []
-        for place, parent in nodes:
-            if not isinstance(parent, dict):
-                continue
-            if key not in parent:
-                if position == last_position and not each:
-                    missing.append(((*place, key), False, None))
-                continue
-            value = parent[key]
-            if each:  # a null or mistyped array has no items here: its own rule reports it
-                items = value if isinstance(value, list) else ()
-                found.extend(((*place, key, index), item) for index, item in enumerate(items))
-            else:
-                found.append(((*place, key), value))
-        nodes = found
-    return missing + [(place, True, value) for place, value in nodes]
-
-
-@functools.cache
-def _has_arrays(path: str) -> bool:
-    return "[]" in path
-
-
-def _check_slow(raw: dict[str, Any], rules: tuple[_Rule, ...]) -> None:
-    for path, allowed, required in rules:
-        for place, present, value in _places(raw, path):
-            if not present:
-                if required:
-                    where = _where(place)
-                    raise WebhookPayloadError(f"{where} is required", field=where)
-                continue
-            actual = _json_type(value)
-            if actual not in allowed:
-                where = _where(place)
-                expected = " or ".join(sorted(allowed))
-                raise WebhookPayloadError(f"{where} must be {expected}, got {actual}", field=where)
-
-
-# The exact Python types json.loads produces for each JSON type: the fast path accepts a value whose type is
-# one of these and leaves anything else (a subclass, a wrong type) to the slow path, which names the error.
-_PY_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
-    _STR: (str,),
-    _NUM: (int, float),
-    _BOOL: (bool,),
-    _NULL: (type(None),),
-    _OBJ: (dict,),
-    _ARR: (list,),
-}
-
-
-class _Absent:
-    """What the fast path finds for a missing key: its type is accepted where the key is optional."""
-
-
-_ABSENT: Final = _Absent()
-# A compiled rule: its key in the parent object, whether it is about each item of the array at that key,
-# the Python types accepted at once (with _Absent when the key is optional), and the rule, for the slow path.
-_Leaf = tuple[str, bool, frozenset[type], _Rule]
-# A compiled table: the rules grouped by parent path, so a parent is looked up once per body however many
-# fields it has. A group holds the parent's keys when the path is plain objects (most are, and they take the
-# quick walk), else None and its segments as _segments splits them; then its rules. Groups keep the order in
-# which parents first appear in the table, so parents are still checked before their children.
-_Compiled = tuple[tuple[str, ...] | None, tuple[tuple[str, bool], ...], tuple[_Leaf, ...]]
-
-
-def _compile(rules: tuple[_Rule, ...]) -> tuple[_Compiled, ...]:
-    groups: dict[tuple[tuple[str, bool], ...], list[_Leaf]] = {}
-    for rule in rules:
-        path, allowed, required = rule
-        *parents, (leaf, each) = _segments(path)
-        fast = {kind for name in allowed for kind in _PY_TYPES.get(name, ())}
-        if not required:
-            fast.add(_Absent)
-        groups.setdefault(tuple(parents), []).append((leaf, each, frozenset(fast), rule))
-    return tuple(
-        (
-            None if any(each for _, each in parents) else tuple(key for key, _ in parents),
-            parents,
-            tuple(leaves),
-        )
-        for parents, leaves in groups.items()
-    )
-
-
-def _check(raw: dict[str, Any], rules: tuple[_Compiled, ...]) -> None:
-    """Check ``raw`` against compiled rules; the common case (present values of the right types) costs one
-    lookup per parent and one per field. Anything else is handed to :func:`_check_slow`, which names the
-    culprit."""
-    for keys, segments, leaves in rules:
-        parents: list[dict[str, Any]] | tuple[dict[str, Any], ...]
-        if keys is None:
-            parents = _objects_at(raw, segments)
-        else:
-            node: object = raw
-            for key in keys:
-                node = node.get(key) if isinstance(node, dict) else None
-            # Only an object has fields: an absent, null or mistyped parent is its own rule's business.
-            if not isinstance(node, dict):
-                continue
-            parents = (node,)
-        for parent in parents:
-            for key, each, fast, rule in leaves:
-                value = parent.get(key, _ABSENT)
-                if each:  # each item of the array at key; an absent or mistyped array is key's own rule's
-                    if type(value) is list and any(type(item) not in fast for item in value):
-                        _check_slow(raw, (rule,))
-                elif type(value) not in fast:
-                    _check_slow(raw, (rule,))
-
-
-def _objects_at(raw: dict[str, Any], segments: tuple[tuple[str, bool], ...]) -> list[dict[str, Any]]:
-    """The objects a parent path through arrays names (``a.b[]``: each object item of the array ``a.b``)."""
-    nodes: list[object] = [raw]
-    for key, each in segments:
-        values = [node.get(key) for node in nodes if isinstance(node, dict)]
-        nodes = [item for value in values if isinstance(value, list) for item in value] if each else values
-    return [node for node in nodes if isinstance(node, dict)]
-
-
-# The tables are generated from openapi/k2connect.yaml by scripts/generate_payload_rules.py: every type and
-# presence the schemas state, for the envelope, every nested object or array (whose from_dict would otherwise
-# fail with an anonymous TypeError, or silently turn a list of pairs into an object) and every field the
-# convenience properties read. Derived, not hand-picked, they are never stricter than the schemas (the
-# property test feeds them schema-valid bodies drawn from the spec) and never miss a field the spec types.
-def _compile_table(rules: tuple[SpecRule, ...]) -> tuple[_Compiled, ...]:
-    return _compile(tuple(_rule(path, *types, required=required) for path, types, required in rules))
-
-
-# Indexed by every member, so a topic or type the spec lost fails at import, not on a live webhook.
-_WEBHOOK_RULES_COMPILED: Final = {topic: _compile_table(WEBHOOK_RULES[topic]) for topic in WebhookTopic}
-_RESULT_RULES_COMPILED: Final = {kind: _compile_table(RESULT_RULES[kind]) for kind in ResultType}
-_DARAJA_RULES_COMPILED: Final = _compile_table(DARAJA_RULES)
-
-
 class _FromDict(Protocol):
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
@@ -571,7 +350,7 @@ def _build(model: type[_M], raw: dict[str, Any], what: str) -> _M:
     try:
         return model.from_dict(raw)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        # What the rules above do not cover. The message names the model, not the value: values are
+        # What the payload rules do not cover. The message names the model, not the value: values are
         # customer data, and this text goes into logs and the 400 answer.
         detail = f"missing {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else type(exc).__name__
     # Raised here, outside the except block, so the parser's exception (which may quote the body) is not
@@ -583,7 +362,7 @@ def _build(model: type[_M], raw: dict[str, Any], what: str) -> _M:
 
 
 def _parse_webhook(raw: dict[str, Any], topic: WebhookTopic) -> K2Event:
-    _check(raw, _WEBHOOK_RULES_COMPILED[topic])
+    check(raw, WEBHOOK_CHECKS[topic])
     if topic is WebhookTopic.SETTLEMENT_TRANSFER_COMPLETED:
         _check_settlement_destination(raw)
     resource: dict[str, Any] = raw["event"]["resource"]
@@ -593,32 +372,32 @@ def _parse_webhook(raw: dict[str, Any], topic: WebhookTopic) -> K2Event:
         raw,
         id=raw["id"],
         topic=topic,
-        created_at=_iso_time(raw["created_at"]),
-        resource_id=_str_or_none(resource.get("id")) or _last_segment(_dig(raw, "_links", "resource")),
-        amount=_decimal(resource.get("amount")),
-        currency=_str_or_none(resource.get("currency")),
-        phone=_phone(resource.get("sender_phone_number", resource.get("phone_number"))),
-        status=_str_or_none(resource.get("status")),
-        reference=_str_or_none(resource.get("reference")),
+        created_at=iso_time(raw["created_at"]),
+        resource_id=str_or_none(resource.get("id")) or last_segment(dig(raw, "_links", "resource")),
+        amount=amount_of(resource.get("amount")),
+        currency=str_or_none(resource.get("currency")),
+        phone=phone_of(resource.get("sender_phone_number", resource.get("phone_number"))),
+        status=str_or_none(resource.get("status")),
+        reference=str_or_none(resource.get("reference")),
     )
 
 
 def _check_settlement_destination(raw: dict[str, Any]) -> None:
     # The generated oneOf falls back to SettlementOtherDestination when a "Bank Account" or "Mobile Wallet"
     # destination fails to parse, so a broken known destination would pass silently as an unknown one.
-    destination = _dig(raw, "event", "resource", "destination")
+    destination = dig(raw, "event", "resource", "destination")
     known = {
         "Bank Account": SettlementBankAccountDestination,
         "Mobile Wallet": SettlementMobileWalletDestination,
     }
     if isinstance(destination, dict) and destination.get("type") in known:
         field = "event.resource.destination.resource"
-        _check_slow(raw, (_rule(field, _OBJ, required=True),))
+        check_slow(raw, (rule(field, OBJECT, required=True),))
         _build(known[destination["type"]], destination, "event.resource.destination")
 
 
 def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
-    _check(raw, _RESULT_RULES_COMPILED[result_type])
+    check(raw, RESULT_CHECKS[result_type])
     data: dict[str, Any] = raw["data"]
     attributes: dict[str, Any] = data["attributes"]
     created_at: object = attributes.get("created_at")
@@ -629,25 +408,25 @@ def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
     match result_type:
         case ResultType.INCOMING_PAYMENT:
             created_at = attributes.get("initiation_time")
-            paid = _dig(attributes, "event", "resource")  # null until the customer pays
+            paid = dig(attributes, "event", "resource")  # null until the customer pays
             amount, currency, phone, reference = (
-                _dig(paid, key) for key in ("amount", "currency", "sender_phone_number", "reference")
+                dig(paid, key) for key in ("amount", "currency", "sender_phone_number", "reference")
             )
         case ResultType.PAYMENT | ResultType.SETTLEMENT_TRANSFER:
-            amount, currency = _dig(attributes, "amount", "value"), _dig(attributes, "amount", "currency")
-            reference = _dig(_single_disbursement(attributes), "transaction_reference")
+            amount, currency = dig(attributes, "amount", "value"), dig(attributes, "amount", "currency")
+            reference = dig(_single_disbursement(attributes), "transaction_reference")
         case ResultType.SEND_MONEY:
             currency = attributes.get("currency")
             disbursement = _single_disbursement(attributes)
-            phone, reference = _dig(disbursement, "phone_number"), _dig(disbursement, "transaction_reference")
+            phone, reference = dig(disbursement, "phone_number"), dig(disbursement, "transaction_reference")
         case ResultType.REVERSAL:
             # The reversal's own payment; the reversed transaction is attributes.transaction_reference.
-            amount = _dig(attributes, "reversal_bulk_payment", "amount")
-            reference = _dig(attributes, "reversal_bulk_payment", "transaction_reference")
+            amount = dig(attributes, "reversal_bulk_payment", "amount")
+            reference = dig(attributes, "reversal_bulk_payment", "transaction_reference")
         case ResultType.PAYMENT_LINK:
             amount, currency = attributes.get("amount"), attributes.get("currency")
-            phone = _dig(attributes, "payment_link", "sender_phone_number")
-            reference = _dig(attributes, "payment_link", "transaction_reference")
+            phone = dig(attributes, "payment_link", "sender_phone_number")
+            reference = dig(attributes, "payment_link", "transaction_reference")
         case _:  # polling, SMS notification: no money movement, and no timestamp of their own
             created_at = None  # (a created_at there is an extra property of any type: not trusted)
     return K2Event(
@@ -656,13 +435,13 @@ def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
         raw,
         id=data["id"],
         topic=result_type,
-        created_at=_iso_time(created_at) if isinstance(created_at, str) else None,
+        created_at=iso_time(created_at) if isinstance(created_at, str) else None,
         resource_id=data["id"],
-        amount=_decimal(amount),
-        currency=_str_or_none(currency),
-        phone=_phone(phone),
+        amount=amount_of(amount),
+        currency=str_or_none(currency),
+        phone=phone_of(phone),
         status=attributes["status"],
-        reference=_str_or_none(reference),
+        reference=str_or_none(reference),
     )
 
 
@@ -676,19 +455,19 @@ def _single_disbursement(attributes: dict[str, Any]) -> object:
 
 
 def _parse_daraja(raw: dict[str, Any]) -> K2Event:
-    _check(raw, _DARAJA_RULES_COMPILED)
+    check(raw, DARAJA_CHECKS)
     return K2Event(
         EventKind.DARAJA,
         functools.partial(_build, DarajaTransactionWebhook, raw, "Daraja webhook"),
         raw,
         id=raw["TransID"],
         topic=f"daraja:{raw['TransactionType']}",
-        created_at=_daraja_time(raw["TransTime"]),
+        created_at=daraja_time(raw["TransTime"]),
         resource_id=raw["TransID"],
-        amount=_decimal(raw["TransAmount"]),
+        amount=amount_of(raw["TransAmount"]),
         # Daraja bodies name no currency; M-PESA is KES, but the SDK reports only what K2 sent.
         currency=None,
-        phone=_phone(raw.get("MSISDN")),
+        phone=phone_of(raw.get("MSISDN")),
         reference=raw["TransID"],  # TransID is the M-PESA transaction code
     )
 
@@ -700,63 +479,6 @@ def _unknown(raw: dict[str, Any]) -> K2Event:
         EventKind.UNKNOWN,
         functools.partial(UnknownEvent, raw),
         raw,
-        id=_str_or_none(raw.get("id")) or _str_or_none(inner.get("id")),
-        topic=_str_or_none(raw.get("topic")) or _str_or_none(inner.get("type")),
+        id=str_or_none(raw.get("id")) or str_or_none(inner.get("id")),
+        topic=str_or_none(raw.get("topic")) or str_or_none(inner.get("type")),
     )
-
-
-# ------------------------------------------------------------------------------------------- extraction
-
-
-def _dig(node: object, *keys: str) -> object:
-    for key in keys:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _last_segment(url: object) -> str | None:
-    if not isinstance(url, str):
-        return None
-    return url.rstrip("/").rsplit("/", 1)[-1] or None
-
-
-def _decimal(value: object) -> Decimal | None:
-    """An exact Decimal from K2's string or JSON-number amounts; None when there is no usable amount."""
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return None
-    try:
-        # str() first: Decimal(0.1) would carry the float's binary error, Decimal("0.1") does not.
-        amount = Decimal(value.strip() if isinstance(value, str) else str(value))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() else None
-
-
-def _phone(value: object) -> str | None:
-    # One payment-link sample sends the phone as a JSON number (254716230902).
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return _str_or_none(value)
-
-
-def _iso_time(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None  # the schema only says "string": an odd timestamp is not worth refusing the event
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=_NAIROBI)
-
-
-def _daraja_time(text: str) -> datetime | None:
-    if len(text) != 14 or not text.isascii() or not text.isdigit():
-        return None
-    try:
-        return datetime.strptime(text, "%Y%m%d%H%M%S").replace(tzinfo=_NAIROBI)
-    except ValueError:
-        return None

@@ -147,11 +147,13 @@ def test_every_public_name_resolves_and_nothing_else_is_offered(package: object,
     ],
 )
 def test_public_names_live_in_the_public_package(package: object, names: list[str], home: str) -> None:
-    """Reprs, tracebacks and docs show ``k2connect_ext.K2``, never a private module."""
+    """Reprs, tracebacks and docs show ``k2connect_ext.K2``, never a private module. A name the generated
+    client defines (the registry's ``ResultType`` and ``WebhookTopic``) keeps its public home there."""
     for name in names:
         value = getattr(package, name)
         if inspect.isclass(value) or inspect.isfunction(value):
-            assert value.__module__ in {home, "k2connect_ext"}, (name, value.__module__)
+            generated = value.__module__.startswith("k2connect_client.")
+            assert generated or value.__module__ in {home, "k2connect_ext"}, (name, value.__module__)
 
 
 def test_every_other_module_is_private() -> None:
