@@ -1,7 +1,7 @@
 """Tests for k2connect_ext._invoke: only K2's answer is blamed on K2; a bug of ours stays itself.
 
-``invoke``/``async_invoke`` turn what the generated code raises about K2's answer (an undocumented status, a body
-the schema refuses) into K2 errors, and what it raises while building the request into ``K2InputError``.
+``invoke``/``async_invoke`` turn what the generated code raises about K2's answer (an undocumented status, a
+body the schema refuses) into K2 errors, and what it raises while building the request into ``K2InputError``.
 Anything else raised on the way (a bug in the transport, an event hook, our retry code) is not K2's answer
 and propagates as itself. Every case runs through the sync and the async twin.
 """
