@@ -40,29 +40,27 @@ The errors (each one's attributes are on its class)::
 
 from typing import TYPE_CHECKING
 
-from k2connect_ext._exceptions import (
-    K2AmbiguousOutcomeError,
-    K2APIError,
-    K2AuthError,
-    K2ConfigError,
-    K2ConnectionError,
-    K2Error,
-    K2InputError,
-    K2NotFoundError,
-    K2PaymentFailedError,
-    K2PollError,
-    K2PollTimeoutError,
-    K2RateLimitError,
-    K2ServerError,
-    K2StoreUnavailableError,
-    K2TimeoutError,
-    K2UnexpectedResponseError,
-    K2ValidationError,
-    K2WebhookError,
-    WebhookPayloadError,
-    WebhookSignatureError,
-)
-from k2connect_ext._lazy import expose, lazy_exports
+from k2connect_ext._exceptions import K2AmbiguousOutcomeError as K2AmbiguousOutcomeError
+from k2connect_ext._exceptions import K2APIError as K2APIError
+from k2connect_ext._exceptions import K2AuthError as K2AuthError
+from k2connect_ext._exceptions import K2ConfigError as K2ConfigError
+from k2connect_ext._exceptions import K2ConnectionError as K2ConnectionError
+from k2connect_ext._exceptions import K2Error as K2Error
+from k2connect_ext._exceptions import K2InputError as K2InputError
+from k2connect_ext._exceptions import K2NotFoundError as K2NotFoundError
+from k2connect_ext._exceptions import K2PaymentFailedError as K2PaymentFailedError
+from k2connect_ext._exceptions import K2PollError as K2PollError
+from k2connect_ext._exceptions import K2PollTimeoutError as K2PollTimeoutError
+from k2connect_ext._exceptions import K2RateLimitError as K2RateLimitError
+from k2connect_ext._exceptions import K2ServerError as K2ServerError
+from k2connect_ext._exceptions import K2StoreUnavailableError as K2StoreUnavailableError
+from k2connect_ext._exceptions import K2TimeoutError as K2TimeoutError
+from k2connect_ext._exceptions import K2UnexpectedResponseError as K2UnexpectedResponseError
+from k2connect_ext._exceptions import K2ValidationError as K2ValidationError
+from k2connect_ext._exceptions import K2WebhookError as K2WebhookError
+from k2connect_ext._exceptions import WebhookPayloadError as WebhookPayloadError
+from k2connect_ext._exceptions import WebhookSignatureError as WebhookSignatureError
+from k2connect_ext._lazy import declared_exports, expose, lazy_exports
 
 if TYPE_CHECKING:
     from k2connect_ext._client import async_connect as async_connect
@@ -104,108 +102,12 @@ if TYPE_CHECKING:
     from k2connect_ext._token_stores import MemoryTokenStore as MemoryTokenStore
     from k2connect_ext._token_stores import TokenStore as TokenStore
 
-__all__ = [
-    "K2",
-    "AccessToken",
-    "AsyncCreated",
-    "AsyncK2",
-    "Created",
-    "Destination",
-    "FileTokenStore",
-    "K2APIError",
-    "K2AmbiguousOutcomeError",
-    "K2AuthError",
-    "K2ConfigError",
-    "K2ConnectionError",
-    "K2Error",
-    "K2InputError",
-    "K2NotFoundError",
-    "K2Options",
-    "K2PaymentFailedError",
-    "K2PollError",
-    "K2PollTimeoutError",
-    "K2RateLimitError",
-    "K2ServerError",
-    "K2Settings",
-    "K2StoreUnavailableError",
-    "K2TimeoutError",
-    "K2UnexpectedResponseError",
-    "K2ValidationError",
-    "K2WebhookError",
-    "LocationRef",
-    "MemoryTokenStore",
-    "Outcome",
-    "PollSettings",
-    "RecipientType",
-    "RedisTokenStore",
-    "Resource",
-    "RetryPolicy",
-    "Scope",
-    "State",
-    "TokenStore",
-    "Version",
-    "WebhookPayloadError",
-    "WebhookSignatureError",
-    "async_connect",
-    "async_invoke",
-    "async_wait_for",
-    "bank_account_destination",
-    "connect",
-    "invoke",
-    "merchant_bank_account_destination",
-    "merchant_wallet_destination",
-    "mobile_wallet_destination",
-    "outcome_of",
-    "parse_location",
-    "paybill_destination",
-    "state_of",
-    "till_destination",
-    "wait_for",
-]
+# Every public name is written once, as one of the imports above (the errors eagerly, the rest for type
+# checkers); __all__ and the lazy map are read from those lines (see _lazy.declared_exports).
+__all__, _LAZY = declared_exports(__file__)
 
 expose(__name__, [value for name, value in list(globals().items()) if name in __all__])
 
-# name -> the private module that defines it, imported on first use. RedisTokenStore needs the [redis]
-# extra only when one is built, so `from k2connect_ext import *` works without it.
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    globals(),
-    {
-        "AccessToken": "k2connect_ext._token_stores",
-        "AsyncCreated": "k2connect_ext._facade",
-        "AsyncK2": "k2connect_ext._facade",
-        "Created": "k2connect_ext._facade",
-        "Destination": "k2connect_ext._operations",
-        "FileTokenStore": "k2connect_ext._token_stores",
-        "K2": "k2connect_ext._facade",
-        "K2Options": "k2connect_ext._settings",
-        "K2Settings": "k2connect_ext._settings",
-        "LocationRef": "k2connect_ext._locations",
-        "MemoryTokenStore": "k2connect_ext._token_stores",
-        "Outcome": "k2connect_ext._outcomes",
-        "PollSettings": "k2connect_ext._polling",
-        "RecipientType": "k2connect_ext._operations",
-        "RedisTokenStore": "k2connect_ext._redis_token_store",
-        "Resource": "k2connect_ext._locations",
-        "RetryPolicy": "k2connect_ext._retry",
-        "Scope": "k2connect_ext._operations",
-        "State": "k2connect_ext._outcomes",
-        "TokenStore": "k2connect_ext._token_stores",
-        "Version": "k2connect_ext._operations",
-        "async_invoke": "k2connect_ext._invoke",
-        "async_connect": "k2connect_ext._client",
-        "async_wait_for": "k2connect_ext._polling",
-        "bank_account_destination": "k2connect_ext._operations",
-        "outcome_of": "k2connect_ext._outcomes",
-        "connect": "k2connect_ext._client",
-        "invoke": "k2connect_ext._invoke",
-        "merchant_bank_account_destination": "k2connect_ext._operations",
-        "merchant_wallet_destination": "k2connect_ext._operations",
-        "mobile_wallet_destination": "k2connect_ext._operations",
-        "parse_location": "k2connect_ext._locations",
-        "paybill_destination": "k2connect_ext._operations",
-        "state_of": "k2connect_ext._outcomes",
-        "till_destination": "k2connect_ext._operations",
-        "wait_for": "k2connect_ext._polling",
-    },
-)
+# Everything but the errors loads on first use. RedisTokenStore needs the [redis] extra only when one is
+# built, so `from k2connect_ext import *` works without it.
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

@@ -8,11 +8,12 @@ show ``k2connect_ext.K2`` rather than the private module that happens to define 
 
 from __future__ import annotations
 
+import ast
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["expose", "lazy_exports"]
+__all__ = ["declared_exports", "expose", "lazy_exports"]
 
 
 def expose(public_module: str, values: Iterable[object]) -> None:
@@ -41,3 +42,30 @@ def lazy_exports(
         return sorted({*namespace, *names})
 
     return __getattr__, __dir__
+
+
+def declared_exports(init_file: str) -> tuple[list[str], dict[str, str]]:
+    """The public names a package ``__init__`` declares, each written there once, as an import.
+
+    Names imported at the top level from a private module as themselves (``from k2connect_ext._exceptions
+    import K2Error as K2Error``) are eager; names imported under ``if TYPE_CHECKING:`` as themselves (``from
+    k2connect_ext._facade import K2 as K2``) are lazy: type checkers and IDEs read those imports, and this
+    reads the same lines for ``__all__`` and for the lazy map, so no list repeats them.
+
+    Returns:
+        ``__all__`` (sorted as ruff sorts it: case-sensitive) and the lazy map (name -> module).
+    """
+    with open(init_file, encoding="utf-8") as source:
+        tree = ast.parse(source.read(), init_file)
+    eager: list[str] = []
+    lazy: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and "._" in node.module:
+            eager += [alias.name for alias in node.names if alias.asname == alias.name]
+        elif isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom) and statement.module:
+                    for alias in statement.names:
+                        if alias.asname == alias.name:  # "X as X": a re-export
+                            lazy[alias.name] = statement.module
+    return sorted({*eager, *lazy}), lazy
