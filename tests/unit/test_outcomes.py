@@ -21,7 +21,7 @@ import yaml
 from k2connect_cli.summary import resource_fields
 from k2connect_ext._exceptions import K2PaymentFailedError
 from k2connect_ext._facade import K2
-from k2connect_ext._outcomes import STATUSES, State, Statuses, outcome_of, state_of
+from k2connect_ext._outcomes import STATUSES, State, Statuses, outcome_of, state_of, status_of
 from k2connect_ext.webhooks._events import EventKind, parse_event
 from tests.fakes import FakeK2, ok
 from tests.fixtures import FIXTURES_DIR, SKIP_REASON, SPEC_PATH, fixtures_present
@@ -370,3 +370,25 @@ def test_a_resource_kind_without_a_row_fails_at_import() -> None:
         _outcomes._every_kind_has_a_row(kinds)
     with pytest.raises(RuntimeError, match=r"rows for no kind: \['refund'\]"):
         _outcomes._every_kind_has_a_row([*get_args(ResourceKind), "refund"])
+
+
+# ----------------------------------------------------------------------------------------------------
+# ``outcomes`` on odd input: whatever a body or a caller holds, the answer is a state, never an error.
+
+
+def link_body(link: object, status: str = "Processed") -> dict[str, Any]:
+    return {"data": {"attributes": {"status": status, "payment_link": link}}}
+
+
+@pytest.mark.parametrize("link", [{}, {"status": None}, {"status": 3}, {"payment_link_status": ["Paid"]}])
+def test_a_payment_link_without_its_own_status_falls_back_to_the_outer_one(link: object) -> None:
+    """A link whose own status is missing or not text is judged by the outer status ("Processed": the
+    link exists), so it stays pending rather than passing as paid or failing on the odd value."""
+    assert status_of("payment_link", link_body(link)) == "Processed"
+    assert outcome_of("payment_link", link_body(link)).state is State.PENDING
+
+
+@pytest.mark.parametrize("kind", [None, 42, ("payment",)])
+def test_a_kind_that_is_not_a_string_is_pending(kind: Any) -> None:
+    """A caller's mistake in ``kind`` reads as an unknown kind (pending), not a TypeError."""
+    assert state_of(kind, "Success") is State.PENDING
