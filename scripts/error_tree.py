@@ -1,6 +1,6 @@
 """Copy the error tree drawn in ``k2connect_ext/_exceptions.py`` into the README and the package docstring.
 
-The tree is drawn once, in the module that defines the classes (tests/unit/test_error_tree.py checks that the
+The tree is drawn once, in the module that defines the classes (tests/unit/test_exceptions.py checks that the
 drawing is the real class hierarchy). The README's "Errors" section and ``k2connect_ext``'s docstring show
 the same drawing, rendered here between their markers, so no copy can teach a tree the code does not have.
 

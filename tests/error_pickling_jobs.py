@@ -1,4 +1,4 @@
-"""Jobs a worker process runs in ``tests/unit/test_error_pickling.py``: real SDK calls over a MockTransport.
+"""Jobs a worker process runs in ``tests/unit/test_exceptions.py``: real SDK calls over a MockTransport.
 
 They live in an importable module (not in the test file) because a spawned worker imports the function it
 runs by its module name. Each job runs the same calls through ``K2`` or through ``AsyncK2``.

@@ -46,7 +46,7 @@ def test_every_create_is_in_the_matrix() -> None:
 
     from .matrix import TARGETS
 
-    # Every create returns a Created handle, and its signature says so (see test_facade_signatures).
+    # Every create returns a Created handle, and its signature says so (see tests/unit/test_facade.py).
     creates = {
         name
         for name in dir(K2)
