@@ -8,15 +8,16 @@ and propagates as itself. Every case runs through the sync and the async twin.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 from k2connect_client import errors as generated_errors
+from k2connect_client.api.v2 import v2_create_incoming_payment
 
 from k2connect_ext import _call
+from k2connect_ext import _operations as ops
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2ConnectionError,
@@ -25,50 +26,15 @@ from k2connect_ext._exceptions import (
 )
 from k2connect_ext._facade import K2, AsyncK2
 from k2connect_ext._invoke import async_invoke, invoke
-from k2connect_ext._polling import PollSettings
-from k2connect_ext._retry import RetryPolicy
-from tests.fakes import BASE, PID, FakeClock, FakeK2, Reply, reply
+from tests.client_runner import BASE, LOCATION, STK_ARGS, Runner
+from tests.fakes import PID, FakeK2, Reply, reply
 
-LOCATION = f"{BASE}/api/v2/incoming_payments/{PID}"
 LINK = f"{BASE}/api/v2/payment_links/{PID}"
-STK_ARGS: dict[str, Any] = {
-    "phone_number": "0712345678",
-    "amount": 100,
-    "till_number": "K000000",
-    "callback_url": "https://example.com/k2/result",
-}
-
-
-class Runner:
-    """A K2 or an AsyncK2 on a FakeK2, called the same way."""
-
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-        self.clock = FakeClock()
-
-    def k2(self, server: FakeK2) -> K2 | AsyncK2:
-        """A facade of this runner's mode with fake sleeps."""
-        retry = RetryPolicy(
-            sleep=self.clock.sleep, async_sleep=self.clock.asleep, random=lambda: 0.0, clock=self.clock
-        )
-        poll = PollSettings(clock=self.clock)
-        transport = httpx.MockTransport(server)
-        if self.mode == "sync":
-            return K2("client-id", "client-secret", transport=transport, retry=retry, poll=poll)
-        return AsyncK2("client-id", "client-secret", transport=transport, retry=retry, poll=poll)
-
-    @staticmethod
-    async def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call a facade method, awaiting it if it is a coroutine."""
-        result = fn(*args, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
 
 
 @pytest.fixture(params=["sync", "async"])
 def runner(request: pytest.FixtureRequest) -> Runner:
-    """The same scenario through K2 and through AsyncK2."""
+    """The same scenario through K2 / connect() and through AsyncK2 / async_connect()."""
     return Runner(request.param)
 
 
@@ -311,3 +277,18 @@ async def test_invoke_lets_plain_exceptions_through(
     with pytest.raises(type(bug)) as info:
         await call("v2_create_send_money", _raiser(bug, sent))
     assert info.value is bug
+
+
+async def test_a_body_that_cannot_be_built_is_an_input_error_not_k2s_answer(runner: Runner) -> None:
+    """A value JSON refuses (an int too long to print) fails before sending: an input error, never a
+    "K2 answered ... status 200" or an ambiguous outcome, and nothing reaches K2."""
+    server = FakeK2()
+    client = runner.connect(server)
+    body = ops.stk_push(**STK_ARGS, metadata={"n": 1}).body
+    body.metadata.additional_properties["n"] = 10**5000  # past what validation allows, set afterwards
+    invoker = invoke if runner.mode == "sync" else async_invoke
+    module = v2_create_incoming_payment
+    fn = module.sync_detailed if runner.mode == "sync" else module.asyncio_detailed
+    with pytest.raises(K2InputError, match="nothing was sent"):
+        await runner.run(invoker, "v2_create_incoming_payment", fn, client=client, body=body)
+    assert server.api_requests() == []

@@ -549,3 +549,10 @@ def test_location_from_headers() -> None:
             location_from_headers(headers, operation="v2_create_incoming_payment")
         assert info.value.status_code == 201
         assert "v2_create_incoming_payment" in str(info.value)
+
+
+@pytest.mark.parametrize("backoff", [0.5, 0, -1, float("nan"), float("inf"), True])
+def test_a_backoff_that_would_not_grow_is_refused(backoff: Any) -> None:
+    """The backoff multiplies each interval: below 1 the waits would shrink to nothing, so it is refused."""
+    with pytest.raises(K2ConfigError, match="backoff"):
+        PollSettings(backoff=backoff)

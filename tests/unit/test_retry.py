@@ -20,7 +20,8 @@ from k2connect_ext import _call
 from k2connect_ext._exceptions import K2AmbiguousOutcomeError, K2RateLimitError
 from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy, parse_retry_after
 from k2connect_ext._translate import ResponseTooLarge, raise_for_status
-from tests.fakes import FakeClock
+from tests.client_runner import LOCATION, Runner
+from tests.fakes import FakeClock, FakeK2, error
 
 BASE = "https://sandbox.kopokopo.com"
 PAYMENT = "/api/v1/payments"
@@ -686,3 +687,18 @@ async def test_the_async_backstop_ends_a_call_whose_transport_ignores_its_timeou
         with _call.scope("call", timeout=0.1), pytest.raises(error):
             await client.request(method, "/api/v1/payments", json={"amount": "10"})
     assert (inner.calls, waits) == (1, [])
+
+
+@pytest.fixture(params=["sync", "async"])
+def runner(request: pytest.FixtureRequest) -> Runner:
+    """The same scenario through K2 / connect() and through AsyncK2 / async_connect()."""
+    return Runner(request.param)
+
+
+async def test_retryable_read_statuses_are_retried_with_retry_after(runner: Runner) -> None:
+    """A GET answered 503 with Retry-After is retried after that many seconds, then succeeds."""
+    server = FakeK2(error(503, {"Retry-After": "2"}), error(503, {"Retry-After": "2"}))
+    result = await runner.run(runner.k2(server).get, LOCATION)
+    assert result.data.attributes.status == "Success"
+    assert runner.clock.sleeps == [2.0, 2.0]
+    assert len(server.api_requests()) == 3

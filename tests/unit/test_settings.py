@@ -1,16 +1,23 @@
-"""``K2Options``: one list of options for ``K2``, ``AsyncK2``, ``connect()`` and ``async_connect()``."""
+"""Tests for k2connect_ext._settings: ``K2Options``, one list of options for ``K2``, ``AsyncK2``,
+``connect()`` and ``async_connect()``; credentials from arguments or the environment; base URL rules.
+"""
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 import pytest
 
 from k2connect_ext import K2, AsyncK2, K2Options, async_connect, connect
+from k2connect_ext._constants import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
+from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext._settings import K2Settings, user_agent
 from k2connect_ext.webhooks import compute_signature, verify_signature
 from k2connect_ext.webhooks._signatures import webhook_keys
+from tests.client_runner import CLIENT_ID, SECRET
 
 BUILDERS: list[Callable[..., Any]] = [K2, AsyncK2, connect, async_connect]
 
@@ -56,3 +63,122 @@ def test_checked_keys_never_show_themselves() -> None:
     assert repr(webhook_keys("only-key-4c")) == "WebhookKeys(1 key)"
     body = b'{"topic": "x"}'
     verify_signature(body, compute_signature(body, "old-key-9b"), keys)
+
+
+# ---------------------------------------------------------------------------------- settings
+def test_settings_from_arguments() -> None:
+    """Arguments give every setting; the base URL defaults to the sandbox."""
+    settings = K2Settings.resolve(CLIENT_ID, SECRET, api_key="api-key", environ={})
+    assert (settings.client_id, settings.client_secret, settings.api_key) == (CLIENT_ID, SECRET, "api-key")
+    assert settings.base_url == SANDBOX_BASE_URL == "https://sandbox.kopokopo.com"
+
+
+def test_settings_from_an_environ_mapping() -> None:
+    """Every K2_* variable is read from the mapping given."""
+    environ = {
+        "K2_CLIENT_ID": "env-id",
+        "K2_CLIENT_SECRET": "env-secret",
+        "K2_API_KEY": "env-key",
+        "K2_BASE_URL": PRODUCTION_BASE_URL + "/",
+    }
+    settings = K2Settings.resolve(environ=environ)
+    assert settings == K2Settings("env-id", "env-secret", PRODUCTION_BASE_URL, "env-key")
+
+
+def test_arguments_win_over_the_environment() -> None:
+    """An argument overrides its environment variable."""
+    environ = {
+        "K2_CLIENT_ID": "env-id",
+        "K2_CLIENT_SECRET": "env-secret",
+        "K2_BASE_URL": "https://env.example",
+    }
+    settings = K2Settings.resolve("arg-id", base_url="https://arg.example", environ=environ)
+    assert (settings.client_id, settings.client_secret, settings.base_url) == (
+        "arg-id",
+        "env-secret",
+        "https://arg.example",
+    )
+
+
+def test_settings_from_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without an environ mapping, os.environ is read."""
+    monkeypatch.setenv("K2_CLIENT_ID", "os-id")
+    monkeypatch.setenv("K2_CLIENT_SECRET", "os-secret")
+    monkeypatch.delenv("K2_BASE_URL", raising=False)
+    monkeypatch.setenv("K2_API_KEY", "")
+    settings = K2Settings.resolve()
+    assert (settings.client_id, settings.client_secret, settings.api_key) == ("os-id", "os-secret", None)
+
+
+@pytest.mark.parametrize(
+    ("environ", "missing", "present"),
+    [
+        ({}, ["client_id (K2_CLIENT_ID)", "client_secret (K2_CLIENT_SECRET)"], []),
+        ({"K2_CLIENT_ID": "x"}, ["client_secret (K2_CLIENT_SECRET)"], ["client_id"]),
+        ({"K2_CLIENT_SECRET": "x", "K2_CLIENT_ID": ""}, ["client_id (K2_CLIENT_ID)"], ["client_secret"]),
+    ],
+)
+def test_missing_credentials_name_what_is_missing(
+    environ: dict[str, str], missing: list[str], present: list[str]
+) -> None:
+    """K2ConfigError names each missing credential and its variable, and only those."""
+    for build in (K2Settings.resolve, connect, async_connect, K2, AsyncK2):
+        with pytest.raises(K2ConfigError) as info:
+            build(environ=environ)
+        for name in missing:
+            assert name in str(info.value)
+        for name in present:
+            assert name not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://sandbox.kopokopo.com",
+        "http://10.0.0.1:8000",
+        "http://localhost.evil.example",
+        "http://127.example.com",
+        # *.localhost names are looked up through DNS like any other: the secret would travel in clear.
+        "http://evil.localhost",
+        "http://k2.localhost:8000",
+        "ftp://sandbox.kopokopo.com",
+        "sandbox.kopokopo.com",
+        "https://",
+        "https://sandbox.kopokopo.com/?x=1",
+        "https://sandbox.kopokopo.com/#frag",
+    ],
+)
+def test_insecure_or_malformed_base_url_is_refused(url: str) -> None:
+    """Plain http off loopback, other schemes, no host, or a query/fragment are configuration errors."""
+    with pytest.raises(K2ConfigError):
+        K2Settings.resolve(CLIENT_ID, SECRET, base_url=url, environ={})
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://127.5.5.5", "http://127.5.5.5"),
+        ("http://localhost:8000/", "http://localhost:8000"),
+        ("http://[::1]:8000", "http://[::1]:8000"),
+        (" https://api.kopokopo.com/ ", "https://api.kopokopo.com"),
+        ("https://k2.example/prefix/", "https://k2.example/prefix"),
+    ],
+)
+def test_loopback_http_and_any_https_base_url_are_allowed(url: str, expected: str) -> None:
+    """http is fine to loopback hosts; the base URL is stripped of spaces and a trailing slash."""
+    assert K2Settings.resolve(CLIENT_ID, SECRET, base_url=url, environ={}).base_url == expected
+
+
+def test_settings_repr_hides_credentials() -> None:
+    """K2Settings' repr shows the base URL only."""
+    text = repr(K2Settings.resolve(CLIENT_ID, SECRET, api_key="api-key-9", environ={}))
+    assert SANDBOX_BASE_URL in text
+    for secret in (CLIENT_ID, SECRET, "api-key-9"):
+        assert secret not in text
+
+
+def test_user_agent_names_the_sdk_and_version() -> None:
+    """The User-Agent is k2connect-sdk-python/<installed version>, distinct from Kopo Kopo's own SDK."""
+    assert user_agent().startswith(f"k2connect-sdk-python/{metadata.version('k2connect-sdk')} ")
+    assert "Kopokopo-Python-SDK" not in user_agent()
