@@ -151,6 +151,24 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
+def _tls_holds_bytes(stream: httpcore.AsyncNetworkStream) -> bool:
+    """Whether the TLS layer of an idle asyncio connection holds bytes nobody has read.
+
+    anyio reads the socket up to 64 KiB at a time and decrypts one TLS record per read: a record that came
+    in the same read as the end of an answer (a stray second answer) waits in its buffer, where neither h11
+    nor the "is the socket readable?" check sees it. Reading the ``SSLObject`` (memory-buffered: it never
+    touches the socket) finds it; a connection it says yes for is closed, so the byte taken is not missed.
+    """
+    tls = stream.get_extra_info("ssl_object")
+    if not isinstance(tls, ssl.SSLObject):  # plain TCP
+        return False
+    try:
+        tls.read(1)  # a byte, or b"" for a close_notify: either way the connection is done
+    except ssl.SSLError as exc:  # SSLWantReadError: nothing buffered; any other: a broken connection
+        return not isinstance(exc, ssl.SSLWantReadError)
+    return True
+
+
 class _AsyncStream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
@@ -171,6 +189,8 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, capped))
 
     def get_extra_info(self, info: str) -> typing.Any:
+        if info == "is_readable":  # asked of idle pooled connections only (httpcore's has_expired)
+            return self._inner.get_extra_info(info) or _tls_holds_bytes(self._inner)
         return self._inner.get_extra_info(info)
 
 
