@@ -11,13 +11,11 @@ Nothing here needs the HTTP client: names load on first use, and no framework is
 
 from typing import TYPE_CHECKING
 
-from k2connect_ext._exceptions import (
-    K2StoreUnavailableError,
-    K2WebhookError,
-    WebhookPayloadError,
-    WebhookSignatureError,
-)
-from k2connect_ext._lazy import lazy_exports
+from k2connect_ext._exceptions import K2StoreUnavailableError as K2StoreUnavailableError
+from k2connect_ext._exceptions import K2WebhookError as K2WebhookError
+from k2connect_ext._exceptions import WebhookPayloadError as WebhookPayloadError
+from k2connect_ext._exceptions import WebhookSignatureError as WebhookSignatureError
+from k2connect_ext._lazy import declared_exports, lazy_exports
 
 if TYPE_CHECKING:
     from k2connect_ext._topics import EventType as EventType
@@ -43,60 +41,7 @@ if TYPE_CHECKING:
     from k2connect_ext.webhooks._signatures import compute_signature as compute_signature
     from k2connect_ext.webhooks._signatures import verify_signature as verify_signature
 
-__all__ = [
-    "SIGNATURE_HEADER",
-    "AsyncDeduplicator",
-    "AsyncWebhookReceiver",
-    "Claim",
-    "ClaimState",
-    "Deduplicator",
-    "EventKind",
-    "EventType",
-    "K2Event",
-    "K2StoreUnavailableError",
-    "K2WebhookError",
-    "MemoryDeduplicator",
-    "PostgresDeduplicator",
-    "ReceiverResponse",
-    "RedisDeduplicator",
-    "ResultType",
-    "SQLiteDeduplicator",
-    "UnknownEvent",
-    "WebhookPayloadError",
-    "WebhookReceiver",
-    "WebhookSignatureError",
-    "WebhookTopic",
-    "compute_signature",
-    "construct_event",
-    "parse_event",
-    "verify_signature",
-]
-
-__getattr__, __dir__ = lazy_exports(
-    __name__,
-    globals(),
-    {
-        "AsyncDeduplicator": "k2connect_ext.webhooks._dedup",
-        "AsyncWebhookReceiver": "k2connect_ext.webhooks._receivers",
-        "Claim": "k2connect_ext.webhooks._dedup",
-        "ClaimState": "k2connect_ext.webhooks._dedup",
-        "Deduplicator": "k2connect_ext.webhooks._dedup",
-        "EventKind": "k2connect_ext.webhooks._events",
-        "EventType": "k2connect_ext._topics",
-        "K2Event": "k2connect_ext.webhooks._events",
-        "MemoryDeduplicator": "k2connect_ext.webhooks._dedup",
-        "PostgresDeduplicator": "k2connect_ext.webhooks._dedup_postgres",
-        "ReceiverResponse": "k2connect_ext.webhooks._receivers",
-        "RedisDeduplicator": "k2connect_ext.webhooks._dedup_redis",
-        "ResultType": "k2connect_ext.webhooks._events",
-        "SIGNATURE_HEADER": "k2connect_ext.webhooks._signatures",
-        "SQLiteDeduplicator": "k2connect_ext.webhooks._dedup",
-        "UnknownEvent": "k2connect_ext.webhooks._events",
-        "WebhookReceiver": "k2connect_ext.webhooks._receivers",
-        "WebhookTopic": "k2connect_ext.webhooks._events",
-        "compute_signature": "k2connect_ext.webhooks._signatures",
-        "construct_event": "k2connect_ext.webhooks._events",
-        "parse_event": "k2connect_ext.webhooks._events",
-        "verify_signature": "k2connect_ext.webhooks._signatures",
-    },
-)
+# Every public name is written once, as one of the imports above; __all__ and the lazy map are read from
+# those lines (see k2connect_ext._lazy.declared_exports).
+__all__, _LAZY = declared_exports(__file__)
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)
