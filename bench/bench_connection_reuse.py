@@ -21,28 +21,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import os
 import statistics
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
 
 import httpcore
 import httpx
+from rows import table
+from stub_process import CLIENT_ID, CLIENT_SECRET, STK_ARGS, Stub
+from timing import MAX_SECONDS
 
 from k2connect_ext import K2, AsyncK2
 from k2connect_ext._constants import DEFAULT_LIMITS
 from k2connect_ext._deadline_backend import install
 from k2connect_ext._per_loop import PerLoopTransport
 
-CLIENT_ID = "bench-client-id"
-CLIENT_SECRET = "bench-client-secret"
-STK_ARGS: dict[str, Any] = {
-    "phone_number": "+254712345678",
-    "amount": 100,
-    "till_number": "K000000",
-    "callback_url": "https://example.com/k2/result",
-}
-MAX_SECONDS = 1.0  # each measurement stops early after this long (a loaded machine keeps the budget)
 # The default pool, except that idle connections never expire: a client waits for the other variants'
 # rounds between its own, and a connection it loses to that idle time is not what is measured here.
 LIMITS = httpx.Limits(
@@ -50,13 +44,6 @@ LIMITS = httpx.Limits(
     max_keepalive_connections=DEFAULT_LIMITS.max_keepalive_connections,
     keepalive_expiry=None,
 )
-
-
-class StubLike(Protocol):
-    origin: str
-    slow_origin: str
-
-    def stats(self) -> dict[str, int]: ...
 
 
 def _without_check(transport: httpx.HTTPTransport) -> httpx.HTTPTransport:
@@ -86,7 +73,7 @@ def _async_client(origin: str, checked: bool) -> AsyncK2:
 class _Variant:
     """One client, measured in rounds: seconds per create, and connections the stub saw opened."""
 
-    def __init__(self, stub: StubLike, run: Callable[[], object]) -> None:
+    def __init__(self, stub: Stub, run: Callable[[], object]) -> None:
         self.stub = stub
         self.run = run
         self.per_call: list[float] = []
@@ -117,7 +104,7 @@ def _run(runner: asyncio.Runner, k2: AsyncK2) -> object:
     return runner.run(_create(k2))
 
 
-def reuse_rows(stub: StubLike, rounds: int, calls: int) -> list[list[str]]:
+def reuse_rows(stub: Stub, rounds: int, calls: int) -> list[list[str]]:
     """The table rows: (client and transport, link, creates per second, connections per 1,000 creates)."""
     rows: list[list[str]] = []
     with asyncio.Runner() as runner:
@@ -154,12 +141,6 @@ HEADER = ["sequential creates, one kept-alive connection", "link", "creates/s", 
 
 
 def main() -> int:
-    import os
-    import sys
-
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from run_all import Stub, table
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one round, a few calls: numbers mean nothing")
     args = parser.parse_args()
