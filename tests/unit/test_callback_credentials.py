@@ -76,3 +76,15 @@ def test_an_ambiguous_outcome_of_a_hand_built_request_never_shows_the_password()
     for text in (str(error_), error_.hint, error_.callback_url, repr(error_.request_body)):
         assert text is not None and PASSWORD not in text, text
     assert error_.callback_url == "https://shop.example.com/k2/result"
+
+
+def test_an_unparseable_callback_url_in_a_hand_built_request_is_not_quoted() -> None:
+    """A callback URL that cannot even be split (a broken IPv6 host) is named, never echoed."""
+    client = connect("id", "secret", transport=httpx.MockTransport(FakeK2(error(503))), environ={})
+    prepared = ops.stk_push(**STK, callback_url="https://shop.example.com/k2/result")
+    broken = f"https://user:{PASSWORD}@[::1/k2/result"
+    prepared.body.field_links = CallbackLinks(callback_url=broken)
+    with pytest.raises(K2AmbiguousOutcomeError) as info:
+        invoke(prepared.name, prepared.sync, client=client, body=prepared.body)
+    assert info.value.callback_url == "[an unparseable URL]"
+    assert PASSWORD not in str(info.value)

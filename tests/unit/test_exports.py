@@ -11,6 +11,7 @@ import inspect
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -228,3 +229,23 @@ def test_one_async_naming_convention() -> None:
                 )
                 checked += 1
     assert checked >= 20
+
+
+def test_declared_exports_reads_only_re_exports(tmp_path: Path) -> None:
+    """``declared_exports`` takes a name only where it is imported as itself (``X as X``)."""
+    from k2connect_ext._lazy import declared_exports
+
+    init = tmp_path / "__init__.py"
+    init.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from k2connect_ext._exceptions import K2Error as K2Error\n"
+        "from k2connect_ext._exceptions import K2InputError as Renamed\n"
+        "if TYPE_CHECKING:\n"
+        "    import k2connect_ext._facade\n"
+        "    from k2connect_ext._facade import K2 as K2\n"
+        "    from k2connect_ext._facade import AsyncK2\n"
+        "if __debug__:\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    assert declared_exports(str(init)) == (["K2", "K2Error"], {"K2": "k2connect_ext._facade"})
