@@ -35,14 +35,13 @@ from k2connect_ext._exceptions import (
 )
 from k2connect_ext._facade import K2, AsyncCreated, AsyncK2, Created
 from k2connect_ext._polling import PollSettings
-from k2connect_ext._retry import RetryPolicy
 from k2connect_ext._token_stores import AccessToken
+from tests.client_runner import CLIENT_ID, SECRET
+from tests.client_runner import Runner as ClientRunner
 from tests.creates import CREATES as BUILDERS
-from tests.fakes import PID, TOKEN, FakeClock, FakeK2, incoming_payment, reply
+from tests.fakes import PID, TOKEN, FakeK2, incoming_payment, reply
 
 BASE = "https://sandbox.kopokopo.com"
-CLIENT_ID = "client-id-77aa"
-SECRET = "client-secret-1c2d-never-leak"
 STK = f"{BASE}/api/v2/incoming_payments/{PID}"
 CB = "https://example.com/k2/result"
 EAT = dt.timezone(dt.timedelta(hours=3))
@@ -54,38 +53,17 @@ STK_ARGS: dict[str, Any] = {
 }
 
 
-class Runner:
-    """Builds K2 or AsyncK2 on a FakeK2 with fake sleeps, and calls either the same way."""
-
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-        self.clock = FakeClock()
+class Runner(ClientRunner):
+    """The shared runner (tests/client_runner.py), plus what a create returns in its mode."""
 
     def k2(self, server: FakeK2, **kwargs: Any) -> Any:
-        """A facade of this runner's mode."""
-        options: dict[str, Any] = {
-            "transport": httpx.MockTransport(server),
-            "retry": RetryPolicy(
-                sleep=self.clock.sleep, async_sleep=self.clock.asleep, random=lambda: 0.0, clock=self.clock
-            ),
-            "poll": PollSettings(clock=self.clock),
-            "sleep": self.clock.sleep if self.mode == "sync" else self.clock.asleep,
-            **kwargs,
-        }
-        return (K2 if self.mode == "sync" else AsyncK2)(CLIENT_ID, SECRET, **options)
+        """The facade, untyped: these tests use either one through the same code."""
+        return super().k2(server, **kwargs)
 
     @property
     def handle_type(self) -> type[Any]:
         """What a create returns in this mode."""
         return Created if self.mode == "sync" else AsyncCreated
-
-    @staticmethod
-    async def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Call a facade method, awaiting it if it is a coroutine."""
-        result = fn(*args, **kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        return result
 
 
 @pytest.fixture(params=["sync", "async"])
