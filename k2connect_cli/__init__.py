@@ -43,7 +43,7 @@ its most specific class:
 
 ====  =====================================================================================
 1     K2PaymentFailedError, K2WebhookError, WebhookSignatureError, WebhookPayloadError
-2     K2InputError
+2     K2InputError, K2IntentConflictError
 3     K2ConfigError
 4     K2APIError, K2AuthError, K2ValidationError, K2NotFoundError, K2RateLimitError
 5     K2ConnectionError, K2TimeoutError, K2ServerError, K2UnexpectedResponseError, K2PollError,

@@ -16,6 +16,7 @@ from k2connect_ext import (
     K2ConnectionError,
     K2Error,
     K2InputError,
+    K2IntentConflictError,
     K2NotFoundError,
     K2PaymentFailedError,
     K2PollError,
@@ -146,6 +147,11 @@ def _store(exc: K2StoreUnavailableError) -> Explanation:
     return f"store unavailable: {exc}", {}
 
 
+def _intent_conflict(exc: K2IntentConflictError) -> Explanation:
+    details = {"intent_id": exc.intent_id, "key": exc.key, "state": exc.state, "to": exc.to}
+    return f"intent conflict: {exc}", details
+
+
 def _table(*rows: ErrorRow[Any]) -> Mapping[type[K2Error], ErrorRow[Any]]:
     table = {row.error: row for row in rows}
     assert len(table) == len(rows), "one row per error class"
@@ -177,6 +183,9 @@ ERROR_TABLE: Final = _table(
     ErrorRow(WebhookSignatureError, ExitCode.FAILED, _webhook),
     ErrorRow(WebhookPayloadError, ExitCode.FAILED, _webhook),
     ErrorRow(K2StoreUnavailableError, ExitCode.UNAVAILABLE, _store),
+    # A move of a payment intent its state refuses (another process moved it first, or a person resolving
+    # a settled intent): refused locally, nothing sent or changed, like an input the SDK refuses.
+    ErrorRow(K2IntentConflictError, ExitCode.USAGE, _intent_conflict),
 )
 """SDK error class -> how the CLI reports it."""
 

@@ -33,7 +33,8 @@ The errors (each one's attributes are on its class)::
     ├── K2WebhookError                an incoming webhook or callback was refused
     │   ├── WebhookSignatureError     missing / malformed / wrong signature, or no key (also ValueError)
     │   └── WebhookPayloadError       malformed JSON or a body that breaks its schema (also ValueError)
-    └── K2StoreUnavailableError       a shared store (Redis, PostgreSQL, SQLite) failed: answer 500
+    ├── K2StoreUnavailableError       a shared store (Redis, PostgreSQL, SQLite) failed: answer 500
+    └── K2IntentConflictError         a payment intent is not in the state a move needs: nothing changed
 
     .. error-tree:end
 """
@@ -47,6 +48,7 @@ from k2connect_ext._exceptions import K2ConfigError as K2ConfigError
 from k2connect_ext._exceptions import K2ConnectionError as K2ConnectionError
 from k2connect_ext._exceptions import K2Error as K2Error
 from k2connect_ext._exceptions import K2InputError as K2InputError
+from k2connect_ext._exceptions import K2IntentConflictError as K2IntentConflictError
 from k2connect_ext._exceptions import K2NotFoundError as K2NotFoundError
 from k2connect_ext._exceptions import K2PaymentFailedError as K2PaymentFailedError
 from k2connect_ext._exceptions import K2PollError as K2PollError
@@ -69,8 +71,15 @@ if TYPE_CHECKING:
     from k2connect_ext._facade import AsyncCreated as AsyncCreated
     from k2connect_ext._facade import AsyncK2 as AsyncK2
     from k2connect_ext._facade import Created as Created
+    from k2connect_ext._intent import Intent as Intent
+    from k2connect_ext._intent import IntentState as IntentState
     from k2connect_ext._invoke import async_invoke as async_invoke
     from k2connect_ext._invoke import invoke as invoke
+    from k2connect_ext._ledger import AsyncLedger as AsyncLedger
+    from k2connect_ext._ledger import Ledger as Ledger
+    from k2connect_ext._ledger import SQLiteLedger as SQLiteLedger
+    from k2connect_ext._ledger import open_ledger as open_ledger
+    from k2connect_ext._ledger_postgres import PostgresLedger as PostgresLedger
     from k2connect_ext._locations import LocationRef as LocationRef
     from k2connect_ext._locations import Resource as Resource
     from k2connect_ext._locations import parse_location as parse_location

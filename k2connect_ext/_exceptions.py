@@ -23,7 +23,8 @@ Catch ``K2Error`` for anything from this SDK, or a narrower class for one failur
     ├── K2WebhookError                an incoming webhook or callback was refused
     │   ├── WebhookSignatureError     missing / malformed / wrong signature, or no key (also ValueError)
     │   └── WebhookPayloadError       malformed JSON or a body that breaks its schema (also ValueError)
-    └── K2StoreUnavailableError       a shared store (Redis, PostgreSQL, SQLite) failed: answer 500
+    ├── K2StoreUnavailableError       a shared store (Redis, PostgreSQL, SQLite) failed: answer 500
+    └── K2IntentConflictError         a payment intent is not in the state a move needs: nothing changed
 
 No exception ever carries a secret, token or signature in its message or attributes: messages are built
 from status codes, K2's own error text and request metadata (method, URL without query) only. None is
@@ -43,6 +44,7 @@ __all__ = [
     "K2ConnectionError",
     "K2Error",
     "K2InputError",
+    "K2IntentConflictError",
     "K2NotFoundError",
     "K2PaymentFailedError",
     "K2PollError",
@@ -293,3 +295,33 @@ class K2StoreUnavailableError(K2Error):
     redelivery is processed once the store is back. The message names the store and the failure, never a
     password or a connection string.
     """
+
+
+class K2IntentConflictError(K2Error):
+    """A payment intent is not in a state that allows the move asked for; nothing was sent or changed.
+
+    Raised by the intent ledgers when a move's compare-and-set finds the intent in another state than the
+    caller expected (another process or thread moved it first: only one of two senders ever wins
+    ``recorded -> sending``), and for a move the intents' state machine never allows (``succeeded ->
+    sending``).
+
+    Attributes:
+        intent_id, key: the intent, when one is concerned.
+        state: the state the intent was found in (or the state a refused move started from).
+        to: the state asked for.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        intent_id: str | None = None,
+        key: str | None = None,
+        state: str | None = None,
+        to: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.intent_id = intent_id
+        self.key = key
+        self.state = state
+        self.to = to

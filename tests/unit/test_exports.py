@@ -76,6 +76,15 @@ PUBLIC = [
     "paybill_destination",
     "till_destination",
     "wait_for",
+    # The intent ledger (issue 19): intents recorded before they are sent, and their state machine.
+    "AsyncLedger",
+    "Intent",
+    "IntentState",
+    "K2IntentConflictError",
+    "Ledger",
+    "PostgresLedger",
+    "SQLiteLedger",
+    "open_ledger",
 ]
 
 WEBHOOKS = [

@@ -1,0 +1,529 @@
+"""The intent ledger: where every money-moving create is recorded, durably, before it is sent.
+
+A :class:`Ledger` holds one :class:`~k2connect_ext.Intent` per idempotency key and moves it through the
+state machine of ``_intent``, each move one atomic compare-and-set on the old state. Two implementations
+share one schema and one behaviour: :class:`SQLiteLedger` (one file, for every process on one machine) and
+``PostgresLedger`` (``_ledger_postgres``, the ``postgres`` extra, for many machines). :class:`AsyncLedger`
+is the async twin of any ledger. :func:`open_ledger` opens one from a URL.
+
+A ledger that cannot be opened, read or written (locked past its busy timeout, a read-only or corrupt file,
+a directory in its place, a full disk, a database that is down or stalled) raises
+:class:`~k2connect_ext.K2StoreUnavailableError`, whose message names the store but never a password: the
+caller must then send nothing, since money never moves without a durable record. A database written by a
+newer k2connect (a schema version this code does not know) is refused the same way, so an old worker in a
+rolling deploy stops sending rather than write rows it does not understand.
+
+The schema (version :data:`SCHEMA_VERSION`; ``k2connect_ledger_meta`` holds it) is created or migrated
+when a ledger is first used, one migration after another, in one transaction that other openers wait for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import contextlib
+import json
+import math
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import TracebackType
+from typing import Any, Final, Protocol, runtime_checkable
+
+from k2connect_ext._exceptions import K2ConfigError, K2StoreUnavailableError
+from k2connect_ext._intent import (
+    Intent,
+    IntentState,
+    States,
+    check_intent_id,
+    check_key,
+    check_limit,
+    conflict,
+    new_intent,
+    prepare_move,
+    same_request,
+    state_values,
+)
+from k2connect_ext._store_support import redact
+
+__all__ = ["DEFAULT_LIST_LIMIT", "SCHEMA_VERSION", "AsyncLedger", "Ledger", "SQLiteLedger", "open_ledger"]
+
+Clock = Callable[[], float]
+
+DEFAULT_LIST_LIMIT = 1000
+
+COLUMNS: Final = (
+    "id, key, operation, request, fingerprint, state, location, result, reference, attempts, created_at, "
+    "updated_at, last_error, note"
+)
+"""Every column of ``k2connect_intents``, in the order :func:`intent_from_row` reads them."""
+
+# Each entry takes the schema one version further; entry n-1 makes version n. Plain SQL both SQLite and
+# PostgreSQL run as written (DOUBLE PRECISION has REAL affinity in SQLite), so the two stores cannot drift.
+# Request and result are their canonical JSON text (``_intent.canonical_json``), stored as written.
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    (
+        "CREATE TABLE IF NOT EXISTS k2connect_intents (id TEXT PRIMARY KEY, key TEXT NOT NULL, "
+        "operation TEXT NOT NULL, request TEXT NOT NULL, fingerprint TEXT NOT NULL, state TEXT NOT NULL, "
+        "location TEXT, result TEXT, reference TEXT, attempts INTEGER NOT NULL, "
+        "created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL, last_error TEXT, "
+        "note TEXT)",
+        "CREATE UNIQUE INDEX IF NOT EXISTS k2connect_intents_key ON k2connect_intents (key)",
+    ),
+    # Listing by state (reconciliation's question: what is recorded, sent, ambiguous?) reads an index.
+    ("CREATE INDEX IF NOT EXISTS k2connect_intents_state ON k2connect_intents (state, created_at, id)",),
+)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+"""The schema version this code writes and reads."""
+
+META_TABLE = (
+    "CREATE TABLE IF NOT EXISTS k2connect_ledger_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)"
+)
+
+
+# ------------------------------------------------------------------------------ shared by every ledger
+def row_of(intent: Intent, request_json: str) -> tuple[object, ...]:
+    """The row to INSERT for a new intent, in :data:`COLUMNS` order."""
+    return (
+        intent.id,
+        intent.key,
+        intent.operation,
+        request_json,
+        intent.fingerprint,
+        intent.state.value,
+        intent.location,
+        None,
+        intent.reference,
+        intent.attempts,
+        intent.created_at,
+        intent.updated_at,
+        intent.last_error,
+        intent.note,
+    )
+
+
+def intent_from_row(row: Sequence[Any]) -> Intent:
+    """An :class:`Intent` from a row read in :data:`COLUMNS` order."""
+    return Intent(
+        id=row[0],
+        key=row[1],
+        operation=row[2],
+        request=json.loads(row[3]),
+        fingerprint=row[4],
+        state=IntentState(row[5]),
+        location=row[6],
+        result=None if row[7] is None else json.loads(row[7]),
+        reference=row[8],
+        attempts=int(row[9]),
+        created_at=float(row[10]),
+        updated_at=float(row[11]),
+        last_error=row[12],
+        note=row[13],
+    )
+
+
+def check_timeout(seconds: float, name: str) -> float:
+    """A positive, finite number of seconds, or K2ConfigError."""
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
+        raise K2ConfigError(f"{name} must be a positive, finite number of seconds")
+    return float(seconds)
+
+
+def too_new(found: int, store: str) -> K2StoreUnavailableError:
+    """The refusal of a ledger whose schema version ``found`` is newer than this code knows."""
+    return K2StoreUnavailableError(
+        f"{store} has schema version {found}, newer than this k2connect knows ({SCHEMA_VERSION}): "
+        "upgrade k2connect-sdk to use it; nothing was written"
+    )
+
+
+# ---------------------------------------------------------------------------------------- protocols
+@runtime_checkable
+class Ledger(Protocol):
+    """Where intents are recorded before they are sent, and moved through their states (blocking API).
+
+    Every method raises :class:`~k2connect_ext.K2StoreUnavailableError` when the store cannot be used.
+    """
+
+    def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
+        """Record a new ``recorded`` intent for ``key`` (and True), or return the one already recorded for
+        it (and False); a different request under a recorded key is a K2InputError naming ``key``."""
+        ...
+
+    def get(self, key: str) -> Intent | None:
+        """The intent recorded for ``key``, or None."""
+        ...
+
+    def get_by_id(self, intent_id: str) -> Intent | None:
+        """The intent with this id, or None."""
+        ...
+
+    def list(
+        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT, after: Intent | None = None
+    ) -> builtins.list[Intent]:
+        """Up to ``limit`` intents (in ``states`` if given), oldest first, after ``after`` if given."""
+        ...
+
+    def transition(
+        self,
+        intent_id: str,
+        to: IntentState,
+        *,
+        expect: States,
+        location: str | None = None,
+        result: Mapping[str, Any] | None = None,
+        reference: str | None = None,
+        last_error: str | None = None,
+        note: str | None = None,
+    ) -> Intent:
+        """Move the intent to ``to`` if it is still in (one of) ``expect``: one atomic compare-and-set.
+
+        The fields given (not None) are written with the move; ``attempts`` grows by one on a move to
+        ``sending``. Raises K2IntentConflictError when the intent is in another state (nothing changed).
+        """
+        ...
+
+    def close(self) -> None:
+        """Release the store's connections; a later call opens new ones."""
+        ...
+
+
+class AsyncLedger:
+    """The async twin of a :class:`Ledger`: the same methods, awaited, each run in a worker thread.
+
+    The stores block (on a disk, on another process's lock, on the network), so every call leaves the
+    event loop; the ledger underneath does the work and raises the same errors. ``await aclose()`` (or
+    ``async with``) closes it.
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        if not isinstance(ledger, Ledger):
+            raise K2ConfigError(f"AsyncLedger needs a Ledger, not {type(ledger).__name__}")
+        self._ledger = ledger
+
+    @property
+    def ledger(self) -> Ledger:
+        """The blocking ledger underneath."""
+        return self._ledger
+
+    async def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
+        """Async twin of :meth:`Ledger.record`."""
+        return await asyncio.to_thread(self._ledger.record, key, operation, request)
+
+    async def get(self, key: str) -> Intent | None:
+        """Async twin of :meth:`Ledger.get`."""
+        return await asyncio.to_thread(self._ledger.get, key)
+
+    async def get_by_id(self, intent_id: str) -> Intent | None:
+        """Async twin of :meth:`Ledger.get_by_id`."""
+        return await asyncio.to_thread(self._ledger.get_by_id, intent_id)
+
+    async def list(
+        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT, after: Intent | None = None
+    ) -> builtins.list[Intent]:
+        """Async twin of :meth:`Ledger.list`."""
+        return await asyncio.to_thread(self._ledger.list, states, limit=limit, after=after)
+
+    async def transition(
+        self,
+        intent_id: str,
+        to: IntentState,
+        *,
+        expect: States,
+        location: str | None = None,
+        result: Mapping[str, Any] | None = None,
+        reference: str | None = None,
+        last_error: str | None = None,
+        note: str | None = None,
+    ) -> Intent:
+        """Async twin of :meth:`Ledger.transition`."""
+        return await asyncio.to_thread(
+            self._ledger.transition,
+            intent_id,
+            to,
+            expect=expect,
+            location=location,
+            result=result,
+            reference=reference,
+            last_error=last_error,
+            note=note,
+        )
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`Ledger.close`."""
+        await asyncio.to_thread(self._ledger.close)
+
+    async def __aenter__(self) -> AsyncLedger:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"AsyncLedger({self._ledger!r})"
+
+
+# ------------------------------------------------------------------------------------------- SQLite
+class SQLiteLedger:
+    """A :class:`Ledger` in one SQLite file (stdlib ``sqlite3``, WAL), shared safely by every process and
+    thread on one machine. Not for network file systems, where SQLite's locking is unreliable.
+
+    Each write is one ``BEGIN IMMEDIATE`` transaction, so the compare-and-set of a move and the
+    insert-or-read of ``record`` hold across processes. Commits are synchronous (``synchronous=FULL``): a
+    recorded intent survives a crash or a power cut.
+
+    Args:
+        path: the database file (created if missing; ``":memory:"`` is refused: not durable).
+        busy_timeout_seconds: how long a call waits for another process's write lock before the store
+            counts as unavailable.
+        clock: UTC epoch seconds for ``created_at`` and ``updated_at``.
+
+    Raises:
+        K2StoreUnavailableError: the file cannot be opened, read, migrated or written.
+        K2ConfigError: the path is empty or ``":memory:"``, or a setting is out of range.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        busy_timeout_seconds: float = 5.0,
+        clock: Clock = time.time,
+    ) -> None:
+        self._path = os.fspath(path)
+        if self._path in ("", ":memory:"):
+            raise K2ConfigError("SQLiteLedger needs a file path: an in-memory ledger would not be durable")
+        self._busy_timeout = check_timeout(busy_timeout_seconds, "busy_timeout_seconds")
+        self._clock = clock
+        # One connection per process, shared by its threads under a lock (as the SQLite deduplicator).
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._conn_pid = 0
+        with self._using("open"):
+            pass  # fail fast: a path that cannot be a ledger is refused here, not at the first payment
+
+    def __repr__(self) -> str:
+        return f"SQLiteLedger(path={self._path!r})"
+
+    def __enter__(self) -> SQLiteLedger:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close this process's connection; a later call reopens it."""
+        with self._lock:
+            if self._conn is not None and self._conn_pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
+        """See :meth:`Ledger.record`."""
+        intent, text = new_intent(key, operation, request, self._clock())
+        with self._using("record") as conn, _write(conn):
+            inserted = conn.execute(
+                f"INSERT INTO k2connect_intents ({COLUMNS}) VALUES ({', '.join('?' * 14)}) "
+                "ON CONFLICT (key) DO NOTHING",
+                row_of(intent, text),
+            )
+            if inserted.rowcount == 1:
+                return intent, True
+            row = conn.execute(f"SELECT {COLUMNS} FROM k2connect_intents WHERE key = ?", (key,)).fetchone()
+        return same_request(intent_from_row(row), intent)
+
+    def get(self, key: str) -> Intent | None:
+        """See :meth:`Ledger.get`."""
+        return self._one("key", check_key(key))
+
+    def get_by_id(self, intent_id: str) -> Intent | None:
+        """See :meth:`Ledger.get_by_id`."""
+        return self._one("id", check_intent_id(intent_id))
+
+    def list(
+        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT, after: Intent | None = None
+    ) -> builtins.list[Intent]:
+        """See :meth:`Ledger.list`."""
+        where: builtins.list[str] = ["1 = 1"]
+        params: builtins.list[object] = []
+        if states is not None:
+            chosen = state_values(states, "states")
+            where.append(f"state IN ({', '.join('?' * len(chosen))})")
+            params += chosen
+        if after is not None:
+            where.append("(created_at, id) > (?, ?)")
+            params += [after.created_at, after.id]
+        query = f"SELECT {COLUMNS} FROM k2connect_intents WHERE {' AND '.join(where)} "
+        query += "ORDER BY created_at, id LIMIT ?"
+        with self._using("list") as conn:
+            rows = conn.execute(query, (*params, check_limit(limit))).fetchall()
+        return [intent_from_row(row) for row in rows]
+
+    def transition(
+        self,
+        intent_id: str,
+        to: IntentState,
+        *,
+        expect: States,
+        location: str | None = None,
+        result: Mapping[str, Any] | None = None,
+        reference: str | None = None,
+        last_error: str | None = None,
+        note: str | None = None,
+    ) -> Intent:
+        """See :meth:`Ledger.transition`."""
+        move = prepare_move(
+            intent_id,
+            to,
+            expect,
+            self._clock(),
+            location=location,
+            result=result,
+            reference=reference,
+            last_error=last_error,
+            note=note,
+        )
+        with self._using("transition") as conn, _write(conn):
+            changed = conn.execute(
+                "UPDATE k2connect_intents SET state = ?, location = coalesce(?, location), "
+                "result = coalesce(?, result), reference = coalesce(?, reference), "
+                "last_error = coalesce(?, last_error), note = coalesce(?, note), attempts = attempts + ?, "
+                f"updated_at = ? WHERE id = ? AND state IN ({', '.join('?' * len(move.expect))})",
+                (
+                    move.to,
+                    move.location,
+                    move.result,
+                    move.reference,
+                    move.last_error,
+                    move.note,
+                    move.attempts,
+                    move.now,
+                    move.intent_id,
+                    *move.expect,
+                ),
+            )
+            if changed.rowcount == 1:
+                row = conn.execute(
+                    f"SELECT {COLUMNS} FROM k2connect_intents WHERE id = ?", (move.intent_id,)
+                ).fetchone()
+                return intent_from_row(row)
+            found = conn.execute(
+                "SELECT state, key FROM k2connect_intents WHERE id = ?", (move.intent_id,)
+            ).fetchone()
+        raise conflict(move, found)
+
+    def _one(self, column: str, value: str) -> Intent | None:
+        with self._using("read") as conn:
+            row = conn.execute(
+                f"SELECT {COLUMNS} FROM k2connect_intents WHERE {column} = ?", (value,)
+            ).fetchone()
+        return None if row is None else intent_from_row(row)
+
+    @contextlib.contextmanager
+    def _using(self, action: str) -> Iterator[sqlite3.Connection]:
+        """This process's connection (opened, and the schema migrated, on first use), under the lock; every
+        SQLite failure inside is K2StoreUnavailableError naming the file."""
+        with self._lock:
+            try:
+                yield self._connection()
+            except sqlite3.Error as exc:
+                raise K2StoreUnavailableError(
+                    f"SQLite ledger {self._path!r}: {action} failed ({type(exc).__name__}: {exc}); "
+                    "nothing was recorded by this call"
+                ) from None
+
+    def _connection(self) -> sqlite3.Connection:
+        # A connection inherited through fork() must not be used (SQLite's locks are per process).
+        if self._conn is None or self._conn_pid != os.getpid():
+            conn = sqlite3.connect(
+                self._path,
+                timeout=self._busy_timeout,  # SQLite's busy timeout: how long to wait for another writer
+                isolation_level=None,  # autocommit; writes open their own BEGIN IMMEDIATE
+                check_same_thread=False,  # guarded by self._lock instead
+            )
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")  # readers go on while another process writes
+                conn.execute("PRAGMA synchronous=FULL")  # a commit is on disk before it returns
+                self._migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
+            self._conn, self._conn_pid = conn, os.getpid()
+        return self._conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        if _sqlite_version(conn) == SCHEMA_VERSION:
+            return  # the usual case: nothing to write
+        with _write(conn):
+            version = _sqlite_version(conn)  # again, under the write lock: another opener may have migrated
+            if version > SCHEMA_VERSION:
+                raise too_new(version, f"the SQLite ledger {self._path!r}")
+            conn.execute(META_TABLE)
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    conn.execute(statement)
+            conn.execute(
+                "INSERT INTO k2connect_ledger_meta (name, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (SCHEMA_VERSION,),
+            )
+
+
+def _sqlite_version(conn: sqlite3.Connection) -> int:
+    """The file's schema version: 0 for a file without the ledger's tables."""
+    (exists,) = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'k2connect_ledger_meta'"
+    ).fetchone()
+    if not exists:
+        return 0
+    row = conn.execute("SELECT value FROM k2connect_ledger_meta WHERE name = 'schema_version'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+@contextlib.contextmanager
+def _write(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (so a busy file is waited for, never upgraded into a
+    deadlock), committed when the block ends and rolled back when it raises."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        # Also after a failed COMMIT (a full disk), so the connection is not left inside a transaction.
+        # SQLite may have rolled back already; a ROLLBACK then fails, harmlessly.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+
+
+# ------------------------------------------------------------------------------------------ opening
+def open_ledger(url: str | os.PathLike[str], *, timeout_seconds: float = 5.0) -> Ledger:
+    """A ledger from a URL: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (SQLAlchemy's
+    convention), a bare file path, or ``postgresql://...`` (``postgres://`` too; the ``postgres`` extra).
+
+    ``timeout_seconds`` bounds each call: SQLite's busy timeout, or PostgreSQL's whole call.
+
+    Raises:
+        K2ConfigError: a URL of another kind, or one naming no file.
+        K2StoreUnavailableError: an SQLite file that cannot be a ledger.
+    """
+    text = os.fspath(url)
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return SQLiteLedger(text, busy_timeout_seconds=timeout_seconds)
+    if scheme in ("postgresql", "postgres"):
+        from k2connect_ext._ledger_postgres import PostgresLedger
+
+        return PostgresLedger(text, timeout_seconds=timeout_seconds)
+    if scheme == "sqlite" and rest.startswith("/") and rest != "/":
+        return SQLiteLedger(rest[1:], busy_timeout_seconds=timeout_seconds)
+    raise K2ConfigError(
+        f"a ledger URL is sqlite:///path or postgresql://..., not {redact(text)!r}"
+        + (" (an in-memory ledger would not be durable)" if scheme == "sqlite" else "")
+    )
