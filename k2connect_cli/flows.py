@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +33,7 @@ def show_resource(state: CliState, location: str, model: Any) -> None:
 
 
 def _wait(k2: K2, sleep: _Sleep, location: str, label: str, timeout: float) -> Any:
-    with Progress(sys.stderr, label, timeout) as progress:
+    with Progress(label, timeout) as progress:
         sleep.target = progress.sleep
         try:
             return k2.wait_for(location, timeout=timeout)

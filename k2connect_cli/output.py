@@ -1,15 +1,22 @@
-"""Printing results: aligned ``key: value`` lines and small tables for people, one JSON object for scripts."""
+"""Printing results: aligned ``key: value`` lines and small tables for people, one JSON object for scripts.
+
+The lines and tables are laid out by rich (see ``console``): bold headings on a terminal, plain text
+elsewhere, and the same columns either way. ``--json`` output never goes through rich.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 import click
+
+from .console import make_console, print_trimmed
 
 __all__ = ["Output", "to_json", "to_text"]
 
@@ -56,16 +63,29 @@ class Output:
             click.echo(to_json(fields if document is None else document))
             return
         shown = {key: value for key, value in fields.items() if value is not None and value != ""}
-        width = max((len(key) for key in shown), default=0) + 1
+        if not shown:
+            return
+        from rich.table import Table
+        from rich.text import Text
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
         for key, value in shown.items():
-            click.echo(f"{key + ':':<{width}} {to_text(value)}")
+            grid.add_row(Text(f"{key}:", style="bold"), Text(to_text(value)))
+        print_trimmed(make_console(sys.stdout), grid)
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """A small left-aligned table (people only; JSON output carries the data in its document)."""
+        """A small left-aligned table after a blank line (people only; ``--json`` carries the data)."""
         if self.json_mode or not rows:
             return
-        cells = [list(headers), *([to_text(cell) for cell in row] for row in rows)]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold", show_edge=False)
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            table.add_row(*(Text(to_text(cell)) for cell in row))
         click.echo("")
-        for row in cells:
-            click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print_trimmed(make_console(sys.stdout), table)

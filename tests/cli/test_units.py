@@ -1,8 +1,7 @@
-"""The CLI's pieces without a server: progress display, output, masking, parsing, error mapping."""
+"""The CLI's pieces without a server: output, masking, parsing, error mapping (progress: test_progress)."""
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 
@@ -15,7 +14,6 @@ from k2connect_cli.exit_codes import ExitCode
 from k2connect_cli.failures import describe, redact
 from k2connect_cli.options import parse_metadata
 from k2connect_cli.output import Output
-from k2connect_cli.progress import Progress
 from k2connect_ext import (
     K2AmbiguousOutcomeError,
     K2AuthError,
@@ -26,35 +24,6 @@ from k2connect_ext import (
     K2TimeoutError,
     WebhookPayloadError,
 )
-from tests.fakes import FakeClock
-
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_spinner_on_a_terminal() -> None:
-    """On a TTY the spinner redraws in place, counts reads, and is erased at the end."""
-    stream, fake = _Terminal(), FakeClock(0.0)
-    with Progress(stream, "incoming_payment abc", 30, clock=fake, sleep=fake.sleep) as progress:
-        progress.sleep(1.0)
-        progress.sleep(0.5)
-    text = stream.getvalue()
-    assert text.count("\r\x1b[K") >= 15
-    assert "waiting for incoming_payment abc: 2 reads, 1.5/30 s" in text
-    assert text.endswith("\r\x1b[K")
-    assert "\n" not in text
-    assert fake.now == pytest.approx(1.5)
-
-
-def test_progress_plain_line_otherwise() -> None:
-    """Off a TTY one plain line is written and sleeping is plain sleeping."""
-    stream, fake = io.StringIO(), FakeClock(0.0)
-    with Progress(stream, "send_money x", 120, clock=fake, sleep=fake.sleep) as progress:
-        progress.sleep(2.0)
-    assert stream.getvalue() == "waiting for send_money x (up to 120 s)...\n"
-    assert fake.now == 2.0
 
 
 def test_output_aligns_and_skips_empty(capsys: pytest.CaptureFixture[str]) -> None:
