@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -19,6 +20,10 @@ import click
 from .console import make_console, print_trimmed
 
 __all__ = ["Output", "to_json", "to_text"]
+
+
+# C0 and C1 controls and DEL, except newline and tab (which a multi-line value uses).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _default(value: Any) -> Any:
@@ -39,16 +44,25 @@ def to_json(value: Any) -> str:
 
 
 def to_text(value: Any) -> str:
-    """One value as people read it."""
+    """One value as people read it, with no control character a terminal would act on.
+
+    Values come from K2 (names, references, messages): an escape sequence in one must not move the cursor,
+    recolour the screen or retitle the window, so control characters other than newline and tab are shown
+    escaped (``\x1b``).
+    """
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Enum):
-        return str(value.value)
+        return _printable(str(value.value))
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, Mapping | list | tuple):
         return to_json(value)
-    return str(value)
+    return _printable(str(value))
+
+
+def _printable(text: str) -> str:
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class Output:
