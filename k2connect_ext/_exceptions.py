@@ -292,8 +292,9 @@ class K2StoreUnavailableError(K2Error):
     """A shared store (Redis, PostgreSQL) did not answer, or answered with an error.
 
     Raised by the deduplicators: a webhook receiver then answers 500, nothing is marked as seen, and K2's
-    redelivery is processed once the store is back. The message names the store and the failure, never a
-    password or a connection string.
+    redelivery is processed once the store is back. Raised by the intent ledgers (SQLite included) when the
+    ledger cannot be opened, read or written: the caller then sends nothing, since money never moves without
+    a durable record. The message names the store and the failure, never a password or a connection string.
     """
 
 
