@@ -20,8 +20,9 @@ Global options (before the command): ``--base-url``, ``--client-id``, ``--client
 Output: aligned ``key: value`` lines (and a small table where there is a list) for people; with ``--json``,
 exactly one JSON object on stdout. Progress of a wait goes to stderr (a spinner on a terminal, one plain line
 otherwise). Lines and tables are drawn with rich: bold headings and colours only on a terminal (not under
-``NO_COLOR``, nor with ``TERM=dumb``); a pipe or a file gets plain text, never wrapped. Errors are one ``error: ...`` line on stderr, never a traceback, never a secret, token or
-signature; with ``--json`` stdout also gets ``{"error": {"code", "message", ...}}``.
+``NO_COLOR``, nor with ``TERM=dumb``); a pipe or a file gets plain text, never wrapped. Errors are one
+``error: ...`` line on stderr, never a traceback, never a secret, token or signature; with ``--json`` stdout
+also gets ``{"error": {"code", "message", ...}}``.
 
 Exit codes:
 
