@@ -47,7 +47,7 @@ from k2connect_ext._intent import (
     same_request,
     state_values,
 )
-from k2connect_ext._ledger import (
+from k2connect_ext._ledger_schema import (
     COLUMNS,
     DEFAULT_LIST_LIMIT,
     META_TABLE,
