@@ -39,7 +39,7 @@ from k2connect_ext import (
     SQLiteLedger,
 )
 from k2connect_ext._intent import TRANSITIONS
-from k2connect_ext._ledger import MIGRATIONS, SCHEMA_VERSION
+from k2connect_ext._ledger_schema import MIGRATIONS, SCHEMA_VERSION
 from tests.fakes import FakeClock
 from tests.servers import PostgresServer, free_port
 
