@@ -57,7 +57,7 @@ from k2connect_ext._ledger_schema import (
 )
 from k2connect_ext._store_support import redact
 
-__all__ = ["DEFAULT_LIST_LIMIT", "SCHEMA_VERSION", "AsyncLedger", "Ledger", "SQLiteLedger", "open_ledger"]
+__all__ = ["AsyncLedger", "Ledger", "SQLiteLedger", "open_ledger"]
 
 Clock = Callable[[], float]
 
