@@ -9,12 +9,15 @@ compare-and-set on the old state, so two processes can never both send one inten
     recorded ──> sending ──> sent ──> succeeded | failed
                     │  │
                     │  ├──> refused                 (K2 answered 4xx: nothing happened)
-                    │  └──> succeeded | failed      (a verified callback came before the Location was stored)
+                    │  ├──> succeeded | failed      (a verified callback came before the Location was stored)
+                    │  └──> recorded                (the request certainly never left: no connection)
                     └──> ambiguous ──> sent | succeeded | failed
                              └──> unresolved ──> succeeded | failed | recorded (a person: "not sent")
 
 Only ``recorded -> sending`` sends, so an ``ambiguous`` or ``unresolved`` intent is never sent again
-automatically: only a person resolving an ``unresolved`` one as "not sent" makes it ``recorded`` again.
+automatically. An intent becomes ``recorded`` again only when its request certainly never reached K2 (the
+sender saw it fail before it left: the SDK raises ``K2ConnectionError`` for a POST only then), or when a
+person resolves an ``unresolved`` one as "not sent".
 """
 
 from __future__ import annotations
@@ -87,8 +90,10 @@ TRANSITIONS: Final[Mapping[IntentState, frozenset[IntentState]]] = MappingProxyT
         _S.RECORDED: frozenset({_S.SENDING}),
         # The answer to the request: 201 with its Location; 4xx; anything else (5xx, cut, timeout). A
         # verified callback may also settle it before the sender stored the Location (the sender crashed
-        # after the 201, or the callback was faster than the ledger write).
-        _S.SENDING: frozenset({_S.SENT, _S.REFUSED, _S.AMBIGUOUS, _S.SUCCEEDED, _S.FAILED}),
+        # after the 201, or the callback was faster than the ledger write). Back to recorded only when the
+        # request certainly never left (no connection, a token that could not be had): the SDK raises
+        # K2ConnectionError for a POST only when nothing can have been processed.
+        _S.SENDING: frozenset({_S.SENT, _S.REFUSED, _S.AMBIGUOUS, _S.SUCCEEDED, _S.FAILED, _S.RECORDED}),
         _S.SENT: frozenset({_S.SUCCEEDED, _S.FAILED}),
         # A Location learnt later, a callback or a match found by reconciliation; or past the horizon.
         _S.AMBIGUOUS: frozenset({_S.SENT, _S.SUCCEEDED, _S.FAILED, _S.UNRESOLVED}),

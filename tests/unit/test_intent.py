@@ -43,7 +43,7 @@ def test_the_table_is_the_documented_state_machine() -> None:
     """Pinned whole, as issue 19 draws it (plus a verified callback settling a ``sending`` intent)."""
     assert dict(TRANSITIONS) == {
         S.RECORDED: {S.SENDING},
-        S.SENDING: {S.SENT, S.REFUSED, S.AMBIGUOUS, S.SUCCEEDED, S.FAILED},
+        S.SENDING: {S.SENT, S.REFUSED, S.AMBIGUOUS, S.SUCCEEDED, S.FAILED, S.RECORDED},
         S.SENT: {S.SUCCEEDED, S.FAILED},
         S.AMBIGUOUS: {S.SENT, S.SUCCEEDED, S.FAILED, S.UNRESOLVED},
         S.UNRESOLVED: {S.SUCCEEDED, S.FAILED, S.RECORDED},
@@ -69,9 +69,17 @@ def test_check_transition_allows_exactly_the_table(old: IntentState, new: Intent
 
 def test_only_a_recorded_intent_is_ever_sent() -> None:
     """``sending`` is reached from ``recorded`` alone: an ambiguous or unresolved intent is never resent
-    automatically, and only a person's "not sent" (unresolved -> recorded) allows another attempt."""
+    automatically. Another attempt is allowed only by a person's "not sent" (unresolved -> recorded), or by
+    the sender itself when its request certainly never left (sending -> recorded)."""
     assert [old for old, allowed in TRANSITIONS.items() if S.SENDING in allowed] == [S.RECORDED]
-    assert [old for old, allowed in TRANSITIONS.items() if S.RECORDED in allowed] == [S.UNRESOLVED]
+    assert [old for old, allowed in TRANSITIONS.items() if S.RECORDED in allowed] == [S.SENDING, S.UNRESOLVED]
+
+
+def test_a_request_that_never_left_goes_back_to_recorded() -> None:
+    """The SDK raises K2ConnectionError for a POST only when nothing can have been processed (and knows when
+    the POST never reached the network at all): the sender then puts the intent back, to be sent later."""
+    check_transition(S.SENDING, S.RECORDED)
+    assert _move(S.RECORDED, expect=S.SENDING, last_error="connection refused").attempts == 0
 
 
 def test_terminal_states_are_those_no_move_leaves() -> None:
