@@ -257,6 +257,7 @@ def render(spec: Mapping[str, Any]) -> str:
         "",
         "from __future__ import annotations",
         "",
+        "import functools",
         "import re",
         "from collections.abc import Awaitable, Callable, Mapping",
         "from types import MappingProxyType",
@@ -434,18 +435,24 @@ def render(spec: Mapping[str, Any]) -> str:
         "})",
         '"""What a subscription of each API version may name (WebhookV1EventType, WebhookV2EventType)."""',
         "",
-        "_ROUTES: Final[tuple[tuple[str, re.Pattern[str], Operation[Any]], ...]] = (",
+        "# Compiled on first use: importing the registry (webhook code does) costs no regular expressions.",
+        "_ROUTES: Final[tuple[tuple[str, str, Operation[Any]], ...]] = (",
     ]
     for op in ops:
         pattern = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(op.path)) + "/?$"
-        lines.append(f'    ("{op.method}", re.compile(r"{pattern}"), {_const(op.name)}),')
+        lines.append(f'    ("{op.method}", r"{pattern}", {_const(op.name)}),')
     lines += [
         ")",
         "",
         "",
+        "@functools.cache",
+        "def _compiled_routes() -> tuple[tuple[str, re.Pattern[str], Operation[Any]], ...]:",
+        "    return tuple((method, re.compile(pattern), operation) for method, pattern, operation in _ROUTES)",
+        "",
+        "",
         "def operation_for(method: str, path: str) -> Operation[Any] | None:",
         '    """The operation a request is (by method and URL path), or ``None`` when the spec has none."""',
-        "    for route_method, pattern, operation in _ROUTES:",
+        "    for route_method, pattern, operation in _compiled_routes():",
         "        if route_method == method and pattern.search(path):",
         "            return operation",
         "    return None",

@@ -10,6 +10,7 @@ version.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from types import MappingProxyType
@@ -1259,60 +1260,62 @@ WEBHOOK_TOPICS_BY_VERSION: Final[Mapping[Literal["v1", "v2"], frozenset[str]]] =
 )
 """What a subscription of each API version may name (WebhookV1EventType, WebhookV2EventType)."""
 
-_ROUTES: Final[tuple[tuple[str, re.Pattern[str], Operation[Any]], ...]] = (
-    ("POST", re.compile(r"/oauth/token/?$"), REQUEST_ACCESS_TOKEN),
-    ("POST", re.compile(r"/oauth/revoke/?$"), REVOKE_ACCESS_TOKEN),
-    ("POST", re.compile(r"/oauth/introspect/?$"), INTROSPECT_ACCESS_TOKEN),
-    ("GET", re.compile(r"/oauth/token/info/?$"), GET_TOKEN_INFO),
-    ("POST", re.compile(r"/api/v1/webhook_subscriptions/?$"), V1_CREATE_WEBHOOK_SUBSCRIPTION),
-    ("GET", re.compile(r"/api/v1/webhook_subscriptions/[^/]+/?$"), V1_GET_WEBHOOK_SUBSCRIPTION),
-    ("POST", re.compile(r"/api/v1/incoming_payments/?$"), V1_CREATE_INCOMING_PAYMENT),
-    ("GET", re.compile(r"/api/v1/incoming_payments/[^/]+/?$"), V1_GET_INCOMING_PAYMENT),
-    ("POST", re.compile(r"/api/v1/pay_recipients/?$"), V1_CREATE_PAY_RECIPIENT),
-    ("GET", re.compile(r"/api/v1/pay_recipients/[^/]+/?$"), V1_GET_PAY_RECIPIENT),
-    ("POST", re.compile(r"/api/v1/payments/?$"), V1_CREATE_PAYMENT),
-    ("GET", re.compile(r"/api/v1/payments/[^/]+/?$"), V1_GET_PAYMENT),
-    ("POST", re.compile(r"/api/v1/merchant_wallets/?$"), V1_CREATE_MERCHANT_WALLET),
-    ("GET", re.compile(r"/api/v1/merchant_wallets/[^/]+/?$"), V1_GET_MERCHANT_WALLET),
-    ("POST", re.compile(r"/api/v1/merchant_bank_accounts/?$"), V1_CREATE_MERCHANT_BANK_ACCOUNT),
-    ("GET", re.compile(r"/api/v1/merchant_bank_accounts/[^/]+/?$"), V1_GET_MERCHANT_BANK_ACCOUNT),
-    ("POST", re.compile(r"/api/v1/settlement_transfers/?$"), V1_CREATE_SETTLEMENT_TRANSFER),
-    ("GET", re.compile(r"/api/v1/settlement_transfers/[^/]+/?$"), V1_GET_SETTLEMENT_TRANSFER),
-    ("POST", re.compile(r"/api/v1/polling/?$"), V1_CREATE_POLLING),
-    ("GET", re.compile(r"/api/v1/polling/[^/]+/?$"), V1_GET_POLLING),
-    ("POST", re.compile(r"/api/v1/transaction_sms_notifications/?$"), V1_CREATE_TRANSACTION_SMS_NOTIFICATION),
-    (
-        "GET",
-        re.compile(r"/api/v1/transaction_sms_notifications/[^/]+/?$"),
-        V1_GET_TRANSACTION_SMS_NOTIFICATION,
-    ),
-    ("POST", re.compile(r"/api/v2/webhook_subscriptions/?$"), V2_CREATE_WEBHOOK_SUBSCRIPTION),
-    ("GET", re.compile(r"/api/v2/webhook_subscriptions/[^/]+/?$"), V2_GET_WEBHOOK_SUBSCRIPTION),
-    ("POST", re.compile(r"/api/v2/incoming_payments/?$"), V2_CREATE_INCOMING_PAYMENT),
-    ("GET", re.compile(r"/api/v2/incoming_payments/[^/]+/?$"), V2_GET_INCOMING_PAYMENT),
-    ("POST", re.compile(r"/api/v2/external_recipients/?$"), V2_CREATE_EXTERNAL_RECIPIENT),
-    ("GET", re.compile(r"/api/v2/external_recipients/[^/]+/?$"), V2_GET_EXTERNAL_RECIPIENT),
-    ("POST", re.compile(r"/api/v2/pay_recipients/?$"), V2_CREATE_PAY_RECIPIENT),
-    ("GET", re.compile(r"/api/v2/pay_recipients/[^/]+/?$"), V2_GET_PAY_RECIPIENT),
-    ("POST", re.compile(r"/api/v2/send_money/?$"), V2_CREATE_SEND_MONEY),
-    ("GET", re.compile(r"/api/v2/send_money/[^/]+/?$"), V2_GET_SEND_MONEY),
-    ("POST", re.compile(r"/api/v2/merchant_wallets/?$"), V2_CREATE_MERCHANT_WALLET),
-    ("GET", re.compile(r"/api/v2/merchant_wallets/[^/]+/?$"), V2_GET_MERCHANT_WALLET),
-    ("POST", re.compile(r"/api/v2/merchant_bank_accounts/?$"), V2_CREATE_MERCHANT_BANK_ACCOUNT),
-    ("GET", re.compile(r"/api/v2/merchant_bank_accounts/[^/]+/?$"), V2_GET_MERCHANT_BANK_ACCOUNT),
-    ("POST", re.compile(r"/api/v2/polling/?$"), V2_CREATE_POLLING),
-    ("GET", re.compile(r"/api/v2/polling/[^/]+/?$"), V2_GET_POLLING),
-    ("POST", re.compile(r"/api/v2/reversals/?$"), V2_CREATE_REVERSAL),
-    ("GET", re.compile(r"/api/v2/reversals/[^/]+/?$"), V2_GET_REVERSAL),
-    ("POST", re.compile(r"/api/v2/payment_links/?$"), V2_CREATE_PAYMENT_LINK),
-    ("GET", re.compile(r"/api/v2/payment_links/[^/]+/?$"), V2_GET_PAYMENT_LINK),
-    ("POST", re.compile(r"/api/v2/payment_links/[^/]+/cancel/?$"), V2_CANCEL_PAYMENT_LINK),
+# Compiled on first use: importing the registry (webhook code does) costs no regular expressions.
+_ROUTES: Final[tuple[tuple[str, str, Operation[Any]], ...]] = (
+    ("POST", r"/oauth/token/?$", REQUEST_ACCESS_TOKEN),
+    ("POST", r"/oauth/revoke/?$", REVOKE_ACCESS_TOKEN),
+    ("POST", r"/oauth/introspect/?$", INTROSPECT_ACCESS_TOKEN),
+    ("GET", r"/oauth/token/info/?$", GET_TOKEN_INFO),
+    ("POST", r"/api/v1/webhook_subscriptions/?$", V1_CREATE_WEBHOOK_SUBSCRIPTION),
+    ("GET", r"/api/v1/webhook_subscriptions/[^/]+/?$", V1_GET_WEBHOOK_SUBSCRIPTION),
+    ("POST", r"/api/v1/incoming_payments/?$", V1_CREATE_INCOMING_PAYMENT),
+    ("GET", r"/api/v1/incoming_payments/[^/]+/?$", V1_GET_INCOMING_PAYMENT),
+    ("POST", r"/api/v1/pay_recipients/?$", V1_CREATE_PAY_RECIPIENT),
+    ("GET", r"/api/v1/pay_recipients/[^/]+/?$", V1_GET_PAY_RECIPIENT),
+    ("POST", r"/api/v1/payments/?$", V1_CREATE_PAYMENT),
+    ("GET", r"/api/v1/payments/[^/]+/?$", V1_GET_PAYMENT),
+    ("POST", r"/api/v1/merchant_wallets/?$", V1_CREATE_MERCHANT_WALLET),
+    ("GET", r"/api/v1/merchant_wallets/[^/]+/?$", V1_GET_MERCHANT_WALLET),
+    ("POST", r"/api/v1/merchant_bank_accounts/?$", V1_CREATE_MERCHANT_BANK_ACCOUNT),
+    ("GET", r"/api/v1/merchant_bank_accounts/[^/]+/?$", V1_GET_MERCHANT_BANK_ACCOUNT),
+    ("POST", r"/api/v1/settlement_transfers/?$", V1_CREATE_SETTLEMENT_TRANSFER),
+    ("GET", r"/api/v1/settlement_transfers/[^/]+/?$", V1_GET_SETTLEMENT_TRANSFER),
+    ("POST", r"/api/v1/polling/?$", V1_CREATE_POLLING),
+    ("GET", r"/api/v1/polling/[^/]+/?$", V1_GET_POLLING),
+    ("POST", r"/api/v1/transaction_sms_notifications/?$", V1_CREATE_TRANSACTION_SMS_NOTIFICATION),
+    ("GET", r"/api/v1/transaction_sms_notifications/[^/]+/?$", V1_GET_TRANSACTION_SMS_NOTIFICATION),
+    ("POST", r"/api/v2/webhook_subscriptions/?$", V2_CREATE_WEBHOOK_SUBSCRIPTION),
+    ("GET", r"/api/v2/webhook_subscriptions/[^/]+/?$", V2_GET_WEBHOOK_SUBSCRIPTION),
+    ("POST", r"/api/v2/incoming_payments/?$", V2_CREATE_INCOMING_PAYMENT),
+    ("GET", r"/api/v2/incoming_payments/[^/]+/?$", V2_GET_INCOMING_PAYMENT),
+    ("POST", r"/api/v2/external_recipients/?$", V2_CREATE_EXTERNAL_RECIPIENT),
+    ("GET", r"/api/v2/external_recipients/[^/]+/?$", V2_GET_EXTERNAL_RECIPIENT),
+    ("POST", r"/api/v2/pay_recipients/?$", V2_CREATE_PAY_RECIPIENT),
+    ("GET", r"/api/v2/pay_recipients/[^/]+/?$", V2_GET_PAY_RECIPIENT),
+    ("POST", r"/api/v2/send_money/?$", V2_CREATE_SEND_MONEY),
+    ("GET", r"/api/v2/send_money/[^/]+/?$", V2_GET_SEND_MONEY),
+    ("POST", r"/api/v2/merchant_wallets/?$", V2_CREATE_MERCHANT_WALLET),
+    ("GET", r"/api/v2/merchant_wallets/[^/]+/?$", V2_GET_MERCHANT_WALLET),
+    ("POST", r"/api/v2/merchant_bank_accounts/?$", V2_CREATE_MERCHANT_BANK_ACCOUNT),
+    ("GET", r"/api/v2/merchant_bank_accounts/[^/]+/?$", V2_GET_MERCHANT_BANK_ACCOUNT),
+    ("POST", r"/api/v2/polling/?$", V2_CREATE_POLLING),
+    ("GET", r"/api/v2/polling/[^/]+/?$", V2_GET_POLLING),
+    ("POST", r"/api/v2/reversals/?$", V2_CREATE_REVERSAL),
+    ("GET", r"/api/v2/reversals/[^/]+/?$", V2_GET_REVERSAL),
+    ("POST", r"/api/v2/payment_links/?$", V2_CREATE_PAYMENT_LINK),
+    ("GET", r"/api/v2/payment_links/[^/]+/?$", V2_GET_PAYMENT_LINK),
+    ("POST", r"/api/v2/payment_links/[^/]+/cancel/?$", V2_CANCEL_PAYMENT_LINK),
 )
+
+
+@functools.cache
+def _compiled_routes() -> tuple[tuple[str, re.Pattern[str], Operation[Any]], ...]:
+    return tuple((method, re.compile(pattern), operation) for method, pattern, operation in _ROUTES)
 
 
 def operation_for(method: str, path: str) -> Operation[Any] | None:
     """The operation a request is (by method and URL path), or ``None`` when the spec has none."""
-    for route_method, pattern, operation in _ROUTES:
+    for route_method, pattern, operation in _compiled_routes():
         if route_method == method and pattern.search(path):
             return operation
     return None
