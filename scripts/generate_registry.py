@@ -447,7 +447,7 @@ def render(spec: Mapping[str, Any]) -> str:
         "",
         "@functools.cache",
         "def _compiled_routes() -> tuple[tuple[str, re.Pattern[str], Operation[Any]], ...]:",
-        "    return tuple((method, re.compile(pattern), operation) for method, pattern, operation in _ROUTES)",
+        "    return tuple((method, re.compile(pattern), op) for method, pattern, op in _ROUTES)",
         "",
         "",
         "def operation_for(method: str, path: str) -> Operation[Any] | None:",
