@@ -39,6 +39,7 @@ from k2connect_client.models import (
 from k2connect_client.registry import ResultType
 
 from k2connect_ext._exceptions import WebhookPayloadError
+from k2connect_ext._intent import Intent
 from k2connect_ext._outcomes import State, outcome_of
 from k2connect_ext._sealed import sealed
 from k2connect_ext._topics import WebhookTopic
@@ -136,6 +137,12 @@ class K2Event:
       segment of the ``Location`` you got when creating it), ``TransID`` for Daraja.
     * ``amount`` (exact ``Decimal``), ``currency``, ``phone`` (sender / subscriber / MSISDN), ``status``,
       ``reference`` (the M-PESA code of the money movement reported).
+    * ``intent``: the payment :class:`~k2connect_ext.Intent` this result belongs to, as the receiver left it
+      after settling it from this very callback (``succeeded`` or ``failed`` for a final result), when the
+      receiver was given a ``ledger=`` and the result carries an intent's tag that this ledger knows.
+      ``None`` otherwise: webhooks, untagged results, no ledger, an id the ledger does not know, and
+      events from :func:`parse_event` / :func:`construct_event`, which never read a ledger. It is not part
+      of the event's equality: two events of the same body are equal whatever their intent.
     """
 
     kind: EventKind
@@ -150,6 +157,7 @@ class K2Event:
     phone: str | None = attrs.field(default=None, kw_only=True)
     status: str | None = attrs.field(default=None, kw_only=True)
     reference: str | None = attrs.field(default=None, kw_only=True)
+    intent: Intent | None = attrs.field(default=None, kw_only=True, eq=False)
     _model: K2Model | None = attrs.field(default=None, init=False, eq=False)
 
     def __repr__(self) -> str:

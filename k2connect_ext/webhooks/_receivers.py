@@ -15,6 +15,8 @@ duplicate                    200     already done: acknowledged so K2 stops rede
 in progress                  503     another delivery of the event is being handled right now; with
                                      ``Retry-After``, so K2 comes back once that run has finished
 deduplicator failed          500     the store did not answer: nothing was run, nothing marked
+intent ledger failed         500     settling the callback's intent failed: the handler did not run, the
+                                     claim is released, so K2's redelivery settles it once the store is back
 handler failed               500     the claim is released first, so K2's redelivery is processed
 ===========================  ======  =======================================================================
 
@@ -26,7 +28,17 @@ meanwhile), it lapses after the deduplicator's lease and a later redelivery is p
 as seen that was not processed. Events of an unknown kind carry no safe id, so they always reach the
 handler (which may ignore them) and are acknowledged.
 
-Nothing here logs the signature, the API key or the body: logs get the event kind, topic and id only.
+With a ``ledger=`` (the payment intents' ledger, see :class:`~k2connect_ext.SQLiteLedger`), a verified
+result that carries an intent's tag (in its ``metadata``, or in the query string of the URL it was posted
+to: ``handle(..., url=)``) settles that intent (``succeeded`` / ``failed``, the M-PESA reference kept) before
+the handler runs, and the handler gets it as ``event.intent``. Only after the signature is verified, the
+body parsed and the deduplicator's claim taken: an unsigned body never reaches the ledger, and a copy of an
+event another delivery is handling does not settle twice. A tag this ledger does not know (another
+system's, a ledger that was reset) is logged once and the handler still runs, with ``event.intent`` None.
+Webhooks, and results without a tag, never touch the ledger.
+
+Nothing here logs the signature, the API key or the body: logs get the event kind, topic and id only (and
+an intent's id, which is no secret).
 """
 
 from __future__ import annotations
@@ -42,6 +54,10 @@ from typing import Any, Final
 import attrs
 
 from k2connect_ext._exceptions import K2ConfigError, WebhookPayloadError, WebhookSignatureError
+from k2connect_ext._intent import Intent
+from k2connect_ext._intent_settle import asettle, settle
+from k2connect_ext._intent_tag import intent_id_of
+from k2connect_ext._ledger import AsyncLedger, Ledger
 from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import (
     DEFAULT_MAX_BODY_BYTES,
@@ -51,7 +67,7 @@ from k2connect_ext.webhooks._body_limit import (
     read_limited,
 )
 from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Claim, ClaimState, Deduplicator
-from k2connect_ext.webhooks._events import K2Event, parse_event
+from k2connect_ext.webhooks._events import EventKind, K2Event, parse_event
 from k2connect_ext.webhooks._signatures import (
     ApiKeys,
     HeaderItems,
@@ -187,6 +203,28 @@ class _ReceiverBase:
         return event
 
     @staticmethod
+    def _tag_of(event: K2Event, url: str | None) -> str | None:
+        """The intent id a verified result carries (metadata, or the query of ``url``); None for the rest."""
+        if event.kind is not EventKind.RESULT:
+            return None
+        return intent_id_of(event.raw, url)
+
+    @staticmethod
+    def _with_intent(event: K2Event, intent_id: str, intent: Intent | None) -> K2Event:
+        """``event`` carrying its settled intent; an id the ledger does not know is logged, and left out."""
+        if intent is None:
+            logger.warning(
+                "K2 %s %s: carries intent %s, which the ledger does not know (another system's tag, or a "
+                "ledger that was reset); handled without it",
+                event.topic,
+                event.id,
+                intent_id,
+            )
+            return event
+        logger.debug("K2 %s %s: intent %s is %s", event.topic, event.id, intent.id, intent.state.value)
+        return attrs.evolve(event, intent=intent)
+
+    @staticmethod
     def _taken(event: K2Event, claim: Claim) -> ReceiverResponse:
         """The answer to a copy whose claim someone else holds: in progress (retry later) or done."""
         if claim.state is ClaimState.IN_FLIGHT:
@@ -207,11 +245,15 @@ class WebhookReceiver(_ReceiverBase):
             (:class:`~k2connect_ext.webhooks.MemoryDeduplicator`, or a shared one such as
             :class:`~k2connect_ext.webhooks.SQLiteDeduplicator` when several workers receive). Without one,
             every delivery reaches the handler, which must then be idempotent itself.
+        ledger: the payment intents' :class:`~k2connect_ext.Ledger`: a verified result tagged with one
+            of its intents settles that intent before the handler runs, which sees it as ``event.intent``
+            (see the module docstring). A ledger that fails meanwhile is answered 500, so K2 redelivers.
         max_body_bytes: bodies larger than this are answered 413 unverified (default 1 MiB).
 
     Raises:
         K2ConfigError: empty API key, or a ``max_body_bytes`` that is not a positive int.
-        TypeError: an async handler, or a deduplicator that is not a :class:`Deduplicator`.
+        TypeError: an async handler, a deduplicator that is not a :class:`Deduplicator`, or a ledger that
+            is not a blocking :class:`~k2connect_ext.Ledger`.
     """
 
     @sealed  # a refused key must not stay in the frames a reporter prints
@@ -221,6 +263,7 @@ class WebhookReceiver(_ReceiverBase):
         handler: Handler,
         *,
         deduplicator: Deduplicator | None = None,
+        ledger: Ledger | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         super().__init__(api_key, max_body_bytes)
@@ -232,11 +275,20 @@ class WebhookReceiver(_ReceiverBase):
             raise TypeError(
                 f"deduplicator must have claim/complete/release/contains, got {type(deduplicator).__name__}"
             )
+        if ledger is not None and not isinstance(ledger, Ledger):
+            raise TypeError(
+                f"ledger must be a blocking Ledger (such as SQLiteLedger), got {type(ledger).__name__}"
+            )
         self._handler = handler
         self._dedup = deduplicator
+        self._ledger = ledger
 
-    def handle(self, body: RawBody, headers: HeaderItems) -> ReceiverResponse:
-        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers."""
+    def handle(self, body: RawBody, headers: HeaderItems, *, url: str | None = None) -> ReceiverResponse:
+        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers.
+
+        ``url`` is the URL the request was posted to (the adapters pass it): its query string may carry a
+        payment intent's tag (settlement transfers, whose results carry no metadata).
+        """
         outcome = self._authenticate(body, headers)
         # Verified: the signature is not needed again, and a handler's error logged below would carry this
         # frame's locals (Sentry, rich) with it.
@@ -253,7 +305,10 @@ class WebhookReceiver(_ReceiverBase):
                 return FAILED
             if claim.state is not ClaimState.NEW:
                 return self._taken(event, claim)
+        failing = _LEDGER
         try:
+            event = self._settled(event, url)
+            failing = _HANDLER
             result = self._handler(event)
             if inspect.isawaitable(result):
                 if inspect.iscoroutine(result):
@@ -261,7 +316,7 @@ class WebhookReceiver(_ReceiverBase):
                 raise TypeError("handler returned an awaitable: use AsyncWebhookReceiver")
         except Exception:
             logger.exception(
-                "K2 %s %s: handler failed; answering 500 so K2 redelivers", event.topic, event.id
+                "K2 %s %s: %s failed; answering 500 so K2 redelivers", event.topic, event.id, failing
             )
             self._release(claim)
             return FAILED
@@ -271,6 +326,18 @@ class WebhookReceiver(_ReceiverBase):
         if claim is not None:
             self._complete(claim)
         return ACCEPTED
+
+    def _settled(self, event: K2Event, url: str | None) -> K2Event:
+        """``event`` with its intent settled from it, if it is a result tagged with one (and a ledger)."""
+        if self._ledger is None:
+            return event
+        intent_id = self._tag_of(event, url)
+        if intent_id is None:
+            return event
+        intent = self._ledger.get_by_id(intent_id)
+        if intent is not None:
+            intent = settle(self._ledger, intent, event.raw)
+        return self._with_intent(event, intent_id, intent)
 
     def _release(self, claim: Claim | None) -> None:
         if self._dedup is None or claim is None:
@@ -297,6 +364,8 @@ class AsyncWebhookReceiver(_ReceiverBase):
     ``handler`` may be async (awaited) or sync (called on the event loop, so keep it quick; the Starlette
     adapter moves sync handlers to a worker thread). ``deduplicator`` may be an
     :class:`~k2connect_ext.webhooks.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
+    ``ledger`` may be an :class:`~k2connect_ext.AsyncLedger` or a blocking :class:`~k2connect_ext.Ledger`,
+    which is then wrapped in one (its calls run in worker threads).
     """
 
     @sealed  # a refused key must not stay in the frames a reporter prints
@@ -306,6 +375,7 @@ class AsyncWebhookReceiver(_ReceiverBase):
         handler: AsyncHandler,
         *,
         deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+        ledger: Ledger | AsyncLedger | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ) -> None:
         super().__init__(api_key, max_body_bytes)
@@ -314,11 +384,20 @@ class AsyncWebhookReceiver(_ReceiverBase):
                 "deduplicator needs aclaim/acomplete/arelease/acontains or claim/complete/release/contains, "
                 f"got {type(deduplicator).__name__}"
             )
+        if ledger is not None and not isinstance(ledger, Ledger | AsyncLedger):
+            raise TypeError(f"ledger must be a Ledger or an AsyncLedger, got {type(ledger).__name__}")
         self._handler = handler
         self._dedup = deduplicator
+        self._ledger = AsyncLedger(ledger) if isinstance(ledger, Ledger) else ledger
 
-    async def handle(self, body: RawBody, headers: HeaderItems) -> ReceiverResponse:
-        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers."""
+    async def handle(
+        self, body: RawBody, headers: HeaderItems, *, url: str | None = None
+    ) -> ReceiverResponse:
+        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers.
+
+        ``url`` is the URL the request was posted to (the adapters pass it): its query string may carry a
+        payment intent's tag (settlement transfers, whose results carry no metadata).
+        """
         outcome = self._authenticate(body, headers)
         # Verified: the signature is not needed again, and a handler's error logged below would carry this
         # frame's locals (Sentry, rich) with it.
@@ -335,13 +414,16 @@ class AsyncWebhookReceiver(_ReceiverBase):
                 return FAILED
             if claim.state is not ClaimState.NEW:
                 return self._taken(event, claim)
+        failing = _LEDGER
         try:
+            event = await self._settled(event, url)
+            failing = _HANDLER
             result = self._handler(event)
             if inspect.isawaitable(result):
                 await result
         except Exception:
             logger.exception(
-                "K2 %s %s: handler failed; answering 500 so K2 redelivers", event.topic, event.id
+                "K2 %s %s: %s failed; answering 500 so K2 redelivers", event.topic, event.id, failing
             )
             await self._release(claim)
             return FAILED
@@ -352,6 +434,18 @@ class AsyncWebhookReceiver(_ReceiverBase):
             # Shielded: a cancellation now (the client went away) must not leave a processed event unmarked.
             await asyncio.shield(self._complete(claim))
         return ACCEPTED
+
+    async def _settled(self, event: K2Event, url: str | None) -> K2Event:
+        """Async twin of :meth:`WebhookReceiver._settled`."""
+        if self._ledger is None:
+            return event
+        intent_id = self._tag_of(event, url)
+        if intent_id is None:
+            return event
+        intent = await self._ledger.get_by_id(intent_id)
+        if intent is not None:
+            intent = await asettle(self._ledger, intent, event.raw)
+        return self._with_intent(event, intent_id, intent)
 
     @staticmethod
     async def _claim(dedup: AsyncDeduplicator | Deduplicator, key: str) -> Claim:
@@ -384,6 +478,11 @@ class AsyncWebhookReceiver(_ReceiverBase):
             return
         if not completed:
             _completed_late(claim)
+
+
+# What failed, for the log line of a 500: settling the event's intent (the store), or the user's handler.
+_LEDGER: Final = "the intent ledger"
+_HANDLER: Final = "handler"
 
 
 def _release_failed(claim: Claim) -> None:
