@@ -9,8 +9,9 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import django
 import pytest
@@ -25,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.routing import Route
 
+from k2connect_ext import AsyncLedger, IntentState, Ledger
 from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Claim, ClaimState, MemoryDeduplicator
 from k2connect_ext.webhooks._events import EventKind, K2Event
 from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
@@ -32,6 +34,17 @@ from k2connect_ext.webhooks.adapters import django as django_adapter
 from k2connect_ext.webhooks.adapters import flask as flask_adapter
 from k2connect_ext.webhooks.adapters.starlette import verified_event, webhook_endpoint
 from tests.fixtures import FIXTURES_DIR, fixtures_present, missing_fixtures
+from tests.intent_callbacks import (
+    REFERENCE,
+    WatchedLedger,
+    encoded,
+    sent,
+    settlement_result,
+    stk_result,
+    stored,
+    tagged_url,
+    write_locked,
+)
 
 with warnings.catch_warnings():
     # Starlette 1.10 warns (a UserWarning subclass) when its TestClient runs on httpx rather than httpx2;
@@ -101,7 +114,12 @@ class AsyncRecorder(Recorder):
 
 # What a POST got back: the status, the body, and the headers (names in lower case).
 Reply = tuple[int, bytes, dict[str, str]]
-Post = Callable[[bytes, dict[str, str]], Reply]
+
+
+class Post(Protocol):
+    """POST raw bytes with these headers to the framework's webhook route, ``?query`` appended if given."""
+
+    def __call__(self, body: bytes, headers: dict[str, str], query: str = "") -> Reply: ...
 
 
 @pytest.fixture
@@ -114,20 +132,33 @@ def closers() -> Iterator[list[Callable[[], Any]]]:
 
 
 def _starlette(
-    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+    closers: list[Callable[[], Any]],
+    handler: Any,
+    dedup: MemoryDeduplicator | None,
+    key: str = KEY,
+    ledger: Any = None,
 ) -> Post:
     """A Starlette app routing POST /k2 to webhook_endpoint."""
-    app = Starlette(routes=[Route("/k2", webhook_endpoint(key, handler, dedup), methods=["POST"])])
+    endpoint = webhook_endpoint(key, handler, dedup, ledger=ledger)
+    app = Starlette(routes=[Route("/k2", endpoint, methods=["POST"])])
     return _asgi_post(closers, app, "/k2")
 
 
 def _fastapi(
-    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+    closers: list[Callable[[], Any]],
+    handler: Any,
+    dedup: MemoryDeduplicator | None,
+    key: str = KEY,
+    ledger: Any = None,
 ) -> Post:
     """A FastAPI app with webhook_endpoint added as an api route."""
     app = FastAPI()
-    app.add_api_route("/k2", webhook_endpoint(key, handler, dedup), methods=["POST"])
+    app.add_api_route("/k2", webhook_endpoint(key, handler, dedup, ledger=ledger), methods=["POST"])
     return _asgi_post(closers, app, "/k2")
+
+
+def _with(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
 
 
 def _asgi_post(closers: list[Callable[[], Any]], app: Any, url: str) -> Post:
@@ -135,31 +166,38 @@ def _asgi_post(closers: list[Callable[[], Any]], app: Any, url: str) -> Post:
     client = TestClient(app, raise_server_exceptions=True)
     closers.append(client.close)
 
-    def post(body: bytes, headers: dict[str, str]) -> Reply:
-        response = client.post(url, content=body, headers=headers)
+    def post(body: bytes, headers: dict[str, str], query: str = "") -> Reply:
+        response = client.post(_with(url, query), content=body, headers=headers)
         return response.status_code, response.content, {k.lower(): v for k, v in response.headers.items()}
 
     return post
 
 
 def _flask(
-    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+    closers: list[Callable[[], Any]],
+    handler: Any,
+    dedup: MemoryDeduplicator | None,
+    key: str = KEY,
+    ledger: Any = None,
 ) -> Post:
     """A Flask app with webhook_view at /k2."""
     app = Flask(__name__)
-    app.add_url_rule(
-        "/k2", view_func=flask_adapter.webhook_view(key, handler, deduplicator=dedup), methods=["POST"]
-    )
+    view = flask_adapter.webhook_view(key, handler, deduplicator=dedup, ledger=ledger)
+    app.add_url_rule("/k2", view_func=view, methods=["POST"])
     return _flask_post(app, "/k2")
 
 
 def _flask_blueprint(
-    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+    closers: list[Callable[[], Any]],
+    handler: Any,
+    dedup: MemoryDeduplicator | None,
+    key: str = KEY,
+    ledger: Any = None,
 ) -> Post:
     """A Flask app with the webhook blueprint mounted under /k2."""
     app = Flask(__name__)
     app.register_blueprint(
-        flask_adapter.webhook_blueprint(key, handler, deduplicator=dedup), url_prefix="/k2"
+        flask_adapter.webhook_blueprint(key, handler, deduplicator=dedup, ledger=ledger), url_prefix="/k2"
     )
     assert "k2connect_webhooks.webhook" in app.view_functions
     return _flask_post(app, "/k2/webhooks")
@@ -169,19 +207,24 @@ def _flask_post(app: Flask, url: str) -> Post:
     """POST raw bytes through Flask's test client."""
     client = app.test_client()
 
-    def post(body: bytes, headers: dict[str, str]) -> Reply:
-        response = client.post(url, data=body, headers=headers)
+    def post(body: bytes, headers: dict[str, str], query: str = "") -> Reply:
+        response = client.post(_with(url, query), data=body, headers=headers)
         return response.status_code, response.data, {k.lower(): v for k, v in response.headers.items()}
 
     return post
 
 
 def _django(
-    closers: list[Callable[[], Any]], handler: Any, dedup: MemoryDeduplicator | None, key: str = KEY
+    closers: list[Callable[[], Any]],
+    handler: Any,
+    dedup: MemoryDeduplicator | None,
+    key: str = KEY,
+    ledger: Any = None,
 ) -> Post:
     """A Django URLconf routing /k2 to webhook_view, called through the test Client with CSRF enforced."""
+    view = django_adapter.webhook_view(key, handler, deduplicator=dedup, ledger=ledger)
     override = override_settings(
-        ROOT_URLCONF=urlconf(django_adapter.webhook_view(key, handler, deduplicator=dedup)),
+        ROOT_URLCONF=urlconf(view),
         MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"],
     )
     override.enable()
@@ -189,8 +232,10 @@ def _django(
     # enforce_csrf_checks: prove the view is exempt, as it must be for K2, which sends no CSRF token.
     client = DjangoClient(enforce_csrf_checks=True)
 
-    def post(body: bytes, headers: dict[str, str]) -> Reply:
-        response = client.post("/k2", data=body, content_type="application/json", headers=headers)
+    def post(body: bytes, headers: dict[str, str], query: str = "") -> Reply:
+        response = client.post(
+            _with("/k2", query), data=body, content_type="application/json", headers=headers
+        )
         return response.status_code, response.content, {k.lower(): v for k, v in response.headers.items()}
 
     return post
@@ -313,6 +358,130 @@ class BrokenClaim(MemoryDeduplicator):
         if self.down:
             raise OSError("the store is down")
         return super().claim(event_id)
+
+
+# ------------------------------------------------------------------------ intents settled from callbacks
+class IntentRecorder(Recorder):
+    """A sync handler that also notes what the ledger said of the event's intent while it ran."""
+
+    def __init__(self, ledger: Ledger, failures: int = 0) -> None:
+        super().__init__(failures)
+        self.ledger = ledger
+        self.states_seen: list[IntentState | None] = []
+
+    def __call__(self, event: K2Event) -> None:
+        now = None if event.intent is None else self.ledger.get_by_id(event.intent.id)
+        self.states_seen.append(None if now is None else now.state)
+        super().__call__(event)
+
+
+class AsyncIntentRecorder(IntentRecorder):
+    """The async twin of IntentRecorder."""
+
+    async def __call__(self, event: K2Event) -> None:  # type: ignore[override]
+        await asyncio.sleep(0)
+        super().__call__(event)
+
+
+def _watching(recorder: type[Recorder], ledger: Ledger) -> IntentRecorder:
+    """The handler of the framework's kind (sync or async) that watches the ledger."""
+    return AsyncIntentRecorder(ledger) if recorder is AsyncRecorder else IntentRecorder(ledger)
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Iterator[WatchedLedger]:
+    """A real SQLite ledger in a fresh folder."""
+    found = WatchedLedger(tmp_path / "ledger.db")
+    yield found
+    found.close()
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_a_result_tagged_in_its_metadata_settles_its_intent_before_the_handler(
+    closers: list[Any], build: Any, recorder: type[Recorder], ledger: WatchedLedger
+) -> None:
+    """With ``ledger=``, a signed STK result tagged in its metadata is 200, and the intent is already
+    ``succeeded`` (with the M-PESA reference) when the handler runs, which gets it as ``event.intent``."""
+    intent = sent(ledger)
+    handler = _watching(recorder, ledger)
+    body = encoded(stk_result(intent.id))
+    status, answer, _ = build(closers, handler, MemoryDeduplicator(), ledger=ledger)(body, signed(body))
+    assert (status, json.loads(answer)) == (200, {"status": "accepted"})
+    assert handler.states_seen == [IntentState.SUCCEEDED]
+    assert handler.events[0].intent == stored(ledger, intent)
+    assert stored(ledger, intent).reference == REFERENCE
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_a_result_tagged_in_the_url_query_settles_its_intent_before_the_handler(
+    closers: list[Any], build: Any, recorder: type[Recorder], ledger: WatchedLedger
+) -> None:
+    """A settlement transfer result (no metadata) posted to the route with the tag in its query: the
+    adapter passes the request's URL, and the intent is ``succeeded`` when the handler runs."""
+    intent = sent(ledger, "settle_funds")
+    handler = _watching(recorder, ledger)
+    body = encoded(settlement_result())
+    query = tagged_url(intent.id).split("?", 1)[1]
+    status, _, _ = build(closers, handler, None, ledger=ledger)(body, signed(body), query)
+    assert status == 200
+    assert handler.states_seen == [IntentState.SUCCEEDED]
+    assert stored(ledger, intent).result == settlement_result()
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_a_failed_result_settles_its_intent_failed(
+    closers: list[Any], build: Any, recorder: type[Recorder], ledger: WatchedLedger
+) -> None:
+    """A failed STK result: the intent is ``failed``, with K2's reason, before the handler runs."""
+    intent = sent(ledger)
+    handler = _watching(recorder, ledger)
+    body = encoded(stk_result(intent.id, "Failed"))
+    assert build(closers, handler, None, ledger=ledger)(body, signed(body))[0] == 200
+    assert handler.states_seen == [IntentState.FAILED]
+    assert stored(ledger, intent).last_error == "Insufficient funds"
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_a_bad_signature_never_touches_the_ledger(
+    closers: list[Any], build: Any, recorder: type[Recorder], ledger: WatchedLedger
+) -> None:
+    """A tagged result with a wrong signature (tag in the metadata and in the query) is 401; the ledger
+    is neither read nor written."""
+    intent = sent(ledger)
+    ledger.calls.clear()
+    handler = _watching(recorder, ledger)
+    body = encoded(stk_result(intent.id))
+    query = tagged_url(intent.id).split("?", 1)[1]
+    post = build(closers, handler, None, ledger=ledger)
+    assert post(body, signed(body, "not-the-key"), query)[0] == 401
+    assert ledger.calls == [] and handler.events == []
+    assert stored(ledger, intent) == intent
+
+
+@pytest.mark.parametrize(("build", "recorder"), FRAMEWORKS)
+def test_a_ledger_outage_is_500_and_the_redelivery_settles_its_intent(
+    closers: list[Any], build: Any, recorder: type[Recorder], ledger: WatchedLedger, tmp_path: Path
+) -> None:
+    """The ledger cannot be written (its write lock held elsewhere past the busy timeout): 500, the handler
+    does not run, nothing is marked as seen; K2's redelivery once the store is back settles the intent."""
+    intent = sent(ledger)
+    handler, dedup = _watching(recorder, ledger), MemoryDeduplicator()
+    result = stk_result(intent.id)
+    body = encoded(result)
+    post = build(closers, handler, dedup, ledger=ledger)
+    with write_locked(tmp_path / "ledger.db"):
+        assert post(body, signed(body))[0] == 500
+    assert handler.events == [] and stored(ledger, intent) == intent
+    assert not dedup.contains(f"result:incoming_payment:{result['data']['id']}:Success")
+    assert post(body, signed(body))[0] == 200
+    assert handler.states_seen == [IntentState.SUCCEEDED]
+
+
+def test_django_sync_handler_refuses_an_async_ledger(ledger: WatchedLedger) -> None:
+    """A sync Django view needs a blocking ledger; an async one wraps a blocking ledger itself."""
+    with pytest.raises(TypeError, match="blocking Ledger"):
+        django_adapter.webhook_view(KEY, Recorder(), ledger=AsyncLedger(ledger))
+    assert django_adapter.webhook_view(KEY, AsyncRecorder(), ledger=AsyncLedger(ledger))
 
 
 def _php_vector() -> tuple[bytes, str, str]:

@@ -8,11 +8,8 @@ file's write lock, or the server stopped.
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import json
 import logging
-import sqlite3
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -20,100 +17,33 @@ from typing import Any
 
 import pytest
 
-from k2connect_ext import AsyncLedger, Intent, IntentState, Ledger, PostgresLedger, SQLiteLedger
+from k2connect_ext import AsyncLedger, IntentState, Ledger, PostgresLedger
 from k2connect_ext._intent_tag import TAG_KEY
 from k2connect_ext.webhooks._dedup import MemoryDeduplicator
 from k2connect_ext.webhooks._events import K2Event
 from k2connect_ext.webhooks._receivers import AsyncWebhookReceiver, WebhookReceiver
 from k2connect_ext.webhooks._signatures import SIGNATURE_HEADER, compute_signature
-from tests.fakes import incoming_payment
+from tests.intent_callbacks import (
+    CALLBACK,
+    REFERENCE,
+    WEBHOOK,
+    WatchedLedger,
+    encoded,
+    sent,
+    settlement_result,
+    stk_result,
+    stored,
+    tagged_url,
+    write_locked,
+)
 from tests.servers import PostgresServer
 
 KEY = "receiver-intents-api-key"
-REFERENCE = "QKL2Y4X9"
-CALLBACK = "https://shop.example.co.ke/k2/results"
 MODES = ["sync", "async", "async-AsyncLedger"]
-WEBHOOK = {
-    "topic": "customer_created",
-    "id": "c0ffee00-0000-4000-8000-0000000000aa",
-    "created_at": "2026-03-01T12:00:00+03:00",
-    "event": {"type": "Customer Created", "resource": {"phone_number": "+254700000009"}},
-}
-
-
-# ------------------------------------------------------------------------------------------ bodies
-def stk_result(intent_id: str | None, status: str = "Success") -> dict[str, Any]:
-    """An STK push result (K2 echoes metadata there), tagged with ``intent_id`` in its metadata."""
-    errors = "Insufficient funds" if status == "Failed" else None
-    body = incoming_payment(status, errors=errors, resource_id=str(uuid.uuid4()))
-    attributes = body["data"]["attributes"]
-    if status == "Success":
-        attributes["event"]["resource"] = {"reference": REFERENCE, "amount": "100.0"}
-    if intent_id is not None:
-        attributes["metadata"] = {"order": "1234", TAG_KEY: intent_id}
-    return body
-
-
-SETTLEMENT: dict[str, Any] = {
-    "data": {
-        "id": "da3ab9c3-7bd4-5945-b815-1069c637a53a",
-        "type": "settlement_transfer",
-        "attributes": {
-            "status": "Processed",
-            "created_at": "2022-03-10T14:14:20.036+03:00",
-            "amount": {"currency": "KES", "value": "59700.0"},
-            "transfer_batches": [
-                {
-                    "status": "Transferred",
-                    "disbursements": [
-                        {
-                            "amount": "59700.0",
-                            "status": "Transferred",
-                            "destination_type": "Mobile Wallet",
-                            "origination_time": "2022-02-17T15:59:47.182+03:00",
-                            "destination_reference": "8ff2e5f1-c0c1-5da2-a531-9d87178f96a7",
-                            "transaction_reference": "JL6P1EFWC07",
-                        }
-                    ],
-                }
-            ],
-            "_links": {
-                "callback_url": CALLBACK,
-                "self": "https://sandbox.kopokopo.com/api/v1/settlement_transfers/da3ab9c3",
-            },
-        },
-    }
-}
-
-
-def settlement_result() -> dict[str, Any]:
-    """A settlement transfer result: no metadata, so its intent's tag rides in the callback URL's query."""
-    return copy.deepcopy(SETTLEMENT)
-
-
-def encoded(body: dict[str, Any]) -> bytes:
-    return json.dumps(body).encode()
 
 
 def signed(body: bytes, key: str = KEY) -> dict[str, str]:
     return {SIGNATURE_HEADER: compute_signature(body, key), "Content-Type": "application/json"}
-
-
-# ------------------------------------------------------------------------------------------ ledgers
-class WatchedLedger(SQLiteLedger):
-    """A real SQLite ledger that also notes each call the receiver makes to it."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path, busy_timeout_seconds=0.1)
-        self.calls: list[str] = []
-
-    def get_by_id(self, intent_id: str) -> Intent | None:
-        self.calls.append("get_by_id")
-        return super().get_by_id(intent_id)
-
-    def transition(self, intent_id: str, to: IntentState, **fields: Any) -> Intent:
-        self.calls.append("transition")
-        return super().transition(intent_id, to, **fields)
 
 
 @pytest.fixture
@@ -121,29 +51,6 @@ def ledger(tmp_path: Path) -> Iterator[WatchedLedger]:
     found = WatchedLedger(tmp_path / "ledger.db")
     yield found
     found.close()
-
-
-def sent(ledger: Ledger, operation: str = "stk_push", state: IntentState = IntentState.SENT) -> Intent:
-    """A new intent, moved by hand to ``state`` (``sending``, ``sent`` or ``ambiguous``)."""
-    intent, _ = ledger.record(f"order-{uuid.uuid4().hex}", operation, {"amount": "100"})
-    intent = ledger.transition(intent.id, IntentState.SENDING, expect=IntentState.RECORDED)
-    if state is IntentState.SENT:
-        intent = ledger.transition(intent.id, state, expect=IntentState.SENDING, location=CALLBACK)
-    elif state is IntentState.AMBIGUOUS:
-        intent = ledger.transition(intent.id, state, expect=IntentState.SENDING, last_error="timed out")
-    return intent
-
-
-@contextlib.contextmanager
-def write_locked(path: Path) -> Iterator[None]:
-    """Another connection holds the file's write lock: the ledger's writes wait, then fail (reads go on)."""
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        holder.execute("COMMIT")
-        holder.close()
 
 
 # ------------------------------------------------------------------------------------------ receivers
@@ -194,12 +101,6 @@ def endpoint(mode: str, shop: Shop, ledger: Ledger, dedup: MemoryDeduplicator | 
 ACCEPTED = (200, {"status": "accepted"})
 
 
-def state_of(ledger: Ledger, intent: Intent) -> Intent:
-    found = ledger.get_by_id(intent.id)
-    assert found is not None
-    return found
-
-
 # ------------------------------------------------------------------------------------------ settling
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("start", [IntentState.SENT, IntentState.SENDING, IntentState.AMBIGUOUS])
@@ -218,7 +119,7 @@ async def test_a_tag_in_the_metadata_settles_the_intent_before_the_handler_runs(
     assert event.intent is not None and event.intent.id == intent.id
     assert event.intent.state is IntentState.SUCCEEDED and event.intent.reference == REFERENCE
     assert event.intent.result == result
-    assert state_of(ledger, intent) == event.intent
+    assert stored(ledger, intent) == event.intent
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -229,14 +130,14 @@ async def test_a_tag_in_the_url_query_settles_the_intent_before_the_handler_runs
     finds the intent, which is ``succeeded`` when the handler runs."""
     intent = sent(ledger, "settle_funds")
     shop = Shop(ledger)
-    url = f"{CALLBACK}?order=7&{TAG_KEY}={intent.id}"
+    url = tagged_url(intent.id)
     assert await endpoint(mode, shop, ledger)(encoded(settlement_result()), url=url) == ACCEPTED
     assert shop.states_seen == [IntentState.SUCCEEDED]
     [event] = shop.events
     assert event.intent is not None and event.intent.state is IntentState.SUCCEEDED
-    stored = state_of(ledger, intent)
-    assert stored.state is IntentState.SUCCEEDED and stored.result == settlement_result()
-    assert stored.reference == event.reference
+    now = stored(ledger, intent)
+    assert now.state is IntentState.SUCCEEDED and now.result == settlement_result()
+    assert now.reference == event.reference
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -246,9 +147,9 @@ async def test_a_failed_result_settles_the_intent_failed(ledger: WatchedLedger, 
     shop = Shop(ledger)
     assert await endpoint(mode, shop, ledger)(encoded(stk_result(intent.id, "Failed"))) == ACCEPTED
     assert shop.states_seen == [IntentState.FAILED]
-    stored = state_of(ledger, intent)
-    assert stored.state is IntentState.FAILED and stored.last_error == "Insufficient funds"
-    assert shop.events[0].intent == stored
+    now = stored(ledger, intent)
+    assert now.state is IntentState.FAILED and now.last_error == "Insufficient funds"
+    assert shop.events[0].intent == now
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -258,7 +159,7 @@ async def test_a_pending_result_leaves_the_intent_as_it_was(ledger: WatchedLedge
     shop = Shop(ledger)
     assert await endpoint(mode, shop, ledger)(encoded(stk_result(intent.id, "Pending"))) == ACCEPTED
     assert shop.states_seen == [IntentState.SENT]
-    assert shop.events[0].intent == intent == state_of(ledger, intent)
+    assert shop.events[0].intent == intent == stored(ledger, intent)
 
 
 # ------------------------------------------------------------------------------------------ untouched
@@ -284,7 +185,7 @@ async def test_a_bad_signature_never_touches_the_ledger(
         answer = await AsyncWebhookReceiver(KEY, shop, ledger=given).handle(body, headers, url=url)
     assert answer.status == 401
     assert ledger.calls == [] and shop.events == []
-    assert state_of(ledger, intent) == intent
+    assert stored(ledger, intent) == intent
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -334,7 +235,7 @@ async def test_a_ledger_outage_is_500_and_the_redelivery_settles_the_intent(
         status, answer = await post(body)
     assert status == 500 and answer["status"] == "error"
     assert "the intent ledger failed" in caplog.text
-    assert shop.events == [] and state_of(ledger, intent) == intent
+    assert shop.events == [] and stored(ledger, intent) == intent
     assert not dedup.contains(f"result:incoming_payment:{result['data']['id']}:Success")
     assert await post(body) == ACCEPTED
     assert shop.states_seen == [IntentState.SUCCEEDED]
@@ -352,11 +253,11 @@ async def test_a_handler_failing_after_settling_is_500_and_the_redelivery_finds_
     post = endpoint(mode, shop, ledger, MemoryDeduplicator())
     body = encoded(stk_result(intent.id))
     assert (await post(body))[0] == 500
-    settled = state_of(ledger, intent)
+    settled = stored(ledger, intent)
     assert settled.state is IntentState.SUCCEEDED
     assert await post(body) == ACCEPTED
     assert [event.intent for event in shop.events] == [settled, settled]
-    assert state_of(ledger, intent) == settled
+    assert stored(ledger, intent) == settled
 
 
 # ------------------------------------------------------------------------------------------ construction
@@ -390,9 +291,9 @@ async def test_a_postgres_ledger_settles_and_an_outage_is_500_until_it_is_back(
             assert (await post(body))[0] == 500
         finally:
             postgres_server.start()
-        assert shop.events == [] and state_of(ledger, intent) == intent
+        assert shop.events == [] and stored(ledger, intent) == intent
         assert await post(body) == ACCEPTED
         assert shop.states_seen == [IntentState.SUCCEEDED]
-        assert state_of(ledger, intent).reference == REFERENCE
+        assert stored(ledger, intent).reference == REFERENCE
     finally:
         ledger.close()

@@ -10,6 +10,13 @@ signature already proves the request came from K2.
 
 An ``async def`` handler gets an async view (run it under ASGI); a plain function gets a sync view.
 
+With ``ledger=``, a verified result tagged with a payment intent (in its metadata, or in the query of the URL
+K2 posted to) settles that intent before ``handle`` runs, which sees it as ``event.intent``. A sync view
+needs a blocking :class:`~k2connect_ext.Ledger`; an async one takes that or an
+:class:`~k2connect_ext.AsyncLedger`. The view passes ``request.get_full_path()`` (path and query) as the URL:
+the query is what carries the tag, while building the absolute URL would call ``get_host()``, which raises
+for a host outside ``ALLOWED_HOSTS`` after K2's signature was already verified.
+
 The body is read in chunks (``request.read``) and refused with 413 past ``max_body_bytes`` (1 MiB by default),
 before reading at all when ``Content-Length`` announces more. Under WSGI Django never reads past
 ``Content-Length``; under ASGI Django itself has already received the body into a temporary file (kept in
@@ -24,6 +31,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
+from k2connect_ext._ledger import AsyncLedger, Ledger
 from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.webhooks._dedup import AsyncDeduplicator, Deduplicator
@@ -50,16 +58,18 @@ def webhook_view(
     handler: AsyncHandler,
     *,
     deduplicator: AsyncDeduplicator | Deduplicator | None = None,
+    ledger: Ledger | AsyncLedger | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> SyncView | AsyncView:
     """A view that verifies, parses, deduplicates and hands each event to ``handler``; POST only.
 
-    The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`, plus 405 for other methods.
+    The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`, plus 405 for other methods;
+    a tagged result settles its intent in ``ledger`` (if given) before the handler runs.
     An async handler needs Django 5.0 or later, whose ``csrf_exempt`` keeps async views async.
     """
     if _is_async_callable(handler):
         receiver = AsyncWebhookReceiver(
-            api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes
+            api_key, handler, deduplicator=deduplicator, ledger=ledger, max_body_bytes=max_body_bytes
         )
 
         async def k2_webhook_async(request: HttpRequest) -> HttpResponse:
@@ -69,7 +79,7 @@ def webhook_view(
             body = receiver.read_body(request.META, _chunks(request))
             if isinstance(body, ReceiverResponse):
                 return _to_django(body)
-            return _to_django(await receiver.handle(body, request.headers))
+            return _to_django(await receiver.handle(body, request.headers, url=request.get_full_path()))
 
         async_view: AsyncView = csrf_exempt(k2_webhook_async)
         return async_view
@@ -79,8 +89,12 @@ def webhook_view(
             "a sync handler needs a blocking deduplicator (claim/complete/release/contains), "
             "not an async-only one"
         )
+    if ledger is not None and not isinstance(ledger, Ledger):
+        raise TypeError(
+            f"a sync handler needs a blocking Ledger (such as SQLiteLedger), got {type(ledger).__name__}"
+        )
     sync_receiver = WebhookReceiver(
-        api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes
+        api_key, handler, deduplicator=deduplicator, ledger=ledger, max_body_bytes=max_body_bytes
     )
 
     def k2_webhook(request: HttpRequest) -> HttpResponse:
@@ -89,7 +103,7 @@ def webhook_view(
         body = sync_receiver.read_body(request.META, _chunks(request))
         if isinstance(body, ReceiverResponse):
             return _to_django(body)
-        return _to_django(sync_receiver.handle(body, request.headers))
+        return _to_django(sync_receiver.handle(body, request.headers, url=request.get_full_path()))
 
     sync_view: SyncView = csrf_exempt(k2_webhook)
     return sync_view

@@ -13,6 +13,10 @@ exact bytes K2 sent, which a re-serialised ``request.get_json()`` would not matc
 The body is read in chunks and refused with 413 past ``max_body_bytes`` (1 MiB by default), before reading
 at all when ``Content-Length`` announces more; Flask's own ``MAX_CONTENT_LENGTH``, if lower, also applies.
 
+With ``ledger=`` (a blocking :class:`~k2connect_ext.Ledger`), a verified result tagged with a payment intent
+(in its metadata, or in the query of the URL K2 posted to: the view passes ``request.url``) settles that
+intent before ``handler`` runs, which sees it as ``event.intent``.
+
 If the app uses Flask-WTF's ``CSRFProtect``, exempt the view or blueprint: K2 sends no CSRF token, and the
 signature already proves the request came from K2.
 """
@@ -24,6 +28,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from k2connect_ext._ledger import Ledger
 from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import DEFAULT_MAX_BODY_BYTES
 from k2connect_ext.webhooks._dedup import Deduplicator
@@ -41,17 +46,25 @@ def webhook_view(
     handler: Handler,
     *,
     deduplicator: Deduplicator | None = None,
+    ledger: Ledger | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Callable[[], Response]:
     """A view that verifies, parses, deduplicates and hands each event to ``handler`` (a sync function).
 
-    The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`. Register it for POST only.
+    The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`, which settles the intent of
+    a tagged result from ``ledger`` (if given) before the handler runs. Register it for POST only.
     """
-    receiver = WebhookReceiver(api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes)
+    receiver = WebhookReceiver(
+        api_key, handler, deduplicator=deduplicator, ledger=ledger, max_body_bytes=max_body_bytes
+    )
 
     def k2_webhook() -> Response:
         body = _read(receiver)
-        answer = body if isinstance(body, ReceiverResponse) else receiver.handle(body, request.headers)
+        answer = (
+            body
+            if isinstance(body, ReceiverResponse)
+            else receiver.handle(body, request.headers, url=request.url)
+        )
         return Response(
             answer.body, status=answer.status, headers=list(answer.headers), content_type=answer.content_type
         )
@@ -78,12 +91,15 @@ def webhook_blueprint(
     handler: Handler,
     *,
     deduplicator: Deduplicator | None = None,
+    ledger: Ledger | None = None,
     rule: str = "/webhooks",
     name: str = "k2connect_webhooks",
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Blueprint:
     """A blueprint serving :func:`webhook_view` at ``rule`` (POST only), as endpoint ``<name>.webhook``."""
     blueprint = Blueprint(name, __name__)
-    view = webhook_view(api_key, handler, deduplicator=deduplicator, max_body_bytes=max_body_bytes)
+    view = webhook_view(
+        api_key, handler, deduplicator=deduplicator, ledger=ledger, max_body_bytes=max_body_bytes
+    )
     blueprint.add_url_rule(rule, endpoint="webhook", view_func=view, methods=["POST"])
     return blueprint

@@ -11,6 +11,10 @@ FastAPI, the whole flow (dedup, 200/400/401/413/500/503 answers)::
 
     app.add_api_route("/k2/webhooks", webhook_endpoint(API_KEY, handle, dedup), methods=["POST"])
 
+With ``ledger=`` (a :class:`~k2connect_ext.Ledger` or :class:`~k2connect_ext.AsyncLedger`), a verified result
+tagged with a payment intent (in its metadata, or in the query of the URL K2 posted to: the endpoint passes
+the request's full URL) settles that intent before ``handle`` runs, which sees it as ``event.intent``.
+
 FastAPI, verification only, inside your own endpoint::
 
     @app.post("/k2/webhooks")
@@ -30,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from k2connect_ext._exceptions import WebhookPayloadError, WebhookSignatureError
+from k2connect_ext._ledger import AsyncLedger, Ledger
 from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import (
     DEFAULT_MAX_BODY_BYTES,
@@ -57,21 +62,31 @@ def webhook_endpoint(
     handler: AsyncHandler,
     deduplicator: AsyncDeduplicator | Deduplicator | None = None,
     *,
+    ledger: Ledger | AsyncLedger | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Callable[[Request], Awaitable[Response]]:
     """An endpoint that verifies, parses, deduplicates and hands each event to ``handler``.
 
     ``handler`` may be async, or a plain function, which then runs in Starlette's thread pool so a slow
-    handler never blocks the event loop. The answers are those of :class:`AsyncWebhookReceiver`.
+    handler never blocks the event loop. The answers are those of :class:`AsyncWebhookReceiver`, which
+    settles the intent of a tagged result from ``ledger`` (if given) before the handler runs.
     """
     receiver = AsyncWebhookReceiver(
-        api_key, _off_the_loop(handler), deduplicator=deduplicator, max_body_bytes=max_body_bytes
+        api_key,
+        _off_the_loop(handler),
+        deduplicator=deduplicator,
+        ledger=ledger,
+        max_body_bytes=max_body_bytes,
     )
 
     # `request: Request` is what Starlette passes and what FastAPI injects when this is an api route.
     async def k2_webhook(request: Request) -> Response:
         body = await receiver.aread_body(request.headers, request.stream())
-        answer = body if isinstance(body, ReceiverResponse) else await receiver.handle(body, request.headers)
+        answer = (
+            body
+            if isinstance(body, ReceiverResponse)
+            else await receiver.handle(body, request.headers, url=str(request.url))
+        )
         return Response(
             answer.body,
             status_code=answer.status,
