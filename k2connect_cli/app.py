@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from .commands.intents import intents
+from .commands.payouts import payouts
 from .commands.resources import status, wait
 from .commands.sandbox import sandbox
 from .commands.send_money import send_money
@@ -95,5 +97,5 @@ def cli(
         state.remember_secret(secret)
 
 
-for command in (token, stk_push, send_money, status, wait, subscribe, webhook, sandbox):
+for command in (token, stk_push, send_money, status, wait, subscribe, webhook, sandbox, intents, payouts):
     cli.add_command(command)

@@ -37,8 +37,11 @@ class CliState:
 pass_state = click.make_pass_decorator(CliState, ensure=True)
 
 
-def open_k2(state: CliState, *, sleep: Callable[[float], None] | None = None) -> K2:
-    """A ``K2`` facade from the global options only (the SDK's own environment lookup is bypassed)."""
+def open_k2(
+    state: CliState, *, sleep: Callable[[float], None] | None = None, ledger: str | None = None
+) -> K2:
+    """A ``K2`` facade from the global options only (the SDK's own environment lookup is bypassed);
+    ``ledger`` (a URL) gives it ``k2.intents``."""
     missing = [
         name
         for name, value in (
@@ -58,4 +61,5 @@ def open_k2(state: CliState, *, sleep: Callable[[float], None] | None = None) ->
         retry=RetryPolicy(max_attempts=state.retries + 1),
         sleep=time.sleep if sleep is None else sleep,
         environ={},
+        ledger=ledger,
     )
