@@ -65,6 +65,7 @@ from k2connect_ext._exceptions import WebhookSignatureError as WebhookSignatureE
 from k2connect_ext._lazy import declared_exports, expose, lazy_exports
 
 if TYPE_CHECKING:
+    from k2connect_ext._async_intents import AsyncIntents as AsyncIntents
     from k2connect_ext._client import async_connect as async_connect
     from k2connect_ext._client import connect as connect
     from k2connect_ext._facade import K2 as K2
@@ -73,6 +74,11 @@ if TYPE_CHECKING:
     from k2connect_ext._facade import Created as Created
     from k2connect_ext._intent import Intent as Intent
     from k2connect_ext._intent import IntentState as IntentState
+    from k2connect_ext._intents import BatchReport as BatchReport
+    from k2connect_ext._intents import BatchRow as BatchRow
+    from k2connect_ext._intents import Intents as Intents
+    from k2connect_ext._intents import ReconcileReport as ReconcileReport
+    from k2connect_ext._intents import RowProblem as RowProblem
     from k2connect_ext._invoke import async_invoke as async_invoke
     from k2connect_ext._invoke import invoke as invoke
     from k2connect_ext._ledger import AsyncLedger as AsyncLedger

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -37,7 +38,7 @@ from k2connect_client.types import Response
 from k2connect_ext import _call
 from k2connect_ext import _operations as ops
 from k2connect_ext._client import abuild, build
-from k2connect_ext._exceptions import K2InputError, K2UnexpectedResponseError
+from k2connect_ext._exceptions import K2ConfigError, K2InputError, K2UnexpectedResponseError
 from k2connect_ext._invoke import async_invoke, invoke
 from k2connect_ext._locations import Resource, aread, location_from_headers, parse_location, read
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
@@ -49,6 +50,9 @@ from k2connect_ext._translate import ambiguous_outcome_error
 from k2connect_ext._validation import validate_resource_id
 
 if TYPE_CHECKING:
+    from k2connect_ext._async_intents import AsyncIntents
+    from k2connect_ext._intents import Intents
+    from k2connect_ext._ledger import Ledger
     from k2connect_ext.webhooks._events import K2Event
     from k2connect_ext.webhooks._signatures import RawBody
 
@@ -175,6 +179,28 @@ def _id_of(location_or_id: str) -> str:
     return ref.id
 
 
+def _ledger_of(value: object) -> tuple[Ledger | None, bool]:
+    """The ``ledger`` option as a ledger, and whether the client opened it (and so closes it)."""
+    if value is None:
+        return None, False
+    from k2connect_ext._ledger import Ledger, open_ledger  # loaded only by clients given a ledger
+
+    if isinstance(value, str | os.PathLike):
+        return open_ledger(value), True
+    if isinstance(value, Ledger):
+        return value, False
+    raise K2ConfigError(
+        "ledger must be a ledger URL ('sqlite:///payouts.db', 'postgresql://...'), a file path or a Ledger, "
+        f"not {type(value).__name__}"
+    )
+
+
+_NO_LEDGER = (
+    "{owner}.intents needs a ledger to record payment intents in: pass the 'ledger' option, e.g. "
+    "{owner}(..., ledger='sqlite:///payouts.db') or a Ledger"
+)
+
+
 class _Base:
     settings: K2Settings
     client: AuthenticatedClient
@@ -266,10 +292,31 @@ class K2(_Base):
         self._tokens: TokenManager = connection.tokens
         self.poll = poll or PollSettings()
         self._sleep = sleep
+        try:
+            self._ledger, self._owns_ledger = _ledger_of(options.get("ledger"))
+        except BaseException:
+            self.client.get_httpx_client().close()
+            raise
+        self._intents: Intents | None = None
+        if self._ledger is not None:
+            from k2connect_ext._intents import Intents
+
+            self._intents = Intents(self, self._ledger)
+
+    @property
+    def intents(self) -> Intents:
+        """Payment intents: each money-moving create recorded in the ledger and sent once
+        (:class:`~k2connect_ext.Intents`). Needs the ``ledger`` option (``K2ConfigError`` without it)."""
+        if self._intents is None:
+            raise K2ConfigError(_NO_LEDGER.format(owner="K2"))
+        return self._intents
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
+        """Close the connection pool, and the ledger if it was opened from a URL (not one passed in)."""
         self.client.get_httpx_client().close()
+        if self._ledger is not None and self._owns_ledger:
+            self._ledger.close()
 
     def __enter__(self) -> Self:
         return self
@@ -409,9 +456,27 @@ class AsyncK2(_Base):
         self._tokens: AsyncTokenManager = connection.tokens
         self.poll = poll or PollSettings()
         self._sleep = sleep
+        # Opened here, blocking, like the connection pool: a constructor cannot await.
+        self._ledger, self._owns_ledger = _ledger_of(options.get("ledger"))
+        self._intents: AsyncIntents | None = None
+        if self._ledger is not None:
+            from k2connect_ext._async_intents import AsyncIntents
+            from k2connect_ext._ledger import AsyncLedger
+
+            self._intents = AsyncIntents(self, AsyncLedger(self._ledger))
+
+    @property
+    def intents(self) -> AsyncIntents:
+        """Payment intents, awaited (:class:`~k2connect_ext.AsyncIntents`). Needs the ``ledger`` option."""
+        if self._intents is None:
+            raise K2ConfigError(_NO_LEDGER.format(owner="AsyncK2"))
+        return self._intents
 
     async def aclose(self) -> None:
+        """Close the connection pools, and the ledger if it was opened from a URL (not one passed in)."""
         await self.client.get_async_httpx_client().aclose()
+        if self._ledger is not None and self._owns_ledger:
+            await asyncio.to_thread(self._ledger.close)
 
     async def __aenter__(self) -> Self:
         return self

@@ -12,7 +12,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping
-from typing import Literal, TypedDict
+from typing import TYPE_CHECKING, Literal, TypedDict
 from urllib.parse import urlsplit
 
 import attrs
@@ -30,6 +30,9 @@ from k2connect_ext._exceptions import K2ConfigError
 from k2connect_ext._loopback import is_loopback_host
 from k2connect_ext._retry import RetryPolicy
 from k2connect_ext._token_stores import TokenStore
+
+if TYPE_CHECKING:  # the ledger's code loads only when a client is given one
+    from k2connect_ext._ledger import Ledger
 
 __all__ = [
     "HttpBackend",
@@ -169,6 +172,13 @@ class K2Options(TypedDict, total=False):
         clock: wall-clock seconds, for token expiry (injectable in tests).
         environ: where ``K2_*`` settings are read from instead of ``os.environ``.
         limits: the connection pool's size and keep-alive.
+        ledger: where payment intents are recorded (``k2.intents``): a URL (``"sqlite:///payouts.db"``,
+            ``"postgresql://..."``, see :func:`~k2connect_ext.open_ledger`), a file path, or a
+            :class:`~k2connect_ext.Ledger`. ``K2`` and ``AsyncK2`` open a URL when they are built (a bad URL
+            is a ``K2ConfigError`` there, an SQLite file that cannot be a ledger a
+            ``K2StoreUnavailableError``; a PostgreSQL server is first reached by the first intent) and close
+            it in ``close()``; a ledger object passed in is the caller's to close. ``connect()`` and
+            ``async_connect()`` make bare clients, without intents, and ignore it.
     """
 
     base_url: str | None
@@ -180,6 +190,7 @@ class K2Options(TypedDict, total=False):
     clock: Callable[[], float]
     environ: Mapping[str, str] | None
     limits: httpx.Limits | None
+    ledger: str | os.PathLike[str] | Ledger | None
 
 
 @attrs.frozen

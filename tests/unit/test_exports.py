@@ -85,6 +85,13 @@ PUBLIC = [
     "PostgresLedger",
     "SQLiteLedger",
     "open_ledger",
+    # Payment intents (issue 19): k2.intents, reconciliation, batches.
+    "AsyncIntents",
+    "BatchReport",
+    "BatchRow",
+    "Intents",
+    "ReconcileReport",
+    "RowProblem",
 ]
 
 WEBHOOKS = [

@@ -1,0 +1,310 @@
+"""``AsyncK2.intents``: the asyncio twin of ``_intents.Intents``, the same steps and rules, awaited.
+
+The ledger calls run in worker threads (:class:`~k2connect_ext.AsyncLedger`); the sends go through
+``AsyncK2``. ``run_batch`` runs its rows as tasks, ``concurrency`` at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from k2connect_ext import _call
+from k2connect_ext._exceptions import (
+    K2Error,
+    K2InputError,
+    K2IntentConflictError,
+    K2StoreUnavailableError,
+)
+from k2connect_ext._intent import Intent, IntentState, States
+from k2connect_ext._intent_settle import SETTLEABLE, asettle
+from k2connect_ext._intents import (
+    DEFAULT_SENDING_GRACE,
+    MONEY_OPERATIONS,
+    NOT_SENT,
+    PAGE,
+    STALE_SENDING,
+    BatchReport,
+    BatchRow,
+    CreatePaymentIntent,
+    CreatePaymentLinkIntent,
+    ReconcileReport,
+    ReconcileTally,
+    ReverseTransactionIntent,
+    RowProblem,
+    SendMoneyIntent,
+    SettleFundsIntent,
+    StkPushIntent,
+    arguments_of,
+    batch_report,
+    check_concurrency,
+    check_rows,
+    check_seconds,
+    checked_request,
+    describe,
+    past_horizon,
+    prepare,
+    refuse_rows,
+    resolution,
+    unstored,
+    verdict_of_failure,
+)
+from k2connect_ext._ledger import AsyncLedger
+from k2connect_ext._ledger_schema import DEFAULT_LIST_LIMIT
+from k2connect_ext._sealed import asealed, sealed
+
+if TYPE_CHECKING:
+    from k2connect_ext._facade import AsyncK2
+
+__all__ = ["AsyncIntents"]
+
+
+class AsyncIntents:
+    """``AsyncK2.intents``: the asyncio twin of :class:`~k2connect_ext.Intents`; the same methods, awaited.
+
+    ``run_batch`` takes a ``threading.Event`` or an ``asyncio.Event`` as ``stop``.
+    """
+
+    send_money: SendMoneyIntent[Awaitable[Intent]]
+    stk_push: StkPushIntent[Awaitable[Intent]]
+    create_payment: CreatePaymentIntent[Awaitable[Intent]]
+    settle_funds: SettleFundsIntent[Awaitable[Intent]]
+    reverse_transaction: ReverseTransactionIntent[Awaitable[Intent]]
+    create_payment_link: CreatePaymentLinkIntent[Awaitable[Intent]]
+
+    def __init__(self, k2: AsyncK2, ledger: AsyncLedger) -> None:
+        self._k2 = k2
+        self._ledger = ledger
+
+    @property
+    def ledger(self) -> AsyncLedger:
+        """Where the intents are recorded."""
+        return self._ledger
+
+    def __repr__(self) -> str:
+        return f"AsyncIntents({self._ledger.ledger!r})"
+
+    # ------------------------------------------------------------------ reading
+    @asealed
+    async def get(self, key: str) -> Intent | None:
+        """The intent recorded under ``key``, or None."""
+        return await self._ledger.get(key)
+
+    @asealed
+    async def list(
+        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT
+    ) -> builtins.list[Intent]:
+        """Up to ``limit`` intents (in ``states`` if given), oldest first."""
+        return await self._ledger.list(states, limit=limit)
+
+    @asealed
+    async def wait(self, key: str, *, timeout: float | None = None) -> Intent:
+        """Follow the intent's Location and settle it (see ``Intents.wait``)."""
+        intent = await self._existing(key)
+        if intent.state not in SETTLEABLE or intent.location is None:
+            return intent
+        resource = await self._k2.wait_for(intent.location, timeout=timeout, raise_on_failure=False)
+        return await asettle(self._ledger, intent, resource.to_dict())
+
+    # ------------------------------------------------------------------ sending
+    async def _send(self, name: str, key: str, arguments: Mapping[str, Any]) -> Intent:
+        request = checked_request(name, arguments)
+        intent, _ = await self._ledger.record(key, name, request)
+        if intent.state is not IntentState.RECORDED:
+            return intent
+        return await self._send_recorded(intent)
+
+    async def _send_recorded(self, intent: Intent) -> Intent:
+        prepared = prepare(intent.operation, arguments_of(intent.request), intent.id)
+        try:
+            sending = await self._ledger.transition(
+                intent.id, IntentState.SENDING, expect=IntentState.RECORDED
+            )
+        except K2IntentConflictError:
+            return await self._ledger.get_by_id(intent.id) or intent
+        with _call.scope(intent.operation) as call:
+            try:
+                created = await self._k2._create(prepared, intent.operation)
+            except Exception as exc:
+                verdict = verdict_of_failure(exc, left=call.request is not None)
+                after = await self._answer(
+                    sending, verdict.to, location=verdict.location, last_error=verdict.last_error
+                )
+                if verdict.raise_it:
+                    raise
+                return after
+        return await self._answer(sending, IntentState.SENT, location=created.location)
+
+    async def _answer(
+        self, intent: Intent, to: IntentState, *, location: str | None, last_error: str | None = None
+    ) -> Intent:
+        try:
+            return await self._ledger.transition(
+                intent.id, to, expect=IntentState.SENDING, location=location, last_error=last_error
+            )
+        except K2IntentConflictError:
+            return await self._ledger.get_by_id(intent.id) or intent
+        except K2StoreUnavailableError as exc:
+            raise unstored(intent, to, location, exc) from None
+
+    async def _existing(self, key: str) -> Intent:
+        intent = await self._ledger.get(key)
+        if intent is None:
+            raise K2InputError(f"no intent is recorded under the key {key!r}", field="key")
+        return intent
+
+    # ------------------------------------------------------------------ reconciling
+    @asealed
+    async def reconcile(
+        self,
+        *,
+        horizon: float = 3600.0,
+        sending_grace: float = DEFAULT_SENDING_GRACE,
+        now: float | None = None,
+    ) -> ReconcileReport:
+        """Move every unsettled intent on, once (see ``Intents.reconcile``)."""
+        horizon = check_seconds(horizon, "horizon")
+        sending_grace = check_seconds(sending_grace, "sending_grace")
+        at = time.time() if now is None else check_seconds(now, "now")
+        tally = ReconcileTally()
+        async for intent in self._every(IntentState.SENT):
+            await self._checked(tally, intent, self._read_sent)
+        async for intent in self._every(IntentState.AMBIGUOUS):
+            if intent.location is not None:
+                await self._checked(tally, intent, self._read_ambiguous)
+            elif at - intent.updated_at >= horizon:
+                tally.moved(intent, await self._move(intent, IntentState.UNRESOLVED, past_horizon(horizon)))
+        async for intent in self._every(IntentState.SENDING):
+            if at - intent.updated_at >= sending_grace:
+                tally.moved(intent, await self._move(intent, IntentState.AMBIGUOUS, STALE_SENDING))
+        async for intent in self._every(IntentState.RECORDED):
+            await self._checked(tally, intent, self._send_recorded)
+        return tally.report()
+
+    async def _every(self, state: IntentState) -> AsyncIterator[Intent]:
+        after: Intent | None = None
+        while True:
+            page = await self._ledger.list(state, limit=PAGE, after=after)
+            for intent in page:
+                yield intent
+            if len(page) < PAGE:
+                return
+            after = page[-1]
+
+    async def _checked(
+        self, tally: ReconcileTally, intent: Intent, step: Callable[[Intent], Awaitable[Intent]]
+    ) -> None:
+        try:
+            tally.moved(intent, await step(intent))
+        except K2StoreUnavailableError:
+            raise
+        except K2Error as exc:
+            tally.failed(intent, exc)
+            tally.moved(intent, await self._ledger.get_by_id(intent.id) or intent)
+
+    async def _read_sent(self, intent: Intent) -> Intent:
+        assert intent.location is not None  # a sent intent always has its Location
+        resource = await self._k2.get(intent.location)
+        return await asettle(self._ledger, intent, resource.to_dict())
+
+    async def _read_ambiguous(self, intent: Intent) -> Intent:
+        after = await self._read_sent(intent)
+        if after.state is IntentState.AMBIGUOUS:
+            return await self._move(after, IntentState.SENT, None)
+        return after
+
+    async def _move(self, intent: Intent, to: IntentState, reason: str | None) -> Intent:
+        try:
+            return await self._ledger.transition(intent.id, to, expect=intent.state, last_error=reason)
+        except K2IntentConflictError:
+            return await self._ledger.get_by_id(intent.id) or intent
+
+    @asealed
+    async def resolve(self, key: str, *, sent: bool, note: str) -> Intent:
+        """A person's decision on an ``unresolved`` intent (see ``Intents.resolve``)."""
+        intent = await self._existing(key)
+        to, text = resolution(intent.state, sent, note)
+        return await self._ledger.transition(intent.id, to, expect=IntentState.UNRESOLVED, note=text)
+
+    # ------------------------------------------------------------------ batches
+    @sealed
+    def check_rows(self, rows: Sequence[BatchRow]) -> tuple[RowProblem, ...]:
+        """Every problem of every row, found without sending or recording anything (no I/O: not awaited)."""
+        return check_rows(rows)
+
+    @asealed
+    async def run_batch(
+        self,
+        rows: Iterable[BatchRow],
+        *,
+        concurrency: int = 4,
+        stop: threading.Event | asyncio.Event | None = None,
+        on_progress: Callable[[Intent], object] | None = None,
+    ) -> BatchReport:
+        """Send many creates, each once, ``concurrency`` tasks at a time (see ``Intents.run_batch``).
+
+        If the call itself is cancelled, the rows already running finish first (none is left half sent),
+        then the cancellation goes on.
+        """
+        batch = builtins.list(rows)
+        problems = check_rows(batch)
+        if problems:
+            raise refuse_rows(problems, len(batch))
+        workers = check_concurrency(concurrency)
+        results: builtins.list[Intent | None] = [None] * len(batch)
+        found: builtins.list[RowProblem] = []
+        started = 0
+        failure: BaseException | None = None
+        running: dict[asyncio.Task[tuple[Intent | None, RowProblem | None]], int] = {}
+        try:
+            while True:
+                while failure is None and started < len(batch) and len(running) < workers:
+                    if stop is not None and stop.is_set():
+                        break
+                    task = asyncio.create_task(self._batch_row(started, batch[started]))
+                    running[task] = started
+                    started += 1
+                if not running:
+                    break
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in sorted(done, key=running.__getitem__):
+                    index = running.pop(task)
+                    try:
+                        results[index], problem = task.result()
+                    except Exception as exc:  # the ledger failed (or a bug): finish what runs, then raise
+                        failure = failure or exc
+                        continue
+                    found.extend([problem] if problem is not None else [])
+                    intent = results[index]
+                    if on_progress is not None and intent is not None:
+                        on_progress(intent)
+        finally:
+            if running:  # cancelled, or on_progress raised: no row is left half sent
+                await asyncio.wait(running)
+        if failure is not None:
+            raise failure
+        return batch_report(results, found, stopped=started < len(batch))
+
+    async def _batch_row(self, index: int, row: BatchRow) -> tuple[Intent | None, RowProblem | None]:
+        try:
+            return await self._send(row.operation, row.key, row.arguments), None
+        except NOT_SENT as exc:
+            return await self._ledger.get(row.key), RowProblem(index, row.key, None, f"not sent: {exc}")
+        except K2InputError as exc:
+            return None, RowProblem(index, row.key, exc.field, str(exc))
+
+
+def _intent_method(name: str) -> Callable[..., Awaitable[Intent]]:
+    async def method(self: AsyncIntents, /, *, key: str, **arguments: Any) -> Intent:
+        return await self._send(name, key, arguments)
+
+    describe(method, name, "AsyncIntents", "Intent")
+    return asealed(method)
+
+
+for _name in MONEY_OPERATIONS:  # one method per money-moving create, each with its builder's signature
+    setattr(AsyncIntents, _name, _intent_method(_name))
