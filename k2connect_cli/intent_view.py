@@ -15,10 +15,6 @@ INTENT_HEADERS = ("key", "state", "operation", "amount", "reference", "updated")
 
 
 def _decimal(value: object) -> Decimal | None:
-    if isinstance(value, Mapping):
-        value = value.get("value")
-    if value is None or isinstance(value, bool):
-        return None
     try:
         return Decimal(str(value))
     except InvalidOperation:
@@ -26,30 +22,31 @@ def _decimal(value: object) -> Decimal | None:
 
 
 def intent_amount(intent: Intent) -> str:
-    """The amount the intent moves, as recorded (a send-money's destinations added up); ``""`` if none."""
+    """The amount the intent moves, as recorded (a send-money's destinations added up); ``""`` if unknown
+    (a settlement of the whole balance, a request edited by hand)."""
     request = intent.request
-    if "amount" in request:
-        amount = _decimal(request["amount"])
-        return "" if amount is None else f"{amount:f}"
     destinations = request.get("destinations")
-    if isinstance(destinations, list) and destinations:
-        amounts = [
-            _decimal(item.get("amount")) if isinstance(item, Mapping) else None for item in destinations
-        ]
-        if all(amount is not None for amount in amounts):
-            return f"{sum(amount for amount in amounts if amount is not None):f}"
-    return ""
+    if isinstance(destinations, list):
+        values = [item.get("amount") if isinstance(item, Mapping) else None for item in destinations]
+    else:
+        values = [request.get("amount")]
+    amounts = [_decimal(value) for value in values if value is not None]
+    if not values or len(amounts) != len(values) or None in amounts:
+        return ""
+    return f"{sum(amount for amount in amounts if amount is not None):f}"
 
 
 def intent_reason(intent: Intent) -> str:
-    """Why the intent is where it is, in one line: K2's reason for a failure, the last error, or a note."""
+    """Why the intent is where it is, in one line: K2's reason for a failure, a person's note, or the last
+    error."""
     if intent.state is IntentState.FAILED and intent.result is not None and intent.location is not None:
         try:
-            outcome = outcome_of(parse_location(intent.location).kind, intent.result)
-        except (ValueError, KeyError):
-            outcome = None
+            kind = parse_location(intent.location).kind
+        except ValueError:
+            kind = None
+        outcome = None if kind is None else outcome_of(kind, intent.result)
         if outcome is not None and outcome.state is State.FAILED and outcome.reason:
-            return str(outcome.reason)
+            return outcome.reason
     return intent.note or intent.last_error or ""
 
 

@@ -196,3 +196,84 @@ def test_exit_code_of_a_run() -> None:
     assert payout_exit_code([s.REFUSED, s.RECORDED], stopped=False) is ExitCode.FAILED
     assert payout_exit_code([s.SENT, s.RECORDED], stopped=False) is ExitCode.UNAVAILABLE
     assert payout_exit_code([s.SENT, None], stopped=False) is ExitCode.UNAVAILABLE
+
+
+def test_row_shape_errors_reported_at_once(k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """An empty key, more cells than columns and a favourite that is not true/false are each reported with
+    their line; a row that is fine (favourite=yes) is not."""
+    text = """key,phone_number,amount,description,favourite
+fine,0712345678,100,Wages,yes
+,0712345678,100,Wages,
+extra,0712345678,100,Wages,no,surprise
+odd,0712345678,100,Wages,maybe
+"""
+    result, _ = _run(k2, tmp_path, _csv(tmp_path, text))
+    assert_clean(result, 2, k2_sandbox)
+    assert "line 3: key is empty" in result.stderr
+    assert "line 4 (key 'extra'): more cells than the header has columns" in result.stderr
+    assert "line 5 (key 'odd'): favourite must be true or false" in result.stderr
+    assert "line 2" not in result.stderr
+    assert "error: 3 bad row(s)" in result.stderr
+    assert _posts(k2_sandbox) == 0
+
+
+def test_no_key_column(k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """A header without a key column is refused on line 1: a payout needs its idempotency key."""
+    result, _ = _run(k2, tmp_path, _csv(tmp_path, "phone_number,amount,description\n0712345678,1,x\n"))
+    assert_clean(result, 2, k2_sandbox)
+    assert "line 1: the header row has no 'key' column" in result.stderr
+    assert _posts(k2_sandbox) == 0
+
+
+def test_key_the_ledger_refuses_nothing_recorded(
+    k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """A key the intents refuse (too long) is reported with its line, and nothing is recorded or sent."""
+    text = f"key,phone_number,amount,description\nok,0712345678,1,x\n{'k' * 300},0712345678,1,x\n"
+    result, _ = _run(k2, tmp_path, _csv(tmp_path, text))
+    assert_clean(result, 2, k2_sandbox)
+    assert "line 3: key must be a non-blank str" in result.stderr
+    assert _posts(k2_sandbox) == 0
+    store = open_ledger(_ledger(tmp_path))
+    try:
+        assert store.list(None) == []
+    finally:
+        store.close()
+
+
+def test_ledger_that_cannot_be_opened_sends_nothing(
+    k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """A ledger that cannot be written is one error line, exit 5, and nothing is sent."""
+    (tmp_path / "not-a-db").write_bytes(b"this is not an SQLite database, not at all" * 100)
+    path = _csv(tmp_path, GOOD)
+    args = ("--callback-url", CALLBACK, "--ledger", f"sqlite:///{tmp_path / 'not-a-db'}")
+    result = k2("payouts", "run", path, *args)
+    assert_clean(result, int(ExitCode.UNAVAILABLE), k2_sandbox)
+    assert "store unavailable" in result.stderr
+    assert _posts(k2_sandbox) == 0
+
+
+def test_ambiguous_run_json_is_one_error_object(
+    k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """With ``--json`` a run that exits non-zero prints one object: the error, with the counts and rows."""
+    fault = {"operation_id": "v2_create_send_money", "kind": "status_500", "after_processing": True}
+    assert k2_sandbox.control("POST", "/sandbox/faults", fault).status_code == 201
+    result, _ = _run(k2, tmp_path, _csv(tmp_path, GOOD), "--json", "--concurrency", "1")
+    assert_clean(result, int(ExitCode.AMBIGUOUS), k2_sandbox)
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == ExitCode.AMBIGUOUS
+    assert error["counts"]["ambiguous"] == 1
+    assert [row["key"] for row in error["rows"]] == ["pay-1", "pay-2", "pay-3"]
+
+
+def test_run_outside_the_main_thread(run: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """Called from another thread (no signal handler can be set there), the run still works."""
+    results: list[Result] = []
+    args = [*credentials(k2_sandbox), "payouts", "run", _csv(tmp_path, GOOD), "--callback-url", CALLBACK]
+    worker = threading.Thread(target=lambda: results.append(run([*args, "--ledger", _ledger(tmp_path)])))
+    worker.start()
+    worker.join()
+    assert_clean(results[0], 0, k2_sandbox)
+    assert _posts(k2_sandbox) == 3
