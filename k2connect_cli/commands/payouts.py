@@ -204,15 +204,18 @@ def _write_report(path: Path, rows: Sequence[Mapping[str, str]]) -> None:
         writer.writerows(rows)
 
 
-_EXIT_HELP = """\b
+_EXIT_HELP = f"""\b
 Exit codes of a run:
-  0   every row sent or succeeded
-  1   some payout failed, or K2 refused it (and none is ambiguous)
-  2   bad rows (all listed with their line numbers): nothing was recorded or sent
-  5   some row could not be sent this time (K2 unreachable): run the same command again
-  6   some payout is ambiguous or unresolved: it MAY have moved money; it is never sent
-      again automatically: see k2connect intents list/reconcile/resolve
-  130 stopped by Ctrl-C: the rows not started are not sent; run the same command again"""
+  {ExitCode.OK:<3d} every row sent or succeeded
+  {ExitCode.FAILED:<3d} some payout failed, or K2 refused it (and none is ambiguous)
+  {ExitCode.USAGE:<3d} bad rows (all listed with their line numbers): nothing was recorded or sent
+  {ExitCode.UNAVAILABLE:<3d} some row could not be sent this time (K2 unreachable), or the ledger
+      failed: run the same command again
+  {ExitCode.AMBIGUOUS:<3d} some payout is ambiguous, unresolved or still sending: it MAY have moved
+      money and is never sent again automatically (k2connect intents list, reconcile, resolve)
+  {ExitCode.INTERRUPTED:<3d} stopped by Ctrl-C: rows not started were not sent; run the same command
+      again to carry on
+Other codes as for every command (k2connect --help)."""
 
 
 @click.group("payouts")
@@ -236,7 +239,8 @@ def payouts() -> None:
     type=click.FloatRange(min=0),
     default=3600.0,
     show_default=True,
-    help="Seconds an ambiguous payout waits for its callback before it becomes unresolved.",
+    help="Seconds an ambiguous payout without a Location waits for its callback before the reconcile "
+    "pass that ends each run makes it unresolved (for a person: k2connect intents resolve).",
 )
 @click.option(
     "--report",
@@ -262,8 +266,10 @@ def run(
     """Pay every row of PAYOUTS.CSV once, even across crashes and reruns.
 
     Every row is checked before anything is sent; each then becomes a payment intent in the ledger and is
-    sent, CONCURRENCY at a time. Running the same command again (after a crash, a kill or Ctrl-C) sends
-    nothing twice and carries on. Header row, then for example:
+    sent, CONCURRENCY at a time, with a progress line on stderr; then one reconcile pass over the ledger
+    (as k2connect intents reconcile) reads what was sent. Running the same command again (after a crash,
+    a kill or Ctrl-C) sends nothing twice and carries on. Ctrl-C starts no new row, lets those in flight
+    finish and still writes the report. Header row, then for example:
 
     \b
       key,type,phone_number,till_number,amount,description
@@ -285,15 +291,16 @@ def run(
                 [RowError(rows[p.index].line, p.key, p.field, p.message) for p in problems], csv_file
             )
         states = ("sent", "succeeded", "failed", "refused", "ambiguous")
-        with BatchProgress(len(batch), label="payouts", states=states) as progress, _stop_on_interrupt(stop):
-            report: BatchReport = k2.intents.run_batch(
-                batch,
-                concurrency=concurrency,
-                stop=stop,
-                on_progress=lambda intent: progress.advance(intent.state.value),
-            )
-        if not report.stopped:
-            k2.intents.reconcile(horizon=horizon)
+        with _stop_on_interrupt(stop):
+            with BatchProgress(len(batch), label="payouts", states=states) as progress:
+                report: BatchReport = k2.intents.run_batch(
+                    batch,
+                    concurrency=concurrency,
+                    stop=stop,
+                    on_progress=lambda intent: progress.advance(intent.state.value),
+                )
+            if not stop.is_set():  # one pass over the ledger: read what was sent, age what is unsettled
+                k2.intents.reconcile(horizon=horizon)
         intents = [
             k2.intents.get(row.key) if done is not None else None
             for row, done in zip(rows, report.intents, strict=True)

@@ -277,3 +277,26 @@ def test_run_outside_the_main_thread(run: Invoke, k2_sandbox: RunningSandbox, tm
     worker.join()
     assert_clean(results[0], 0, k2_sandbox)
     assert _posts(k2_sandbox) == 3
+
+
+def test_refused_payout_exits_1_with_its_reason(
+    k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """A payout K2 refuses (404: no such own account) is refused, exit 1, and the report gives K2's reason;
+    the other rows are paid."""
+    text = "key,type,reference,phone_number,amount,description\nown,merchant_wallet,nope,,10,x\n"
+    text += "wages,,,0712345678,10,x\n"
+    result, report = _run(k2, tmp_path, _csv(tmp_path, text))
+    assert_clean(result, int(ExitCode.FAILED), k2_sandbox)
+    lines = {line["key"]: line for line in _report(report)}
+    assert lines["own"]["state"] == "refused"
+    assert "not found" in lines["own"]["reason"]
+    assert lines["wages"]["state"] in ("sent", "succeeded")
+
+
+def test_help_lists_the_exit_codes_of_a_run(run: Invoke) -> None:
+    """``payouts run --help`` says what each exit code of a run means."""
+    result = run(["payouts", "run", "--help"])
+    assert_clean(result, 0)
+    for code in (ExitCode.OK, ExitCode.FAILED, ExitCode.AMBIGUOUS, ExitCode.INTERRUPTED):
+        assert f"\n    {int(code):<3d} " in result.stdout
