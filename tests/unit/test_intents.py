@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import httpx
 import pytest
 from k2connect_client.registry import OPERATIONS
@@ -36,6 +37,7 @@ from k2connect_ext import (
     K2AuthError,
     K2ConfigError,
     K2ConnectionError,
+    K2Error,
     K2InputError,
     K2IntentConflictError,
     K2PollTimeoutError,
@@ -64,7 +66,8 @@ from k2connect_ext._polling import PollSettings
 from tests.client_runner import CLIENT_ID, SECRET, STK_ARGS
 from tests.client_runner import Runner as ClientRunner
 from tests.creates import BUILDERS, builder_model, sample_arguments
-from tests.fakes import BASE, PID, FakeK2, error, incoming_payment, raises, reply
+from tests.fakes import BASE, PID, TOKEN, FakeK2, error, incoming_payment, raises, reply
+from tests.reliability.frame_scan import scan_frames
 
 S = IntentState
 STK = f"{BASE}/api/v2/incoming_payments/{PID}"
@@ -954,3 +957,39 @@ async def test_an_error_in_on_progress_lets_the_running_rows_finish(runner: Runn
         await runner.run(runner.intents(server).run_batch, rows(4), concurrency=2, on_progress=broken)
     states = [i.state for i in runner.ledger.list()]
     assert states == [S.SENT] * len(states) and len(states) == len(posts(server)) == 2
+
+
+# ------------------------------------------------------------------------------------ secrets
+@pytest.mark.parametrize("failure", ["token refused", "rate limited", "answer not stored"])
+async def test_no_error_nor_record_holds_a_secret(runner: Runner, failure: str) -> None:
+    """The errors the intents API raises (their messages, attributes and every frame's locals, as error
+    reporters print them) and what the ledger keeps hold neither the client secret nor any token."""
+    server = FakeK2()
+    lock = runner.locked()
+    if failure == "token refused":
+        server.token_replies = [error(401)]
+    elif failure == "rate limited":
+        server.api = [error(429)]
+    else:
+
+        def answered_then_locked(request: httpx.Request) -> httpx.Response:
+            lock.__enter__()
+            return httpx.Response(201, headers={"Location": STK})
+
+        server.api = [answered_then_locked]
+    try:
+        with pytest.raises(K2Error) as caught:
+            await runner.run(runner.intents(server).stk_push, key="order-1", **STK_ARGS)
+    finally:
+        if failure == "answer not stored":
+            lock.__exit__(None, None, None)
+    secrets: dict[str, list[str | bytes]] = {
+        "client_secret": [SECRET],
+        "token": [f"{TOKEN}-{n}" for n in range(1, server.issued + 1)],
+    }
+    findings = scan_frames(caught.value, secrets)
+    assert not findings, "\n".join(map(str, findings))
+    intent = runner.ledger.get("order-1")
+    assert intent is not None
+    stored = repr(attrs.asdict(intent))
+    assert not any(str(secret) in stored for values in secrets.values() for secret in values)
