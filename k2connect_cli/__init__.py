@@ -12,6 +12,18 @@ Commands::
     k2connect webhook verify --signature S [--api-key K] < body
     k2connect sandbox serve [--host H --port P --callback-delay S ...]
     k2connect sandbox simulate buygoods|reversal|b2b|m2m|settlement|card|pay-link ...
+    k2connect payouts run PAYOUTS.CSV --callback-url U [--ledger URL] [--horizon S] [--report OUT.CSV]
+                          [--concurrency N]
+    k2connect intents list [--state STATE]... [--ledger URL]
+    k2connect intents show KEY [--ledger URL]
+    k2connect intents resolve KEY --sent|--not-sent --note TEXT [--ledger URL]
+    k2connect intents reconcile [--horizon S] [--ledger URL]
+
+The payment-intent commands (``payouts``, ``intents``) record every payout in a ledger (``--ledger``, or
+``K2_LEDGER``; default ``sqlite:///k2connect-intents.db`` in the current directory) before sending it, so
+running ``payouts run`` again after a crash, a kill or Ctrl-C sends nothing twice. ``payouts run``'s own
+exit codes (0 all sent, 1 failed or refused, 6 ambiguous or unresolved, 130 stopped...) are in its
+``--help``.
 
 Global options (before the command): ``--base-url``, ``--client-id``, ``--client-secret``, ``--api-key``
 (default from ``K2_BASE_URL``, ``K2_CLIENT_ID``, ``K2_CLIENT_SECRET``, ``K2_API_KEY``), ``--json``,
