@@ -422,7 +422,7 @@ class ReconcileReport:
             not be reached, a Location that no longer reads); each is left as it was, for the next pass.
     """
 
-    moves: Mapping[Move, int]
+    moves: Mapping[Move, int] = attrs.field(hash=False)
     intents: tuple[Intent, ...]
     errors: tuple[tuple[str, str], ...]
 
@@ -470,7 +470,7 @@ class BatchRow:
 
     key: str
     operation: str
-    arguments: Mapping[str, Any] = attrs.field(factory=dict)
+    arguments: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen
@@ -501,7 +501,7 @@ class BatchReport:
     """
 
     intents: tuple[Intent | None, ...]
-    counts: Mapping[IntentState, int]
+    counts: Mapping[IntentState, int] = attrs.field(hash=False)
     problems: tuple[RowProblem, ...]
     stopped: bool
 
@@ -791,8 +791,10 @@ class Intents:
         with its row index, and nothing is recorded or sent (``check_rows`` gives the same list as data).
         Then each row is sent as ``k2.intents.<operation>(key=..., **arguments)`` sends it: a row whose key
         is already recorded is not sent again. ``on_progress(intent)`` is called, in this thread, after each
-        row. Once ``stop`` is set no new row starts; those running finish, and the report says ``stopped``.
-        Running the same rows again (after a stop, a crash, Ctrl-C) sends only what was never sent.
+        row that has an intent (a row whose key another request holds has none: see the report's
+        ``problems``). Once ``stop`` is set no new row starts; those running finish, and the report says
+        ``stopped``. Running the same rows again (after a stop, a crash, Ctrl-C) sends only what was never
+        sent.
 
         Raises:
             K2InputError: bad rows (nothing recorded), or a ``concurrency`` below 1.

@@ -477,7 +477,7 @@ async def test_an_interrupt_leaves_it_sending_and_reconciliation_makes_it_ambigu
     assert young.moves == {}
     old = await runner.run(intents.reconcile, now=intent.updated_at + 60)
     assert old.moves == {(S.SENDING, S.AMBIGUOUS): 1}
-    assert [i.last_error for i in old.intents] == [STALE_SENDING]
+    assert [i.last_error for i in old.intents] == [STALE_SENDING] and len({old, old}) == 1
     assert len(posts(server)) == 1
 
 
@@ -845,6 +845,7 @@ async def test_a_batch_sends_every_row_once_and_a_second_run_sends_nothing(runne
     assert report.counts == {S.SENT: 7} and report.problems == () and not report.stopped
     assert report.not_started == 0 and sorted(i.key for i in seen) == sorted(r.key for r in rows(7))
     assert len(posts(server)) == 7
+    assert len({*rows(7), *rows(7)}) == 7 and len({report, report}) == 1  # rows and reports are values
     again = await runner.run(intents.run_batch, rows(7))
     assert again.intents == report.intents and len(posts(server)) == 7
 
