@@ -17,11 +17,13 @@ What one call does, and what it means for the money:
    sent yet: a crash came first, or its request never left), which is sent now;
 4. ``recorded -> sending`` (losing that compare-and-set means another process is sending it: its intent
    is returned), then the POST, from the request as recorded, tagged with the intent's id;
-5. the answer is stored: 201 is ``sent`` with its Location; a 4xx is ``refused`` (K2 did nothing); an
-   ambiguous outcome is ``ambiguous`` (with its Location when it came with one). Those are returned, not
-   raised: the intent says what happened. A request that certainly never left (``K2ConnectionError``,
-   or any failure before the POST was handed to the network, such as a token that could not be had) goes
-   back to ``recorded`` and the error is raised: call again (or reconcile) to send it. Any other failure
+5. the answer is stored: 201 is ``sent`` with its Location; a 4xx is ``refused`` (K2 refused this
+   request and did nothing: a new attempt needs a new key); an ambiguous outcome is ``ambiguous`` (with
+   its Location when it came with one). Those are returned, not raised: the intent says what happened. A
+   request K2 certainly did not process for a reason that will pass (``K2ConnectionError``: it never
+   left; a failure before the POST was handed to the network, such as a token that could not be had; 401
+   or 403, credentials or a token K2 would not take; 429, a rate limit) goes back to ``recorded`` and the
+   error is raised: call again (or reconcile) to send it, under the same key. Any other failure
    after the POST left makes it ``ambiguous`` and is raised (it is a bug); an interrupt
    (``KeyboardInterrupt``, a cancelled task) leaves it ``sending``, which reconciliation makes
    ``ambiguous``. Nothing ``ambiguous`` is ever sent again automatically.
