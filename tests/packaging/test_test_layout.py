@@ -27,6 +27,7 @@ CROSS_CUTTING: Final[dict[str, str]] = {
     "generated_errors": "the generated client's own errors (templates/), which no k2connect_ext module holds",
     "loggers": "every module's logger lives under k2connect.*",
     "poison_events": "a body whose id no deduplicator can store: events, deduplicators, receivers together",
+    "receivers_intents": "a verified callback settles its intent: receivers, tags, the ledger and settling",
     "recipient_types": "a recipient read back through the facade parses whatever recipient_type K2 names",
     "registry": "the generated operation registry (k2connect_client.registry), checked against the spec",
     "resource_ids": "ids and Locations checked before anything is sent: validation, locations and the facade",
