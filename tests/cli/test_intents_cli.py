@@ -4,6 +4,9 @@ sandbox."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from k2connect_cli.exit_codes import ExitCode
@@ -151,3 +154,31 @@ def test_reconcile_reports_what_it_could_not_check(
     assert [item["key"] for item in error["errors"]] == ["only"]
     after = json.loads(k2("--json", "intents", "show", "only", "--ledger", _ledger(tmp_path)).stdout)
     assert after["state"] == before["state"] == "sent"
+
+
+def test_unreachable_postgres_ledger_is_one_line_without_its_password(tmp_path: Path) -> None:
+    """A PostgreSQL ledger that cannot be reached is one error line (no connection pool warnings), exit 5,
+    and the URL's password is not in it (a real process: pytest's log capture would hide the warnings)."""
+    url = "postgresql://k2:s3cret-pass-word@127.0.0.1:9/ledger"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("K2")}
+    result = subprocess.run(
+        [sys.executable, "-m", "k2connect_cli", "intents", "list", "--ledger", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == ExitCode.UNAVAILABLE, result.stderr
+    assert result.stderr.splitlines() == [
+        line for line in result.stderr.splitlines() if line.startswith("error: ")
+    ]
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "s3cret-pass-word" not in result.stdout + result.stderr
+
+
+def test_ledger_url_that_is_no_url_exit_3(k2: Invoke) -> None:
+    """A ``--ledger`` that is no URL at all is a configuration error, one line."""
+    result = k2("intents", "list", "--ledger", "sqlite://[x")
+    assert_clean(result, int(ExitCode.CONFIG))
+    assert "a ledger URL is sqlite:///path or postgresql://" in result.stderr
