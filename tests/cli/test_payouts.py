@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from k2connect_cli.commands.payouts import payout_exit_code
@@ -300,3 +301,19 @@ def test_help_lists_the_exit_codes_of_a_run(run: Invoke) -> None:
     assert_clean(result, 0)
     for code in (ExitCode.OK, ExitCode.FAILED, ExitCode.AMBIGUOUS, ExitCode.INTERRUPTED):
         assert f"\n    {int(code):<3d} " in result.stdout
+
+
+def test_default_ledger_in_current_directory_and_flag_beats_env(
+    run: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --ledger or K2_LEDGER the ledger is k2connect-intents.db here; --ledger beats K2_LEDGER."""
+    monkeypatch.chdir(tmp_path)
+    base = [*credentials(k2_sandbox), "payouts", "run", _csv(tmp_path, GOOD), "--callback-url", CALLBACK]
+    assert_clean(run(base), 0, k2_sandbox)
+    assert (tmp_path / "k2connect-intents.db").exists()
+    flagged = tmp_path / "flag.db"
+    result = run([*base, "--ledger", f"sqlite:///{flagged}"], env={"K2_LEDGER": "sqlite:///env.db"})
+    assert_clean(result, 0, k2_sandbox)
+    assert flagged.exists()
+    assert not (tmp_path / "env.db").exists()
+    assert _posts(k2_sandbox) == 6  # another ledger knows none of the keys: its run sends them
