@@ -41,6 +41,8 @@ def _show_list(state: CliState, found: list[Intent]) -> None:
 def _show_one(state: CliState, intent: Intent) -> None:
     document = intent_document(intent)
     fields = {name: value for name, value in document.items() if name not in ("request", "result")}
+    if fields["reason"] in (intent.last_error, intent.note):  # said once is enough
+        fields["reason"] = None
     fields["request"] = document["request"]
     Output(state.json).record(fields, document=document)
 

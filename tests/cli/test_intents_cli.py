@@ -70,6 +70,17 @@ def test_show(k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path) -> None:
     assert lines["state"] in ("sent", "succeeded")
 
 
+def test_show_says_the_reason_once(k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """An ambiguous intent's last error is shown once, not again as its reason (the JSON keeps both)."""
+    _ambiguous(k2, k2_sandbox, tmp_path)
+    result = k2("intents", "show", "only", "--ledger", _ledger(tmp_path))
+    assert_clean(result, 0, k2_sandbox)
+    assert "last_error" in parse_lines(result.stdout)
+    assert result.stdout.count("K2AmbiguousOutcomeError") == 1
+    shown = json.loads(k2("--json", "intents", "show", "only", "--ledger", _ledger(tmp_path)).stdout)
+    assert shown["reason"] == shown["last_error"]
+
+
 def test_show_unknown_key_exit_2(k2: Invoke, tmp_path: Path) -> None:
     """A key with no intent is a usage error naming it."""
     result = k2("intents", "show", "nope", "--ledger", _ledger(tmp_path))
