@@ -2,11 +2,14 @@
 
 =======================  ===================================================================================
 ``GET /``                the payment form (phone, amount)
-``POST /pay``            starts an STK push (``AsyncK2.stk_push``), then redirects to the payment's page
-``GET /pay/{id}``        the payment's page, which polls ``/payments/{id}`` until it is final
-``GET /payments/{id}``   the payment as JSON, from this app's SQLite table (updated by the callback); still
-                         pending after ``status_check_after`` seconds, it is looked up at K2 (``get``)
-``POST /k2/callbacks``   STK push results: signature checked, de-duplicated, stored
+``POST /pay``            takes an order and sends its STK push as a payment intent keyed
+                         ``order-<id>/attempt-1`` (``k2.intents.stk_push``), then redirects to its page
+``GET /pay/{id}``        the order's page, which polls ``/payments/{id}`` until its payment is final
+``POST /pay/{id}``       pays again, only when the last attempt certainly took no money: ``failed`` or
+                         ``refused`` (a new attempt, a new key) or ``recorded`` (sent under the same key)
+``GET /payments/{id}``   the order's payment as JSON, from the intent's ledger (settled by the callback);
+                         still pending after ``status_check_after`` seconds, it is looked up at K2
+``POST /k2/callbacks``   STK push results: signature checked, de-duplicated, the intent settled, stored
 ``POST /k2/webhooks``    webhook subscriptions (buy-goods payments, reversals...): the same
 ``GET /events``          every event received, newest first (``?topic=``, ``?limit=``)
 =======================  ===================================================================================
@@ -31,20 +34,13 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Form, HTTPException, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from k2connect_ext import (
-    AsyncK2,
-    K2AmbiguousOutcomeError,
-    K2Error,
-    K2InputError,
-    K2ValidationError,
-    TokenStore,
-)
+from k2connect_ext import AsyncK2, Intent, IntentState, K2Error, K2InputError, TokenStore
 from k2connect_ext.webhooks import Deduplicator, K2Event, SQLiteDeduplicator, WebhookTopic
 from k2connect_ext.webhooks.adapters.starlette import webhook_endpoint
 
 from . import pages
 from .settings import CALLBACK_PATH, POSTGRES_SCHEMES, WEBHOOK_PATH, Settings
-from .store import Store
+from .store import NEW_ATTEMPT, SEND_AGAIN, Store, intent_key, order_view
 
 __all__ = ["WEBHOOK_TOPICS", "Settings", "create_app", "subscribe_webhooks"]
 
@@ -57,11 +53,8 @@ WEBHOOK_TOPICS = (
     WebhookTopic.B2B_TRANSACTION_RECEIVED,
 )
 
-AMBIGUOUS = (
-    "We could not confirm that the payment request reached Kopo Kopo. If a prompt appears on your phone, "
-    "answer it; otherwise wait a minute before trying again."
-)
-UNAVAILABLE = "Payments are unavailable right now. Please try again in a moment."
+
+STATUS_CHECK_SECONDS = 2.0  # how long a page waits for K2's answer when the app looks a payment up
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.client_secret,
         base_url=settings.base_url,
         token_store=make_token_store(settings),
+        ledger=settings.database,  # the payment intents, in their own tables of the same SQLite file
     )
 
     @asynccontextmanager
@@ -92,52 +86,90 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def index() -> HTMLResponse:
         return HTMLResponse(pages.form_page())
 
+    async def send(order: dict[str, Any]) -> Intent:
+        """Send the order's current attempt, as an intent keyed by it: never twice under one key."""
+        return await k2.intents.stk_push(
+            key=intent_key(order["id"], order["attempt"]),
+            phone_number=order["phone"],
+            amount=order["amount"],
+            till_number=settings.till_number,
+            callback_url=settings.callback_url,
+            metadata={"source": "fastapi example", "order": order["id"]},
+        )
+
+    async def send_logged(order: dict[str, Any]) -> None:
+        try:
+            await send(order)
+        except K2InputError:
+            raise
+        except K2Error as exc:  # the intent says what happened; the order page shows it
+            logger.warning("STK push of order %s: %s", order["id"], type(exc).__name__)
+
     @app.post("/pay", response_class=HTMLResponse)
     async def pay(phone: Annotated[str, Form()] = "", amount: Annotated[str, Form()] = "") -> Response:
         phone, amount = phone.strip(), amount.strip()
+        order_id = await asyncio.to_thread(store.create_order, phone, amount)
+        order = await asyncio.to_thread(store.order, order_id)
+        assert order is not None
         try:
-            payment = await k2.stk_push(
-                phone_number=phone,
-                amount=amount,
-                till_number=settings.till_number,
-                callback_url=settings.callback_url,
-                metadata={"source": "fastapi example"},
-            )
-        except K2InputError as exc:  # refused before anything was sent: show it beside the form
+            await send_logged(order)
+        except K2InputError as exc:  # refused before anything was recorded: show it beside the form
+            await asyncio.to_thread(store.delete_order, order_id)
             return HTMLResponse(pages.form_page(phone, amount, error=str(exc)), status_code=400)
-        except K2ValidationError as exc:  # K2 refused the request
-            message = exc.error_message or "Kopo Kopo refused the payment request."
-            return HTMLResponse(pages.form_page(phone, amount, error=message), status_code=400)
-        except K2AmbiguousOutcomeError:  # sent, but no answer: never retry blindly, it may have gone through
-            logger.warning("STK push to %s: outcome unknown", settings.till_number)
-            return HTMLResponse(pages.form_page(phone, amount, error=AMBIGUOUS), status_code=502)
-        except K2Error:
-            logger.exception("STK push failed")
-            return HTMLResponse(pages.form_page(phone, amount, error=UNAVAILABLE), status_code=502)
-        await asyncio.to_thread(store.payment_started, payment.id, payment.location, phone, amount)
-        return RedirectResponse(f"/pay/{payment.id}", status_code=303)
+        return RedirectResponse(f"/pay/{order_id}", status_code=303)
 
-    async def current(payment_id: str) -> dict[str, Any] | None:
-        """The stored payment; if its callback is overdue, what K2 says about it."""
-        location = await asyncio.to_thread(store.claim_status_check, payment_id, settings.status_check_after)
-        if location is not None:
+    @app.post("/pay/{order_id}")
+    async def pay_again(order_id: str) -> Response:
+        order = await asyncio.to_thread(store.order, order_id)
+        if order is None:
+            return HTMLResponse(pages.not_found_page(), status_code=404)
+        intent = await k2.intents.get(intent_key(order_id, order["attempt"]))
+        state = IntentState.RECORDED if intent is None else intent.state
+        if state in NEW_ATTEMPT:
+            await asyncio.to_thread(store.next_attempt, order_id, order["attempt"])
+            order = await asyncio.to_thread(store.order, order_id)
+            assert order is not None
+        if state in NEW_ATTEMPT or state in SEND_AGAIN:
+            await send_logged(order)
+        # Anything else (being confirmed, paid, unconfirmed): nothing is sent; the page says why.
+        return RedirectResponse(f"/pay/{order_id}", status_code=303)
+
+    async def current(order_id: str) -> dict[str, Any] | None:
+        """The order and its payment; if its callback is overdue, what K2 says about it."""
+        order = await asyncio.to_thread(store.order, order_id)
+        if order is None:
+            return None
+        key = intent_key(order_id, order["attempt"])
+        intent = await k2.intents.get(key)
+        if (
+            intent is not None
+            and intent.state in (IntentState.SENT, IntentState.AMBIGUOUS)
+            and intent.location is not None
+            and await asyncio.to_thread(store.claim_status_check, order_id, settings.status_check_after)
+        ):
             try:
-                resource = await k2.get(location)
-                await asyncio.to_thread(store.payment_checked, payment_id, resource.to_dict())
-            except K2Error as exc:  # the stored state is still the best answer
-                logger.warning("status check of payment %s failed: %s", payment_id, exc)
-        return await asyncio.to_thread(store.payment, payment_id)
+                # A look-up (or a few, for at most STATUS_CHECK_SECONDS): settles it if K2 has the outcome.
+                intent = await k2.intents.wait(key, timeout=STATUS_CHECK_SECONDS)
+            except K2Error as exc:  # still pending, or K2 unreachable: the ledger is still the best answer
+                logger.info("status check of order %s: %s", order_id, exc)
+            else:
+                if intent.is_terminal:
+                    await asyncio.to_thread(store.settled, key, "status check")
+            order = await asyncio.to_thread(store.order, order_id)
+            assert order is not None
+            intent = await k2.intents.get(key)
+        return order_view(order, intent)
 
-    @app.get("/pay/{payment_id}", response_class=HTMLResponse)
-    async def payment_page(payment_id: str) -> HTMLResponse:
-        payment = await current(payment_id)
+    @app.get("/pay/{order_id}", response_class=HTMLResponse)
+    async def payment_page(order_id: str) -> HTMLResponse:
+        payment = await current(order_id)
         if payment is None:
             return HTMLResponse(pages.not_found_page(), status_code=404)
         return HTMLResponse(pages.payment_page(payment))
 
-    @app.get("/payments/{payment_id}")
-    async def payment_json(payment_id: str) -> dict[str, Any]:
-        payment = await current(payment_id)
+    @app.get("/payments/{order_id}")
+    async def payment_json(order_id: str) -> dict[str, Any]:
+        payment = await current(order_id)
         if payment is None:
             raise HTTPException(status_code=404, detail="no such payment")
         return payment
@@ -149,12 +181,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         return store_event
 
-    # Signature (API key) -> parse -> de-duplicate -> store; 401 / 400 / 200 / 500 as the adapter decides.
+    # Signature (API key) -> parse -> de-duplicate -> settle the tagged intent -> store; 401 / 400 / 200 /
+    # 500 as the adapter decides. Only a verified callback settles an order's payment.
+    ledger = k2.intents.ledger
     app.add_api_route(
-        CALLBACK_PATH, webhook_endpoint(settings.api_key, receiver("callbacks"), dedup), methods=["POST"]
+        CALLBACK_PATH,
+        webhook_endpoint(settings.api_key, receiver("callbacks"), dedup, ledger=ledger),
+        methods=["POST"],
     )
     app.add_api_route(
-        WEBHOOK_PATH, webhook_endpoint(settings.api_key, receiver("webhooks"), dedup), methods=["POST"]
+        WEBHOOK_PATH,
+        webhook_endpoint(settings.api_key, receiver("webhooks"), dedup, ledger=ledger),
+        methods=["POST"],
     )
 
     @app.get("/events")

@@ -2,11 +2,14 @@
 
 =======================  ===================================================================================
 ``GET /``                the payment form (phone, amount)
-``POST /pay``            starts an STK push (``K2.stk_push``), then redirects to the payment's page
-``GET /pay/<id>``        the payment's page, which polls ``/payments/<id>`` until it is final
-``GET /payments/<id>``   the payment as JSON, from this app's SQLite table (updated by the callback); still
-                         pending after ``status_check_after`` seconds, it is looked up at K2 (``get``)
-``POST /k2/callbacks``   STK push results: signature checked, de-duplicated, stored
+``POST /pay``            takes an order and sends its STK push as a payment intent keyed
+                         ``order-<id>/attempt-1`` (``k2.intents.stk_push``), then redirects to its page
+``GET /pay/<id>``        the order's page, which polls ``/payments/<id>`` until its payment is final
+``POST /pay/<id>``       pays again, only when the last attempt certainly took no money: ``failed`` or
+                         ``refused`` (a new attempt, a new key) or ``recorded`` (sent under the same key)
+``GET /payments/<id>``   the order's payment as JSON, from the intent's ledger (settled by the callback);
+                         still pending after ``status_check_after`` seconds, it is looked up at K2
+``POST /k2/callbacks``   STK push results: signature checked, de-duplicated, the intent settled, stored
 ``POST /k2/webhooks``    webhook subscriptions (buy-goods payments, reversals...): the same
 ``GET /events``          every event received, newest first (``?topic=``, ``?limit=``)
 =======================  ===================================================================================
@@ -29,13 +32,13 @@ import click
 from flask import Flask, Response, redirect, request
 from flask.typing import ResponseReturnValue
 
-from k2connect_ext import K2, K2AmbiguousOutcomeError, K2Error, K2InputError, K2ValidationError
+from k2connect_ext import K2, Intent, IntentState, K2Error, K2InputError
 from k2connect_ext.webhooks import K2Event, SQLiteDeduplicator, WebhookTopic
 from k2connect_ext.webhooks.adapters.flask import webhook_view
 
 from . import pages
 from .settings import CALLBACK_PATH, WEBHOOK_PATH, Settings
-from .store import Store
+from .store import NEW_ATTEMPT, SEND_AGAIN, Store, intent_key, order_view
 
 __all__ = ["WEBHOOK_TOPICS", "Services", "Settings", "create_app", "services", "subscribe_webhooks"]
 
@@ -48,11 +51,7 @@ WEBHOOK_TOPICS = (
     WebhookTopic.B2B_TRANSACTION_RECEIVED,
 )
 
-AMBIGUOUS = (
-    "We could not confirm that the payment request reached Kopo Kopo. If a prompt appears on your phone, "
-    "answer it; otherwise wait a minute before trying again."
-)
-UNAVAILABLE = "Payments are unavailable right now. Please try again in a moment."
+STATUS_CHECK_SECONDS = 2.0  # how long a page waits for K2's answer when the app looks a payment up
 
 _EXTENSION = "k2connect_example"
 
@@ -86,7 +85,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env()
     store = Store(settings.database)
     dedup = SQLiteDeduplicator(settings.database)  # its own table, in the same file
-    k2 = K2(settings.client_id, settings.client_secret, base_url=settings.base_url)
+    # The payment intents, in their own tables of the same SQLite file.
+    k2 = K2(settings.client_id, settings.client_secret, base_url=settings.base_url, ledger=settings.database)
 
     app = Flask(__name__)
     app.extensions[_EXTENSION] = Services(settings, k2, store, dedup)
@@ -95,52 +95,91 @@ def create_app(settings: Settings | None = None) -> Flask:
     def index() -> ResponseReturnValue:
         return _html(pages.form_page())
 
+    def send(order: dict[str, Any]) -> Intent:
+        """Send the order's current attempt, as an intent keyed by it: never twice under one key."""
+        return k2.intents.stk_push(
+            key=intent_key(order["id"], order["attempt"]),
+            phone_number=order["phone"],
+            amount=order["amount"],
+            till_number=settings.till_number,
+            callback_url=settings.callback_url,
+            metadata={"source": "flask example", "order": order["id"]},
+        )
+
+    def send_logged(order: dict[str, Any]) -> None:
+        try:
+            send(order)
+        except K2InputError:
+            raise
+        except K2Error as exc:  # the intent says what happened; the order page shows it
+            logger.warning("STK push of order %s: %s", order["id"], type(exc).__name__)
+
     @app.post("/pay")
     def pay() -> ResponseReturnValue:
         phone = request.form.get("phone", "").strip()
         amount = request.form.get("amount", "").strip()
+        order_id = store.create_order(phone, amount)
+        order = store.order(order_id)
+        assert order is not None
         try:
-            payment = k2.stk_push(
-                phone_number=phone,
-                amount=amount,
-                till_number=settings.till_number,
-                callback_url=settings.callback_url,
-                metadata={"source": "flask example"},
-            )
-        except K2InputError as exc:  # refused before anything was sent: show it beside the form
+            send_logged(order)
+        except K2InputError as exc:  # refused before anything was recorded: show it beside the form
+            store.delete_order(order_id)
             return _html(pages.form_page(phone, amount, error=str(exc)), 400)
-        except K2ValidationError as exc:  # K2 refused the request
-            message = exc.error_message or "Kopo Kopo refused the payment request."
-            return _html(pages.form_page(phone, amount, error=message), 400)
-        except K2AmbiguousOutcomeError:  # sent, but no answer: never retry blindly, it may have gone through
-            logger.warning("STK push to %s: outcome unknown", settings.till_number)
-            return _html(pages.form_page(phone, amount, error=AMBIGUOUS), 502)
-        except K2Error:
-            logger.exception("STK push failed")
-            return _html(pages.form_page(phone, amount, error=UNAVAILABLE), 502)
-        store.payment_started(payment.id, payment.location, phone, amount)
-        return redirect(f"/pay/{payment.id}", code=303)
+        return redirect(f"/pay/{order_id}", code=303)
 
-    def current(payment_id: str) -> dict[str, Any] | None:
-        """The stored payment; if its callback is overdue, what K2 says about it."""
-        location = store.claim_status_check(payment_id, settings.status_check_after)
-        if location is not None:
+    @app.post("/pay/<order_id>")
+    def pay_again(order_id: str) -> ResponseReturnValue:
+        order = store.order(order_id)
+        if order is None:
+            return _html(pages.not_found_page(), 404)
+        intent = k2.intents.get(intent_key(order_id, order["attempt"]))
+        state = IntentState.RECORDED if intent is None else intent.state
+        if state in NEW_ATTEMPT:
+            store.next_attempt(order_id, order["attempt"])
+            order = store.order(order_id)
+            assert order is not None
+        if state in NEW_ATTEMPT or state in SEND_AGAIN:
+            send_logged(order)
+        # Anything else (being confirmed, paid, unconfirmed): nothing is sent; the page says why.
+        return redirect(f"/pay/{order_id}", code=303)
+
+    def current(order_id: str) -> dict[str, Any] | None:
+        """The order and its payment; if its callback is overdue, what K2 says about it."""
+        order = store.order(order_id)
+        if order is None:
+            return None
+        key = intent_key(order_id, order["attempt"])
+        intent = k2.intents.get(key)
+        if (
+            intent is not None
+            and intent.state in (IntentState.SENT, IntentState.AMBIGUOUS)
+            and intent.location is not None
+            and store.claim_status_check(order_id, settings.status_check_after)
+        ):
             try:
-                store.payment_checked(payment_id, k2.get(location).to_dict())
-            except K2Error as exc:  # the stored state is still the best answer
-                logger.warning("status check of payment %s failed: %s", payment_id, exc)
-        return store.payment(payment_id)
+                # A look-up (or a few, for at most STATUS_CHECK_SECONDS): settles it if K2 has the outcome.
+                intent = k2.intents.wait(key, timeout=STATUS_CHECK_SECONDS)
+            except K2Error as exc:  # still pending, or K2 unreachable: the ledger is still the best answer
+                logger.info("status check of order %s: %s", order_id, exc)
+            else:
+                if intent.is_terminal:
+                    store.settled(key, "status check")
+            order = store.order(order_id)
+            assert order is not None
+            intent = k2.intents.get(key)
+        return order_view(order, intent)
 
-    @app.get("/pay/<payment_id>")
-    def payment_page(payment_id: str) -> ResponseReturnValue:
-        payment = current(payment_id)
+    @app.get("/pay/<order_id>")
+    def payment_page(order_id: str) -> ResponseReturnValue:
+        payment = current(order_id)
         if payment is None:
             return _html(pages.not_found_page(), 404)
         return _html(pages.payment_page(payment))
 
-    @app.get("/payments/<payment_id>")
-    def payment_json(payment_id: str) -> ResponseReturnValue:
-        payment = current(payment_id)
+    @app.get("/payments/<order_id>")
+    def payment_json(order_id: str) -> ResponseReturnValue:
+        payment = current(order_id)
         if payment is None:
             return {"detail": "no such payment"}, 404
         return payment
@@ -151,19 +190,24 @@ def create_app(settings: Settings | None = None) -> Flask:
 
         return store_event
 
-    # Signature (API key) -> parse -> de-duplicate -> store; 401 / 400 / 200 / 500 as the adapter decides.
+    # Signature (API key) -> parse -> de-duplicate -> settle the tagged intent -> store; 401 / 400 / 200 /
+    # 500 as the adapter decides. Only a verified callback settles an order's payment.
     # Both views are named alike, hence the explicit endpoint names. (With Flask-WTF's CSRFProtect, exempt
     # them: K2 sends no CSRF token, and the signature proves the request came from K2.)
     app.add_url_rule(
         CALLBACK_PATH,
         endpoint="k2_callbacks",
-        view_func=webhook_view(settings.api_key, receiver("callbacks"), deduplicator=dedup),
+        view_func=webhook_view(
+            settings.api_key, receiver("callbacks"), deduplicator=dedup, ledger=k2.intents.ledger
+        ),
         methods=["POST"],
     )
     app.add_url_rule(
         WEBHOOK_PATH,
         endpoint="k2_webhooks",
-        view_func=webhook_view(settings.api_key, receiver("webhooks"), deduplicator=dedup),
+        view_func=webhook_view(
+            settings.api_key, receiver("webhooks"), deduplicator=dedup, ledger=k2.intents.ledger
+        ),
         methods=["POST"],
     )
 

@@ -1,13 +1,13 @@
 """The two HTML pages: the payment form, and a payment's page that watches its outcome.
 
 Plain HTML with every value escaped, one small stylesheet, and a few lines of vanilla JavaScript that
-poll the app's ``/payments/<id>`` JSON until the payment is final. Without JavaScript the page refreshes
-itself. The customer sees words, not K2's statuses: "Paid", "Payment failed", "Waiting for payment".
+poll the app's ``/payments/<id>`` JSON and reload the page when the payment's state changes. Without
+JavaScript the page refreshes itself. The customer sees words, not K2's statuses: "Paid", "Payment
+failed", "We are confirming your payment" (and then no Pay button: paying again could charge twice).
 """
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import Any
 
@@ -63,33 +63,36 @@ dt { color: #5b6b63; } dd { margin: 0; font-weight: 600; text-align: right; over
 a.again { display: block; text-align: center; margin-top: 1.5rem; color: #1f7a4d; font-weight: 600; }
 """
 
-# What the customer reads for each K2 status (anything unknown is still "waiting").
-_LABELS = {"Success": ("Paid", "✓"), "Failed": ("Payment failed", "✕")}
-_WAITING = ("Waiting for payment", "…")
+# What the customer reads for each status of an order's payment (see store.order_view).
+_LABELS = {
+    "Success": ("Paid", "✓"),
+    "Failed": ("Payment failed", "✕"),
+    "Pending": ("We are confirming your payment", "…"),
+    "Unconfirmed": ("We could not confirm this payment; contact us", "!"),
+    "Not sent": ("Not paid yet", "…"),
+}
+_CSS = {"Success": "success", "Failed": "failed", "Unconfirmed": "failed"}  # the rest: "pending"
 _HINTS = {
     "Success": "Paid, thank you! Your receipt is below.",
     "Failed": "The payment did not go through. No money was taken.",
+    "Unconfirmed": "We could not tell whether this payment went through. Please contact us with your "
+    "order number before paying again: we will check it for you.",
+    "Not sent": "The payment request was not sent. No money was taken.",
 }
-_WAITING_HINT = "Check your phone and enter your M-PESA PIN to approve the payment."
+_HINTS_BY_STATE = {
+    "sending": "We are sending the payment request to your phone.",
+    "sent": "Check your phone and enter your M-PESA PIN to approve the payment.",
+    "ambiguous": "We could not yet confirm that the payment request reached M-PESA. If a prompt appears on "
+    "your phone, answer it. Please do not pay again: we will update this page.",
+}
 
-# Polls every 2 s for up to 3 minutes (an unanswered STK prompt times out on the phone well before).
+# Polls every 2 s for up to 3 minutes (an unanswered STK prompt times out on the phone well before); when
+# the payment's state changes, the page reloads, and the server shows it (and a Pay button if one is due).
 _WATCH_SCRIPT = """
 (function () {
-  var card = document.getElementById("card");
   var box = document.getElementById("payment");
   var hint = document.getElementById("hint");
-  var labels = %(labels)s, hints = %(hints)s;
   var deadline = Date.now() + 180000;
-  function show(payment) {
-    ["reason", "mpesa_reference"].forEach(function (field) {
-      document.getElementById(field).textContent = payment[field] || "-";
-    });
-    var label = labels[payment.status] || labels.waiting;
-    document.getElementById("status").textContent = label[0];
-    document.getElementById("icon").textContent = label[1];
-    card.className = "card " + (labels[payment.status] ? payment.status.toLowerCase() : "pending");
-    box.dataset.status = payment.status;
-  }
   function later() {
     if (Date.now() < deadline) { setTimeout(poll, 2000); }
     else { hint.textContent = "Still waiting for M-PESA: refresh this page to check again."; }
@@ -101,21 +104,13 @@ _WATCH_SCRIPT = """
     fetch(box.dataset.url, { headers: { Accept: "application/json" }, signal: abort && abort.signal })
       .then(function (response) { clearTimeout(timer); return response.ok ? response.json() : null; })
       .then(function (payment) {
-        if (payment) {
-          show(payment);
-          if (payment.done) { hint.textContent = hints[payment.status] || hints.Failed; return; }
-        }
+        if (payment && payment.state !== box.dataset.state) { window.location.reload(); return; }
         later();
       }, later);  // a network hiccup: try again
   }
   poll();
 })();
 """
-
-
-def _script() -> str:
-    labels = {**{k: list(v) for k, v in _LABELS.items()}, "waiting": list(_WAITING)}
-    return _WATCH_SCRIPT % {"labels": json.dumps(labels), "hints": json.dumps(_HINTS)}
 
 
 def _page(title: str, body: str, *, head: str = "", shop: str = SHOP_NAME) -> str:
@@ -158,24 +153,35 @@ def form_page(phone: str = "", amount: str = "", *, error: str | None = None, sh
 
 
 def payment_page(payment: dict[str, Any], *, shop: str = SHOP_NAME) -> str:
-    """One payment, with its current status; the script keeps it up to date."""
+    """One order's payment, with its current status; the script reloads the page when it changes.
+
+    A Pay button only when ``payment["retry"]``: never while the payment is being confirmed.
+    """
     status = str(payment["status"])
+    state = str(payment["state"])
     done = bool(payment["done"])
-    label, icon = _LABELS.get(status, _WAITING)
-    css = status.lower() if status in _LABELS else "pending"
-    hint = _HINTS.get(status, _HINTS["Failed"]) if done else _WAITING_HINT
+    label, icon = _LABELS.get(status, _LABELS["Pending"])
+    css = _CSS.get(status, "pending")
+    hint = _HINTS_BY_STATE.get(state, _HINTS_BY_STATE["sent"]) if not done else _HINTS.get(status, "")
     # Without JavaScript, refresh every 3 s until the payment is final.
     refresh = "" if done else "<noscript><meta http-equiv='refresh' content='3'></noscript>"
+    order = escape(str(payment["id"]))
     url = f"/payments/{payment['id']}"
     amount = f"{payment['currency']} {payment['amount'] or '-'}"
+    again = (
+        f"""<form method="post" action="/pay/{order}"><button type="submit">Pay now</button></form>"""
+        if payment["retry"]
+        else ""
+    )
     return _page(
         f"Payment {status}",
-        f"""<section id="card" class="card {escape(css)}">
+        f"""<section id="card" class="card {css}">
 <h1>M-PESA payment</h1>
 <div class="status" role="status"><span id="icon" class="icon" aria-hidden="true">{icon}</span>
   <span id="status">{escape(label)}</span></div>
 <p id="hint">{escape(hint)}</p>
-<dl id="payment" data-status="{escape(status)}" data-url="{escape(url)}">
+<dl id="payment" data-status="{escape(status)}" data-state="{escape(state)}" data-url="{escape(url)}">
+  <div class="row"><dt>Order</dt><dd>{order}</dd></div>
   <div class="row"><dt>Amount</dt><dd>{escape(amount)}</dd></div>
   <div class="row"><dt>Phone</dt><dd>{escape(str(payment["phone"] or "-"))}</dd></div>
   <div class="row only-paid"><dt>M-PESA reference</dt>
@@ -183,9 +189,10 @@ def payment_page(payment: dict[str, Any], *, shop: str = SHOP_NAME) -> str:
   <div class="row reason only-failed"><dt>Reason</dt>
     <dd id="reason">{escape(str(payment["reason"] or "-"))}</dd></div>
 </dl>
+{again}
 <a class="again" href="/">Make another payment</a>
 </section>
-{"" if done else f"<script>{_script()}</script>"}""",
+{"" if done else f"<script>{_WATCH_SCRIPT}</script>"}""",
         head=refresh,
         shop=shop,
     )

@@ -1,44 +1,71 @@
-"""The app's own SQLite tables: the payments it started, and every event K2 delivered to it.
+"""The app's own SQLite tables: its orders, and every event K2 delivered to it.
+
+Each order's payment is a payment intent (``k2.intents.stk_push``) keyed ``order-<id>/attempt-<n>``, in
+the SDK's ledger (its own tables, in the same file): the ledger, not this module, knows whether the money
+request was sent, is being confirmed, or settled. This module keeps what the ledger does not: the order
+(phone, amount, which attempt is current), who settled it, and the events. ``order_view`` folds the two
+into what the customer is shown.
 
 Blocking ``sqlite3`` calls, one short connection per call, so any thread may use one ``Store`` (the FastAPI
-example calls it through ``asyncio.to_thread``). The file is shared with ``SQLiteDeduplicator``, which keeps
-its own table in it. This module is the same in both example apps, so that each can be copied alone.
+example calls it through ``asyncio.to_thread``). The file is shared with ``SQLiteDeduplicator`` and the
+intents' ledger, which keep their own tables in it. This module is the same in both example apps, so that
+each can be copied alone.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import secrets
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from k2connect_ext import State, outcome_of
+from k2connect_ext import Intent, IntentState
 from k2connect_ext.webhooks import K2Event
 
-__all__ = ["PENDING", "TERMINAL_STATUSES", "Store", "stk_outcome"]
+__all__ = [
+    "CONFIRMING",
+    "NEW_ATTEMPT",
+    "SEND_AGAIN",
+    "Store",
+    "intent_key",
+    "order_of_key",
+    "order_view",
+]
 
-PENDING = "Pending"
-# What the app stores and shows: K2's status folded by the SDK's one success rule (``outcome_of``,
-# the rule ``wait()`` and ``K2Event.is_success`` use), so a Cancelled or Expired push is Failed here too.
-TERMINAL_STATUSES = frozenset({"Success", "Failed"})
-_SHOWN = {State.SUCCEEDED: "Success", State.FAILED: "Failed", State.PENDING: PENDING}
+# The states of an order's current intent, as the customer sees them. While the STK push may have reached
+# K2 (being sent, sent and pending, or ambiguous) the customer sees "We are confirming your payment" and no
+# Pay button: paying again could charge twice.
+CONFIRMING = frozenset({IntentState.SENDING, IntentState.SENT, IntentState.AMBIGUOUS})
+# K2 certainly did not take the money: a new attempt, under a new key.
+NEW_ATTEMPT = frozenset({IntentState.FAILED, IntentState.REFUSED})
+# Recorded, nothing sent (a send that never left, or a person's decision "not sent"): the same key is sent
+# again. A new key would leave this one for ``reconcile()`` to send as well.
+SEND_AGAIN = frozenset({IntentState.RECORDED})
+_STATUS = {
+    IntentState.SUCCEEDED: "Success",
+    IntentState.FAILED: "Failed",
+    IntentState.REFUSED: "Failed",
+    IntentState.UNRESOLVED: "Unconfirmed",
+    IntentState.RECORDED: "Not sent",
+    **{state: "Pending" for state in CONFIRMING},
+}
+_KEY = re.compile(r"order-([0-9a-f]+)/attempt-([0-9]+)")
 
 _SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS payments (
-        id TEXT PRIMARY KEY,        -- K2's incoming payment id (the last segment of its Location)
-        location TEXT,              -- the Location K2 answered, to look the payment up
-        phone TEXT,
-        amount TEXT,
+    """CREATE TABLE IF NOT EXISTS orders (
+        id TEXT PRIMARY KEY,        -- random, in the order's URL and in its intents' keys
+        phone TEXT NOT NULL,
+        amount TEXT NOT NULL,
         currency TEXT NOT NULL DEFAULT 'KES',
-        status TEXT NOT NULL,       -- Pending, then K2's Success or Failed
-        reason TEXT,                -- why it failed, in K2's words
-        mpesa_reference TEXT,       -- the M-PESA code of a successful payment
-        updated_by TEXT NOT NULL,   -- 'app', 'callback' or 'status check'
+        attempt INTEGER NOT NULL,   -- the current attempt: its intent is order-<id>/attempt-<n>
+        settled_by TEXT,            -- 'callback' or 'status check': what settled the current attempt
         created_at REAL NOT NULL,
-        updated_at REAL NOT NULL,
+        attempt_at REAL NOT NULL,   -- when the current attempt started
         checked_at REAL             -- last time the app asked K2 itself
     )""",
     # dedup_key is unique as a second line of defence: the deduplicator already drops redeliveries.
@@ -54,45 +81,23 @@ _SCHEMA = (
         currency TEXT,
         phone TEXT,
         reference TEXT,
+        intent_key TEXT,            -- the payment intent a result settled (an order's attempt)
         raw TEXT NOT NULL,          -- the body as received (JSON)
         received_at REAL NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS events_event_id ON events (event_id)",
 )
 
-# An update never turns a final status back into a pending one (a late or out-of-order delivery).
-_UPSERT_OUTCOME = """
-    INSERT INTO payments (id, phone, amount, currency, status, reason, mpesa_reference, updated_by,
-                          created_at, updated_at)
-    VALUES (:id, :phone, :amount, COALESCE(:currency, 'KES'), :status, :reason, :reference, :by, :now, :now)
-    ON CONFLICT (id) DO UPDATE SET
-        status = excluded.status,
-        reason = excluded.reason,
-        mpesa_reference = COALESCE(excluded.mpesa_reference, payments.mpesa_reference),
-        updated_by = excluded.updated_by,
-        updated_at = excluded.updated_at
-    WHERE payments.status NOT IN ('Success', 'Failed') OR excluded.status IN ('Success', 'Failed')
-"""
+
+def intent_key(order_id: str, attempt: int) -> str:
+    """The idempotency key of an order's attempt: the same order and attempt never pay twice."""
+    return f"order-{order_id}/attempt-{attempt}"
 
 
-def stk_outcome(body: Mapping[str, Any]) -> tuple[str, str | None, str | None]:
-    """``(status, failure reason, M-PESA reference)`` of an STK push result body (callback or GET).
-
-    The status is Success, Failed or Pending, as the SDK's success rule reads K2's status.
-    """
-    attributes = _object(_object(body.get("data")).get("attributes"))
-    event = _object(attributes.get("event"))
-    outcome = outcome_of("incoming_payment", body)
-    reference = _object(event.get("resource")).get("reference")  # the resource is null until paid
-    return (
-        _SHOWN[outcome.state],
-        outcome.reason if outcome.state is State.FAILED else None,
-        reference if isinstance(reference, str) else None,
-    )
-
-
-def _object(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def order_of_key(key: str) -> tuple[str, int] | None:
+    """``(order id, attempt)`` of an intent key this shop made, else None."""
+    found = _KEY.fullmatch(key)
+    return None if found is None else (found.group(1), int(found.group(2)))
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -101,25 +106,40 @@ def _iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
 
 
-def _outcome(
-    payment_id: str, outcome: tuple[str, str | None, str | None], *, by: str, now: float
-) -> dict[str, object]:
-    status, reason, reference = outcome
+def order_view(order: dict[str, Any], intent: Intent | None) -> dict[str, Any]:
+    """What the order page and ``/payments/<id>`` show: the order, and the state of its current intent.
+
+    ``status`` is Success, Failed, Pending (being confirmed), Unconfirmed (for a person to decide) or Not
+    sent; ``retry`` says whether a Pay button is offered; ``done`` whether the page stops watching.
+    """
+    state = IntentState.RECORDED if intent is None else intent.state
+    status = _STATUS[state]
+    location = None if intent is None else intent.location
     return {
-        "id": payment_id,
-        "phone": None,
-        "amount": None,
-        "currency": None,
+        "id": order["id"],
+        "key": intent_key(order["id"], order["attempt"]),
+        "attempt": order["attempt"],
+        "state": state.value,
         "status": status,
-        "reason": reason,
-        "reference": reference,
-        "by": by,
-        "now": now,
+        "done": state not in CONFIRMING,
+        "retry": state in NEW_ATTEMPT or state in SEND_AGAIN,
+        "reason": intent.last_error if intent is not None and state in NEW_ATTEMPT else None,
+        "phone": order["phone"],
+        "amount": order["amount"],
+        "currency": order["currency"],
+        "mpesa_reference": intent.reference if intent is not None and status == "Success" else None,
+        # The receiver settles the intent just before the handler records who did: in between, a result
+        # the store has not attributed yet came by callback (a status check records its own before answering).
+        "updated_by": order["settled_by"] or ("callback" if intent is not None and intent.result else "app"),
+        "location": location,
+        "payment_id": location.rstrip("/").rsplit("/", 1)[-1] if location else None,
+        "created_at": _iso(order["created_at"]),
+        "checked_at": _iso(order["checked_at"]),
     }
 
 
 class Store:
-    """Payments and received events in one SQLite file."""
+    """Orders and received events in one SQLite file."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -135,76 +155,83 @@ class Store:
             with conn:  # commit, or roll back on an exception
                 yield conn
 
-    # ------------------------------------------------------------------------------------------ payments
-    def payment_started(self, payment_id: str, location: str, phone: str, amount: str) -> None:
-        """Record an STK push K2 accepted. Its callback may already have been stored: keep its outcome."""
+    # -------------------------------------------------------------------------------------------- orders
+    def create_order(self, phone: str, amount: str) -> str:
+        """A new order, at attempt 1; its id."""
+        order_id = secrets.token_hex(8)
         now = time.time()
         with self._transaction() as conn:
             conn.execute(
-                "INSERT INTO payments (id, location, phone, amount, status, updated_by, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, 'app', ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET location = excluded.location, phone = excluded.phone,"
-                " amount = excluded.amount, created_at = excluded.created_at",
-                (payment_id, location, phone, amount, PENDING, now, now),
+                "INSERT INTO orders (id, phone, amount, attempt, created_at, attempt_at)"
+                " VALUES (?, ?, ?, 1, ?, ?)",
+                (order_id, phone, amount, now, now),
             )
+        return order_id
 
-    def payment_checked(self, payment_id: str, body: Mapping[str, Any]) -> None:
-        """Store what K2 answered when the app looked the payment up itself."""
-        now = time.time()
+    def delete_order(self, order_id: str) -> None:
+        """Forget an order whose payment was refused before anything was recorded (bad input)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM orders WHERE id = ?", (order_id,))
+
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        """The order's row, or None if this app did not take it."""
+        with self._transaction() as conn:
+            row = conn.execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+        return None if row is None else dict(row)
+
+    def next_attempt(self, order_id: str, attempt: int) -> int:
+        """Move the order from ``attempt`` to the next one; the current attempt after.
+
+        Two customers' clicks at once both land on the same next attempt, and so on the same key: one
+        STK push between them.
+        """
         with self._transaction() as conn:
             conn.execute(
-                _UPSERT_OUTCOME,
-                _outcome(payment_id, stk_outcome(body), by="status check", now=now),
+                "UPDATE orders SET attempt = ?, settled_by = NULL, checked_at = NULL, attempt_at = ?"
+                " WHERE id = ? AND attempt = ?",
+                (attempt + 1, time.time(), order_id, attempt),
+            )
+            row = conn.execute("SELECT attempt FROM orders WHERE id = ?", (order_id,)).fetchone()
+        return int(row["attempt"])
+
+    def settled(self, key: str, by: str) -> None:
+        """Record what settled the intent ``key`` (the first to say so wins)."""
+        found = order_of_key(key)
+        if found is None:
+            return
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE orders SET settled_by = COALESCE(settled_by, ?) WHERE id = ? AND attempt = ?",
+                (by, *found),
             )
 
-    def payment(self, payment_id: str) -> dict[str, Any] | None:
-        """The payment as JSON-ready data, or None if this app did not start it."""
-        with self._transaction() as conn:
-            row = conn.execute("SELECT * FROM payments WHERE id = ?", (payment_id,)).fetchone()
-        if row is None:
-            return None
-        return {
-            "id": row["id"],
-            "status": row["status"],
-            "done": row["status"] in TERMINAL_STATUSES,
-            "reason": row["reason"],
-            "phone": row["phone"],
-            "amount": row["amount"],
-            "currency": row["currency"],
-            "mpesa_reference": row["mpesa_reference"],
-            "updated_by": row["updated_by"],
-            "location": row["location"],
-            "created_at": _iso(row["created_at"]),
-            "updated_at": _iso(row["updated_at"]),
-            "checked_at": _iso(row["checked_at"]),
-        }
+    def claim_status_check(self, order_id: str, after_seconds: float) -> bool:
+        """Whether the order's payment is due a look-up at K2 (and now claimed for it).
 
-    def claim_status_check(self, payment_id: str, after_seconds: float) -> str | None:
-        """The payment's Location if it is due a look-up at K2, else None.
-
-        Due: still pending ``after_seconds`` after it started, with no look-up in that long either. The
-        claim is one UPDATE, so pages polling at the same time cause one look-up, not one each.
+        Due: ``after_seconds`` after its attempt started, with no look-up in that long either. The claim is
+        one UPDATE, so pages polling at the same time cause one look-up, not one each.
         """
         now = time.time()
         cutoff = now - after_seconds
         with self._transaction() as conn:
-            rows = conn.execute(
-                "UPDATE payments SET checked_at = ? WHERE id = ? AND location IS NOT NULL"
-                " AND status NOT IN ('Success', 'Failed') AND created_at <= ?"
-                " AND (checked_at IS NULL OR checked_at <= ?) RETURNING location",  # SQLite 3.35+
-                (now, payment_id, cutoff, cutoff),
-            ).fetchall()
-        return str(rows[0]["location"]) if rows else None
+            claimed = conn.execute(
+                "UPDATE orders SET checked_at = ? WHERE id = ? AND attempt_at <= ?"
+                " AND (checked_at IS NULL OR checked_at <= ?)",
+                (now, order_id, cutoff, cutoff),
+            ).rowcount
+        return claimed == 1
 
     # -------------------------------------------------------------------------------------------- events
     def record_event(self, event: K2Event, endpoint: str) -> None:
-        """Store a verified event; an STK push result also updates its payment (in the same transaction)."""
+        """Store a verified event; one that settled an order's intent marks the order settled by callback."""
         now = time.time()
         amount = None if event.amount is None else str(event.amount)
+        key = None if event.intent is None else event.intent.key
         with self._transaction() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO events (dedup_key, event_id, endpoint, kind, topic, status, amount,"
-                " currency, phone, reference, raw, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " currency, phone, reference, intent_key, raw, received_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     event.dedup_key,
                     event.id,
@@ -216,15 +243,13 @@ class Store:
                     event.currency,
                     event.phone,
                     event.reference,
+                    key,
                     json.dumps(event.to_dict()),
                     now,
                 ),
             )
-            if event.topic == "incoming_payment" and event.id:
-                outcome = stk_outcome(event.raw)
-                row = _outcome(event.id, outcome, by="callback", now=now)
-                row.update(phone=event.phone, amount=amount, currency=event.currency)
-                conn.execute(_UPSERT_OUTCOME, row)
+        if key is not None and event.intent is not None and event.intent.is_terminal:
+            self.settled(key, "callback")
 
     def events(self, *, limit: int = 50, topic: str | None = None) -> list[dict[str, Any]]:
         """The latest events, newest first, optionally of one topic."""
@@ -248,6 +273,7 @@ class Store:
                 "currency": row["currency"],
                 "phone": row["phone"],
                 "reference": row["reference"],
+                "intent_key": row["intent_key"],
                 "received_at": _iso(row["received_at"]),
                 "raw": json.loads(row["raw"]),
             }

@@ -10,10 +10,25 @@ import json
 import re
 from collections.abc import Callable
 
+from k2connect_ext import K2, IntentState
 from k2connect_ext.webhooks import compute_signature
 
 from .harness import Shop, wait_until
 
+# The STK push answers 500 after the sandbox processed it: K2 may have it, so the SDK calls it ambiguous.
+AMBIGUOUS_FAULT = {
+    "operation_id": "v2_create_incoming_payment",
+    "kind": "status_500",
+    "after_processing": True,
+}
+
+
+def pay_button(order_id: str) -> str:
+    """The order page's Pay button (a form POSTing to /pay/<order id>), as the page writes it."""
+    return f'<form method="post" action="/pay/{order_id}">{PAY_BUTTON}</form>'
+
+
+PAY_BUTTON = '<button type="submit">Pay now</button>'
 SUCCEEDS = "0712345678"
 FAILS = "0712340001"  # the sandbox fails STK pushes to phones ending 0001 with this reason:
 FAILURE_REASON = "The initiator information is invalid."
@@ -25,58 +40,71 @@ def form_payment_succeeds(shop: Shop) -> None:
     assert '<form method="post" action="/pay">' in form.text
     assert 'name="phone"' in form.text and 'name="amount"' in form.text
 
-    payment_id = shop.pay(SUCCEEDS, "150")
-    page = shop.client.get(f"/pay/{payment_id}")
+    order_id = shop.pay(SUCCEEDS, "150")
+    page = shop.client.get(f"/pay/{order_id}")
     assert page.status_code == 200
-    assert f'data-url="/payments/{payment_id}"' in page.text
+    assert f'data-url="/payments/{order_id}"' in page.text
 
-    payment = shop.wait_until_done(payment_id)
-    assert payment["status"] == "Success"
+    payment = shop.wait_until_done(order_id)
+    assert payment["status"] == "Success" and payment["state"] == "succeeded"
+    assert payment["key"] == f"order-{order_id}/attempt-1" and payment["retry"] is False
     assert payment["updated_by"] == "callback"
     assert payment["reason"] is None
     assert payment["phone"] == SUCCEEDS and payment["amount"] == "150" and payment["currency"] == "KES"
     assert payment["mpesa_reference"]
 
+    payment_id = payment["payment_id"]
     delivery = shop.callback_delivery(payment_id)
     assert delivery["url"] == f"{shop.url}/k2/callbacks"
     assert delivery["status_code"] == 200 and delivery["signature"]
     (event,) = shop.events(topic="incoming_payment")
     assert event["id"] == payment_id and event["status"] == "Success" and event["endpoint"] == "callbacks"
+    assert event["intent_key"] == payment["key"]
     assert event["kind"] == "result" and event["phone"] == "+254712345678" and event["amount"] == "150.0"
     assert event["raw"] == json.loads(delivery["body"])
 
-    final_page = shop.client.get(f"/pay/{payment_id}")
-    assert "Success" in final_page.text and payment["mpesa_reference"] in final_page.text
+    final_page = shop.client.get(f"/pay/{order_id}")
+    assert "Paid" in final_page.text and payment["mpesa_reference"] in final_page.text
     assert "<script>" not in final_page.text  # nothing left to watch
+    assert PAY_BUTTON not in final_page.text
 
 
 def failing_phone_shows_reason(shop: Shop) -> None:
-    payment_id = shop.pay(FAILS, "150")
-    payment = shop.wait_until_done(payment_id)
-    assert payment["status"] == "Failed"
+    order_id = shop.pay(FAILS, "150")
+    payment = shop.wait_until_done(order_id)
+    assert payment["status"] == "Failed" and payment["state"] == "failed"
     assert payment["reason"] == FAILURE_REASON
     assert payment["mpesa_reference"] is None
-    page = shop.client.get(f"/pay/{payment_id}")
-    assert "Failed" in page.text and FAILURE_REASON in page.text
+    page = shop.client.get(f"/pay/{order_id}")
+    assert "Payment failed" in page.text and FAILURE_REASON in page.text
     (event,) = shop.events(topic="incoming_payment")
-    assert event["id"] == payment_id and event["status"] == "Failed"
+    assert event["id"] == payment["payment_id"] and event["status"] == "Failed"
+
+    # Failed took no money: the page offers a new attempt, under a new key.
+    assert pay_button(order_id) in page.text and payment["retry"] is True
+    again = shop.client.post(f"/pay/{order_id}")
+    assert again.status_code == 303 and again.headers["location"] == f"/pay/{order_id}"
+    second = shop.wait_until_done(order_id)
+    assert second["attempt"] == 2 and second["key"] == f"order-{order_id}/attempt-2"
+    assert second["state"] == "failed" and second["payment_id"] != payment["payment_id"]
+    assert len(shop.events(topic="incoming_payment")) == 2
 
 
 def duplicate_delivery_stored_once(shop: Shop) -> None:
-    payment_id = shop.pay(SUCCEEDS)
-    shop.wait_until_done(payment_id)
+    order_id = shop.pay(SUCCEEDS)
+    payment_id = shop.wait_until_done(order_id)["payment_id"]
     delivery = shop.callback_delivery(payment_id)
     for _ in range(2):
         replay = shop.post_callback(delivery["body"], delivery["signature"])
         assert replay.status_code == 200
         assert replay.json() == {"status": "duplicate"}
     assert [event["id"] for event in shop.events()] == [payment_id]
-    assert shop.payment(payment_id)["status"] == "Success"
+    assert shop.payment(order_id)["status"] == "Success"
 
 
 def bad_signature_rejected(shop: Shop) -> None:
-    payment_id = shop.pay(SUCCEEDS)
-    shop.wait_until_done(payment_id)
+    order_id = shop.pay(SUCCEEDS)
+    payment_id = shop.wait_until_done(order_id)["payment_id"]
     delivery = shop.callback_delivery(payment_id)
     forged = delivery["body"].replace('"status":"Success"', '"status":"Failed"')
     assert forged != delivery["body"]
@@ -91,7 +119,7 @@ def bad_signature_rejected(shop: Shop) -> None:
         assert response.status_code == 401, (signature, response.text)
         assert response.json() == {"status": "rejected", "error": "invalid signature"}
     assert len(shop.events()) == 1
-    assert shop.payment(payment_id)["status"] == "Success"
+    assert shop.payment(order_id)["status"] == "Success"
 
 
 def buygoods_webhook_listed(shop: Shop, subscribe: Callable[[], list[str]]) -> None:
@@ -134,8 +162,8 @@ def invalid_input_rerenders_form(shop: Shop) -> None:
 
 def status_check_when_callback_is_lost(shop: Shop) -> None:
     # The app told K2 to call back to a dead address, and looks payments up after 0 s without a callback.
-    payment_id = shop.pay(SUCCEEDS)
-    payment = shop.wait_until_done(payment_id)
+    order_id = shop.pay(SUCCEEDS)
+    payment = shop.wait_until_done(order_id)
     assert payment["status"] == "Success" and payment["updated_by"] == "status check"
     assert payment["mpesa_reference"] and payment["checked_at"]
     assert shop.events() == []
@@ -146,3 +174,71 @@ def unknown_payment_is_404(shop: Shop) -> None:
     assert missing.status_code == 404 and missing.json() == {"detail": "no such payment"}
     page = shop.client.get("/pay/no-such-payment")
     assert page.status_code == 404 and "No such payment" in page.text
+
+
+def stk_pushes(shop: Shop) -> set[str]:
+    """The ids of the STK pushes the sandbox processed (each has a callback delivery, delivered or not)."""
+    return {str(d["resource_id"]) for d in shop.sandbox.deliveries(kind="callback")}
+
+
+def ambiguous_push_is_confirmed_never_repaid(shop: Shop, k2: K2) -> None:
+    """The shop's callbacks go nowhere (a dead PUBLIC_URL), so the test relays the sandbox's signed one."""
+    armed = shop.sandbox.control("POST", "/sandbox/faults", AMBIGUOUS_FAULT)
+    assert armed.status_code == 201, armed.text
+    order_id = shop.pay(SUCCEEDS, "150")
+    payment = shop.payment(order_id)
+    assert payment["state"] == "ambiguous" and payment["status"] == "Pending"
+    assert payment["done"] is False and payment["retry"] is False and payment["location"] is None
+    page = shop.client.get(f"/pay/{order_id}")
+    assert "We are confirming your payment" in page.text
+    assert PAY_BUTTON not in page.text and "<script>" in page.text
+
+    # Paying again while it is being confirmed sends nothing (no second STK push, no second intent).
+    (pushed,) = wait_until(lambda: stk_pushes(shop) or None, "the sandbox to process the STK push")
+    again = shop.client.post(f"/pay/{order_id}")
+    assert again.status_code == 303
+    assert shop.payment(order_id)["attempt"] == 1 and stk_pushes(shop) == {pushed}
+    assert [intent.key for intent in k2.intents.list()] == [f"order-{order_id}/attempt-1"]
+
+    # K2's signed callback (tagged with the intent) settles it: paid, with the M-PESA reference.
+    delivery = wait_until(
+        lambda: next(iter(shop.sandbox.deliveries(kind="callback", resource_id=pushed)), None),
+        "the sandbox's callback",
+    )
+    assert shop.post_callback(delivery["body"], delivery["signature"]).status_code == 200
+    paid = shop.payment(order_id)
+    assert paid["state"] == "succeeded" and paid["status"] == "Success" and paid["updated_by"] == "callback"
+    assert paid["mpesa_reference"] and paid["mpesa_reference"] in shop.client.get(f"/pay/{order_id}").text
+    assert stk_pushes(shop) == {pushed}
+
+
+def unresolved_push_offers_no_payment_until_resolved_not_sent(shop: Shop, k2: K2) -> None:
+    """Ambiguous past the horizon: "contact us", no Pay button; a person's "not sent" allows paying."""
+    armed = shop.sandbox.control("POST", "/sandbox/faults", {**AMBIGUOUS_FAULT, "kind": "drop"})
+    assert armed.status_code == 201, armed.text
+    order_id = shop.pay(SUCCEEDS, "150")
+    key = f"order-{order_id}/attempt-1"
+    assert shop.payment(order_id)["state"] == "ambiguous"
+    report = k2.intents.reconcile(horizon=0)
+    assert report.count(IntentState.AMBIGUOUS, IntentState.UNRESOLVED) == 1
+
+    payment = shop.payment(order_id)
+    assert payment["state"] == "unresolved" and payment["status"] == "Unconfirmed"
+    assert payment["done"] is True and payment["retry"] is False
+    page = shop.client.get(f"/pay/{order_id}")
+    assert "We could not confirm this payment; contact us" in page.text and PAY_BUTTON not in page.text
+    assert shop.client.post(f"/pay/{order_id}").status_code == 303
+    assert k2.intents.get(key) is not None and shop.payment(order_id)["state"] == "unresolved"
+
+    # Someone checked with Kopo Kopo: the push was not processed. The same key is sent again.
+    (pushed,) = wait_until(lambda: stk_pushes(shop) or None, "the sandbox to process the STK push")
+    k2.intents.resolve(key, sent=False, note="checked the K2 dashboard: no such payment")
+    resolved = shop.payment(order_id)
+    assert resolved["state"] == "recorded" and resolved["retry"] is True
+    assert pay_button(order_id) in shop.client.get(f"/pay/{order_id}").text
+    assert shop.client.post(f"/pay/{order_id}").status_code == 303
+    sent = shop.payment(order_id)
+    assert sent["attempt"] == 1 and sent["key"] == key and sent["state"] in ("sent", "succeeded")
+    assert [intent.key for intent in k2.intents.list()] == [key]
+    second = wait_until(lambda: (stk_pushes(shop) - {pushed}) or None, "the second STK push")
+    assert len(second) == 1

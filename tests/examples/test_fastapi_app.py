@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from examples.fastapi_app import app as app_module
 from examples.fastapi_app.__main__ import main as cli_main
 from examples.fastapi_app.app import Settings, create_app
-from k2connect_ext import K2ConfigError
+from k2connect_ext import K2, K2ConfigError
 from k2connect_sandbox.server import RunningSandbox
 
 from . import scenarios
@@ -139,3 +139,31 @@ def test_module_level_app_for_uvicorn(
         payment = served.wait_until_done(served.pay(scenarios.SUCCEEDS))
         assert payment["status"] == "Success" and payment["updated_by"] == "callback"
     assert (tmp_path / "env.sqlite3").exists()
+
+
+@pytest.fixture
+def shop_ledger(k2_sandbox: RunningSandbox, tmp_path: Path) -> Iterator[K2]:
+    """A client over the shop's own intents ledger (its SQLite file), as an operator would open one."""
+    with K2(
+        k2_sandbox.client_id,
+        k2_sandbox.client_secret,
+        base_url=k2_sandbox.base_url,
+        ledger=str(tmp_path / "shop.sqlite3"),
+    ) as k2:
+        yield k2
+
+
+def test_ambiguous_stk_push_is_confirmed_and_never_paid_twice(
+    open_shop: ShopFactory, shop_ledger: K2
+) -> None:
+    """A 500 after K2 processed the push: "We are confirming", no Pay button, then paid by the callback."""
+    with open_shop(public_url="http://127.0.0.1:9") as silent:
+        scenarios.ambiguous_push_is_confirmed_never_repaid(silent, shop_ledger)
+
+
+def test_unresolved_stk_push_says_contact_us_until_resolved_not_sent(
+    open_shop: ShopFactory, shop_ledger: K2
+) -> None:
+    """Unresolved: "contact us" and no Pay button; resolved as not sent, the same key is sent again."""
+    with open_shop(public_url="http://127.0.0.1:9") as silent:
+        scenarios.unresolved_push_offers_no_payment_until_resolved_not_sent(silent, shop_ledger)

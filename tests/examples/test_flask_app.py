@@ -144,3 +144,15 @@ def test_module_level_app_for_flask_run(
         for app in apps:
             services(app).close()
     assert (tmp_path / "env.sqlite3").exists()
+
+
+def test_ambiguous_stk_push_is_confirmed_and_never_paid_twice(open_shop: ShopFactory) -> None:
+    """A 500 after K2 processed the push: "We are confirming", no Pay button, then paid by the callback."""
+    with open_shop(public_url="http://127.0.0.1:9") as (silent, app):
+        scenarios.ambiguous_push_is_confirmed_never_repaid(silent, services(app).k2)
+
+
+def test_unresolved_stk_push_says_contact_us_until_resolved_not_sent(open_shop: ShopFactory) -> None:
+    """Unresolved: "contact us" and no Pay button; resolved as not sent, the same key is sent again."""
+    with open_shop(public_url="http://127.0.0.1:9") as (silent, app):
+        scenarios.unresolved_push_offers_no_payment_until_resolved_not_sent(silent, services(app).k2)
