@@ -1,5 +1,6 @@
 """The FastAPI example shop in a real headless Chromium: pay from the page, see "Paid" once the sandbox's
-signed callback arrives; a phone ending 0001 shows the failure. Screenshots go to
+signed callback arrives; a phone ending 0001 shows the failure and a Pay button; an ambiguous STK push
+shows "We are confirming your payment" and no Pay button until its callback settles it. Screenshots go to
 build/test-artifacts/browser/ (look at them: this is the page a customer sees).
 
 The browser is Debian's ``chromium`` (``apt-get install -y chromium``; ``.ci/run`` installs it when
@@ -16,6 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,7 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 WAIT_MS = 30_000
+CONFIRMING = "We are confirming your payment"
 
 
 def _chromium() -> str:
@@ -57,8 +60,9 @@ def sandbox() -> Iterator[RunningSandbox]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def shop(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def _serve_shop(sandbox: RunningSandbox, database: Path) -> Iterator[str]:
+    """The FastAPI shop under uvicorn on 127.0.0.1, talking to ``sandbox``; yields its URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -70,7 +74,7 @@ def shop(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> I
         api_key=sandbox.api_key,
         public_url=url,
         base_url=sandbox.base_url,
-        database=str(tmp_path_factory.mktemp("shop") / "shop.sqlite3"),
+        database=str(database),
     )
     config = uvicorn.Config(
         create_app(settings), log_level="warning", access_log=False, timeout_graceful_shutdown=1
@@ -82,10 +86,31 @@ def shop(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> I
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the shop did not start"
         time.sleep(0.02)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    try:
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def shop(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve_shop(sandbox, tmp_path_factory.mktemp("shop") / "shop.sqlite3") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def slow_sandbox() -> Iterator[RunningSandbox]:
+    # Three seconds before the callback: long enough to see an ambiguous payment being confirmed.
+    with serve_in_thread(SandboxConfig(callback_delay=3.0, delivery_initial_backoff=0.05)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def slow_shop(slow_sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve_shop(slow_sandbox, tmp_path_factory.mktemp("slow-shop") / "shop.sqlite3") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +175,8 @@ def test_a_payment_shows_paid_after_the_signed_callback(
     sandbox: RunningSandbox, shop: str, page: Any
 ) -> None:
     _pay(page, shop, "0712345678", "150")
-    _wait_for_status(page, sandbox, "Waiting for payment")  # before the callback
+    _wait_for_status(page, sandbox, CONFIRMING)  # before the callback
+    assert page.get_by_role("button", name="Pay now").count() == 0
     _shot(page, "shop-waiting.png")
     _wait_for_status(page, sandbox, "Paid")
     page.locator("#hint", has_text="Paid, thank you!").wait_for()
@@ -167,4 +193,24 @@ def test_a_phone_ending_0001_shows_the_failure(sandbox: RunningSandbox, shop: st
     _wait_for_status(page, sandbox, "Payment failed")
     assert page.locator("#reason").inner_text() == "The initiator information is invalid."
     assert page.locator("#payment").get_attribute("data-status") == "Failed"
+    assert page.get_by_role("button", name="Pay now").is_enabled()  # no money taken: a new attempt
     assert _shot(page, "shop-failed.png").stat().st_size > 0
+
+
+def test_an_ambiguous_stk_push_shows_confirming_and_no_pay_button_until_paid(
+    slow_sandbox: RunningSandbox, slow_shop: str, page: Any
+) -> None:
+    """K2 processed the push but answered 500: the outcome is unknown, so the customer must not pay again."""
+    fault = {"operation_id": "v2_create_incoming_payment", "kind": "status_500", "after_processing": True}
+    armed = slow_sandbox.control("POST", "/sandbox/faults", fault)
+    assert armed.status_code == 201, armed.text
+    _pay(page, slow_shop, "0712345678", "150")
+    _wait_for_status(page, slow_sandbox, CONFIRMING)
+    assert page.locator("#payment").get_attribute("data-state") == "ambiguous"
+    assert page.get_by_role("button", name="Pay now").count() == 0
+    _shot(page, "shop-confirming.png")
+    _wait_for_status(page, slow_sandbox, "Paid")  # the signed callback settled the intent
+    assert page.locator("#payment").get_attribute("data-state") == "succeeded"
+    assert page.locator("#mpesa_reference").inner_text() not in ("", "-")
+    assert page.get_by_role("button", name="Pay now").count() == 0
+    assert _shot(page, "shop-paid-after-confirming.png").stat().st_size > 0
