@@ -12,7 +12,8 @@ a module of its own:
   ``figures_concurrency.py`` (``AsyncK2`` at 50 concurrent on each backend, loopback and 30 ms RTT),
   ``figures_webhooks.py``, ``figures_imports.py``, ``figures_pool.py`` (httpx pool settings),
   ``figures_layers.py`` (the async stack layer by layer), ``bench_connection_reuse.py`` and
-  ``figures_bulk.py`` (1,000 STK pushes against the sandbox);
+  ``figures_bulk.py`` (1,000 STK pushes against the sandbox), ``figures_intents.py`` (1,000 payouts through
+  intents vs plain ``send_money``, against the sandbox);
 * ``page.py``: BENCHMARKS.md and its chart (``png_chart.py``).
 
 Servers (all on loopback, started and stopped here):
@@ -44,6 +45,7 @@ from bench_connection_reuse import reuse_rows  # noqa: E402
 from figures_bulk import bulk_rows  # noqa: E402
 from figures_concurrency import async_rows  # noqa: E402
 from figures_imports import import_rows  # noqa: E402
+from figures_intents import intents_rows  # noqa: E402
 from figures_layers import layer_rows  # noqa: E402
 from figures_overhead import sync_rows  # noqa: E402
 from figures_pool import pool_rows  # noqa: E402
@@ -90,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
         if not args.skip_bulk:
             steps.append(("bulk", lambda: bulk_rows(counts, report)))
+            steps.append(("intents", lambda: intents_rows(counts, report)))
         for name, step in steps:
             gc.collect()  # what an earlier step left behind must not be collected on this step's time
             t0 = time.perf_counter()
