@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from k2connect_ext import K2InputError
 from k2connect_ext._intent_tag import TAG_KEY, intent_id_of, tag_arguments, tagged_in_metadata
 
-ID = uuid.uuid4().hex
+ID = "0f2c7a9e4b1d4c3a8e6f5a4b3c2d1e0f"  # fixed: test ids must be the same on every xdist worker
 CALLBACK = "https://shop.example.com/k2/result?order=7"
 
 
