@@ -337,23 +337,7 @@ def test_webhook_fixtures_are_neither_success_nor_failure(name: str) -> None:
     assert not event.is_failure
 
 
-# ---------------------------------------------------------------------------------- the example apps
-SHOWN = {S: "Success", F: "Failed", P: "Pending"}
-STK_STATUSES = ["Pending", "Success", "Failed", "Cancelled", "Expired", "Queued", "processed"]
-
-
-@pytest.mark.parametrize("app", ["fastapi_app", "flask_app"])
-@pytest.mark.parametrize("status", STK_STATUSES)
-def test_example_apps_show_the_same_outcome(app: str, status: str) -> None:
-    """The example shops store Success / Failed / Pending by the same rule (a Cancelled push is Failed)."""
-    import importlib
-
-    store = importlib.import_module(f"examples.{app}.store")
-    body = result_body("incoming_payment", status)
-    shown, reason, _ = store.stk_outcome(body)
-    state = state_of("incoming_payment", status)
-    assert shown == SHOWN[state]
-    assert (reason is not None) == (state is F)
+# The example shops show what the intents' ledger settled by this rule: tests/examples/test_shop_order_view.py
 
 
 def test_a_resource_kind_without_a_row_fails_at_import() -> None:
