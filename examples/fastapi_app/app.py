@@ -67,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.client_secret,
         base_url=settings.base_url,
         token_store=make_token_store(settings),
-        ledger=settings.database,  # the payment intents, in their own tables of the same SQLite file
+        ledger=settings.ledger,  # the payment intents: LEDGER_URL, else their own tables in the SQLite file
     )
 
     @asynccontextmanager

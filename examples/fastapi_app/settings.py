@@ -30,6 +30,11 @@ class Settings:
     (``redis://...``: ``RedisTokenStore``) and ``dedup_url`` (``redis://...`` or ``postgresql://...``);
     without them the token is per process and events are de-duplicated in the SQLite ``database``. Both
     URLs may hold passwords, so they stay out of ``repr`` too.
+
+    Each order's payment is a payment intent, recorded in a ledger before anything is sent: by default in
+    the SQLite ``database`` (the workers of one machine); on several machines, ``ledger_url``
+    (``postgresql://...``: ``PostgresLedger``, the ``[postgres]`` extra) so that a callback reaching any
+    machine settles it. It may hold a password: out of ``repr``.
     """
 
     client_id: str
@@ -43,6 +48,7 @@ class Settings:
     token_store_url: str | None = field(default=None, repr=False)
     dedup_url: str | None = field(default=None, repr=False)
     event_retention: float = 7 * 24 * 3600.0
+    ledger_url: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.public_url)
@@ -52,6 +58,13 @@ class Settings:
             raise K2ConfigError("TOKEN_STORE_URL must be a redis://, rediss:// or unix:// URL")
         if self.dedup_url and urlsplit(self.dedup_url).scheme not in REDIS_SCHEMES + POSTGRES_SCHEMES:
             raise K2ConfigError("DEDUP_URL must be a redis://, rediss://, unix:// or postgresql:// URL")
+        if self.ledger_url and urlsplit(self.ledger_url).scheme not in ("sqlite", *POSTGRES_SCHEMES):
+            raise K2ConfigError("LEDGER_URL must be a sqlite:/// or postgresql:// URL")
+
+    @property
+    def ledger(self) -> str:
+        """Where the payment intents are recorded: ``ledger_url``, else the SQLite ``database``."""
+        return self.ledger_url or self.database
 
     @property
     def callback_url(self) -> str:
@@ -66,7 +79,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read K2_CLIENT_ID, K2_CLIENT_SECRET, K2_API_KEY, PUBLIC_URL (required), K2_BASE_URL, DATABASE,
-        K2_TILL_NUMBER, TOKEN_STORE_URL, DEDUP_URL and EVENT_RETENTION_SECONDS (optional)."""
+        K2_TILL_NUMBER, TOKEN_STORE_URL, DEDUP_URL, LEDGER_URL and EVENT_RETENTION_SECONDS (optional)."""
         env = os.environ if environ is None else environ
         required = ("K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_API_KEY", "PUBLIC_URL")
         missing = [name for name in required if not env.get(name)]
@@ -82,6 +95,7 @@ class Settings:
             till_number=env.get("K2_TILL_NUMBER") or cls.till_number,
             token_store_url=env.get("TOKEN_STORE_URL") or None,
             dedup_url=env.get("DEDUP_URL") or None,
+            ledger_url=env.get("LEDGER_URL") or None,
             event_retention=_seconds(env, "EVENT_RETENTION_SECONDS", cls.event_retention),
         )
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from examples.fastapi_app import app as app_module
 from examples.fastapi_app.__main__ import main as cli_main
 from examples.fastapi_app.app import Settings, create_app
-from k2connect_ext import K2, K2ConfigError
+from k2connect_ext import K2, IntentState, K2ConfigError, SQLiteLedger
 from k2connect_sandbox.server import RunningSandbox
 
 from . import scenarios
@@ -167,3 +167,34 @@ def test_unresolved_stk_push_says_contact_us_until_resolved_not_sent(
     """Unresolved: "contact us" and no Pay button; resolved as not sent, the same key is sent again."""
     with open_shop(public_url="http://127.0.0.1:9") as silent:
         scenarios.unresolved_push_offers_no_payment_until_resolved_not_sent(silent, shop_ledger)
+
+
+def test_ledger_url_records_the_orders_intents_there(
+    open_shop: ShopFactory, k2_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """LEDGER_URL (here another SQLite file; PostgreSQL on many machines) holds the intents, not DATABASE."""
+    ledger_file = tmp_path / "intents.sqlite3"
+    with open_shop(ledger_url=f"sqlite:///{ledger_file}") as served:
+        order_id = served.pay(scenarios.SUCCEEDS)
+        assert served.wait_until_done(order_id)["state"] == "succeeded"
+    key = f"order-{order_id}/attempt-1"
+    with SQLiteLedger(ledger_file) as there, SQLiteLedger(tmp_path / "shop.sqlite3") as shop_file:
+        found = there.get(key)
+        assert found is not None and found.state is IntentState.SUCCEEDED and found.reference
+        assert shop_file.get(key) is None
+
+
+def test_ledger_url_must_be_sqlite_or_postgresql() -> None:
+    env = {
+        "K2_CLIENT_ID": "id",
+        "K2_CLIENT_SECRET": "secret",
+        "K2_API_KEY": "key",
+        "PUBLIC_URL": "http://127.0.0.1:9",
+        "LEDGER_URL": "redis://:hunter2@redis.internal/0",
+    }
+    with pytest.raises(K2ConfigError, match="LEDGER_URL must be a sqlite:/// or postgresql:// URL") as raised:
+        Settings.from_env(env)
+    assert "hunter2" not in str(raised.value)
+    settings = Settings.from_env({**env, "LEDGER_URL": "postgresql://k2:hunter2@db.internal/shop"})
+    assert settings.ledger == "postgresql://k2:hunter2@db.internal/shop" and "hunter2" not in repr(settings)
+    assert Settings.from_env({**env, "LEDGER_URL": ""}).ledger == "k2_example.sqlite3"
