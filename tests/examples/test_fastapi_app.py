@@ -198,3 +198,31 @@ def test_ledger_url_must_be_sqlite_or_postgresql() -> None:
     settings = Settings.from_env({**env, "LEDGER_URL": "postgresql://k2:hunter2@db.internal/shop"})
     assert settings.ledger == "postgresql://k2:hunter2@db.internal/shop" and "hunter2" not in repr(settings)
     assert Settings.from_env({**env, "LEDGER_URL": ""}).ledger == "k2_example.sqlite3"
+
+
+def test_a_callback_reaching_another_machine_settles_the_order_through_a_postgresql_ledger(
+    k2_sandbox: RunningSandbox, tmp_path: Path, postgres_url: str
+) -> None:
+    """Two shops (machines: their own SQLite files) share LEDGER_URL: an order taken on one is settled by
+    its callback arriving at the other, and the first shows it paid."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS k2connect_intents, k2connect_ledger_meta")
+
+    def machine(name: str, public_url: str | None = None) -> Callable[[str], FastAPI]:
+        def build(url: str) -> FastAPI:
+            database = tmp_path / f"{name}.sqlite3"
+            settings = settings_for(k2_sandbox, public_url or url, database, ledger_url=postgres_url)
+            return create_app(settings)
+
+        return build
+
+    with serve_asgi(machine("b")) as b_url, serve_asgi(machine("a", public_url=b_url)) as a_url:
+        with shop(a_url, k2_sandbox) as a:
+            order_id = a.pay(scenarios.SUCCEEDS)
+            paid = a.wait_until_done(order_id)
+        with shop(b_url, k2_sandbox) as b:
+            (event,) = b.events(topic="incoming_payment")
+    assert paid["state"] == "succeeded" and paid["mpesa_reference"] and paid["updated_by"] == "callback"
+    assert event["intent_key"] == f"order-{order_id}/attempt-1"
