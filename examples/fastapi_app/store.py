@@ -30,6 +30,7 @@ from k2connect_ext.webhooks import K2Event
 __all__ = [
     "CONFIRMING",
     "NEW_ATTEMPT",
+    "REFUSED",
     "SEND_AGAIN",
     "Store",
     "intent_key",
@@ -54,6 +55,7 @@ _STATUS = {
     IntentState.RECORDED: "Not sent",
     **{state: "Pending" for state in CONFIRMING},
 }
+REFUSED = "Kopo Kopo refused the payment request."
 _KEY = re.compile(r"order-([0-9a-f]+)/attempt-([0-9]+)")
 
 _SCHEMA = (
@@ -106,6 +108,16 @@ def _iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="milliseconds")
 
 
+def _reason(intent: Intent | None) -> str | None:
+    """Why the payment did not go through, for the customer: K2's words for a failed push; for a refused
+    request the SDK's error (its class name, its fields) is for the operator's ledger, not the page."""
+    if intent is None or intent.state not in NEW_ATTEMPT:
+        return None
+    if intent.state is IntentState.REFUSED:
+        return REFUSED
+    return intent.last_error
+
+
 def order_view(order: dict[str, Any], intent: Intent | None) -> dict[str, Any]:
     """What the order page and ``/payments/<id>`` show: the order, and the state of its current intent.
 
@@ -123,7 +135,7 @@ def order_view(order: dict[str, Any], intent: Intent | None) -> dict[str, Any]:
         "status": status,
         "done": state not in CONFIRMING,
         "retry": state in NEW_ATTEMPT or state in SEND_AGAIN,
-        "reason": intent.last_error if intent is not None and state in NEW_ATTEMPT else None,
+        "reason": _reason(intent),
         "phone": order["phone"],
         "amount": order["amount"],
         "currency": order["currency"],

@@ -78,3 +78,23 @@ def test_intent_keys_name_the_order_and_attempt(shop: str) -> None:
     assert store.intent_key("0a1b", 3) == "order-0a1b/attempt-3"
     assert store.order_of_key("order-0a1b/attempt-3") == ("0a1b", 3)
     assert store.order_of_key("payroll-2026-12/emp-17") is None
+
+
+@pytest.mark.parametrize("shop", SHOPS)
+def test_a_refused_push_offers_a_new_attempt_without_showing_the_sdks_error(
+    shop: str, tmp_path: Path
+) -> None:
+    """K2 answered 4xx: nothing happened, so Pay is offered; the customer reads words, not an exception."""
+    store = store_of(shop)
+    with SQLiteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        intent, _ = ledger.record(store.intent_key(ORDER["id"], 1), "stk_push", {"amount": "150"})
+        ledger.transition(intent.id, IntentState.SENDING, expect=IntentState.RECORDED)
+        refused = ledger.transition(
+            intent.id,
+            IntentState.REFUSED,
+            expect=IntentState.SENDING,
+            last_error="K2ValidationError: 400 till_number: not an online till",
+        )
+    view = store.order_view(row(), refused)
+    assert (view["state"], view["status"], view["done"], view["retry"]) == ("refused", "Failed", True, True)
+    assert view["reason"] == "Kopo Kopo refused the payment request." == store.REFUSED
