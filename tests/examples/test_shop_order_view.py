@@ -98,3 +98,39 @@ def test_a_refused_push_offers_a_new_attempt_without_showing_the_sdks_error(
     view = store.order_view(row(), refused)
     assert (view["state"], view["status"], view["done"], view["retry"]) == ("refused", "Failed", True, True)
     assert view["reason"] == "Kopo Kopo refused the payment request." == store.REFUSED
+
+
+# Each state the ledger can leave an unsettled STK push in, by the moves that lead there.
+PATHS = {
+    "sending": [IntentState.SENDING],
+    "sent": [IntentState.SENDING, IntentState.SENT],
+    "ambiguous": [IntentState.SENDING, IntentState.AMBIGUOUS],
+    "unresolved": [IntentState.SENDING, IntentState.AMBIGUOUS, IntentState.UNRESOLVED],
+}
+
+
+@pytest.mark.parametrize("shop", SHOPS)
+@pytest.mark.parametrize("state", sorted(PATHS))
+def test_a_push_that_may_have_reached_k2_offers_no_pay_button(shop: str, state: str, tmp_path: Path) -> None:
+    """Sending, sent or ambiguous: being confirmed (watched); unresolved: for a person. Never a Pay button."""
+    store = store_of(shop)
+    with SQLiteLedger(tmp_path / "ledger.sqlite3") as ledger:
+        intent, _ = ledger.record(store.intent_key(ORDER["id"], 1), "stk_push", {"amount": "150"})
+        for to in PATHS[state]:
+            intent = ledger.transition(intent.id, to, expect=intent.state)
+    view = store.order_view(row(), intent)
+    assert view["state"] == state and view["retry"] is False and view["reason"] is None
+    if state == "unresolved":
+        assert (view["status"], view["done"]) == ("Unconfirmed", True)
+    else:
+        assert (view["status"], view["done"]) == ("Pending", False)
+    page = pages_of(shop).payment_page(view)
+    assert "<button" not in page
+    expected = (
+        "We could not confirm this payment; contact us" if state == "unresolved" else "We are confirming"
+    )
+    assert expected in page
+
+
+def pages_of(shop: str) -> ModuleType:
+    return importlib.import_module(f"examples.{shop}.pages")
