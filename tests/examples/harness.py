@@ -87,7 +87,7 @@ class Shop:
     client: httpx.Client
 
     def pay(self, phone: str, amount: str = "150") -> str:
-        """Submit the form; the id of the payment the app redirected to."""
+        """Submit the form; the id of the order the app redirected to (its page is /pay/<order id>)."""
         response = self.client.post("/pay", data={"phone": phone, "amount": amount})
         assert response.status_code == 303, response.text
         location = response.headers["location"]
@@ -95,7 +95,7 @@ class Shop:
         return location.removeprefix("/pay/")
 
     def payment(self, payment_id: str) -> dict[str, Any]:
-        """What the page's script polls."""
+        """What the page's script polls: the order and the state of its payment intent."""
         response = self.client.get(f"/payments/{payment_id}")
         assert response.status_code == 200, response.text
         found: dict[str, Any] = response.json()
