@@ -9,10 +9,13 @@ SIGKILL itself at the n-th time it reaches ``point``:
 * ``sending``: the intent was just moved to ``sending``, the POST not made yet;
 * ``midpost``: a timer armed when the intent moves to ``sending`` fires while the POST waits for its answer
   (the test arms a sandbox ``slow`` fault, so the answer is held);
-* ``answered``: K2 answered (the 201, or an error) and the answer is not stored yet.
+* ``answered``: K2 answered (the 201, or an error) and the answer is not stored yet;
+* ``settling`` / ``settled`` (the receiver): a verified callback is about to settle its intent / has settled
+  it, and the receiver has not answered K2 yet (K2 delivers it again).
 
 ``receive``: the shop's receiver, a separate process: the Starlette adapter under uvicorn with ``ledger=`` the
-same ledger, settling each verified callback's intent. It prints ``ready <port>`` once serving.
+same ledger, settling each verified callback's intent, on ``--port`` (0: any). It prints ``ready <port>`` once
+serving; ``K2_CRASH_AT`` kills it too.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from k2connect_ext import K2, BatchRow, Intent, IntentState, Ledger, mobile_wall
 from k2connect_ext._intent import States
 
 CRASH_ENV = "K2_CRASH_AT"
-POINTS = ("recorded", "sending", "midpost", "answered")
+POINTS = ("recorded", "sending", "midpost", "answered", "settling", "settled")
 MIDPOST_AFTER = 0.1  # seconds into the POST (the sandbox holds its answer longer) that ``midpost`` fires
 RECEIVER_PATH = "/k2/results"
 
@@ -106,6 +109,8 @@ class CrashingLedger:
         answering = expect is IntentState.SENDING and to in (IntentState.SENT, IntentState.AMBIGUOUS)
         if answering and self.crash.reached("answered"):
             die()
+        if to in (IntentState.SUCCEEDED, IntentState.FAILED) and self.crash.reached("settling"):
+            die()
         moved = self.inner.transition(
             intent_id,
             to,
@@ -116,6 +121,9 @@ class CrashingLedger:
             last_error=last_error,
             note=note,
         )
+        settling = to in (IntentState.SUCCEEDED, IntentState.FAILED)
+        if settling and self.crash.reached("settled"):
+            die()
         if to is IntentState.SENDING:
             if self.crash.reached("sending"):
                 die()
@@ -170,10 +178,10 @@ def receive(args: argparse.Namespace) -> int:
     async def handle(event: K2Event) -> None:
         return None
 
-    ledger = open_ledger(args.ledger)
+    ledger = CrashingLedger(open_ledger(args.ledger), Crash(os.environ.get(CRASH_ENV)), 0.0)
     endpoint = webhook_endpoint(args.api_key, handle, SQLiteDeduplicator(args.seen), ledger=ledger)
     app = Starlette(routes=[Route(RECEIVER_PATH, endpoint, methods=["POST"])])
-    sock = bind_socket("127.0.0.1", 0)
+    sock = bind_socket("127.0.0.1", args.port)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
 
     async def serve() -> None:
@@ -207,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     shop.add_argument("--ledger", required=True)
     shop.add_argument("--api-key", required=True)
     shop.add_argument("--seen", required=True)
+    shop.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     return run(args) if args.command == "run" else receive(args)
 
