@@ -5,10 +5,13 @@ sandbox with an SQLite ledger file, while a separate receiver process (the Starl
 settles their callbacks. The test SIGKILLs the worker again and again: at chosen points (``K2_CRASH_AT``: just
 recorded, just ``sending``, mid-POST while the sandbox holds its answer, answered but not stored) and after
 random delays, with sandbox faults that process and then fail (``after_processing``: a 500, a cut
-connection) mixed in, and restarts it each time (reconcile, then the same batch again). At the end it
-reconciles until nothing moves, and the sandbox's own store of what it processed is the judge: no payout
-processed twice, no intent lost, and an ``unresolved`` intent only where the sandbox never processed the
-payout, or processed it and its callback never arrived (counted and printed).
+connection) mixed in, and restarts it each time (reconcile, then the same batch again). Every tenth round
+the receiver is killed too, while settling a callback (just before or just after the intent's move). At the
+end it reconciles until nothing moves, and the sandbox's own store of what it processed is the judge: no
+payout processed twice, no intent lost, and an ``unresolved`` intent only where the sandbox never processed
+the payout, or processed it and its callback never arrived: cut by a receiver kill, after which the
+deduplicator's claim (``lease_seconds``, a minute) answers K2's redeliveries 503 until the sandbox gives up
+(counted and printed).
 
 ``K2_CRASH_FULL=1`` runs the full size (1,000 payouts, 100 kills) for ``make reliability``.
 """
