@@ -25,7 +25,7 @@ help:
 	@echo "make check-generated fail if generated/ differs from what the spec generates"
 	@echo "make lint-spec       openapi-spec-validator + Redocly lint"
 	@echo "make contract        schemathesis CLI suite against K2_BASE_URL (default: a sandbox it starts)"
-	@echo "make reliability     the whole fault matrix (faults x targets x sync/async): one table, 0 problems"
+	@echo "make reliability     the whole fault matrix (one table, 0 problems) and the full payment-intent crash test"
 	@echo "make fuzz            the hypothesis fuzz tests of tests/reliability, at least 100k cases"
 	@echo "make bench           every speed figure beside its floor: BENCHMARKS.md + bench/benchmarks.png"
 	@echo "make lint / typecheck"
@@ -104,6 +104,7 @@ test-fast: $(STAMP)
 # and async; prints one table and exits non-zero when any case has a problem (see tests/reliability/matrix.py).
 reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability.run
+	K2_CRASH_FULL=1 $(BIN)/pytest -q -p no:cacheprovider tests/multi/test_intents_crash.py
 
 # K2_FUZZ_EXAMPLES is derived from K2_FUZZ_TARGET (default 100000) and the number of fuzz tests.
 fuzz: $(STAMP)
