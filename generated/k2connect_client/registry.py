@@ -1313,6 +1313,7 @@ def _compiled_routes() -> tuple[tuple[str, re.Pattern[str], Operation[Any]], ...
     return tuple((method, re.compile(pattern), op) for method, pattern, op in _ROUTES)
 
 
+@functools.lru_cache(maxsize=512)  # a create's path is fixed: each is matched once per process
 def operation_for(method: str, path: str) -> Operation[Any] | None:
     """The operation a request is (by method and URL path), or ``None`` when the spec has none."""
     for route_method, pattern, operation in _compiled_routes():
