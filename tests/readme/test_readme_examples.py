@@ -71,4 +71,4 @@ def test_example_commands_take_a_payment(marker: str, tmp_path: Path) -> None:
             process.wait(timeout=5)
         for name in ("k2-example-fastapi.sqlite3", "k2-example-flask.sqlite3"):
             for suffix in ("", "-wal", "-shm"):
-                Path("/tmp", name + suffix).unlink(missing_ok=True)
+                (ROOT / (name + suffix)).unlink(missing_ok=True)
