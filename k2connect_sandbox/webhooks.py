@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from k2connect_client.registry import DARAJA_TOPICS  # the topics the spec lets K2 send in Daraja's form
+
 from k2connect_sandbox.clock import Clock, iso_s
 from k2connect_sandbox.delivery import DeliveryService, Notification
 from k2connect_sandbox.ledger import strip_k
@@ -43,7 +45,6 @@ _RESOURCE_PATHS = {
     "settlement_transfer_completed": "transfer_batch",
     "customer_created": "mobile_money_user",
 }
-DARAJA_TOPICS = frozenset({"buygoods_transaction_received", "b2b_transaction_received"})
 
 
 @dataclass(frozen=True)
