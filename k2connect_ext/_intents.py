@@ -44,6 +44,7 @@ import builtins
 import concurrent.futures
 import datetime as dt
 import enum
+import functools
 import inspect
 import math
 import threading
@@ -101,26 +102,31 @@ _PLACEHOLDER_ID = "0" * 32  # tags a request when it is only checked, before the
 
 
 # ----------------------------------------------------------------------------- the money-moving creates
-def _money_builders() -> dict[str, Builder]:
-    """The builders whose create moves money, by name: read from the builders' return annotations
-    (``Prepared[SendMoneyResult]``) and the registry's ``moves_money``, so a create the spec marks as
-    moving money gets an intent method without a list to edit here."""
-    money_models = {
-        op.model.__name__
-        for op in OPERATIONS.values()
-        if op.creates and op.moves_money and op.model is not None
-    }
+def _money_builders() -> tuple[dict[str, Builder], dict[str, str]]:
+    """The builders whose create moves money, by name, and the resource kind each creates: read from the
+    builders' return annotations (``Prepared[SendMoneyResult]``) and the registry's ``moves_money``, so a
+    create the spec marks as moving money gets an intent method without a list to edit here."""
+    kinds_of_model: dict[str, set[str]] = {}
+    for op in OPERATIONS.values():
+        if op.creates and op.moves_money and op.model is not None:
+            kinds_of_model.setdefault(op.model.__name__, set()).add(str(op.kind))
     found: dict[str, Builder] = {}
+    kinds: dict[str, str] = {}
     for name, value in sorted(vars(ops).items()):
         if not inspect.isfunction(value) or value.__module__ != ops.__name__:
             continue
         annotation = str(inspect.signature(value).return_annotation)
-        if annotation.startswith("Prepared[") and annotation[len("Prepared[") : -1] in money_models:
+        model = annotation[len("Prepared[") : -1] if annotation.startswith("Prepared[") else ""
+        if model in kinds_of_model:
+            # One kind per builder (stk_push's v1 and v2 both create an incoming payment): where K2
+            # echoes the intent's tag is read from it, without building the request twice.
+            (kinds[name],) = kinds_of_model[model]
             found[name] = value
-    return found
+    return found, kinds
 
 
-MONEY_OPERATIONS: Final[Mapping[str, Builder]] = _money_builders()
+_MONEY_BUILDERS, _KINDS = _money_builders()
+MONEY_OPERATIONS: Final[Mapping[str, Builder]] = _MONEY_BUILDERS
 """Builder name -> builder, for every create that moves money: the operations an intent can be."""
 
 
@@ -267,15 +273,22 @@ def plain(value: object, field: str) -> Any:
     raise K2InputError(f"{field}: a {type(value).__name__} cannot be recorded in a ledger", field=field)
 
 
+@functools.cache
+def _recorded_defaults(name: str) -> dict[str, Any]:
+    """The builder's parameters that have a default, and the default as a request records it."""
+    parameters = inspect.signature(MONEY_OPERATIONS[name]).parameters.values()
+    empty = inspect.Parameter.empty
+    return {p.name: plain(p.default, p.name) for p in parameters if p.default is not empty}
+
+
 def request_of(name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:
     """The arguments of a create as its intent records them: JSON data, and an argument given with its
     default value left out (so the same call, spelt either way, is the same request)."""
-    parameters = inspect.signature(MONEY_OPERATIONS[name]).parameters
+    defaults = _recorded_defaults(name)
     request: dict[str, Any] = {}
     for field, value in arguments.items():
         recorded = plain(value, field)
-        default = parameters[field].default
-        if default is inspect.Parameter.empty or recorded != plain(default, field):
+        if field not in defaults or recorded != defaults[field]:
             request[field] = recorded
     canonical_json(request, field="request")  # refused here, before the ledger, with the same message
     return request
@@ -316,8 +329,7 @@ def prepare(name: str, arguments: Mapping[str, Any], intent_id: str) -> ops.Prep
     builder = MONEY_OPERATIONS.get(name)
     if builder is None:  # a ledger shared with code that records other operations
         raise K2InputError(f"{name!r} is not a create an intent can send", field="operation")
-    kind = str(builder(**arguments).operation.kind)
-    return builder(**tag_arguments(kind, arguments, intent_id))
+    return builder(**tag_arguments(_KINDS[name], arguments, intent_id))
 
 
 def checked_request(name: str, arguments: Mapping[str, Any]) -> dict[str, Any]:

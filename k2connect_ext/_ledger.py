@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import functools
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from k2connect_ext._exceptions import K2ConfigError, K2StoreUnavailableError
 from k2connect_ext._intent import (
@@ -44,6 +45,7 @@ from k2connect_ext._intent import (
     same_request,
     state_values,
 )
+from k2connect_ext._ledger_group import GroupCommit
 from k2connect_ext._ledger_schema import (
     COLUMNS,
     DEFAULT_LIST_LIMIT,
@@ -55,11 +57,35 @@ from k2connect_ext._ledger_schema import (
     row_of,
     too_new,
 )
+from k2connect_ext._ledger_writes import (
+    Finish,
+    LedgerWrite,
+    MoveWrite,
+    Outcome,
+    RecordWrite,
+    Work,
+    WritesTogether,
+    finish_all,
+)
 from k2connect_ext._store_support import redact
 
 __all__ = ["AsyncLedger", "Ledger", "SQLiteLedger", "open_ledger"]
 
 Clock = Callable[[], float]
+T = TypeVar("T")
+_Work: TypeAlias = Work[sqlite3.Connection, T]
+
+_INSERT = (
+    f"INSERT INTO k2connect_intents ({COLUMNS}) VALUES ({', '.join('?' * 14)}) ON CONFLICT (key) DO NOTHING"
+)
+# A move: one compare-and-set on the state. (No RETURNING: it needs SQLite 3.35, newer than some
+# distributions' Python 3.11 links.)
+_UPDATE = (
+    "UPDATE k2connect_intents SET state = ?, location = coalesce(?, location), "
+    "result = coalesce(?, result), reference = coalesce(?, reference), "
+    "last_error = coalesce(?, last_error), note = coalesce(?, note), attempts = attempts + ?, "
+    "updated_at = ? WHERE id = ? AND state IN ({expect})"
+)
 
 
 @runtime_checkable
@@ -124,6 +150,9 @@ class AsyncLedger:
         if not isinstance(ledger, Ledger):
             raise K2ConfigError(f"AsyncLedger needs a Ledger, not {type(ledger).__name__}")
         self._ledger = ledger
+        # k2connect's ledgers commit the writes waiting together (one fsync for many); another Ledger
+        # gets one worker-thread call per write.
+        self._group = GroupCommit(ledger) if isinstance(ledger, WritesTogether) else None
 
     @property
     def ledger(self) -> Ledger:
@@ -132,7 +161,11 @@ class AsyncLedger:
 
     async def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
         """Async twin of :meth:`Ledger.record`."""
-        return await asyncio.to_thread(self._ledger.record, key, operation, request)
+        if self._group is None:
+            return await asyncio.to_thread(self._ledger.record, key, operation, request)
+        recorded = await self._group.write(RecordWrite(key, operation, request))
+        assert isinstance(recorded, tuple)  # a record's outcome
+        return recorded
 
     async def get(self, key: str) -> Intent | None:
         """Async twin of :meth:`Ledger.get`."""
@@ -161,6 +194,11 @@ class AsyncLedger:
         note: str | None = None,
     ) -> Intent:
         """Async twin of :meth:`Ledger.transition`."""
+        if self._group is not None:
+            write = MoveWrite(intent_id, to, expect, location, result, reference, last_error, note)
+            moved = await self._group.write(write)
+            assert isinstance(moved, Intent)  # a move's outcome
+            return moved
         return await asyncio.to_thread(
             self._ledger.transition,
             intent_id,
@@ -248,17 +286,29 @@ class SQLiteLedger:
 
     def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
         """See :meth:`Ledger.record`."""
-        intent, text = new_intent(key, operation, request, self._clock())
-        with self._using("record") as conn, _write(conn):
-            inserted = conn.execute(
-                f"INSERT INTO k2connect_intents ({COLUMNS}) VALUES ({', '.join('?' * 14)}) "
-                "ON CONFLICT (key) DO NOTHING",
-                row_of(intent, text),
-            )
-            if inserted.rowcount == 1:
-                return intent, True
-            row = conn.execute(f"SELECT {COLUMNS} FROM k2connect_intents WHERE key = ?", (key,)).fetchone()
-        return same_request(intent_from_row(row), intent)
+        return self._write_one("record", self._record_work(RecordWrite(key, operation, request)))
+
+    def write_together(self, writes: Sequence[LedgerWrite]) -> builtins.list[Outcome]:
+        """See :meth:`~k2connect_ext._ledger_writes.WritesTogether.write_together`: one commit for all."""
+        return finish_all(writes, self._work, self._apply_all)
+
+    def write_together_now(self, writes: Sequence[LedgerWrite]) -> builtins.list[Outcome] | None:
+        """:meth:`write_together`, unless it would wait for a lock: then None, and nothing was written.
+
+        For an event loop: it waits for nothing but its own commit's fsync. The ledger is busy when
+        another thread of this process is using it, or another process holds the file's write lock (a
+        caller then uses :meth:`write_together` from a worker thread, which waits as long as it may).
+        """
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            if self._conn is None or self._conn_pid != os.getpid():
+                return None  # opening (and migrating) may wait: for a worker thread to do
+            return finish_all(writes, self._work, functools.partial(self._apply_now, self._conn))
+        except _BusyError:
+            return None
+        finally:
+            self._lock.release()
 
     def get(self, key: str) -> Intent | None:
         """See :meth:`Ledger.get`."""
@@ -300,45 +350,96 @@ class SQLiteLedger:
         note: str | None = None,
     ) -> Intent:
         """See :meth:`Ledger.transition`."""
+        write = MoveWrite(intent_id, to, expect, location, result, reference, last_error, note)
+        return self._write_one("transition", self._move_work(write))
+
+    # -------------------------------------------------------------------------------------- writes
+    def _work(self, write: LedgerWrite) -> _Work[Outcome]:
+        if isinstance(write, RecordWrite):
+            return self._record_work(write)
+        return self._move_work(write)
+
+    def _record_work(self, write: RecordWrite) -> _Work[tuple[Intent, bool]]:
+        intent, text = new_intent(write.key, write.operation, write.request, self._clock())
+
+        def apply(conn: sqlite3.Connection) -> Finish[tuple[Intent, bool]]:
+            inserted = conn.execute(_INSERT, row_of(intent, text))
+            if inserted.rowcount == 1:
+                return lambda: (intent, True)
+            row = conn.execute(f"SELECT {COLUMNS} FROM k2connect_intents WHERE key = ?", (intent.key,))
+            found = row.fetchone()
+            return lambda: same_request(intent_from_row(found), intent)
+
+        return apply
+
+    def _move_work(self, write: MoveWrite) -> _Work[Intent]:
         move = prepare_move(
-            intent_id,
-            to,
-            expect,
+            write.intent_id,
+            write.to,
+            write.expect,
             self._clock(),
-            location=location,
-            result=result,
-            reference=reference,
-            last_error=last_error,
-            note=note,
+            location=write.location,
+            result=write.result,
+            reference=write.reference,
+            last_error=write.last_error,
+            note=write.note,
         )
-        with self._using("transition") as conn, _write(conn):
-            changed = conn.execute(
-                "UPDATE k2connect_intents SET state = ?, location = coalesce(?, location), "
-                "result = coalesce(?, result), reference = coalesce(?, reference), "
-                "last_error = coalesce(?, last_error), note = coalesce(?, note), attempts = attempts + ?, "
-                f"updated_at = ? WHERE id = ? AND state IN ({', '.join('?' * len(move.expect))})",
-                (
-                    move.to,
-                    move.location,
-                    move.result,
-                    move.reference,
-                    move.last_error,
-                    move.note,
-                    move.attempts,
-                    move.now,
-                    move.intent_id,
-                    *move.expect,
-                ),
-            )
-            if changed.rowcount == 1:
-                row = conn.execute(
-                    f"SELECT {COLUMNS} FROM k2connect_intents WHERE id = ?", (move.intent_id,)
-                ).fetchone()
-                return intent_from_row(row)
+        update = _UPDATE.format(expect=", ".join("?" * len(move.expect)))
+        params = (
+            move.to,
+            move.location,
+            move.result,
+            move.reference,
+            move.last_error,
+            move.note,
+            move.attempts,
+            move.now,
+            move.intent_id,
+            *move.expect,
+        )
+
+        def apply(conn: sqlite3.Connection) -> Finish[Intent]:
+            if conn.execute(update, params).rowcount == 1:
+                row = conn.execute(f"SELECT {COLUMNS} FROM k2connect_intents WHERE id = ?", (move.intent_id,))
+                moved = row.fetchone()
+                return lambda: intent_from_row(moved)
             found = conn.execute(
                 "SELECT state, key FROM k2connect_intents WHERE id = ?", (move.intent_id,)
             ).fetchone()
-        raise conflict(move, found)
+
+            def refused() -> Intent:
+                raise conflict(move, found)
+
+            return refused
+
+        return apply
+
+    def _write_one(self, action: str, work: _Work[T]) -> T:
+        with self._using(action) as conn, _write(conn):
+            finish = work(conn)
+        return finish()
+
+    def _apply_all(self, works: Sequence[_Work[Outcome]]) -> builtins.list[Finish[Outcome]]:
+        with self._using("write") as conn, _write(conn):
+            return [work(conn) for work in works]
+
+    def _apply_now(
+        self, conn: sqlite3.Connection, works: Sequence[_Work[Outcome]]
+    ) -> builtins.list[Finish[Outcome]]:
+        """``_apply_all`` on a connection this thread already holds, raising _BusyError rather than wait for
+        another process's write lock."""
+        with self._failing_as_unavailable("write"):
+            conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    raise _BusyError from None
+                raise
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {round(self._busy_timeout * 1000)}")
+            with _committed(conn):
+                return [work(conn) for work in works]
 
     def _one(self, column: str, value: str) -> Intent | None:
         with self._using("read") as conn:
@@ -351,14 +452,19 @@ class SQLiteLedger:
     def _using(self, action: str) -> Iterator[sqlite3.Connection]:
         """This process's connection (opened, and the schema migrated, on first use), under the lock; every
         SQLite failure inside is K2StoreUnavailableError naming the file."""
-        with self._lock:
-            try:
-                yield self._connection()
-            except sqlite3.Error as exc:
-                raise K2StoreUnavailableError(
-                    f"SQLite ledger {self._path!r}: {action} failed ({type(exc).__name__}: {exc}); "
-                    "nothing was recorded by this call"
-                ) from None
+        with self._lock, self._failing_as_unavailable(action):
+            yield self._connection()
+
+    @contextlib.contextmanager
+    def _failing_as_unavailable(self, action: str) -> Iterator[None]:
+        """Every SQLite failure inside is K2StoreUnavailableError naming the file."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise K2StoreUnavailableError(
+                f"SQLite ledger {self._path!r}: {action} failed ({type(exc).__name__}: {exc}); "
+                "nothing was recorded by this call"
+            ) from None
 
     def _connection(self) -> sqlite3.Connection:
         # A connection inherited through fork() must not be used (SQLite's locks are per process).
@@ -408,11 +514,22 @@ def _sqlite_version(conn: sqlite3.Connection) -> int:
     return 0 if row is None else int(row[0])
 
 
+class _BusyError(Exception):
+    """The ledger would have to wait for a lock (``write_together_now``)."""
+
+
 @contextlib.contextmanager
 def _write(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction, taken at once (so a busy file is waited for, never upgraded into a
     deadlock), committed when the block ends and rolled back when it raises."""
     conn.execute("BEGIN IMMEDIATE")
+    with _committed(conn):
+        yield
+
+
+@contextlib.contextmanager
+def _committed(conn: sqlite3.Connection) -> Iterator[None]:
+    """The transaction begun on ``conn``, committed when the block ends and rolled back when it raises."""
     try:
         yield
         conn.execute("COMMIT")
