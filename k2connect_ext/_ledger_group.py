@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
-from k2connect_ext._exceptions import K2Error
 from k2connect_ext._intent import Intent
 from k2connect_ext._ledger_writes import (
     LedgerWrite,
@@ -33,7 +34,8 @@ from k2connect_ext._ledger_writes import (
 
 __all__ = ["GroupCommit"]
 
-_Waiting = list[tuple[LedgerWrite, "asyncio.Future[Outcome]"]]
+_Answer: TypeAlias = Outcome | Exception  # a write's outcome, or its group's failure
+_Waiting = list[tuple[LedgerWrite, "asyncio.Future[_Answer]"]]
 
 
 @dataclass
@@ -59,12 +61,12 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         with self._lock:
             queue = self._queues.setdefault(loop, _Queue())
-        future: asyncio.Future[Outcome] = loop.create_future()
+        future: asyncio.Future[_Answer] = loop.create_future()
         queue.waiting.append((write, future))
         if queue.flusher is None:
             queue.flusher = loop.create_task(self._flush(queue))
         outcome = await future
-        if isinstance(outcome, K2Error):
+        if isinstance(outcome, BaseException):  # a refusal, or the group's store failure
             raise outcome
         return outcome
 
@@ -87,7 +89,7 @@ class GroupCommit:
                 group, queue.waiting = queue.waiting, []
                 writes = [write for write, _ in group]
                 try:
-                    outcomes = self._now(writes)
+                    outcomes: Sequence[_Answer] | None = self._now(writes)
                     if outcomes is None:
                         outcomes = await asyncio.to_thread(self._ledger.write_together, writes)
                 except asyncio.CancelledError:  # the loop is ending: nobody will read these answers
@@ -96,10 +98,7 @@ class GroupCommit:
                     queue.waiting = []
                     raise
                 except Exception as exc:  # the store failed: nothing of this group was committed
-                    for _, future in group:
-                        if not future.done():
-                            future.set_exception(shared_failure(exc))
-                    continue
+                    outcomes = [shared_failure(exc) for _ in group]
                 for (_, future), outcome in zip(group, outcomes, strict=True):
                     if not future.done():  # a cancelled caller: its write stands, unread
                         future.set_result(outcome)

@@ -29,7 +29,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -58,6 +58,15 @@ from k2connect_ext._ledger_schema import (
     row_of,
     too_new,
 )
+from k2connect_ext._ledger_writes import (
+    Finish,
+    LedgerWrite,
+    MoveWrite,
+    Outcome,
+    RecordWrite,
+    Work,
+    finish_all,
+)
 from k2connect_ext._store_support import redact, require_module
 from k2connect_ext.webhooks._dedup_postgres import _Ticket, _Watchdog
 
@@ -71,6 +80,10 @@ T = TypeVar("T")
 # pg_advisory_xact_lock key: workers opening the ledger together migrate it once, one after the other.
 _SCHEMA_LOCK = 0x6B32_6C65_6467_6572
 
+_INSERT = (
+    f"INSERT INTO k2connect_intents ({COLUMNS}) VALUES ({', '.join(['%s'] * 14)}) "
+    "ON CONFLICT (key) DO NOTHING"
+)
 _UPDATE = (
     "UPDATE k2connect_intents SET state = %(to)s, location = coalesce(%(location)s, location), "
     "result = coalesce(%(result)s, result), reference = coalesce(%(reference)s, reference), "
@@ -156,20 +169,11 @@ class PostgresLedger:
     # ------------------------------------------------------------------------------------------ Ledger
     def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
         """See :meth:`~k2connect_ext.Ledger.record`."""
-        intent, text = new_intent(key, operation, request, self._clock())
+        return self._run("record", self._record_work(RecordWrite(key, operation, request)))()
 
-        def run(conn: Any) -> Any:
-            inserted = conn.execute(
-                f"INSERT INTO k2connect_intents ({COLUMNS}) VALUES ({', '.join(['%s'] * 14)}) "
-                "ON CONFLICT (key) DO NOTHING",
-                row_of(intent, text),
-            )
-            if inserted.rowcount == 1:
-                return None
-            return conn.execute(f"SELECT {COLUMNS} FROM k2connect_intents WHERE key = %s", (key,)).fetchone()
-
-        row = self._run("record", run)
-        return (intent, True) if row is None else same_request(intent_from_row(row), intent)
+    def write_together(self, writes: Sequence[LedgerWrite]) -> builtins.list[Outcome]:
+        """Apply ``writes`` in order in one transaction (one commit); one outcome per write."""
+        return finish_all(writes, self._work, self._apply_all)
 
     def get(self, key: str) -> Intent | None:
         """See :meth:`~k2connect_ext.Ledger.get`."""
@@ -209,16 +213,42 @@ class PostgresLedger:
         note: str | None = None,
     ) -> Intent:
         """See :meth:`~k2connect_ext.Ledger.transition`: one UPDATE, the compare-and-set."""
+        write = MoveWrite(intent_id, to, expect, location, result, reference, last_error, note)
+        return self._run("transition", self._move_work(write))()
+
+    # ------------------------------------------------------------------------------------------ writes
+    def _work(self, write: LedgerWrite) -> Work[Any, Outcome]:
+        if isinstance(write, RecordWrite):
+            return self._record_work(write)
+        return self._move_work(write)
+
+    def _apply_all(self, works: Sequence[Work[Any, Outcome]]) -> builtins.list[Finish[Outcome]]:
+        return self._run("write", lambda conn: [work(conn) for work in works])
+
+    def _record_work(self, write: RecordWrite) -> Work[Any, tuple[Intent, bool]]:
+        intent, text = new_intent(write.key, write.operation, write.request, self._clock())
+
+        def apply(conn: Any) -> Finish[tuple[Intent, bool]]:
+            inserted = conn.execute(_INSERT, row_of(intent, text))
+            if inserted.rowcount == 1:
+                return lambda: (intent, True)
+            row = conn.execute(f"SELECT {COLUMNS} FROM k2connect_intents WHERE key = %s", (intent.key,))
+            found = row.fetchone()
+            return lambda: same_request(intent_from_row(found), intent)
+
+        return apply
+
+    def _move_work(self, write: MoveWrite) -> Work[Any, Intent]:
         move = prepare_move(
-            intent_id,
-            to,
-            expect,
+            write.intent_id,
+            write.to,
+            write.expect,
             self._clock(),
-            location=location,
-            result=result,
-            reference=reference,
-            last_error=last_error,
-            note=note,
+            location=write.location,
+            result=write.result,
+            reference=write.reference,
+            last_error=write.last_error,
+            note=write.note,
         )
         params = {
             "to": move.to,
@@ -233,19 +263,20 @@ class PostgresLedger:
             "expect": builtins.list(move.expect),
         }
 
-        def run(conn: Any) -> tuple[Any, Any]:
+        def apply(conn: Any) -> Finish[Intent]:
             row = conn.execute(_UPDATE, params).fetchone()
             if row is not None:
-                return row, None
+                return lambda: intent_from_row(row)
             found = conn.execute(
                 "SELECT state, key FROM k2connect_intents WHERE id = %s", (move.intent_id,)
             ).fetchone()
-            return None, found
 
-        row, found = self._run("transition", run)
-        if row is None:
-            raise conflict(move, None if found is None else (found[0], found[1]))
-        return intent_from_row(row)
+            def refused() -> Intent:
+                raise conflict(move, None if found is None else (found[0], found[1]))
+
+            return refused
+
+        return apply
 
     # --------------------------------------------------------------------------------------- internals
     def _one(self, column: str, value: str) -> Intent | None:

@@ -75,7 +75,7 @@ class MoveWrite:
 
 
 LedgerWrite: TypeAlias = RecordWrite | MoveWrite
-Outcome: TypeAlias = "tuple[Intent, bool] | Intent | K2Error"
+Outcome: TypeAlias = tuple[Intent, bool] | Intent | K2Error
 """What one write of a group gave: ``record``'s pair, ``transition``'s intent, or the error it raised."""
 
 
@@ -124,6 +124,6 @@ def finish_all(
     return cast(list[Outcome], outcomes)  # every index was set: by its error or by its finish
 
 
-def shared_failure(exc: BaseException) -> BaseException:
+def shared_failure(exc: Exception) -> Exception:
     """A copy of one group's failure for each of its writes, so their tracebacks do not pile up on one."""
     return copy.copy(exc)

@@ -40,6 +40,7 @@ from k2connect_ext import (
 )
 from k2connect_ext._intent import TRANSITIONS
 from k2connect_ext._ledger_schema import MIGRATIONS, SCHEMA_VERSION
+from k2connect_ext._ledger_writes import MoveWrite, RecordWrite, WritesTogether
 from tests.fakes import FakeClock
 from tests.servers import PostgresServer, free_port
 
@@ -608,4 +609,54 @@ def test_the_postgres_ledger_is_a_ledger_and_closes_before_first_use() -> None:
     assert repr(ledger) == "PostgresLedger(pool_size=4, timeout_seconds=5)"
     with ledger:
         pass  # never used: nothing to close, and closing twice is harmless
+    ledger.close()
+
+
+# ------------------------------------------------------------------------------------------ group commit
+def test_a_group_of_writes_commits_together_each_with_its_own_answer(store: Store) -> None:
+    """``write_together`` (what AsyncLedger hands the writes waiting at once): one transaction, each write
+    its own compare-and-set and its own answer; committed for every other connection to see."""
+    ledger = store.open()
+    assert isinstance(ledger, WritesTogether)
+    sending, _ = ledger.record("sending", "send_money", REQUEST)
+    ledger.transition(sending.id, IntentState.SENDING, expect=IntentState.RECORDED)
+    other = {**REQUEST, "callback_url": "https://example.com/k2/other"}
+    first, again, different, moved, refused, bad = ledger.write_together(
+        [
+            RecordWrite("new", "send_money", REQUEST),
+            RecordWrite("new", "send_money", REQUEST),
+            RecordWrite("sending", "send_money", other),
+            MoveWrite(sending.id, IntentState.SENT, IntentState.SENDING, location=LOCATION),
+            MoveWrite(sending.id, IntentState.SENT, IntentState.SENDING),  # moved just before, in the group
+            MoveWrite("not-an-id", IntentState.SENT, IntentState.SENDING),
+        ]
+    )
+    assert isinstance(first, tuple) and first[1] and again == (first[0], False)
+    assert isinstance(different, K2InputError) and different.field == "key"
+    assert isinstance(moved, Intent) and moved.state is IntentState.SENT and moved.location == LOCATION
+    assert isinstance(refused, K2IntentConflictError)
+    assert isinstance(bad, K2InputError)
+    assert store.sql("SELECT key, state FROM k2connect_intents ORDER BY key") == [
+        ("new", "recorded"),
+        ("sending", "sent"),
+    ]
+    ledger.close()
+
+
+def test_async_writes_waiting_together_all_land(store: Store) -> None:
+    """Many async writes at once, grouped: every one recorded and moved once, none lost or doubled."""
+    ledger = store.open()
+
+    async def main() -> list[Intent]:
+        twin = AsyncLedger(ledger)
+        recorded = await asyncio.gather(*(twin.record(f"k-{n}", "send_money", REQUEST) for n in range(30)))
+        return await asyncio.gather(
+            *(twin.transition(i.id, IntentState.SENDING, expect=IntentState.RECORDED) for i, _ in recorded)
+        )
+
+    moved = asyncio.run(main())
+    assert sorted(i.key for i in moved) == sorted(f"k-{n}" for n in range(30))
+    assert store.sql("SELECT state, attempts, count(*) FROM k2connect_intents GROUP BY state, attempts") == [
+        ("sending", 1, 30)
+    ]
     ledger.close()
