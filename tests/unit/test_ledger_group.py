@@ -67,8 +67,9 @@ class CountingLedger(SQLiteLedger):
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Iterator[CountingLedger]:
-    with CountingLedger(tmp_path / "ledger.db") as opened:
-        yield opened
+    opened = CountingLedger(tmp_path / "ledger.db")
+    yield opened
+    opened.close()
 
 
 # ------------------------------------------------------------------------------- one group, many answers
@@ -102,8 +103,9 @@ def test_each_write_of_a_group_keeps_its_own_answer(ledger: CountingLedger) -> N
 
 def test_a_group_the_store_cannot_write_writes_nothing(ledger: CountingLedger) -> None:
     ledger.record("before", "send_money", REQUEST)
+    assert ledger._conn is not None
     ledger._conn.execute(
-        "CREATE TRIGGER refuse BEFORE INSERT ON k2connect_intents "  # type: ignore[union-attr]
+        "CREATE TRIGGER refuse BEFORE INSERT ON k2connect_intents "
         "WHEN NEW.key = 'poison' BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
     )
     writes: list[LedgerWrite] = [RecordWrite("fine", "send_money", REQUEST)]
