@@ -179,7 +179,11 @@ def receive(args: argparse.Namespace) -> int:
         return None
 
     ledger = CrashingLedger(open_ledger(args.ledger), Crash(os.environ.get(CRASH_ENV)), 0.0)
-    endpoint = webhook_endpoint(args.api_key, handle, SQLiteDeduplicator(args.seen), ledger=ledger)
+    # The claim's lease is the longest a handler may run (this one returns at once), not a minute: a
+    # receiver killed mid-callback leaves its claim behind, and K2's redeliveries (here the sandbox's, over
+    # about six seconds) must find it lapsed once a new receiver is up, or the payout is never settled.
+    seen = SQLiteDeduplicator(args.seen, lease_seconds=1.0)
+    endpoint = webhook_endpoint(args.api_key, handle, seen, ledger=ledger)
     app = Starlette(routes=[Route(RECEIVER_PATH, endpoint, methods=["POST"])])
     sock = bind_socket("127.0.0.1", args.port)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))

@@ -9,9 +9,8 @@ connection) mixed in, and restarts it each time (reconcile, then the same batch 
 the receiver is killed too, while settling a callback (just before or just after the intent's move). At the
 end it reconciles until nothing moves, and the sandbox's own store of what it processed is the judge: no
 payout processed twice, no intent lost, and an ``unresolved`` intent only where the sandbox never processed
-the payout, or processed it and its callback never arrived: cut by a receiver kill, after which the
-deduplicator's claim (``lease_seconds``, a minute) answers K2's redeliveries 503 until the sandbox gives up
-(counted and printed).
+the payout. (The receiver's deduplicator leases a claim for a second, its handler's longest run, so a
+callback cut by a receiver kill is settled by a redelivery once a new receiver is up.)
 
 ``K2_CRASH_FULL=1`` runs the full size (1,000 payouts, 100 kills) for ``make reliability``.
 """
@@ -233,31 +232,19 @@ def judge(sandbox: RunningSandbox, tmp_path: Path, kills: Counter[str]) -> None:
     lost = [f"crash/{n}" for n in range(PAYOUTS) if f"crash/{n}" not in intents]
     unsettled = {k: i.state for k, i in intents.items() if i.state not in TERMINAL | {S.UNRESOLVED}}
     unresolved = [i for i in intents.values() if i.state is S.UNRESOLVED]
-    delivered = {str(d["resource_id"]) for d in sandbox.app.sandbox.deliveries.log() if d["delivered"]}
-    resource_of = {tag_of(r): str(r["id"]) for r in records}
     processed_unresolved = [i for i in unresolved if i.id in by_tag]
-    settled_late = [i.key for i in processed_unresolved if resource_of[i.id] in delivered]
-    attempts = sandbox.app.sandbox.deliveries.log()
-    # A receiver killed mid-callback leaves the event's dedup claim (lease_seconds, a minute by default):
-    # K2's redeliveries get 503 until it lapses, and the sandbox stops retrying before that.
-    cut = {  # the connection was made, then lost: the receiver died while handling it
-        str(d["resource_id"])
-        for d in attempts
-        if d["status_code"] is None and not str(d["error"]).startswith("ConnectError")
-    }
     print(
         f"\ncrash test: {sum(kills.values())} kills {dict(kills)}, {PAYOUTS} payouts, "
         f"{len(records)} processed, duplicates {len(duplicates)}, lost {len(lost)}, "
         f"states {dict(Counter(i.state.value for i in intents.values()))}, unresolved {len(unresolved)} "
-        f"({len(processed_unresolved)} processed by the sandbox: callback cut by a receiver kill, then 503s)"
+        f"({len(processed_unresolved)} processed by the sandbox)"
     )
     assert sum(kills[how] for how in kills if not how.startswith("settl")) >= KILLS
     assert kills["settling"] + kills["settled"] >= KILLS // 10
     assert duplicates == {}
     assert lost == [] and unsettled == {}
     assert all(i.last_error for i in unresolved)
-    assert settled_late == [], "an unresolved intent whose payout's callback was delivered"
-    assert [i.key for i in processed_unresolved if resource_of[i.id] not in cut] == []
+    assert [i.key for i in processed_unresolved] == [], "unresolved, yet the sandbox processed it"
     succeeded = {i.id for i in intents.values() if i.state is S.SUCCEEDED}
     assert succeeded <= set(by_tag)
 
