@@ -4,7 +4,9 @@
 (:mod:`k2connect_ext._call`), turn transport failures into :class:`~k2connect_ext.K2ConnectionError` and
 error statuses into :class:`~k2connect_ext.K2APIError` subclasses (or ambiguous outcomes, by
 :func:`k2connect_ext._money_safety.verdict`), keep no cookies, and raise every error cut from the exceptions
-it replaces. They get their settings when they are built (``call_settings``, ``auth``).
+it replaces. They get their settings when they are built (``call_settings``, ``auth``). A closed client
+refuses with :class:`~k2connect_ext.K2ConfigError` before anything is sent (httpx would raise its own
+``RuntimeError``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import attrs
 import httpx
 
 from k2connect_ext import _call
-from k2connect_ext._exceptions import K2Error
+from k2connect_ext._exceptions import K2ConfigError, K2Error
 from k2connect_ext._money_safety import verdict
 from k2connect_ext._settings import K2Settings, user_agent
 from k2connect_ext._translate import detached, translate_transport_error
@@ -38,6 +40,15 @@ class _NoCookies(httpx.Cookies):
 
 
 _NO_COOKIES: Final = _NoCookies()
+
+
+def _closed_client_error() -> K2ConfigError:
+    """What a request on a closed client raises: the mistake, and the two ways to avoid it."""
+    return K2ConfigError(
+        "this K2 client is closed (close() or aclose() was called, or its with block ended), so it sends "
+        "nothing more: make a new client, or keep one open for the application's lifetime and close it "
+        "only at shutdown"
+    )
 
 
 @attrs.frozen
@@ -80,6 +91,8 @@ class ErrorRaisingClient(_K2ClientParts, httpx.Client):
         self.call_settings = call_settings
 
     def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.is_closed:  # checked here, before auth: a token fetch on a closed client is refused too
+            raise _closed_client_error()
         options = self.call_settings
         error: K2Error | None = None
         with _call.bound(options.total, options.clock):
@@ -105,6 +118,8 @@ class AsyncErrorRaisingClient(_K2ClientParts, httpx.AsyncClient):
         self.call_settings = call_settings
 
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+        if self.is_closed:
+            raise _closed_client_error()
         options = self.call_settings
         error: K2Error | None = None
         with _call.bound(options.total, options.clock):
