@@ -70,6 +70,9 @@ _INTERNATIONAL_MOBILE = re.compile(r"^(?:\+|00)?254([17][0-9]{8})$")
 # non-ASCII or <>"{}|\^` characters.
 _URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _CENTS = Decimal("0.01")
+# What a phone or URL field takes, for the errors given to a value of another type.
+_PHONE_WANTED: Final = 'a string, like "+254712345678"'
+_URL_WANTED: Final = 'a string: an https URL K2 can reach, like "https://example.com/k2/result"'
 
 S = TypeVar("S", bound=str)
 
@@ -86,6 +89,11 @@ def either(values: Set[str]) -> str:
     """The values for a message, sorted: ``"KES"``, ``"EFT or RTS"``, ``"a, b or c"``."""
     ordered = sorted(values)
     return ordered[0] if len(ordered) == 1 else f"{', '.join(ordered[:-1])} or {ordered[-1]}"
+
+
+def _quoted(values: Set[str]) -> str:
+    """The values as Python strings for a message, sorted: ``'"EFT" or "RTS"'``."""
+    return either({f'"{value}"' for value in values})
 
 
 MAX_METADATA_PAIRS: Final = 5
@@ -116,6 +124,20 @@ def _check_characters(value: str, field: str, *, multiline: bool = False) -> Non
         raise K2InputError(f"{field} contains an invalid character (a lone surrogate)", field=field) from None
     if (_CONTROLS_EXCEPT_LINES if multiline else _CONTROLS).search(value):
         raise K2InputError(f"{field} contains a control character", field=field)
+
+
+def _not_a_string(value: object, field: str, wanted: str, *, number_loses: str | None = None) -> K2InputError:
+    """The error for a value that is not a string: "required" for ``None``, else the type wanted and given.
+
+    ``wanted`` describes what the field takes (``'a string, like "+254712345678"'``); ``number_loses``
+    says what a number cannot hold, for fields a number is a tempting (and lossy) way to write.
+    """
+    if value is None:
+        return K2InputError(f"{field} is required: {wanted}", field=field)
+    given = type(value).__name__
+    is_number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    why = f": {number_loses} cannot be kept in a number" if number_loses and is_number else ""
+    return K2InputError(f"{field} must be {wanted} (not {given}{why})", field=field)
 
 
 def _text(value: object, field: str, *, max_length: int, multiline: bool) -> str:
@@ -187,8 +209,10 @@ def validate_phone(value: str | None, field: str = "phone_number", *, plus: bool
     Returns ``+2547XXXXXXXX`` (STK push, recipients) or, with ``plus=False``, ``2547XXXXXXXX`` (send money
     destinations, which K2 matches against ``^254\\d{9}$``).
     """
-    if not isinstance(value, str) or not value.strip():
-        raise K2InputError(f"{field} is required", field=field)
+    if not isinstance(value, str):
+        raise _not_a_string(value, field, _PHONE_WANTED, number_loses="a leading 0 or +")
+    if not value.strip():
+        raise K2InputError(f"{field} is required: {_PHONE_WANTED}", field=field)
     compact = re.sub(r"[\s\-()]", "", value)
     match = _LOCAL_MOBILE.match(compact) or _INTERNATIONAL_MOBILE.match(compact)
     if match is None:
@@ -202,7 +226,9 @@ def validate_phone(value: str | None, field: str = "phone_number", *, plus: bool
 
 def validate_currency(value: str, field: str = "currency") -> AmountCurrency:
     """The spec's currency (K2 moves Kenyan shillings only), any case."""
-    code = value.strip().upper() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        raise _not_a_string(value, field, f"the string {_quoted(AMOUNT_CURRENCY_VALUES)}")
+    code = value.strip().upper()
     if not is_one_of(code, AMOUNT_CURRENCY_VALUES):
         raise K2InputError(
             f"{field} must be {either(AMOUNT_CURRENCY_VALUES)} (K2 supports no other)", field=field
@@ -239,7 +265,11 @@ def validate_settlement_method(
     value: str, field: str = "settlement_method"
 ) -> BankAccountRecipientSettlementMethod:
     """EFT (next business day) or RTS (real time), any case: the spec's settlement methods."""
-    method = value.strip().upper() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        raise _not_a_string(
+            value, field, f"the string {_quoted(BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES)}"
+        )
+    method = value.strip().upper()
     if not is_one_of(method, BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES):
         raise K2InputError(
             f"{field} must be {either(BANK_ACCOUNT_RECIPIENT_SETTLEMENT_METHOD_VALUES)}", field=field
@@ -249,7 +279,9 @@ def validate_settlement_method(
 
 def validate_network(value: str, field: str = "network") -> str:
     """Safaricom is the only mobile network K2 pays to (any case accepted, sent as K2 spells it)."""
-    if not isinstance(value, str) or value.strip().lower() != "safaricom":
+    if not isinstance(value, str):
+        raise _not_a_string(value, field, 'the string "Safaricom"')
+    if value.strip().lower() != "safaricom":
         raise K2InputError(f"{field} must be Safaricom", field=field)
     return "Safaricom"
 
@@ -318,7 +350,9 @@ def _metadata_value(item: object, field: str) -> object:
 
 def validate_url(value: str, field: str = "callback_url") -> str:
     """An absolute http(s) URL: where K2 POSTs the result (K2 itself requires https in production)."""
-    url = value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        raise _not_a_string(value, field, _URL_WANTED)
+    url = value.strip()
     try:
         parts = urlsplit(url)
     except ValueError:  # e.g. a malformed [IPv6] host

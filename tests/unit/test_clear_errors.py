@@ -8,6 +8,7 @@ Each scenario runs through the sync and the async client alike (``runner``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,18 @@ import httpx
 import pytest
 from k2connect_client.api.v2 import v2_get_incoming_payment
 
-from k2connect_ext import K2, AsyncK2, K2ConfigError
+from k2connect_ext import K2, AsyncK2, K2ConfigError, K2InputError
+from k2connect_ext import _operations as ops
 from k2connect_ext._facade import AsyncCreated, Created
 from k2connect_ext._intent import IntentState
 from k2connect_ext._polling import async_wait_for, wait_for
+from k2connect_ext._validation import (
+    validate_currency,
+    validate_network,
+    validate_phone,
+    validate_settlement_method,
+    validate_url,
+)
 from tests.client_runner import LOCATION, STK_ARGS, Runner
 from tests.fakes import PID, FakeK2
 
@@ -138,3 +147,87 @@ async def test_an_intent_sent_through_a_closed_client_stays_recorded(runner: Run
     intent = await runner.run(reopened.intents.get, "order-1")
     assert intent is not None and intent.state is IntentState.RECORDED
     await close(reopened)
+
+
+# ---------------------------------------------------------------------------------- a number for a string
+PHONE_BUILDERS: dict[str, Callable[[Any], object]] = {
+    "stk_push": lambda phone: ops.stk_push(**{**STK_ARGS, "phone_number": phone}),
+    "add_recipient": lambda phone: ops.add_recipient(
+        "mobile_wallet", first_name="Jane", last_name="Doe", phone_number=phone
+    ),
+    "add_merchant_wallet": lambda phone: ops.add_merchant_wallet(
+        first_name="Jane", last_name="Doe", phone_number=phone
+    ),
+    "mobile_wallet_destination": lambda phone: ops.mobile_wallet_destination(phone, 100, "salary"),
+}
+NUMBERS = [712345678, 254712345678, 712345678.0, Decimal("712345678")]
+
+
+@pytest.mark.parametrize("number", NUMBERS, ids=lambda number: type(number).__name__)
+@pytest.mark.parametrize("build", PHONE_BUILDERS.values(), ids=PHONE_BUILDERS.keys())
+def test_a_phone_number_given_as_a_number_says_it_must_be_a_string(
+    build: Callable[[Any], object], number: object
+) -> None:
+    """Every phone field says a string is needed and why, rather than that the number is missing."""
+    with pytest.raises(K2InputError) as caught:
+        build(number)
+    assert caught.value.field == "phone_number"
+    assert str(caught.value) == (
+        f'phone_number must be a string, like "+254712345678" (not {type(number).__name__}: a leading 0 or + '
+        "cannot be kept in a number)"
+    )
+
+
+async def test_the_facade_refuses_a_number_for_a_phone_before_sending(runner: Runner) -> None:
+    """K2 / AsyncK2's stk_push gives the same message, and nothing is sent."""
+    server = FakeK2()
+    with pytest.raises(K2InputError) as caught:
+        await runner.run(runner.k2(server).stk_push, **{**STK_ARGS, "phone_number": 712345678})
+    assert caught.value.field == "phone_number"
+    assert "must be a string" in str(caught.value) and "required" not in str(caught.value)
+    assert server.seen == []
+
+
+@pytest.mark.parametrize("build", PHONE_BUILDERS.values(), ids=PHONE_BUILDERS.keys())
+def test_a_missing_phone_number_is_required_and_shows_the_form(build: Callable[[Any], object]) -> None:
+    """None is 'required', with an example of what to give."""
+    with pytest.raises(K2InputError) as caught:
+        build(None)
+    assert caught.value.field == "phone_number"
+    assert str(caught.value) == 'phone_number is required: a string, like "+254712345678"'
+
+
+@pytest.mark.parametrize("value", [True, ["0712345678"]], ids=["bool", "list"])
+def test_a_phone_number_of_another_type_says_it_must_be_a_string(value: object) -> None:
+    """Not a number: no word about leading zeros, just the type wanted and the type given."""
+    with pytest.raises(K2InputError) as caught:
+        validate_phone(value)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        f'phone_number must be a string, like "+254712345678" (not {type(value).__name__})'
+    )
+
+
+CHOICE_FIELDS: dict[str, tuple[Callable[[Any], object], str]] = {
+    "currency": (validate_currency, 'the string "KES"'),
+    "settlement_method": (validate_settlement_method, 'the string "EFT" or "RTS"'),
+    "network": (validate_network, 'the string "Safaricom"'),
+    "callback_url": (
+        validate_url,
+        'a string: an https URL K2 can reach, like "https://example.com/k2/result"',
+    ),
+}
+
+
+@pytest.mark.parametrize("value", [1, 2.5, None], ids=["int", "float", "None"])
+@pytest.mark.parametrize("field", CHOICE_FIELDS)
+def test_a_string_field_given_a_number_or_none_says_what_it_takes(field: str, value: object) -> None:
+    """currency, settlement_method, network and URLs name the type wanted (or say they are required),
+    instead of only listing the values a string may take."""
+    validate, wanted = CHOICE_FIELDS[field]
+    with pytest.raises(K2InputError) as caught:
+        validate(value)
+    assert caught.value.field == field
+    if value is None:
+        assert str(caught.value) == f"{field} is required: {wanted}"
+    else:
+        assert str(caught.value) == f"{field} must be {wanted} (not {type(value).__name__})"
