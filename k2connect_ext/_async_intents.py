@@ -21,6 +21,7 @@ from k2connect_ext._exceptions import (
     K2StoreUnavailableError,
 )
 from k2connect_ext._intent import Intent, IntentState, States
+from k2connect_ext._intent_poll import DEFAULT_POLL_WINDOW, asettle_from_polling
 from k2connect_ext._intent_settle import SETTLEABLE, asettle
 from k2connect_ext._intents import (
     DEFAULT_SENDING_GRACE,
@@ -109,6 +110,25 @@ class AsyncIntents:
             return intent
         resource = await self._k2.wait_for(intent.location, timeout=timeout, raise_on_failure=False)
         return await asettle(self._ledger, intent, resource.to_dict())
+
+    @asealed
+    async def settle_from_polling(
+        self, result: object, *, window: float = DEFAULT_POLL_WINDOW
+    ) -> builtins.list[Intent]:
+        """Settle STK push intents from a transaction polling result (see ``Intents.settle_from_polling``).
+
+        Args:
+            result: the polling result: the model ``wait()`` returns, or the callback's JSON body.
+            window: seconds after an intent was recorded in which a payment can be its payment.
+
+        Returns:
+            The intents it settled.
+
+        Raises:
+            K2InputError: ``result`` is not a polling result, or ``window`` is not a positive number.
+            K2StoreUnavailableError: the ledger failed.
+        """
+        return await asettle_from_polling(self._ledger, result, window=window)
 
     # ------------------------------------------------------------------ sending
     async def _send(self, name: str, key: str, arguments: Mapping[str, Any]) -> Intent:

@@ -72,6 +72,7 @@ from k2connect_ext._exceptions import (
     K2StoreUnavailableError,
 )
 from k2connect_ext._intent import Intent, IntentState, States, canonical_json, check_key
+from k2connect_ext._intent_poll import DEFAULT_POLL_WINDOW, settle_from_polling
 from k2connect_ext._intent_settle import SETTLEABLE, settle
 from k2connect_ext._intent_tag import tag_arguments
 from k2connect_ext._ledger import Ledger
@@ -645,6 +646,33 @@ class Intents:
             return intent
         resource = self._k2.wait_for(intent.location, timeout=timeout, raise_on_failure=False)
         return settle(self._ledger, intent, resource.to_dict())
+
+    @sealed
+    def settle_from_polling(
+        self, result: object, *, window: float = DEFAULT_POLL_WINDOW
+    ) -> builtins.list[Intent]:
+        """Settle STK push intents from a transaction polling result: each payment K2 lists that matches
+        exactly one open STK push intent (phone, amount, currency, till, and paid within ``window``
+        seconds of the intent), and no other, settles it ``succeeded`` with the payment's M-PESA reference.
+
+        For the pushes whose callback never came and whose Location was lost (``ambiguous`` or
+        ``unresolved``): poll the till (``k2.poll_transactions(...)``), then pass the result here, from
+        ``wait()`` on the poll or from its callback (the webhook receivers given ``ledger=`` do it for
+        you). Polling never fails an intent: an unpaid push is absent from the list. Rules in
+        ``k2connect_ext/_intent_poll.py``.
+
+        Args:
+            result: the polling result: the model ``wait()`` returns, or the callback's JSON body.
+            window: seconds after an intent was recorded in which a payment can be its payment.
+
+        Returns:
+            The intents it settled (none when nothing matched one to one).
+
+        Raises:
+            K2InputError: ``result`` is not a polling result, or ``window`` is not a positive number.
+            K2StoreUnavailableError: the ledger failed.
+        """
+        return settle_from_polling(self._ledger, result, window=window)
 
     # ------------------------------------------------------------------ sending
     def _send(self, name: str, key: str, arguments: Mapping[str, Any]) -> Intent:

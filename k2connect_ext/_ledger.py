@@ -109,9 +109,15 @@ class Ledger(Protocol):
         ...
 
     def list(
-        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT, after: Intent | None = None
+        self,
+        states: States | None = None,
+        *,
+        limit: int = DEFAULT_LIST_LIMIT,
+        after: Intent | None = None,
+        since: float | None = None,
     ) -> builtins.list[Intent]:
-        """Up to ``limit`` intents (in ``states`` if given), oldest first, after ``after`` if given."""
+        """Up to ``limit`` intents (in ``states`` if given), oldest first, after ``after`` if given, and
+        recorded at ``since`` (epoch seconds) or later if given."""
         ...
 
     def transition(
@@ -176,10 +182,15 @@ class AsyncLedger:
         return await asyncio.to_thread(self._ledger.get_by_id, intent_id)
 
     async def list(
-        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT, after: Intent | None = None
+        self,
+        states: States | None = None,
+        *,
+        limit: int = DEFAULT_LIST_LIMIT,
+        after: Intent | None = None,
+        since: float | None = None,
     ) -> builtins.list[Intent]:
         """Async twin of :meth:`Ledger.list`."""
-        return await asyncio.to_thread(self._ledger.list, states, limit=limit, after=after)
+        return await asyncio.to_thread(self._ledger.list, states, limit=limit, after=after, since=since)
 
     async def transition(
         self,
@@ -319,7 +330,12 @@ class SQLiteLedger:
         return self._one("id", check_intent_id(intent_id))
 
     def list(
-        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT, after: Intent | None = None
+        self,
+        states: States | None = None,
+        *,
+        limit: int = DEFAULT_LIST_LIMIT,
+        after: Intent | None = None,
+        since: float | None = None,
     ) -> builtins.list[Intent]:
         """See :meth:`Ledger.list`."""
         where: builtins.list[str] = ["1 = 1"]
@@ -331,6 +347,9 @@ class SQLiteLedger:
         if after is not None:
             where.append("(created_at, id) > (?, ?)")
             params += [after.created_at, after.id]
+        if since is not None:
+            where.append("created_at >= ?")
+            params.append(since)
         query = f"SELECT {COLUMNS} FROM k2connect_intents WHERE {' AND '.join(where)} "
         query += "ORDER BY created_at, id LIMIT ?"
         with self._using("list") as conn:

@@ -184,7 +184,12 @@ class PostgresLedger:
         return self._one("id", check_intent_id(intent_id))
 
     def list(
-        self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT, after: Intent | None = None
+        self,
+        states: States | None = None,
+        *,
+        limit: int = DEFAULT_LIST_LIMIT,
+        after: Intent | None = None,
+        since: float | None = None,
     ) -> builtins.list[Intent]:
         """See :meth:`~k2connect_ext.Ledger.list`."""
         where = ["true"]
@@ -195,6 +200,9 @@ class PostgresLedger:
         if after is not None:
             where.append("(created_at, id) > (%(created_at)s, %(id)s)")
             params.update(created_at=after.created_at, id=after.id)
+        if since is not None:
+            where.append("created_at >= %(since)s")
+            params["since"] = since
         query = f"SELECT {COLUMNS} FROM k2connect_intents WHERE {' AND '.join(where)} "
         query += "ORDER BY created_at, id LIMIT %(limit)s"
         rows = self._run("list", lambda conn: conn.execute(query, params).fetchall())

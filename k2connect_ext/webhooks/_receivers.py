@@ -35,7 +35,8 @@ the handler runs, and the handler gets it as ``event.intent``. Only after the si
 body parsed and the deduplicator's claim taken: an unsigned body never reaches the ledger, and a copy of an
 event another delivery is handling does not settle twice. A tag this ledger does not know (another
 system's, a ledger that was reset) is logged once and the handler still runs, with ``event.intent`` None.
-Webhooks, and results without a tag, never touch the ledger.
+A transaction polling result settles the STK push intents its payments match one to one
+(``Intents.settle_from_polling``). Webhooks, and other results without a tag, never touch the ledger.
 
 Nothing here logs the signature, the API key or the body: logs get the event kind, topic and id only (and
 an intent's id, which is no secret).
@@ -55,6 +56,7 @@ import attrs
 
 from k2connect_ext._exceptions import K2ConfigError, WebhookPayloadError, WebhookSignatureError
 from k2connect_ext._intent import Intent
+from k2connect_ext._intent_poll import asettle_from_polling, settle_from_polling
 from k2connect_ext._intent_settle import asettle, settle
 from k2connect_ext._intent_tag import intent_id_of
 from k2connect_ext._ledger import AsyncLedger, Ledger
@@ -331,6 +333,9 @@ class WebhookReceiver(_ReceiverBase):
         """``event`` with its intent settled from it, if it is a result tagged with one (and a ledger)."""
         if self._ledger is None:
             return event
+        if str(event.topic) == POLLING:  # the till's payments: they may settle STK pushes lost in flight
+            settle_from_polling(self._ledger, event.raw)
+            return event
         intent_id = self._tag_of(event, url)
         if intent_id is None:
             return event
@@ -439,6 +444,9 @@ class AsyncWebhookReceiver(_ReceiverBase):
         """Async twin of :meth:`WebhookReceiver._settled`."""
         if self._ledger is None:
             return event
+        if str(event.topic) == POLLING:
+            await asettle_from_polling(self._ledger, event.raw)
+            return event
         intent_id = self._tag_of(event, url)
         if intent_id is None:
             return event
@@ -482,6 +490,7 @@ class AsyncWebhookReceiver(_ReceiverBase):
 
 # What failed, for the log line of a 500: settling the event's intent (the store), or the user's handler.
 _LEDGER: Final = "the intent ledger"
+POLLING: Final = "polling"  # the result type of transaction polling
 _HANDLER: Final = "handler"
 
 

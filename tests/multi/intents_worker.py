@@ -90,9 +90,14 @@ class CrashingLedger:
         return self.inner.get_by_id(intent_id)
 
     def list(
-        self, states: States | None = None, *, limit: int = 100, after: Intent | None = None
+        self,
+        states: States | None = None,
+        *,
+        limit: int = 100,
+        after: Intent | None = None,
+        since: float | None = None,
     ) -> builtins.list[Intent]:
-        return self.inner.list(states, limit=limit, after=after)
+        return self.inner.list(states, limit=limit, after=after, since=since)
 
     def transition(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import datetime as dt
 import json
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -366,3 +367,32 @@ async def test_a_batch_sends_each_row_once_and_resumes_after_a_stop(
     assert sorted(str(tag_received(r)) for r in sandbox.processed("send_money")) == sorted(
         i.id for i in rest.intents if i is not None
     )
+
+
+async def test_an_stk_push_lost_in_flight_is_settled_from_transaction_polling(
+    sandbox: Sandbox, receiver: Receiver
+) -> None:
+    """K2 processed the push and the answer was lost (500 after processing): the intent is ambiguous with no
+    Location, and its callback went to a receiver without the ledger. Polling the till lists the payment;
+    the intent is settled from it, with the M-PESA reference K2 gave the push."""
+    fault = {"operation_id": "v2_create_incoming_payment", "kind": "status_500", "after_processing": True}
+    await sandbox.control("POST", "/sandbox/faults", fault)
+    url = receiver.url("stk")
+    arguments = await arguments_for(sandbox, "stk_push", url)
+    intents = sandbox.k2.intents
+    intent: Intent = await sandbox.call(intents.stk_push, key="order-9", **arguments)
+    assert intent.state is S.AMBIGUOUS and intent.location is None
+    paid = json.loads((await posted_to(receiver, url)).body)
+    reference = paid["data"]["attributes"]["event"]["resource"]["reference"]
+    now = dt.datetime.now(dt.UTC)
+    poll = await sandbox.call(
+        sandbox.k2.poll_transactions,
+        from_time=now - dt.timedelta(hours=1),
+        to_time=now + dt.timedelta(minutes=1),
+        callback_url=receiver.url("poll"),
+    )
+    result = await sandbox.call(poll.wait)
+    [settled] = await sandbox.call(intents.settle_from_polling, result)
+    assert settled.key == "order-9" and settled.state is S.SUCCEEDED and settled.reference == reference
+    assert await sandbox.call(intents.settle_from_polling, result) == []
+    assert len(sandbox.processed("stk_push")) == 1

@@ -660,3 +660,14 @@ def test_async_writes_waiting_together_all_land(store: Store) -> None:
         ("sending", 1, 30)
     ]
     ledger.close()
+
+
+def test_list_since_leaves_out_intents_recorded_before(ledger: Twin, fake_clock: FakeClock) -> None:
+    ledger.record("early")
+    fake_clock.now += 100
+    late, _ = ledger.record("late")
+    assert [i.key for i in ledger.list(since=late.created_at)] == ["late"]
+    assert [i.key for i in ledger.list(IntentState.RECORDED, since=late.created_at - 101)] == [
+        "early",
+        "late",
+    ]

@@ -113,9 +113,14 @@ class Meddling:
         return self.inner.get_by_id(intent_id)
 
     def list(
-        self, states: States | None = None, *, limit: int = 1000, after: Intent | None = None
+        self,
+        states: States | None = None,
+        *,
+        limit: int = 1000,
+        after: Intent | None = None,
+        since: float | None = None,
     ) -> builtins.list[Intent]:
-        return self.inner.list(states, limit=limit, after=after)
+        return self.inner.list(states, limit=limit, after=after, since=since)
 
     def transition(self, intent_id: str, to: IntentState, **kwargs: Any) -> Intent:
         self._hook(f"transition:{to.value}", intent_id)
