@@ -16,7 +16,7 @@ import uvicorn
 
 from k2connect_sandbox.app import create_app
 from k2connect_sandbox.config import DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig
-from k2connect_sandbox.server import bind_socket
+from k2connect_sandbox.server import PortInUseError, bind_socket
 from k2connect_sandbox.tls import make_tls_material
 
 __all__ = ["main"]
@@ -105,6 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         app = create_app(config)  # before binding: a spec the registry does not match ends here
         sock = bind_socket(args.host, args.port)
+    except PortInUseError as exc:
+        print(
+            f"k2connect-sandbox: {exc}; pass --port 0 for a free one or stop the other server",
+            file=sys.stderr,
+        )
+        return 2
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"k2connect-sandbox: {exc}", file=sys.stderr)
         return 2

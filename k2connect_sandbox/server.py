@@ -7,6 +7,7 @@ free one) and there is no race between choosing a port and binding it.
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import ssl
 import threading
@@ -24,20 +25,43 @@ from k2connect_sandbox.config import SandboxConfig
 from k2connect_sandbox.tls import TlsMaterial, make_tls_material
 from k2connect_sandbox.wire import JsonDict
 
-__all__ = ["RunningSandbox", "bind_socket", "serve_in_thread"]
+__all__ = ["PortInUseError", "RunningSandbox", "bind_socket", "serve_in_thread"]
 
 _START_TIMEOUT = 10.0
+# Windows reports a busy port as WSAEADDRINUSE, not EADDRINUSE.
+_IN_USE = {errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", errno.EADDRINUSE)}
+
+
+class PortInUseError(OSError):
+    """Another socket listens on the port asked for (an OSError, so ``except OSError`` still catches it)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(errno.EADDRINUSE, f"port {port} on {host} is in use")
+        self.host = host
+        self.port = port
+
+    def __str__(self) -> str:
+        return str(self.strerror)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0: a free port); PortInUseError if another server has it."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP, not the default 0: asyncio only sets TCP_NODELAY on accepted connections whose
     # socket says it is TCP. Without it, a response written as headers then body waits for the client's
     # delayed ACK (Nagle), about 40 ms per request on a keep-alive connection instead of about 1 ms.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    try:
+        # SO_REUSEADDR lets a restarted sandbox take its port back from connections in TIME_WAIT; it
+        # does not let it share a port another socket listens on (that bind still fails, below).
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno in _IN_USE:
+            raise PortInUseError(host, port) from None
+        raise
     sock.setblocking(False)
     return sock
 
