@@ -216,7 +216,7 @@ def _terms(intent: Intent) -> _Terms | None:
     request = intent.request
     try:
         return _Terms(
-            amount=validate_amount(request.get("amount")),  # type: ignore[arg-type]
+            amount=validate_amount(request.get("amount")),
             currency=str(request.get("currency", "KES")).upper(),
             phone=validate_phone(request.get("phone_number")),
             till=_till(request.get("till_number")),
@@ -235,7 +235,7 @@ def _payment(resource: Mapping[str, Any]) -> PolledPayment | None:
     try:
         return PolledPayment(
             reference=reference,
-            amount=validate_amount(resource.get("amount")),  # type: ignore[arg-type]
+            amount=validate_amount(resource.get("amount")),
             currency=str(resource.get("currency", "KES")).upper(),
             phone=validate_phone(resource.get("sender_phone_number")),
             till=_till(resource.get("till_number")),
