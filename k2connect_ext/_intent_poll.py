@@ -216,7 +216,7 @@ def _terms(intent: Intent) -> _Terms | None:
     request = intent.request
     try:
         return _Terms(
-            amount=validate_amount(request.get("amount")),
+            amount=_amount(request.get("amount")),
             currency=str(request.get("currency", "KES")).upper(),
             phone=validate_phone(request.get("phone_number")),
             till=_till(request.get("till_number")),
@@ -235,7 +235,7 @@ def _payment(resource: Mapping[str, Any]) -> PolledPayment | None:
     try:
         return PolledPayment(
             reference=reference,
-            amount=validate_amount(resource.get("amount")),
+            amount=_amount(resource.get("amount")),
             currency=str(resource.get("currency", "KES")).upper(),
             phone=validate_phone(resource.get("sender_phone_number")),
             till=_till(resource.get("till_number")),
@@ -244,6 +244,12 @@ def _payment(resource: Mapping[str, Any]) -> PolledPayment | None:
         )
     except K2InputError:
         return None
+
+
+def _amount(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str | float):
+        raise K2InputError("amount is required", field="amount")
+    return validate_amount(value)
 
 
 def _till(value: object) -> str:

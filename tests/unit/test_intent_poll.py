@@ -196,6 +196,7 @@ def test_unreadable_transactions_are_left_out() -> None:
         payment("C", T0, origination_time=None),
         payment("D", T0, amount="lots"),
         payment("E", T0, till_number=""),
+        payment("F", T0, amount=None),
         {"type": "Buygoods Transaction"},
         "not an object",  # type: ignore[arg-type]
     )
