@@ -125,4 +125,7 @@ expose(__name__, [value for name, value in list(globals().items()) if name in __
 
 # Everything but the errors loads on first use. RedisTokenStore needs the [redis] extra only when one is
 # built, so `from k2connect_ext import *` works without it.
+# The version, from the installed distribution's metadata, on first use (``_version``).
+__version__: str
+_LAZY["__version__"] = "k2connect_ext._version"
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _LAZY)

@@ -51,13 +51,9 @@ HttpBackend = Literal["httpx", "aiohttp"]
 @functools.cache
 def user_agent() -> str:
     """``k2connect-sdk-python/<version> httpx/<version>``, worked out once (importlib.metadata is slow)."""
-    from importlib import metadata  # here, not at import: it costs a tenth of the SDK's import time
+    from k2connect_ext._version import __version__  # here, not at import: importlib.metadata is slow
 
-    try:
-        version = metadata.version("k2connect-sdk")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-        version = "0"
-    return f"{USER_AGENT_PREFIX}/{version} httpx/{httpx.__version__}"
+    return f"{USER_AGENT_PREFIX}/{__version__} httpx/{httpx.__version__}"
 
 
 def _check_base_url(url: str) -> str:
