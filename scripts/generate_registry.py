@@ -19,7 +19,11 @@ from ``openapi/k2connect.yaml`` once:
 What the spec cannot say is said with vendor extensions on the operation: ``x-k2connect-moves-money: true``
 (K2 pays money out or asks a customer for it when this create succeeds) and
 ``x-k2connect-found-by-polling: true`` (the transaction also shows up in ``poll_transactions``, a way to
-reconcile an unknown outcome).
+reconcile an unknown outcome). On a resource's schema, ``x-k2connect-fields`` says where a finished result's
+facts live: ``{reference, amount, currency, phone, status}``, each a path in the body (``data.attributes.x``;
+``key[]`` reads on in each item of a list, and the fact exists only when one item is reached) or null where K2
+sends no such fact. The model template turns them into the model's properties; here each path is checked
+against the schema (a typo would otherwise read None forever) and the table is written as ``RESULT_FIELDS``.
 
     python scripts/generate_registry.py                  # rewrite the module
     python scripts/generate_registry.py --output FILE    # write FILE instead (``make check-generated``)
@@ -46,6 +50,11 @@ MOVES_MONEY = "x-k2connect-moves-money"
 FOUND_BY_POLLING = "x-k2connect-found-by-polling"
 _METHODS = ("get", "post", "put", "patch", "delete")
 _CALLBACK_ID = re.compile(r"callback_([a-z_]+)_result")
+RESULT_FIELDS = "x-k2connect-fields"
+RESULT_FACTS = ("reference", "amount", "currency", "phone", "status")
+# The model template adds these properties: a schema property of the same name would be shadowed.
+_RESULT_PROPERTIES = (*RESULT_FACTS, "state")
+_FACT_PATH = re.compile(r"[a-z_]+(\[\])?(\.[a-z_]+(\[\])?)*")
 
 
 class SpecError(Exception):
@@ -119,6 +128,50 @@ def _has_path(spec: Mapping[str, Any], schema: Any, path: tuple[str, ...], depth
     return path[0] in properties and _has_path(spec, properties[path[0]], path[1:], depth + 1)
 
 
+def _declares(spec: Mapping[str, Any], schema: Any, steps: tuple[str, ...], depth: int = 0) -> bool:
+    """Whether some branch of ``schema`` declares the fact path ``steps`` (``key[]``: the array's items)."""
+    schema = _resolve(spec, schema)
+    if not steps:
+        return True
+    if not isinstance(schema, Mapping) or depth > 30:
+        return False
+    for key in ("allOf", "oneOf", "anyOf"):
+        if any(_declares(spec, branch, steps, depth + 1) for branch in schema.get(key, ())):
+            return True
+    step, rest = steps[0], steps[1:]
+    found = schema.get("properties", {}).get(step.removesuffix("[]"))
+    if found is not None and step.endswith("[]"):
+        found = _resolve(spec, found).get("items")
+    return found is not None and _declares(spec, found, rest, depth + 1)
+
+
+def result_fields(spec: Mapping[str, Any], kinds: list[Kind]) -> dict[str, dict[str, str | None]]:
+    """Each kind's ``x-k2connect-fields`` (fact -> path in the body, or None), checked against its schema."""
+    kind_of_model = {kind.model: kind.kind for kind in kinds}
+    found: dict[str, dict[str, str | None]] = {}
+    for name, schema in spec.get("components", {}).get("schemas", {}).items():
+        fields = schema.get(RESULT_FIELDS) if isinstance(schema, Mapping) else None
+        if fields is None:
+            continue
+        where = f"components.schemas.{name}.{RESULT_FIELDS}"
+        if name not in kind_of_model:
+            raise SpecError(
+                f"{where}: only the model of a resource (what a Location reads) has result fields"
+            )
+        if not isinstance(fields, Mapping) or sorted(fields) != sorted(RESULT_FACTS):
+            raise SpecError(f"{where}: name exactly {', '.join(RESULT_FACTS)} (null where K2 sends none)")
+        for fact, path in fields.items():
+            if path is not None and not (isinstance(path, str) and _FACT_PATH.fullmatch(path)):
+                raise SpecError(f"{where}.{fact}: {path!r} is not a path such as data.attributes.items[].key")
+            if path is not None and not _declares(spec, schema, tuple(path.split("."))):
+                raise SpecError(f"{where}.{fact}: {name} declares no {path}")
+        shadowed = sorted(set(_RESULT_PROPERTIES) & set(schema.get("properties", {})))
+        if shadowed:
+            raise SpecError(f"{where}: {name} has properties named as result facts: {shadowed}")
+        found[kind_of_model[name]] = {fact: fields[fact] for fact in RESULT_FACTS}
+    return dict(sorted(found.items()))
+
+
 def _operations(spec: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
     for path, item in spec.get("paths", {}).items():
         for method in _METHODS:
@@ -189,22 +242,24 @@ def derive(spec: Mapping[str, Any]) -> tuple[list[Op], list[Kind], list[str], di
         if op.get(MOVES_MONEY) and not is_create:
             raise SpecError(f"{name}: {MOVES_MONEY} is for creates")
     kinds: dict[str, Kind] = {}
-    for op in ops:
-        if op.method != "GET" or op.kind is None or op.result is None:
+    for made in ops:
+        if made.method != "GET" or made.kind is None or made.result is None:
             continue
-        collection = re.fullmatch(r"/api/(v\d)/([a-z_]+)/\{id\}", op.path)
+        collection = re.fullmatch(r"/api/(v\d)/([a-z_]+)/\{id\}", made.path)
         if collection is None:
-            raise SpecError(f"{op.name}: a resource GET must be /api/<version>/<collection>/{{id}}")
-        getter = (collection.group(1), collection.group(2), op.name)
-        known = kinds.get(op.kind)
-        callback = next((c for c, model in callback_models.items() if model == op.result), None)
-        schema = spec["components"]["schemas"][op.result]
+            raise SpecError(f"{made.name}: a resource GET must be /api/<version>/<collection>/{{id}}")
+        location = (collection.group(1), collection.group(2), made.name)
+        known = kinds.get(made.kind)
+        callback = next((c for c, model in callback_models.items() if model == made.result), None)
+        schema = spec["components"]["schemas"][made.result]
         echoes = _has_path(spec, schema, ("data", "attributes", "metadata"))
-        getters = (*known.getters, getter) if known else (getter,)
-        kinds[op.kind] = Kind(op.kind, op.result, getters, callback, echoes)
-    for op in ops:
-        if op.callback is not None and op.kind is not None and kinds[op.kind].callback != op.callback:
-            raise SpecError(f"{op.name}: its callback {op.callback} does not report its resource {op.kind}")
+        getters = (*known.getters, location) if known else (location,)
+        kinds[made.kind] = Kind(made.kind, made.result, getters, callback, echoes)
+    for made in ops:
+        if made.callback is not None and made.kind is not None and kinds[made.kind].callback != made.callback:
+            raise SpecError(
+                f"{made.name}: its callback {made.callback} does not report its resource {made.kind}"
+            )
     return ops, sorted(kinds.values(), key=lambda k: k.kind), list(webhook_models(spec)), callback_models
 
 
@@ -238,6 +293,7 @@ def _literal(name: str, values: list[str]) -> Iterator[str]:
 
 def render(spec: Mapping[str, Any]) -> str:
     ops, kinds, topics, callback_models = derive(spec)
+    facts = result_fields(spec, kinds)
     webhooks = webhook_models(spec)
     models = sorted(
         {op.result for op in ops if op.result}
@@ -281,7 +337,7 @@ def render(spec: Mapping[str, Any]) -> str:
         "from .types import Response",
         "",
         '__all__ = ["CALLBACK_MODELS", "DARAJA_TOPICS", "LOCATIONS", "OPERATIONS", "RESOURCES",',
-        '           "WEBHOOK_MODELS", "WEBHOOK_TOPICS", "CallbackModel", "WebhookModel",',
+        '           "RESULT_FIELDS", "WEBHOOK_MODELS", "WEBHOOK_TOPICS", "CallbackModel", "WebhookModel",',
         '           "WEBHOOK_TOPICS_BY_VERSION", "WEBHOOK_V1_EVENT_TYPE_VALUES",',
         '           "WEBHOOK_V2_EVENT_TYPE_VALUES", "CallbackType", "Operation", "OperationName",',
         '           "Resource", "ResourceFacts", "ResourceKind", "ResultType", "WebhookTopic",',
@@ -411,6 +467,20 @@ def render(spec: Mapping[str, Any]) -> str:
         for version, collection, getter in kind.getters:
             lines.append(f'    ("{version}", "{collection}"): {_const(getter)},')
     lines += ["})", '"""(version, collection) of a Location -> the GET that reads it (and its kind)."""', ""]
+    lines.append("RESULT_FIELDS: Final[Mapping[str, Mapping[str, str | None]]] = MappingProxyType({")
+    for kind_name, fields in facts.items():
+        lines.append(f'    "{kind_name}": MappingProxyType({{')
+        lines += [
+            f'        "{fact}": {"None" if path is None else repr(path)},'.replace("'", '"')
+            for fact, path in fields.items()
+        ]
+        lines.append("    }),")
+    lines += [
+        "})",
+        '"""Where a finished result\'s facts live (the spec\'s x-k2connect-fields): kind -> fact -> path',
+        'in the body, or None where K2 sends none; the models read them as properties: result.reference."""',
+        "",
+    ]
     lines.append("CALLBACK_MODELS: Final[Mapping[str, type[CallbackModel]]] = MappingProxyType({")
     lines += [f'    "{name}": {model},' for name, model in sorted(callback_models.items())]
     lines += ["})", ""]

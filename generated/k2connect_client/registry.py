@@ -106,6 +106,7 @@ __all__ = [
     "LOCATIONS",
     "OPERATIONS",
     "RESOURCES",
+    "RESULT_FIELDS",
     "WEBHOOK_MODELS",
     "WEBHOOK_TOPICS",
     "CallbackModel",
@@ -1176,6 +1177,67 @@ LOCATIONS: Final[Mapping[tuple[str, str], Operation[Any]]] = MappingProxyType(
     }
 )
 """(version, collection) of a Location -> the GET that reads it (and its kind)."""
+
+RESULT_FIELDS: Final[Mapping[str, Mapping[str, str | None]]] = MappingProxyType(
+    {
+        "incoming_payment": MappingProxyType(
+            {
+                "reference": "data.attributes.event.resource.reference",
+                "amount": "data.attributes.event.resource.amount",
+                "currency": "data.attributes.event.resource.currency",
+                "phone": "data.attributes.event.resource.sender_phone_number",
+                "status": "data.attributes.status",
+            }
+        ),
+        "payment": MappingProxyType(
+            {
+                "reference": "data.attributes.transfer_batches[].disbursements[].transaction_reference",
+                "amount": "data.attributes.amount.value",
+                "currency": "data.attributes.amount.currency",
+                "phone": None,
+                "status": "data.attributes.status",
+            }
+        ),
+        "payment_link": MappingProxyType(
+            {
+                "reference": "data.attributes.payment_link.transaction_reference",
+                "amount": "data.attributes.amount",
+                "currency": "data.attributes.currency",
+                "phone": "data.attributes.payment_link.sender_phone_number",
+                "status": "data.attributes.status",
+            }
+        ),
+        "reversal": MappingProxyType(
+            {
+                "reference": "data.attributes.reversal_bulk_payment.transaction_reference",
+                "amount": "data.attributes.reversal_bulk_payment.amount",
+                "currency": None,
+                "phone": None,
+                "status": "data.attributes.status",
+            }
+        ),
+        "send_money": MappingProxyType(
+            {
+                "reference": "data.attributes.transfer_batches[].disbursements[].transaction_reference",
+                "amount": "data.attributes.transfer_batches[].disbursements[].amount",
+                "currency": "data.attributes.currency",
+                "phone": "data.attributes.transfer_batches[].disbursements[].phone_number",
+                "status": "data.attributes.status",
+            }
+        ),
+        "settlement_transfer": MappingProxyType(
+            {
+                "reference": "data.attributes.transfer_batches[].disbursements[].transaction_reference",
+                "amount": "data.attributes.amount.value",
+                "currency": "data.attributes.amount.currency",
+                "phone": None,
+                "status": "data.attributes.status",
+            }
+        ),
+    }
+)
+"""Where a finished result's facts live (the spec's x-k2connect-fields): kind -> fact -> path
+in the body, or None where K2 sends none; the models read them as properties: result.reference."""
 
 CALLBACK_MODELS: Final[Mapping[str, type[CallbackModel]]] = MappingProxyType(
     {

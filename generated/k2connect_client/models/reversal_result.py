@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 if TYPE_CHECKING:
+    from k2connect_ext._outcomes import State
+
     from ..models.reversal_data import ReversalData
 
 
@@ -62,3 +65,62 @@ class ReversalResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+    @property
+    def reference(self) -> str | None:
+        """The M-PESA receipt (transaction reference) of the money this reversal moved, or None.
+
+        Read from ``data.attributes.reversal_bulk_payment.transaction_reference``;
+        None wherever the body has no such value.
+        """
+        from k2connect_ext._result_fields import text_at
+
+        return text_at(self.to_dict(), "data.attributes.reversal_bulk_payment.transaction_reference")
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The amount of that money, an exact Decimal, or None.
+
+        Read from ``data.attributes.reversal_bulk_payment.amount``;
+        None wherever the body has no such value.
+        """
+        from k2connect_ext._result_fields import amount_at
+
+        return amount_at(self.to_dict(), "data.attributes.reversal_bulk_payment.amount")
+
+    @property
+    def currency(self) -> str | None:
+        """The currency of that amount, or None.
+
+        K2 sends none in a reversal result: always None, so that every result reads alike.
+        """
+        return None
+
+    @property
+    def phone(self) -> str | None:
+        """The phone number of the customer who paid or was paid, or None.
+
+        K2 sends none in a reversal result: always None, so that every result reads alike.
+        """
+        return None
+
+    @property
+    def status(self) -> str | None:
+        """K2's status of this reversal, or None; ``state`` says what it means.
+
+        Read from ``data.attributes.status``;
+        None wherever the body has no such value.
+        """
+        from k2connect_ext._result_fields import text_at
+
+        return text_at(self.to_dict(), "data.attributes.status")
+
+    @property
+    def state(self) -> State:
+        """Pending, succeeded or failed: what this reversal's status means.
+
+        The rule ``wait()`` and ``K2Event.is_success`` use (``k2connect_ext`` ``outcome_of``).
+        """
+        from k2connect_ext._outcomes import outcome_of
+
+        return outcome_of("reversal", self.to_dict()).state
