@@ -7,6 +7,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed
+# `make demo` needs only the package with its sandbox and cli extras: a first run installs those (seconds,
+# tens of MB); `make test`/`make setup` add the development tools to the same .venv later.
+DEMO_STAMP := $(VENV)/.demo-installed
 SPEC := openapi/k2connect.yaml
 GEN_PKG := generated/k2connect_client
 REDOCLY := @redocly/cli@2.77.0
@@ -83,7 +86,13 @@ test: $(STAMP) lint typecheck
 	$(BIN)/pytest -q -rs -p no:cacheprovider -n auto \
 		--cov=k2connect_ext --cov-report=term-missing:skip-covered --cov-fail-under=100
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[sandbox,cli]'
+	touch $(DEMO_STAMP)
+
+# A .venv that already has everything (make setup / make test) serves the demo as it is.
+demo: $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
 	$(BIN)/python examples/demo.py
 
 # Every speed figure beside its floor, measured in one run (< 10 min): writes BENCHMARKS.md and
