@@ -3,9 +3,9 @@
 These are the rules Kopo Kopo's own SDKs enforce in their validators, normalised so that a request the SDK
 accepts is one K2 accepts: Kenyan phone numbers in every written form, the spec's currencies (KES),
 settlement methods (EFT/RTS), event types and scopes (till vs company webhook scopes), at most 5 metadata
-pairs, http(s) callback URLs. A fixed set of values is the generated client's (its ``*_VALUES`` set), and the
-validator returns the generated Literal type. Each failure raises ``K2InputError`` naming the field, so web
-forms can show the message beside the input.
+pairs, https callback URLs (plain http only to loopback, where the local sandbox posts). A fixed set of
+values is the generated client's (its ``*_VALUES`` set), and the validator returns the generated Literal type.
+Each failure raises ``K2InputError`` naming the field, so web forms can show the message beside the input.
 
 Every value is checked for its type too (``first_name=123`` is refused, not sent as a JSON number), and
 every string for what JSON or K2 cannot carry: lone surrogates (not encodable as UTF-8, so the body could not
@@ -36,6 +36,7 @@ from k2connect_client.models.webhook_v1_event_type import WEBHOOK_V1_EVENT_TYPE_
 from k2connect_client.models.webhook_v2_event_type import WEBHOOK_V2_EVENT_TYPE_VALUES, WebhookV2EventType
 
 from k2connect_ext._exceptions import K2InputError
+from k2connect_ext._loopback import is_loopback_host
 from k2connect_ext._topics import (
     DARAJA_EVENTS,
     EVENT_TYPES_BY_VERSION,
@@ -349,7 +350,7 @@ def _metadata_value(item: object, field: str) -> object:
 
 
 def validate_url(value: str, field: str = "callback_url") -> str:
-    """An absolute http(s) URL: where K2 POSTs the result (K2 itself requires https in production)."""
+    """An absolute https URL: where K2 POSTs the result. Plain http only to loopback (the local sandbox)."""
     if not isinstance(value, str):
         raise _not_a_string(value, field, _URL_WANTED)
     url = value.strip()
@@ -365,6 +366,16 @@ def validate_url(value: str, field: str = "callback_url") -> str:
         raise K2InputError(
             f"{field} must not carry a user name or password (user:password@host): authenticate callbacks "
             "by their X-KopoKopo-Signature instead",
+            field=field,
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        # K2 posts results and webhooks over https only, to an address it can reach: a plain-http URL
+        # off this machine would never get the result. The local sandbox posts to loopback, as before.
+        raise K2InputError(
+            f"{field} must be an https URL: K2 posts only to an https URL it can reach, and {parts.hostname} "
+            "is not loopback. For local development, expose your server through a tunnel such as ngrok or "
+            "cloudflared and give its https URL, or use the local sandbox (k2connect-sandbox) with a "
+            "loopback URL (http://127.0.0.1, http://[::1] or http://localhost)",
             field=field,
         )
     return url

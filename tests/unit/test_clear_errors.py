@@ -7,6 +7,7 @@ Each scenario runs through the sync and the async client alike (``runner``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +17,11 @@ import httpx
 import pytest
 from k2connect_client.api.v2 import v2_get_incoming_payment
 
-from k2connect_ext import K2, AsyncK2, K2ConfigError, K2InputError
+from k2connect_ext import K2, AsyncK2, K2ConfigError, K2InputError, _settings, _validation
 from k2connect_ext import _operations as ops
 from k2connect_ext._facade import AsyncCreated, Created
 from k2connect_ext._intent import IntentState
+from k2connect_ext._loopback import is_loopback_host
 from k2connect_ext._polling import async_wait_for, wait_for
 from k2connect_ext._validation import (
     validate_currency,
@@ -231,3 +233,109 @@ def test_a_string_field_given_a_number_or_none_says_what_it_takes(field: str, va
         assert str(caught.value) == f"{field} is required: {wanted}"
     else:
         assert str(caught.value) == f"{field} must be {wanted} (not {type(value).__name__})"
+
+
+# ---------------------------------------------------------------------------------- a plain-http callback
+NOW = dt.datetime(2026, 1, 5, 12, 0, tzinfo=dt.UTC)
+CALLBACK_BUILDERS: dict[str, tuple[str, Callable[[str], object]]] = {
+    "stk_push": ("callback_url", lambda url: ops.stk_push(**{**STK_ARGS, "callback_url": url})),
+    "send_sms_notification": ("callback_url", lambda url: ops.send_sms_notification(PID, "Thanks", url)),
+    "create_payment": (
+        "callback_url",
+        lambda url: ops.create_payment(
+            destination_type="mobile_wallet",
+            destination_reference=PID,
+            amount=100,
+            description="salary",
+            callback_url=url,
+        ),
+    ),
+    "settle_funds": ("callback_url", lambda url: ops.settle_funds(callback_url=url)),
+    "poll_transactions": (
+        "callback_url",
+        lambda url: ops.poll_transactions(
+            from_time=NOW - dt.timedelta(minutes=5), to_time=NOW, callback_url=url
+        ),
+    ),
+    "send_money": ("callback_url", lambda url: ops.send_money(callback_url=url)),
+    "reverse_transaction": (
+        "callback_url",
+        lambda url: ops.reverse_transaction(
+            transaction_reference="QKL1234", reason="refund", callback_url=url
+        ),
+    ),
+    "create_payment_link": (
+        "callback_url",
+        lambda url: ops.create_payment_link(till_number="K000000", amount=100, callback_url=url),
+    ),
+    "subscribe_webhook": ("url", lambda url: ops.subscribe_webhook("buygoods_transaction_received", url)),
+    "subscribe_webhook v1": (
+        "url",
+        lambda url: ops.subscribe_webhook("buygoods_transaction_received", url, version="v1"),
+    ),
+}
+NETWORK_HTTP_URLS = [
+    "http://example.com/k2/result",
+    "http://EXAMPLE.com:8080/k2/result",
+    "HTTP://example.com/cb",
+    "http://192.168.1.10:8000/cb",  # a private address: still not one K2 can reach
+    "http://10.0.0.5/cb",
+    "http://[2001:db8::1]/cb",
+    "http://127.0.0.1.nip.io/cb",  # a name, resolved anywhere
+    "http://app.localhost/cb",  # a name under localhost is looked up like any other (see _loopback)
+    "http://0.0.0.0:8000/cb",
+]
+LOOPBACK_HTTP_URLS = [
+    "http://localhost:8000/cb",
+    "http://LOCALHOST/cb",
+    "http://127.0.0.1:8000/cb",
+    "http://127.8.9.10/cb",
+    "http://[::1]:8000/cb",
+]
+
+
+@pytest.mark.parametrize("url", NETWORK_HTTP_URLS)
+@pytest.mark.parametrize("builder", CALLBACK_BUILDERS.values(), ids=CALLBACK_BUILDERS.keys())
+def test_a_plain_http_callback_to_the_network_is_refused(
+    builder: tuple[str, Callable[[str], object]], url: str
+) -> None:
+    """K2 posts only to https: a plain-http URL off the machine would never receive the result."""
+    field, build = builder
+    with pytest.raises(K2InputError) as caught:
+        build(url)
+    assert caught.value.field == field
+    text = str(caught.value)
+    assert f"{field} must be an https URL" in text
+    assert "ngrok" in text and "cloudflared" in text and "sandbox" in text and "loopback" in text
+
+
+@pytest.mark.parametrize("url", LOOPBACK_HTTP_URLS)
+@pytest.mark.parametrize("builder", CALLBACK_BUILDERS.values(), ids=CALLBACK_BUILDERS.keys())
+def test_a_plain_http_callback_to_loopback_is_accepted(
+    builder: tuple[str, Callable[[str], object]], url: str
+) -> None:
+    """The local sandbox posts to this machine: plain http to loopback stays allowed, as for base_url."""
+    _field, build = builder
+    build(url)
+
+
+def test_the_refusal_does_not_quote_the_url() -> None:
+    """The message names the host but never the URL (its path or query may carry a shop's secret)."""
+    with pytest.raises(K2InputError) as caught:
+        validate_url("http://shop.example/cb?token=opaque-7f3a")
+    assert "shop.example" in str(caught.value)
+    assert "opaque-7f3a" not in str(caught.value)
+
+
+async def test_the_facade_refuses_a_plain_http_callback_before_sending(runner: Runner) -> None:
+    """Nothing is sent, no token is fetched."""
+    server = FakeK2()
+    with pytest.raises(K2InputError) as caught:
+        await runner.run(runner.k2(server).stk_push, **{**STK_ARGS, "callback_url": "http://example.com/cb"})
+    assert caught.value.field == "callback_url"
+    assert server.seen == []
+
+
+def test_callback_urls_and_base_urls_share_one_loopback_rule() -> None:
+    """The SDK's two http rules (base_url and callbacks) ask the same function, so they never disagree."""
+    assert vars(_validation)["is_loopback_host"] is vars(_settings)["is_loopback_host"] is is_loopback_host
