@@ -12,6 +12,8 @@ from k2connect_ext import parse_location
 from .state import CliState
 
 __all__ = [
+    "CALLBACK_URL_ENVVAR",
+    "callback_url_option",
     "json_option",
     "location_argument",
     "metadata_option",
@@ -23,6 +25,7 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_WAIT_TIMEOUT = 120.0
+CALLBACK_URL_ENVVAR = "K2_CALLBACK_URL"
 
 
 def _set_json(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -63,6 +66,14 @@ def metadata_option(command: F) -> F:
         metavar="KEY=VALUE",
         help="Metadata sent with the request and returned in its result; repeat for several.",
     )(command)
+
+
+def callback_url_option(help_text: str) -> Callable[[F], F]:
+    """``--callback-url`` (``K2_CALLBACK_URL``), required: the same option and variable on every command
+    whose request names where K2 POSTs its result."""
+    return click.option(
+        "--callback-url", envvar=CALLBACK_URL_ENVVAR, show_envvar=True, required=True, help=help_text
+    )
 
 
 def timeout_option(command: F) -> F:

@@ -29,7 +29,7 @@ from ..exit_codes import ExitCode
 from ..failures import CliError
 from ..intent_view import intent_amount, intent_reason
 from ..ledger_options import ledger_option
-from ..options import json_option
+from ..options import callback_url_option, json_option
 from ..output import Output
 from ..progress import BatchProgress
 from ..state import CliState, open_k2, pass_state
@@ -227,13 +227,7 @@ def payouts() -> None:
 @click.argument(
     "csv_file", metavar="PAYOUTS.CSV", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option(
-    "--callback-url",
-    envvar="K2_CALLBACK_URL",
-    show_envvar=True,
-    required=True,
-    help="Where K2 POSTs each payout's result.",
-)
+@callback_url_option("Where K2 POSTs each payout's result.")
 @click.option(
     "--horizon",
     type=click.FloatRange(min=0),

@@ -9,7 +9,7 @@ import click
 from k2connect_ext import Destination, mobile_wallet_destination
 
 from ..flows import create
-from ..options import json_option, metadata_option, parse_metadata, wait_options
+from ..options import callback_url_option, json_option, metadata_option, parse_metadata, wait_options
 from ..state import CliState, pass_state
 from .destinations import read_destinations
 
@@ -30,7 +30,7 @@ def _option_destination(
 
 
 @click.command("send-money")
-@click.option("--callback-url", required=True, help="Where K2 POSTs the result.")
+@callback_url_option("Where K2 POSTs the result.")
 @click.option("--to-phone", help="M-PESA number of one mobile wallet destination.")
 @click.option("--amount", help="Amount for that destination.")
 @click.option("--description", help="Description for that destination.")

@@ -7,7 +7,7 @@ import click
 from k2connect_ext import Version
 
 from ..flows import create
-from ..options import json_option, metadata_option, parse_metadata, wait_options
+from ..options import callback_url_option, json_option, metadata_option, parse_metadata, wait_options
 from ..state import CliState, pass_state
 
 __all__ = ["stk_push"]
@@ -17,7 +17,7 @@ __all__ = ["stk_push"]
 @click.option("--phone", required=True, help="Customer's M-PESA number: 07..., 01..., 2547... or +2547...")
 @click.option("--amount", required=True, help="Amount, e.g. 100 or 100.50.")
 @click.option("--till", required=True, help="Your online payments till (K-prefixed, e.g. K000000).")
-@click.option("--callback-url", required=True, help="Where K2 POSTs the result.")
+@callback_url_option("Where K2 POSTs the result.")
 @click.option("--currency", default="KES", show_default=True, help="Currency of the amount.")
 @click.option("--first-name", help="Customer's first name.")
 @click.option("--last-name", help="Customer's last name.")

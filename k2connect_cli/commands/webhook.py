@@ -23,12 +23,9 @@ def webhook() -> None:
 
 
 @webhook.command("verify")
-@click.option(
-    "--api-key",
-    envvar="K2_API_KEY",
-    show_envvar=True,
-    help="Key of the HMAC (default: the global --api-key).",
-)
+# No envvar here: K2_API_KEY is the global --api-key's variable, already resolved (option first) into the
+# state. Reading it again here would let the environment beat ``k2connect --api-key X webhook verify``.
+@click.option("--api-key", help="Key of the HMAC (default: the global --api-key, or K2_API_KEY).")
 @click.option("--signature", required=True, help="The X-KopoKopo-Signature header value.")
 @click.option(
     "--body",

@@ -19,12 +19,17 @@ __all__ = ["k2_sandbox", "k2_sandbox_config", "k2_sandbox_server"]
 
 Invoke = Callable[..., Result]
 CALLBACK = "https://example.com/k2/result"
+# Every variable the CLI reads (the options' and K2CONNECT_DEBUG).
+ENVIRONMENT = (
+    "K2_BASE_URL", "K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_API_KEY", "K2_LEDGER", "K2_CALLBACK_URL",
+    "K2CONNECT_DEBUG",
+)  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No K2_* variable of the developer's shell leaks into a test."""
-    for name in ("K2_BASE_URL", "K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_API_KEY", "K2CONNECT_DEBUG"):
+    for name in ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     yield
 
