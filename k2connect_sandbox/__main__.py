@@ -1,7 +1,13 @@
 """``python -m k2connect_sandbox`` / ``k2connect-sandbox``: serve a local K2 Connect sandbox.
 
 Prints the URL and the credentials (and, with ``--tls``, the path of the CA certificate clients must
-trust), one ``key: value`` per line, then serves until interrupted.
+trust), one ``key: value`` per line on stdout, then serves until interrupted, printing a line per
+callback/webhook delivery attempt on stderr (``console``).
+
+Why stderr: stdout is the machine-read part (scripts and tests parse its ``key: value`` lines, and
+uvicorn's access log goes there too); delivery lines are diagnostics, like uvicorn's own server log,
+which is on stderr. ``--quiet`` leaves them out; ``--log-level warning`` keeps only failed attempts,
+``error`` none.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import uvicorn
 
 from k2connect_sandbox.app import create_app
 from k2connect_sandbox.config import DEFAULT_API_KEY, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, SandboxConfig
+from k2connect_sandbox.console import LEVELS, attach_delivery_console
 from k2connect_sandbox.server import PortInUseError, bind_socket
 from k2connect_sandbox.tls import make_tls_material
 
@@ -79,7 +86,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="serve this OpenAPI document (the client and its registry generated from it must be importable)",
     )
-    parser.add_argument("--log-level", default="info", help="uvicorn log level (default: info)")
+    parser.add_argument(
+        "--log-level",
+        default="info",
+        type=str.lower,
+        choices=list(LEVELS),
+        help="uvicorn's log level and the delivery lines' (warning: failed attempts only; default: info)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no line per callback/webhook delivery attempt on stderr",
+    )
     return parser
 
 
@@ -130,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not config.deliver:
         lines.append("delivery: off")
     print("k2connect sandbox", *lines, sep="\n", flush=True)
+    console = None if args.quiet else attach_delivery_console(app, sys.stderr, level=args.log_level)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -147,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        if console is not None:
+            console.close()
         sock.close()
         if material is not None:
             material.cleanup()

@@ -18,6 +18,11 @@ never dropped. A receiver that accepts and never answers therefore holds a bound
 connections (and file descriptors), however many notifications are waiting for it. Every notification
 not yet finished is listed by ``pending()`` (queued, sending, or waiting to retry), so a backlog is
 visible in ``/sandbox/deliveries`` rather than lost.
+
+Every attempt also ends in an ``AttemptReport`` (what was tried, what came back, in words, and whether
+and when it is retried), given to the listeners added with ``add_listener`` (the CLI's console lines)
+and kept beside the log for the dashboard (``snapshot``). Nothing listens unless someone asks, so the
+sandbox used in-process stays silent.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ import ssl
 import threading
 import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -42,10 +49,19 @@ import httpx
 from k2connect_ext._loopback import is_loopback_host
 from k2connect_sandbox.clock import Clock, iso_ms
 from k2connect_sandbox.config import SandboxConfig
+from k2connect_sandbox.failure_reasons import reason_for
 from k2connect_sandbox.scheduler import Scheduler
 from k2connect_sandbox.wire import JsonDict, dumps, new_id
 
-__all__ = ["SIGNATURE_HEADER", "DeliveryService", "Notification", "sign"]
+__all__ = [
+    "SIGNATURE_HEADER",
+    "AttemptListener",
+    "AttemptReport",
+    "DeliveryService",
+    "DeliverySnapshot",
+    "Notification",
+    "sign",
+]
 
 log = logging.getLogger("k2connect_sandbox")
 
@@ -68,6 +84,47 @@ class Notification:
 
 
 PendingState = Literal["queued", "sending", "retrying"]
+
+
+@dataclass(frozen=True)
+class AttemptReport:
+    """How one attempt ended, or why a notification was not sent at all.
+
+    ``delivery`` is the same for every attempt of one notification. ``reason`` says in words why there
+    was no 2xx (None when the receiver answered: its ``status`` says it). ``retry_in``: seconds until the
+    next attempt, None when there is none (delivered, out of attempts, or not retryable).
+    """
+
+    notification: Notification
+    delivery: int
+    attempt: int
+    max_attempts: int
+    status: int | None
+    reason: str | None
+    retry_in: float | None
+    at: datetime
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+AttemptListener = Callable[[AttemptReport], None]
+
+
+@dataclass(frozen=True)
+class DeliverySnapshot:
+    """Every attempt still in the log (oldest first) and the state of each unfinished notification."""
+
+    attempts: list[AttemptReport]
+    pending: dict[int, PendingState]
+    queued: list[tuple[int, Notification]]  # unfinished notifications with no attempt logged yet
+
+
+@dataclass(frozen=True)
+class _Logged:
+    record: JsonDict
+    report: AttemptReport
 
 
 @dataclass
@@ -99,7 +156,8 @@ class DeliveryService:
         self._config = config
         self._clock = clock
         self._scheduler = scheduler
-        self._log: deque[JsonDict] = deque(maxlen=_LOG_LIMIT)
+        self._log: deque[_Logged] = deque(maxlen=_LOG_LIMIT)
+        self._listeners: list[AttemptListener] = []
         self._pending: dict[int, _Pending] = {}
         self._keys = itertools.count()
         self._lanes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Lane] = weakref.WeakKeyDictionary()
@@ -151,6 +209,16 @@ class DeliveryService:
             for client in lane.clients.values():
                 await client.aclose()
 
+    def add_listener(self, listener: AttemptListener) -> None:
+        """Call ``listener`` with the report of every attempt (on the delivering loop: be brief)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: AttemptListener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
     def send(self, notification: Notification) -> None:
         """Deliver in the background (requires a running event loop).
 
@@ -177,11 +245,26 @@ class DeliveryService:
             body = json.dumps(notification.body, default=repr)
         except Exception as exc:
             body = f"(unencodable: {exc_text(exc)})"
-        self._append(notification, body, None, 1, None, error)
+        # The error names what failed inside the sandbox, never the URL: it is the reason as it is.
+        self._append(notification, next(self._keys), body, None, _Outcome(None, error, error), 1, None)
 
     def log(self) -> list[JsonDict]:
         with self._lock:
-            return [dict(entry) for entry in self._log]
+            return [dict(entry.record) for entry in self._log]
+
+    def snapshot(self) -> DeliverySnapshot:
+        """Attempts and unfinished notifications, read together (for the dashboard)."""
+        with self._lock:
+            attempted = {entry.report.delivery for entry in self._log}
+            return DeliverySnapshot(
+                attempts=[entry.report for entry in self._log],
+                pending={key: entry.state for key, entry in self._pending.items()},
+                queued=[
+                    (key, entry.notification)
+                    for key, entry in sorted(self._pending.items())
+                    if key not in attempted
+                ],
+            )
 
     def pending(self) -> list[JsonDict]:
         """Every notification not finished yet, oldest first: waiting for a slot, sending, or retrying."""
@@ -231,24 +314,44 @@ class DeliveryService:
 
     def _record(
         self,
+        key: int,
         notification: Notification,
         payload: bytes,
         signature: str,
+        outcome: _Outcome,
         attempt: int,
-        status: int | None,
-        error: str | None,
+        retry_in: float | None,
+        *,
+        max_attempts: int | None = None,
+        announce: bool = True,
     ) -> None:
-        self._append(notification, payload.decode("utf-8"), signature, attempt, status, error)
+        self._append(
+            notification,
+            key,
+            payload.decode("utf-8"),
+            signature,
+            outcome,
+            attempt,
+            retry_in,
+            max_attempts=max_attempts,
+            announce=announce,
+        )
 
     def _append(
         self,
         notification: Notification,
+        key: int,
         body: str,
         signature: str | None,
+        outcome: _Outcome,
         attempt: int,
-        status: int | None,
-        error: str | None,
+        retry_in: float | None,
+        *,
+        max_attempts: int | None = None,
+        announce: bool = True,
     ) -> None:
+        now = self._clock.now()
+        status, error = outcome.status, outcome.error
         entry: JsonDict = {
             "id": new_id(),
             "kind": notification.kind,
@@ -261,29 +364,48 @@ class DeliveryService:
             "status_code": status,
             "error": error,
             "delivered": status is not None and 200 <= status < 300,
-            "timestamp": iso_ms(self._clock.now()),
+            "timestamp": iso_ms(now),
             "body": body,
         }
         if signature is not None:  # nothing was signed when there were no bytes to sign
             entry["signature"] = signature
+        report = AttemptReport(
+            notification=notification,
+            delivery=key,
+            attempt=attempt,
+            # A notification that is not retried (refused, unencodable) gets this one attempt only.
+            max_attempts=max_attempts if max_attempts is not None else attempt,
+            status=status,
+            reason=outcome.reason,
+            retry_in=retry_in,
+            at=now,
+        )
         with self._lock:
-            self._log.append(entry)
+            self._log.append(_Logged(entry, report))
+            listeners = list(self._listeners) if announce else []
+        for listener in listeners:
+            try:
+                listener(report)
+            except Exception:  # a console that cannot print must not stop a delivery
+                log.exception("a delivery listener failed")
 
-    def _refusal(self, url: str) -> str | None:
+    def _refusal(self, url: str) -> _Outcome | None:
         try:
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises ValueError for a malformed port
         except ValueError:
-            return f"not a valid URL: {url!r}"
+            return _Outcome(None, f"not a valid URL: {url!r}", "not a valid URL")
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return f"not an http(s) URL: {url!r}"
+            return _Outcome(None, f"not an http(s) URL: {url!r}", "not an http(s) URL")
         if (
             parts.scheme == "http"
             and not self._config.allow_plain_http
             and not is_loopback_host(parts.hostname)
         ):
-            return (
-                "refused: plain http to a non-loopback host (use https, or allow_plain_http / --allow-http)"
+            return _Outcome(
+                None,
+                "refused: plain http to a non-loopback host (use https, or allow_plain_http / --allow-http)",
+                "refused: plain http to a non-loopback host (use https, or --allow-http)",
             )
         return None
 
@@ -296,14 +418,8 @@ class DeliveryService:
         except Exception as exc:
             log.exception("delivery of %s %s failed", notification.kind, notification.topic)
             if self._scheduler.generation == generation:
-                self._append(
-                    notification,
-                    payload.decode("utf-8"),
-                    signature,
-                    1,
-                    None,
-                    f"delivery failed inside the sandbox: {exc_text(exc)}",
-                )
+                error = f"delivery failed inside the sandbox: {exc_text(exc)}"
+                self._record(key, notification, payload, signature, _Outcome(None, error, error), 1, None)
         finally:
             self._untrack(key)
 
@@ -312,13 +428,14 @@ class DeliveryService:
     ) -> None:
         config = self._config
         if not config.deliver:
-            self._record(
-                notification, payload, signature, 1, None, "not sent: delivery disabled (deliver=False)"
-            )
+            # Not an attempt, so nothing to announce: the CLI said "delivery: off" once at startup.
+            disabled = "not sent: delivery disabled (deliver=False)"
+            outcome = _Outcome(None, disabled, "not sent: delivery disabled")
+            self._record(key, notification, payload, signature, outcome, 1, None, announce=False)
             return
         refusal = self._refusal(notification.url)
         if refusal is not None:
-            self._record(notification, payload, signature, 1, None, refusal)
+            self._record(key, notification, payload, signature, refusal, 1, None)
             return
         headers = {
             "Content-Type": "application/json",
@@ -338,30 +455,54 @@ class DeliveryService:
                 self._mark(key, attempt, "sending")
                 if started is None:
                     started = loop.time()
-                status, error = await self._attempt(client, notification.url, payload, headers)
+                outcome = await self._attempt(client, notification.url, payload, headers)
             if self._scheduler.generation != generation:
                 return
-            self._record(notification, payload, signature, attempt, status, error)
-            if status is not None and 200 <= status < 300:
-                return
+            delivered = outcome.status is not None and 200 <= outcome.status < 300
             elapsed = loop.time() - started
-            if attempt == config.delivery_max_attempts or elapsed + backoff > config.delivery_max_elapsed:
+            last = (
+                delivered
+                or attempt == config.delivery_max_attempts
+                or elapsed + backoff > config.delivery_max_elapsed
+            )
+            if not last:
+                self._mark(key, attempt + 1, "retrying")  # before the report: a reader sees both agree
+            self._record(
+                key,
+                notification,
+                payload,
+                signature,
+                outcome,
+                attempt,
+                None if last else backoff,
+                max_attempts=config.delivery_max_attempts,
+            )
+            if last:
                 return
-            self._mark(key, attempt + 1, "retrying")
             await asyncio.sleep(backoff)
             backoff *= 2
 
-    @staticmethod
     async def _attempt(
-        client: httpx.AsyncClient, url: str, payload: bytes, headers: dict[str, str]
-    ) -> tuple[int | None, str | None]:
+        self, client: httpx.AsyncClient, url: str, payload: bytes, headers: dict[str, str]
+    ) -> _Outcome:
+        timeout = self._config.delivery_timeout
         try:
             response = await client.post(url, content=payload, headers=headers)
-            return response.status_code, None
+            return _Outcome(response.status_code, None, None)
         except httpx.HTTPError as exc:
-            return None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return _Outcome(None, error, reason_for(exc, timeout))
         except Exception as exc:  # InvalidURL and the like: record it, a delivery must never crash
-            return None, exc_text(exc)
+            return _Outcome(None, exc_text(exc), reason_for(exc, timeout))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """An attempt's result: the receiver's status, or the record's error text and the reason in words."""
+
+    status: int | None
+    error: str | None
+    reason: str | None
 
 
 def sign(payload: bytes, api_key: str) -> str:
