@@ -27,7 +27,9 @@ exit codes (0 all sent, 1 failed or refused, 6 ambiguous or unresolved, 130 stop
 
 Global options (before the command): ``--base-url``, ``--client-id``, ``--client-secret``, ``--api-key``
 (default from ``K2_BASE_URL``, ``K2_CLIENT_ID``, ``K2_CLIENT_SECRET``, ``K2_API_KEY``), ``--json``,
-``--retries``, ``--http-timeout``. ``--json`` is also accepted after any command.
+``--retries``, ``--http-timeout``. ``--json`` is also accepted after any command. ``--callback-url`` defaults
+to ``K2_CALLBACK_URL`` (``stk-push``, ``send-money``, ``payouts run``), ``--ledger`` to ``K2_LEDGER``.
+Everywhere, an option given on the command line wins over its variable.
 
 Output: aligned ``key: value`` lines (and a small table where there is a list) for people; with ``--json``,
 exactly one JSON object on stdout. Progress of a wait goes to stderr (a spinner on a terminal, one plain line
@@ -36,21 +38,8 @@ otherwise). Lines and tables are drawn with rich: bold headings and colours only
 ``error: ...`` line on stderr, never a traceback, never a secret, token or signature; with ``--json`` stdout
 also gets ``{"error": {"code", "message", ...}}``.
 
-Exit codes:
-
-====  =====================================================================================
-0     ok
-1     payment failed (the resource ended Failed), or the webhook is invalid
-2     usage error (click's), or an input the SDK refused before sending anything
-3     configuration error: missing credentials, insecure base URL, port in use
-4     K2 refused the request (4xx: bad credentials, validation, not found, rate limited)
-5     could not reach K2, timed out, or K2 failed (5xx, or an answer the spec does not describe)
-6     ambiguous outcome: a POST was sent but no answer came; it may have moved money (the
-      message says how to reconcile: the callback URL, the metadata sent)
-7     the wait deadline passed before the resource was final (``k2connect wait`` resumes)
-70    internal error, a bug (``K2CONNECT_DEBUG=1`` shows the traceback)
-130   interrupted (Ctrl-C)
-====  =====================================================================================
+Exit codes: ``k2connect --help`` prints their table, from ``k2connect_cli.exit_codes.MEANINGS`` (the one
+place it is written); every other command's help points there.
 
 Each SDK error has its own row in ``k2connect_cli.failures.ERROR_TABLE``; an error exits with the code of
 its most specific class:
@@ -70,7 +59,21 @@ its most specific class:
 
 from __future__ import annotations
 
-from .app import cli
+from typing import TYPE_CHECKING
+
 from .exit_codes import ExitCode
 
+if TYPE_CHECKING:
+    from .app import cli
+
 __all__ = ["ExitCode", "cli"]
+
+
+def __getattr__(name: str) -> object:
+    # ``cli`` is loaded on first use, not with the package: the console scripts' entry point
+    # (``k2connect_cli._entry``) must import without click and rich, to say which extra is missing.
+    if name == "cli":
+        from .app import cli
+
+        return cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,7 @@ from .commands.stk_push import stk_push
 from .commands.subscribe import subscribe
 from .commands.token import token
 from .commands.webhook import webhook
-from .exit_codes import EXIT_CODES_EPILOG
+from .exit_codes import EXIT_CODES_EPILOG, EXIT_CODES_POINTER
 from .reporting import ReportingGroup
 from .state import CliState
 
@@ -23,7 +23,8 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 class _Group(ReportingGroup):
-    """Sub-commands and sub-groups inherit the exit-code epilog in their ``--help``."""
+    """The exit-code table is in ``k2connect --help`` only: every command and group under it that has no
+    epilog of its own says where to find it, in one line."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         _add_epilog(cmd)
@@ -32,7 +33,7 @@ class _Group(ReportingGroup):
 
 def _add_epilog(cmd: click.Command) -> None:
     if not cmd.epilog:
-        cmd.epilog = EXIT_CODES_EPILOG
+        cmd.epilog = EXIT_CODES_POINTER
     if isinstance(cmd, click.Group):
         for sub in cmd.commands.values():
             _add_epilog(sub)
@@ -82,7 +83,8 @@ def cli(
 ) -> None:
     """k2connect: Kopo Kopo K2 Connect payments from the command line.
 
-    Credentials come from the options or from K2_CLIENT_ID, K2_CLIENT_SECRET, K2_API_KEY and K2_BASE_URL.
+    Credentials come from the options or from K2_CLIENT_ID, K2_CLIENT_SECRET, K2_API_KEY and K2_BASE_URL
+    (an option given wins over its variable).
     Output is aligned "key: value" lines for people; --json prints one JSON object for scripts.
     """
     state = ctx.ensure_object(CliState)

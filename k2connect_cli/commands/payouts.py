@@ -215,7 +215,7 @@ Exit codes of a run:
       money and is never sent again automatically (k2connect intents list, reconcile, resolve)
   {ExitCode.INTERRUPTED:<3d} stopped by Ctrl-C: rows not started were not sent; run the same command
       again to carry on
-Other codes as for every command (k2connect --help)."""
+Other exit codes: see k2connect --help."""
 
 
 @click.group("payouts")

@@ -154,7 +154,7 @@ def _token_faults(sandbox: RunningSandbox, **fault: Any) -> None:
 
 
 def test_retries_flag_is_used(run: Invoke, k2_sandbox: RunningSandbox) -> None:
-    """Two token requests answered 503: --retries 2: --retries 2 gets through on the third try, --retries 1 gives up."""
+    """Two token requests answered 503: --retries 2 gets through on the third try, --retries 1 gives up."""
     _token_faults(k2_sandbox, kind="status_503", count=2, retry_after=0)
     assert_clean(run([*credentials(k2_sandbox), "--retries", "2", "token"]), 0, k2_sandbox)
     _token_faults(k2_sandbox, kind="status_503", count=2, retry_after=0)
