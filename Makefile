@@ -100,6 +100,17 @@ demo: $(if $(wildcard $(STAMP)),$(STAMP),$(DEMO_STAMP))
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+# The documentation site (mkdocs.yml, sources in docs/) into site/. --strict: a broken link, or a docstring
+# mkdocstrings cannot read, fails the build. The generated pages (docs/webhooks.md, docs/sandbox.md) must
+# match the specs they come from (scripts/generate_event_docs.py) before they are published.
+.PHONY: docs docs-serve
+docs: $(STAMP)
+	$(BIN)/python scripts/generate_event_docs.py --check
+	$(BIN)/mkdocs build --strict
+
+docs-serve: $(STAMP)
+	$(BIN)/mkdocs serve -a 127.0.0.1:8000
+
 # schemathesis CLI (contract/schemathesis.toml: all phases incl. stateful, all checks, fail on missing
 # auth) against K2_BASE_URL with K2_CLIENT_ID/K2_CLIENT_SECRET; without K2_BASE_URL against a local
 # sandbox started and stopped by the script. Reports in st-report/. Exit code is schemathesis'.
