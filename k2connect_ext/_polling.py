@@ -9,6 +9,7 @@ never sleep. Both twins share ``_Waiter`` so they cannot drift apart.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,8 @@ from k2connect_ext._outcomes import Outcome, State, outcome_of
 from k2connect_ext._settings import positive_finite
 
 __all__ = ["PollSettings", "async_wait_for", "wait_for"]
+
+logger = logging.getLogger("k2connect.polling")
 
 
 def _finite_positive(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -69,16 +72,25 @@ class _Waiter:
     last: Resource | None = None
     last_status: str | None = None
     last_error: Exception | None = None
+    reads: int = 0
 
     def start(self) -> None:
         self.deadline = self.settings.clock() + self.settings.timeout
         self.delay = self.settings.interval
+        logger.debug(
+            "Following the Location of %s %s for up to %g s",
+            self.ref.kind,
+            self.ref.id,
+            self.settings.timeout,
+        )
 
     def on_resource(self, model: Resource) -> bool:
         """Record a read; True when the wait is over (success returns, failure raises)."""
         self.last, self.last_error = model, None
+        self.reads += 1
         outcome: Outcome = outcome_of(self.ref.kind, model.to_dict())
         self.last_status = outcome.status
+        logger.debug("%s %s is %s (read %d)", self.ref.kind, self.ref.id, outcome.status, self.reads)
         if outcome.state is State.FAILED and self.raise_on_failure:
             raise K2PaymentFailedError(
                 f"{self.ref.kind} {self.ref.id} ended {outcome.status}: {outcome.reason}",
@@ -92,6 +104,10 @@ class _Waiter:
     def on_error(self, error: Exception) -> None:
         """A transient read error (see ``_read_errors``) delays the next read, honouring Retry-After."""
         self.last_error = error
+        self.reads += 1
+        logger.debug(
+            "%s %s: read %d failed (%s)", self.ref.kind, self.ref.id, self.reads, type(error).__name__
+        )
         hint = getattr(error, "retry_after", None)
         if isinstance(hint, int | float) and hint > self.delay:
             self.delay = float(hint)
@@ -109,6 +125,7 @@ class _Waiter:
             ) from self.last_error
         sleep = min(self.delay, remaining)
         self.delay = min(self.delay * self.settings.backoff, self.settings.max_interval)
+        logger.debug("%s %s: next read in %.3g s", self.ref.kind, self.ref.id, sleep)
         return sleep
 
 

@@ -14,6 +14,9 @@ have moved money. The transports therefore sort each failure by what it proves:
 The whole body is read here, not by the caller, so that a cut or stalled body is judged by the same rules
 as any other failure. Bodies larger than ``max_response_bytes`` are not read past that size.
 
+Each try is logged as one line of ``k2connect.http`` (see :mod:`k2connect_ext._logging`), whichever backend
+sent it.
+
 Retries wait with capped exponential backoff and jitter, and stop at ``max_attempts``, when the next wait
 would pass ``max_elapsed``, or when it would pass the deadline of the call (:mod:`k2connect_ext._call`);
 then the last response is returned or the last error re-raised. A ``Retry-After`` longer than
@@ -33,7 +36,7 @@ from typing import Literal
 import attrs
 import httpx
 
-from k2connect_ext import _call
+from k2connect_ext import _call, _logging
 from k2connect_ext._constants import (
     DEFAULT_BASE_DELAY,
     DEFAULT_MAX_ATTEMPTS,
@@ -125,12 +128,16 @@ class _Attempts:
         self.request = request
         self.repeatable = is_repeatable(request)
         self.tries = 1
+        self.this_try = 1
+        self.try_started: float | None = None  # for the log line; None when no one would see it
         self.started = policy.clock()
         # What httpx's client asked for; each try gets these, cut down to the time the call has left.
         self.timeouts = dict(request.extensions.get("timeout") or {})
 
     def before_try(self) -> None:
         """Bound this try's timeouts by the call's deadline; past it, fail as "never sent"."""
+        self.this_try = self.tries
+        self.try_started = _logging.try_started()
         _call.record_request(self.request, may_move_money=not self.repeatable)
         left = _call.remaining()
         if left is None:
@@ -192,6 +199,28 @@ class _Attempts:
             policy.max_attempts,
         )
         return wait
+
+    def log_try(
+        self,
+        decision: float | K2AmbiguousOutcomeError | None,
+        status: int | None,
+        error: BaseException | None = None,
+        location: str | None = None,
+    ) -> None:
+        """Log this try (``k2connect.http``): what came back, how long it took, and what happens next."""
+        if self.try_started is None:  # logging is off: nothing to format
+            return
+        _logging.log_try(
+            self.request,
+            self.try_started,
+            status=status,
+            error=error,
+            attempt=self.this_try,
+            max_attempts=self.policy.max_attempts,
+            retry_in=None if decision is None or isinstance(decision, K2AmbiguousOutcomeError) else decision,
+            may_have_reached_k2=isinstance(decision, K2AmbiguousOutcomeError),
+            location=location,
+        )
 
     def check_length(self, response: httpx.Response) -> None:
         """Refuse, before reading it, a body whose declared length is over the limit."""
@@ -291,10 +320,12 @@ class RetryingTransport(httpx.BaseTransport):
                 _read(response, attempts)
             except httpx.TransportError as exc:
                 decision = attempts.after_error(exc, status, location)
+                attempts.log_try(decision, status, exc)
                 if decision is None:
                     raise
             else:
                 decision = attempts.after_response(response)
+                attempts.log_try(decision, status, location=location)
                 if decision is None:
                     return response
                 response.close()  # discarded: give its connection back to the pool
@@ -333,14 +364,17 @@ class AsyncRetryingTransport(httpx.AsyncBaseTransport):
             except TimeoutError:
                 exc = httpx.ReadTimeout("the call's deadline passed", request=request)
                 decision = attempts.after_error(exc, status, location)
+                attempts.log_try(decision, status, exc)
                 if decision is None:
                     raise exc from None
             except httpx.TransportError as exc:
                 decision = attempts.after_error(exc, status, location)
+                attempts.log_try(decision, status, exc)
                 if decision is None:
                     raise
             else:
                 decision = attempts.after_response(response)
+                attempts.log_try(decision, status, location=location)
                 if decision is None:
                     return response
                 await response.aclose()

@@ -27,6 +27,7 @@ from k2connect_ext._constants import (
     USER_AGENT_PREFIX,
 )
 from k2connect_ext._exceptions import K2ConfigError
+from k2connect_ext._logging import configure_from_environment
 from k2connect_ext._loopback import is_loopback_host
 from k2connect_ext._retry import RetryPolicy
 from k2connect_ext._token_stores import TokenStore
@@ -216,6 +217,7 @@ def resolve_options(client_id: str | None, client_secret: str | None, options: K
         environ=options.get("environ"),
     )
     phases, total = resolve_timeout(options.get("timeout"))
+    configure_from_environment()  # K2CONNECT_LOG: read from the process environment, as each client is made
     return ResolvedOptions(
         settings=settings,
         phases=phases,

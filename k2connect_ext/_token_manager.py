@@ -56,6 +56,7 @@ class _ManagerBase:
         self._generation = 0
         # The last few token values handed out, so error messages can be scrubbed of them.
         self._recent: deque[str] = deque(maxlen=4)
+        self._refused = False  # K2 refused the last token (401): the next fetch is logged as why
 
     def known_values(self) -> tuple[str, ...]:
         """The token values handed out lately: secrets that must never appear in an error or a log."""
@@ -71,6 +72,7 @@ class _ManagerBase:
     def _after_wait(self, entered: int) -> AccessToken | None:
         """Inside the lock: the token to use without fetching, if any."""
         if self._generation != entered and self._cached is not None:
+            logger.debug("Using the K2 access token another caller obtained while this one waited")
             return self._cached  # obtained while we waited: use it even if K2 made it short-lived
         return self._usable(self._cached)
 
@@ -87,10 +89,28 @@ class _ManagerBase:
         if self._cached is None or self._cached.value != token.value:
             return False
         self._cached = None
+        self._refused = True
+        logger.info("K2 refused the access token (401): forgotten, the next request gets a new one")
         return True
 
     def _log_fetched(self, token: AccessToken) -> None:
-        logger.debug("Fetched a new K2 access token; it expires in %.0f s", token.expires_at - self._clock())
+        expires_in = token.expires_at - self._clock()
+        if self._generation == 0:
+            logger.info("Fetched a K2 access token: cached, it expires in %.0f s", expires_in)
+        else:
+            why = "K2 refused the previous one" if self._refused else "the previous one was about to expire"
+            logger.info("Refreshed the K2 access token (%s): cached, it expires in %.0f s", why, expires_in)
+        self._refused = False
+
+    def _log_from_store(self, store: TokenStore, token: AccessToken) -> None:
+        logger.info(
+            "Took the K2 access token from the token store (%s): it expires in %.0f s",
+            type(store).__name__,
+            token.expires_at - self._clock(),
+        )
+
+    def _log_saved(self, store: TokenStore) -> None:
+        logger.debug("Saved the new K2 access token to the token store (%s)", type(store).__name__)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(store={self._store!r}, skew={self._skew!r})"
@@ -143,6 +163,7 @@ class TokenManager(_ManagerBase):
             return self._fetch_logged()
         token = self._usable(store.load())
         if token is not None:
+            self._log_from_store(store, token)
             return token
         with store.lock():
             _call.time_left(WAITING)  # a store that waited past the deadline: fetching now would be late
@@ -150,6 +171,9 @@ class TokenManager(_ManagerBase):
             if token is None:
                 token = self._fetch_logged()
                 store.save(token)
+                self._log_saved(store)
+            else:
+                self._log_from_store(store, token)
             return token
 
     def _fetch_logged(self) -> AccessToken:
@@ -217,6 +241,7 @@ class AsyncTokenManager(_ManagerBase):
             return await self._fetch_logged()
         token = self._usable(await asyncio.to_thread(store.load))
         if token is not None:
+            self._log_from_store(store, token)
             return token
         async with _locked_in_thread(store.lock()):
             _call.time_left(WAITING)
@@ -224,6 +249,9 @@ class AsyncTokenManager(_ManagerBase):
             if token is None:
                 token = await self._fetch_logged()
                 await asyncio.to_thread(store.save, token)
+                self._log_saved(store)
+            else:
+                self._log_from_store(store, token)
             return token
 
     async def _fetch_logged(self) -> AccessToken:

@@ -27,10 +27,11 @@ def _logger_names() -> dict[str, list[object]]:
 
 
 def test_every_logger_is_under_k2connect() -> None:
-    """Each getLogger call names a literal ``k2connect.<area>`` logger (not ``__name__``, not the root)."""
+    """Each getLogger call names a literal ``k2connect.<area>`` logger (not ``__name__``, not the root); only
+    ``_logging`` (``K2CONNECT_LOG``'s handler) reaches for the package's own ``k2connect`` logger."""
     names = _logger_names()
     assert names, "no logger found: the scan is broken"
     for module, values in names.items():
         for value in values:
             assert isinstance(value, str), (module, value)
-            assert value.startswith("k2connect."), (module, value)
+            assert value.startswith("k2connect.") or (module, value) == ("_logging.py", "k2connect")
