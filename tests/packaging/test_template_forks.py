@@ -38,6 +38,7 @@ CHANGED_LINES = {
     "client.py.jinja": 19,
     "endpoint_module.py.jinja": 48,
     "errors.py.jinja": 27,
+    "model.py.jinja": 57,
     "models_init.py.jinja": 33,
 }
 
