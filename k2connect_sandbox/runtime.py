@@ -13,6 +13,7 @@ from k2connect_sandbox.faults import FaultRegistry
 from k2connect_sandbox.ledger import Ledger
 from k2connect_sandbox.lifecycle import Lifecycle
 from k2connect_sandbox.operations import OperationIndex
+from k2connect_sandbox.request_log import RequestLog
 from k2connect_sandbox.scheduler import Scheduler
 from k2connect_sandbox.simulations import Simulator
 from k2connect_sandbox.spec import control_spec, k2_spec, load_spec
@@ -55,6 +56,7 @@ class Sandbox:
             self.accounts,
         )
         self.faults = FaultRegistry()
+        self.requests = RequestLog()
         self._resumed = False
         self._resume_lock = threading.Lock()
 
@@ -76,8 +78,9 @@ class Sandbox:
         self.lifecycle.resume()
 
     def reset(self) -> None:
-        """Forget everything: tokens, resources, ledger, events, deliveries and faults."""
+        """Forget everything: tokens, resources, ledger, events, deliveries, faults and the request log."""
         self.scheduler.bump()
         self.store.clear()
         self.deliveries.clear()
         self.faults.clear()
+        self.requests.clear()
