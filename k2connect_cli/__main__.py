@@ -1,16 +1,11 @@
-"""``python -m k2connect_cli`` and the ``k2connect`` console script."""
+"""``python -m k2connect_cli``: ``k2connect``, through the console script's own entry point (which says which
+extra to install when click or rich is missing, rather than failing in a traceback)."""
 
 from __future__ import annotations
 
-from .app import cli
+from ._entry import main
 
 __all__ = ["main"]
-
-
-def main() -> None:
-    """Run ``k2connect`` with ``sys.argv``; exits with the codes listed in ``k2connect --help``."""
-    cli.main(prog_name="k2connect")
-
 
 if __name__ == "__main__":
     main()

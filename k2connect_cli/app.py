@@ -17,7 +17,7 @@ from .exit_codes import EXIT_CODES_EPILOG, EXIT_CODES_POINTER
 from .reporting import ReportingGroup
 from .state import CliState
 
-__all__ = ["cli"]
+__all__ = ["cli", "main"]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
@@ -101,3 +101,11 @@ def cli(
 
 for command in (token, stk_push, send_money, status, wait, subscribe, webhook, sandbox, intents, payouts):
     cli.add_command(command)
+
+
+def main() -> None:
+    """Run ``k2connect`` with ``sys.argv``; exits with the codes listed in ``k2connect --help``.
+
+    The console script reaches it through ``k2connect_cli._entry``, which first checks the "cli" extra.
+    """
+    cli.main(prog_name="k2connect")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import click
 
+from .._entry import SANDBOX, missing_extra_message
 from ..exit_codes import ExitCode
 from ..failures import CliError
 from .simulate import simulate
@@ -16,6 +19,21 @@ _SANDBOX_DEFAULTS = ("sandbox-client-id", "sandbox-client-secret", "sandbox-api-
 @click.group("sandbox")
 def sandbox() -> None:
     """A local, stateful K2 Connect sandbox (needs: pip install 'k2connect-sdk[sandbox]')."""
+
+
+def _load_sandbox() -> Callable[[Sequence[str]], int]:
+    """The sandbox's own main; a missing "sandbox" extra is a configuration error. Any other ImportError
+    is a bug, and is reported as one (exit 70) rather than as a missing extra."""
+    missing = CliError(ExitCode.CONFIG, f"configuration: {missing_extra_message(SANDBOX)}")
+    if SANDBOX.missing():
+        raise missing
+    try:
+        from k2connect_sandbox.__main__ import main
+    except ImportError as exc:
+        if not SANDBOX.provides(exc.name):
+            raise
+        raise missing from None
+    return main
 
 
 def _check_bindable(host: str, port: int) -> None:
@@ -78,13 +96,7 @@ def serve(
     Its credentials are its own and printed on purpose: they are not the global options nor the K2_*
     variables, which may hold real ones.
     """
-    try:
-        from k2connect_sandbox.__main__ import main as sandbox_main
-    except ImportError:
-        raise CliError(
-            ExitCode.CONFIG,
-            "configuration: the sandbox is not installed: pip install 'k2connect-sdk[sandbox]'",
-        ) from None
+    sandbox_main = _load_sandbox()
     if not (client_id and client_secret and api_key):
         raise click.UsageError("--client-id, --client-secret and --api-key must not be empty")
     if port:
