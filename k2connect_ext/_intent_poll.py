@@ -253,7 +253,7 @@ def _amount(value: object) -> Decimal:
 
 
 def _till(value: object) -> str:
-    """A till as compared: webhooks carry "514459", STK results and polling "K514459" (k2-api.md, 21)."""
+    """A till as compared: webhooks carry "514459", STK results and polling the K-prefixed "K514459"."""
     if not isinstance(value, str) or not value.strip():
         raise K2InputError("till_number is required", field="till_number")
     text = value.strip().upper()
