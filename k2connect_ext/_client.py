@@ -37,7 +37,14 @@ from k2connect_ext._exceptions import K2ConfigError
 from k2connect_ext._oauth import K2OAuth
 from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport
 from k2connect_ext._sealed import sealed
-from k2connect_ext._settings import HttpBackend, K2Options, K2Settings, ResolvedOptions, resolve_options
+from k2connect_ext._settings import (
+    HttpBackend,
+    K2Options,
+    K2Settings,
+    ResolvedOptions,
+    resolve_options,
+    takes_options,
+)
 from k2connect_ext._token_fetch import async_fetcher, sync_fetcher
 from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 
@@ -155,6 +162,7 @@ def abuild(
     return AsyncConnection(client.set_async_httpx_client(http), manager, settings)
 
 
+@takes_options
 @sealed
 def connect(
     client_id: str | None = None,
@@ -163,15 +171,30 @@ def connect(
     transport: httpx.BaseTransport | None = None,
     **options: Unpack[K2Options],
 ) -> AuthenticatedClient:
-    """A generated ``AuthenticatedClient`` for synchronous use (see the module docstring).
+    """A generated ``AuthenticatedClient`` that behaves like this SDK, for calling generated operations.
 
-    Credentials come from the arguments or ``K2_CLIENT_ID`` / ``K2_CLIENT_SECRET``; ``options`` are
-    :class:`K2Options`. ``transport`` replaces the network (``httpx.MockTransport`` in tests, an ASGI app
-    for the sandbox). Call the generated ``sync_detailed`` / ``sync`` functions with it.
+    Call the generated ``sync_detailed`` / ``sync`` functions with it (``K2`` is the friendlier way): it
+    fetches and renews the token, retries only what is safe to repeat, bounds every call, and raises
+    the SDK's errors (wrap a call in :func:`~k2connect_ext.invoke` to get them for odd answers too).
+
+    Args:
+        client_id: the application's client id; ``K2_CLIENT_ID`` if None.
+        client_secret: its client secret; ``K2_CLIENT_SECRET`` if None.
+        transport: replaces the network: an ``httpx.MockTransport`` in tests, or the local sandbox's app.
+        **options: the :class:`~k2connect_ext.K2Options`, by name (``ledger`` is ignored: a bare client
+            keeps no intents).
+
+    Returns:
+        The client, to pass as ``client=`` to the generated functions. Close it with
+        ``client.get_httpx_client().close()``.
+
+    Raises:
+        K2ConfigError: a credential is missing, or an option is unknown or bad.
     """
     return build(client_id, client_secret, transport, options).client
 
 
+@takes_options
 @sealed
 def async_connect(
     client_id: str | None = None,
@@ -181,9 +204,23 @@ def async_connect(
     http_backend: HttpBackend = "httpx",
     **options: Unpack[K2Options],
 ) -> AuthenticatedClient:
-    """The asyncio twin of ``connect``: use the generated ``asyncio``/``asyncio_detailed`` functions.
+    """The asyncio twin of :func:`connect`: for the generated ``asyncio`` / ``asyncio_detailed`` functions.
 
-    ``http_backend="aiohttp"`` (extra ``k2connect-sdk[aiohttp]``) sends through aiohttp, which stays fast
-    with many concurrent tasks where httpx's async pool slows down; every rule of this module holds on it.
+    Args:
+        client_id: the application's client id; ``K2_CLIENT_ID`` if None.
+        client_secret: its client secret; ``K2_CLIENT_SECRET`` if None.
+        transport: replaces the network: an ``httpx.MockTransport`` in tests, or the local sandbox's app.
+        http_backend: ``"httpx"`` (default) or ``"aiohttp"`` (the extra ``k2connect-sdk[aiohttp]``), which
+            stays fast with many concurrent tasks where httpx's async pool slows down. Every rule of this
+            SDK holds on both.
+        **options: the :class:`~k2connect_ext.K2Options`, by name (``ledger`` is ignored: a bare client
+            keeps no intents).
+
+    Returns:
+        The client, to pass as ``client=`` to the generated functions. Close it with ``await
+        client.get_async_httpx_client().aclose()``.
+
+    Raises:
+        K2ConfigError: a credential is missing, an unknown ``http_backend``, or an option is unknown or bad.
     """
     return abuild(client_id, client_secret, transport, http_backend, options).client

@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Self, TypeVar, Unpack, overload
+from typing import TYPE_CHECKING, Any, Concatenate, Final, Generic, ParamSpec, Self, TypeVar, Unpack, overload
 
 import attrs
 import httpx
@@ -38,12 +38,13 @@ from k2connect_client.types import Response
 from k2connect_ext import _call
 from k2connect_ext import _operations as ops
 from k2connect_ext._client import abuild, build
+from k2connect_ext._docstrings import Docstring
 from k2connect_ext._exceptions import K2ConfigError, K2InputError, K2UnexpectedResponseError
 from k2connect_ext._invoke import async_invoke, invoke
 from k2connect_ext._locations import Resource, aread, location_from_headers, parse_location, read
 from k2connect_ext._polling import PollSettings, async_wait_for, wait_for
 from k2connect_ext._sealed import asealed, sealed
-from k2connect_ext._settings import HttpBackend, K2Options, K2Settings
+from k2connect_ext._settings import HttpBackend, K2Options, K2Settings, takes_options
 from k2connect_ext._token_manager import AsyncTokenManager, TokenManager
 from k2connect_ext._token_stores import AccessToken
 from k2connect_ext._translate import ambiguous_outcome_error
@@ -67,7 +68,15 @@ class Created(Generic[T]):
     """What a create returns: where the resource lives, its id, and a way to wait for its outcome.
 
     ``T`` is the resource's model (``IncomingPaymentResult`` for an STK push): what ``fetch()`` and
-    ``wait()`` return, and what ``K2.get(created)`` / ``K2.wait_for(created)`` return for it.
+    ``wait()`` return, and what ``K2.get(created)`` / ``K2.wait_for(created)`` return for it. Made by the
+    create methods of :class:`K2`, not by hand.
+
+    Attributes:
+        location: the resource's URL at K2 (the ``Location`` K2 answered with): keep it to read the
+            resource later (``K2.get(location)``), from any process.
+        id: the resource's id, the last part of ``location``.
+        kind: what K2 created: ``"incoming_payment"``, ``"send_money"``, ``"payment_link"``...
+        k2: the client that made it, which ``fetch()`` and ``wait()`` use (kept out of ``repr``).
     """
 
     location: str
@@ -76,17 +85,52 @@ class Created(Generic[T]):
     _k2: K2 = attrs.field(repr=False, alias="k2")
 
     def fetch(self) -> T:
-        """Read the resource once, whatever its state."""
+        """Read the resource once, whatever its state.
+
+        Returns:
+            The resource's model, as K2 holds it now (its status may still be pending).
+
+        Raises:
+            K2NotFoundError: K2 has no such resource.
+            K2APIError: another error status (K2AuthError: the credentials or token were refused).
+            K2ConnectionError: K2 could not be reached (``K2TimeoutError`` if a timeout fired).
+            K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+        """
         return self._k2.get(self)
 
     def wait(self, *, timeout: float | None = None, raise_on_failure: bool = True) -> T:
-        """Poll until the resource is terminal (see ``K2.wait_for``)."""
+        """Read the resource until K2 reports it finished: succeeded, or failed (see ``K2.wait_for``).
+
+        Args:
+            timeout: the most seconds to wait, every read included; the client's ``PollSettings.timeout``
+                (120 s by default) if None.
+            raise_on_failure: raise ``K2PaymentFailedError`` for a failed resource (default); False returns
+                it like a successful one (read its status, or ``outcome_of``).
+
+        Returns:
+            The finished resource's model (an ``IncomingPaymentResult`` for an STK push).
+
+        Raises:
+            K2PaymentFailedError: it failed (a declined or cancelled payment...); the resource, its
+                ``status`` and ``reason`` are attached.
+            K2PollTimeoutError: it was not finished within ``timeout``; the last resource read is attached.
+                Nothing was cancelled: wait again, or let its callback settle it.
+            K2APIError: K2 refused a read with a status that waiting cannot cure (401, 403, 404).
+        """
         return self._k2.wait_for(self, timeout=timeout, raise_on_failure=raise_on_failure)
 
 
 @attrs.frozen
 class AsyncCreated(Generic[T]):
-    """The asyncio twin of ``Created``."""
+    """The asyncio twin of :class:`Created`: what the create methods of :class:`AsyncK2` return.
+
+    Attributes:
+        location: the resource's URL at K2 (the ``Location`` K2 answered with): keep it to read the
+            resource later (``AsyncK2.get(location)``), from any process.
+        id: the resource's id, the last part of ``location``.
+        kind: what K2 created: ``"incoming_payment"``, ``"send_money"``, ``"payment_link"``...
+        k2: the client that made it, which ``fetch()`` and ``wait()`` use (kept out of ``repr``).
+    """
 
     location: str
     id: str
@@ -94,11 +138,38 @@ class AsyncCreated(Generic[T]):
     _k2: AsyncK2 = attrs.field(repr=False, alias="k2")
 
     async def fetch(self) -> T:
-        """Read the resource once, whatever its state."""
+        """Read the resource once, whatever its state.
+
+        Returns:
+            The resource's model, as K2 holds it now (its status may still be pending).
+
+        Raises:
+            K2NotFoundError: K2 has no such resource.
+            K2APIError: another error status (K2AuthError: the credentials or token were refused).
+            K2ConnectionError: K2 could not be reached (``K2TimeoutError`` if a timeout fired).
+            K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+        """
         return await self._k2.get(self)
 
     async def wait(self, *, timeout: float | None = None, raise_on_failure: bool = True) -> T:
-        """Poll until the resource is terminal (see ``AsyncK2.wait_for``)."""
+        """Read the resource until K2 reports it finished: succeeded, or failed (see ``AsyncK2.wait_for``).
+
+        Args:
+            timeout: the most seconds to wait, every read included; the client's ``PollSettings.timeout``
+                (120 s by default) if None.
+            raise_on_failure: raise ``K2PaymentFailedError`` for a failed resource (default); False returns
+                it like a successful one (read its status, or ``outcome_of``).
+
+        Returns:
+            The finished resource's model (an ``IncomingPaymentResult`` for an STK push).
+
+        Raises:
+            K2PaymentFailedError: it failed (a declined or cancelled payment...); the resource, its
+                ``status`` and ``reason`` are attached.
+            K2PollTimeoutError: it was not finished within ``timeout``; the last resource read is attached.
+                Nothing was cancelled: wait again, or let its callback settle it.
+            K2APIError: K2 refused a read with a status that waiting cannot cure (401, 403, 404).
+        """
         return await self._k2.wait_for(self, timeout=timeout, raise_on_failure=raise_on_failure)
 
 
@@ -158,8 +229,54 @@ def _describe(method: Callable[..., Any], builder: Callable[..., Any], owner: st
     returned = str(inspect.signature(builder).return_annotation).replace("Prepared", handle)
     method.__name__ = builder.__name__
     method.__qualname__ = f"{owner}.{builder.__name__}"
-    method.__doc__ = builder.__doc__
+    method.__doc__ = create_doc(builder, handle)
     method.__dict__["__signature__"] = _signature_of(builder, returned)  # what inspect.signature reads
+
+
+# What sending a create can raise, beyond the builder's K2InputError: the same for every create, since
+# every API POST may move money (``_money_safety``).
+_SENDING_ERRORS: Final = (
+    "K2AuthError: K2 refused the credentials or the token (401, 403); nothing was processed.",
+    "K2ValidationError: K2 refused the request (400, 422; ``error_message`` says why); nothing was\n"
+    "    processed.",
+    "K2RateLimitError: too many requests (429); nothing was processed. ``retry_after`` says when to try\n"
+    "    again, if K2 said.",
+    "K2APIError: another error status (a 404...); nothing was processed.",
+    "K2ConnectionError: K2 could not be reached and nothing was sent (``K2TimeoutError`` if a timeout\n"
+    "    fired first): calling again is safe.",
+    "K2AmbiguousOutcomeError: the request may have reached K2 and no definite answer came (a 5xx, a\n"
+    "    timeout or a cut connection after it was sent, a 201 without a Location this SDK can read): it MAY\n"
+    "    have moved money. Never call again blindly: find out first (its callback, ``location`` when\n"
+    "    the error has one, or send through ``k2.intents``, which records each request once).",
+    "K2ConfigError: the client was closed.",
+)
+
+
+def create_doc(builder: Callable[..., Any], handle: str) -> str:
+    """The docstring of a create method: its builder's, returning the handle and raising what sending can.
+
+    Args:
+        builder: the create's builder in ``_operations`` (its docstring has ``Args:``, ``Returns:``,
+            ``Raises:``).
+        handle: ``"Created"`` (``K2``) or ``"AsyncCreated"`` (``AsyncK2``).
+
+    Returns:
+        The builder's docstring with its ``Returns:`` (a request) replaced by the handle, and the errors of
+        sending added to its ``Raises:``.
+    """
+    annotation = str(inspect.signature(builder).return_annotation)
+    model = annotation.removeprefix("Prepared[").removesuffix("]")
+    wait = "``await handle.wait()``" if handle == "AsyncCreated" else "``handle.wait()``"
+    returns = (
+        f"The handle of what K2 created (``{handle}[{model}]``): ``handle.location`` is its\n"
+        f"    URL at K2, ``handle.id`` its id. {wait} reads it until K2 reports it finished\n"
+        f"    and returns the ``{model}`` (raising ``K2PaymentFailedError`` if it failed,\n"
+        "    ``K2PollTimeoutError`` past the client's ``PollSettings.timeout``); ``handle.fetch()``\n"
+        "    reads it once."
+    )
+    doc = Docstring.parse(builder.__doc__)
+    doc = doc.with_section("Returns", [returns])
+    return doc.with_section("Raises", [*doc.entries("Raises"), *_SENDING_ERRORS]).render()
 
 
 def _id_of(location_or_id: str) -> str:
@@ -216,6 +333,19 @@ class _Base:
 
         The same as :func:`k2connect_ext.webhooks.construct_event` with ``api_key=self.api_key``; a client
         built without an API key refuses every body (``WebhookSignatureError``: fail closed).
+
+        Args:
+            body: the request's raw body, the exact bytes K2 sent (``await request.body()``, Flask's
+                ``request.get_data()``, Django's ``request.body``), never re-serialised JSON.
+            signature: the ``X-KopoKopo-Signature`` header's value, or None when it is missing.
+
+        Returns:
+            The parsed event: a webhook (``event.topic``) or the result of a create (``event.kind``).
+
+        Raises:
+            WebhookSignatureError: the signature is missing, malformed or wrong, or this client has no API
+                key. Answer 401.
+            WebhookPayloadError: the body is not JSON, or breaks the schema of its kind. Answer 400.
         """
         # Webhook code loads only when used. Verified first, so an unsigned body is never parsed.
         from k2connect_ext.webhooks._events import parse_event
@@ -266,13 +396,33 @@ def _parsed_as(response: Response[Any], model: type[M], what: str) -> M:
     return response.parsed
 
 
+@takes_options
 class K2(_Base):
-    """The synchronous facade. Thread-safe: share one instance (one pool, one token) across threads.
+    """The client: one method per thing a merchant does with K2 Connect, each checked before it is sent.
 
-    Credentials come from the arguments or ``K2_CLIENT_ID`` / ``K2_CLIENT_SECRET``; ``options`` are the
-    :class:`K2Options` (``base_url``, ``api_key``, ``timeout``, ``retry``, ``token_store``...). ``transport``
-    replaces the network (``httpx.MockTransport``, the sandbox's ASGI app); ``poll`` and ``sleep`` set how
-    ``wait()`` waits.
+    Thread-safe: share one instance (one connection pool, one token) across threads. Close it when done
+    (``with K2() as k2:``, or ``k2.close()``). ``AsyncK2`` is its asyncio twin.
+
+        with K2() as k2:  # the credentials from K2_CLIENT_ID and K2_CLIENT_SECRET
+            payment = k2.stk_push(phone_number="0712345678", amount=100, till_number="K000000",
+                                  callback_url="https://example.com/k2/result")
+            result = payment.wait()  # the IncomingPaymentResult, or K2PaymentFailedError
+
+    Args:
+        client_id: the application's client id; ``K2_CLIENT_ID`` if None.
+        client_secret: its client secret; ``K2_CLIENT_SECRET`` if None. Never shown in a repr, an error or
+            a log line.
+        transport: replaces the network: an ``httpx.MockTransport`` in tests, or the local sandbox's app.
+        poll: how ``wait()`` waits (a :class:`~k2connect_ext.PollSettings`); None: up to 120 s, reading
+            after 1 s, then less and less often, at least every 10 s.
+        sleep: how a wait sleeps between reads (``time.sleep``); injectable in tests.
+        **options: the :class:`~k2connect_ext.K2Options`, by name: ``base_url``, ``api_key``, ``timeout``,
+            ``retry``, ``token_store``, ``ledger``...
+
+    Raises:
+        K2ConfigError: a credential is missing, or an option is unknown or bad (a plain-http base URL, an
+            infinite timeout, a ledger that is no URL, path or Ledger).
+        K2StoreUnavailableError: the ``ledger`` names an SQLite file that cannot be a ledger.
     """
 
     @sealed
@@ -305,25 +455,35 @@ class K2(_Base):
 
     @property
     def intents(self) -> Intents:
-        """Payment intents: each money-moving create recorded in the ledger and sent once
-        (:class:`~k2connect_ext.Intents`). Needs the ``ledger`` option (``K2ConfigError`` without it)."""
+        """Payment intents: each money-moving create recorded in the ledger first, and sent at most once.
+
+        See :class:`~k2connect_ext.Intents`: ``k2.intents.send_money(key=..., ...)`` takes ``send_money``'s
+        arguments plus an idempotency ``key``. Needs the ``ledger`` option; without it, reading this is a
+        ``K2ConfigError`` that says so.
+        """
         if self._intents is None:
             raise K2ConfigError(_NO_LEDGER.format(owner="K2"))
         return self._intents
 
-    # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
-        """Close the connection pool, and the ledger if it was opened from a URL (not one passed in)."""
+        """Close the client: its connection pool, and the ledger if the client opened it from a URL or path.
+
+        A ledger object passed in (``ledger=SQLiteLedger(...)``) stays open: it is the caller's to close.
+        Calling ``close()`` twice is harmless; any call after it raises ``K2ConfigError``. ``with K2() as
+        k2:`` calls it on the way out.
+        """
         self.client.get_httpx_client().close()
         if self._ledger is not None and self._owns_ledger:
             self._ledger.close()
 
     def __enter__(self) -> Self:
+        """The client itself, closed when the ``with`` block ends."""
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Close the client (see :meth:`close`), whether the block raised or not."""
         self.close()
 
     # ------------------------------------------------------------------ plumbing
@@ -339,7 +499,26 @@ class K2(_Base):
     def get(self, location: str) -> Resource: ...
     @sealed
     def get(self, location: str | Created[Any]) -> Any:
-        """Read the resource at a Location (or of a ``Created`` handle) once: its status, or its outcome."""
+        """Read the resource at a Location (or of a ``Created`` handle) once, whatever its state.
+
+        The resource is read through this client's base URL, never by following the Location's host: the
+        token only ever goes to the host you configured.
+
+        Args:
+            location: a ``Location`` K2 answered a create with (absolute or relative), or the handle a
+                create returned.
+
+        Returns:
+            The resource's model: for a handle, its ``T`` (an ``IncomingPaymentResult``...); for a
+            Location, the model of the kind it names.
+
+        Raises:
+            K2InputError: ``location`` is no K2 resource Location this SDK can read.
+            K2NotFoundError: K2 has no such resource.
+            K2APIError: another error status (K2AuthError: the credentials or token were refused).
+            K2ConnectionError: K2 could not be reached (``K2TimeoutError`` if a timeout fired).
+            K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+        """
         return read(self.client, parse_location(_location_of(location)))
 
     @overload
@@ -354,7 +533,27 @@ class K2(_Base):
     def wait_for(
         self, location: str | Created[Any], *, timeout: float | None = None, raise_on_failure: bool = True
     ) -> Any:
-        """Poll until the resource is terminal; raises ``K2PaymentFailedError`` or ``K2PollTimeoutError``."""
+        """Read a resource until K2 reports it finished: succeeded, or failed.
+
+        Reads are spaced by ``self.poll`` (capped exponential backoff); a connection error, 429 or 5xx only
+        delays the next read, and any other error status ends the wait at once.
+
+        Args:
+            location: a ``Location`` K2 answered a create with, or the handle a create returned.
+            timeout: the most seconds to wait, every read included; ``self.poll.timeout`` if None.
+            raise_on_failure: raise ``K2PaymentFailedError`` for a failed resource (default); False returns
+                it like a successful one.
+
+        Returns:
+            The finished resource's model (for a handle, its ``T``).
+
+        Raises:
+            K2InputError: ``location`` is no K2 resource Location this SDK can read.
+            K2PaymentFailedError: it failed; the resource, its ``status`` and ``reason`` are attached.
+            K2PollTimeoutError: it was not finished within ``timeout``; the last resource read is attached.
+            K2APIError: K2 refused a read with a status that waiting cannot cure (401, 403, 404).
+            K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+        """
         settings = self.poll if timeout is None else attrs.evolve(self.poll, timeout=timeout)
         return wait_for(
             self.client,
@@ -367,12 +566,29 @@ class K2(_Base):
     # ------------------------------------------------------------------ tokens
     @sealed
     def token(self) -> AccessToken:
-        """The current access token (fetched once and cached; renewed before it expires)."""
+        """The access token this client sends: fetched once, cached, and renewed before it expires.
+
+        Returns:
+            The token, with its expiry.
+
+        Raises:
+            K2AuthError: the token endpoint refused the credentials.
+            K2ConnectionError: K2 could not be reached.
+            K2UnexpectedResponseError: the token endpoint answered with something that is not a token.
+        """
         return self._tokens.get()
 
     @sealed
     def revoke_token(self, token: str | None = None) -> None:
-        """Revoke ``token`` (by default the current one); the next call fetches a new one."""
+        """Revoke a token at K2; when it is the current one, the next call fetches a new one.
+
+        Args:
+            token: the token to revoke; the current one if None.
+
+        Raises:
+            K2APIError: K2 refused the revocation (``K2AuthError``: the credentials).
+            K2ConnectionError: K2 could not be reached.
+        """
         current = self.token()
         value = token or current.value
         invoke(
@@ -386,7 +602,19 @@ class K2(_Base):
 
     @sealed
     def introspect_token(self, token: str | None = None) -> IntrospectResponse:
-        """Ask K2 whether ``token`` (by default the current one) is active."""
+        """Ask K2 whether a token is active, and what it is for.
+
+        Args:
+            token: the token to ask about; the current one if None.
+
+        Returns:
+            K2's answer: ``active``, and for an active token its scope, client and expiry.
+
+        Raises:
+            K2APIError: K2 refused the request (``K2AuthError``: the credentials).
+            K2ConnectionError: K2 could not be reached.
+            K2UnexpectedResponseError: K2 answered without an introspection body.
+        """
         value = token or self.token().value
         return _parsed_as(
             invoke(
@@ -401,7 +629,16 @@ class K2(_Base):
 
     @sealed
     def token_info(self) -> TokenInfoResponse:
-        """What K2 knows of the current token (application, seconds left)."""
+        """What K2 knows of the current token: the application it belongs to, and its seconds left.
+
+        Returns:
+            K2's token info.
+
+        Raises:
+            K2APIError: K2 refused the request (``K2AuthError``: the token).
+            K2ConnectionError: K2 could not be reached.
+            K2UnexpectedResponseError: K2 answered without a token info body.
+        """
         response = invoke("get_token_info", get_token_info.sync_detailed, client=self.client)
         return _parsed_as(response, TokenInfoResponse, "token info")
 
@@ -421,7 +658,24 @@ class K2(_Base):
 
     @sealed
     def cancel_payment_link(self, location_or_id: str) -> str:
-        """Cancel a payment link; returns K2's message ("Payment link cancelled.")."""
+        """Cancel a payment link that was not paid yet.
+
+        Args:
+            location_or_id: the link's Location (``handle.location`` of ``create_payment_link``) or its id
+                (``handle.id``).
+
+        Returns:
+            K2's message: ``"Payment link cancelled."``.
+
+        Raises:
+            K2InputError: neither a payment link's Location nor an id (the Location of another kind of
+                resource included); nothing was sent.
+            K2NotFoundError: K2 has no such link.
+            K2APIError: another error status (K2AuthError: the credentials or token were refused).
+            K2ConnectionError: K2 could not be reached, and nothing was sent.
+            K2AmbiguousOutcomeError: the request may have reached K2 and no definite answer came: read the
+                link to find out whether it was cancelled.
+        """
         response = invoke(
             "v2_cancel_payment_link",
             v2_cancel_payment_link.sync_detailed,
@@ -431,11 +685,36 @@ class K2(_Base):
         return _parsed_as(response, PaymentLinkCancelResponse, "the cancel").message
 
 
+@takes_options
 class AsyncK2(_Base):
-    """The asyncio facade; the same methods as ``K2``, awaited.
+    """The asyncio client: the same methods as :class:`K2`, taking the same arguments, awaited.
 
-    ``http_backend="aiohttp"`` (extra ``k2connect-sdk[aiohttp]``) is the fast choice for many concurrent
-    tasks; the default httpx backend needs nothing more.
+    Share one instance across tasks; close it when done (``async with AsyncK2() as k2:``, or ``await
+    k2.aclose()``).
+
+        async with AsyncK2() as k2:  # the credentials from K2_CLIENT_ID and K2_CLIENT_SECRET
+            payment = await k2.stk_push(phone_number="0712345678", amount=100, till_number="K000000",
+                                        callback_url="https://example.com/k2/result")
+            result = await payment.wait()
+
+    Args:
+        client_id: the application's client id; ``K2_CLIENT_ID`` if None.
+        client_secret: its client secret; ``K2_CLIENT_SECRET`` if None. Never shown in a repr, an error or
+            a log line.
+        transport: replaces the network: an ``httpx.MockTransport`` in tests, or the local sandbox's app.
+        http_backend: ``"httpx"`` (default; needs nothing more) or ``"aiohttp"`` (the extra
+            ``k2connect-sdk[aiohttp]``), the fast choice for many concurrent tasks. Every safety rule holds
+            on both.
+        poll: how ``wait()`` waits (a :class:`~k2connect_ext.PollSettings`); None: up to 120 s, reading
+            after 1 s, then less and less often, at least every 10 s.
+        sleep: how a wait sleeps between reads (``asyncio.sleep``); injectable in tests.
+        **options: the :class:`~k2connect_ext.K2Options`, by name: ``base_url``, ``api_key``, ``timeout``,
+            ``retry``, ``token_store``, ``ledger``...
+
+    Raises:
+        K2ConfigError: a credential is missing, an unknown ``http_backend``, or an option is unknown or
+            bad (a plain-http base URL, an infinite timeout, a ledger that is no URL, path or Ledger).
+        K2StoreUnavailableError: the ``ledger`` names an SQLite file that cannot be a ledger.
     """
 
     @sealed
@@ -467,23 +746,34 @@ class AsyncK2(_Base):
 
     @property
     def intents(self) -> AsyncIntents:
-        """Payment intents, awaited (:class:`~k2connect_ext.AsyncIntents`). Needs the ``ledger`` option."""
+        """Payment intents, awaited: each money-moving create recorded first, and sent at most once.
+
+        See :class:`~k2connect_ext.AsyncIntents`. Needs the ``ledger`` option; without it, reading this is
+        a ``K2ConfigError`` that says so.
+        """
         if self._intents is None:
             raise K2ConfigError(_NO_LEDGER.format(owner="AsyncK2"))
         return self._intents
 
     async def aclose(self) -> None:
-        """Close the connection pools, and the ledger if it was opened from a URL (not one passed in)."""
+        """Close the client: its connection pools, and the ledger if the client opened it from a URL or path.
+
+        A ledger object passed in stays open: it is the caller's to close. Calling ``aclose()`` twice is
+        harmless; any call after it raises ``K2ConfigError``. ``async with AsyncK2() as k2:`` calls it on
+        the way out.
+        """
         await self.client.get_async_httpx_client().aclose()
         if self._ledger is not None and self._owns_ledger:
             await asyncio.to_thread(self._ledger.close)
 
     async def __aenter__(self) -> Self:
+        """The client itself, closed when the ``async with`` block ends."""
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Close the client (see :meth:`aclose`), whether the block raised or not."""
         await self.aclose()
 
     async def _create(self, prepared: ops.Prepared[T], name: str) -> AsyncCreated[T]:
@@ -500,7 +790,22 @@ class AsyncK2(_Base):
     async def get(self, location: str) -> Resource: ...
     @asealed
     async def get(self, location: str | AsyncCreated[Any]) -> Any:
-        """Read the resource at a Location (or of an ``AsyncCreated`` handle) once."""
+        """Read the resource at a Location (or of an ``AsyncCreated`` handle) once, whatever its state.
+
+        Args:
+            location: a ``Location`` K2 answered a create with (absolute or relative), or the handle a
+                create returned.
+
+        Returns:
+            The resource's model: for a handle, its ``T``; for a Location, the model of the kind it names.
+
+        Raises:
+            K2InputError: ``location`` is no K2 resource Location this SDK can read.
+            K2NotFoundError: K2 has no such resource.
+            K2APIError: another error status (K2AuthError: the credentials or token were refused).
+            K2ConnectionError: K2 could not be reached (``K2TimeoutError`` if a timeout fired).
+            K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+        """
         return await aread(self.client, parse_location(_location_of(location)))
 
     @overload
@@ -519,7 +824,24 @@ class AsyncK2(_Base):
         timeout: float | None = None,
         raise_on_failure: bool = True,
     ) -> Any:
-        """Poll a Location until the resource is terminal."""
+        """Read a resource until K2 reports it finished: succeeded, or failed (see :meth:`K2.wait_for`).
+
+        Args:
+            location: a ``Location`` K2 answered a create with, or the handle a create returned.
+            timeout: the most seconds to wait, every read included; ``self.poll.timeout`` if None.
+            raise_on_failure: raise ``K2PaymentFailedError`` for a failed resource (default); False returns
+                it like a successful one.
+
+        Returns:
+            The finished resource's model (for a handle, its ``T``).
+
+        Raises:
+            K2InputError: ``location`` is no K2 resource Location this SDK can read.
+            K2PaymentFailedError: it failed; the resource, its ``status`` and ``reason`` are attached.
+            K2PollTimeoutError: it was not finished within ``timeout``; the last resource read is attached.
+            K2APIError: K2 refused a read with a status that waiting cannot cure (401, 403, 404).
+            K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+        """
         settings = self.poll if timeout is None else attrs.evolve(self.poll, timeout=timeout)
         return await async_wait_for(
             self.client,
@@ -531,12 +853,29 @@ class AsyncK2(_Base):
 
     @asealed
     async def token(self) -> AccessToken:
-        """The current access token (fetched once and cached)."""
+        """The access token this client sends: fetched once, cached, and renewed before it expires.
+
+        Returns:
+            The token, with its expiry.
+
+        Raises:
+            K2AuthError: the token endpoint refused the credentials.
+            K2ConnectionError: K2 could not be reached.
+            K2UnexpectedResponseError: the token endpoint answered with something that is not a token.
+        """
         return await self._tokens.get()
 
     @asealed
     async def revoke_token(self, token: str | None = None) -> None:
-        """Revoke ``token`` (by default the current one)."""
+        """Revoke a token at K2; when it is the current one, the next call fetches a new one.
+
+        Args:
+            token: the token to revoke; the current one if None.
+
+        Raises:
+            K2APIError: K2 refused the revocation (``K2AuthError``: the credentials).
+            K2ConnectionError: K2 could not be reached.
+        """
         current = await self.token()
         value = token or current.value
         await async_invoke(
@@ -550,7 +889,19 @@ class AsyncK2(_Base):
 
     @asealed
     async def introspect_token(self, token: str | None = None) -> IntrospectResponse:
-        """Ask K2 whether ``token`` (by default the current one) is active."""
+        """Ask K2 whether a token is active, and what it is for.
+
+        Args:
+            token: the token to ask about; the current one if None.
+
+        Returns:
+            K2's answer: ``active``, and for an active token its scope, client and expiry.
+
+        Raises:
+            K2APIError: K2 refused the request (``K2AuthError``: the credentials).
+            K2ConnectionError: K2 could not be reached.
+            K2UnexpectedResponseError: K2 answered without an introspection body.
+        """
         value = token or (await self.token()).value
         return _parsed_as(
             await async_invoke(
@@ -565,7 +916,16 @@ class AsyncK2(_Base):
 
     @asealed
     async def token_info(self) -> TokenInfoResponse:
-        """What K2 knows of the current token."""
+        """What K2 knows of the current token: the application it belongs to, and its seconds left.
+
+        Returns:
+            K2's token info.
+
+        Raises:
+            K2APIError: K2 refused the request (``K2AuthError``: the token).
+            K2ConnectionError: K2 could not be reached.
+            K2UnexpectedResponseError: K2 answered without a token info body.
+        """
         response = await async_invoke("get_token_info", get_token_info.asyncio_detailed, client=self.client)
         return _parsed_as(response, TokenInfoResponse, "token info")
 
@@ -584,7 +944,24 @@ class AsyncK2(_Base):
 
     @asealed
     async def cancel_payment_link(self, location_or_id: str) -> str:
-        """Cancel a payment link; returns K2's message."""
+        """Cancel a payment link that was not paid yet (see :meth:`K2.cancel_payment_link`).
+
+        Args:
+            location_or_id: the link's Location (``handle.location`` of ``create_payment_link``) or its id
+                (``handle.id``).
+
+        Returns:
+            K2's message: ``"Payment link cancelled."``.
+
+        Raises:
+            K2InputError: neither a payment link's Location nor an id (the Location of another kind of
+                resource included); nothing was sent.
+            K2NotFoundError: K2 has no such link.
+            K2APIError: another error status (K2AuthError: the credentials or token were refused).
+            K2ConnectionError: K2 could not be reached, and nothing was sent.
+            K2AmbiguousOutcomeError: the request may have reached K2 and no definite answer came: read the
+                link to find out whether it was cancelled.
+        """
         response = await async_invoke(
             "v2_cancel_payment_link",
             v2_cancel_payment_link.asyncio_detailed,

@@ -207,7 +207,31 @@ def subscribe_webhook(
     enable_daraja_payload: bool = False,
     version: Version = "v2",
 ) -> Prepared[WebhookSubscription]:
-    """Subscribe ``url`` to ``event_type``; till-scoped events need the till in ``scope_reference``."""
+    """Subscribe ``url`` to ``event_type``: K2 then POSTs every such event there, signed with the API key.
+
+    Read the events with :func:`~k2connect_ext.webhooks.construct_event` (or a receiver): the subscription
+    itself has no lifecycle, so waiting on it returns at the first read.
+
+    Args:
+        event_type: what to be told of: ``"buygoods_transaction_received"``, ``"b2b_transaction_received"``,
+            ``"customer_created"``... (an ``EventType`` or a ``WebhookTopic``); each API version has its own
+            list (v1 has m2m events, v2 card events and b2b reversals).
+        url: where K2 POSTs the events: an https URL K2 can reach (plain http only to loopback, for the
+            local sandbox), with no user name or password in it.
+        scope: ``"company"`` (every till) or ``"till"`` (one till: till events only).
+        scope_reference: the till number for ``scope="till"``; must be empty for ``"company"``.
+        enable_daraja_payload: have K2 send the events in Safaricom's Daraja format (v2, and only for the
+            topics that have one).
+        version: the API version to subscribe through, ``"v2"`` (default) or ``"v1"``.
+
+    Returns:
+        The checked request, for ``K2.subscribe_webhook`` to send.
+
+    Raises:
+        K2InputError: an event type the version cannot subscribe to, a bad URL, a scope and reference
+            that do not fit, or Daraja payloads asked of v1 or of a topic without them (``field`` names
+            the argument); nothing was sent.
+    """
     version = _version(version)
     event: object = str(event_type) if isinstance(event_type, str) else event_type
     checked_scope, reference = validate_subscription(
@@ -237,7 +261,22 @@ def subscribe_webhook(
 def send_sms_notification(
     webhook_event_reference: str, message: str, callback_url: str
 ) -> Prepared[TransactionSmsNotificationResult]:
-    """Send ``message`` to the payer of a received buy-goods transaction (its webhook event id). v1 only."""
+    """Send an SMS to the customer who paid a buy-goods transaction you received (v1).
+
+    Args:
+        webhook_event_reference: the id of the ``buygoods_transaction_received`` webhook event that reported
+            the payment (``event.id`` of the :class:`~k2connect_ext.webhooks.K2Event`).
+        message: the text to send (line breaks allowed).
+        callback_url: where K2 POSTs the notification's result: an https URL K2 can reach (plain http only
+            to loopback, for the local sandbox).
+
+    Returns:
+        The checked request, for ``K2.send_sms_notification`` to send.
+
+    Raises:
+        K2InputError: a blank reference or message, or a bad callback URL (``field`` names it); nothing was
+            sent.
+    """
     body = _m.TransactionSmsNotificationRequest(
         webhook_event_reference=validate_required(webhook_event_reference, "webhook_event_reference"),
         message=validate_required(message, "message", multiline=True),
@@ -262,7 +301,43 @@ def stk_push(
     payment_channel: str = "M-PESA STK Push",
     version: Version = "v2",
 ) -> Prepared[IncomingPaymentResult]:
-    """Ask the customer's phone to approve a payment to ``till_number`` (the K-prefixed online till)."""
+    """Ask a customer to pay: M-PESA shows a prompt on their phone, and they approve it with their PIN.
+
+    The money goes to ``till_number``, your online payments till. K2 POSTs the result to ``callback_url``
+    (verify it with :meth:`K2.construct_event <k2connect_ext.K2.construct_event>`), or wait for it:
+    ``wait()`` on the returned handle reads the payment until K2 reports it ``Success`` or failed, and gives
+    back the ``IncomingPaymentResult`` (the M-PESA reference is in
+    ``data.attributes.event.resource.reference``).
+
+    Args:
+        phone_number: the customer's Safaricom number, in any usual form: ``"+254712345678"``,
+            ``"254712345678"``, ``"0712345678"``, ``"00254712345678"``, the 01 series too (spaces, dashes
+            and brackets are ignored). It is sent as ``+2547XXXXXXXX``. A number (``712345678``) is refused:
+            it cannot keep the leading 0 or +.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        till_number: your online payments till, as K2 shows it (``"K000000"``).
+        callback_url: where K2 POSTs the result: an https URL K2 can reach (plain http only to loopback,
+            for the local sandbox), with no user name or password in it.
+        currency: ``"KES"``, the only currency K2 takes (any case).
+        first_name: the customer's first name, shown to them (optional).
+        middle_name: their middle name (optional).
+        last_name: their last name (optional).
+        email: their e-mail address (optional; checked for syntax only).
+        metadata: up to 5 pairs of your own (an order id...) that K2 echoes back in the result: string
+            keys, and strings, numbers, booleans or None as values.
+        payment_channel: the channel K2 uses; leave the default.
+        version: the API version, ``"v2"`` (default) or ``"v1"``.
+
+    Returns:
+        The checked request, for ``K2.stk_push`` to send.
+
+    Raises:
+        K2InputError: a phone number that is not a Kenyan mobile number, an amount or currency K2 would
+            refuse, a blank till number, a bad callback URL, e-mail or metadata (``field`` names the
+            argument); nothing was sent.
+    """
     version = _version(version)
     body = _m.IncomingPaymentRequest(
         payment_channel=validate_required(payment_channel, "payment_channel"),
@@ -304,7 +379,45 @@ def add_recipient(
     paybill_account_number: str | None = None,
     nickname: str | None = None,
 ) -> Prepared[Recipient]:
-    """Add a PAY recipient (v1 ``pay_recipients``) or an external recipient (v2 ``external_recipients``)."""
+    """Add someone you pay: a PAY recipient (v1) or an external recipient (v2).
+
+    Which arguments are needed depends on ``recipient_type``; the others are ignored.
+
+    * ``"mobile_wallet"``: ``first_name``, ``last_name``, ``phone_number`` (``email``, ``network``);
+    * ``"bank_account"``: ``account_name``, ``account_number``, ``bank_branch_ref`` (``settlement_method``);
+    * ``"till"``: ``till_name``, ``till_number``;
+    * ``"paybill"``: ``paybill_name``, ``paybill_number``, ``paybill_account_number``.
+
+    The recipient has no lifecycle: waiting on the returned handle returns at the first read, and its id
+    (``handle.id``) is the ``destination_reference`` of ``create_payment``.
+
+    Args:
+        recipient_type: ``"mobile_wallet"``, ``"bank_account"``, ``"till"`` or ``"paybill"``.
+        version: ``"v1"`` (default) adds a PAY recipient; ``"v2"`` an external recipient.
+        first_name: a mobile wallet's holder's first name.
+        last_name: their last name.
+        phone_number: the wallet's Safaricom number, in any usual form (``"+254712345678"``,
+            ``"0712345678"``...); sent as ``+2547XXXXXXXX``.
+        email: the holder's e-mail address (optional).
+        network: the wallet's network: ``"Safaricom"``, the only one K2 pays to.
+        account_name: a bank account's name.
+        account_number: its number.
+        bank_branch_ref: the bank branch's reference, from K2's list of banks and branches.
+        settlement_method: ``"EFT"`` (default: next business day) or ``"RTS"`` (real time).
+        till_name: a till's name.
+        till_number: its number.
+        paybill_name: a paybill's name.
+        paybill_number: its business number.
+        paybill_account_number: the account number to pay it under.
+        nickname: a name of your own for the recipient (optional).
+
+    Returns:
+        The checked request, for ``K2.add_recipient`` to send.
+
+    Raises:
+        K2InputError: an unknown recipient type or version, or a missing or bad argument for that type
+            (``field`` names it); nothing was sent.
+    """
     version = _version(version)
     body: _RecipientRequest
     if recipient_type == "mobile_wallet":
@@ -381,7 +494,32 @@ def create_payment(
     tags: Sequence[str] | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[PaymentResult]:
-    """Pay a PAY recipient (v1). ``destination_reference`` is the recipient's id from its Location."""
+    """Pay one of your PAY recipients (v1). For new code, ``send_money`` (v2) pays anyone in one request.
+
+    Args:
+        destination_type: the recipient's type: ``"mobile_wallet"``, ``"bank_account"``, ``"till"`` or
+            ``"paybill"``.
+        destination_reference: the recipient's id: ``handle.id`` of what ``add_recipient`` returned (the
+            last part of its Location).
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        description: what the payment is for (required).
+        callback_url: where K2 POSTs the result: an https URL K2 can reach (plain http only to loopback,
+            for the local sandbox).
+        currency: ``"KES"``, the only currency K2 takes.
+        category: a category of your own (optional).
+        tags: labels of your own (optional): a list of strings.
+        metadata: up to 5 pairs of your own that K2 echoes back in the result.
+
+    Returns:
+        The checked request, for ``K2.create_payment`` to send.
+
+    Raises:
+        K2InputError: an unknown destination type, a blank reference or description, an amount or currency
+            K2 would refuse, tags that are not a list of strings, a bad callback URL or metadata
+            (``field`` names the argument); nothing was sent.
+    """
     if not is_one_of(destination_type, PAYMENT_REQUEST_DESTINATION_TYPE_VALUES):
         raise K2InputError(
             f"destination_type must be {either(PAYMENT_REQUEST_DESTINATION_TYPE_VALUES)}",
@@ -413,7 +551,27 @@ def add_merchant_wallet(
     nickname: str | None = None,
     version: Version = "v1",
 ) -> Prepared[MerchantAccount]:
-    """Add an own M-PESA settlement (v1) / transfer (v2) account."""
+    """Add one of your own M-PESA numbers as a settlement (v1) or transfer (v2) account.
+
+    The account has no lifecycle: waiting on the returned handle returns at the first read. Its id
+    (``handle.id``) is the ``destination_reference`` of ``settle_funds`` and the ``reference`` of
+    :func:`~k2connect_ext.merchant_wallet_destination`.
+
+    Args:
+        first_name: the number's holder's first name.
+        last_name: their last name.
+        phone_number: the Safaricom number, in any usual form (``"+254712345678"``, ``"0712345678"``...).
+        network: ``"Safaricom"``, the only network K2 pays to.
+        nickname: a name of your own for the account (optional).
+        version: ``"v1"`` (default: a settlement account) or ``"v2"`` (a transfer account).
+
+    Returns:
+        The checked request, for ``K2.add_merchant_wallet`` to send.
+
+    Raises:
+        K2InputError: a blank name, a number that is not a Kenyan mobile number, another network or an
+            unknown version (``field`` names the argument); nothing was sent.
+    """
     version = _version(version)
     body = _m.MerchantWalletRequest(
         first_name=validate_name(first_name, "first_name"),
@@ -436,7 +594,27 @@ def add_merchant_bank_account(
     nickname: str | None = None,
     version: Version = "v1",
 ) -> Prepared[MerchantAccount]:
-    """Add an own bank settlement (v1) / transfer (v2) account; EFT or RTS."""
+    """Add one of your own bank accounts as a settlement (v1) or transfer (v2) account.
+
+    The account has no lifecycle: waiting on the returned handle returns at the first read. Its id
+    (``handle.id``) is the ``destination_reference`` of ``settle_funds`` and the ``reference`` of
+    :func:`~k2connect_ext.merchant_bank_account_destination`.
+
+    Args:
+        account_name: the account's name.
+        account_number: its number.
+        bank_branch_ref: the bank branch's reference, from K2's list of banks and branches.
+        settlement_method: ``"EFT"`` (default: next business day) or ``"RTS"`` (real time), any case.
+        nickname: a name of your own for the account (optional).
+        version: ``"v1"`` (default: a settlement account) or ``"v2"`` (a transfer account).
+
+    Returns:
+        The checked request, for ``K2.add_merchant_bank_account`` to send.
+
+    Raises:
+        K2InputError: a blank name, number or branch, another settlement method or an unknown version
+            (``field`` names the argument); nothing was sent.
+    """
     version = _version(version)
     body = _m.MerchantBankAccountRequest(
         account_name=validate_name(account_name, "account_name"),
@@ -458,9 +636,29 @@ def settle_funds(
     destination_type: SettlementDestinationType | None = None,
     destination_reference: str | None = None,
 ) -> Prepared[SettlementTransferResult]:
-    """Settlement transfer (v1): blind (no destination) to the default accounts, or targeted to one account.
+    """Move money from your K2 balance to your own accounts (a v1 settlement transfer).
 
-    Without ``amount`` the whole available balance is settled.
+    A blind transfer (no destination) goes to your default settlement accounts; a targeted one to the
+    account named by ``destination_type`` and ``destination_reference``. Without ``amount`` the whole
+    available balance is settled.
+
+    Args:
+        callback_url: where K2 POSTs the result: an https URL K2 can reach (plain http only to loopback,
+            for the local sandbox).
+        amount: the sum to settle (``str``, ``int`` or ``Decimal``, at most 2 decimal places, above zero);
+            ``None`` (default) settles the whole available balance.
+        currency: ``"KES"``, the only currency K2 takes.
+        destination_type: ``"merchant_wallet"`` or ``"merchant_bank_account"``, for a targeted transfer.
+        destination_reference: that account's id (``handle.id`` of ``add_merchant_wallet`` or
+            ``add_merchant_bank_account``), for a targeted transfer.
+
+    Returns:
+        The checked request, for ``K2.settle_funds`` to send.
+
+    Raises:
+        K2InputError: only one of ``destination_type`` and ``destination_reference``, an unknown destination
+            type, an amount or currency K2 would refuse, or a bad callback URL (``field`` names the
+            argument); nothing was sent.
     """
     if (destination_type is None) != (destination_reference is None):
         raise K2InputError(
@@ -494,7 +692,27 @@ def poll_transactions(
     scope_reference: str | None = None,
     version: Version = "v2",
 ) -> Prepared[PollingResult]:
-    """Ask for the transactions received between two aware datetimes (results arrive by callback)."""
+    """Ask K2 for the transactions you received between two times (the results arrive by callback).
+
+    Use it to find payments whose webhooks you missed. The returned handle's ``wait()`` gives the
+    ``PollingResult`` once K2 has gathered them.
+
+    Args:
+        from_time: the start, a timezone-aware ``datetime``.
+        to_time: the end, a timezone-aware ``datetime`` not before ``from_time``.
+        callback_url: where K2 POSTs the transactions: an https URL K2 can reach (plain http only to
+            loopback, for the local sandbox).
+        scope: ``"company"`` (default: every till) or ``"till"`` (one till), any case.
+        scope_reference: the till number, required for ``scope="till"`` (ignored for ``"company"``).
+        version: the API version, ``"v2"`` (default) or ``"v1"``.
+
+    Returns:
+        The checked request, for ``K2.poll_transactions`` to send.
+
+    Raises:
+        K2InputError: a naive datetime, ``from_time`` after ``to_time``, an unknown scope, a till scope
+            without its till, or a bad callback URL (``field`` names the argument); nothing was sent.
+    """
     version = _version(version)
     for name, value in (("from_time", from_time), ("to_time", to_time)):
         # utcoffset(), not tzinfo: a tzinfo whose offset is None still makes a naive datetime.
@@ -540,7 +758,26 @@ def mobile_wallet_destination(
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> MobileWalletDestination:
-    """An external M-PESA number (sent as 2547XXXXXXXX, the form K2 matches)."""
+    """A payment to an M-PESA number, for ``send_money``'s ``destinations``.
+
+    Args:
+        phone_number: the Safaricom number, in any usual form (``"+254712345678"``, ``"254712345678"``,
+            ``"0712345678"``); sent as ``2547XXXXXXXX``, the form K2 matches.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        description: what the payment is for (required).
+        network: ``"Safaricom"``, the only network K2 pays to.
+        nickname: a name of your own for the number (optional).
+        favourite: whether K2 keeps it among your favourite destinations (optional).
+
+    Returns:
+        The destination, checked.
+
+    Raises:
+        K2InputError: a number that is not a Kenyan mobile number, an amount K2 would refuse, a blank
+            description, another network, or a ``favourite`` that is not a bool (``field`` names it).
+    """
     return _m.MobileWalletDestination(
         type_="mobile_wallet",
         phone_number=validate_phone(phone_number, plus=False),
@@ -562,7 +799,27 @@ def bank_account_destination(
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> BankAccountDestination:
-    """An external bank account."""
+    """A payment to a bank account, for ``send_money``'s ``destinations``.
+
+    Args:
+        account_name: the account's name.
+        account_number: its number.
+        bank_branch_ref: the bank branch's reference, from K2's list of banks and branches.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        description: what the payment is for (required).
+        settlement_method: ``"EFT"`` (next business day) or ``"RTS"`` (real time); K2's default if None.
+        nickname: a name of your own for the account (optional).
+        favourite: whether K2 keeps it among your favourite destinations (optional).
+
+    Returns:
+        The destination, checked.
+
+    Raises:
+        K2InputError: a blank name, number, branch or description, an amount K2 would refuse, another
+            settlement method, or a ``favourite`` that is not a bool (``field`` names it).
+    """
     return _m.BankAccountDestination(
         type_="bank_account",
         account_name=validate_name(account_name, "account_name"),
@@ -585,7 +842,24 @@ def till_destination(
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> TillDestination:
-    """An external till (buy goods)."""
+    """A payment to a till (buy goods), for ``send_money``'s ``destinations``.
+
+    Args:
+        till_number: the till's number.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        description: what the payment is for (required).
+        nickname: a name of your own for the till (optional).
+        favourite: whether K2 keeps it among your favourite destinations (optional).
+
+    Returns:
+        The destination, checked.
+
+    Raises:
+        K2InputError: a blank till number or description, an amount K2 would refuse, or a ``favourite``
+            that is not a bool (``field`` names it).
+    """
     return _m.TillDestination(
         type_="till",
         till_number=validate_required(till_number, "till_number"),
@@ -604,7 +878,25 @@ def paybill_destination(
     nickname: str | None = None,
     favourite: bool | None = None,
 ) -> PaybillDestination:
-    """An external paybill and account."""
+    """A payment to a paybill, under an account number, for ``send_money``'s ``destinations``.
+
+    Args:
+        paybill_number: the paybill's business number.
+        paybill_account_number: the account number to pay it under.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        description: what the payment is for (required).
+        nickname: a name of your own for the paybill (optional).
+        favourite: whether K2 keeps it among your favourite destinations (optional).
+
+    Returns:
+        The destination, checked.
+
+    Raises:
+        K2InputError: a blank number, account number or description, an amount K2 would refuse, or a
+            ``favourite`` that is not a bool (``field`` names it).
+    """
     return _m.PaybillDestination(
         type_="paybill",
         paybill_number=validate_required(paybill_number, "paybill_number"),
@@ -618,7 +910,21 @@ def paybill_destination(
 def merchant_wallet_destination(
     reference: str, amount: Decimal | int | str | float, *, description: str | None = None
 ) -> MerchantWalletDestination:
-    """One of the merchant's own M-PESA transfer accounts (its id)."""
+    """A transfer to one of your own M-PESA accounts, for ``send_money``'s ``destinations``.
+
+    Args:
+        reference: the account's id: ``handle.id`` of ``add_merchant_wallet(..., version="v2")``.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        description: what the transfer is for (optional).
+
+    Returns:
+        The destination, checked.
+
+    Raises:
+        K2InputError: a blank reference, or an amount K2 would refuse (``field`` names it).
+    """
     return _m.MerchantWalletDestination(
         type_="merchant_wallet",
         reference=validate_required(reference, "reference"),
@@ -630,7 +936,21 @@ def merchant_wallet_destination(
 def merchant_bank_account_destination(
     reference: str, amount: Decimal | int | str | float, *, description: str | None = None
 ) -> MerchantBankAccountDestination:
-    """One of the merchant's own bank transfer accounts (its id)."""
+    """A transfer to one of your own bank accounts, for ``send_money``'s ``destinations``.
+
+    Args:
+        reference: the account's id: ``handle.id`` of ``add_merchant_bank_account(..., version="v2")``.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        description: what the transfer is for (optional).
+
+    Returns:
+        The destination, checked.
+
+    Raises:
+        K2InputError: a blank reference, or an amount K2 would refuse (``field`` names it).
+    """
     return _m.MerchantBankAccountDestination(
         type_="merchant_bank_account",
         reference=validate_required(reference, "reference"),
@@ -647,7 +967,30 @@ def send_money(
     currency: str = "KES",
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[SendMoneyResult]:
-    """Pay destinations (build them with the ``*_destination`` helpers); none = sweep to own accounts."""
+    """Pay one or more destinations in one request (v2): M-PESA numbers, bank accounts, tills, paybills.
+
+    Build each destination with :func:`~k2connect_ext.mobile_wallet_destination`,
+    :func:`~k2connect_ext.bank_account_destination`, :func:`~k2connect_ext.till_destination`,
+    :func:`~k2connect_ext.paybill_destination`, :func:`~k2connect_ext.merchant_wallet_destination` or
+    :func:`~k2connect_ext.merchant_bank_account_destination`; each carries its own amount. With no
+    destination, the balance is swept to your own accounts. ``wait()`` on the returned handle gives the
+    ``SendMoneyResult`` once K2 reports it processed or failed.
+
+    Args:
+        callback_url: where K2 POSTs the result: an https URL K2 can reach (plain http only to loopback,
+            for the local sandbox).
+        destinations: the payments to make, a list; empty sweeps the balance to your own accounts.
+        source_identifier: which of your accounts pays (optional; K2's default otherwise).
+        currency: ``"KES"``, the only currency K2 takes.
+        metadata: up to 5 pairs of your own that K2 echoes back in the result.
+
+    Returns:
+        The checked request, for ``K2.send_money`` to send.
+
+    Raises:
+        K2InputError: ``destinations`` is not a list of destinations, or a bad currency, callback URL or
+            metadata (``field`` names the argument); nothing was sent.
+    """
     allowed = (
         _m.MobileWalletDestination,
         _m.BankAccountDestination,
@@ -686,7 +1029,22 @@ def reverse_transaction(
     callback_url: str,
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[ReversalResult]:
-    """Reverse a C2B/B2B transaction received in the last 30 days (v2)."""
+    """Give back a payment you received (C2B or B2B) in the last 30 days (v2).
+
+    Args:
+        transaction_reference: the M-PESA reference of the transaction to reverse.
+        reason: why (line breaks allowed).
+        callback_url: where K2 POSTs the result: an https URL K2 can reach (plain http only to loopback,
+            for the local sandbox).
+        metadata: up to 5 pairs of your own that K2 echoes back in the result.
+
+    Returns:
+        The checked request, for ``K2.reverse_transaction`` to send.
+
+    Raises:
+        K2InputError: a blank reference or reason, or a bad callback URL or metadata (``field`` names the
+            argument); nothing was sent.
+    """
     body = _m.ReversalRequest(
         transaction_reference=validate_required(transaction_reference, "transaction_reference"),
         reason=validate_required(reason, "reason", multiline=True),
@@ -706,7 +1064,31 @@ def create_payment_link(
     note: str | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> Prepared[PaymentLinkResult]:
-    """A shareable link the customer pays through (v2); the result arrives when it is paid."""
+    """Make a link a customer pays through (v2); the result arrives at ``callback_url`` once it is paid.
+
+    The link's URL is in the ``PaymentLinkResult`` (``handle.fetch()``). ``wait()`` returns once it is paid
+    (or failed, cancelled or expired), so give it a ``timeout`` that fits. Cancel an unpaid link with
+    ``cancel_payment_link``.
+
+    Args:
+        till_number: the till the payment goes to.
+        amount: the sum in ``currency`` (Kenyan shillings), as a ``str`` (``"100.50"``), ``int`` or
+            ``Decimal``; a ``float`` is read through ``str()``. Refused: zero or less, more than 2 decimal
+            places, a bool, NaN or infinity, anything that is not a number.
+        callback_url: where K2 POSTs the result: an https URL K2 can reach (plain http only to loopback,
+            for the local sandbox).
+        currency: ``"KES"``, the only currency K2 takes.
+        payment_reference: a reference of your own shown with the payment (optional).
+        note: a note for the customer (optional; line breaks allowed).
+        metadata: up to 5 pairs of your own that K2 echoes back in the result.
+
+    Returns:
+        The checked request, for ``K2.create_payment_link`` to send.
+
+    Raises:
+        K2InputError: a blank till number, an amount or currency K2 would refuse, a bad callback URL or
+            metadata (``field`` names the argument); nothing was sent.
+    """
     body = _m.PaymentLinkRequest(
         till_number=validate_required(till_number, "till_number"),
         currency=validate_currency(currency),

@@ -140,6 +140,14 @@ def check_options() -> None:
     K2("id", "secret", base_url=3)  # type: ignore[arg-type]
     K2("id", "secret", base_uri="https://x")  # type: ignore[call-arg]
     AsyncK2(http_backend="curl")  # type: ignore[arg-type]
+    # Each option is a typed keyword to a type checker (help() shows them through __signature__): a
+    # misspelt one, or one of the wrong type, is an error on every builder.
+    K2(token_skew=30.0, clock=lambda: 0.0, timeout=10, limits=None, ledger="sqlite:///payouts.db")
+    AsyncK2(timout=10)  # type: ignore[call-arg]
+    connect(tokn_skew=30.0)  # type: ignore[call-arg]
+    async_connect(ledgr="sqlite:///payouts.db")  # type: ignore[call-arg]
+    AsyncK2(token_skew="soon")  # type: ignore[arg-type]
+    connect(limits=100)  # type: ignore[arg-type]
 
 
 def check_webhooks(k2: K2) -> None:

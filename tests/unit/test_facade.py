@@ -25,6 +25,7 @@ from k2connect_client.models import IncomingPaymentResult, IntrospectResponse, T
 from k2connect_client.types import Response
 
 from k2connect_ext import _operations as ops
+from k2connect_ext._docstrings import Docstring, entry_name
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2AuthError,
@@ -33,7 +34,7 @@ from k2connect_ext._exceptions import (
     K2PollTimeoutError,
     K2UnexpectedResponseError,
 )
-from k2connect_ext._facade import K2, AsyncCreated, AsyncK2, Created
+from k2connect_ext._facade import K2, AsyncCreated, AsyncK2, Created, create_doc
 from k2connect_ext._polling import PollSettings
 from k2connect_ext._token_stores import AccessToken
 from tests.client_runner import CLIENT_ID, SECRET
@@ -189,12 +190,29 @@ async def test_every_create_posts_its_body_and_returns_a_handle(
 
 @pytest.mark.parametrize("method", sorted({c[0] for c in CREATES}))
 def test_sync_and_async_methods_share_name_and_doc(method: str) -> None:
-    """Both facades expose every builder under its name, with its docstring."""
-    builder = getattr(ops, method)
+    """Both facades expose every builder under its name, with its docstring's text and arguments."""
+    builder = Docstring.parse(getattr(ops, method).__doc__)
     for cls in (K2, AsyncK2):
+        doc = Docstring.parse(getattr(cls, method).__doc__)
         assert getattr(cls, method).__name__ == method
-        assert getattr(cls, method).__doc__ == builder.__doc__
+        assert (doc.text, doc.entries("Args")) == (builder.text, builder.entries("Args"))
     assert inspect.iscoroutinefunction(getattr(AsyncK2, method))
+
+
+@pytest.mark.parametrize("method", sorted({c[0] for c in CREATES}))
+@pytest.mark.parametrize(("facade", "handle"), [(K2, "Created"), (AsyncK2, "AsyncCreated")])
+def test_each_create_says_what_it_returns_and_raises(facade: type, handle: str, method: str) -> None:
+    """The method returns a handle, not the builder's request, and raises what sending can on top of the
+    builder's own refusals (the money-safety one among them)."""
+    builder = Docstring.parse(getattr(ops, method).__doc__)
+    doc = Docstring.parse(getattr(facade, method).__doc__)
+    model = str(inspect.signature(getattr(ops, method)).return_annotation)[len("Prepared[") : -1]
+    (returns,) = doc.entries("Returns")
+    assert f"``{handle}[{model}]``" in returns and "wait()" in returns
+    raised = [entry_name(entry) for entry in doc.entries("Raises")]
+    assert raised[: len(builder.entries("Raises"))] == [entry_name(e) for e in builder.entries("Raises")]
+    for error in ("K2InputError", "K2AuthError", "K2ConnectionError", "K2AmbiguousOutcomeError"):
+        assert error in raised
 
 
 async def test_201_without_location_is_ambiguous(runner: Runner) -> None:
@@ -659,7 +677,7 @@ def test_each_create_shows_its_builders_parameters(facade: type, handle: str, na
     assert signature.return_annotation == returned
     assert method.__name__ == name
     assert method.__qualname__ == f"{facade.__name__}.{name}"
-    assert method.__doc__ == builder.__doc__
+    assert method.__doc__ == create_doc(builder, handle)
 
 
 def test_help_shows_the_parameters() -> None:

@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import inspect
+import pydoc
+import traceback
 from collections.abc import Callable
 from importlib import metadata
 from typing import Any
@@ -12,9 +14,10 @@ from typing import Any
 import pytest
 
 from k2connect_ext import K2, AsyncK2, K2Options, async_connect, connect
-from k2connect_ext._constants import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
+from k2connect_ext._constants import PRODUCTION_BASE_URL, SANDBOX_BASE_URL, TOKEN_SKEW_SECONDS
+from k2connect_ext._docstrings import Docstring, entry_name
 from k2connect_ext._exceptions import K2ConfigError
-from k2connect_ext._settings import K2Settings, user_agent
+from k2connect_ext._settings import OPTION_DEFAULTS, K2Settings, resolve_options, takes_options, user_agent
 from k2connect_ext.webhooks import compute_signature, verify_signature
 from k2connect_ext.webhooks._signatures import webhook_keys
 from tests.client_runner import CLIENT_ID, SECRET
@@ -23,18 +26,95 @@ BUILDERS: list[Callable[..., Any]] = [K2, AsyncK2, connect, async_connect]
 
 
 @pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)
-def test_a_misspelt_option_is_a_type_error(build: Callable[..., Any]) -> None:
-    """An unknown keyword is refused as Python would refuse it, naming the keyword, before any I/O."""
-    with pytest.raises(TypeError, match="base_uri"):
-        build("id", "secret", environ={}, base_uri="https://sandbox.kopokopo.com")
+def test_a_misspelt_option_is_a_config_error(build: Callable[..., Any]) -> None:
+    """An unknown option is a K2ConfigError naming it and the option it is close to, before any I/O; it
+    leaves sealed, so no frame of the report holds the client secret the caller passed."""
+    with pytest.raises(K2ConfigError, match="'base_uri' \\(did you mean 'base_url'\\?\\)") as info:
+        build("id", "a-secret-9f", environ={}, base_uri="https://sandbox.kopokopo.com")
+    shown = [
+        repr(value)
+        for frame, _ in traceback.walk_tb(info.value.__traceback__)
+        for value in frame.f_locals.values()
+    ]
+    assert shown and not [text for text in shown if "a-secret-9f" in text]
+
+
+def test_every_unknown_option_is_named() -> None:
+    """Several unknown options are each named; one like no option gets no guess, and the list is given."""
+    misspelt: Any = {"zzz": 1, "timout": 2}
+    with pytest.raises(K2ConfigError) as info:
+        resolve_options("id", "secret", misspelt)
+    message = str(info.value)
+    assert "'timout' (did you mean 'timeout'?), 'zzz':" in message
+    assert "the options are api_key, base_url, clock," in message
+
+
+def _option_parameters() -> list[tuple[str, Any, Any, Any]]:
+    """What each option looks like in a signature: keyword-only, K2Options' annotation, its default."""
+    defaults = dict(OPTION_DEFAULTS)
+    return [
+        (name, inspect.Parameter.KEYWORD_ONLY, defaults[name], annotation.__forward_arg__)
+        for name, annotation in K2Options.__annotations__.items()
+    ]
 
 
 @pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)
-def test_every_builder_takes_the_options_and_only_them(build: Callable[..., Any]) -> None:
-    """The options are not repeated in each signature: each takes ``**options: Unpack[K2Options]``."""
-    parameters = inspect.signature(build).parameters
-    assert parameters["options"].kind is inspect.Parameter.VAR_KEYWORD
-    assert not set(parameters) & set(K2Options.__annotations__)
+def test_the_signature_shows_every_option_by_name(build: Callable[..., Any]) -> None:
+    """``inspect.signature`` (what ``help()``, IPython and Jupyter show) lists each option of K2Options in
+    its order, with its annotation and its default, after the builder's own parameters, and no ``**``."""
+    parameters = list(inspect.signature(build).parameters.values())
+    options = [
+        (p.name, p.kind, p.default, p.annotation) for p in parameters[-len(K2Options.__annotations__) :]
+    ]
+    assert options == _option_parameters()
+    assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in parameters)
+    assert not {p.name for p in parameters[: -len(options)]} & set(K2Options.__annotations__)
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)
+def test_type_checkers_still_read_the_options_from_k2options(build: Callable[..., Any]) -> None:
+    """The source keeps ``**options: Unpack[K2Options]``: what mypy and editors expand into typed keywords
+    (a misspelt one is a type error: see tests/typing/check_public_api.py)."""
+    function = vars(build)["__init__"] if isinstance(build, type) else build
+    written = inspect.signature(inspect.unwrap(function), follow_wrapped=False)
+    options = written.parameters["options"]
+    assert (options.kind, options.annotation) == (inspect.Parameter.VAR_KEYWORD, "Unpack[K2Options]")
+
+
+@pytest.mark.parametrize("build", BUILDERS, ids=lambda b: b.__name__)
+def test_help_documents_every_option(build: Callable[..., Any]) -> None:
+    """``help()`` shows each option in the signature and its description, from K2Options, under Args."""
+    text = pydoc.render_doc(build, renderer=pydoc.TextDoc())
+    for name, _, default, annotation in _option_parameters():
+        assert f"{name}: {annotation!r} = {default!r}" in text
+    documented = Docstring.parse(build.__doc__).entries("Args")
+    for entry in Docstring.parse(K2Options.__doc__).entries("Attributes"):
+        assert entry in documented
+    assert "**options" not in map(entry_name, documented)
+
+
+def test_the_defaults_are_the_ones_a_client_uses() -> None:
+    """Every option has a default, and an option left out takes it."""
+    assert set(OPTION_DEFAULTS) == set(K2Options.__annotations__)
+    resolved = resolve_options("id", "secret", {"environ": {}})
+    assert (resolved.token_skew, resolved.clock) == (TOKEN_SKEW_SECONDS, OPTION_DEFAULTS["clock"])
+
+
+def test_takes_options_keeps_the_other_arguments_documented() -> None:
+    """A function's own Args stay, in their order, before the options; a docstring without ``**options``
+    gains them all the same."""
+
+    def build(name: str, **options: Any) -> None:
+        """Build.
+
+        Args:
+            name: the name.
+        """
+
+    takes_options(build)
+    entries = Docstring.parse(build.__doc__).entries("Args")
+    assert [entry_name(entry) for entry in entries] == ["name", *K2Options.__annotations__]
+    assert list(inspect.signature(build).parameters) == ["name", *K2Options.__annotations__]
 
 
 def test_options_apply_to_every_builder() -> None:
