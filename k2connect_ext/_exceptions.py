@@ -85,7 +85,14 @@ class K2ConfigError(K2Error):
 class K2InputError(K2Error, ValueError):
     """A request was refused locally, before anything was sent (bad phone number, currency, ...).
 
-    ``field`` names the offending input, so forms can show the error beside it.
+    Also a ``ValueError``. ``field`` names the offending input, so forms can show the error beside it.
+
+    Args:
+        message: what is wrong, naming the input.
+
+    Attributes:
+        field: the argument at fault (``"phone_number"``, ``"metadata.order"``, ``"destinations[2]"``), or
+            None when no one argument is.
     """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -94,7 +101,18 @@ class K2InputError(K2Error, ValueError):
 
 
 class K2ConnectionError(K2Error):
-    """No HTTP answer was received: DNS, refused connection, reset, TLS failure..."""
+    """No HTTP answer was received: DNS, refused connection, reset, TLS failure...
+
+    For a request that may move money, raised only when nothing was sent (otherwise it is a
+    :class:`K2AmbiguousOutcomeError`), so calling again is safe.
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+
+    Attributes:
+        method: the request's method, when known.
+        url: the request's URL without its query, when known.
+    """
 
     def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
         super().__init__(message)
@@ -115,10 +133,14 @@ class K2AmbiguousOutcomeError(K2Error):
     automatically. It is deliberately *not* a :class:`K2ConnectionError`: ``except K2ConnectionError:
     retry`` must never catch it.
 
+    Args:
+        message: what went wrong, in one line (never a secret).
+
     Attributes:
         operation: the operation's name (``"stk_push"``, ``"v1_create_payment"``) or ``"POST /path"``.
         status_code: the status K2 answered with, when one arrived (a 503, a 201 without Location...).
-        method, url: the request, URL without query.
+        method: the request's method.
+        url: the request's URL, without its query.
         request_body: the JSON body sent, credentials removed: the metadata and references to look for.
         callback_url: where K2 will still post the result, if it processed the request.
         location: the resource's ``Location`` when K2 sent one: GET it to learn the outcome.
@@ -156,9 +178,13 @@ class K2UnexpectedResponseError(K2Error):
     handlers (which read ``error_code``) must not meet it. Raised only where nothing can have moved money:
     an odd answer to a request that may move money is a :class:`K2AmbiguousOutcomeError` instead.
 
+    Args:
+        message: what went wrong, in one line (never a secret).
+
     Attributes:
         status_code: the status K2 really answered with, or ``None`` when none was read.
-        method, url: the request, URL without query (when known).
+        method: the request's method, when known.
+        url: the request's URL without its query, when known.
     """
 
     def __init__(
@@ -176,10 +202,23 @@ class K2UnexpectedResponseError(K2Error):
 
 
 class K2APIError(K2Error):
-    """K2 answered with an error status.
+    """K2 answered with an error status; a subclass names which (401/403, 400/422, 404, 429, 5xx).
 
-    ``error_code`` / ``error_message`` come from K2's ``{error_code, error_message}`` body
-    (or ``{error, error_description}`` for OAuth endpoints); ``body`` is the parsed JSON (or None).
+    For a request that may move money, an error status is raised only when it is definite (a 4xx: K2
+    refused it and did nothing); a 5xx there is a :class:`K2AmbiguousOutcomeError`.
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+
+    Attributes:
+        status_code: the HTTP status K2 answered with.
+        error_code: ``error_code`` from K2's ``{error_code, error_message}`` body (``error`` for the OAuth
+            endpoints), or None.
+        error_message: K2's own explanation (``error_message``, or ``error_description``), or None.
+        body: the parsed JSON body, or None.
+        method: the request's method, when known.
+        url: the request's URL without its query, when known.
+        headers: the response's non-sensitive headers.
     """
 
     def __init__(
@@ -218,7 +257,15 @@ class K2NotFoundError(K2APIError):
 
 
 class K2RateLimitError(K2APIError):
-    """429: too many requests. ``retry_after`` is K2's hint in seconds, when it gave one."""
+    """429: too many requests; K2 did nothing. ``retry_after`` is K2's hint in seconds, when it gave one.
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+        **kwargs: the attributes of :class:`K2APIError` (``status_code`` and the others).
+
+    Attributes:
+        retry_after: seconds to wait before trying again, from K2's ``Retry-After``, or None.
+    """
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -226,7 +273,15 @@ class K2RateLimitError(K2APIError):
 
 
 class K2ServerError(K2APIError):
-    """5xx: K2 failed. ``retry_after`` is set when a 503 carried a hint."""
+    """5xx to a request that moves no money (a read, a token request): K2 failed.
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+        **kwargs: the attributes of :class:`K2APIError` (``status_code`` and the others).
+
+    Attributes:
+        retry_after: seconds to wait before trying again, when a 503 carried a ``Retry-After``, or None.
+    """
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -234,7 +289,15 @@ class K2ServerError(K2APIError):
 
 
 class K2PollError(K2Error):
-    """Following a Location did not end well. ``resource`` is the last parsed resource seen."""
+    """Following a Location did not end well.
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+
+    Attributes:
+        location: the Location that was followed.
+        resource: the last resource read (its model), or None if none was read.
+    """
 
     def __init__(self, message: str, *, location: str, resource: Any = None) -> None:
         super().__init__(message)
@@ -243,7 +306,18 @@ class K2PollError(K2Error):
 
 
 class K2PollTimeoutError(K2PollError):
-    """The overall deadline passed before the resource reached a terminal state."""
+    """The overall deadline passed before the resource reached a terminal state.
+
+    Nothing was cancelled: the resource may still finish. Wait again, or let its callback tell you.
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+
+    Attributes:
+        location: the Location that was followed.
+        resource: the last resource read (its model), or None if none was read.
+        last_status: the last status K2 reported, or None.
+    """
 
     def __init__(
         self, message: str, *, location: str, resource: Any = None, last_status: str | None = None
@@ -253,7 +327,17 @@ class K2PollTimeoutError(K2PollError):
 
 
 class K2PaymentFailedError(K2PollError):
-    """The resource reached a failed terminal state. ``status`` and ``reason`` say why."""
+    """The resource reached a failed terminal state (a declined STK push, a failed transfer...).
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+
+    Attributes:
+        location: the Location that was followed.
+        resource: the failed resource (its model).
+        status: K2's status (``"Failed"``...).
+        reason: why, from K2's errors, or a line naming the status.
+    """
 
     def __init__(
         self,
@@ -281,7 +365,14 @@ class WebhookSignatureError(K2WebhookError, ValueError):
 
 
 class WebhookPayloadError(K2WebhookError, ValueError):
-    """The body is not JSON, or breaks the schema of its kind. ``field`` names the culprit."""
+    """The body is not JSON, or breaks the schema of its kind. Answer 400.
+
+    Args:
+        message: what went wrong, in one line (never a secret).
+
+    Attributes:
+        field: the part of the body at fault (``"data.attributes.status"``...), or None.
+    """
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
@@ -306,8 +397,12 @@ class K2IntentConflictError(K2Error):
     ``recorded -> sending``), and for a move the intents' state machine never allows (``succeeded ->
     sending``).
 
+    Args:
+        message: what went wrong, in one line (never a secret).
+
     Attributes:
-        intent_id, key: the intent, when one is concerned.
+        intent_id: the intent's id, when one is concerned.
+        key: the intent's idempotency key, when known.
         state: the state the intent was found in (or the state a refused move started from).
         to: the state asked for.
     """
