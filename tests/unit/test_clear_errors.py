@@ -8,6 +8,7 @@ Each scenario runs through the sync and the async client alike (``runner``).
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -17,8 +18,19 @@ import httpx
 import pytest
 from k2connect_client.api.v2 import v2_get_incoming_payment
 
-from k2connect_ext import K2, AsyncK2, K2ConfigError, K2InputError, _settings, _validation
+import k2connect_sandbox.config as sandbox_config
+from k2connect_ext import (
+    K2,
+    AsyncK2,
+    K2AuthError,
+    K2ConfigError,
+    K2InputError,
+    K2ValidationError,
+    _settings,
+    _validation,
+)
 from k2connect_ext import _operations as ops
+from k2connect_ext._constants import PRODUCTION_BASE_URL, SANDBOX_BASE_URL
 from k2connect_ext._facade import AsyncCreated, Created
 from k2connect_ext._intent import IntentState
 from k2connect_ext._loopback import is_loopback_host
@@ -30,8 +42,8 @@ from k2connect_ext._validation import (
     validate_settlement_method,
     validate_url,
 )
-from tests.client_runner import LOCATION, STK_ARGS, Runner
-from tests.fakes import PID, FakeK2
+from tests.client_runner import LOCATION, SECRET, STK_ARGS, Runner
+from tests.fakes import PID, FakeK2, Reply, reply
 
 
 @pytest.fixture(params=["sync", "async"])
@@ -339,3 +351,108 @@ async def test_the_facade_refuses_a_plain_http_callback_before_sending(runner: R
 def test_callback_urls_and_base_urls_share_one_loopback_rule() -> None:
     """The SDK's two http rules (base_url and callbacks) ask the same function, so they never disagree."""
     assert vars(_validation)["is_loopback_host"] is vars(_settings)["is_loopback_host"] is is_loopback_host
+
+
+# ---------------------------------------------------------------------------------- another env's credentials
+INVALID_CLIENT = {"error": "invalid_client", "error_description": "Client authentication failed"}
+REFUSALS = {"401": reply(401, INVALID_CLIENT), "400 invalid_client": reply(400, INVALID_CLIENT)}
+
+
+async def refused_at(runner: Runner, base_url: str, refusal: Reply, **kwargs: Any) -> K2AuthError:
+    """The K2AuthError of an STK push whose token request ``refusal`` answers, against ``base_url``."""
+    server = FakeK2(token_replies=[refusal])
+    k2 = runner.k2(server, base_url=base_url, **kwargs)
+    with pytest.raises(K2AuthError) as caught:
+        await runner.run(k2.stk_push, **STK_ARGS)
+    assert server.api_requests() == []
+    assert SECRET not in str(caught.value) and SECRET not in repr(vars(caught.value))
+    assert caught.value.error_code == "invalid_client"
+    await close(k2)
+    return caught.value
+
+
+@pytest.mark.parametrize("refusal", REFUSALS.values(), ids=REFUSALS.keys())
+async def test_credentials_refused_by_kopo_kopos_sandbox_hint_at_production(
+    runner: Runner, refusal: Reply
+) -> None:
+    """Against https://sandbox.kopokopo.com: maybe these are production credentials."""
+    error = await refused_at(runner, SANDBOX_BASE_URL, refusal)
+    text = str(error)
+    assert "Client authentication failed" in text  # K2's own words stay
+    assert f"at {SANDBOX_BASE_URL}" in text
+    assert f"if these are production credentials, set K2_BASE_URL={PRODUCTION_BASE_URL}" in text
+
+
+@pytest.mark.parametrize("refusal", REFUSALS.values(), ids=REFUSALS.keys())
+async def test_credentials_refused_by_production_hint_at_the_sandbox(runner: Runner, refusal: Reply) -> None:
+    """Against https://api.kopokopo.com: maybe these are sandbox credentials."""
+    text = str(await refused_at(runner, PRODUCTION_BASE_URL, refusal))
+    assert f"at {PRODUCTION_BASE_URL}" in text
+    assert f"if these are sandbox credentials, set K2_BASE_URL={SANDBOX_BASE_URL}" in text
+
+
+@pytest.mark.parametrize("base_url", ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"])
+async def test_credentials_refused_by_the_local_sandbox_name_its_defaults(
+    runner: Runner, base_url: str
+) -> None:
+    """Against the local sandbox: its default credentials, as k2connect_sandbox defines them."""
+    text = str(await refused_at(runner, base_url, REFUSALS["401"]))
+    assert f"at {base_url}" in text
+    defaults = f"{sandbox_config.DEFAULT_CLIENT_ID} / {sandbox_config.DEFAULT_CLIENT_SECRET}"
+    assert f"the local sandbox's credentials are {defaults}" in text
+    assert "k2connect-sandbox --help" in text
+
+
+async def test_the_local_sandboxs_default_secret_given_and_refused_is_not_printed(runner: Runner) -> None:
+    """The client's own secret is never printed, even when it is the local sandbox's default one: then the
+    sandbox was started with other credentials, and the hint says so."""
+    server = FakeK2(token_replies=[REFUSALS["401"]])
+    k2 = (K2 if runner.mode == "sync" else AsyncK2)(
+        sandbox_config.DEFAULT_CLIENT_ID,
+        sandbox_config.DEFAULT_CLIENT_SECRET,
+        transport=httpx.MockTransport(server),
+        base_url="http://127.0.0.1:8000",
+    )
+    with pytest.raises(K2AuthError) as caught:
+        await runner.run(k2.stk_push, **STK_ARGS)
+    text = str(caught.value)
+    assert sandbox_config.DEFAULT_CLIENT_SECRET not in text
+    assert "started with other credentials" in text and "k2connect-sandbox --help" in text
+    await close(k2)
+
+
+async def test_credentials_refused_elsewhere_name_the_base_url_in_use(runner: Runner) -> None:
+    """Another host (a proxy, a staging copy): the base URL in use and the variable that sets it."""
+    text = str(await refused_at(runner, "https://k2.internal.example", REFUSALS["401"]))
+    assert "https://k2.internal.example" in text and "K2_BASE_URL" in text
+
+
+async def test_a_token_request_refused_for_another_reason_gets_no_hint(runner: Runner) -> None:
+    """A 400 that is not about the credentials (unsupported_grant_type) stays a K2ValidationError."""
+    refusal = reply(400, {"error": "unsupported_grant_type", "error_description": "nope"})
+    server = FakeK2(token_replies=[refusal])
+    with pytest.raises(K2ValidationError) as caught:
+        await runner.run(runner.k2(server).stk_push, **STK_ARGS)
+    assert "K2_BASE_URL" not in str(caught.value)
+
+
+async def test_a_401_on_an_api_call_gets_no_credentials_hint(runner: Runner) -> None:
+    """Only the token request's refusal is about the credentials; an API call's 401 is about its token."""
+    refused = reply(401, {"error_code": 401, "error_message": "InvalidAccessToken"})
+    server = FakeK2(refused, refused)
+    with pytest.raises(K2AuthError) as caught:
+        await runner.run(runner.k2(server).stk_push, **STK_ARGS)
+    assert "K2_BASE_URL" not in str(caught.value)
+
+
+async def test_a_hinted_refusal_keeps_every_attribute_and_pickles(runner: Runner) -> None:
+    """The hinted error is a whole K2AuthError: K2's status, code, body and request, cut from any chain."""
+    error = await refused_at(runner, SANDBOX_BASE_URL, REFUSALS["400 invalid_client"])
+    assert type(error) is K2AuthError
+    assert error.status_code == 400
+    assert error.error_message == "Client authentication failed"
+    assert error.body == INVALID_CLIENT
+    assert (error.method, error.url) == ("POST", f"{SANDBOX_BASE_URL}/oauth/token")
+    assert error.__cause__ is None and error.__context__ is None and error.__traceback__ is not None
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), vars(copy)) == (K2AuthError, str(error), vars(error))
