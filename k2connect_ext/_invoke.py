@@ -76,7 +76,27 @@ def _cause(exc: Exception) -> str:
 
 
 def invoke(operation: str, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-    """Run a generated ``sync_detailed`` (or any generated callable) with K2 errors only."""
+    """Call a generated operation so that it raises the SDK's errors only, its odd answers included.
+
+    Use it with a client from :func:`~k2connect_ext.connect`: ``invoke("v2_get_incoming_payment",
+    v2_get_incoming_payment.sync_detailed, payment_id, client=client)``.
+
+    Args:
+        operation: the operation's name, for errors and the call's scope.
+        fn: the generated function (``sync_detailed`` or ``sync``).
+        *args: its positional arguments.
+        **kwargs: its keyword arguments (``client=``, ``body=``...).
+
+    Returns:
+        What ``fn`` returns.
+
+    Raises:
+        K2InputError: the generated code could not build the request from its inputs; nothing was sent.
+        K2AmbiguousOutcomeError: a request that may move money was answered with a status or body the
+            spec does not describe.
+        K2UnexpectedResponseError: any other request was answered so.
+        K2Error: whatever the client raised (error statuses, connection failures).
+    """
     error: K2Error | None = None
     with _call.scope(operation) as call:
         try:
@@ -89,7 +109,24 @@ def invoke(operation: str, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R
 
 
 async def async_invoke(operation: str, fn: Callable[..., Awaitable[R]], *args: Any, **kwargs: Any) -> R:
-    """The asyncio twin of ``invoke``."""
+    """The asyncio twin of :func:`invoke`, for the generated ``asyncio_detailed`` / ``asyncio`` functions.
+
+    Args:
+        operation: the operation's name, for errors and the call's scope.
+        fn: the generated coroutine function.
+        *args: its positional arguments.
+        **kwargs: its keyword arguments (``client=``, ``body=``...).
+
+    Returns:
+        What ``fn``'s coroutine returns.
+
+    Raises:
+        K2InputError: the generated code could not build the request from its inputs; nothing was sent.
+        K2AmbiguousOutcomeError: a request that may move money was answered with a status or body the
+            spec does not describe.
+        K2UnexpectedResponseError: any other request was answered so.
+        K2Error: whatever the client raised (error statuses, connection failures).
+    """
     error: K2Error | None = None
     with _call.scope(operation) as call:
         try:

@@ -32,7 +32,18 @@ _PATH = re.compile(r"/api/(v[12])/([a-z_]+)/([^/]+?)/?$")
 
 @attrs.frozen
 class LocationRef:
-    """A parsed Location: which resource, of which kind, read by which generated operation."""
+    """A parsed Location: which resource, of which kind, read by which generated operation.
+
+    Made by :func:`parse_location`.
+
+    Attributes:
+        location: the Location as given, stripped.
+        version: the API version in its path, ``"v1"`` or ``"v2"``.
+        collection: the path's collection (``"incoming_payments"``).
+        id: the resource's id.
+        kind: the resource's kind (``"incoming_payment"``).
+        getter: the registry's GET operation that reads it (kept out of ``repr``).
+    """
 
     location: str
     version: str
@@ -49,12 +60,31 @@ class LocationRef:
 
 
 def read(client: AuthenticatedClient, ref: LocationRef) -> Resource:
-    """GET the resource once through a generated client; K2 errors only."""
+    """GET the resource once through a generated client; K2 errors only.
+
+    Args:
+        client: the generated client to read through.
+        ref: the parsed Location.
+
+    Returns:
+        The resource's model.
+
+    Raises:
+        K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+    """
     return _resource(invoke(ref.operation, ref.getter.sync, ref.id, client=client), ref)
 
 
 async def aread(client: AuthenticatedClient, ref: LocationRef) -> Resource:
-    """The asyncio twin of :func:`read`."""
+    """The asyncio twin of :func:`read`.
+
+    Args:
+        client: the generated client to read through.
+        ref: the parsed Location.
+
+    Returns:
+        The resource's model.
+    """
     return _resource(await async_invoke(ref.operation, ref.getter.asyncio, ref.id, client=client), ref)
 
 
@@ -70,7 +100,16 @@ def _resource(response: Response[Any], ref: LocationRef) -> Resource:
 
 
 def parse_location(location: str) -> LocationRef:
-    """Parse an absolute or relative K2 Location.
+    """Parse an absolute or relative K2 Location: which resource it names, and how to read it.
+
+    Only the path counts (``/api/<version>/<collection>/<id>``): a resource is always read through the
+    client's own base URL, never the Location's host.
+
+    Args:
+        location: a Location, such as ``"https://sandbox.kopokopo.com/api/v1/incoming_payments/<id>"``.
+
+    Returns:
+        The parsed reference.
 
     Raises:
         K2InputError: (also a ``ValueError``) it names no resource this SDK can read.
@@ -93,7 +132,19 @@ def parse_location(location: str) -> LocationRef:
 
 
 def location_from_headers(headers: object, *, operation: str, status_code: int = 201) -> str:
-    """The Location of a 201, or ``K2UnexpectedResponseError``: without it the outcome cannot be followed."""
+    """The Location of a 201: without it the outcome cannot be followed.
+
+    Args:
+        headers: the response's headers.
+        operation: the operation's name, for the message.
+        status_code: the status answered.
+
+    Returns:
+        The Location, stripped.
+
+    Raises:
+        K2UnexpectedResponseError: there is no Location.
+    """
     value = headers.get("location") if hasattr(headers, "get") else None
     if not isinstance(value, str) or not value.strip():
         raise K2UnexpectedResponseError(

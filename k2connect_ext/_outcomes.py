@@ -25,19 +25,40 @@ __all__ = ["STATUSES", "Outcome", "State", "Statuses", "outcome_of", "state_of",
 
 
 class State(enum.Enum):
+    """What a K2 resource's status means: not finished yet, succeeded, or failed.
+
+    K2's statuses are free text that differ per resource (``"Success"`` for an STK push, ``"Processed"`` or
+    ``"Transferred"`` for money out...); :func:`state_of` and :func:`outcome_of` read them into one of these,
+    by the one table every part of the SDK uses. A status the table does not know is ``PENDING``, so a
+    new intermediate status never ends a wait early.
+    """
+
     PENDING = "pending"
+    """Not finished: K2 may still report success or failure (also any status the SDK does not know)."""
     SUCCEEDED = "succeeded"
+    """Finished well: the payment was made, the money moved, the link was paid."""
     FAILED = "failed"
+    """Finished badly: declined, cancelled, expired, or failed; nothing more will happen to it."""
 
 
 @attrs.frozen
 class Outcome:
+    """Where a K2 resource stands, read from its body (a GET's or a callback's) by :func:`outcome_of`.
+
+    Attributes:
+        state: what its status means (:class:`State`).
+        status: K2's own status, as K2 wrote it (``"Success"``, ``"Pending"``...), or None when the body has
+            none.
+        reason: for a failed resource, why: K2's errors, or a line naming the status; None otherwise.
+    """
+
     state: State
     status: str | None
     reason: str | None = None
 
     @property
     def terminal(self) -> bool:
+        """Whether the resource is finished (succeeded or failed): waiting longer changes nothing."""
         return self.state is not State.PENDING
 
 
@@ -61,6 +82,7 @@ class Statuses:
             raise ValueError(f"statuses with two meanings: {sorted(overlap)}")
 
     def state(self, status: str | None) -> State:
+        """What ``status`` means here (case and spaces ignored; an unknown one is pending)."""
         lowered = status.strip().casefold() if isinstance(status, str) else ""
         if lowered in self.success:
             return State.SUCCEEDED
@@ -132,7 +154,17 @@ _STATIC: Final = frozenset(kind for kind, meaning in _MEANINGS.items() if meanin
 
 
 def state_of(kind: str, status: str | None) -> State:
-    """What ``status`` means for a resource of ``kind`` (an unknown kind or status is pending)."""
+    """What a status means for a resource of one kind.
+
+    Args:
+        kind: the resource's kind (``"incoming_payment"``, ``"send_money"``: ``Created.kind``).
+        status: K2's status for it, any case (``"Success"``), or None.
+
+    Returns:
+        ``SUCCEEDED`` or ``FAILED`` for a status the table knows for that kind, else ``PENDING`` (an unknown
+        kind or status included). A resource without a lifecycle (a recipient, a webhook subscription) is
+        ``SUCCEEDED`` once read.
+    """
     if not isinstance(kind, str):  # a caller's mistake is "unknown", never a TypeError
         return State.PENDING
     if kind in _STATIC:
@@ -158,7 +190,15 @@ def _attributes(body: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def status_of(kind: str, body: Mapping[str, Any]) -> str | None:
-    """The status that decides the outcome of a resource body (a GET or a callback)."""
+    """The status that decides the outcome of a resource body (a GET or a callback).
+
+    Args:
+        kind: the resource's kind.
+        body: the resource's JSON body.
+
+    Returns:
+        ``data.attributes.status`` (a payment link's own status for a link), or None when there is none.
+    """
     attributes = _attributes(body)
     status = attributes.get("status")
     if kind == "payment_link":
@@ -171,7 +211,17 @@ def status_of(kind: str, body: Mapping[str, Any]) -> str | None:
 
 
 def outcome_of(kind: str, body: Mapping[str, Any]) -> Outcome:
-    """The outcome (state, status, reason) of a resource body of this kind: a GET's or callback's JSON."""
+    """Where a resource stands, from its body: what its status means, and why it failed if it did.
+
+    ``wait()``, ``K2Event.is_success`` / ``is_failure`` and the intents all decide by this.
+
+    Args:
+        kind: the resource's kind (``"incoming_payment"``, ``"send_money"``: ``Created.kind``).
+        body: the resource's JSON body: a GET's (``resource.to_dict()``) or a callback's.
+
+    Returns:
+        The state, K2's status, and for a failure the reason (K2's errors, or a line naming the status).
+    """
     status = status_of(kind, body)
     state = state_of(kind, status)
     if state is not State.FAILED:

@@ -47,10 +47,19 @@ def _at_least_one(_instance: object, attribute: attrs.Attribute[float], value: f
 
 @attrs.frozen
 class PollSettings:
-    """How to wait: first interval, growth, cap, and the overall deadline (seconds).
+    """How ``wait()`` waits: the first interval, its growth and cap, and the overall deadline.
 
     ``timeout`` bounds the whole wait, each read included: the wait returns or raises by then, whatever
-    the server does. Non-finite, zero or negative values are refused with ``K2ConfigError``.
+    the server does. Non-finite, zero or negative values are refused with ``K2ConfigError``. Give one to
+    ``K2(poll=PollSettings(timeout=300))``; ``wait(timeout=...)`` overrides the timeout for one wait.
+
+    Attributes:
+        timeout: the most seconds a wait takes, every read included (120 by default).
+        interval: seconds before the second read (1 by default).
+        max_interval: the longest pause between reads (10 by default).
+        backoff: how much each pause grows, at least 1 (1.5 by default); a ``Retry-After`` K2 sends
+            lengthens the next one.
+        clock: monotonic seconds (``time.monotonic``); injectable in tests.
     """
 
     timeout: float = attrs.field(default=120.0, validator=_finite_positive)
@@ -141,10 +150,27 @@ def wait_for(
     sleep: Callable[[float], None] = time.sleep,
     raise_on_failure: bool = True,
 ) -> Resource:
-    """GET ``location`` through ``client`` (a generated ``AuthenticatedClient``) until it is terminal.
+    """Read ``location`` through a generated client until K2 reports it finished (``K2.wait_for`` without K2).
 
-    Returns the parsed resource (e.g. ``IncomingPaymentResult``). Raises ``K2PaymentFailedError`` when it
-    failed (unless ``raise_on_failure=False``), ``K2PollTimeoutError`` at the deadline.
+    Reads are spaced with capped exponential backoff; a connection error, 429 or 5xx only delays the next
+    read, and any other error status ends the wait at once.
+
+    Args:
+        client: a client from :func:`~k2connect_ext.connect`.
+        location: the ``Location`` K2 answered a create with (absolute or relative).
+        settings: how to wait; ``PollSettings()`` (up to 120 s) if None.
+        sleep: how to sleep between reads (``time.sleep``); injectable in tests.
+        raise_on_failure: raise ``K2PaymentFailedError`` for a failed resource (default); False returns it.
+
+    Returns:
+        The finished resource's model (an ``IncomingPaymentResult`` for an STK push).
+
+    Raises:
+        K2InputError: ``location`` is no K2 resource Location this SDK can read.
+        K2PaymentFailedError: it failed; the resource, its ``status`` and ``reason`` are attached.
+        K2PollTimeoutError: it was not finished within ``settings.timeout``; the last resource is attached.
+        K2APIError: K2 refused a read with a status that waiting cannot cure (401, 403, 404).
+        K2UnexpectedResponseError: K2 answered with a body that is not the resource.
     """
     ref = parse_location(location)
     waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
@@ -169,7 +195,25 @@ async def async_wait_for(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     raise_on_failure: bool = True,
 ) -> Resource:
-    """The async twin of ``wait_for``."""
+    """The asyncio twin of :func:`wait_for`, for a client from :func:`~k2connect_ext.async_connect`.
+
+    Args:
+        client: a client from :func:`~k2connect_ext.async_connect`.
+        location: the ``Location`` K2 answered a create with (absolute or relative).
+        settings: how to wait; ``PollSettings()`` (up to 120 s) if None.
+        sleep: how to sleep between reads (``asyncio.sleep``); injectable in tests.
+        raise_on_failure: raise ``K2PaymentFailedError`` for a failed resource (default); False returns it.
+
+    Returns:
+        The finished resource's model.
+
+    Raises:
+        K2InputError: ``location`` is no K2 resource Location this SDK can read.
+        K2PaymentFailedError: it failed; the resource, its ``status`` and ``reason`` are attached.
+        K2PollTimeoutError: it was not finished within ``settings.timeout``; the last resource is attached.
+        K2APIError: K2 refused a read with a status that waiting cannot cure (401, 403, 404).
+        K2UnexpectedResponseError: K2 answered with a body that is not the resource.
+    """
     ref = parse_location(location)
     waiter = _Waiter(ref, settings or PollSettings(), raise_on_failure)
     waiter.start()
