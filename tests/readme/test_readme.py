@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,27 +39,55 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert ci[-1] == "make test"
 
 
+def quickstart_sandbox() -> tuple[list[str], dict[str, str]]:
+    """The sandbox command line and the exported variables of the quickstart's bash block."""
+    command: list[str] = []
+    exported: dict[str, str] = {}
+    for line in block("quickstart-sandbox").splitlines():
+        words = shlex.split(line, comments=True)
+        if words[:1] == ["k2connect-sandbox"]:
+            command = [word for word in words if word != "&"]
+        elif words[:1] == ["export"]:
+            exported.update(word.partition("=")[::2] for word in words[1:])
+    return command, exported
+
+
 @pytest.fixture
-def quiet_sandbox() -> Iterator[Any]:
-    """A sandbox that records callbacks but never delivers them (the README's callback host is not ours)."""
+def quiet_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The sandbox as the quickstart starts it (callbacks recorded, never delivered: example.com is not
+    ours), and exactly the quickstart's three variables, its base URL on the port the test got."""
     from k2connect_sandbox.config import SandboxConfig
     from k2connect_sandbox.server import serve_in_thread
 
+    command, exported = quickstart_sandbox()
+    assert command[:1] == ["k2connect-sandbox"] and "--no-deliver" in command
+    defaults = SandboxConfig()
+    assert set(exported) == {"K2_BASE_URL", "K2_CLIENT_ID", "K2_CLIENT_SECRET"}
+    assert exported["K2_BASE_URL"] == "http://127.0.0.1:8765"  # the sandbox's default port
+    assert (exported["K2_CLIENT_ID"], exported["K2_CLIENT_SECRET"]) == (
+        defaults.client_id,
+        defaults.client_secret,
+    )
     with serve_in_thread(SandboxConfig(callback_delay=0.05, deliver=False)) as sandbox:
+        for name in list(os.environ):
+            if name.startswith("K2_"):
+                monkeypatch.delenv(name)
+        for name, value in exported.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("K2_BASE_URL", sandbox.base_url)
         yield sandbox
 
 
-def test_quickstart_runs_as_written(
-    quiet_sandbox: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """The quickstart, pointed at the sandbox through K2_* variables, requests and waits for an STK push."""
-    monkeypatch.setenv("K2_BASE_URL", quiet_sandbox.base_url)
-    monkeypatch.setenv("K2_CLIENT_ID", quiet_sandbox.client_id)
-    monkeypatch.setenv("K2_CLIENT_SECRET", quiet_sandbox.client_secret)
+def test_quickstart_runs_as_written(quiet_sandbox: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    """The quickstart, with the bash block's variables, requests an STK push and prints what a shop reads
+    of the paid result: status, M-PESA reference, currency, amount and the payer's phone."""
     exec(compile(block("quickstart"), "README.md#quickstart", "exec"), {"__name__": "__readme__"})
     out = capsys.readouterr().out
     assert "STK push requested: " in out
-    assert "paid: Success" in out
+    paid = re.search(r"^paid: Success (\S+) KES (\S+) (\S+)$", out, re.M)
+    assert paid is not None, out
+    reference, amount, phone = paid.groups()
+    assert re.fullmatch(r"[A-Z0-9]{10}", reference) and Decimal(amount) == 100 and phone == "+254712345678"
 
 
 def _signed_webhook() -> tuple[bytes, str]:
