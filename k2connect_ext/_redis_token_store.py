@@ -213,6 +213,19 @@ class RedisTokenStore:
     ) -> RedisTokenStore:
         """Build the client from a ``redis://`` / ``rediss://`` / ``unix://`` URL, with short timeouts.
 
+        Args:
+            url: where Redis is: ``redis://host:6379/0``, ``rediss://`` for TLS, ``unix:///path``.
+            socket_timeout: seconds Redis has to answer a command.
+            socket_connect_timeout: seconds to connect to Redis.
+            key: the Redis key of the token (see the class).
+            lock_ttl: seconds after which the fetch lock frees itself (see the class).
+            lock_wait: seconds to wait for the lock before fetching without it (see the class).
+            retry_after: seconds to keep the token per process after Redis failed (see the class).
+            **redis_options: passed on to ``redis.Redis.from_url`` (``password=``, ``ssl_ca_certs=``...).
+
+        Returns:
+            The store.
+
         Raises:
             K2ConfigError: the ``redis`` package is missing or the URL is malformed.
         """
@@ -221,7 +234,14 @@ class RedisTokenStore:
 
     # ------------------------------------------------------------------------------------ TokenStore
     def load(self) -> AccessToken | None:
-        """The shared token; this process's own while Redis is unreachable."""
+        """Read the shared token (this process's own while Redis is unreachable).
+
+        Returns:
+            The token, or None when Redis holds none (or none of ours).
+
+        Raises:
+            K2TimeoutError: the current call has no time left to ask Redis.
+        """
         if self._redis_is_down():
             return self._fallback.load()
         _call.time_left(WAITING)  # no time left: Redis is not asked, nor blamed for the wait
@@ -234,7 +254,11 @@ class RedisTokenStore:
         return None if raw is None else AccessToken.from_json(raw)
 
     def save(self, token: AccessToken) -> None:
-        """Store ``token`` unless a newer lock holder already stored a newer one (the fencing check)."""
+        """Store ``token``, unless a newer lock holder already stored a newer one (the fencing check).
+
+        Args:
+            token: the token to share; it expires from Redis when it expires.
+        """
         fence = self._fence
         if not self._redis_is_down():
             ttl_ms = max(1, int((token.expires_at - time.time()) * 1000))
@@ -253,7 +277,15 @@ class RedisTokenStore:
         self._fallback.save(token)
 
     def clear(self, expected: AccessToken | None = None) -> None:
-        """Remove the token if it is still ``expected`` (any token when ``None``)."""
+        """Remove the token if it is still ``expected``: a compare-and-delete in one Redis script.
+
+        Args:
+            expected: the token that failed; the stored one is removed only if it is the same token. None
+                removes whatever is stored.
+
+        Raises:
+            K2TimeoutError: the current call has no time left to ask Redis.
+        """
         self._fallback.clear(expected)
         if self._redis_is_down():
             return
@@ -267,8 +299,14 @@ class RedisTokenStore:
             self._came_back()
 
     def lock(self) -> AbstractContextManager[None]:
-        """Hold the fetch lock: this process's, then the Redis one (skipped while Redis is down). Both
-        waits end at the current call's deadline (:class:`~k2connect_ext.K2TimeoutError`)."""
+        """The fetch lock: this process's, then the Redis one (skipped while Redis is down).
+
+        Returns:
+            A context manager that holds both for the duration of its ``with`` block.
+
+        Raises:
+            K2TimeoutError: the current call's deadline passed while waiting for either.
+        """
         return self._locked()
 
     # ------------------------------------------------------------------------------------- internals

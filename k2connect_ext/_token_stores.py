@@ -71,6 +71,13 @@ class AccessToken:
 
         The margin is at most half the token's lifetime, so a token shorter-lived than ``skew`` is still
         used for a while instead of being renewed on every request.
+
+        Args:
+            now: the time to judge at, in epoch seconds.
+            skew: how many seconds before expiry a token counts as stale.
+
+        Returns:
+            True while the token outlives the margin.
         """
         margin = min(skew, max(0.0, (self.expires_at - self.obtained_at) / 2))
         return now < self.expires_at - margin
@@ -86,6 +93,14 @@ class AccessToken:
         server reusing a live token reports the seconds that remain. ``created_at`` may be an epoch
         integer, an ISO-8601 string or absent (K2's samples show all three); it is kept as ``issued_at``.
         A missing ``expires_in`` means K2's documented hour.
+
+        Args:
+            body: the token response's parsed JSON.
+            now: when the body was received, in epoch seconds.
+            status_code: the response's status, for the error's ``status_code``.
+
+        Returns:
+            The token.
 
         Raises:
             K2UnexpectedResponseError: the body has no usable ``access_token`` (``status_code`` is the
@@ -107,12 +122,23 @@ class AccessToken:
         )
 
     def to_json(self) -> str:
-        """Serialise for a :class:`TokenStore`. The result contains the secret token."""
+        """Serialise for a :class:`TokenStore`.
+
+        Returns:
+            The token as JSON text; it contains the secret token, so store it where only you can read it.
+        """
         return json.dumps(attrs.asdict(self))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> AccessToken | None:
-        """Read what :meth:`to_json` wrote; ``None`` for anything else: a corrupt entry means "no token"."""
+        """Read what :meth:`to_json` wrote.
+
+        Args:
+            text: the stored text.
+
+        Returns:
+            The token, or None for anything else: a corrupt entry means "no token".
+        """
         try:
             record = json.loads(text)
         except (ValueError, UnicodeDecodeError):
@@ -147,24 +173,41 @@ class TokenStore(Protocol):
     """
 
     def load(self) -> AccessToken | None:
-        """Return the stored token, or ``None``."""
+        """Return the stored token, or ``None``.
+
+        Returns:
+            The token, or None when the store holds none.
+        """
         ...
 
     def save(self, token: AccessToken) -> None:
-        """Store ``token``, replacing any other."""
+        """Store ``token``, replacing any other.
+
+        Args:
+            token: the token to keep.
+        """
         ...
 
     def clear(self, expected: AccessToken | None = None) -> None:
-        """Remove the token if it is ``expected`` (the same ``value``), or in any case when ``None``."""
+        """Remove the token if it is still ``expected``: a compare-and-delete (see the class).
+
+        Args:
+            expected: the token that failed; the stored one is removed only if it has the same ``value``.
+                None removes whatever is stored.
+        """
         ...
 
     def lock(self) -> AbstractContextManager[None]:
-        """Hold the store's fetch lock for the duration of a ``with`` block."""
+        """The store's fetch lock: one holder at a time, across everything sharing the store.
+
+        Returns:
+            A context manager that holds the lock for the duration of its ``with`` block.
+        """
         ...
 
 
 class MemoryTokenStore:
-    """A token shared by the threads of one process."""
+    """A token shared by the threads of one process: what a client uses without a ``token_store``."""
 
     def __init__(self) -> None:
         self._token: AccessToken | None = None
@@ -173,24 +216,45 @@ class MemoryTokenStore:
         self._fetch_lock = threading.Lock()
 
     def load(self) -> AccessToken | None:
-        """Return the stored token, or ``None``."""
+        """Return the stored token, or ``None``.
+
+        Returns:
+            The token, or None when the store holds none.
+        """
         with self._data_lock:
             return self._token
 
     def save(self, token: AccessToken) -> None:
-        """Store ``token``."""
+        """Store ``token``, replacing any other.
+
+        Args:
+            token: the token to keep.
+        """
         with self._data_lock:
             self._token = token
 
     def clear(self, expected: AccessToken | None = None) -> None:
-        """Remove the token if it is still ``expected`` (or unconditionally when ``None``)."""
+        """Remove the token if it is still ``expected``.
+
+        Args:
+            expected: the token that failed; the stored one is removed only if it has the same ``value``.
+                None removes whatever is stored.
+        """
         with self._data_lock:
             if expected is None or (self._token is not None and self._token.value == expected.value):
                 self._token = None
 
     def lock(self) -> AbstractContextManager[None]:
-        """The fetch lock, waited for no longer than the current call has left. A plain ``Lock``: the async
-        manager may release it from another thread."""
+        """The fetch lock, waited for no longer than the current call has left.
+
+        A plain ``Lock``: the async manager may release it from another thread.
+
+        Returns:
+            A context manager that holds the lock for the duration of its ``with`` block.
+
+        Raises:
+            K2TimeoutError: the current call's deadline passed while waiting.
+        """
         return _call.holding(self._fetch_lock, WAITING)
 
     def __repr__(self) -> str:
@@ -245,7 +309,11 @@ class FileTokenStore:
         self._reported: str | None = None  # digest of the unusable contents last reported, to report once
 
     def load(self) -> AccessToken | None:
-        """Return the stored token; ``None`` when there is none, this process's own while the file fails."""
+        """Read the token from the file (this process's own while the file fails).
+
+        Returns:
+            The token, or None when there is none (or the file holds no token of ours).
+        """
         if self._outage.is_down():
             return self._fallback.load()
         try:
@@ -263,7 +331,11 @@ class FileTokenStore:
         return token
 
     def save(self, token: AccessToken) -> None:
-        """Write ``token`` atomically with mode 0600 (in this process only while the file fails)."""
+        """Write ``token`` to the file atomically, with mode 0600 (in this process only while the file fails).
+
+        Args:
+            token: the token to keep.
+        """
         if not self._outage.is_down():
             try:
                 self._write(token)
@@ -275,9 +347,15 @@ class FileTokenStore:
         self._fallback.save(token)
 
     def clear(self, expected: AccessToken | None = None) -> None:
-        """Delete the token if it is still ``expected``. Takes :meth:`lock` itself, to compare and delete
-        atomically; do not call it while holding the lock (``flock`` is per open file, so that would wait
-        on itself)."""
+        """Delete the token if it is still ``expected``.
+
+        Takes :meth:`lock` itself, to compare and delete atomically; do not call it while holding the lock
+        (``flock`` is per open file, so that would wait on itself).
+
+        Args:
+            expected: the token that failed; the stored one is removed only if it has the same ``value``.
+                None removes whatever is stored.
+        """
         self._fallback.clear(expected)
         if self._outage.is_down():
             return
@@ -292,7 +370,14 @@ class FileTokenStore:
                 self._outage.went_down(exc)
 
     def lock(self) -> AbstractContextManager[None]:
-        """Hold an exclusive ``flock`` on ``<path>.lock``, waiting for other holders (see the class)."""
+        """An exclusive ``flock`` on ``<path>.lock``, shared by every process of the machine (see the class).
+
+        Returns:
+            A context manager that holds the lock for the duration of its ``with`` block.
+
+        Raises:
+            K2TimeoutError: the current call's deadline passed while waiting.
+        """
         return self._locked()
 
     # ------------------------------------------------------------------------------------- internals
