@@ -2,6 +2,8 @@
 
 * ``k2connect-sandbox`` is an argparse program, so no click plugin can render it: the CLI page's marker
   ``<!-- argparse-help: k2connect-sandbox -->`` becomes its ``--help``, read from the program itself.
+* ``<!-- text-of: package.module.NAME -->`` becomes the string ``NAME`` in a text block: the CLI page shows
+  the exit codes ``k2connect --help`` prints, from the constant that prints them.
 * The errors page shows the error tree drawn in ``k2connect_ext/_exceptions.py`` (the marker
   ``<!-- error-tree -->``), read with ``scripts/error_tree.py`` as the README and the package docstring are.
 * README.md, CONTRIBUTING.md and CHANGELOG.md are written for the repository, where a relative link such as
@@ -13,12 +15,14 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import posixpath
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,7 @@ ARGPARSE_MARKER = re.compile(r"^<!-- argparse-help: (?P<prog>[\w-]+) -->$", re.M
 ARGPARSE_PROGRAMS = {"k2connect-sandbox": "k2connect_sandbox"}
 HELP_WIDTH = "100"
 ERROR_TREE_MARKER = "<!-- error-tree -->"
+TEXT_OF_MARKER = re.compile(r"^<!-- text-of: (?P<module>[\w.]+)\.(?P<name>\w+) -->$", re.MULTILINE)
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -40,6 +45,7 @@ _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)
 
 def on_page_markdown(markdown: str, /, *, page: Page, config: Any, files: Files) -> str:
     markdown = ARGPARSE_MARKER.sub(lambda match: argparse_help(match["prog"]), markdown)
+    markdown = TEXT_OF_MARKER.sub(lambda match: text_of(match["module"], match["name"]), markdown)
     if ERROR_TREE_MARKER in markdown:
         markdown = markdown.replace(ERROR_TREE_MARKER, f"```text\n{error_tree()}```")
     return unlink_repository_files(markdown, page.file.src_uri, files)
@@ -58,6 +64,16 @@ def argparse_help(prog: str) -> str:
         timeout=60,
     )
     return f"```text\n{done.stdout.rstrip()}\n```"
+
+
+def text_of(module: str, name: str) -> str:
+    """A string constant of the project, dedented, in a text block."""
+    value = getattr(importlib.import_module(module), name)
+    if not isinstance(value, str):
+        raise TypeError(f"{module}.{name} is not a string")
+    # click's "\b" lines (keep the next paragraph unwrapped) mean nothing on a page.
+    lines = [line for line in textwrap.dedent(value).strip().splitlines() if line.strip() != "\b"]
+    return "```text\n" + "\n".join(lines).strip() + "\n```"
 
 
 def error_tree() -> str:
@@ -89,18 +105,11 @@ def unlink_repository_files(markdown: str, page_uri: str, files: Files) -> str:
 
 
 def _unlink_line(line: str, page_uri: str, files: Files) -> str:
-    pieces: list[str] = []
-    position = 0
-    for span in _CODE_SPAN.finditer(line):  # inside code, [x](y) is code, not a link
-        pieces.append(_unlink_text(line[position : span.start()], page_uri, files))
-        pieces.append(span.group(0))
-        position = span.end()
-    pieces.append(_unlink_text(line[position:], page_uri, files))
-    return "".join(pieces)
+    code = [span.span() for span in _CODE_SPAN.finditer(line)]
 
-
-def _unlink_text(text: str, page_uri: str, files: Files) -> str:
     def replace(link: re.Match[str]) -> str:
+        if any(start <= link.start() < end for start, end in code):  # inside code, [x](y) is code
+            return link.group(0)
         target = link["target"]
         if _EXTERNAL.match(target):
             return link.group(0)
@@ -110,4 +119,4 @@ def _unlink_text(text: str, page_uri: str, files: Files) -> str:
         shown = link["text"].strip("`")
         return f"`{target}`" if shown in ("", target) else f"{link['text']} (`{target}`)"
 
-    return _LINK.sub(replace, text)
+    return _LINK.sub(replace, line)
