@@ -32,7 +32,7 @@ __all__ = ["async_fetcher", "sync_fetcher"]
 
 
 # The local sandbox's defaults (k2connect_sandbox/config.py; a test keeps the two equal). The SDK does not
-# import the sandbox: it is a development tool, not a dependency.
+# import the sandbox: it is a development tool, not a dependency. The secret is only compared, never shown.
 LOCAL_SANDBOX_CLIENT_ID = "sandbox-client-id"
 LOCAL_SANDBOX_CLIENT_SECRET = "sandbox-client-secret"
 
@@ -46,7 +46,7 @@ def _environment_hint(settings: K2Settings) -> str:
     """Which environment refused the credentials, and how to try them against the other one.
 
     Credentials belong to one environment: sandbox ones are refused by production, and the other way round.
-    The client's own secret is never part of the hint.
+    No secret is part of the hint: neither the client's nor the local sandbox's default one.
     """
     base = settings.base_url
     host = (urlsplit(base).hostname or "").lower()
@@ -62,14 +62,20 @@ def _environment_hint(settings: K2Settings) -> str:
             "(or pass base_url=)"
         )
     if is_loopback_host(host):
-        if settings.client_secret == LOCAL_SANDBOX_CLIENT_SECRET:  # its default was given: never print it
+        defaults = (settings.client_id, settings.client_secret) == (
+            LOCAL_SANDBOX_CLIENT_ID,
+            LOCAL_SANDBOX_CLIENT_SECRET,
+        )
+        if defaults:
             return (
-                f"{refused} (a local sandbox): it was started with other credentials than these; use the "
-                "ones it printed when it started (see k2connect-sandbox --help)"
+                f"{refused} (a local sandbox): it was started with other credentials than its defaults; use "
+                "the ones it printed when it started (see k2connect-sandbox --help)"
             )
+        # The default secret is not printed either: a sandbox's secret is still a secret in a log.
         return (
-            f"{refused} (a local sandbox): the local sandbox's credentials are {LOCAL_SANDBOX_CLIENT_ID} / "
-            f"{LOCAL_SANDBOX_CLIENT_SECRET} unless it was started with others (see k2connect-sandbox --help)"
+            f"{refused} (a local sandbox): the local sandbox's credentials are the client id "
+            f"{LOCAL_SANDBOX_CLIENT_ID} and the default secret shown by k2connect-sandbox --help, unless it "
+            "was started with others"
         )
     return (
         f"{refused}: check that they belong to the environment at this base URL (set by K2_BASE_URL or "

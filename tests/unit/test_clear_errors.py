@@ -27,6 +27,7 @@ from k2connect_ext import (
     K2InputError,
     K2ValidationError,
     _settings,
+    _token_fetch,
     _validation,
 )
 from k2connect_ext import _operations as ops
@@ -395,17 +396,19 @@ async def test_credentials_refused_by_production_hint_at_the_sandbox(runner: Run
 async def test_credentials_refused_by_the_local_sandbox_name_its_defaults(
     runner: Runner, base_url: str
 ) -> None:
-    """Against the local sandbox: its default credentials, as k2connect_sandbox defines them."""
+    """Against the local sandbox: its default client id, as k2connect_sandbox defines it, and where to find
+    its default secret (a secret is never printed, the sandbox's included)."""
     text = str(await refused_at(runner, base_url, REFUSALS["401"]))
     assert f"at {base_url}" in text
-    defaults = f"{sandbox_config.DEFAULT_CLIENT_ID} / {sandbox_config.DEFAULT_CLIENT_SECRET}"
-    assert f"the local sandbox's credentials are {defaults}" in text
+    assert f"the local sandbox's credentials are the client id {sandbox_config.DEFAULT_CLIENT_ID}" in text
     assert "k2connect-sandbox --help" in text
+    assert sandbox_config.DEFAULT_CLIENT_SECRET not in text
 
 
-async def test_the_local_sandboxs_default_secret_given_and_refused_is_not_printed(runner: Runner) -> None:
-    """The client's own secret is never printed, even when it is the local sandbox's default one: then the
-    sandbox was started with other credentials, and the hint says so."""
+async def test_the_local_sandboxs_defaults_given_and_refused_say_it_was_started_with_others(
+    runner: Runner,
+) -> None:
+    """The sandbox's own defaults refused: it was started with other credentials, and the hint says so."""
     server = FakeK2(token_replies=[REFUSALS["401"]])
     k2 = (K2 if runner.mode == "sync" else AsyncK2)(
         sandbox_config.DEFAULT_CLIENT_ID,
@@ -419,6 +422,12 @@ async def test_the_local_sandboxs_default_secret_given_and_refused_is_not_printe
     assert sandbox_config.DEFAULT_CLIENT_SECRET not in text
     assert "started with other credentials" in text and "k2connect-sandbox --help" in text
     await close(k2)
+
+
+def test_the_sdk_knows_the_local_sandboxs_defaults() -> None:
+    """The SDK does not import the sandbox, so it keeps a copy of its defaults: the two must agree."""
+    assert _token_fetch.LOCAL_SANDBOX_CLIENT_ID == sandbox_config.DEFAULT_CLIENT_ID
+    assert _token_fetch.LOCAL_SANDBOX_CLIENT_SECRET == sandbox_config.DEFAULT_CLIENT_SECRET
 
 
 async def test_credentials_refused_elsewhere_name_the_base_url_in_use(runner: Runner) -> None:
