@@ -93,6 +93,11 @@ class Claim:
     True only when ``state`` is :attr:`ClaimState.NEW`, so ``if not dedup.claim(event_id)`` still reads
     "someone else has it" (but tells in-flight from done apart only through ``state``). Pass it back, as it
     is, to ``complete`` or ``release``: they act only while the claim is still this owner's.
+
+    Attributes:
+        event_id: the event's id.
+        state: what the claim found (:class:`ClaimState`).
+        owner: a random token naming the holder of a ``NEW`` claim (None otherwise); kept out of ``repr``.
     """
 
     event_id: str
@@ -141,19 +146,64 @@ class Deduplicator(Protocol):
     """Remembers which event ids are being processed or were processed (blocking API)."""
 
     def claim(self, event_id: str) -> Claim:
-        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it."""
+        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim: ``NEW`` (yours: run the handler, then ``complete`` it, or ``release`` it if the
+                handler failed), ``IN_FLIGHT`` (another delivery is running it) or ``DONE`` (processed
+                already).
+
+        Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
+        """
         ...
 
     def complete(self, claim: Claim) -> bool:
-        """Mark the event done (the handler returned); False if the claim is no longer this owner's."""
+        """Mark the event done (the handler returned): later deliveries of it are duplicates.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done; False if the claim was a duplicate's, or is no longer this
+                owner's (its lease lapsed and another delivery took it over).
+
+        Raises:
+            K2InputError: ``claim`` is not a :class:`Claim`.
+        """
         ...
 
     def release(self, claim: Claim) -> bool:
-        """Free the claim (the handler failed) for a redelivery; False if it was not this owner's."""
+        """Free the claim (the handler failed), so that K2's next delivery of the event is processed.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed; False if the claim was a duplicate's, or is no longer this owner's.
+
+        Raises:
+            K2InputError: ``claim`` is not a :class:`Claim`.
+        """
         ...
 
     def contains(self, event_id: str) -> bool:
-        """Whether ``event_id`` is claimed: in flight under a running lease, or done."""
+        """Whether ``event_id`` is claimed: in flight under a running lease, or done (and not expired).
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+
+        Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
+        """
         ...
 
 
@@ -162,19 +212,49 @@ class AsyncDeduplicator(Protocol):
     """The same as :class:`Deduplicator`, for async receivers."""
 
     async def aclaim(self, event_id: str) -> Claim:
-        """Async twin of :meth:`Deduplicator.claim`."""
+        """The asyncio twin of :meth:`Deduplicator.claim`.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim (see :meth:`Deduplicator.claim`).
+        """
         ...
 
     async def acomplete(self, claim: Claim) -> bool:
-        """Async twin of :meth:`Deduplicator.complete`."""
+        """The asyncio twin of :meth:`Deduplicator.complete`.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done (see :meth:`Deduplicator.complete`).
+        """
         ...
 
     async def arelease(self, claim: Claim) -> bool:
-        """Async twin of :meth:`Deduplicator.release`."""
+        """The asyncio twin of :meth:`Deduplicator.release`.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed (see :meth:`Deduplicator.release`).
+        """
         ...
 
     async def acontains(self, event_id: str) -> bool:
-        """Async twin of :meth:`Deduplicator.contains`."""
+        """The asyncio twin of :meth:`Deduplicator.contains`.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+        """
         ...
 
 
@@ -244,7 +324,18 @@ class MemoryDeduplicator:
 
     At most ``max_entries`` ids are kept; the oldest are forgotten first, so an event redelivered after
     that many newer ones would be processed again. With ``ttl_seconds``, a done id is also forgotten after
-    that long. An in-flight claim lapses after ``lease_seconds``. ``clock`` is injectable for tests.
+    that long. An in-flight claim lapses after ``lease_seconds``. For several worker processes, use
+    :class:`SQLiteDeduplicator` (one machine), :class:`RedisDeduplicator` or :class:`PostgresDeduplicator`.
+
+    Args:
+        max_entries: the most ids kept; the oldest are forgotten first.
+        ttl_seconds: seconds after which a done id is forgotten; None keeps it until evicted.
+        clock: monotonic seconds (``time.monotonic``); injectable in tests.
+        lease_seconds: seconds after which an in-flight claim lapses by itself (its handler died).
+
+    Raises:
+        K2ConfigError: ``max_entries`` below 1, or a ``ttl_seconds`` or ``lease_seconds`` that is not a
+            positive number.
     """
 
     def __init__(
@@ -279,7 +370,20 @@ class MemoryDeduplicator:
         )
 
     def claim(self, event_id: str) -> Claim:
-        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it."""
+        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim: ``NEW`` (yours: run the handler, then ``complete`` it, or ``release`` it if the
+                handler failed), ``IN_FLIGHT`` (another delivery is running it) or ``DONE`` (processed
+                already).
+
+        Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
+        """
         _check_event_id(event_id)
         with self._lock:
             now = self._clock()
@@ -296,7 +400,18 @@ class MemoryDeduplicator:
             return Claim(event_id, ClaimState.NEW, owner)
 
     def complete(self, claim: Claim) -> bool:
-        """Mark the event done (the handler returned); False if the claim is no longer this owner's."""
+        """Mark the event done (the handler returned): later deliveries of it are duplicates.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done; False if the claim was a duplicate's, or is no longer this
+                owner's (its lease lapsed and another delivery took it over).
+
+        Raises:
+            K2InputError: ``claim`` is not a :class:`Claim`.
+        """
         owner = claim_owner(claim)
         if owner is None:
             return False
@@ -309,7 +424,17 @@ class MemoryDeduplicator:
             return True
 
     def release(self, claim: Claim) -> bool:
-        """Free the claim (the handler failed) for a redelivery; False if it was not this owner's."""
+        """Free the claim (the handler failed), so that K2's next delivery of the event is processed.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed; False if the claim was a duplicate's, or is no longer this owner's.
+
+        Raises:
+            K2InputError: ``claim`` is not a :class:`Claim`.
+        """
         owner = claim_owner(claim)
         with self._lock:
             held = self._held.get(claim.event_id)
@@ -319,7 +444,18 @@ class MemoryDeduplicator:
             return True
 
     def contains(self, event_id: str) -> bool:
-        """Whether ``event_id`` is claimed: in flight under a running lease, or done (and not expired)."""
+        """Whether ``event_id`` is claimed: in flight under a running lease, or done (and not expired).
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+
+        Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
+        """
         _check_event_id(event_id)
         with self._lock:
             now = self._clock()
@@ -330,19 +466,49 @@ class MemoryDeduplicator:
     # The async twins call straight through: the work is a dict operation under a lock held for
     # microseconds, so a thread hop would cost more than it saves.
     async def aclaim(self, event_id: str) -> Claim:
-        """Async twin of :meth:`claim`."""
+        """The asyncio twin of :meth:`claim`.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim (see :meth:`claim`).
+        """
         return self.claim(event_id)
 
     async def acomplete(self, claim: Claim) -> bool:
-        """Async twin of :meth:`complete`."""
+        """The asyncio twin of :meth:`complete`.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done (see :meth:`complete`).
+        """
         return self.complete(claim)
 
     async def arelease(self, claim: Claim) -> bool:
-        """Async twin of :meth:`release`."""
+        """The asyncio twin of :meth:`release`.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed (see :meth:`release`).
+        """
         return self.release(claim)
 
     async def acontains(self, event_id: str) -> bool:
-        """Async twin of :meth:`contains`."""
+        """The asyncio twin of :meth:`contains`.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+        """
         return self.contains(event_id)
 
     def _hold(self, event_id: str, held: _Held) -> None:
@@ -383,19 +549,49 @@ class BlockingStoreTwins:
         raise NotImplementedError
 
     async def aclaim(self, event_id: str) -> Claim:
-        """Async twin of :meth:`claim`."""
+        """The asyncio twin of :meth:`claim`.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim (see :meth:`claim`).
+        """
         return await asyncio.to_thread(self.claim, event_id)
 
     async def acomplete(self, claim: Claim) -> bool:
-        """Async twin of :meth:`complete`."""
+        """The asyncio twin of :meth:`complete`.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done (see :meth:`complete`).
+        """
         return await asyncio.to_thread(self.complete, claim)
 
     async def arelease(self, claim: Claim) -> bool:
-        """Async twin of :meth:`release`."""
+        """The asyncio twin of :meth:`release`.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed (see :meth:`release`).
+        """
         return await asyncio.to_thread(self.release, claim)
 
     async def acontains(self, event_id: str) -> bool:
-        """Async twin of :meth:`contains`."""
+        """The asyncio twin of :meth:`contains`.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+        """
         return await asyncio.to_thread(self.contains, event_id)
 
 
@@ -414,6 +610,18 @@ class SQLiteDeduplicator(BlockingStoreTwins):
     A file written by a version without leases gains the two lease columns on first use; its rows count
     as done. ``clock`` defaults to wall-clock time because claim times are compared across processes,
     where monotonic clocks are not comparable.
+
+    Args:
+        path: the SQLite file (created with its table when missing); not ``":memory:"``, which would share
+            nothing.
+        ttl_seconds: seconds after which a done id is forgotten; None keeps it until purged.
+        clock: wall-clock seconds (``time.time``); injectable in tests.
+        busy_timeout_seconds: how long a write waits for another process's lock before failing.
+        lease_seconds: seconds after which an in-flight claim lapses by itself (its handler died).
+
+    Raises:
+        K2ConfigError: a path SQLite cannot use, or a ``ttl_seconds`` or ``lease_seconds`` that is not a
+            positive number.
     """
 
     # lease_owner and lease_until both NULL: done. lease_owner set: in flight until lease_until.
@@ -481,6 +689,7 @@ class SQLiteDeduplicator(BlockingStoreTwins):
         )
 
     def __enter__(self) -> SQLiteDeduplicator:
+        """The deduplicator itself, closed when the ``with`` block ends."""
         return self
 
     def __exit__(
@@ -489,6 +698,7 @@ class SQLiteDeduplicator(BlockingStoreTwins):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        """Close this process's connection (see :meth:`close`)."""
         self.close()
 
     def close(self) -> None:
@@ -499,7 +709,21 @@ class SQLiteDeduplicator(BlockingStoreTwins):
             self._conn = None
 
     def claim(self, event_id: str) -> Claim:
-        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it."""
+        """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it.
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim: ``NEW`` (yours: run the handler, then ``complete`` it, or ``release`` it if the
+                handler failed), ``IN_FLIGHT`` (another delivery is running it) or ``DONE`` (processed
+                already).
+
+        Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
+            K2StoreUnavailableError: the store failed; a receiver answers 500, so K2 delivers again.
+        """
         _check_event_id(event_id)
         owner = new_owner()
         with self._lock, _unavailable("claim"):
@@ -519,7 +743,19 @@ class SQLiteDeduplicator(BlockingStoreTwins):
         return Claim(event_id, ClaimState.DONE if done else ClaimState.IN_FLIGHT)
 
     def complete(self, claim: Claim) -> bool:
-        """Mark the event done (the handler returned); False if the claim is no longer this owner's."""
+        """Mark the event done (the handler returned): later deliveries of it are duplicates.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done; False if the claim was a duplicate's, or is no longer this
+                owner's (its lease lapsed and another delivery took it over).
+
+        Raises:
+            K2InputError: ``claim`` is not a :class:`Claim`.
+            K2StoreUnavailableError: the store failed; a receiver answers 500, so K2 delivers again.
+        """
         owner = claim_owner(claim)
         if owner is None:
             return False
@@ -528,7 +764,18 @@ class SQLiteDeduplicator(BlockingStoreTwins):
             return cursor.rowcount == 1
 
     def release(self, claim: Claim) -> bool:
-        """Free the claim (the handler failed) for a redelivery; False if it was not this owner's."""
+        """Free the claim (the handler failed), so that K2's next delivery of the event is processed.
+
+        Args:
+            claim: the :class:`Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed; False if the claim was a duplicate's, or is no longer this owner's.
+
+        Raises:
+            K2InputError: ``claim`` is not a :class:`Claim`.
+            K2StoreUnavailableError: the store failed; a receiver answers 500, so K2 delivers again.
+        """
         owner = claim_owner(claim)
         if owner is None:
             return False
@@ -540,7 +787,19 @@ class SQLiteDeduplicator(BlockingStoreTwins):
             return cursor.rowcount == 1
 
     def contains(self, event_id: str) -> bool:
-        """Whether ``event_id`` is claimed: in flight under a running lease, or done (and not expired)."""
+        """Whether ``event_id`` is claimed: in flight under a running lease, or done (and not expired).
+
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the
+                :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+
+        Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
+            K2StoreUnavailableError: the store failed; a receiver answers 500, so K2 delivers again.
+        """
         _check_event_id(event_id)
         with self._lock, _unavailable("lookup"):
             now = self._clock()
@@ -552,7 +811,19 @@ class SQLiteDeduplicator(BlockingStoreTwins):
             return row is not None
 
     def purge_older_than(self, seconds: float) -> int:
-        """Delete claims older than ``seconds``, to bound the file's size; return how many went."""
+        """Delete claims older than ``seconds``, to bound the file's size.
+
+        Args:
+            seconds: the age, in seconds, past which a claim goes (done or not: keep it longer than any
+                handler runs).
+
+        Returns:
+            How many claims were deleted.
+
+        Raises:
+            K2InputError: ``seconds`` is negative.
+            K2StoreUnavailableError: the store failed; a receiver answers 500, so K2 delivers again.
+        """
         if seconds < 0:
             raise K2InputError("seconds must not be negative", field="seconds")
         with self._lock, _unavailable("purge"):
@@ -564,7 +835,14 @@ class SQLiteDeduplicator(BlockingStoreTwins):
     # SQLite calls block (on disk, or on another process's lock for up to the busy timeout), so the async
     # twins (from BlockingStoreTwins) run them in a worker thread rather than stall the event loop.
     async def apurge_older_than(self, seconds: float) -> int:
-        """Async twin of :meth:`purge_older_than`."""
+        """The asyncio twin of :meth:`purge_older_than`.
+
+        Args:
+            seconds: the age, in seconds, past which a claim goes.
+
+        Returns:
+            How many claims were deleted.
+        """
         return await asyncio.to_thread(self.purge_older_than, seconds)
 
     def _expiry_cutoff(self, now: float) -> float:

@@ -260,7 +260,16 @@ class PostgresDeduplicator(BlockingStoreTwins):
     def claim(self, event_id: str) -> Claim:
         """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it.
 
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim: ``NEW`` (yours: run the handler, then ``complete`` it, or ``release`` it if the
+                handler failed), ``IN_FLIGHT`` (another delivery is running it) or ``DONE`` (processed
+                already).
+
         Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
             K2StoreUnavailableError: PostgreSQL did not answer in time; nothing was recorded (or, if the
                 claim reached the database, it lapses after the lease).
         """
@@ -275,9 +284,17 @@ class PostgresDeduplicator(BlockingStoreTwins):
         return Claim(event_id, ClaimState.DONE if done else ClaimState.IN_FLIGHT)
 
     def complete(self, claim: Claim) -> bool:
-        """Mark the event done (the handler returned); False if the claim is no longer this owner's.
+        """Mark the event done (the handler returned): later deliveries of it are duplicates.
+
+        Args:
+            claim: the :class:`~k2connect_ext.webhooks.Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done; False if the claim was a duplicate's, or is no longer this owner's (its
+                lease lapsed and another delivery took it over).
 
         Raises:
+            K2InputError: ``claim`` is not a :class:`~k2connect_ext.webhooks.Claim`.
             K2StoreUnavailableError: PostgreSQL did not answer in time; the claim lapses after its lease.
         """
         owner = claim_owner(claim)
@@ -286,9 +303,16 @@ class PostgresDeduplicator(BlockingStoreTwins):
         return self._row("complete", {"key": _event_key(claim.event_id), "owner": owner}) is not None
 
     def release(self, claim: Claim) -> bool:
-        """Free the claim (the handler failed) for a redelivery; False if it was not this owner's.
+        """Free the claim (the handler failed), so that K2's next delivery of the event is processed.
+
+        Args:
+            claim: the :class:`~k2connect_ext.webhooks.Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed; False if the claim was a duplicate's, or is no longer this owner's.
 
         Raises:
+            K2InputError: ``claim`` is not a :class:`~k2connect_ext.webhooks.Claim`.
             K2StoreUnavailableError: PostgreSQL did not answer in time; the claim lapses after its lease.
         """
         owner = claim_owner(claim)
@@ -299,19 +323,40 @@ class PostgresDeduplicator(BlockingStoreTwins):
     def contains(self, event_id: str) -> bool:
         """Whether ``event_id`` is claimed: in flight under a running lease, or done (and not expired).
 
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+
         Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
             K2StoreUnavailableError: PostgreSQL did not answer in time.
         """
         return self._row("contains", {"key": _event_key(event_id), "retention": self._retention}) is not None
 
     def purge_expired(self) -> int:
-        """Delete the claims older than the retention period; return how many went."""
+        """Delete the claims older than the retention period, to bound the table's size.
+
+        Returns:
+            How many claims were deleted.
+
+        Raises:
+            K2StoreUnavailableError: PostgreSQL did not answer in time.
+        """
         return self.purge_older_than(self._retention)
 
     def purge_older_than(self, seconds: float) -> int:
-        """Delete claims older than ``seconds``; return how many went.
+        """Delete claims older than ``seconds``, to bound the table's size.
+
+        Args:
+            seconds: the age past which a claim goes (done or not: keep it longer than any handler runs).
+
+        Returns:
+            How many claims were deleted.
 
         Raises:
+            K2InputError: ``seconds`` is negative.
             K2StoreUnavailableError: PostgreSQL did not answer in time.
         """
         if not seconds >= 0:  # also refuses NaN
@@ -320,11 +365,22 @@ class PostgresDeduplicator(BlockingStoreTwins):
 
     # psycopg calls block on the network: the async twins (BlockingStoreTwins and these) run in a thread.
     async def apurge_expired(self) -> int:
-        """Async twin of :meth:`purge_expired`."""
+        """The asyncio twin of :meth:`purge_expired`.
+
+        Returns:
+            How many claims were deleted.
+        """
         return await asyncio.to_thread(self.purge_expired)
 
     async def apurge_older_than(self, seconds: float) -> int:
-        """Async twin of :meth:`purge_older_than`."""
+        """The asyncio twin of :meth:`purge_older_than`.
+
+        Args:
+            seconds: the age past which a claim goes.
+
+        Returns:
+            How many claims were deleted.
+        """
         return await asyncio.to_thread(self.purge_older_than, seconds)
 
     # ------------------------------------------------------------------------------------- lifecycle
@@ -338,11 +394,13 @@ class PostgresDeduplicator(BlockingStoreTwins):
             watchdog.close()
 
     def __enter__(self) -> PostgresDeduplicator:
+        """The deduplicator itself, closed when the ``with`` block ends."""
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Close this process's connection pool (see :meth:`close`)."""
         self.close()
 
     # ------------------------------------------------------------------------------------- internals

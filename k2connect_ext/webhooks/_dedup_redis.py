@@ -114,6 +114,18 @@ class RedisDeduplicator(BlockingStoreTwins):
     ) -> RedisDeduplicator:
         """Build the client from a ``redis://`` / ``rediss://`` / ``unix://`` URL, with short timeouts.
 
+        Args:
+            url: where Redis is: ``redis://host:6379/0``, ``rediss://`` for TLS, ``unix:///path``.
+            retention_seconds: how long a done id is remembered.
+            prefix: prepended to every event id to make its key.
+            lease_seconds: how long an in-flight claim holds before it lapses by itself.
+            socket_timeout: seconds Redis has to answer a command.
+            socket_connect_timeout: seconds to connect to Redis.
+            **redis_options: passed on to ``redis.Redis.from_url`` (``password=``, ``ssl_ca_certs=``...).
+
+        Returns:
+            The deduplicator.
+
         Raises:
             K2ConfigError: the ``redis`` package is missing, the URL is malformed, or a setting is out of
                 range.
@@ -124,7 +136,16 @@ class RedisDeduplicator(BlockingStoreTwins):
     def claim(self, event_id: str) -> Claim:
         """Atomically take ``event_id`` if free (state NEW, with an owner token); else say who has it.
 
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            The claim: ``NEW`` (yours: run the handler, then ``complete`` it, or ``release`` it if the
+                handler failed), ``IN_FLIGHT`` (another delivery is running it) or ``DONE`` (processed
+                already).
+
         Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
             K2StoreUnavailableError: Redis did not answer; nothing was recorded (or, if the claim reached
                 Redis, it lapses after the lease).
         """
@@ -145,9 +166,17 @@ class RedisDeduplicator(BlockingStoreTwins):
         return Claim(event_id, ClaimState.DONE)
 
     def complete(self, claim: Claim) -> bool:
-        """Mark the event done (the handler returned); False if the claim is no longer this owner's.
+        """Mark the event done (the handler returned): later deliveries of it are duplicates.
+
+        Args:
+            claim: the :class:`~k2connect_ext.webhooks.Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it is now done; False if the claim was a duplicate's, or is no longer this owner's (its
+                lease lapsed and another delivery took it over).
 
         Raises:
+            K2InputError: ``claim`` is not a :class:`~k2connect_ext.webhooks.Claim`.
             K2StoreUnavailableError: Redis did not answer; the claim lapses after its lease.
         """
         owner = claim_owner(claim)
@@ -160,9 +189,16 @@ class RedisDeduplicator(BlockingStoreTwins):
             raise self._unavailable("complete", exc) from None
 
     def release(self, claim: Claim) -> bool:
-        """Free the claim (the handler failed) for a redelivery; False if it was not this owner's.
+        """Free the claim (the handler failed), so that K2's next delivery of the event is processed.
+
+        Args:
+            claim: the :class:`~k2connect_ext.webhooks.Claim` that ``claim`` returned, as it is.
+
+        Returns:
+            True if it was freed; False if the claim was a duplicate's, or is no longer this owner's.
 
         Raises:
+            K2InputError: ``claim`` is not a :class:`~k2connect_ext.webhooks.Claim`.
             K2StoreUnavailableError: Redis did not answer; the claim lapses after its lease.
         """
         owner = claim_owner(claim)
@@ -177,7 +213,14 @@ class RedisDeduplicator(BlockingStoreTwins):
     def contains(self, event_id: str) -> bool:
         """Whether ``event_id`` is claimed: in flight under a running lease, or done.
 
+        Args:
+            event_id: the event's id: ``event.dedup_key`` of the :class:`~k2connect_ext.webhooks.K2Event`.
+
+        Returns:
+            True if a delivery of it is running or was processed.
+
         Raises:
+            K2InputError: an id no deduplicator can store (not a non-blank str of valid Unicode).
             K2StoreUnavailableError: Redis did not answer.
         """
         key = self._key(event_id)
