@@ -33,14 +33,14 @@ import queue
 import sys
 import threading
 from collections.abc import Mapping
-from typing import TextIO
+from typing import Protocol
 
 from k2connect_sandbox.app import SandboxApp
 from k2connect_sandbox.delivery import AttemptReport, DeliveryService
 from k2connect_sandbox.display import printable, safe_url, short_id
 from k2connect_sandbox.failure_reasons import seconds
 
-__all__ = ["LEVELS", "DeliveryConsole", "LineWriter", "attach_delivery_console", "wants_color"]
+__all__ = ["LEVELS", "DeliveryConsole", "LineWriter", "TextSink", "attach_delivery_console", "wants_color"]
 
 LEVELS: Mapping[str, int] = {
     "critical": logging.CRITICAL,
@@ -58,7 +58,15 @@ _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
 
 
-def wants_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+class TextSink(Protocol):
+    """Where lines go: ``sys.stderr`` or any text stream (``isatty`` and ``encoding`` are read if present)."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
+def wants_color(stream: TextSink, environ: Mapping[str, str] | None = None) -> bool:
     """Colour only on a terminal, and never with ``NO_COLOR`` set (to anything but empty) or ``TERM=dumb``."""
     env = os.environ if environ is None else environ
     if env.get("NO_COLOR") or env.get("TERM") == "dumb":
@@ -70,7 +78,7 @@ def wants_color(stream: TextIO, environ: Mapping[str, str] | None = None) -> boo
 class LineWriter:
     """Writes lines to ``stream`` on a daemon thread; drops (and counts) lines while the queue is full."""
 
-    def __init__(self, stream: TextIO, capacity: int = _QUEUE_LINES) -> None:
+    def __init__(self, stream: TextSink, capacity: int = _QUEUE_LINES) -> None:
         self._stream = stream
         self._queue: queue.Queue[str | None] = queue.Queue(maxsize=capacity)
         self._lock = threading.Lock()
@@ -113,7 +121,7 @@ class DeliveryConsole:
 
     def __init__(
         self,
-        stream: TextIO,
+        stream: TextSink,
         *,
         level: str = "info",
         color: bool | None = None,
@@ -174,7 +182,7 @@ class DeliveryConsole:
 
 
 def attach_delivery_console(
-    app: SandboxApp, stream: TextIO | None = None, *, level: str = "info", color: bool | None = None
+    app: SandboxApp, stream: TextSink | None = None, *, level: str = "info", color: bool | None = None
 ) -> DeliveryConsole:
     """Print a line per delivery attempt of ``app``'s sandbox to ``stream`` (stderr); ``close()`` stops it."""
     console = DeliveryConsole(stream if stream is not None else sys.stderr, level=level, color=color)
@@ -189,7 +197,7 @@ def _next(report: AttemptReport) -> str:
     return ", no more retries" if report.max_attempts > 1 else ", not retried"
 
 
-def _can_encode(stream: TextIO, text: str) -> bool:
+def _can_encode(stream: TextSink, text: str) -> bool:
     encoding = getattr(stream, "encoding", None) or "ascii"
     try:
         codecs.encode(text, encoding)

@@ -96,7 +96,7 @@ def sandbox() -> Iterator[RunningSandbox]:
 def sink(sandbox: RunningSandbox) -> Iterator[Sink]:
     sandbox.reset()
     found = Sink()
-    console = attach_delivery_console(sandbox.app, found)  # type: ignore[arg-type]  # a TextIO duck
+    console = attach_delivery_console(sandbox.app, found)
     yield found
     console.close()
 
@@ -238,7 +238,7 @@ def test_no_user_password_query_or_escape_sequence_reaches_the_console(
 def test_a_raw_escape_character_in_a_url_is_printed_escaped() -> None:
     """A URL the sandbox was handed with a raw ESC (no client should, but nothing checks) stays inert."""
     sink = Sink()
-    console = DeliveryConsole(sink)  # type: ignore[arg-type]
+    console = DeliveryConsole(sink)
     console(_report("http://127.0.0.1:9/\x1b[2Jcb\u202e", status=None, reason="connection refused"))
     console.close()
     (line,) = sink.lines()
@@ -253,7 +253,7 @@ def _report(url: str, status: int | None, reason: str | None, retry_in: float | 
 
 def test_on_a_terminal_failures_are_red_with_a_cross_and_deliveries_green() -> None:
     sink = Sink(tty=True)
-    console = DeliveryConsole(sink, environ={"TERM": "xterm"})  # type: ignore[arg-type]
+    console = DeliveryConsole(sink, environ={"TERM": "xterm"})
     console(_report("http://127.0.0.1:9/cb", None, "connection refused", retry_in=0.2))
     console(_report("http://127.0.0.1:9/cb", 200, None))
     console.close()
@@ -278,7 +278,7 @@ def test_no_colour_without_a_terminal_or_with_no_color(
     tty: bool, environ: dict[str, str], encoding: str
 ) -> None:
     sink = Sink(tty=tty, encoding=encoding)
-    console = DeliveryConsole(sink, environ=environ)  # type: ignore[arg-type]
+    console = DeliveryConsole(sink, environ=environ)
     console(_report("http://127.0.0.1:9/cb", 503, None))
     console.close()
     (line,) = sink.lines()
@@ -288,7 +288,7 @@ def test_no_colour_without_a_terminal_or_with_no_color(
 
 def test_a_terminal_that_cannot_show_the_marks_gets_words_in_colour() -> None:
     sink = Sink(tty=True, encoding="ascii")
-    console = DeliveryConsole(sink, environ={"TERM": "xterm"})  # type: ignore[arg-type]
+    console = DeliveryConsole(sink, environ={"TERM": "xterm"})
     console(_report("http://127.0.0.1:9/cb", 500, None))
     console.close()
     (line,) = sink.lines()
@@ -299,7 +299,7 @@ def test_a_terminal_that_cannot_show_the_marks_gets_words_in_colour() -> None:
 def test_the_level_hides_the_lines_below_it(level: str, shown: int) -> None:
     """Delivered attempts are info lines, failed ones warning lines."""
     sink = Sink()
-    console = DeliveryConsole(sink, level=level)  # type: ignore[arg-type]
+    console = DeliveryConsole(sink, level=level)
     console(_report("http://127.0.0.1:9/cb", 200, None))
     console(_report("http://127.0.0.1:9/cb", None, "connection refused"))
     console.close()
@@ -310,7 +310,7 @@ def test_the_level_hides_the_lines_below_it(level: str, shown: int) -> None:
 
 def test_an_unknown_level_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown log level 'loud'"):
-        DeliveryConsole(Sink(), level="loud")  # type: ignore[arg-type]
+        DeliveryConsole(Sink(), level="loud")
 
 
 class _Stuck:
@@ -333,7 +333,7 @@ class _Stuck:
 
 def test_a_console_nobody_reads_drops_lines_instead_of_blocking_the_sandbox() -> None:
     stuck = _Stuck()
-    writer = LineWriter(stuck, capacity=5)  # type: ignore[arg-type]
+    writer = LineWriter(stuck, capacity=5)
     started = time.monotonic()
     for number in range(50):
         writer.write(f"line {number}")
@@ -362,7 +362,7 @@ def test_a_closed_stream_stops_the_writer_quietly() -> None:
         def flush(self) -> None:
             pass
 
-    writer = LineWriter(Closed())  # type: ignore[arg-type]
+    writer = LineWriter(Closed())
     writer.write("lost")
     writer.close(timeout=1)  # returns: the thread ended at the first failed write
 
