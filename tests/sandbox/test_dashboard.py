@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.routing import Route
 
 from k2connect_sandbox.app import SandboxApp, create_app
 from k2connect_sandbox.clock import EAT
@@ -416,3 +417,20 @@ async def test_a_failing_render_is_a_plain_500_logged(
     assert response.text == "The dashboard failed; see the sandbox's log."
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
     assert "the sandbox dashboard failed" in caplog.text
+
+
+def test_the_control_api_documents_every_sandbox_route_the_dashboard_included(app: SandboxApp) -> None:
+    """control-api.yaml lists every route that is not a K2 operation: the /sandbox/ routes and ``/``."""
+    served: set[tuple[str, str]] = {("/", "get")}
+    for route in app.routes:
+        assert isinstance(route, Route)
+        for method in route.methods or ():
+            if method != "HEAD":
+                served.add((route.path.rstrip("/") or "/", method.lower()))
+    documented = {
+        (path, method)
+        for path, item in app.sandbox.control_spec["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    assert served == documented
