@@ -11,10 +11,16 @@ Run it::
     python -m k2connect_sandbox                 # http://127.0.0.1:8765
     python -m k2connect_sandbox --port 0 --tls  # free port, HTTPS; prints the CA file to trust
 
+It prints its URL and credentials (``key: value`` lines) on stdout, then a line per callback/webhook
+delivery attempt on stderr (``--quiet``: none; ``--log-level warning``: failed attempts only), and shows a
+dashboard at its URL in a browser: deliveries with failures first, resources and their states, recent
+requests. A port already in use is one line and exit status 2.
+
 or in-process / in tests::
 
     from k2connect_sandbox import SandboxConfig, create_app
-    app = create_app(SandboxConfig(callback_delay=0))   # an ASGI app (Starlette)
+    app = create_app(SandboxConfig(callback_delay=0))   # an ASGI app (Starlette); prints nothing
+    console = attach_delivery_console(app)              # unless asked: delivery lines on stderr
 
     # conftest.py (top level)
     pytest_plugins = ["k2connect_sandbox.testing"]      # fixtures k2_sandbox, k2_sandbox_app
@@ -40,7 +46,8 @@ transaction."; an amount of 999999 or more fails as insufficient balance; anythi
 Reversals of references not in the ledger and payments to unknown recipients end Failed.
 
 Control API (no token needed; documented in ``control-api.yaml`` and :mod:`k2connect_sandbox.control`):
-``GET /sandbox/health``, ``POST /sandbox/reset``, ``GET /sandbox/deliveries``, ``GET /sandbox/events``,
+``GET /`` (the HTML dashboard, for browsers), ``GET /sandbox/health``, ``POST /sandbox/reset``,
+``GET /sandbox/deliveries``, ``GET /sandbox/events``,
 ``GET /sandbox/ledger``, ``POST /sandbox/simulate/{buygoods_transaction_received,
 buygoods_transaction_reversed, b2b_transaction_received, b2b_transaction_reversed,
 m2m_transaction_received, settlement_transfer_completed, card_transaction_received,
@@ -55,11 +62,21 @@ the spec's examples), ``tables`` (which table each registry GET reads), ``contro
 (response bodies), ``lifecycle`` (pending → final), ``ledger``, ``simulations``, ``webhooks``,
 ``delivery`` (signed at-least-once POSTs; the HMAC is the sandbox's own, not the SDK's), ``accounts``,
 ``scheduler``, ``faults``, ``tokens``, ``store`` (thread-safe state, optional SQLite), ``outcomes`` (test
-values), ``server``/``tls``/``__main__`` (serving), ``testing`` (pytest fixtures).
+values), ``failure_reasons`` (why an attempt failed, in words), ``console`` (a line per delivery attempt),
+``request_log`` and ``dashboard`` (the page at ``/``), ``display`` (URLs without secrets, printable text),
+``server``/``tls``/``__main__`` (serving), ``testing`` (pytest fixtures).
 """
 
 from k2connect_sandbox.app import SandboxApp, create_app
 from k2connect_sandbox.clock import ManualClock, SystemClock
 from k2connect_sandbox.config import SandboxConfig
+from k2connect_sandbox.console import attach_delivery_console
 
-__all__ = ["ManualClock", "SandboxApp", "SandboxConfig", "SystemClock", "create_app"]
+__all__ = [
+    "ManualClock",
+    "SandboxApp",
+    "SandboxConfig",
+    "SystemClock",
+    "attach_delivery_console",
+    "create_app",
+]

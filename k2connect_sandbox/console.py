@@ -1,10 +1,12 @@
-"""One console line per callback/webhook delivery attempt, like ``stripe listen``.
-
-::
+"""One console line per callback/webhook delivery attempt, like ``stripe listen``::
 
     14:03:07 ok     callback incoming_payment 19713b57 -> http://127.0.0.1:9000/cb: HTTP 200 (attempt 1 of 6)
-    14:03:07 FAILED callback incoming_payment 5d0c2a11 -> http://127.0.0.1:9/cb: connection refused
-             (attempt 1 of 6, next retry in 0.2 s)                  <- on the same line
+    14:03:07 FAILED callback payment 5d0c2a11 -> http://127.0.0.1:9/cb: connection refused (attempt 1 of 6,
+    next retry in 0.2 s)
+
+(the second is one line, wrapped here). Time, ok/FAILED, callback or webhook, the result type or topic, the
+resource (or event) id's first 8 characters, the URL, the status or why there was none, attempt n of m, and
+when the next attempt comes (or "no more retries" / "not retried").
 
 The CLI server attaches one to stderr (``__main__``); in-process sandboxes print nothing unless asked::
 

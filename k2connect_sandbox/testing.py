@@ -20,6 +20,15 @@ Fixtures:
 ``k2_sandbox_config``
     The :class:`SandboxConfig` both use: resolution without delay and fast delivery retries. Override
     it (session scope) in your conftest to change credentials, delays or retry bounds.
+
+Both print nothing. To see a line per callback/webhook delivery attempt while debugging a test::
+
+    console = k2connect_sandbox.attach_delivery_console(k2_sandbox.app)   # stderr (pytest -s shows it)
+    ...
+    console.close()
+
+``k2_sandbox.base_url`` opened in a browser is the dashboard: deliveries (failures first), resources,
+requests.
 """
 
 from __future__ import annotations
