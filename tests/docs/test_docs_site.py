@@ -5,6 +5,7 @@ One build into a temporary folder for the module (about 10 s); the checks read t
 
 from __future__ import annotations
 
+import fcntl
 import html
 import inspect
 import os
@@ -31,8 +32,22 @@ _TAG = re.compile(r"<[^>]+>")
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The built site and what mkdocs logged."""
-    out = tmp_path_factory.mktemp("site")
+    """The built site and what mkdocs logged: built once per run, even when xdist spreads these tests."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        return _build(tmp_path_factory.mktemp("site"))
+    shared = tmp_path_factory.getbasetemp().parent / f"docs-site-{run}"  # the workers' common folder
+    shared.mkdir(exist_ok=True)
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first worker builds; the others wait, then read its site
+        log = shared / "mkdocs.log"
+        if not log.exists():
+            _, logged = _build(shared / "site")
+            log.write_text(logged, encoding="utf-8")
+        return shared / "site", log.read_text(encoding="utf-8")
+
+
+def _build(out: Path) -> tuple[Path, str]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # Material's banner about MkDocs 2.0: noise here
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", "mkdocs.yml"]
     done = subprocess.run(
