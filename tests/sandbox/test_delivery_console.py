@@ -520,3 +520,51 @@ def test_the_cli_refuses_an_unknown_log_level(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "invalid choice: 'loud'" in done.stderr and done.stdout == ""
+
+
+def _cli_on_a_terminal(receiver: Receiver, environ: dict[str, str]) -> str:
+    """Run the CLI with stderr on a pseudo-terminal, push one refused callback; what the terminal got."""
+    pty = pytest.importorskip("pty")
+    controller, terminal = pty.openpty()
+    refused = f"http://127.0.0.1:{_closed_port()}/cb"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "k2connect_sandbox", "--port", "0", "--callback-delay", "0",
+         "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "TERM": "xterm", **environ},
+    )  # fmt: skip
+    os.close(terminal)
+    received = b""
+    try:
+        assert process.stdout is not None
+        url = ""
+        while not url:
+            key, _, value = process.stdout.readline().partition(": ")
+            url = value.strip() if key == "url" else ""
+        failed_id = _cli_push(url, refused)
+        deadline = time.monotonic() + 15
+        while f"{failed_id[:8]} -> {refused}".encode() not in received:
+            assert time.monotonic() < deadline, received
+            received += os.read(controller, 65536)
+    finally:
+        process.terminate()  # the one process this test started, by its handle
+        process.wait(timeout=15)
+        if process.stdout is not None:
+            process.stdout.close()
+        os.close(controller)
+    return received.decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_the_cli_on_a_terminal_marks_failures_in_red(receiver: Receiver) -> None:
+    shown = _cli_on_a_terminal(receiver, {"NO_COLOR": ""})
+    assert "\x1b[1;31m✗ FAILED\x1b[0m callback incoming_payment " in shown
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_the_cli_on_a_terminal_with_no_color_prints_plain_text(receiver: Receiver) -> None:
+    shown = _cli_on_a_terminal(receiver, {"NO_COLOR": "1"})
+    (line,) = [line for line in shown.splitlines() if " FAILED callback incoming_payment " in line]
+    assert "\x1b" not in line and "✗" not in line
