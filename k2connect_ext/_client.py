@@ -186,7 +186,7 @@ def connect(
 
     Returns:
         The client, to pass as ``client=`` to the generated functions. Close it with
-        ``client.get_httpx_client().close()``.
+            ``client.get_httpx_client().close()``.
 
     Raises:
         K2ConfigError: a credential is missing, or an option is unknown or bad.
@@ -218,7 +218,7 @@ def async_connect(
 
     Returns:
         The client, to pass as ``client=`` to the generated functions. Close it with ``await
-        client.get_async_httpx_client().aclose()``.
+            client.get_async_httpx_client().aclose()``.
 
     Raises:
         K2ConfigError: a credential is missing, an unknown ``http_backend``, or an option is unknown or bad.

@@ -262,7 +262,7 @@ def create_doc(builder: Callable[..., Any], handle: str) -> str:
 
     Returns:
         The builder's docstring with its ``Returns:`` (a request) replaced by the handle, and the errors of
-        sending added to its ``Raises:``.
+            sending added to its ``Raises:``.
     """
     annotation = str(inspect.signature(builder).return_annotation)
     model = annotation.removeprefix("Prepared[").removesuffix("]")
@@ -510,7 +510,7 @@ class K2(_Base):
 
         Returns:
             The resource's model: for a handle, its ``T`` (an ``IncomingPaymentResult``...); for a
-            Location, the model of the kind it names.
+                Location, the model of the kind it names.
 
         Raises:
             K2InputError: ``location`` is no K2 resource Location this SDK can read.

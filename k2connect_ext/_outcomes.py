@@ -162,8 +162,8 @@ def state_of(kind: str, status: str | None) -> State:
 
     Returns:
         ``SUCCEEDED`` or ``FAILED`` for a status the table knows for that kind, else ``PENDING`` (an unknown
-        kind or status included). A resource without a lifecycle (a recipient, a webhook subscription) is
-        ``SUCCEEDED`` once read.
+            kind or status included). A resource without a lifecycle (a recipient, a webhook subscription) is
+            ``SUCCEEDED`` once read.
     """
     if not isinstance(kind, str):  # a caller's mistake is "unknown", never a TypeError
         return State.PENDING

@@ -80,27 +80,46 @@ __all__ = [
 
 
 class EventKind(StrEnum):
-    """Which family a body belongs to."""
+    """Which family a body belongs to: ``K2Event.kind``."""
 
     WEBHOOK = "webhook"
+    """A webhook you subscribed to (``subscribe_webhook``): ``topic`` is a :class:`WebhookTopic`."""
     RESULT = "result"
+    """The result of a create, posted to its ``callback_url``: ``topic`` is a :class:`ResultType`."""
     DARAJA = "daraja"
+    """A webhook in Safaricom's Daraja format (``enable_daraja_payload=True``)."""
     UNKNOWN = "unknown"
+    """A JSON object of no known kind, kept whole (``model`` is an :class:`UnknownEvent`)."""
 
 
 @attrs.frozen
 class UnknownEvent:
-    """The model of a body of no known kind: the decoded JSON object, kept whole."""
+    """The model of a body of no known kind: the decoded JSON object, kept whole.
+
+    Attributes:
+        data: the decoded JSON object.
+    """
 
     data: dict[str, Any]
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        """The same constructor as the generated models have, so every ``K2Model`` round-trips alike."""
+        """The same constructor as the generated models have, so every ``K2Model`` round-trips alike.
+
+        Args:
+            src_dict: the decoded JSON object.
+
+        Returns:
+            The model, holding a copy of it.
+        """
         return cls(_copy_object(dict(src_dict)))
 
     def to_dict(self) -> dict[str, Any]:
-        """A copy of the data."""
+        """The body as a dict, as the generated models give theirs.
+
+        Returns:
+            A copy of the data.
+        """
         return _copy_object(self.data)
 
 
@@ -126,23 +145,31 @@ class K2Event:
     """A verified or parsed K2 body: the typed model plus the facts every receiver needs.
 
     ``model`` is the generated model (``isinstance``/``match`` on it, or on ``topic``); ``raw`` is the decoded
-    JSON object. The convenience fields are ``None`` when the body has no such fact:
+    JSON object. The convenience fields are ``None`` when the body has no such fact. Events are made by
+    :func:`parse_event` and :func:`construct_event` (and the receivers), not by hand.
 
-    * ``id``: the webhook event id, ``data.id`` for results, ``TransID`` for Daraja bodies.
-    * ``topic``: a :class:`WebhookTopic`, a :class:`ResultType` (``reversals`` is folded into ``reversal``),
-      ``"daraja:<TransactionType>"``, or for unknown bodies their ``topic``/``data.type`` if any.
-    * ``created_at``: aware datetime (``created_at``, ``initiation_time`` or ``TransTime``).
-    * ``resource_id``: what the body reports on: the transaction (``event.resource.id``; for
-      ``customer_created``, the last segment of ``_links.resource``), ``data.id`` for results (the last
-      segment of the ``Location`` you got when creating it), ``TransID`` for Daraja.
-    * ``amount`` (exact ``Decimal``), ``currency``, ``phone`` (sender / subscriber / MSISDN), ``status``,
-      ``reference`` (the M-PESA code of the money movement reported).
-    * ``intent``: the payment :class:`~k2connect_ext.Intent` this result belongs to, as the receiver left it
-      after settling it from this very callback (``succeeded`` or ``failed`` for a final result), when the
-      receiver was given a ``ledger=`` and the result carries an intent's tag that this ledger knows.
-      ``None`` otherwise: webhooks, untagged results, no ledger, an id the ledger does not know, and
-      events from :func:`parse_event` / :func:`construct_event`, which never read a ledger. It is not part
-      of the event's equality: two events of the same body are equal whatever their intent.
+    Attributes:
+        kind: the body's family (:class:`EventKind`).
+        factory: what builds ``model`` on first use (given by :func:`parse_event`).
+        raw: the decoded JSON object.
+        id: the webhook event id, ``data.id`` for results, ``TransID`` for Daraja bodies.
+        topic: a :class:`WebhookTopic`, a :class:`ResultType` (``reversals`` is folded into ``reversal``),
+            ``"daraja:<TransactionType>"``, or for unknown bodies their ``topic``/``data.type`` if any.
+        created_at: an aware datetime (``created_at``, ``initiation_time`` or ``TransTime``).
+        resource_id: what the body reports on: the transaction (``event.resource.id``; for
+            ``customer_created``, the last segment of ``_links.resource``), ``data.id`` for results (the last
+            segment of the ``Location`` you got when creating it), ``TransID`` for Daraja.
+        amount: the amount, an exact ``Decimal``.
+        currency: the amount's currency (``"KES"``).
+        phone: the sender's, subscriber's or MSISDN's phone number.
+        status: K2's status (``"Success"``, ``"Failed"``...); :attr:`is_success` says what it means.
+        reference: the M-PESA code of the money movement reported.
+        intent: the payment :class:`~k2connect_ext.Intent` this result belongs to, as the receiver left it
+            after settling it from this very callback (``succeeded`` or ``failed`` for a final result), when
+            the receiver was given a ``ledger=`` and the result carries an intent's tag that this ledger
+            knows. ``None`` otherwise: webhooks, untagged results, no ledger, an id the ledger does not know,
+            and events from :func:`parse_event` / :func:`construct_event`, which never read a ledger. It is
+            not part of the event's equality: two events of the same body are equal whatever their intent.
     """
 
     kind: EventKind
@@ -211,7 +238,11 @@ class K2Event:
         return f"{self.kind.value}:{self.id}"
 
     def to_dict(self) -> dict[str, Any]:
-        """A copy of the body as decoded (the hash view of the Ruby SDK's K2ProcessResult)."""
+        """The body as decoded (the hash view of the Ruby SDK's K2ProcessResult).
+
+        Returns:
+            A copy of ``raw``: changing it changes nothing here.
+        """
         return _copy_object(self.raw)
 
 
@@ -221,6 +252,9 @@ def parse_event(body: RawBody | str | Mapping[str, Any]) -> K2Event:
 
     Args:
         body: the raw request bytes (preferred), the text, or an already decoded JSON object.
+
+    Returns:
+        The event: its ``kind``, ``topic``, typed ``model`` and the facts every receiver needs.
 
     Raises:
         WebhookPayloadError: the bytes are not UTF-8 JSON, the top level is not an object, or a body of a
@@ -261,6 +295,19 @@ def _storable(event: K2Event, id_field: str) -> K2Event:
 @sealed
 def construct_event(body: RawBody, signature: str | bytes | None, api_key: ApiKeys) -> K2Event:
     """Verify ``signature`` over the raw ``body``, then parse it (stripe's ``construct_event``).
+
+    The one call most apps need: ``event = construct_event(await request.body(),
+    request.headers.get(SIGNATURE_HEADER), API_KEY)``.
+
+    Args:
+        body: the request's raw body, the exact bytes K2 sent (``await request.body()``, Flask's
+            ``request.get_data()``, Django's ``request.body``), never re-serialised JSON.
+        signature: the ``X-KopoKopo-Signature`` header's value, or None when it is missing.
+        api_key: the application's API key; several during a key rotation (a body signed with any passes);
+            or a ``K2`` / ``AsyncK2`` client, whose ``api_key`` is used.
+
+    Returns:
+        The parsed event (see :func:`parse_event`).
 
     Raises:
         WebhookSignatureError: missing, malformed or wrong signature, or no key (checked first, so an

@@ -95,7 +95,18 @@ AsyncHandler = Callable[[K2Event], Awaitable[object] | object]
 
 @attrs.frozen
 class ReceiverResponse:
-    """What to answer K2: an HTTP status, a small JSON body, and any extra headers (``Retry-After``)."""
+    """What to answer K2: an HTTP status, a small JSON body, and any extra headers (``Retry-After``).
+
+    The receivers' answers: 200 (accepted, or a duplicate), 400 (a malformed body), 401 (a bad signature),
+    413 (too large), 500 (the handler, the ledger or the deduplicator failed: K2 delivers again), 503 (another
+    delivery of the event is being processed: retry later).
+
+    Attributes:
+        status: the HTTP status.
+        body: the JSON body, e.g. ``{"status":"accepted"}``.
+        content_type: its media type.
+        headers: extra headers, as (name, value) pairs (``Retry-After`` with a 503).
+    """
 
     status: int
     body: bytes
@@ -159,6 +170,13 @@ class _ReceiverBase:
         For adapters: a ``Content-Length`` over the limit is refused before the first chunk is read; a
         body that turns out longer (chunked, or a lying ``Content-Length``) is refused as soon as it passes
         the limit, with the rest left unread.
+
+        Args:
+            headers: the request's headers (for ``Content-Length``).
+            chunks: the body's pieces, as the framework streams them.
+
+        Returns:
+            The whole body, for :meth:`handle`; or the 413 answer to send instead.
         """
         if self._declared_too_large(headers):
             return self._too_large
@@ -168,7 +186,15 @@ class _ReceiverBase:
     async def aread_body(
         self, headers: HeaderItems, chunks: AsyncIterable[RawBody]
     ) -> bytes | ReceiverResponse:
-        """Async twin of :meth:`read_body` (``request.stream()`` in Starlette)."""
+        """The asyncio twin of :meth:`read_body` (``request.stream()`` in Starlette).
+
+        Args:
+            headers: the request's headers (for ``Content-Length``).
+            chunks: the body's pieces, as the framework streams them.
+
+        Returns:
+            The whole body, for :meth:`handle`; or the 413 answer to send instead.
+        """
         if self._declared_too_large(headers):
             return self._too_large
         body = await aread_limited(chunks, self._max_body)
@@ -286,10 +312,20 @@ class WebhookReceiver(_ReceiverBase):
         self._ledger = ledger
 
     def handle(self, body: RawBody, headers: HeaderItems, *, url: str | None = None) -> ReceiverResponse:
-        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers.
+        """Process one request: verify, parse, deduplicate, settle its intent, run the handler.
 
-        ``url`` is the URL the request was posted to (the adapters pass it): its query string may carry a
-        payment intent's tag (settlement transfers, whose results carry no metadata).
+        Never raises for what K2 or a sender did: every outcome is an answer to send back.
+
+        Args:
+            body: the request's raw body, the exact bytes received.
+            headers: the request's headers (the signature is read from them).
+            url: the URL the request was posted to (the adapters pass it): its query string may carry a
+                payment intent's tag (settlement transfers, whose results carry no metadata).
+
+        Returns:
+            What to answer: 200 accepted or duplicate, 400, 401, 413, 500 (the handler, ledger or
+                deduplicator failed; nothing is marked done, so K2's next delivery is processed) or 503
+                (another delivery of it is running).
         """
         outcome = self._authenticate(body, headers)
         # Verified: the signature is not needed again, and a handler's error logged below would carry this
@@ -371,6 +407,20 @@ class AsyncWebhookReceiver(_ReceiverBase):
     :class:`~k2connect_ext.webhooks.AsyncDeduplicator` or a blocking one, which then runs in a worker thread.
     ``ledger`` may be an :class:`~k2connect_ext.AsyncLedger` or a blocking :class:`~k2connect_ext.Ledger`,
     which is then wrapped in one (its calls run in worker threads).
+
+    Args:
+        api_key: the K2 application's API key, or several during a key rotation.
+        handler: called with each new :class:`K2Event`, and awaited if it returns an awaitable. Return
+            normally to acknowledge; raise to have K2 redeliver.
+        deduplicator: remembers which event ids are in flight and which are done (an async or a blocking
+            one); without one, every delivery reaches the handler.
+        ledger: the payment intents' ledger: a verified result tagged with one of its intents settles that
+            intent before the handler runs, which sees it as ``event.intent``.
+        max_body_bytes: bodies larger than this are answered 413 unverified (default 1 MiB).
+
+    Raises:
+        K2ConfigError: empty API key, or a ``max_body_bytes`` that is not a positive int.
+        TypeError: a deduplicator or a ledger of neither kind.
     """
 
     @sealed  # a refused key must not stay in the frames a reporter prints
@@ -398,10 +448,20 @@ class AsyncWebhookReceiver(_ReceiverBase):
     async def handle(
         self, body: RawBody, headers: HeaderItems, *, url: str | None = None
     ) -> ReceiverResponse:
-        """Process one request: ``body`` is the raw bytes as received, ``headers`` the request headers.
+        """Process one request: verify, parse, deduplicate, settle its intent, run the handler.
 
-        ``url`` is the URL the request was posted to (the adapters pass it): its query string may carry a
-        payment intent's tag (settlement transfers, whose results carry no metadata).
+        Never raises for what K2 or a sender did: every outcome is an answer to send back.
+
+        Args:
+            body: the request's raw body, the exact bytes received.
+            headers: the request's headers (the signature is read from them).
+            url: the URL the request was posted to (the adapters pass it): its query string may carry a
+                payment intent's tag (settlement transfers, whose results carry no metadata).
+
+        Returns:
+            What to answer: 200 accepted or duplicate, 400, 401, 413, 500 (the handler, ledger or
+                deduplicator failed; nothing is marked done, so K2's next delivery is processed) or 503
+                (another delivery of it is running).
         """
         outcome = self._authenticate(body, headers)
         # Verified: the signature is not needed again, and a handler's error logged below would carry this

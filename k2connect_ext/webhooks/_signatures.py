@@ -64,7 +64,19 @@ class HeaderItems(Protocol):
 
 
 def compute_signature(body: RawBody, api_key: str) -> str:
-    """Return the lowercase hex HMAC-SHA256 of ``body`` keyed with ``api_key`` (UTF-8), as K2 sends it."""
+    """The signature K2 sends with ``body``: to sign test bodies, or to check one by hand.
+
+    Args:
+        body: the raw body bytes.
+        api_key: the application's API key.
+
+    Returns:
+        The lowercase hex HMAC-SHA256 of ``body`` keyed with ``api_key`` (UTF-8), as K2 sends it.
+
+    Raises:
+        TypeError: ``body`` is not bytes.
+        ValueError: ``api_key`` is empty, not a str, or not valid UTF-8.
+    """
     if not isinstance(body, RawBody):
         raise TypeError(f"body must be bytes, got {type(body).__name__}: {_RAW_BYTES_HINT}")
     key = _utf8_or_none(api_key) if isinstance(api_key, str) else None
@@ -79,12 +91,21 @@ def verify_signature(
     signature: str | bytes | None,
     api_key: ApiKeys | WebhookKeys,
 ) -> None:
-    """Check ``signature`` (the header value) against ``body``; raise WebhookSignatureError if it fails.
+    """Check ``signature`` (the header value) against ``body``, in constant time.
 
-    ``api_key`` may be one key or several: during a key rotation pass both the new and the old key,
-    and the body passes if it was signed with any of them. A ``K2`` / ``AsyncK2`` client stands for its
-    own ``api_key``. Upper-case hex and surrounding
-    whitespace in the header are tolerated. ``signature`` may be bytes, as in raw ASGI headers.
+    Upper-case hex and surrounding whitespace in the header are tolerated.
+
+    Args:
+        body: the request's raw body, the exact bytes K2 sent (never re-serialised JSON).
+        signature: the ``X-KopoKopo-Signature`` header's value (bytes too, as in raw ASGI headers), or None
+            when it is missing.
+        api_key: one key, or several during a key rotation (pass both the new and the old key: the body
+            passes if it was signed with any of them), or a ``K2`` / ``AsyncK2`` client, which stands for
+            its own ``api_key``.
+
+    Raises:
+        WebhookSignatureError: the signature is missing, malformed or wrong, the body is not bytes, or there
+            is no usable key (fail closed). Answer 401. The message never holds a signature or a key.
     """
     if not isinstance(body, RawBody):
         raise WebhookSignatureError(

@@ -64,8 +64,28 @@ def webhook_view(
     """A view that verifies, parses, deduplicates and hands each event to ``handler``; POST only.
 
     The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`, plus 405 for other methods;
-    a tagged result settles its intent in ``ledger`` (if given) before the handler runs.
+    a tagged result settles its intent in ``ledger`` (if given) before the handler runs. The view is exempt
+    from CSRF checks (K2 signs its requests instead): ``path("k2/webhooks", webhook_view(API_KEY, handle))``.
     An async handler needs Django 5.0 or later, whose ``csrf_exempt`` keeps async views async.
+
+    Args:
+        api_key: the K2 application's API key, or several during a key rotation. An empty one is refused
+            at once (``K2ConfigError``), not at the first webhook.
+        handler: called with each new :class:`~k2connect_ext.webhooks.K2Event`; return to acknowledge,
+            raise to have K2 deliver it again. An async handler makes an async view.
+        deduplicator: remembers which events are in flight and which are done; a sync handler needs a
+            blocking one (an async handler takes either). Without one, every delivery reaches the handler.
+        ledger: the payment intents' ledger: a verified result tagged with one of its intents settles that
+            intent before the handler runs. A sync handler needs a blocking
+            :class:`~k2connect_ext.Ledger` (an async handler takes an ``AsyncLedger`` too).
+        max_body_bytes: bodies larger than this are answered 413 without being read whole (default 1 MiB).
+
+    Returns:
+        The view: async for an async handler, else sync.
+
+    Raises:
+        K2ConfigError: no usable API key, or a ``max_body_bytes`` that is not a positive int.
+        TypeError: a deduplicator or a ledger that does not fit the handler.
     """
     if _is_async_callable(handler):
         receiver = AsyncWebhookReceiver(

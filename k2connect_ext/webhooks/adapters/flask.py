@@ -52,7 +52,27 @@ def webhook_view(
     """A view that verifies, parses, deduplicates and hands each event to ``handler`` (a sync function).
 
     The answers are those of :class:`~k2connect_ext.webhooks.WebhookReceiver`, which settles the intent of
-    a tagged result from ``ledger`` (if given) before the handler runs. Register it for POST only.
+    a tagged result from ``ledger`` (if given) before the handler runs. Register it for POST only:
+    ``app.add_url_rule("/k2/webhooks", view_func=webhook_view(API_KEY, handle), methods=["POST"])``.
+
+    Args:
+        api_key: the K2 application's API key, or several during a key rotation. An empty one is refused
+            at once (``K2ConfigError``), not at the first webhook.
+        handler: called with each new :class:`~k2connect_ext.webhooks.K2Event`; return to acknowledge,
+            raise to have K2 deliver it again. A plain function (Flask views are synchronous).
+        deduplicator: remembers which events are in flight and which are done (a shared one, such as
+            :class:`~k2connect_ext.webhooks.SQLiteDeduplicator`, when several workers receive); without
+            one, every delivery reaches the handler, which must then be idempotent itself.
+        ledger: the payment intents' :class:`~k2connect_ext.Ledger`: a verified result tagged with one of
+            its intents settles that intent before the handler runs, which sees it as ``event.intent``.
+        max_body_bytes: bodies larger than this are answered 413 without being read whole (default 1 MiB).
+
+    Returns:
+        The view function.
+
+    Raises:
+        K2ConfigError: no usable API key, or a ``max_body_bytes`` that is not a positive int.
+        TypeError: an async handler, a deduplicator or a ledger that is not a blocking one.
     """
     receiver = WebhookReceiver(
         api_key, handler, deduplicator=deduplicator, ledger=ledger, max_body_bytes=max_body_bytes
@@ -96,7 +116,32 @@ def webhook_blueprint(
     name: str = "k2connect_webhooks",
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> Blueprint:
-    """A blueprint serving :func:`webhook_view` at ``rule`` (POST only), as endpoint ``<name>.webhook``."""
+    """A blueprint serving :func:`webhook_view` at ``rule`` (POST only), as endpoint ``<name>.webhook``.
+
+    ``app.register_blueprint(webhook_blueprint(API_KEY, handle), url_prefix="/k2")`` serves
+    ``/k2/webhooks``.
+
+    Args:
+        api_key: the K2 application's API key, or several during a key rotation. An empty one is refused
+            at once (``K2ConfigError``), not at the first webhook.
+        handler: called with each new :class:`~k2connect_ext.webhooks.K2Event`; return to acknowledge,
+            raise to have K2 deliver it again. A plain function.
+        deduplicator: remembers which events are in flight and which are done (a shared one, such as
+            :class:`~k2connect_ext.webhooks.SQLiteDeduplicator`, when several workers receive); without
+            one, every delivery reaches the handler, which must then be idempotent itself.
+        ledger: the payment intents' :class:`~k2connect_ext.Ledger`: a verified result tagged with one of
+            its intents settles that intent before the handler runs, which sees it as ``event.intent``.
+        rule: the URL rule within the blueprint.
+        name: the blueprint's name.
+        max_body_bytes: bodies larger than this are answered 413 without being read whole (default 1 MiB).
+
+    Returns:
+        The blueprint, to register on the app.
+
+    Raises:
+        K2ConfigError: no usable API key, or a ``max_body_bytes`` that is not a positive int.
+        TypeError: an async handler, a deduplicator or a ledger that is not a blocking one.
+    """
     blueprint = Blueprint(name, __name__)
     view = webhook_view(
         api_key, handler, deduplicator=deduplicator, ledger=ledger, max_body_bytes=max_body_bytes

@@ -67,9 +67,30 @@ def webhook_endpoint(
 ) -> Callable[[Request], Awaitable[Response]]:
     """An endpoint that verifies, parses, deduplicates and hands each event to ``handler``.
 
-    ``handler`` may be async, or a plain function, which then runs in Starlette's thread pool so a slow
-    handler never blocks the event loop. The answers are those of :class:`AsyncWebhookReceiver`, which
-    settles the intent of a tagged result from ``ledger`` (if given) before the handler runs.
+    The answers are those of :class:`~k2connect_ext.webhooks.AsyncWebhookReceiver`, which settles the
+    intent of a tagged result from ``ledger`` (if given) before the handler runs. Route it for POST only.
+
+    Args:
+        api_key: the K2 application's API key, or several during a key rotation. An empty one is refused
+            at once (``K2ConfigError``), not at the first webhook.
+        handler: called with each new :class:`~k2connect_ext.webhooks.K2Event`; return to acknowledge,
+            raise to have K2 deliver it again. Async, or a plain function, which then runs in Starlette's
+            thread pool so a slow handler never blocks the event loop.
+        deduplicator: remembers which events are in flight and which are done (an async or a blocking
+            one, such as :class:`~k2connect_ext.webhooks.SQLiteDeduplicator`); without one, every delivery
+            reaches the handler.
+        ledger: the payment intents' ledger (a :class:`~k2connect_ext.Ledger` or
+            :class:`~k2connect_ext.AsyncLedger`): a verified result tagged with one of its intents settles
+            that intent before the handler runs, which sees it as ``event.intent``.
+        max_body_bytes: bodies larger than this are answered 413 without being read whole (default 1 MiB).
+
+    Returns:
+        The endpoint: an async function of a ``Request``, for a Starlette ``Route`` or FastAPI's
+            ``add_api_route``.
+
+    Raises:
+        K2ConfigError: no usable API key, or a ``max_body_bytes`` that is not a positive int.
+        TypeError: a deduplicator or a ledger of neither kind.
     """
     receiver = AsyncWebhookReceiver(
         api_key,
@@ -105,6 +126,17 @@ def verified_event(
 
     It does not deduplicate (a dependency cannot acknowledge a duplicate without running the endpoint):
     call your deduplicator in the endpoint with ``event.dedup_key``, or use :func:`webhook_endpoint`.
+
+    Args:
+        api_key: the K2 application's API key, or several during a key rotation. An empty one is refused
+            at once (``K2ConfigError``), not at the first webhook.
+        max_body_bytes: bodies larger than this are answered 413 without being read whole (default 1 MiB).
+
+    Returns:
+        The dependency: ``event: K2Event = Depends(verified_event(API_KEY))``.
+
+    Raises:
+        K2ConfigError: no usable API key, or a ``max_body_bytes`` that is not a positive int.
     """
     keys = configured_keys(api_key)
     limit = checked_limit(max_body_bytes)
