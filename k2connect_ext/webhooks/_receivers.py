@@ -60,6 +60,7 @@ from k2connect_ext._intent_poll import asettle_from_polling, settle_from_polling
 from k2connect_ext._intent_settle import asettle, settle
 from k2connect_ext._intent_tag import intent_id_of
 from k2connect_ext._ledger import AsyncLedger, Ledger
+from k2connect_ext._logging import configure_from_environment
 from k2connect_ext._sealed import sealed
 from k2connect_ext.webhooks._body_limit import (
     DEFAULT_MAX_BODY_BYTES,
@@ -155,6 +156,8 @@ def configured_keys(api_key: ApiKeys) -> WebhookKeys:
 
 class _ReceiverBase:
     def __init__(self, api_key: ApiKeys, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        # A process that only receives (no client made) honours K2CONNECT_LOG as well.
+        configure_from_environment()
         self._keys = configured_keys(api_key)
         self._max_body = checked_limit(max_body_bytes)
         self._too_large = _answer(413, "rejected", f"the body is larger than {self._max_body} bytes")

@@ -135,10 +135,26 @@ def _make_async_connect(server: FakeK2) -> Any:
     return async_connect(CLIENT_ID, SECRET, transport=httpx.MockTransport(server))
 
 
-CONSTRUCTORS = [_make_k2, _make_async_k2, _make_connect, _make_async_connect]
+def _make_receiver(server: FakeK2) -> Any:
+    return WebhookReceiver("receiver-api-key", lambda event: None)
 
 
-@pytest.mark.parametrize("make", CONSTRUCTORS, ids=["K2", "AsyncK2", "connect", "async_connect"])
+def _make_async_receiver(server: FakeK2) -> Any:
+    return AsyncWebhookReceiver("receiver-api-key", lambda event: None)
+
+
+CONSTRUCTORS = [
+    _make_k2,
+    _make_async_k2,
+    _make_connect,
+    _make_async_connect,
+    _make_receiver,
+    _make_async_receiver,
+]
+MADE = ["K2", "AsyncK2", "connect", "async_connect", "WebhookReceiver", "AsyncWebhookReceiver"]
+
+
+@pytest.mark.parametrize("make", CONSTRUCTORS, ids=MADE)
 @pytest.mark.parametrize("value", ["info", "DEBUG", " debug "])
 def test_the_variable_is_read_by_every_client(
     make: Callable[[FakeK2], Any], value: str, monkeypatch: pytest.MonkeyPatch
