@@ -31,6 +31,7 @@ help:
 	@echo "make reliability     the whole fault matrix (one table, 0 problems) and the full payment-intent crash test"
 	@echo "make fuzz            the hypothesis fuzz tests of tests/reliability, at least 100k cases"
 	@echo "make bench           every speed figure beside its floor: BENCHMARKS.md + bench/benchmarks.png"
+	@echo "make docs            the documentation site into site/ (mkdocs --strict); make docs-serve serves it on 127.0.0.1:8000"
 	@echo "make lint / typecheck"
 
 setup: $(STAMP)
@@ -50,6 +51,7 @@ generate: $(STAMP)
 	touch $(GEN_PKG)/py.typed
 	$(BIN)/python scripts/generate_registry.py
 	$(BIN)/python scripts/generate_payload_rules.py
+	$(BIN)/python scripts/generate_event_docs.py
 
 check-generated: $(STAMP)
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
@@ -62,7 +64,8 @@ check-generated: $(STAMP)
 	if diff -u k2connect_ext/webhooks/_payload_rules.py "$$tmp/_payload_rules.py"; then \
 	echo "k2connect_ext/webhooks/_payload_rules.py matches $(SPEC)"; \
 	else echo "k2connect_ext/webhooks/_payload_rules.py has drifted from $(SPEC): run 'make generate' and commit"; \
-	exit 1; fi
+	exit 1; fi; \
+	$(BIN)/python scripts/generate_event_docs.py --check
 
 lint-spec: $(STAMP)
 	$(BIN)/openapi-spec-validator --validation-errors all $(SPEC)
