@@ -67,7 +67,12 @@ __all__ = ["AsyncIntents"]
 class AsyncIntents:
     """``AsyncK2.intents``: the asyncio twin of :class:`~k2connect_ext.Intents`; the same methods, awaited.
 
-    ``run_batch`` takes a ``threading.Event`` or an ``asyncio.Event`` as ``stop``.
+    ``run_batch`` takes a ``threading.Event`` or an ``asyncio.Event`` as ``stop``. The ledger's calls run
+    in worker threads, so a slow disk or database never stalls the event loop.
+
+    Args:
+        k2: the client that sends.
+        ledger: where the intents are recorded.
     """
 
     send_money: SendMoneyIntent[Awaitable[Intent]]
@@ -92,19 +97,54 @@ class AsyncIntents:
     # ------------------------------------------------------------------ reading
     @asealed
     async def get(self, key: str) -> Intent | None:
-        """The intent recorded under ``key``, or None."""
+        """The intent recorded under ``key``.
+
+        Args:
+            key: the idempotency key it was recorded under.
+
+        Returns:
+            The intent as the ledger holds it now, or None if no intent has this key.
+
+        Raises:
+            K2StoreUnavailableError: the ledger could not be read.
+        """
         return await self._ledger.get(key)
 
     @asealed
     async def list(
         self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT
     ) -> builtins.list[Intent]:
-        """Up to ``limit`` intents (in ``states`` if given), oldest first."""
+        """The intents recorded, oldest first (see :meth:`Intents.list`).
+
+        Args:
+            states: only intents in this state or these states; every state if None.
+            limit: the most intents returned (1000 by default).
+
+        Returns:
+            Up to ``limit`` intents, oldest first.
+
+        Raises:
+            K2InputError: an unknown state, or a ``limit`` below 1.
+            K2StoreUnavailableError: the ledger could not be read.
+        """
         return await self._ledger.list(states, limit=limit)
 
     @asealed
     async def wait(self, key: str, *, timeout: float | None = None) -> Intent:
-        """Follow the intent's Location and settle it (see ``Intents.wait``)."""
+        """Follow the intent's Location until K2's resource is final, and settle it (see ``Intents.wait``).
+
+        Args:
+            key: the idempotency key it was recorded under.
+            timeout: the most seconds to wait; the client's ``PollSettings.timeout`` if None.
+
+        Returns:
+            The intent: ``succeeded`` or ``failed`` once K2's resource is final, else as it was.
+
+        Raises:
+            K2InputError: no intent has this key.
+            K2PollTimeoutError: K2's resource was not final within ``timeout``; the intent is unchanged.
+            K2StoreUnavailableError: the ledger could not be read or written.
+        """
         intent = await self._existing(key)
         if intent.state not in SETTLEABLE or intent.location is None:
             return intent
@@ -186,7 +226,23 @@ class AsyncIntents:
         sending_grace: float = DEFAULT_SENDING_GRACE,
         now: float | None = None,
     ) -> ReconcileReport:
-        """Move every unsettled intent on, once (see ``Intents.reconcile``)."""
+        """Move every unsettled intent on, once (see :meth:`Intents.reconcile` for each move).
+
+        Args:
+            horizon: seconds an ``ambiguous`` intent without a Location waits for its callback before it
+                becomes ``unresolved`` (an hour by default).
+            sending_grace: seconds a ``sending`` intent may be in flight in another process before it is
+                called ``ambiguous`` (60 by default).
+            now: the time the ages are measured at, in epoch seconds; the clock's if None.
+
+        Returns:
+            What the pass did: the moves, the intents it moved, and the errors it met.
+
+        Raises:
+            K2InputError: a ``horizon``, ``sending_grace`` or ``now`` that is not a finite number of seconds,
+                zero or more.
+            K2StoreUnavailableError: the ledger failed; the pass stopped there (run it again).
+        """
         horizon = check_seconds(horizon, "horizon")
         sending_grace = check_seconds(sending_grace, "sending_grace")
         at = time.time() if now is None else check_seconds(now, "now")
@@ -245,7 +301,21 @@ class AsyncIntents:
 
     @asealed
     async def resolve(self, key: str, *, sent: bool, note: str) -> Intent:
-        """A person's decision on an ``unresolved`` intent (see ``Intents.resolve``)."""
+        """A person's decision on an ``unresolved`` intent, recorded with ``note`` (see ``Intents.resolve``).
+
+        Args:
+            key: the idempotency key it was recorded under.
+            sent: whether the payment reached K2 and took effect: True makes it ``succeeded``; False makes
+                it ``recorded``, and the next call with its key (or ``reconcile()``) sends it.
+            note: who decided and what they checked; kept with the intent.
+
+        Returns:
+            The intent, ``succeeded`` or ``recorded``.
+
+        Raises:
+            K2InputError: no intent has this key, or ``note`` is blank.
+            K2IntentConflictError: the intent is not ``unresolved`` (nothing changed).
+        """
         intent = await self._existing(key)
         to, text = resolution(intent.state, sent, note)
         return await self._ledger.transition(intent.id, to, expect=IntentState.UNRESOLVED, note=text)
@@ -253,7 +323,14 @@ class AsyncIntents:
     # ------------------------------------------------------------------ batches
     @sealed
     def check_rows(self, rows: Sequence[BatchRow]) -> tuple[RowProblem, ...]:
-        """Every problem of every row, found without sending or recording anything (no I/O: not awaited)."""
+        """Every problem of every row, found without sending or recording anything (no I/O: not awaited).
+
+        Args:
+            rows: the batch's rows.
+
+        Returns:
+            Each problem, with its row's index, key and field; empty when every row is good.
+        """
         return check_rows(rows)
 
     @asealed
@@ -265,10 +342,24 @@ class AsyncIntents:
         stop: threading.Event | asyncio.Event | None = None,
         on_progress: Callable[[Intent], object] | None = None,
     ) -> BatchReport:
-        """Send many creates, each once, ``concurrency`` tasks at a time (see ``Intents.run_batch``).
+        """Send many creates, each once, ``concurrency`` tasks at a time (see :meth:`Intents.run_batch`).
 
         If the call itself is cancelled, the rows already running finish first (none is left half sent),
         then the cancellation goes on.
+
+        Args:
+            rows: the creates to send, one :class:`~k2connect_ext.BatchRow` each.
+            concurrency: how many rows are sent at once (4 by default).
+            stop: a ``threading.Event`` or ``asyncio.Event`` that, once set, starts no new row.
+            on_progress: called with each row's intent as it is done.
+
+        Returns:
+            What the run did: each row's intent, the counts per state, the rows not sent this time, and
+                whether it was stopped.
+
+        Raises:
+            K2InputError: bad rows (nothing recorded), or a ``concurrency`` below 1.
+            K2StoreUnavailableError: the ledger failed; no new row started after it (run again later).
         """
         batch = builtins.list(rows)
         problems = check_rows(batch)

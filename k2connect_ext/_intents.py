@@ -60,6 +60,7 @@ from k2connect_client.registry import OPERATIONS
 
 from k2connect_ext import _call
 from k2connect_ext import _operations as ops
+from k2connect_ext._docstrings import Docstring
 from k2connect_ext._exceptions import (
     K2AmbiguousOutcomeError,
     K2APIError,
@@ -235,15 +236,69 @@ def intent_signature(builder: Builder, returns: str) -> inspect.Signature:
 
 
 def describe(method: Callable[..., Any], name: str, owner: str, returns: str) -> None:
-    """Name a generated intent method after its builder, with the builder's documentation and signature."""
+    """Name a generated intent method after its builder, with the builder's documentation and signature.
+
+    Args:
+        method: the generated method, changed in place.
+        name: the builder's name (a key of ``MONEY_OPERATIONS``).
+        owner: ``"Intents"`` or ``"AsyncIntents"``.
+        returns: the return annotation ``help()`` shows (``"Intent"``).
+    """
     builder = MONEY_OPERATIONS[name]
     method.__name__ = name
     method.__qualname__ = f"{owner}.{name}"
-    method.__doc__ = (
-        f"Record a ``{name}`` intent under ``key`` and send it once (see ``{owner}``).\n\n"
-        f"The arguments are ``K2.{name}``'s: {builder.__doc__}"
-    )
+    method.__doc__ = intent_doc(builder, name)
     method.__dict__["__signature__"] = intent_signature(builder, returns)
+
+
+_KEY = (
+    'key: your idempotency key for this payment (``"payroll-2026-12/emp-17"``): one intent per key, at\n'
+    "    most 255 characters. The same key with the same arguments returns the same intent and never sends\n"
+    "    again; with other arguments it is refused."
+)
+_INTENT_RETURNS = (
+    "The :class:`~k2connect_ext.Intent` as the send left it: ``sent`` (K2 accepted it: ``wait(key)``\n"
+    "    or its callback settles it), ``refused`` (K2 refused it and did nothing: a new attempt needs a new\n"
+    "    key) or ``ambiguous`` (it may have reached K2: ``reconcile()`` settles it; it is never sent\n"
+    "    again). For a key already recorded, that intent as it is now."
+)
+_INTENT_RAISES = (
+    'K2InputError: the key is no key, or is recorded for another request (``field`` is ``"key"``);\n'
+    "    nothing was sent.",
+    "K2StoreUnavailableError: the ledger could not be written, and nothing was sent; or K2's answer could\n"
+    "    not be stored: the intent stays ``sending``, the message holds K2's Location, and ``reconcile()``\n"
+    "    settles it.",
+    "K2ConnectionError: K2 could not be reached and nothing was sent (``K2TimeoutError`` if a timeout\n"
+    "    fired first): the intent is ``recorded`` again; call again with the same key, or ``reconcile()``.",
+    "K2AuthError: K2 refused the credentials or the token (401, 403): the intent is ``recorded`` again.",
+    "K2RateLimitError: too many requests (429): the intent is ``recorded`` again.",
+    "K2ConfigError: the client was closed.",
+)
+
+
+def intent_doc(builder: Builder, name: str) -> str:
+    """The docstring of an intent method: its builder's arguments plus ``key``, and what an intent means.
+
+    Args:
+        builder: the create's builder in ``_operations``.
+        name: its name.
+
+    Returns:
+        The docstring: what is recorded and sent, ``key`` and the builder's ``Args:``, the intent it
+            returns, and what recording and sending raise.
+    """
+    sent = Docstring.parse(builder.__doc__)
+    summary = sent.text.split("\n\n")[0]  # its first paragraph: the rest is about the facade's handle
+    text = (
+        f"Record a ``{name}`` intent under ``key``, then send it at most once; the arguments are\n"
+        f"``K2.{name}``'s, checked before anything is recorded.\n\n"
+        "A request that certainly never reached K2 goes back to ``recorded`` and its error is raised: call\n"
+        "again with the same key. Every other answer is stored and returned in the intent, not raised.\n\n"
+        f"What is sent: {summary}"
+    )
+    doc = Docstring(text).with_section("Args", [_KEY, *sent.entries("Args")])
+    doc = doc.with_section("Returns", [_INTENT_RETURNS])
+    return doc.with_section("Raises", [*sent.entries("Raises"), *_INTENT_RAISES]).render()
 
 
 # ----------------------------------------------------------------------------- the request, as recorded
@@ -442,7 +497,15 @@ class ReconcileReport:
     errors: tuple[tuple[str, str], ...]
 
     def count(self, old: IntentState, new: IntentState) -> int:
-        """How many intents moved from ``old`` to ``new``."""
+        """How many intents made one move.
+
+        Args:
+            old: the state they were in.
+            new: the state they moved to.
+
+        Returns:
+            How many intents moved from ``old`` to ``new`` (0 if none did).
+        """
         return self.moves.get((old, new), 0)
 
 
@@ -479,9 +542,14 @@ def pages(read: Callable[[Intent | None], builtins.list[Intent]]) -> Iterator[In
 
 @attrs.frozen
 class BatchRow:
-    """One create of a batch: its idempotency key, the operation (``"send_money"``, any of
-    ``MONEY_OPERATIONS``) and its keyword arguments, as ``k2.intents.<operation>(key=..., **arguments)``
-    takes them."""
+    """One create of a batch, as ``k2.intents.<operation>(key=..., **arguments)`` takes it.
+
+    Attributes:
+        key: the row's idempotency key (unique in the batch).
+        operation: the create: ``"send_money"``, ``"stk_push"``, ``"create_payment"``, ``"settle_funds"``,
+            ``"reverse_transaction"`` or ``"create_payment_link"``.
+        arguments: its keyword arguments, as ``K2.<operation>`` takes them.
+    """
 
     key: str
     operation: str
@@ -490,7 +558,14 @@ class BatchRow:
 
 @attrs.frozen
 class RowProblem:
-    """Why one row of a batch was refused (``index`` counts rows from 0), or not sent this time."""
+    """Why one row of a batch was refused, or not sent this time.
+
+    Attributes:
+        index: the row's position in the batch, from 0.
+        key: the row's key, or None when it is no usable key.
+        field: the argument at fault (``"key"``, ``"amount"``...), or None.
+        message: what is wrong.
+    """
 
     index: int
     key: str | None
@@ -596,7 +671,12 @@ class Intents:
 
     One method per money-moving create (``send_money``, ``stk_push``, ``create_payment``, ``settle_funds``,
     ``reverse_transaction``, ``create_payment_link``), each taking ``K2``'s arguments plus ``key``, and
-    returning the :class:`~k2connect_ext.Intent` as the send left it. Thread-safe.
+    returning the :class:`~k2connect_ext.Intent` as the send left it. Thread-safe. Reach it as
+    ``k2.intents`` on a client given the ``ledger`` option.
+
+    Args:
+        k2: the client that sends.
+        ledger: where the intents are recorded.
     """
 
     send_money: SendMoneyIntent[Intent]
@@ -621,12 +701,35 @@ class Intents:
     # ------------------------------------------------------------------ reading
     @sealed
     def get(self, key: str) -> Intent | None:
-        """The intent recorded under ``key``, or None."""
+        """The intent recorded under ``key``.
+
+        Args:
+            key: the idempotency key it was recorded under.
+
+        Returns:
+            The intent as the ledger holds it now, or None if no intent has this key.
+
+        Raises:
+            K2StoreUnavailableError: the ledger could not be read.
+        """
         return self._ledger.get(key)
 
     @sealed
     def list(self, states: States | None = None, *, limit: int = DEFAULT_LIST_LIMIT) -> builtins.list[Intent]:
-        """Up to ``limit`` intents (in ``states`` if given: one state or several), oldest first."""
+        """The intents recorded, oldest first: to review the ``ambiguous`` and ``unresolved`` ones.
+
+        Args:
+            states: only intents in this state (an :class:`~k2connect_ext.IntentState`) or these states;
+                every state if None.
+            limit: the most intents returned (1000 by default).
+
+        Returns:
+            Up to ``limit`` intents, oldest first.
+
+        Raises:
+            K2InputError: an unknown state, or a ``limit`` below 1.
+            K2StoreUnavailableError: the ledger could not be read.
+        """
         return self._ledger.list(states, limit=limit)
 
     @sealed
@@ -635,11 +738,19 @@ class Intents:
 
         A failed payment settles ``failed`` (nothing is raised: the intent says it). An intent with nothing
         to follow (settled already, or without a Location: ``recorded``, ``ambiguous`` without one,
-        ``unresolved``) is returned as it is. ``timeout`` bounds the wait (``K2PollTimeoutError`` past it,
-        the intent unchanged); by default the client's ``PollSettings``.
+        ``unresolved``) is returned as it is.
+
+        Args:
+            key: the idempotency key it was recorded under.
+            timeout: the most seconds to wait; the client's ``PollSettings.timeout`` if None.
+
+        Returns:
+            The intent: ``succeeded`` or ``failed`` once K2's resource is final, else as it was.
 
         Raises:
             K2InputError: no intent has this key.
+            K2PollTimeoutError: K2's resource was not final within ``timeout``; the intent is unchanged.
+            K2StoreUnavailableError: the ledger could not be read or written.
         """
         intent = self._existing(key)
         if intent.state not in SETTLEABLE or intent.location is None:
@@ -735,19 +846,29 @@ class Intents:
         * ``sent``: its Location is read, and a final resource settles it;
         * ``ambiguous`` with a Location: read; a final resource settles it, a pending one makes it ``sent``
           (K2 has it);
-        * ``ambiguous`` without a Location: only its callback (tagged with the intent's id) can settle it;
-          ``horizon`` seconds after it became ambiguous, it becomes ``unresolved`` with the reason, for a
-          person to ``resolve``. K2's transaction polling cannot help here: its results arrive by callback
-          too, so nothing can settle such an intent from Python alone;
+        * ``ambiguous`` without a Location: only its callback (tagged with the intent's id) can settle it,
+          or for an STK push a transaction polling result (:meth:`settle_from_polling`); ``horizon`` seconds
+          after it became ambiguous, it becomes ``unresolved`` with the reason, for a person to ``resolve``;
         * ``sending`` for longer than ``sending_grace`` seconds: the process that was sending it crashed or
           hung; it becomes ``ambiguous`` (a younger one may be in flight in another process);
         * ``recorded``: sent (as ``send_money`` and the others send).
 
-        ``ambiguous`` and ``unresolved`` intents are never sent again. ``now`` is the time the ages are
-        measured at (epoch seconds; by default the clock's). An intent that cannot be checked this time (K2
-        unreachable) is listed in the report's ``errors`` and left as it was.
+        ``ambiguous`` and ``unresolved`` intents are never sent again. An intent that cannot be checked this
+        time (K2 unreachable) is listed in the report's ``errors`` and left as it was.
+
+        Args:
+            horizon: seconds an ``ambiguous`` intent without a Location waits for its callback before it
+                becomes ``unresolved`` (an hour by default).
+            sending_grace: seconds a ``sending`` intent may be in flight in another process before it is
+                called ``ambiguous`` (60 by default).
+            now: the time the ages are measured at, in epoch seconds; the clock's if None.
+
+        Returns:
+            What the pass did: the moves, the intents it moved, and the errors it met.
 
         Raises:
+            K2InputError: a ``horizon``, ``sending_grace`` or ``now`` that is not a finite number of seconds,
+                zero or more.
             K2StoreUnavailableError: the ledger failed; the pass stopped there (run it again).
         """
         horizon = check_seconds(horizon, "horizon")
@@ -804,6 +925,14 @@ class Intents:
         ``sent=True``: it reached K2 and took effect, so it becomes ``succeeded``. ``sent=False``: it never
         did, so it becomes ``recorded`` and the next call with its key (or ``reconcile()``) sends it.
 
+        Args:
+            key: the idempotency key it was recorded under.
+            sent: whether the payment reached K2 and took effect (check K2's dashboard or statement first).
+            note: who decided and what they checked; kept with the intent.
+
+        Returns:
+            The intent, ``succeeded`` or ``recorded``.
+
         Raises:
             K2InputError: no intent has this key, or ``note`` is blank.
             K2IntentConflictError: the intent is not ``unresolved`` (nothing changed).
@@ -815,7 +944,14 @@ class Intents:
     # ------------------------------------------------------------------ batches
     @sealed
     def check_rows(self, rows: Sequence[BatchRow]) -> tuple[RowProblem, ...]:
-        """Every problem of every row, found without sending or recording anything (see ``run_batch``)."""
+        """Every problem of every row, found without sending or recording anything (see ``run_batch``).
+
+        Args:
+            rows: the batch's rows.
+
+        Returns:
+            Each problem, with its row's index, key and field; empty when every row is good.
+        """
         return check_rows(rows)
 
     @sealed
@@ -837,6 +973,16 @@ class Intents:
         ``problems``). Once ``stop`` is set no new row starts; those running finish, and the report says
         ``stopped``. Running the same rows again (after a stop, a crash, Ctrl-C) sends only what was never
         sent.
+
+        Args:
+            rows: the creates to send, one :class:`BatchRow` each (its key, operation and arguments).
+            concurrency: how many rows are sent at once (4 by default).
+            stop: an event that, once set, starts no new row.
+            on_progress: called with each row's intent as it is done.
+
+        Returns:
+            What the run did: each row's intent, the counts per state, the rows not sent this time, and
+                whether it was stopped.
 
         Raises:
             K2InputError: bad rows (nothing recorded), or a ``concurrency`` below 1.
