@@ -180,7 +180,8 @@ class Intent:
         result: the final resource body (a JSON object), once settled.
         reference: the M-PESA reference, once known.
         attempts: how many times it went to ``sending``.
-        created_at, updated_at: UTC epoch seconds.
+        created_at: when it was recorded, in UTC epoch seconds.
+        updated_at: when it last moved, in UTC epoch seconds.
         last_error: the last failure, one line, never a secret.
         note: a person's resolution note.
     """

@@ -96,16 +96,52 @@ class Ledger(Protocol):
     """
 
     def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
-        """Record a new ``recorded`` intent for ``key`` (and True), or return the one already recorded for
-        it (and False); a different request under a recorded key is a K2InputError naming ``key``."""
+        """Record a new ``recorded`` intent for ``key``, or find the one already recorded for it.
+
+        Args:
+            key: the caller's idempotency key (a non-blank str of at most 255 characters).
+            operation: the create's builder name (``"send_money"``).
+            request: the create's arguments as a JSON object (what ``Intent.request`` holds).
+
+        Returns:
+            The intent and True when it was recorded now; the intent already recorded under ``key`` and
+                False when there was one (with the same request).
+
+        Raises:
+            K2InputError: a key, operation or request no ledger could store, or a different request under
+                a key already recorded (``field`` is ``"key"``).
+            K2StoreUnavailableError: the store could not be written.
+        """
         ...
 
     def get(self, key: str) -> Intent | None:
-        """The intent recorded for ``key``, or None."""
+        """The intent recorded for ``key``.
+
+        Args:
+            key: the idempotency key it was recorded under.
+
+        Returns:
+            The intent, or None if none has this key.
+
+        Raises:
+            K2InputError: ``key`` is no key.
+            K2StoreUnavailableError: the store could not be read.
+        """
         ...
 
     def get_by_id(self, intent_id: str) -> Intent | None:
-        """The intent with this id, or None."""
+        """The intent with this id.
+
+        Args:
+            intent_id: the intent's id (32 hex digits).
+
+        Returns:
+            The intent, or None if none has this id.
+
+        Raises:
+            K2InputError: ``intent_id`` is no intent id.
+            K2StoreUnavailableError: the store could not be read.
+        """
         ...
 
     def list(
@@ -116,8 +152,22 @@ class Ledger(Protocol):
         after: Intent | None = None,
         since: float | None = None,
     ) -> builtins.list[Intent]:
-        """Up to ``limit`` intents (in ``states`` if given), oldest first, after ``after`` if given, and
-        recorded at ``since`` (epoch seconds) or later if given."""
+        """The intents recorded, oldest first, a page at a time.
+
+        Args:
+            states: only intents in this state or these states; every state if None.
+            limit: the most intents returned (1000 by default).
+            after: an intent of the previous page: only intents recorded after it (by ``created_at``, then
+                ``id``), to page through them.
+            since: only intents recorded at this time or later (epoch seconds).
+
+        Returns:
+            Up to ``limit`` intents, oldest first.
+
+        Raises:
+            K2InputError: an unknown state, or a ``limit`` below 1.
+            K2StoreUnavailableError: the store could not be read.
+        """
         ...
 
     def transition(
@@ -135,7 +185,27 @@ class Ledger(Protocol):
         """Move the intent to ``to`` if it is still in (one of) ``expect``: one atomic compare-and-set.
 
         The fields given (not None) are written with the move; ``attempts`` grows by one on a move to
-        ``sending``. Raises K2IntentConflictError when the intent is in another state (nothing changed).
+        ``sending``.
+
+        Args:
+            intent_id: the intent's id.
+            to: the state to move it to.
+            expect: the state (or states) it must be in now; any other is a conflict, and nothing changes.
+            location: K2's Location of the resource, to store with the move.
+            result: K2's final resource body (a JSON object), to store with the move.
+            reference: the M-PESA reference, to store with the move.
+            last_error: one line on the failure that made the move (credentials in URLs masked, cut to
+                1000 characters).
+            note: a person's resolution note.
+
+        Returns:
+            The intent after the move.
+
+        Raises:
+            K2IntentConflictError: the intent is in another state than ``expect`` (another process moved
+                it first), or the state machine never allows the move; nothing changed.
+            K2InputError: no intent has this id, or an argument no ledger could store.
+            K2StoreUnavailableError: the store could not be written.
         """
         ...
 
@@ -150,6 +220,12 @@ class AsyncLedger:
     The stores block (on a disk, on another process's lock, on the network), so every call leaves the
     event loop; the ledger underneath does the work and raises the same errors. ``await aclose()`` (or
     ``async with``) closes it.
+
+    Args:
+        ledger: the blocking ledger to wrap (an :class:`SQLiteLedger`, a ``PostgresLedger``...).
+
+    Raises:
+        K2ConfigError: ``ledger`` is not a :class:`Ledger`.
     """
 
     def __init__(self, ledger: Ledger) -> None:
@@ -166,7 +242,22 @@ class AsyncLedger:
         return self._ledger
 
     async def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
-        """Async twin of :meth:`Ledger.record`."""
+        """The asyncio twin of :meth:`Ledger.record`.
+
+        Args:
+            key: the caller's idempotency key (a non-blank str of at most 255 characters).
+            operation: the create's builder name (``"send_money"``).
+            request: the create's arguments as a JSON object (what ``Intent.request`` holds).
+
+        Returns:
+            The intent and True when it was recorded now; the intent already recorded under ``key`` and
+                False when there was one (with the same request).
+
+        Raises:
+            K2InputError: a key, operation or request no ledger could store, or a different request under
+                a key already recorded (``field`` is ``"key"``).
+            K2StoreUnavailableError: the store could not be written.
+        """
         if self._group is None:
             return await asyncio.to_thread(self._ledger.record, key, operation, request)
         recorded = await self._group.write(RecordWrite(key, operation, request))
@@ -174,11 +265,33 @@ class AsyncLedger:
         return recorded
 
     async def get(self, key: str) -> Intent | None:
-        """Async twin of :meth:`Ledger.get`."""
+        """The asyncio twin of :meth:`Ledger.get`.
+
+        Args:
+            key: the idempotency key it was recorded under.
+
+        Returns:
+            The intent, or None if none has this key.
+
+        Raises:
+            K2InputError: ``key`` is no key.
+            K2StoreUnavailableError: the store could not be read.
+        """
         return await asyncio.to_thread(self._ledger.get, key)
 
     async def get_by_id(self, intent_id: str) -> Intent | None:
-        """Async twin of :meth:`Ledger.get_by_id`."""
+        """The asyncio twin of :meth:`Ledger.get_by_id`.
+
+        Args:
+            intent_id: the intent's id (32 hex digits).
+
+        Returns:
+            The intent, or None if none has this id.
+
+        Raises:
+            K2InputError: ``intent_id`` is no intent id.
+            K2StoreUnavailableError: the store could not be read.
+        """
         return await asyncio.to_thread(self._ledger.get_by_id, intent_id)
 
     async def list(
@@ -189,7 +302,22 @@ class AsyncLedger:
         after: Intent | None = None,
         since: float | None = None,
     ) -> builtins.list[Intent]:
-        """Async twin of :meth:`Ledger.list`."""
+        """The asyncio twin of :meth:`Ledger.list`.
+
+        Args:
+            states: only intents in this state or these states; every state if None.
+            limit: the most intents returned (1000 by default).
+            after: an intent of the previous page: only intents recorded after it (by ``created_at``, then
+                ``id``), to page through them.
+            since: only intents recorded at this time or later (epoch seconds).
+
+        Returns:
+            Up to ``limit`` intents, oldest first.
+
+        Raises:
+            K2InputError: an unknown state, or a ``limit`` below 1.
+            K2StoreUnavailableError: the store could not be read.
+        """
         return await asyncio.to_thread(self._ledger.list, states, limit=limit, after=after, since=since)
 
     async def transition(
@@ -204,7 +332,28 @@ class AsyncLedger:
         last_error: str | None = None,
         note: str | None = None,
     ) -> Intent:
-        """Async twin of :meth:`Ledger.transition`."""
+        """The asyncio twin of :meth:`Ledger.transition`.
+
+        Args:
+            intent_id: the intent's id.
+            to: the state to move it to.
+            expect: the state (or states) it must be in now; any other is a conflict, and nothing changes.
+            location: K2's Location of the resource, to store with the move.
+            result: K2's final resource body (a JSON object), to store with the move.
+            reference: the M-PESA reference, to store with the move.
+            last_error: one line on the failure that made the move (credentials in URLs masked, cut to
+                1000 characters).
+            note: a person's resolution note.
+
+        Returns:
+            The intent after the move.
+
+        Raises:
+            K2IntentConflictError: the intent is in another state than ``expect`` (another process moved
+                it first), or the state machine never allows the move; nothing changed.
+            K2InputError: no intent has this id, or an argument no ledger could store.
+            K2StoreUnavailableError: the store could not be written.
+        """
         if self._group is not None:
             write = MoveWrite(intent_id, to, expect, location, result, reference, last_error, note)
             moved = await self._group.write(write)
@@ -223,15 +372,17 @@ class AsyncLedger:
         )
 
     async def aclose(self) -> None:
-        """Async twin of :meth:`Ledger.close`."""
+        """The asyncio twin of :meth:`Ledger.close`: release the store's connections."""
         await asyncio.to_thread(self._ledger.close)
 
     async def __aenter__(self) -> AsyncLedger:
+        """The ledger itself, closed when the ``async with`` block ends."""
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Close the ledger underneath (see :meth:`aclose`)."""
         await self.aclose()
 
     def __repr__(self) -> str:
@@ -281,11 +432,13 @@ class SQLiteLedger:
         return f"SQLiteLedger(path={self._path!r})"
 
     def __enter__(self) -> SQLiteLedger:
+        """The ledger itself, closed when the ``with`` block ends."""
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Close this process's connection (see :meth:`close`)."""
         self.close()
 
     def close(self) -> None:
@@ -296,11 +449,40 @@ class SQLiteLedger:
             self._conn = None
 
     def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
-        """See :meth:`Ledger.record`."""
+        """Record a new ``recorded`` intent for ``key``, or find the one already recorded for it.
+
+        Args:
+            key: the caller's idempotency key (a non-blank str of at most 255 characters).
+            operation: the create's builder name (``"send_money"``).
+            request: the create's arguments as a JSON object (what ``Intent.request`` holds).
+
+        Returns:
+            The intent and True when it was recorded now; the intent already recorded under ``key`` and
+                False when there was one (with the same request).
+
+        Raises:
+            K2InputError: a key, operation or request no ledger could store, or a different request under
+                a key already recorded (``field`` is ``"key"``).
+            K2StoreUnavailableError: the store could not be written.
+        """
         return self._write_one("record", self._record_work(RecordWrite(key, operation, request)))
 
     def write_together(self, writes: Sequence[LedgerWrite]) -> builtins.list[Outcome]:
-        """See :meth:`~k2connect_ext._ledger_writes.WritesTogether.write_together`: one commit for all."""
+        """Apply ``writes`` in order in one transaction: one commit (one fsync) for all of them.
+
+        Each write is still its own compare-and-set, so the state machine's guarantees do not change;
+        :class:`AsyncLedger` groups the writes waiting at once this way.
+
+        Args:
+            writes: the writes waiting: each a ``record`` or a ``transition``, with its arguments.
+
+        Returns:
+            One outcome per write, in the same order: ``record``'s pair, ``transition``'s intent, or the
+                K2 error that write alone raised (a bad argument, a conflict), which wrote nothing.
+
+        Raises:
+            K2StoreUnavailableError: the store failed; none of the writes was written.
+        """
         return finish_all(writes, self._work, self._apply_all)
 
     def write_together_now(self, writes: Sequence[LedgerWrite]) -> builtins.list[Outcome] | None:
@@ -309,6 +491,16 @@ class SQLiteLedger:
         For an event loop: it waits for nothing but its own commit's fsync. The ledger is busy when
         another thread of this process is using it, or another process holds the file's write lock (a
         caller then uses :meth:`write_together` from a worker thread, which waits as long as it may).
+
+        Args:
+            writes: the writes waiting: each a ``record`` or a ``transition``, with its arguments.
+
+        Returns:
+            One outcome per write, as :meth:`write_together` gives; or None when the ledger is busy (or
+                not opened yet in this process), and nothing was written.
+
+        Raises:
+            K2StoreUnavailableError: the store failed; none of the writes was written.
         """
         if not self._lock.acquire(blocking=False):
             return None
@@ -322,11 +514,33 @@ class SQLiteLedger:
             self._lock.release()
 
     def get(self, key: str) -> Intent | None:
-        """See :meth:`Ledger.get`."""
+        """The intent recorded for ``key``.
+
+        Args:
+            key: the idempotency key it was recorded under.
+
+        Returns:
+            The intent, or None if none has this key.
+
+        Raises:
+            K2InputError: ``key`` is no key.
+            K2StoreUnavailableError: the store could not be read.
+        """
         return self._one("key", check_key(key))
 
     def get_by_id(self, intent_id: str) -> Intent | None:
-        """See :meth:`Ledger.get_by_id`."""
+        """The intent with this id.
+
+        Args:
+            intent_id: the intent's id (32 hex digits).
+
+        Returns:
+            The intent, or None if none has this id.
+
+        Raises:
+            K2InputError: ``intent_id`` is no intent id.
+            K2StoreUnavailableError: the store could not be read.
+        """
         return self._one("id", check_intent_id(intent_id))
 
     def list(
@@ -337,7 +551,22 @@ class SQLiteLedger:
         after: Intent | None = None,
         since: float | None = None,
     ) -> builtins.list[Intent]:
-        """See :meth:`Ledger.list`."""
+        """The intents recorded, oldest first, a page at a time.
+
+        Args:
+            states: only intents in this state or these states; every state if None.
+            limit: the most intents returned (1000 by default).
+            after: an intent of the previous page: only intents recorded after it (by ``created_at``, then
+                ``id``), to page through them.
+            since: only intents recorded at this time or later (epoch seconds).
+
+        Returns:
+            Up to ``limit`` intents, oldest first.
+
+        Raises:
+            K2InputError: an unknown state, or a ``limit`` below 1.
+            K2StoreUnavailableError: the store could not be read.
+        """
         where: builtins.list[str] = ["1 = 1"]
         params: builtins.list[object] = []
         if states is not None:
@@ -368,7 +597,28 @@ class SQLiteLedger:
         last_error: str | None = None,
         note: str | None = None,
     ) -> Intent:
-        """See :meth:`Ledger.transition`."""
+        """Move the intent to ``to`` if it is still in (one of) ``expect``: one atomic compare-and-set.
+
+        Args:
+            intent_id: the intent's id.
+            to: the state to move it to.
+            expect: the state (or states) it must be in now; any other is a conflict, and nothing changes.
+            location: K2's Location of the resource, to store with the move.
+            result: K2's final resource body (a JSON object), to store with the move.
+            reference: the M-PESA reference, to store with the move.
+            last_error: one line on the failure that made the move (credentials in URLs masked, cut to
+                1000 characters).
+            note: a person's resolution note.
+
+        Returns:
+            The intent after the move.
+
+        Raises:
+            K2IntentConflictError: the intent is in another state than ``expect`` (another process moved
+                it first), or the state machine never allows the move; nothing changed.
+            K2InputError: no intent has this id, or an argument no ledger could store.
+            K2StoreUnavailableError: the store could not be written.
+        """
         write = MoveWrite(intent_id, to, expect, location, result, reference, last_error, note)
         return self._write_one("transition", self._move_work(write))
 
@@ -562,10 +812,15 @@ def _committed(conn: sqlite3.Connection) -> Iterator[None]:
 
 # ------------------------------------------------------------------------------------------ opening
 def open_ledger(url: str | os.PathLike[str], *, timeout_seconds: float = 5.0) -> Ledger:
-    """A ledger from a URL: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (SQLAlchemy's
-    convention), a bare file path, or ``postgresql://...`` (``postgres://`` too; the ``postgres`` extra).
+    """Open a ledger from a URL (what ``K2(ledger=...)`` does with one).
 
-    ``timeout_seconds`` bounds each call: SQLite's busy timeout, or PostgreSQL's whole call.
+    Args:
+        url: ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db`` (SQLAlchemy's convention), a
+            bare file path, or ``postgresql://...`` (``postgres://`` too; the ``postgres`` extra).
+        timeout_seconds: the bound of each call: SQLite's busy timeout, or PostgreSQL's whole call.
+
+    Returns:
+        An :class:`SQLiteLedger` or a ``PostgresLedger``; close it when done.
 
     Raises:
         K2ConfigError: a URL of another kind, or one naming no file.

@@ -149,11 +149,13 @@ class PostgresLedger:
         return f"PostgresLedger(pool_size={self._pool_size}, timeout_seconds={self._timeout:g})"
 
     def __enter__(self) -> PostgresLedger:
+        """The ledger itself, closed when the ``with`` block ends."""
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        """Close this process's pool (see :meth:`close`)."""
         self.close()
 
     def close(self) -> None:
@@ -168,19 +170,70 @@ class PostgresLedger:
 
     # ------------------------------------------------------------------------------------------ Ledger
     def record(self, key: str, operation: str, request: Mapping[str, Any]) -> tuple[Intent, bool]:
-        """See :meth:`~k2connect_ext.Ledger.record`."""
+        """Record a new ``recorded`` intent for ``key``, or find the one already recorded for it.
+
+        Args:
+            key: the caller's idempotency key (a non-blank str of at most 255 characters).
+            operation: the create's builder name (``"send_money"``).
+            request: the create's arguments as a JSON object (what ``Intent.request`` holds).
+
+        Returns:
+            The intent and True when it was recorded now; the intent already recorded under ``key`` and
+                False when there was one (with the same request).
+
+        Raises:
+            K2InputError: a key, operation or request no ledger could store, or a different request under
+                a key already recorded (``field`` is ``"key"``).
+            K2StoreUnavailableError: the store could not be written.
+        """
         return self._run("record", self._record_work(RecordWrite(key, operation, request)))()
 
     def write_together(self, writes: Sequence[LedgerWrite]) -> builtins.list[Outcome]:
-        """Apply ``writes`` in order in one transaction (one commit); one outcome per write."""
+        """Apply ``writes`` in order in one transaction: one commit for all of them.
+
+        Each write is still its own compare-and-set, so the state machine's guarantees do not change;
+        :class:`~k2connect_ext.AsyncLedger` groups the writes waiting at once this way.
+
+        Args:
+            writes: the writes waiting: each a ``record`` or a ``transition``, with its arguments.
+
+        Returns:
+            One outcome per write, in the same order: ``record``'s pair, ``transition``'s intent, or the
+                K2 error that write alone raised (a bad argument, a conflict), which wrote nothing.
+
+        Raises:
+            K2StoreUnavailableError: the store failed; none of the writes was written.
+        """
         return finish_all(writes, self._work, self._apply_all)
 
     def get(self, key: str) -> Intent | None:
-        """See :meth:`~k2connect_ext.Ledger.get`."""
+        """The intent recorded for ``key``.
+
+        Args:
+            key: the idempotency key it was recorded under.
+
+        Returns:
+            The intent, or None if none has this key.
+
+        Raises:
+            K2InputError: ``key`` is no key.
+            K2StoreUnavailableError: the store could not be read.
+        """
         return self._one("key", check_key(key))
 
     def get_by_id(self, intent_id: str) -> Intent | None:
-        """See :meth:`~k2connect_ext.Ledger.get_by_id`."""
+        """The intent with this id.
+
+        Args:
+            intent_id: the intent's id (32 hex digits).
+
+        Returns:
+            The intent, or None if none has this id.
+
+        Raises:
+            K2InputError: ``intent_id`` is no intent id.
+            K2StoreUnavailableError: the store could not be read.
+        """
         return self._one("id", check_intent_id(intent_id))
 
     def list(
@@ -191,7 +244,22 @@ class PostgresLedger:
         after: Intent | None = None,
         since: float | None = None,
     ) -> builtins.list[Intent]:
-        """See :meth:`~k2connect_ext.Ledger.list`."""
+        """The intents recorded, oldest first, a page at a time.
+
+        Args:
+            states: only intents in this state or these states; every state if None.
+            limit: the most intents returned (1000 by default).
+            after: an intent of the previous page: only intents recorded after it (by ``created_at``, then
+                ``id``), to page through them.
+            since: only intents recorded at this time or later (epoch seconds).
+
+        Returns:
+            Up to ``limit`` intents, oldest first.
+
+        Raises:
+            K2InputError: an unknown state, or a ``limit`` below 1.
+            K2StoreUnavailableError: the store could not be read.
+        """
         where = ["true"]
         params: dict[str, object] = {"limit": check_limit(limit)}
         if states is not None:
@@ -220,7 +288,28 @@ class PostgresLedger:
         last_error: str | None = None,
         note: str | None = None,
     ) -> Intent:
-        """See :meth:`~k2connect_ext.Ledger.transition`: one UPDATE, the compare-and-set."""
+        """Move the intent to ``to`` if it is still in (one of) ``expect``: one UPDATE, the compare-and-set.
+
+        Args:
+            intent_id: the intent's id.
+            to: the state to move it to.
+            expect: the state (or states) it must be in now; any other is a conflict, and nothing changes.
+            location: K2's Location of the resource, to store with the move.
+            result: K2's final resource body (a JSON object), to store with the move.
+            reference: the M-PESA reference, to store with the move.
+            last_error: one line on the failure that made the move (credentials in URLs masked, cut to
+                1000 characters).
+            note: a person's resolution note.
+
+        Returns:
+            The intent after the move.
+
+        Raises:
+            K2IntentConflictError: the intent is in another state than ``expect`` (another process moved
+                it first), or the state machine never allows the move; nothing changed.
+            K2InputError: no intent has this id, or an argument no ledger could store.
+            K2StoreUnavailableError: the store could not be written.
+        """
         write = MoveWrite(intent_id, to, expect, location, result, reference, last_error, note)
         return self._run("transition", self._move_work(write))()
 
