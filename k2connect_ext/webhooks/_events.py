@@ -41,6 +41,7 @@ from k2connect_client.registry import ResultType
 from k2connect_ext._exceptions import WebhookPayloadError
 from k2connect_ext._intent import Intent
 from k2connect_ext._outcomes import State, outcome_of
+from k2connect_ext._result_fields import amount_at, phone_at, text_at
 from k2connect_ext._sealed import sealed
 from k2connect_ext._topics import WebhookTopic
 from k2connect_ext.webhooks._dedup import event_id_problem
@@ -399,6 +400,7 @@ class _FromDict(Protocol):
 
 
 _M = TypeVar("_M", bound=_FromDict)
+F = TypeVar("F")  # a fact read from a body: str, Decimal
 
 
 def _build(model: type[_M], raw: dict[str, Any], what: str) -> _M:
@@ -456,34 +458,14 @@ def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
     data: dict[str, Any] = raw["data"]
     attributes: dict[str, Any] = data["attributes"]
     created_at: object = attributes.get("created_at")
-    amount: object = None
-    currency: object = None
-    phone: object = None
-    reference: object = None
-    match result_type:
-        case ResultType.INCOMING_PAYMENT:
-            created_at = attributes.get("initiation_time")
-            paid = dig(attributes, "event", "resource")  # null until the customer pays
-            amount, currency, phone, reference = (
-                dig(paid, key) for key in ("amount", "currency", "sender_phone_number", "reference")
-            )
-        case ResultType.PAYMENT | ResultType.SETTLEMENT_TRANSFER:
-            amount, currency = dig(attributes, "amount", "value"), dig(attributes, "amount", "currency")
-            reference = dig(_single_disbursement(attributes), "transaction_reference")
-        case ResultType.SEND_MONEY:
-            currency = attributes.get("currency")
-            disbursement = _single_disbursement(attributes)
-            phone, reference = dig(disbursement, "phone_number"), dig(disbursement, "transaction_reference")
-        case ResultType.REVERSAL:
-            # The reversal's own payment; the reversed transaction is attributes.transaction_reference.
-            amount = dig(attributes, "reversal_bulk_payment", "amount")
-            reference = dig(attributes, "reversal_bulk_payment", "transaction_reference")
-        case ResultType.PAYMENT_LINK:
-            amount, currency = attributes.get("amount"), attributes.get("currency")
-            phone = dig(attributes, "payment_link", "sender_phone_number")
-            reference = dig(attributes, "payment_link", "transaction_reference")
-        case _:  # polling, SMS notification: no money movement, and no timestamp of their own
-            created_at = None  # (a created_at there is an extra property of any type: not trusted)
+    if result_type is ResultType.INCOMING_PAYMENT:
+        created_at = attributes.get("initiation_time")
+    # Where the facts live is the spec's (x-k2connect-fields), read as the result models read them, so a
+    # callback and the GET of the same resource report the same reference, amount and phone.
+    fields = registry.RESULT_FIELDS.get(result_type.value)
+    if fields is None:  # polling, SMS notification: no money movement, and no timestamp of their own
+        created_at = None  # (a created_at there is an extra property of any type: not trusted)
+        fields = {}
     return K2Event(
         EventKind.RESULT,
         functools.partial(_build, _RESULT_MODELS[result_type], raw, f"{result_type.value} result"),
@@ -492,21 +474,17 @@ def _parse_result(raw: dict[str, Any], result_type: ResultType) -> K2Event:
         topic=result_type,
         created_at=iso_time(created_at) if isinstance(created_at, str) else None,
         resource_id=data["id"],
-        amount=amount_of(amount),
-        currency=str_or_none(currency),
-        phone=phone_of(phone),
+        amount=_fact(raw, fields.get("amount"), amount_at),
+        currency=_fact(raw, fields.get("currency"), text_at),
+        phone=_fact(raw, fields.get("phone"), phone_at),
         status=attributes["status"],
-        reference=str_or_none(reference),
+        reference=_fact(raw, fields.get("reference"), text_at),
     )
 
 
-def _single_disbursement(attributes: dict[str, Any]) -> object:
-    # One recipient is the common case; with several there is no single reference or phone to report.
-    batches = attributes.get("transfer_batches")
-    if not isinstance(batches, list):
-        return None
-    disbursements = [item for batch in batches for item in batch.get("disbursements", ())]
-    return disbursements[0] if len(disbursements) == 1 else None
+def _fact(raw: dict[str, Any], path: str | None, read: Callable[[dict[str, Any], str], F]) -> F | None:
+    """The fact at ``path`` (None where the spec says K2 sends none)."""
+    return None if path is None else read(raw, path)
 
 
 def _parse_daraja(raw: dict[str, Any]) -> K2Event:

@@ -150,18 +150,11 @@ def test_a_result_reads_like_the_event_of_its_callback(path: Path) -> None:
     """``K2Event`` (what a receiver gets for the same body) reports the same facts, and the same outcome."""
     result, event = _parse(path), parse_event(load(path))
     facts = facts_of(result)
-    # The one difference, pinned by the xfail below: events read no send money amount.
-    event_amount = result.amount if isinstance(result, SendMoneyResult) else event.amount
-    assert (event.reference, event_amount, event.currency, event.phone, event.status) == facts[:5]
+    assert (event.reference, event.amount, event.currency, event.phone, event.status) == facts[:5]
     assert event.is_success is (result.state is State.SUCCEEDED)
     assert event.is_failure is (result.state is State.FAILED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="K2Event reads no send money amount yet: k2connect_ext/webhooks/_events.py _parse_result",
-)
 def test_a_send_money_event_reports_the_amount_its_result_does() -> None:
     body = _send_money([_disbursement("QAB12CD34E", "1500.0", "254700000001")])
     assert parse_event(body).amount == SendMoneyResult.from_dict(body).amount == Decimal("1500.0")
