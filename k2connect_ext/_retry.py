@@ -79,17 +79,26 @@ def _statuses(value: Iterable[int]) -> frozenset[int]:
 class RetryPolicy:
     """When and how long to wait before trying again. Every source of time and chance is injectable.
 
+    Give one to a client as ``retry=RetryPolicy(...)``. It governs reads and token requests only: a POST
+    that may move money is never retried.
+
     Attributes:
         max_attempts: total tries, the first included.
-        base_delay: the first backoff; it doubles on each retry, up to ``max_delay``.
+        base_delay: the first backoff, in seconds; it doubles on each retry, up to ``max_delay``.
+        max_delay: the longest backoff, in seconds.
         max_elapsed: no wait that would end more than this many seconds after the first try.
         retry_statuses: statuses retried for requests that are safe to repeat.
         max_retry_after: the longest ``Retry-After`` that is waited for.
         max_response_bytes: the largest answer body read; a larger one is an error, not a memory spike.
         jitter: ``"full"`` waits a random time up to the backoff; ``"equal"`` waits at least half of it.
-        sleep, async_sleep: how to wait (``time.sleep`` / ``asyncio.sleep``).
+        sleep: how a blocking client waits (``time.sleep``).
+        async_sleep: how an asyncio client waits (``asyncio.sleep``).
         random: a float in [0, 1) for jitter.
         clock: monotonic seconds, for ``max_elapsed``.
+
+    Raises:
+        ValueError: a value below its minimum (``max_attempts`` and ``max_response_bytes`` at least 1, the
+            durations at least 0), or a ``jitter`` other than ``"full"`` or ``"equal"``.
     """
 
     max_attempts: int = attrs.field(default=DEFAULT_MAX_ATTEMPTS, validator=attrs.validators.ge(1))
@@ -110,7 +119,14 @@ class RetryPolicy:
     clock: Callable[[], float] = attrs.field(default=time.monotonic, eq=False, repr=False)
 
     def backoff(self, retry: int) -> float:
-        """The wait before retry number ``retry`` (1 for the first retry), jitter included."""
+        """The wait before a retry, jitter included.
+
+        Args:
+            retry: which retry it is: 1 for the first.
+
+        Returns:
+            Seconds to wait: at most ``min(max_delay, base_delay * 2 ** (retry - 1))``, spread by ``jitter``.
+        """
         ceiling = min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
         if self.jitter == "full":
             return ceiling * self.random()

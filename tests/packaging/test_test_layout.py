@@ -22,6 +22,8 @@ UNIT = TESTS / "unit"
 # file.
 CROSS_CUTTING: Final[dict[str, str]] = {
     "callback_credentials": "a callback URL holding a password: refused by the builders, kept out of errors",
+    "clear_errors": "a newcomer's mistakes (closed client, int phone, http callback, wrong environment) each "
+    "get a clear K2Error: the client, validation and token fetch together",
     "client_api_key": "the client's API key verifies webhooks: the facade, signatures and receivers together",
     "exports": "the public surface of k2connect_ext and k2connect_ext.webhooks; every other module private",
     "generated_errors": "the generated client's own errors (templates/), which no k2connect_ext module holds",
