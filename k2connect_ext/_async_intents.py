@@ -11,7 +11,7 @@ import builtins
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from k2connect_ext import _call
 from k2connect_ext._exceptions import (
@@ -22,6 +22,7 @@ from k2connect_ext._exceptions import (
 )
 from k2connect_ext._intent import Intent, IntentState, States
 from k2connect_ext._intent_poll import DEFAULT_POLL_WINDOW, asettle_from_polling
+from k2connect_ext._intent_sender import AsyncSender
 from k2connect_ext._intent_settle import SETTLEABLE, asettle
 from k2connect_ext._intents import (
     DEFAULT_SENDING_GRACE,
@@ -58,9 +59,6 @@ from k2connect_ext._ledger import AsyncLedger
 from k2connect_ext._ledger_schema import DEFAULT_LIST_LIMIT
 from k2connect_ext._sealed import asealed, sealed
 
-if TYPE_CHECKING:
-    from k2connect_ext._facade import AsyncK2
-
 __all__ = ["AsyncIntents"]
 
 
@@ -82,7 +80,7 @@ class AsyncIntents:
     reverse_transaction: ReverseTransactionIntent[Awaitable[Intent]]
     create_payment_link: CreatePaymentLinkIntent[Awaitable[Intent]]
 
-    def __init__(self, k2: AsyncK2, ledger: AsyncLedger) -> None:
+    def __init__(self, k2: AsyncSender, ledger: AsyncLedger) -> None:
         self._k2 = k2
         self._ledger = ledger
 

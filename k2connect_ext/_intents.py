@@ -52,7 +52,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, get_args
+from typing import Any, Final, Protocol, TypeVar, get_args
 
 import attrs
 from k2connect_client.models.settlement_destination_type import SettlementDestinationType
@@ -74,14 +74,12 @@ from k2connect_ext._exceptions import (
 )
 from k2connect_ext._intent import Intent, IntentState, States, canonical_json, check_key
 from k2connect_ext._intent_poll import DEFAULT_POLL_WINDOW, settle_from_polling
+from k2connect_ext._intent_sender import Sender
 from k2connect_ext._intent_settle import SETTLEABLE, settle
 from k2connect_ext._intent_tag import tag_arguments
 from k2connect_ext._ledger import Ledger
 from k2connect_ext._ledger_schema import DEFAULT_LIST_LIMIT
 from k2connect_ext._sealed import sealed
-
-if TYPE_CHECKING:
-    from k2connect_ext._facade import K2
 
 __all__ = [
     "DEFAULT_SENDING_GRACE",
@@ -686,7 +684,7 @@ class Intents:
     reverse_transaction: ReverseTransactionIntent[Intent]
     create_payment_link: CreatePaymentLinkIntent[Intent]
 
-    def __init__(self, k2: K2, ledger: Ledger) -> None:
+    def __init__(self, k2: Sender, ledger: Ledger) -> None:
         self._k2 = k2
         self._ledger = ledger
 
