@@ -31,8 +31,9 @@ class ExitCode(IntEnum):
 MEANINGS: Mapping[ExitCode, str] = {
     ExitCode.OK: "ok",
     ExitCode.FAILED: "payment failed (the resource ended Failed), or the webhook is invalid",
-    ExitCode.USAGE: "usage error, or an input refused before anything was sent",
-    ExitCode.CONFIG: "configuration error (credentials, base URL, ledger URL, sandbox port)",
+    ExitCode.USAGE: "usage error, an input refused before anything was sent, a missing extra, or a port "
+    "already in use",
+    ExitCode.CONFIG: "configuration error (credentials, base URL, ledger URL)",
     ExitCode.API: "K2 refused the request (4xx: credentials, validation, not found, rate limit)",
     ExitCode.UNAVAILABLE: "could not reach K2 or a store (the ledger), timed out, or K2 failed on a read "
     "(5xx, or an answer the spec does not describe)",

@@ -204,13 +204,13 @@ def test_modules_checked_are_those_the_code_imports_from_the_extra(extra: Extra,
 
 
 def test_serve_without_the_sandbox_extra_says_which(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``k2connect sandbox serve`` without the sandbox's libraries: the same words, as a configuration
-    error (exit 3) of the command line, in its one ``error:`` line."""
+    """``k2connect sandbox serve`` without the sandbox's libraries: the same words and the same exit 2
+    as the ``k2connect-sandbox`` script, in the command line's one ``error:`` line."""
     monkeypatch.delitem(sys.modules, "k2connect_sandbox.__main__", raising=False)
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     result = run(["sandbox", "serve", "--port", "0"])
-    assert_clean(result, int(ExitCode.CONFIG))
-    assert result.stderr == f"error: configuration: {missing_extra_message(SANDBOX)}\n"
+    assert_clean(result, int(ExitCode.USAGE))
+    assert result.stderr == f"error: {missing_extra_message(SANDBOX)}\n"
 
 
 def test_serve_does_not_hide_another_import_error(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -172,11 +172,11 @@ def test_simulate_missing_option_exit_2(k2: Invoke) -> None:
     assert "Missing option '--till'" in result.stderr
 
 
-def test_serve_port_in_use_exit_3(run: Invoke, k2_sandbox: RunningSandbox) -> None:
-    """Serving on a port already taken is one configuration error line, exit 3."""
+def test_serve_port_in_use_exit_2(run: Invoke, k2_sandbox: RunningSandbox) -> None:
+    """Serving on a port already taken is one clear line and exit 2, as ``k2connect-sandbox`` does."""
     port = str(urlsplit(k2_sandbox.base_url).port)
     result = run(["sandbox", "serve", "--port", port])
-    assert_clean(result, 3)
+    assert_clean(result, 2)
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
@@ -218,3 +218,72 @@ def test_serve_foreground_sandbox(served: dict[str, str], run: Invoke) -> None:
                   "--callback-url", CALLBACK, "--wait", "--timeout", "10"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["status"] == "Success"
+
+
+# Every option of the k2connect-sandbox script, with a value that differs from its default.
+_EVERY_SCRIPT_OPTION = [
+    "--host", "127.0.0.2", "--port", "0", "--client-id", "id-x", "--client-secret", "secret-x",
+    "--api-key", "key-x", "--callback-delay", "0.25", "--token-ttl", "60", "--db", "state.db",
+    "--base-url", "https://sandbox.example", "--tls", "--delivery-ca", "ca.pem", "--no-deliver",
+    "--allow-http", "--spec", "other.yaml", "--log-level", "warning", "--quiet",
+]  # fmt: skip
+
+
+def test_serve_offers_every_option_of_the_sandbox_script() -> None:
+    """``k2connect sandbox serve`` and ``k2connect-sandbox`` are one server: an option added to the script's
+    parser and not to ``serve`` (or the reverse) fails here."""
+    from k2connect_cli.commands.sandbox import serve
+    from k2connect_sandbox.__main__ import _parser
+
+    script = {opt for action in _parser()._actions for opt in action.option_strings} - {"-h", "--help"}
+    ours = {opt for param in serve.params for opt in (*param.opts, *param.secondary_opts)}
+    assert ours == script
+
+
+def test_serve_passes_every_option_through(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each option given to ``serve`` reaches the sandbox's main exactly as the script would parse it."""
+    from k2connect_cli.commands import sandbox as command
+    from k2connect_sandbox.__main__ import _parser
+
+    received: list[list[str]] = []
+
+    def sandbox_main(argv: list[str]) -> int:
+        received.append(list(argv))
+        return 0
+
+    monkeypatch.setattr(command, "_load_sandbox", lambda: sandbox_main)
+    result = run(["sandbox", "serve", *_EVERY_SCRIPT_OPTION])
+    assert_clean(result, 0)
+    [argv] = received
+    assert vars(_parser().parse_args(argv)) == vars(_parser().parse_args(_EVERY_SCRIPT_OPTION))
+
+
+def test_serve_passes_the_defaults_through(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no option, ``serve`` starts the sandbox as the bare script does (port aside: it is checked)."""
+    from k2connect_cli.commands import sandbox as command
+    from k2connect_sandbox.__main__ import _parser
+
+    received: list[list[str]] = []
+    monkeypatch.setattr(command, "_load_sandbox", lambda: lambda argv: received.append(list(argv)) or 0)
+    monkeypatch.setattr(command, "_check_bindable", lambda host, port: None)
+    result = run(["sandbox", "serve"])
+    assert_clean(result, 0)
+    [argv] = received
+    assert vars(_parser().parse_args(argv)) == vars(_parser().parse_args([]))
+
+
+def test_serve_failing_sandbox_exits_2(run: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox refusing to start (its one line already printed) is exit 2, as the script's own."""
+    from k2connect_cli.commands import sandbox as command
+
+    monkeypatch.setattr(command, "_load_sandbox", lambda: lambda argv: 2)
+    result = run(["sandbox", "serve", "--port", "0"])
+    assert result.exit_code == 2
+
+
+def test_serve_log_levels_are_the_sandboxs() -> None:
+    """``serve`` offers exactly the sandbox's log levels (it cannot import them without the extra)."""
+    from k2connect_cli.commands.sandbox import LOG_LEVELS
+    from k2connect_sandbox.console import LEVELS
+
+    assert list(LOG_LEVELS) == list(LEVELS)
