@@ -47,7 +47,7 @@ from k2connect_ext._constants import (
     DEFAULT_RETRY_STATUSES,
     RETRY_AFTER_HEADER,
 )
-from k2connect_ext._exceptions import K2AmbiguousOutcomeError
+from k2connect_ext._exceptions import K2AmbiguousOutcomeError, K2ConfigError
 from k2connect_ext._money_safety import created_location, is_repeatable
 from k2connect_ext._translate import (
     ResponseTooLarge,
@@ -72,7 +72,50 @@ _BACKSTOP_SECONDS = 0.2
 
 
 def _statuses(value: Iterable[int]) -> frozenset[int]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise K2ConfigError(
+            f"RetryPolicy.retry_statuses must be a collection of HTTP statuses, not {value!r}"
+        )
     return frozenset(value)
+
+
+# Bad settings are K2ConfigError, as every other client option's: one exception to catch for a bad
+# configuration, and a message naming the setting (attrs' own validators raise bare ValueError/TypeError).
+def _whole(minimum: int) -> Callable[[object, attrs.Attribute[int], int], None]:
+    def check(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise K2ConfigError(
+                f"RetryPolicy.{attribute.name} must be a whole number of at least {minimum}, not {value!r}"
+            )
+
+    return check
+
+
+def _seconds(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    # ``value == value`` is False only for NaN, which would compare as neither too small nor too large.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (value == value and value >= 0):
+        raise K2ConfigError(
+            f"RetryPolicy.{attribute.name} must be a number of seconds, 0 or more, not {value!r}"
+        )
+
+
+def _http_statuses(
+    instance: object, attribute: attrs.Attribute[frozenset[int]], value: frozenset[int]
+) -> None:
+    bad = sorted(
+        repr(status)
+        for status in value
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+    )
+    if bad:
+        raise K2ConfigError(
+            f"RetryPolicy.{attribute.name} must hold HTTP statuses (100 to 599), not {', '.join(bad)}"
+        )
+
+
+def _jitter(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ("full", "equal"):
+        raise K2ConfigError(f"RetryPolicy.{attribute.name} must be 'full' or 'equal', not {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -97,22 +140,22 @@ class RetryPolicy:
         clock: monotonic seconds, for ``max_elapsed``.
 
     Raises:
-        ValueError: a value below its minimum (``max_attempts`` and ``max_response_bytes`` at least 1, the
-            durations at least 0), or a ``jitter`` other than ``"full"`` or ``"equal"``.
+        K2ConfigError: a value of the wrong type or below its minimum (``max_attempts`` and
+            ``max_response_bytes`` whole numbers of at least 1, the durations numbers of at least 0), a
+            ``retry_statuses`` entry that is not an HTTP status, or a ``jitter`` other than ``"full"`` or
+            ``"equal"``. The message names the setting.
     """
 
-    max_attempts: int = attrs.field(default=DEFAULT_MAX_ATTEMPTS, validator=attrs.validators.ge(1))
-    base_delay: float = attrs.field(default=DEFAULT_BASE_DELAY, validator=attrs.validators.ge(0))
-    max_delay: float = attrs.field(default=DEFAULT_MAX_DELAY, validator=attrs.validators.ge(0))
-    max_elapsed: float = attrs.field(default=DEFAULT_MAX_ELAPSED, validator=attrs.validators.ge(0))
-    retry_statuses: frozenset[int] = attrs.field(default=DEFAULT_RETRY_STATUSES, converter=_statuses)
-    max_retry_after: float = attrs.field(default=DEFAULT_MAX_RETRY_AFTER, validator=attrs.validators.ge(0))
-    max_response_bytes: int = attrs.field(
-        default=DEFAULT_MAX_RESPONSE_BYTES, validator=attrs.validators.ge(1)
+    max_attempts: int = attrs.field(default=DEFAULT_MAX_ATTEMPTS, validator=_whole(1))
+    base_delay: float = attrs.field(default=DEFAULT_BASE_DELAY, validator=_seconds)
+    max_delay: float = attrs.field(default=DEFAULT_MAX_DELAY, validator=_seconds)
+    max_elapsed: float = attrs.field(default=DEFAULT_MAX_ELAPSED, validator=_seconds)
+    retry_statuses: frozenset[int] = attrs.field(
+        default=DEFAULT_RETRY_STATUSES, converter=_statuses, validator=_http_statuses
     )
-    jitter: Literal["full", "equal"] = attrs.field(
-        default="full", validator=attrs.validators.in_(("full", "equal"))
-    )
+    max_retry_after: float = attrs.field(default=DEFAULT_MAX_RETRY_AFTER, validator=_seconds)
+    max_response_bytes: int = attrs.field(default=DEFAULT_MAX_RESPONSE_BYTES, validator=_whole(1))
+    jitter: Literal["full", "equal"] = attrs.field(default="full", validator=_jitter)
     sleep: Callable[[float], None] = attrs.field(default=time.sleep, eq=False, repr=False)
     async_sleep: Callable[[float], Awaitable[None]] = attrs.field(default=asyncio.sleep, eq=False, repr=False)
     random: Callable[[], float] = attrs.field(default=random.random, eq=False, repr=False)

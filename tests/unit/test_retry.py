@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from k2connect_ext import _call
-from k2connect_ext._exceptions import K2AmbiguousOutcomeError, K2RateLimitError
+from k2connect_ext._exceptions import K2AmbiguousOutcomeError, K2ConfigError, K2RateLimitError
 from k2connect_ext._retry import AsyncRetryingTransport, RetryingTransport, RetryPolicy, parse_retry_after
 from k2connect_ext._translate import ResponseTooLarge, raise_for_status
 from tests.client_runner import LOCATION, Runner
@@ -171,15 +171,28 @@ def test_backoff_with_equal_jitter_waits_at_least_half() -> None:
     "bad",
     [
         {"max_attempts": 0},
+        {"max_attempts": "3"},
+        {"max_attempts": True},
+        {"max_attempts": 2.5},
         {"base_delay": -1},
+        {"base_delay": "0.5"},
+        {"max_delay": -0.1},
+        {"max_delay": float("nan")},
         {"max_elapsed": -1},
+        {"max_elapsed": None},
         {"jitter": "none"},
         {"max_retry_after": -1},
+        {"max_response_bytes": 0},
+        {"retry_statuses": [503, 99]},
+        {"retry_statuses": ["503"]},
+        {"retry_statuses": 503},
     ],
 )
 def test_policy_rejects_nonsense(bad: dict[str, Any]) -> None:
-    """Impossible settings fail at construction, not in the middle of a payment."""
-    with pytest.raises(ValueError):
+    """Impossible settings fail at construction, not in the middle of a payment, as the K2ConfigError
+    every other client option raises, naming the setting."""
+    [(name, _)] = bad.items()
+    with pytest.raises(K2ConfigError, match=f"RetryPolicy.{name}"):
         RetryPolicy(**bad)
 
 
