@@ -15,6 +15,12 @@ return type ``Prepared[X]`` becomes (``Created[X]`` or ``AsyncCreated[X]``, as `
 and the docstring the method has at run time. Inspecting the whole package at run time is no way out: the
 public names' ``__module__`` is rewritten to ``k2connect_ext``, which makes griffe's inspector see cyclic
 aliases.
+
+``TakesOptions``: what ``takes_options`` does at run time, done for the reference. ``K2``, ``AsyncK2``,
+``connect`` and ``async_connect`` take ``**options: Unpack[K2Options]`` in the source; at run time their
+signature and docstring list each option by name. This writes the same keyword-only parameters (annotated
+as ``K2Options`` annotates them, read from the source so their types link; defaults from
+``OPTION_DEFAULTS``) in place of ``**options``, and uses the docstring ``help()`` shows.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import griffe
 
 PACKAGE = "k2connect_ext"
 # The functions that make a create method from a builder -> (the handle it returns, whether it is async).
+TAKES_OPTIONS = "k2connect_ext._settings.takes_options"
+OPTIONS = "k2connect_ext._settings.K2Options"
 MAKERS = {
     "k2connect_ext._facade._sync_create": ("Created", False),
     "k2connect_ext._facade._async_create": ("AsyncCreated", True),
@@ -63,6 +71,57 @@ class FacadeMethods(griffe.Extension):
                     made = _made_method(cls, member, loader)
                     if made is not None:
                         cls.set_member(name, made)
+
+
+class TakesOptions(griffe.Extension):
+    """Replace ``**options`` with each option by name where ``@takes_options`` decorates."""
+
+    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        if pkg.path != PACKAGE:
+            return
+        options = loader.modules_collection.get_member(OPTIONS)
+        for obj in _objects(pkg):
+            if isinstance(obj, griffe.Class | griffe.Function) and _takes_options(obj):
+                function = obj.members["__init__"] if isinstance(obj, griffe.Class) else obj
+                assert isinstance(function, griffe.Function), function
+                function.parameters = griffe.Parameters(
+                    *(p for p in function.parameters if p.kind is not griffe.ParameterKind.var_keyword),
+                    *_option_parameters(options, function),
+                )
+                docstring = inspect.getdoc(_runtime(obj))
+                assert obj.docstring is not None and docstring, obj.path
+                obj.docstring.value = markdown_of(docstring, obj, loader)
+
+
+def _takes_options(obj: griffe.Class | griffe.Function) -> bool:
+    return any(decorator.callable_path == TAKES_OPTIONS for decorator in obj.decorators)
+
+
+def _option_parameters(options: griffe.Object, function: griffe.Function) -> list[griffe.Parameter]:
+    """Each attribute of the ``K2Options`` TypedDict as a keyword-only parameter, with its default."""
+    defaults = vars(importlib.import_module("k2connect_ext._settings"))["OPTION_DEFAULTS"]
+    return [
+        griffe.Parameter(
+            name,
+            kind=griffe.ParameterKind.keyword_only,
+            annotation=attribute.annotation,
+            default=_written(defaults[name]),
+            docstring=function.docstring,
+        )
+        for name, attribute in options.members.items()
+        if isinstance(attribute, griffe.Attribute)
+    ]
+
+
+def _written(value: object) -> str:
+    """A default as source would write it: ``time.time``, not ``<built-in function time>``."""
+    if callable(value):
+        return f"{value.__module__}.{value.__qualname__}"
+    return repr(value)
+
+
+def _runtime(obj: griffe.Object) -> Any:
+    return getattr(importlib.import_module(obj.module.path), obj.name)
 
 
 def _objects(obj: griffe.Object) -> list[griffe.Object]:

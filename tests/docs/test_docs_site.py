@@ -104,6 +104,20 @@ def test_the_create_methods_show_their_parameters(site: Path, facade: type[K2] |
     assert "Raises:" in shown and "K2AmbiguousOutcomeError" in shown
 
 
+@pytest.mark.parametrize("facade", [K2, AsyncK2], ids=["K2", "AsyncK2"])
+def test_the_client_shows_every_option_by_name(site: Path, facade: type[K2] | type[AsyncK2]) -> None:
+    """The class entry's signature and its Args list each option ``help()`` shows, not ``**options``."""
+    shown = text_of(entry(page(site, "reference/client"), f"k2connect_ext.{facade.__name__}"))
+    signature, _, described = shown.partition("Parameters:")
+    described = described.partition("Raises:")[0]
+    assert "**options" not in shown
+    parameters = list(inspect.signature(facade).parameters)
+    assert {"base_url", "timeout", "retry", "ledger"} <= set(parameters)
+    for name in parameters:
+        assert re.search(rf"\b{name}\b", signature), f"{facade.__name__}: {name} is not in the signature"
+        assert re.search(rf"\b{name}\b", described), f"{facade.__name__}: {name} is not described"
+
+
 def test_every_public_name_has_its_entry(site: Path) -> None:
     reference = "".join(path.read_text(encoding="utf-8") for path in (site / "reference").rglob("index.html"))
     missing = [
