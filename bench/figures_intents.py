@@ -142,7 +142,7 @@ def intents_rows(counts: Any, report: Any) -> None:
     runs: dict[str, list[dict[str, Any]]] = {"plain": [], "sqlite": [], "postgres": []}
     try:
         with tempfile.TemporaryDirectory() as tmp, postgres_at_hand() as (postgres, origin):
-            for n in range(counts.bulk_rounds):
+            for n in range(counts.intent_rounds):
                 runs["plain"].append(one_run(base, None, counts.bulk, CONCURRENCY))
                 sqlite = f"sqlite:///{tmp}/payouts-{n}.db"
                 runs["sqlite"].append(one_run(base, sqlite, counts.bulk, CONCURRENCY))
