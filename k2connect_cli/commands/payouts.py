@@ -14,6 +14,7 @@ import csv
 import inspect
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -285,6 +286,7 @@ def run(
                 [RowError(rows[p.index].line, p.key, p.field, p.message) for p in problems], csv_file
             )
         states = ("sent", "succeeded", "failed", "refused", "ambiguous")
+        started = time.time()  # the ledger's clock: what it stamps each intent's created_at with
         with _stop_on_interrupt(stop):
             with BatchProgress(len(batch), label="payouts", states=states) as progress:
                 report: BatchReport = k2.intents.run_batch(
@@ -299,7 +301,8 @@ def run(
             k2.intents.get(row.key) if done is not None else None
             for row, done in zip(rows, report.intents, strict=True)
         ]
-    _finish(state, rows, intents, report, report_path)
+    earlier = sum(1 for intent in intents if intent is not None and intent.created_at < started)
+    _finish(state, rows, intents, report, report_path, earlier)
 
 
 def _finish(
@@ -308,7 +311,13 @@ def _finish(
     intents: Sequence[Intent | None],
     report: BatchReport,
     report_path: Path | None,
+    earlier: int,
 ) -> None:
+    """Write the report, print the summary, and exit by the rows' states.
+
+    ``earlier`` counts the rows whose intent an earlier run recorded: after a crash or Ctrl-C, the summary
+    says how many were carried over rather than sent again.
+    """
     lines = _report_rows(rows, intents)
     if report_path is not None:
         _write_report(report_path, lines)
@@ -316,6 +325,7 @@ def _finish(
     code = payout_exit_code([i.state if i is not None else None for i in intents], stopped=report.stopped)
     document: dict[str, Any] = {
         "counts": dict(sorted(counts.items())),
+        "from_earlier_runs": earlier,
         "rows": lines,
         "stopped": report.stopped,
         "problems": [str(problem) for problem in report.problems],
@@ -324,7 +334,13 @@ def _finish(
     if code is ExitCode.OK or not state.json:
         output = Output(state.json)
         output.record(
-            {"rows": len(rows), **document["counts"], "report": document["report"]}, document=document
+            {
+                "rows": len(rows),
+                "from_earlier_runs": earlier or None,  # none on a first run: the line is left out
+                **document["counts"],
+                "report": document["report"],
+            },
+            document=document,
         )
         output.table(
             REPORT_COLUMNS,

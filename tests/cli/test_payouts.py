@@ -93,10 +93,24 @@ def test_run_then_run_again_sends_nothing_twice(
     assert_clean(first, 0, k2_sandbox)
     assert _posts(k2_sandbox) == 3
     assert "payouts: 3/3" in first.stderr
+    assert "from_earlier_runs" not in parse_lines(first.stdout)
     again, _ = _run(k2, tmp_path, path)
     assert_clean(again, 0, k2_sandbox)
     assert _posts(k2_sandbox) == 3
     assert parse_lines(again.stdout)["rows"] == "3"
+    assert parse_lines(again.stdout)["from_earlier_runs"] == "3"  # carried over, not sent again
+
+
+def test_a_grown_file_sends_only_its_new_rows(k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """Rows added to the file after a run are sent; the earlier run's rows are counted as carried over."""
+    header_and_first_row = "\n".join(GOOD.splitlines()[:2]) + "\n"
+    first, _ = _run(k2, tmp_path, _csv(tmp_path, header_and_first_row))
+    assert_clean(first, 0, k2_sandbox)
+    assert _posts(k2_sandbox) == 1
+    again, _ = _run(k2, tmp_path, _csv(tmp_path, GOOD), "--json")
+    assert_clean(again, 0, k2_sandbox)
+    assert _posts(k2_sandbox) == 3
+    assert json.loads(again.stdout)["from_earlier_runs"] == 1
 
 
 def test_report_has_every_row(k2: Invoke, k2_sandbox: RunningSandbox, tmp_path: Path) -> None:
