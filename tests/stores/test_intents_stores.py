@@ -6,8 +6,10 @@ counts what it is sent: every key must reach it once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -17,9 +19,20 @@ import httpx
 import psycopg
 import pytest
 
-from k2connect_ext import K2, AsyncK2, BatchRow, Intent, IntentState, mobile_wallet_destination
+from k2connect_ext import (
+    K2,
+    AsyncK2,
+    BatchReport,
+    BatchRow,
+    Intent,
+    IntentState,
+    K2StoreUnavailableError,
+    mobile_wallet_destination,
+    open_ledger,
+)
 from tests.client_runner import CLIENT_ID, SECRET, STK_ARGS
 from tests.fakes import FakeK2
+from tests.servers import PostgresServer
 
 S = IntentState
 CB = "https://example.com/k2/payout"
@@ -128,3 +141,118 @@ def test_async_clients_on_one_ledger_send_each_key_once(ledger_url: str) -> None
     found = asyncio.run(main())
     assert len({intent.id for intent in found}) == 2
     assert sorted(sent_keys(server).values()) == [1, 1]
+
+
+# ---------------------------------------------------------------- PostgreSQL stopped mid-batch
+
+PAYROLL = [
+    BatchRow(
+        f"payroll/emp-{n}",
+        "send_money",
+        {"callback_url": CB, "destinations": [mobile_wallet_destination("0712345678", 100 + n, "Salary")]},
+    )
+    for n in range(6)
+]
+
+
+class StopsPostgresOnThirdPayout:
+    """K2 that stops the ledger's PostgreSQL when the third payout reaches it, then processes it (201):
+    the batch's worst moment, a payout K2 has taken whose Location the ledger cannot store."""
+
+    def __init__(self, server: PostgresServer) -> None:
+        self.server = server
+        self.k2 = FakeK2(default=self.answer)
+        self.posts = 0
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.posts += 1
+            if self.posts == 3:
+                self.server.stop()
+        return self.k2.usual_answer(request)
+
+
+def _keys_sent(k2: FakeK2, ledger_url: str) -> Counter[str]:
+    """How many POSTs K2 got for each row (by the intent id each was tagged with, looked up by key)."""
+    with contextlib.closing(open_ledger(ledger_url)) as ledger:
+        by_id = {intent.id: intent.key for intent in ledger.list(limit=1000)}
+    return Counter(by_id[intent_id] for intent_id in sent_keys(k2).elements())
+
+
+def _until_the_store_is_back(run: Callable[[], BatchReport]) -> BatchReport:
+    """Run the batch again until the ledger answers: a rerun is how a batch resumes, and it is safe."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return run()
+        except K2StoreUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _check_nothing_lost_nothing_twice(fake: StopsPostgresOnThirdPayout, postgres_url: str) -> None:
+    sent = _keys_sent(fake.k2, postgres_url)
+    assert set(sent.values()) == {1}, sent  # no row reached K2 twice
+    assert set(sent) == {row.key for row in PAYROLL}  # every row reached K2: the batch resumed
+    with contextlib.closing(open_ledger(postgres_url)) as ledger:
+        intents = {intent.key: intent.state for intent in ledger.list(limit=1000)}
+    # The payout caught in flight keeps its durable record, in a state that is never sent again.
+    assert intents.pop("payroll/emp-2") in (S.SENDING, S.AMBIGUOUS)
+    assert intents == {row.key: S.SENT for row in PAYROLL if row.key != "payroll/emp-2"}
+
+
+def test_postgres_stopped_mid_batch_loses_nothing_and_the_batch_resumes(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    """PostgreSQL stops while K2 takes the third payout: the batch stops with K2StoreUnavailableError and
+    sends nothing more; once it is back, the same batch again sends the rest, and nothing twice."""
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS k2connect_intents, k2connect_ledger_meta")
+    fake = StopsPostgresOnThirdPayout(postgres_server)
+    k2 = K2(CLIENT_ID, SECRET, transport=httpx.MockTransport(fake.k2), ledger=postgres_url)
+    try:
+        with pytest.raises(K2StoreUnavailableError):
+            k2.intents.run_batch(PAYROLL, concurrency=1)
+        assert fake.posts == 3  # no row started after the ledger failed
+        postgres_server.start()
+        report = _until_the_store_is_back(lambda: k2.intents.run_batch(PAYROLL, concurrency=1))
+    finally:
+        k2.close()
+        if postgres_server.process is None:
+            postgres_server.start()
+    assert report.problems == ()
+    _check_nothing_lost_nothing_twice(fake, postgres_url)
+
+
+def test_postgres_stopped_mid_batch_async(postgres_server: PostgresServer, postgres_url: str) -> None:
+    """The same with AsyncK2: the batch stops, resumes when PostgreSQL is back, sends nothing twice."""
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS k2connect_intents, k2connect_ledger_meta")
+    fake = StopsPostgresOnThirdPayout(postgres_server)
+
+    async def main() -> BatchReport:
+        k2 = AsyncK2(CLIENT_ID, SECRET, transport=httpx.MockTransport(fake.k2), ledger=postgres_url)
+        try:
+            with pytest.raises(K2StoreUnavailableError):
+                await k2.intents.run_batch(PAYROLL, concurrency=1)
+            assert fake.posts == 3
+            postgres_server.start()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    return await k2.intents.run_batch(PAYROLL, concurrency=1)
+                except K2StoreUnavailableError:
+                    if time.monotonic() > deadline:
+                        raise
+                    await asyncio.sleep(0.2)
+        finally:
+            await k2.aclose()
+
+    try:
+        report = asyncio.run(main())
+    finally:
+        if postgres_server.process is None:
+            postgres_server.start()
+    assert report.problems == ()
+    _check_nothing_lost_nothing_twice(fake, postgres_url)
