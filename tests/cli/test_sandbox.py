@@ -264,7 +264,12 @@ def test_serve_passes_the_defaults_through(run: Invoke, monkeypatch: pytest.Monk
     from k2connect_sandbox.__main__ import _parser
 
     received: list[list[str]] = []
-    monkeypatch.setattr(command, "_load_sandbox", lambda: lambda argv: received.append(list(argv)) or 0)
+
+    def sandbox_main(argv: list[str]) -> int:
+        received.append(list(argv))
+        return 0
+
+    monkeypatch.setattr(command, "_load_sandbox", lambda: sandbox_main)
     monkeypatch.setattr(command, "_check_bindable", lambda host, port: None)
     result = run(["sandbox", "serve"])
     assert_clean(result, 0)
