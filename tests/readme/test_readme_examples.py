@@ -47,6 +47,9 @@ def test_example_commands_take_a_payment(marker: str, tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 30
+        # The block starts the sandbox in the background and the app in the foreground: either may come up
+        # first. A person opens the page after both; a payment made before the sandbox listens is "Not sent".
+        wait_until_up("http://127.0.0.1:8765/", deadline)
         wait_until_up("http://127.0.0.1:8000/", deadline)
         with httpx.Client(base_url="http://127.0.0.1:8000", timeout=10) as shop:
             paid = shop.post("/pay", data={"phone": "0712345678", "amount": "120"})
