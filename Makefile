@@ -83,10 +83,11 @@ typecheck: $(STAMP)
 
 # The fuzz tests run a slice here (100 examples each, about 5,000 cases); `make fuzz` runs 100k or more.
 # pytest-xdist spreads the tests over every core (-n auto: 2 workers on CI's 2 cores); pytest-cov
-# combines the workers' coverage before the 100% bar is checked.
+# combines the workers' coverage before the 100% bar is checked. The 15 slowest tests are listed at the end,
+# so a test that grows the suite towards its 10-minute budget shows where.
 test: $(STAMP) lint typecheck
 	K2_FUZZ_EXAMPLES=$${K2_FUZZ_EXAMPLES:-100} \
-	$(BIN)/pytest -q -rs -p no:cacheprovider -n auto \
+	$(BIN)/pytest -q -rs -p no:cacheprovider -n auto --durations=15 \
 		--cov=k2connect_ext --cov-report=term-missing:skip-covered --cov-fail-under=100
 
 $(DEMO_STAMP): pyproject.toml
