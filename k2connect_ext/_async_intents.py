@@ -37,6 +37,7 @@ from k2connect_ext._intents import (
     ReconcileReport,
     ReconcileTally,
     ReverseTransactionIntent,
+    RowDone,
     RowProblem,
     SendMoneyIntent,
     SettleFundsIntent,
@@ -170,8 +171,11 @@ class AsyncIntents:
 
     # ------------------------------------------------------------------ sending
     async def _send(self, name: str, key: str, arguments: Mapping[str, Any]) -> Intent:
-        request = checked_request(name, arguments)
-        intent, _ = await self._ledger.record(key, name, request)
+        intent, _ = await self._ledger.record(key, name, checked_request(name, arguments))
+        return await self._send_if_recorded(intent)
+
+    async def _send_if_recorded(self, intent: Intent) -> Intent:
+        """Send ``intent`` if nothing has yet (it is ``recorded``); any other state is returned as it is."""
         if intent.state is not IntentState.RECORDED:
             return intent
         return await self._send_recorded(intent)
@@ -366,9 +370,10 @@ class AsyncIntents:
         workers = check_concurrency(concurrency)
         results: builtins.list[Intent | None] = [None] * len(batch)
         found: builtins.list[RowProblem] = []
+        earlier = 0
         started = 0
         failure: BaseException | None = None
-        running: dict[asyncio.Task[tuple[Intent | None, RowProblem | None]], int] = {}
+        running: dict[asyncio.Task[RowDone], int] = {}
         try:
             while True:
                 while failure is None and started < len(batch) and len(running) < workers:
@@ -383,12 +388,13 @@ class AsyncIntents:
                 for task in sorted(done, key=running.__getitem__):
                     index = running.pop(task)
                     try:
-                        results[index], problem = task.result()
+                        row_done = task.result()
                     except Exception as exc:  # the ledger failed (or a bug): finish what runs, then raise
                         failure = failure or exc
                         continue
-                    found.extend([problem] if problem is not None else [])
-                    intent = results[index]
+                    results[index] = intent = row_done.intent
+                    found.extend([row_done.problem] if row_done.problem is not None else [])
+                    earlier += row_done.earlier
                     if on_progress is not None and intent is not None:
                         on_progress(intent)
         finally:
@@ -396,15 +402,19 @@ class AsyncIntents:
                 await asyncio.wait(running)
         if failure is not None:
             raise failure
-        return batch_report(results, found, stopped=started < len(batch))
+        return batch_report(results, found, stopped=started < len(batch), from_earlier_runs=earlier)
 
-    async def _batch_row(self, index: int, row: BatchRow) -> tuple[Intent | None, RowProblem | None]:
+    async def _batch_row(self, index: int, row: BatchRow) -> RowDone:
         try:
-            return await self._send(row.operation, row.key, row.arguments), None
-        except NOT_SENT as exc:
-            return await self._ledger.get(row.key), RowProblem(index, row.key, None, f"not sent: {exc}")
-        except K2InputError as exc:
-            return None, RowProblem(index, row.key, exc.field, str(exc))
+            request = checked_request(row.operation, row.arguments)
+            intent, recorded_now = await self._ledger.record(row.key, row.operation, request)
+        except K2InputError as exc:  # the key is recorded for another request
+            return RowDone(None, RowProblem(index, row.key, exc.field, str(exc)))
+        try:
+            return RowDone(await self._send_if_recorded(intent), None, earlier=not recorded_now)
+        except NOT_SENT as exc:  # never processed: the intent is back to recorded, for the next run
+            problem = RowProblem(index, row.key, None, f"not sent: {exc}")
+            return RowDone(await self._ledger.get(row.key), problem, earlier=not recorded_now)
 
 
 def _intent_method(name: str) -> Callable[..., Awaitable[Intent]]:

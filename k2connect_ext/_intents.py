@@ -586,12 +586,16 @@ class BatchReport:
         problems: rows not sent this time: K2 could not be reached (the intent is ``recorded``: the next
             run sends it), or the key is already recorded for another request.
         stopped: the ``stop`` event ended the run before every row was started.
+        from_earlier_runs: rows whose intent was already in the ledger when this run reached them (an
+            earlier run recorded it, or another worker running the same rows): after a crash or Ctrl-C,
+            the rows carried over. None of them is sent twice; one still ``recorded`` is sent now.
     """
 
     intents: tuple[Intent | None, ...]
     counts: Mapping[IntentState, int] = attrs.field(hash=False)
     problems: tuple[RowProblem, ...]
     stopped: bool
+    from_earlier_runs: int = 0
 
     @property
     def not_started(self) -> int:
@@ -654,12 +658,22 @@ def check_concurrency(concurrency: object) -> int:
     return concurrency
 
 
+@attrs.frozen
+class RowDone:
+    """One row of a batch, done: its intent (None when its key is another request's), what went wrong, and
+    whether its intent was already in the ledger (an earlier run's, or another worker's)."""
+
+    intent: Intent | None
+    problem: RowProblem | None
+    earlier: bool = False
+
+
 def batch_report(
-    intents: Sequence[Intent | None], problems: Iterable[RowProblem], *, stopped: bool
+    intents: Sequence[Intent | None], problems: Iterable[RowProblem], *, stopped: bool, from_earlier_runs: int
 ) -> BatchReport:
     counts = Counter(intent.state for intent in intents if intent is not None)
     ordered = tuple(sorted(problems, key=lambda problem: problem.index))
-    return BatchReport(tuple(intents), dict(counts), ordered, stopped)
+    return BatchReport(tuple(intents), dict(counts), ordered, stopped, from_earlier_runs)
 
 
 # ----------------------------------------------------------------------------- the blocking API
@@ -785,8 +799,11 @@ class Intents:
 
     # ------------------------------------------------------------------ sending
     def _send(self, name: str, key: str, arguments: Mapping[str, Any]) -> Intent:
-        request = checked_request(name, arguments)
-        intent, _ = self._ledger.record(key, name, request)
+        intent, _ = self._ledger.record(key, name, checked_request(name, arguments))
+        return self._send_if_recorded(intent)
+
+    def _send_if_recorded(self, intent: Intent) -> Intent:
+        """Send ``intent`` if nothing has yet (it is ``recorded``); any other state is returned as it is."""
         if intent.state is not IntentState.RECORDED:
             return intent
         return self._send_recorded(intent)
@@ -993,10 +1010,11 @@ class Intents:
         workers = check_concurrency(concurrency)
         results: builtins.list[Intent | None] = [None] * len(batch)
         found: builtins.list[RowProblem] = []
+        earlier = 0
         started = 0
         failure: BaseException | None = None
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            running: dict[concurrent.futures.Future[tuple[Intent | None, RowProblem | None]], int] = {}
+            running: dict[concurrent.futures.Future[RowDone], int] = {}
             while True:
                 while failure is None and started < len(batch) and len(running) < workers:
                     if stop is not None and stop.is_set():
@@ -1009,25 +1027,30 @@ class Intents:
                 for future in sorted(done, key=running.__getitem__):
                     index = running.pop(future)
                     try:
-                        results[index], problem = future.result()
+                        row_done = future.result()
                     except Exception as exc:  # the ledger failed (or a bug): finish what runs, then raise it
                         failure = failure or exc
                         continue
-                    found.extend([problem] if problem is not None else [])
-                    intent = results[index]
+                    results[index] = intent = row_done.intent
+                    found.extend([row_done.problem] if row_done.problem is not None else [])
+                    earlier += row_done.earlier
                     if on_progress is not None and intent is not None:
                         on_progress(intent)
         if failure is not None:
             raise failure
-        return batch_report(results, found, stopped=started < len(batch))
+        return batch_report(results, found, stopped=started < len(batch), from_earlier_runs=earlier)
 
-    def _batch_row(self, index: int, row: BatchRow) -> tuple[Intent | None, RowProblem | None]:
+    def _batch_row(self, index: int, row: BatchRow) -> RowDone:
         try:
-            return self._send(row.operation, row.key, row.arguments), None
-        except NOT_SENT as exc:  # never processed: the intent is back to recorded, for the next run
-            return self._ledger.get(row.key), RowProblem(index, row.key, None, f"not sent: {exc}")
+            request = checked_request(row.operation, row.arguments)
+            intent, recorded_now = self._ledger.record(row.key, row.operation, request)
         except K2InputError as exc:  # the key is recorded for another request
-            return None, RowProblem(index, row.key, exc.field, str(exc))
+            return RowDone(None, RowProblem(index, row.key, exc.field, str(exc)))
+        try:
+            return RowDone(self._send_if_recorded(intent), None, earlier=not recorded_now)
+        except NOT_SENT as exc:  # never processed: the intent is back to recorded, for the next run
+            problem = RowProblem(index, row.key, None, f"not sent: {exc}")
+            return RowDone(self._ledger.get(row.key), problem, earlier=not recorded_now)
 
 
 def _intent_method(name: str) -> Callable[..., Intent]:

@@ -14,7 +14,6 @@ import csv
 import inspect
 import signal
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -286,7 +285,6 @@ def run(
                 [RowError(rows[p.index].line, p.key, p.field, p.message) for p in problems], csv_file
             )
         states = ("sent", "succeeded", "failed", "refused", "ambiguous")
-        started = time.time()  # the ledger's clock: what it stamps each intent's created_at with
         with _stop_on_interrupt(stop):
             with BatchProgress(len(batch), label="payouts", states=states) as progress:
                 report: BatchReport = k2.intents.run_batch(
@@ -301,8 +299,7 @@ def run(
             k2.intents.get(row.key) if done is not None else None
             for row, done in zip(rows, report.intents, strict=True)
         ]
-    earlier = sum(1 for intent in intents if intent is not None and intent.created_at < started)
-    _finish(state, rows, intents, report, report_path, earlier)
+    _finish(state, rows, intents, report, report_path)
 
 
 def _finish(
@@ -311,13 +308,9 @@ def _finish(
     intents: Sequence[Intent | None],
     report: BatchReport,
     report_path: Path | None,
-    earlier: int,
 ) -> None:
-    """Write the report, print the summary, and exit by the rows' states.
-
-    ``earlier`` counts the rows whose intent an earlier run recorded: after a crash or Ctrl-C, the summary
-    says how many were carried over rather than sent again.
-    """
+    """Write the report, print the summary (with the rows an earlier run had recorded, carried over), and
+    exit by the rows' states."""
     lines = _report_rows(rows, intents)
     if report_path is not None:
         _write_report(report_path, lines)
@@ -325,7 +318,7 @@ def _finish(
     code = payout_exit_code([i.state if i is not None else None for i in intents], stopped=report.stopped)
     document: dict[str, Any] = {
         "counts": dict(sorted(counts.items())),
-        "from_earlier_runs": earlier,
+        "from_earlier_runs": report.from_earlier_runs,
         "rows": lines,
         "stopped": report.stopped,
         "problems": [str(problem) for problem in report.problems],
@@ -336,7 +329,7 @@ def _finish(
         output.record(
             {
                 "rows": len(rows),
-                "from_earlier_runs": earlier or None,  # none on a first run: the line is left out
+                "from_earlier_runs": report.from_earlier_runs or None,  # a first run leaves the line out
                 **document["counts"],
                 "report": document["report"],
             },

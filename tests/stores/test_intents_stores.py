@@ -117,6 +117,8 @@ def test_workers_sharing_one_batch_send_each_row_once(ledger_url: str) -> None:
     assert len(counts) == 24 and set(counts.values()) == {1}
     assert final == {row.key: S.SENT for row in rows}
     assert all(report.problems == () for report in reports)
+    # Each row is recorded by one worker; the two others find it in the ledger (another worker's).
+    assert sum(report.from_earlier_runs for report in reports) == 24 * 2
 
 
 def test_async_clients_on_one_ledger_send_each_key_once(ledger_url: str) -> None:

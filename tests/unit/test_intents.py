@@ -853,6 +853,7 @@ async def test_a_batch_sends_every_row_once_and_a_second_run_sends_nothing(runne
     assert len({*rows(7), *rows(7)}) == 7 and len({report, report}) == 1  # rows and reports are values
     again = await runner.run(intents.run_batch, rows(7))
     assert again.intents == report.intents and len(posts(server)) == 7
+    assert (report.from_earlier_runs, again.from_earlier_runs) == (0, 7)  # every row carried over
 
 
 def test_a_batch_runs_its_rows_at_once_up_to_the_concurrency(tmp_path: Path) -> None:
@@ -903,6 +904,7 @@ async def test_a_stopped_batch_starts_no_new_row_and_the_next_run_carries_on(run
     rest = await runner.run(intents.run_batch, rows(5))
     assert rest.counts == {S.SENT: 5} and not rest.stopped
     assert len(posts(server)) == 5
+    assert (report.from_earlier_runs, rest.from_earlier_runs) == (0, 1)  # the row sent before the stop
 
 
 async def test_a_row_not_sent_this_time_is_reported_and_sent_next_run(runner: Runner) -> None:
@@ -928,12 +930,15 @@ async def test_a_row_not_sent_this_time_is_reported_and_sent_next_run(runner: Ru
     assert problem.message.startswith("not sent: ")
     later = await runner.run(runner.intents(server).run_batch, batch)
     assert later.counts == {S.SENT: 3} and len(posts(server)) == 3
+    # All three were recorded by the first run, the one not sent too (this run sent it, once).
+    assert (report.from_earlier_runs, later.from_earlier_runs) == (0, 3)
 
 
 async def test_a_row_whose_key_is_taken_by_another_request_is_reported(runner: Runner) -> None:
     runner.record("payroll/emp-1")  # an STK push under the key a payout row uses
     report = await runner.run(runner.intents(FakeK2()).run_batch, rows(3))
     assert report.intents[1] is None and report.counts == {S.SENT: 2}
+    assert report.from_earlier_runs == 0  # the other request's intent is not this row's
     [problem] = report.problems
     assert (problem.index, problem.field) == (1, "key") and "different request" in problem.message
 
