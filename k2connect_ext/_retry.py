@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
@@ -92,8 +93,8 @@ def _whole(minimum: int) -> Callable[[object, attrs.Attribute[int], int], None]:
 
 
 def _seconds(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    # ``value == value`` is False only for NaN, which would compare as neither too small nor too large.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not (value == value and value >= 0):
+    # NaN compares as neither too small nor too large: it is refused by name.
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value) or value < 0:
         raise K2ConfigError(
             f"RetryPolicy.{attribute.name} must be a number of seconds, 0 or more, not {value!r}"
         )

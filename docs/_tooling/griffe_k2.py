@@ -33,9 +33,9 @@ from typing import Any
 import griffe
 
 PACKAGE = "k2connect_ext"
-# The functions that make a create method from a builder -> (the handle it returns, whether it is async).
 TAKES_OPTIONS = "k2connect_ext._settings.takes_options"
 OPTIONS = "k2connect_ext._settings.K2Options"
+# The functions that make a create method from a builder -> (the handle it returns, whether it is async).
 MAKERS = {
     "k2connect_ext._facade._sync_create": ("Created", False),
     "k2connect_ext._facade._async_create": ("AsyncCreated", True),
@@ -86,7 +86,7 @@ class TakesOptions(griffe.Extension):
                 assert isinstance(function, griffe.Function), function
                 function.parameters = griffe.Parameters(
                     *(p for p in function.parameters if p.kind is not griffe.ParameterKind.var_keyword),
-                    *_option_parameters(options, function),
+                    *_option_parameters(options),
                 )
                 docstring = inspect.getdoc(_runtime(obj))
                 assert obj.docstring is not None and docstring, obj.path
@@ -97,7 +97,7 @@ def _takes_options(obj: griffe.Class | griffe.Function) -> bool:
     return any(decorator.callable_path == TAKES_OPTIONS for decorator in obj.decorators)
 
 
-def _option_parameters(options: griffe.Object, function: griffe.Function) -> list[griffe.Parameter]:
+def _option_parameters(options: griffe.Object) -> list[griffe.Parameter]:
     """Each attribute of the ``K2Options`` TypedDict as a keyword-only parameter, with its default."""
     defaults = vars(importlib.import_module("k2connect_ext._settings"))["OPTION_DEFAULTS"]
     return [
@@ -106,7 +106,6 @@ def _option_parameters(options: griffe.Object, function: griffe.Function) -> lis
             kind=griffe.ParameterKind.keyword_only,
             annotation=attribute.annotation,
             default=_written(defaults[name]),
-            docstring=function.docstring,
         )
         for name, attribute in options.members.items()
         if isinstance(attribute, griffe.Attribute)
@@ -217,8 +216,7 @@ def _made_method(
 
 def runtime_docstring(cls: griffe.Class, name: str) -> str | None:
     """The docstring ``cls.name`` has once its module has run (the one ``help()`` shows)."""
-    made = getattr(getattr(importlib.import_module(cls.module.path), cls.name), name)
-    return inspect.getdoc(made)
+    return inspect.getdoc(getattr(_runtime(cls), name))
 
 
 def _canonical(expression: str | griffe.Expr) -> str:

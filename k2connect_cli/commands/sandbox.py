@@ -155,9 +155,8 @@ def serve(
         if flag:
             argv.append(option)
     code = sandbox_main(argv)
-    if code:
-        # The sandbox refused to start and said why in its own line (a bad spec, an unreadable CA file).
-        raise click.exceptions.Exit(ExitCode.USAGE)
+    if code:  # the sandbox refused to start and said why in its own line (a bad spec, an unreadable CA)
+        raise click.exceptions.Exit(code)
 
 
 sandbox.add_command(simulate)
