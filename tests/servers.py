@@ -12,6 +12,7 @@ When a server cannot be had, the test is skipped with the reason, unless ``K2_RE
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import glob
 import importlib.util
@@ -22,9 +23,9 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import pytest
 
@@ -209,3 +210,36 @@ class PostgresServer:
         self.stop()
         with contextlib.suppress(OSError):
             shutil.rmtree(self.workdir)
+
+
+T = TypeVar("T")
+# How long a store may take to answer again after it restarts (a pool reconnects on its own backoff).
+STORE_BACK_WITHIN = 60.0
+
+
+def until_it_answers(call: Callable[[], T]) -> T:
+    """``call()`` once the store answers again: retried while it raises K2StoreUnavailableError."""
+    from k2connect_ext import K2StoreUnavailableError
+
+    deadline = time.monotonic() + STORE_BACK_WITHIN
+    while True:
+        try:
+            return call()
+        except K2StoreUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+async def until_it_answers_async(call: Callable[[], Awaitable[T]]) -> T:
+    """``await call()`` once the store answers again (``until_it_answers`` for coroutines)."""
+    from k2connect_ext import K2StoreUnavailableError
+
+    deadline = time.monotonic() + STORE_BACK_WITHIN
+    while True:
+        try:
+            return await call()
+        except K2StoreUnavailableError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)

@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from k2connect_ext.webhooks._dedup import Claim, ClaimState, SQLiteDeduplicator,
 from k2connect_ext.webhooks._dedup_postgres import PostgresDeduplicator
 from k2connect_ext.webhooks._dedup_redis import RedisDeduplicator
 from tests.fakes import FakeClock
-from tests.servers import PostgresServer, RedisServer, free_port
+from tests.servers import PostgresServer, RedisServer, free_port, until_it_answers
 
 KEY = "dedup-store-test-key"
 EVENT_ID = "c0ffee00-0000-4000-8000-0000000000aa"
@@ -425,18 +424,6 @@ def _lapse_leases(kind: str, outage: _Outage, request: pytest.FixtureRequest, cl
             )
 
 
-def _until_it_answers(call: Callable[[], Any]) -> Any:
-    """``call()`` once the store answers again (a pool reconnects on its own backoff after an outage)."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return call()
-        except K2StoreUnavailableError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.mark.parametrize("kind", ["sqlite", "redis", "postgres"])
 def test_a_store_outage_while_the_handler_fails_loses_no_event(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path, fake_clock: FakeClock
@@ -458,7 +445,7 @@ def test_a_store_outage_while_the_handler_fails_loses_no_event(
         receiver = WebhookReceiver(KEY, handler, deduplicator=outage.dedup)
         assert _answer(receiver)[0] == 500
         outage.start()
-        status, body = _until_it_answers(lambda: _answer_or_raise(receiver))
+        status, body = until_it_answers(lambda: _answer_or_raise(receiver))
         assert (status, body["status"]) == (503, "in_progress")  # not "duplicate": never processed
         _lapse_leases(kind, outage, request, fake_clock)
         assert _answer(receiver) == (200, {"status": "accepted"})
@@ -510,7 +497,7 @@ def test_a_stalled_postgres_is_store_unavailable_not_a_hang(
     assert finished, "claim() was still waiting on a stalled PostgreSQL"
     [error] = outcome
     assert isinstance(error, K2StoreUnavailableError), error
-    assert _until_it_answers(lambda: dedup.contains("warm-up"))
+    assert until_it_answers(lambda: dedup.contains("warm-up"))
     dedup.close()
 
 
@@ -529,5 +516,5 @@ def test_a_statement_waiting_inside_postgres_is_cut_at_the_bound(postgres_url: s
     assert finished, "claim() was still waiting on a lock inside PostgreSQL"
     [error] = outcome
     assert isinstance(error, K2StoreUnavailableError), error
-    assert _until_it_answers(lambda: dedup.contains("warm-up"))
+    assert until_it_answers(lambda: dedup.contains("warm-up"))
     dedup.close()

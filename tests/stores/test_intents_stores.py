@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import json
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -32,7 +31,7 @@ from k2connect_ext import (
 )
 from tests.client_runner import CLIENT_ID, SECRET, STK_ARGS
 from tests.fakes import FakeK2
-from tests.servers import PostgresServer
+from tests.servers import PostgresServer, until_it_answers, until_it_answers_async
 
 S = IntentState
 CB = "https://example.com/k2/payout"
@@ -181,18 +180,6 @@ def _keys_sent(k2: FakeK2, ledger_url: str) -> Counter[str]:
     return Counter(by_id[intent_id] for intent_id in sent_keys(k2).elements())
 
 
-def _until_the_store_is_back(run: Callable[[], BatchReport]) -> BatchReport:
-    """Run the batch again until the ledger answers: a rerun is how a batch resumes, and it is safe."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return run()
-        except K2StoreUnavailableError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def _check_nothing_lost_nothing_twice(fake: StopsPostgresOnThirdPayout, postgres_url: str) -> None:
     sent = _keys_sent(fake.k2, postgres_url)
     assert set(sent.values()) == {1}, sent  # no row reached K2 twice
@@ -218,7 +205,8 @@ def test_postgres_stopped_mid_batch_loses_nothing_and_the_batch_resumes(
             k2.intents.run_batch(PAYROLL, concurrency=1)
         assert fake.posts == 3  # no row started after the ledger failed
         postgres_server.start()
-        report = _until_the_store_is_back(lambda: k2.intents.run_batch(PAYROLL, concurrency=1))
+        # Run the batch again until the ledger answers: a rerun is how a batch resumes, and it is safe.
+        report = until_it_answers(lambda: k2.intents.run_batch(PAYROLL, concurrency=1))
     finally:
         k2.close()
         if postgres_server.process is None:
@@ -240,14 +228,7 @@ def test_postgres_stopped_mid_batch_async(postgres_server: PostgresServer, postg
                 await k2.intents.run_batch(PAYROLL, concurrency=1)
             assert fake.posts == 3
             postgres_server.start()
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    return await k2.intents.run_batch(PAYROLL, concurrency=1)
-                except K2StoreUnavailableError:
-                    if time.monotonic() > deadline:
-                        raise
-                    await asyncio.sleep(0.2)
+            return await until_it_answers_async(lambda: k2.intents.run_batch(PAYROLL, concurrency=1))
         finally:
             await k2.aclose()
 

@@ -17,7 +17,6 @@ import multiprocessing
 import sqlite3
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,7 +41,7 @@ from k2connect_ext._intent import TRANSITIONS
 from k2connect_ext._ledger_schema import MIGRATIONS, SCHEMA_VERSION
 from k2connect_ext._ledger_writes import MoveWrite, RecordWrite, WritesTogether
 from tests.fakes import FakeClock
-from tests.servers import PostgresServer, free_port
+from tests.servers import PostgresServer, free_port, until_it_answers
 
 S = IntentState
 RACERS = 4
@@ -490,18 +489,6 @@ def test_ledgers_opened_together_create_the_schema_once(store: Store) -> None:
 
 
 # --------------------------------------------------------------------------------- PostgreSQL outages
-def _until_it_answers(call: Callable[[], Any]) -> Any:
-    """``call()`` once the store answers again (a pool reconnects on its own backoff after an outage)."""
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            return call()
-        except K2StoreUnavailableError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def test_postgres_stopped_then_started_loses_nothing(
     postgres_server: PostgresServer, postgres_url: str, mode: str
 ) -> None:
@@ -524,7 +511,7 @@ def test_postgres_stopped_then_started_loses_nothing(
                 call()
     finally:
         postgres_server.start()
-    assert _until_it_answers(lambda: ledger.get("before")) == before
+    assert until_it_answers(lambda: ledger.get("before")) == before
     assert ledger.get("during") is None
     assert ledger.record("after")[1]
     assert ledger.transition(before.id, S.SENT, expect=S.SENDING, location=LOCATION).location == LOCATION
@@ -542,7 +529,7 @@ def test_a_postgres_statement_held_by_a_lock_is_cut_at_the_bound(postgres_url: s
         with pytest.raises(K2StoreUnavailableError, match="no answer within 1 s"):
             ledger.transition(intent.id, S.SENDING, expect=S.RECORDED)
         locker.rollback()
-    stored = _until_it_answers(lambda: ledger.get("k-locked"))
+    stored = until_it_answers(lambda: ledger.get("k-locked"))
     assert stored is not None and stored.state is S.RECORDED  # the cut move was not applied
     assert ledger.transition(intent.id, S.SENDING, expect=S.RECORDED).attempts == 1
     ledger.close()
